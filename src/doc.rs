@@ -1,0 +1,256 @@
+//! The data model: a project holds a label set and documents; a document holds
+//! its exact text and its spans, in code points (see DESIGN.md, "Data model").
+
+use crate::labels::LabelSet;
+use crate::text::{OffsetMap, OffsetUnit};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// Who put a span there. Only `User` spans count as accepted; the others are
+/// suggestions until a person accepts them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    #[default]
+    User,
+    Model,
+    Rule,
+}
+
+impl Source {
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::User => "user",
+            Source::Model => "model",
+            Source::Rule => "rule",
+        }
+    }
+
+    pub fn is_suggestion(self) -> bool {
+        self != Source::User
+    }
+}
+
+/// `[start, end)` in code points of the document's text, with its label.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    #[serde(default)]
+    pub source: Source,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize, label: impl Into<String>) -> Span {
+        Span {
+            start,
+            end,
+            label: label.into(),
+            source: Source::User,
+            score: None,
+            id: None,
+        }
+    }
+
+    pub fn with_source(mut self, source: Source) -> Span {
+        self.source = source;
+        self
+    }
+
+    pub fn overlaps(&self, start: usize, end: usize) -> bool {
+        self.start < end && start < self.end
+    }
+
+    /// The order spans are kept and exported in: by start, then longer first,
+    /// then by label, so that a parent comes before the spans nested in it.
+    pub fn order(a: &Span, b: &Span) -> Ordering {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then_with(|| a.label.cmp(&b.label))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Todo,
+    Done,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub id: String,
+    pub text: String,
+    #[serde(default = "empty_meta")]
+    pub meta: Value,
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default)]
+    pub spans: Vec<Span>,
+}
+
+fn empty_meta() -> Value {
+    Value::Object(Map::new())
+}
+
+impl Document {
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Document {
+        Document {
+            id: id.into(),
+            text: text.into(),
+            meta: empty_meta(),
+            status: Status::Todo,
+            spans: Vec::new(),
+        }
+    }
+
+    /// Length of the text in code points.
+    pub fn len_chars(&self) -> usize {
+        self.text.chars().count()
+    }
+
+    pub fn sort_spans(&mut self) {
+        self.spans.sort_by(Span::order);
+    }
+
+    /// The text a span covers (code point offsets).
+    pub fn surface(&self, map: &OffsetMap, span: &Span) -> Option<&str> {
+        let b0 = map.char_to_byte(span.start)?;
+        let b1 = map.char_to_byte(span.end)?;
+        self.text.get(b0..b1)
+    }
+
+    /// Checks every span against the text: in range, not empty, not reversed.
+    pub fn validate(&self) -> Result<(), SpanError> {
+        let len = OffsetMap::new(&self.text).len(OffsetUnit::Codepoint);
+        for (i, s) in self.spans.iter().enumerate() {
+            let problem = if s.start >= s.end {
+                Some(format!("start {} is not before end {}", s.start, s.end))
+            } else if s.end > len {
+                Some(format!(
+                    "end {} is past the end of the text ({len} code points)",
+                    s.end
+                ))
+            } else if s.label.is_empty() {
+                Some("has an empty label".to_string())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(SpanError {
+                    document: self.id.clone(),
+                    index: i,
+                    problem,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A span that cannot stand on its document's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpanError {
+    pub document: String,
+    pub index: usize,
+    pub problem: String,
+}
+
+impl fmt::Display for SpanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "document {:?}, span {}: {}",
+            self.document, self.index, self.problem
+        )
+    }
+}
+
+impl std::error::Error for SpanError {}
+
+/// A whole project: what the native JSON format holds.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Project {
+    pub labels: LabelSet,
+    pub documents: Vec<Document>,
+}
+
+impl Project {
+    /// Adds every label used by a span that the label set lacks, so that every
+    /// span label appears in the project's labels.
+    pub fn add_missing_labels(&mut self) {
+        for d in &self.documents {
+            for s in &d.spans {
+                self.labels.ensure(&s.label);
+            }
+        }
+    }
+}
+
+/// `wanted` if no existing id has it, else `wanted-2`, `wanted-3`, ...
+pub fn unique_id<'a>(wanted: &str, mut taken: impl FnMut(&str) -> bool + 'a) -> String {
+    if !taken(wanted) {
+        return wanted.to_string();
+    }
+    (2..)
+        .map(|n| format!("{wanted}-{n}"))
+        .find(|id| !taken(id))
+        .expect("an unbounded counter finds a free id")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_order_puts_parents_first() {
+        let mut v = [
+            Span::new(5, 7, "B"),
+            Span::new(0, 3, "A"),
+            Span::new(5, 9, "A"),
+        ];
+        v.sort_by(Span::order);
+        assert_eq!(
+            v.iter().map(|s| (s.start, s.end)).collect::<Vec<_>>(),
+            [(0, 3), (5, 9), (5, 7)]
+        );
+    }
+
+    #[test]
+    fn validate_names_the_bad_span() {
+        let mut d = Document::new("d1", "Zoë 😀");
+        d.spans.push(Span::new(0, 3, "PER"));
+        d.spans.push(Span::new(4, 5, "MISC"));
+        assert!(d.validate().is_ok());
+        d.spans.push(Span::new(4, 6, "MISC"));
+        let e = d.validate().unwrap_err();
+        assert_eq!(e.index, 2);
+        assert!(e.to_string().contains("past the end"), "{e}");
+        d.spans[2] = Span::new(3, 3, "X");
+        assert!(d.validate().unwrap_err().problem.contains("not before"));
+    }
+
+    #[test]
+    fn surface_slices_by_code_points() {
+        let mut d = Document::new("d", "😀 Zoë Ball\r\nin Paris");
+        d.spans.push(Span::new(2, 10, "PER"));
+        let map = OffsetMap::new(&d.text);
+        assert_eq!(d.surface(&map, &d.spans[0]), Some("Zoë Ball"));
+    }
+
+    #[test]
+    fn unique_id_suffixes_duplicates() {
+        let taken = ["a", "a-2"];
+        assert_eq!(unique_id("b", |x| taken.contains(&x)), "b");
+        assert_eq!(unique_id("a", |x| taken.contains(&x)), "a-3");
+    }
+}

@@ -1,0 +1,235 @@
+//! The native `.spanmark.json` project file (DESIGN.md, "Data model").
+//!
+//! Export is byte-stable: the same project always gives the same bytes, and
+//! importing an export gives back the same project.
+
+use super::FormatError;
+use crate::doc::{unique_id, Document, Project, Span};
+use crate::labels::{Label, LabelSet};
+use crate::text::{OffsetMap, OffsetUnit};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+pub const FORMAT_NAME: &str = "spanmark";
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct FileOut<'a> {
+    format: &'static str,
+    version: u32,
+    offsets: OffsetUnit,
+    labels: &'a LabelSet,
+    documents: Vec<Document>,
+}
+
+#[derive(Deserialize)]
+struct FileIn {
+    format: String,
+    version: u32,
+    #[serde(default)]
+    offsets: Option<String>,
+    #[serde(default)]
+    labels: Vec<Label>,
+    documents: Vec<DocIn>,
+}
+
+#[derive(Deserialize)]
+struct DocIn {
+    #[serde(default)]
+    id: Option<String>,
+    text: String,
+    #[serde(default)]
+    meta: Option<serde_json::Value>,
+    #[serde(default)]
+    status: crate::doc::Status,
+    #[serde(default)]
+    spans: Vec<Span>,
+}
+
+/// Writes the project with code point offsets.
+pub fn export(project: &Project) -> Result<String, FormatError> {
+    export_in(project, OffsetUnit::Codepoint)
+}
+
+/// Writes the project with offsets in `unit` (named in the file's header).
+/// Every span is checked against its text first; nothing is written on error.
+pub fn export_in(project: &Project, unit: OffsetUnit) -> Result<String, FormatError> {
+    let mut documents = Vec::with_capacity(project.documents.len());
+    for d in &project.documents {
+        d.validate().map_err(|e| FormatError::new(e.to_string()))?;
+        let mut d = d.clone();
+        d.sort_spans();
+        if unit != OffsetUnit::Codepoint {
+            let map = OffsetMap::new(&d.text);
+            for s in &mut d.spans {
+                let (a, b) = map
+                    .convert_range(s.start, s.end, OffsetUnit::Codepoint, unit)
+                    .map_err(|e| FormatError::new(format!("document {:?}: {e}", d.id)))?;
+                s.start = a;
+                s.end = b;
+            }
+        }
+        documents.push(d);
+    }
+    let file = FileOut {
+        format: FORMAT_NAME,
+        version: VERSION,
+        offsets: unit,
+        labels: &project.labels,
+        documents,
+    };
+    let mut out =
+        serde_json::to_string_pretty(&file).map_err(|e| FormatError::new(e.to_string()))?;
+    out.push('\n');
+    Ok(out)
+}
+
+/// Reads a native project file. Offsets in another unit than code points are
+/// converted exactly; a span that does not fit its text is an error naming
+/// the document and span. Labels used by spans but missing from `labels` are
+/// added; duplicate document ids get a suffix.
+pub fn import(content: &str) -> Result<Project, FormatError> {
+    let file: FileIn = serde_json::from_str(content).map_err(|e| FormatError::from_json(&e))?;
+    if file.format != FORMAT_NAME {
+        return Err(FormatError::new(format!(
+            "\"format\" is {:?}, expected {FORMAT_NAME:?}",
+            file.format
+        )));
+    }
+    if file.version != VERSION {
+        return Err(FormatError::new(format!(
+            "version {} is not supported (this build reads version {VERSION})",
+            file.version
+        )));
+    }
+    let unit = match &file.offsets {
+        None => OffsetUnit::Codepoint,
+        Some(s) => OffsetUnit::parse(s)
+            .ok_or_else(|| FormatError::new(format!("unknown offset unit {s:?}")))?,
+    };
+    let mut seen = HashSet::new();
+    let mut documents = Vec::with_capacity(file.documents.len());
+    for (n, d) in file.documents.into_iter().enumerate() {
+        let wanted = d.id.unwrap_or_else(|| format!("doc-{}", n + 1));
+        let id = unique_id(&wanted, |x| seen.contains(x));
+        seen.insert(id.clone());
+        let meta = match d.meta {
+            None | Some(serde_json::Value::Null) => serde_json::Value::Object(Default::default()),
+            Some(m) => m,
+        };
+        let mut doc = Document {
+            id,
+            text: d.text,
+            meta,
+            status: d.status,
+            spans: d.spans,
+        };
+        let map = OffsetMap::new(&doc.text);
+        for (i, s) in doc.spans.iter_mut().enumerate() {
+            let (a, b) = map
+                .convert_range(s.start, s.end, unit, OffsetUnit::Codepoint)
+                .map_err(|e| {
+                    FormatError::new(format!("document {} ({:?}), span {i}: {e}", n + 1, doc.id))
+                })?;
+            s.start = a;
+            s.end = b;
+        }
+        doc.validate()
+            .map_err(|e| FormatError::new(e.to_string()))?;
+        doc.sort_spans();
+        documents.push(doc);
+    }
+    let mut project = Project {
+        labels: LabelSet::from_labels(file.labels),
+        documents,
+    };
+    project.add_missing_labels();
+    Ok(project)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::{Source, Status};
+
+    fn sample() -> Project {
+        let mut d1 = Document::new("a", "👨‍👩‍👧 Zoë Ball\r\nflew to Paris.");
+        d1.spans.push(Span::new(6, 14, "PER"));
+        d1.spans
+            .push(Span::new(24, 29, "LOC").with_source(Source::Model));
+        d1.spans[1].score = Some(0.875);
+        d1.meta = serde_json::json!({"source": "wire", "n": [1, 2], "z": null, "a": 1});
+        d1.status = Status::Done;
+        let d2 = Document::new("b", "");
+        Project {
+            labels: LabelSet::default(),
+            documents: vec![d1, d2],
+        }
+    }
+
+    #[test]
+    fn round_trip_is_lossless_and_byte_stable() {
+        let p = sample();
+        let out = export(&p).unwrap();
+        let back = import(&out).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(export(&back).unwrap(), out);
+        assert!(out.starts_with(
+            "{\n  \"format\": \"spanmark\",\n  \"version\": 1,\n  \"offsets\": \"codepoint\""
+        ));
+    }
+
+    #[test]
+    fn other_units_convert_exactly() {
+        let p = sample();
+        for unit in [OffsetUnit::Utf16, OffsetUnit::Byte] {
+            let out = export_in(&p, unit).unwrap();
+            assert!(out.contains(&format!("\"offsets\": \"{}\"", unit.name())));
+            assert_eq!(import(&out).unwrap(), p, "{unit}");
+        }
+        // The ZWJ family is 5 code points, 8 UTF-16 units, 18 bytes.
+        let out = export_in(&p, OffsetUnit::Utf16).unwrap();
+        assert!(out.contains("\"start\": 9"), "{out}");
+    }
+
+    #[test]
+    fn labels_missing_from_the_set_are_added() {
+        let p = import(r#"{"format":"spanmark","version":1,"labels":[],
+            "documents":[{"id":"x","text":"Ebola","spans":[{"start":0,"end":5,"label":"VIRUS"}]}]}"#)
+        .unwrap();
+        assert_eq!(p.labels.get("VIRUS").unwrap().key.as_deref(), Some("1"));
+        assert_eq!(p.documents[0].spans[0].source, Source::User);
+    }
+
+    #[test]
+    fn bad_files_name_the_problem() {
+        let e = import("{\"format\":\"spanmark\",\n\"version\":1,\n\"documents\":[{\"text\": 5}]}")
+            .unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        let e = import(r#"{"format":"brat","version":1,"documents":[]}"#).unwrap_err();
+        assert!(e.message.contains("expected \"spanmark\""));
+        let e = import(r#"{"format":"spanmark","version":2,"documents":[]}"#).unwrap_err();
+        assert!(e.message.contains("version 2"));
+        let e = import(r#"{"format":"spanmark","version":1,"documents":[{"id":"q","text":"abc","spans":[{"start":1,"end":9,"label":"X"}]}]}"#).unwrap_err();
+        assert!(
+            e.message.contains("\"q\"") && e.message.contains("past the end"),
+            "{e}"
+        );
+        let e = import(r#"{"format":"spanmark","version":1,"offsets":"utf16","documents":[{"text":"😀b","spans":[{"start":1,"end":3,"label":"X"}]}]}"#).unwrap_err();
+        assert!(e.message.contains("inside a character"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_get_suffixes() {
+        let p = import(r#"{"format":"spanmark","version":1,"documents":[{"id":"a","text":"x"},{"id":"a","text":"y"},{"text":"z"}]}"#).unwrap();
+        let ids: Vec<_> = p.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "a-2", "doc-3"]);
+    }
+
+    #[test]
+    fn export_refuses_spans_that_do_not_fit() {
+        let mut p = sample();
+        p.documents[1].spans.push(Span::new(0, 1, "PER"));
+        assert!(export(&p).is_err());
+    }
+}

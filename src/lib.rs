@@ -1,0 +1,23 @@
+//! spanmark: a named-entity annotator's core, for the browser (wasm) and the CLI.
+//!
+//! The map, in the order text flows through it:
+//! - [`text`]: offsets, exact between UTF-8 bytes, code points and UTF-16 units;
+//! - [`tokenize`]: tokens and sentences, and snapping a selection to token edges;
+//! - [`recognize`]: pre-annotation, a pipeline of swappable stages (patterns,
+//!   gazetteer, heuristic, model) merged into non-overlapping suggestions;
+//! - [`doc`]: the data model (project, document, span);
+//! - [`labels`]: the label set with colours and hotkeys;
+//! - [`edit`]: a person's edits on one document, with undo and redo;
+//! - [`formats`]: exchange formats, one module each;
+//! - `wasm`: the wasm-bindgen surface for the page (wasm32 only; no logic).
+
+pub mod doc;
+pub mod edit;
+pub mod formats;
+pub mod labels;
+pub mod recognize;
+pub mod text;
+pub mod tokenize;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;

@@ -9,8 +9,11 @@
 //! - [`labels`]: the label set with colours and hotkeys;
 //! - [`edit`]: a person's edits on one document, with undo and redo;
 //! - [`formats`]: exchange formats, one module each;
+//! - [`cli`]: the command-line tool's commands (native only);
 //! - `wasm`: the wasm-bindgen surface for the page (wasm32 only; no logic).
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 pub mod doc;
 pub mod edit;
 pub mod formats;

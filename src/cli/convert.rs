@@ -1,0 +1,10 @@
+//! `spanmark convert` (not yet written).
+
+use super::CliResult;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> CliResult {
+    Err("`convert` is not implemented yet".to_string())
+}

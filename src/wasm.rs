@@ -1,1 +1,406 @@
-//! wasm-bindgen surface (being written).
+//! The wasm-bindgen surface for the page. It converts between JS values and
+//! the core's types and holds no logic of its own: offsets are converted by
+//! `text`, edits made by `edit`, files read and written by `formats`.
+//!
+//! Large results cross as flat typed arrays (see TOOLCHAIN.md: objects via
+//! serde cost eight times the work); small structured values cross as JSON
+//! strings, which the page stores in IndexedDB as they are.
+
+use crate::doc::{unique_id, Document, Project, Source, Span, Status};
+use crate::edit::{Change, Editor, History, Overlap};
+use crate::formats::{self, FormatError};
+use crate::text::OffsetUnit;
+use crate::labels::{Label, LabelSet};
+use crate::recognize::Recognizer;
+use crate::text::OffsetMap;
+use crate::tokenize::{self, Token};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// What the page stores per document besides its text: the spans and the
+/// undo history.
+#[derive(Serialize, Deserialize)]
+struct Annotations {
+    spans: Vec<Span>,
+    #[serde(default)]
+    history: History,
+}
+
+/// Where the source of each span is encoded in the span table.
+fn source_code(s: Source) -> u32 {
+    match s {
+        Source::User => 0,
+        Source::Model => 1,
+        Source::Rule => 2,
+    }
+}
+
+/// The page's working state: the project's labels and the open document.
+#[wasm_bindgen]
+pub struct Annotator {
+    labels: LabelSet,
+    recognizer: Recognizer,
+    editor: Option<Editor>,
+    map: OffsetMap,
+    tokens: Vec<Token>,
+}
+
+impl Annotator {
+    fn editor(&self) -> Result<&Editor, JsError> {
+        self.editor.as_ref().ok_or_else(|| JsError::new("no document is open"))
+    }
+
+    fn editor_mut(&mut self) -> Result<&mut Editor, JsError> {
+        self.editor.as_mut().ok_or_else(|| JsError::new("no document is open"))
+    }
+
+    fn set_editor(&mut self, editor: Editor) {
+        self.map = OffsetMap::new(&editor.doc.text);
+        self.tokens = tokenize::tokenize(&editor.doc.text);
+        for s in &editor.doc.spans {
+            self.labels.ensure(&s.label);
+        }
+        self.editor = Some(editor);
+    }
+
+    fn changed(&mut self, change: Result<Change, crate::edit::EditError>) -> Result<bool, JsError> {
+        let change = change.map_err(js_err)?;
+        for s in &change.added {
+            self.labels.ensure(&s.label);
+        }
+        Ok(!change.is_empty())
+    }
+}
+
+impl Default for Annotator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl Annotator {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Annotator {
+        Annotator {
+            labels: LabelSet::default(),
+            recognizer: Recognizer::standard(),
+            editor: None,
+            map: OffsetMap::new(""),
+            tokens: Vec::new(),
+        }
+    }
+
+    /// The label set as JSON `[{"name","color","key"}]`.
+    #[wasm_bindgen(js_name = labelsJson)]
+    pub fn labels_json(&self) -> String {
+        serde_json::to_string(&self.labels).unwrap_or_else(|_| "[]".into())
+    }
+
+    #[wasm_bindgen(js_name = setLabelsJson)]
+    pub fn set_labels_json(&mut self, json: &str) -> Result<(), JsError> {
+        let labels: Vec<Label> = serde_json::from_str(json).map_err(js_err)?;
+        self.labels = LabelSet::from_labels(labels);
+        Ok(())
+    }
+
+    /// The label a key assigns, if any.
+    #[wasm_bindgen(js_name = labelForKey)]
+    pub fn label_for_key(&self, key: &str) -> Option<String> {
+        self.labels.by_key(key).map(|l| l.name.clone())
+    }
+
+    /// A document id not among `taken` (a JSON array of strings).
+    #[wasm_bindgen(js_name = uniqueId)]
+    pub fn unique_id(wanted: &str, taken_json: &str) -> Result<String, JsError> {
+        let taken: Vec<String> = serde_json::from_str(taken_json).map_err(js_err)?;
+        Ok(unique_id(wanted, |x| taken.iter().any(|t| t == x)))
+    }
+
+    /// Opens a new document from text and pre-annotates it.
+    #[wasm_bindgen(js_name = openText)]
+    pub fn open_text(&mut self, id: &str, text: String, meta_json: &str) -> Result<(), JsError> {
+        let mut doc = Document::new(id, text);
+        doc.meta = serde_json::from_str(meta_json).map_err(js_err)?;
+        let suggestions = self.recognizer.spans(&doc.text, &OffsetMap::new(&doc.text));
+        let mut editor = Editor::new(doc, Overlap::Forbid);
+        editor.set_suggestions(suggestions);
+        self.set_editor(editor);
+        Ok(())
+    }
+
+    /// Opens a stored document (`{"id","text","meta","status"}`) with its
+    /// stored annotations (`{"spans","history"}`), or pre-annotates it when
+    /// `annotations_json` is empty.
+    #[wasm_bindgen(js_name = openStored)]
+    pub fn open_stored(&mut self, doc_json: &str, annotations_json: &str) -> Result<(), JsError> {
+        let doc: Document = serde_json::from_str(doc_json).map_err(js_err)?;
+        let editor = if annotations_json.is_empty() {
+            let suggestions = self.recognizer.spans(&doc.text, &OffsetMap::new(&doc.text));
+            let mut e = Editor::new(doc, Overlap::Forbid);
+            e.set_suggestions(suggestions);
+            e
+        } else {
+            let a: Annotations = serde_json::from_str(annotations_json).map_err(js_err)?;
+            let mut doc = doc;
+            doc.spans = a.spans;
+            doc.validate().map_err(js_err)?;
+            let mut e = Editor::new(doc, Overlap::Forbid);
+            e.history = a.history;
+            e
+        };
+        self.set_editor(editor);
+        Ok(())
+    }
+
+    /// The open document without spans, as stored: `{"id","text","meta","status"}`.
+    #[wasm_bindgen(js_name = documentJson)]
+    pub fn document_json(&self) -> Result<String, JsError> {
+        let mut d = self.editor()?.doc.clone();
+        d.spans.clear();
+        let mut v = serde_json::to_value(&d).map_err(js_err)?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("spans");
+        }
+        Ok(v.to_string())
+    }
+
+    /// The open document's spans and history: `{"spans","history"}`.
+    #[wasm_bindgen(js_name = annotationsJson)]
+    pub fn annotations_json(&self) -> Result<String, JsError> {
+        let e = self.editor()?;
+        serde_json::to_string(&Annotations {
+            spans: e.doc.spans.clone(),
+            history: e.history.clone(),
+        })
+        .map_err(js_err)
+    }
+
+    /// The open document's spans as JSON `[{"start","end","label","source"}]`
+    /// in code points (the contract's `spans()`).
+    #[wasm_bindgen(js_name = spansJson)]
+    pub fn spans_json(&self) -> Result<String, JsError> {
+        serde_json::to_string(&self.editor()?.doc.spans).map_err(js_err)
+    }
+
+    /// Every span as six numbers: start and end in code points, start and end
+    /// in UTF-16 units, label index in `labelsJson()`, source (0 user, 1 model,
+    /// 2 rule). Sorted by start, parents before nested spans.
+    #[wasm_bindgen(js_name = spanTable)]
+    pub fn span_table(&self) -> Result<Vec<u32>, JsError> {
+        let e = self.editor()?;
+        let mut out = Vec::with_capacity(e.doc.spans.len() * 6);
+        for s in &e.doc.spans {
+            let label = self.labels.index_of(&s.label).unwrap_or(usize::MAX) as u32;
+            out.extend_from_slice(&[
+                s.start as u32,
+                s.end as u32,
+                self.map.char_to_utf16(s.start).unwrap_or(0) as u32,
+                self.map.char_to_utf16(s.end).unwrap_or(0) as u32,
+                label,
+                source_code(s.source),
+            ]);
+        }
+        Ok(out)
+    }
+
+    /// Snaps a selection given in UTF-16 units to token edges; returns
+    /// `[start, end]` in code points, or nothing when it holds no token.
+    pub fn snap(&self, start16: u32, end16: u32) -> Option<Vec<u32>> {
+        let (a, b) = if start16 <= end16 { (start16, end16) } else { (end16, start16) };
+        // A selection edge may sit between the halves of a surrogate pair when
+        // the browser hands it over mid-character; move it outward.
+        let outward = |mut u: usize, down: bool| loop {
+            if let Some(b) = self.map.utf16_to_byte(u) {
+                return Some(b);
+            }
+            if down {
+                u = u.checked_sub(1)?;
+            } else {
+                u += 1;
+            }
+        };
+        let b0 = outward(a as usize, true)?;
+        let b1 = outward(b as usize, false)?;
+        let (s, e) = tokenize::snap(&self.tokens, b0, b1)?;
+        Some(vec![self.map.byte_to_char(s)? as u32, self.map.byte_to_char(e)? as u32])
+    }
+
+    /// Code point offset of a UTF-16 offset (for clicks), if on a boundary.
+    #[wasm_bindgen(js_name = utf16ToChar)]
+    pub fn utf16_to_char(&self, u: u32) -> Option<u32> {
+        self.map.utf16_to_char(u as usize).map(|c| c as u32)
+    }
+
+    /// UTF-16 offset of a code point offset.
+    #[wasm_bindgen(js_name = charToUtf16)]
+    pub fn char_to_utf16(&self, c: u32) -> Option<u32> {
+        self.map.char_to_utf16(c as usize).map(|u| u as u32)
+    }
+
+    pub fn add(&mut self, start: u32, end: u32, label: &str) -> Result<bool, JsError> {
+        let change = self.editor_mut()?.add(start as usize, end as usize, label);
+        self.changed(change)
+    }
+
+    pub fn remove(&mut self, start: u32, end: u32) -> Result<bool, JsError> {
+        let change = self.editor_mut()?.remove(start as usize, end as usize);
+        self.changed(change)
+    }
+
+    pub fn relabel(&mut self, start: u32, end: u32, label: &str) -> Result<bool, JsError> {
+        let change = self.editor_mut()?.relabel(start as usize, end as usize, label);
+        self.changed(change)
+    }
+
+    pub fn resize(&mut self, start: u32, end: u32, new_start: u32, new_end: u32) -> Result<bool, JsError> {
+        let change = self.editor_mut()?.resize(
+            start as usize,
+            end as usize,
+            new_start as usize,
+            new_end as usize,
+        );
+        self.changed(change)
+    }
+
+    pub fn accept(&mut self, start: u32, end: u32) -> Result<bool, JsError> {
+        let change = self.editor_mut()?.accept(start as usize, end as usize);
+        self.changed(change)
+    }
+
+    pub fn reject(&mut self, start: u32, end: u32) -> Result<bool, JsError> {
+        let change = self.editor_mut()?.reject(start as usize, end as usize);
+        self.changed(change)
+    }
+
+    #[wasm_bindgen(js_name = acceptAll)]
+    pub fn accept_all(&mut self) -> Result<bool, JsError> {
+        Ok(!self.editor_mut()?.accept_all().is_empty())
+    }
+
+    #[wasm_bindgen(js_name = rejectAll)]
+    pub fn reject_all(&mut self) -> Result<bool, JsError> {
+        Ok(!self.editor_mut()?.reject_all().is_empty())
+    }
+
+    pub fn undo(&mut self) -> Result<bool, JsError> {
+        Ok(self.editor_mut()?.undo().is_some())
+    }
+
+    pub fn redo(&mut self) -> Result<bool, JsError> {
+        Ok(self.editor_mut()?.redo().is_some())
+    }
+
+    #[wasm_bindgen(js_name = setDone)]
+    pub fn set_done(&mut self, done: bool) -> Result<(), JsError> {
+        self.editor_mut()?.doc.status = if done { Status::Done } else { Status::Todo };
+        Ok(())
+    }
+
+    /// The span after (or, with `backwards`, before) code point `from`, as
+    /// `[start, end]`; for keyboard navigation.
+    #[wasm_bindgen(js_name = neighbourSpan)]
+    pub fn neighbour_span(&self, from: i64, backwards: bool) -> Option<Vec<u32>> {
+        let spans = &self.editor.as_ref()?.doc.spans;
+        let hit = if backwards {
+            spans.iter().rev().find(|s| (s.start as i64) < from)
+        } else {
+            spans.iter().find(|s| (s.start as i64) > from)
+        }?;
+        Some(vec![hit.start as u32, hit.end as u32])
+    }
+}
+
+/// Parses a file in any supported format into stored records:
+/// `{"labels":[...],"documents":[{"id","text","meta","status","spans"}],"warnings":[...]}`.
+/// Ids already `taken` (JSON array) get a suffix; `labels_json` is the current
+/// label set, to which the file's labels are added.
+#[wasm_bindgen(js_name = importFile)]
+pub fn import_file(
+    name: &str,
+    content: &[u8],
+    taken_json: &str,
+    labels_json: &str,
+) -> Result<String, JsError> {
+    let taken: Vec<String> = serde_json::from_str(taken_json).map_err(js_err)?;
+    let current: Vec<Label> = serde_json::from_str(labels_json).map_err(js_err)?;
+    let (mut project, warnings) = import_named(name, content).map_err(|e| {
+        JsError::new(&format!("{name}: {e}"))
+    })?;
+    let mut labels = LabelSet::from_labels(current);
+    for l in project.labels.iter() {
+        if labels.get(&l.name).is_none() {
+            labels.ensure(&l.name);
+        }
+    }
+    let mut used: Vec<String> = taken;
+    for d in &mut project.documents {
+        d.id = unique_id(&d.id, |x| used.iter().any(|t| t == x));
+        used.push(d.id.clone());
+        for s in &d.spans {
+            labels.ensure(&s.label);
+        }
+    }
+    project.labels = labels;
+    #[derive(Serialize)]
+    struct Out<'a> {
+        labels: &'a LabelSet,
+        documents: &'a [Document],
+        warnings: Vec<String>,
+    }
+    serde_json::to_string(&Out {
+        labels: &project.labels,
+        documents: &project.documents,
+        warnings,
+    })
+    .map_err(js_err)
+}
+
+/// Writes a project (`{"labels":[...],"documents":[...]}` as stored) in a format.
+#[wasm_bindgen(js_name = exportProject)]
+pub fn export_project(format: &str, project_json: &str) -> Result<String, JsError> {
+    #[derive(Deserialize)]
+    struct In {
+        labels: Vec<Label>,
+        documents: Vec<Document>,
+    }
+    let p: In = serde_json::from_str(project_json).map_err(js_err)?;
+    let mut project = Project {
+        labels: LabelSet::from_labels(p.labels),
+        documents: p.documents,
+    };
+    project.add_missing_labels();
+    export_named(format, &project).map_err(|e: FormatError| js_err(e))
+}
+
+// Interim bridge until the formats dispatcher lands: native JSON and plain text.
+fn import_named(name: &str, content: &[u8]) -> Result<(Project, Vec<String>), FormatError> {
+    let text = std::str::from_utf8(content)
+        .map_err(|e| FormatError::new(format!("not UTF-8 text (byte {})", e.valid_up_to())))?;
+    if name.to_ascii_lowercase().ends_with(".txt") {
+        let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let id = stem.strip_suffix(".txt").or_else(|| stem.strip_suffix(".TXT")).unwrap_or(stem);
+        let project = Project {
+            labels: LabelSet::empty(),
+            documents: vec![Document::new(id, text)],
+        };
+        return Ok((project, Vec::new()));
+    }
+    Ok((formats::json::import(text)?, Vec::new()))
+}
+
+fn export_named(format: &str, project: &Project) -> Result<String, FormatError> {
+    match format {
+        "json" => formats::json::export_in(project, OffsetUnit::Codepoint),
+        other => Err(FormatError::new(format!("unknown export format {other:?}"))),
+    }
+}

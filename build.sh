@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# spanmark's one entry point: installs what is missing, then builds, serves,
+# tests or benchmarks. Safe to run on a fresh machine and instant when all is
+# in place.
+#
+#   ./build.sh setup    install toolchains and packages (also done by the others)
+#   ./build.sh build    build the wasm core into www/pkg and the native CLI
+#   ./build.sh serve    build, then serve www/ on http://127.0.0.1:8080
+#   ./build.sh test     build, then run every test (Rust, browser, interop)
+#   ./build.sh bench    build, then run the benchmarks into bench/RESULTS.md
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+export PATH="$HOME/.cargo/bin:$PATH"
+# A fixed target dir, so that a CARGO_TARGET_DIR set for other work cannot
+# send the artefacts somewhere this script does not look.
+export CARGO_TARGET_DIR="$ROOT/target"
+PORT="${PORT:-8080}"
+
+log() { printf '\033[1m[build.sh]\033[0m %s\n' "$*" >&2; }
+
+lock_version() { # the version of a crate in Cargo.lock
+  awk -v n="$1" '$0=="name = \""n"\"" {getline; gsub(/version = |"/,""); print; exit}' Cargo.lock
+}
+
+setup_rust() {
+  rustup target add wasm32-unknown-unknown >/dev/null 2>&1 ||
+    rustup target add wasm32-unknown-unknown
+  [ -f Cargo.lock ] || cargo generate-lockfile
+  local want have
+  want=$(lock_version wasm-bindgen)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$want" != "$have" ]; then
+    # Not --locked: the CLI's own lockfile pins a crate the registry no
+    # longer serves (TOOLCHAIN.md).
+    log "installing wasm-bindgen-cli $want (had: ${have:-none})"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+setup_node() {
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] ||
+     [ package.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm packages"
+    npm install --no-audit --no-fund
+  fi
+}
+
+setup_browser() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    log "installing Debian's chromium and chromium-driver"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+setup_python() {
+  # The real consumers of our exports (spaCy, seqeval) for interop tests.
+  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import spacy, seqeval, pytest' 2>/dev/null; then
+    log "installing spaCy, seqeval and pytest into .venv"
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt
+  fi
+}
+
+build() {
+  setup_rust
+  setup_node
+  log "building the wasm core"
+  cargo build --release --lib --target wasm32-unknown-unknown
+  rm -rf www/pkg
+  wasm-bindgen --target web --no-typescript --out-dir www/pkg \
+    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/spanmark.wasm"
+  # npm's binaryen, never Debian's older one (it writes a broken module).
+  node_modules/.bin/wasm-opt -O3 www/pkg/spanmark_bg.wasm -o www/pkg/spanmark_bg.wasm
+  log "building the native CLI"
+  cargo build --release --bin spanmark
+}
+
+serve() {
+  build
+  log "serving www/ on http://127.0.0.1:$PORT (Ctrl+C to stop)"
+  exec node tools/serve.mjs www "$PORT"
+}
+
+run_tests() {
+  setup_browser
+  setup_python
+  build
+  log "checking formatting and lints"
+  cargo fmt --check
+  cargo clippy --all-targets -- -D warnings
+  log "Rust tests"
+  cargo test --release
+  log "browser tests (headless Chromium)"
+  node --test --test-concurrency=1 tests/e2e/
+  log "interop tests (spaCy, seqeval)"
+  SPANMARK_BIN="$CARGO_TARGET_DIR/release/spanmark" .venv/bin/python -m pytest -q tests/interop
+}
+
+bench() {
+  setup_browser
+  build
+  node bench/run.mjs
+}
+
+case "${1:-}" in
+  setup) setup_rust; setup_node; setup_browser; setup_python ;;
+  build) build ;;
+  serve) serve ;;
+  test) run_tests ;;
+  bench) bench ;;
+  *) echo "usage: $0 setup|build|serve|test|bench" >&2; exit 2 ;;
+esac

@@ -1,0 +1,242 @@
+// The annotator driven as a person drives it: real headless Chromium, mouse
+// and keyboard, reloads and restarts on the same profile.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openApp, sliceCp, dragOver, boxOf, drawnSpans } from './harness.mjs';
+
+let app;
+let page;
+before(async () => {
+  app = await openApp();
+  page = app.page;
+});
+after(async () => { await app.close(); });
+
+const ARTICLE = 'Angela Merkel met Emmanuel Macron in Berlin on Monday.\n\nThe talks lasted two hours.';
+
+async function openText(text, opts) {
+  await page.evaluate(([t, o]) => window.spanmark.load(t, o), [text, opts]);
+}
+
+async function userSpans() {
+  const all = await page.evaluate(() => window.spanmark.spans());
+  return all.filter((s) => s.source === 'user').map(({ start, end, label }) => ({ start, end, label }));
+}
+
+test('the demo article opens pre-annotated, every highlight exactly its text', async () => {
+  const drawn = await drawnSpans(page);
+  assert.ok(drawn.length >= 5, `demo should show suggestions, got ${drawn.length}`);
+  const text = await page.$eval('#doc', (el) => el.textContent);
+  for (const s of drawn) assert.equal(s.text, sliceCp(text, s.start, s.end), `${s.label} at ${s.start}`);
+  const labels = drawn.map((s) => s.label);
+  assert.ok(labels.includes('MONEY'), `a money amount is suggested: ${labels}`);
+  assert.ok(labels.includes('DATE'), `a date is suggested: ${labels}`);
+  const spans = await page.evaluate(() => window.spanmark.spans());
+  assert.equal(spans.length, drawn.length);
+  assert.ok(spans.every((s) => ['model', 'rule'].includes(s.source)), 'fresh suggestions are not yet accepted');
+  const buttons = await page.$$eval('#labels button[data-label]', (bs) => bs.map((b) => [b.dataset.label, b.dataset.key]));
+  assert.deepEqual(buttons.slice(0, 4), [['PER', '1'], ['ORG', '2'], ['LOC', '3'], ['MISC', '4']]);
+  assert.equal(await page.$eval('#error', (e) => e.textContent), '');
+});
+
+test('a drag snaps to token edges and a number key labels it', async () => {
+  await openText(ARTICLE, { id: 'merkel', name: 'Merkel' });
+  await page.evaluate(() => window.spanmark.removeSpan(0, 13));
+  // From inside "Angela" to inside "Merkel": snaps to "Angela Merkel".
+  await dragOver(page, 2, 9);
+  await page.keyboard.press('1');
+  const spans = await userSpans();
+  assert.deepEqual(spans.filter((s) => s.start === 0), [{ start: 0, end: 13, label: 'PER' }]);
+  const el = await page.$eval('#doc mark[data-start="0"][data-end="13"]', (e) => [e.textContent, e.dataset.label]);
+  assert.deepEqual(el, ['Angela Merkel', 'PER']);
+});
+
+test('double-click a word, then a label button', async () => {
+  await openText(ARTICLE, { id: 'dbl' });
+  const b = await boxOf(page, 37, 43); // "Berlin"
+  await page.mouse.dblclick(b.x0 + 4, b.y0);
+  await page.click('#labels button[data-label="LOC"]');
+  const spans = await userSpans();
+  assert.ok(spans.some((s) => s.start === 37 && s.end === 43 && s.label === 'LOC'), JSON.stringify(spans));
+});
+
+test('click selects a span; a key relabels it; Delete removes it; undo and redo', async () => {
+  await openText(ARTICLE, { id: 'edit' });
+  await page.evaluate(() => window.spanmark.addSpan(18, 33, 'ORG'));
+  const b = await boxOf(page, 18, 33);
+  await page.mouse.click(b.x0 + 3, b.y0);
+  assert.equal(await page.$eval('mark.selected', (e) => e.textContent), 'Emmanuel Macron');
+  await page.keyboard.press('1');
+  let spans = await userSpans();
+  assert.deepEqual(spans.filter((s) => s.start === 18), [{ start: 18, end: 33, label: 'PER' }]);
+
+  await page.mouse.click(b.x0 + 3, b.y0);
+  await page.keyboard.press('Delete');
+  spans = await userSpans();
+  assert.equal(spans.filter((s) => s.start === 18).length, 0, 'deleted');
+  assert.equal(await page.$('#doc mark[data-start="18"]'), null, 'and no longer drawn');
+
+  await page.keyboard.press('Control+z');
+  spans = await userSpans();
+  assert.deepEqual(spans.filter((s) => s.start === 18), [{ start: 18, end: 33, label: 'PER' }]);
+  await page.keyboard.press('Control+z');
+  spans = await userSpans();
+  assert.deepEqual(spans.filter((s) => s.start === 18), [{ start: 18, end: 33, label: 'ORG' }]);
+  await page.keyboard.press('Control+Shift+z');
+  spans = await userSpans();
+  assert.deepEqual(spans.filter((s) => s.start === 18), [{ start: 18, end: 33, label: 'PER' }]);
+});
+
+test('suggestions: accept one, reject one, accept all', async () => {
+  await openText('Kenya and Peru signed with Pfizer on March 3, 2026 for $450 million.', { id: 'sugg' });
+  let all = await page.evaluate(() => window.spanmark.spans());
+  const sugg = all.filter((s) => s.source !== 'user');
+  assert.ok(sugg.length >= 2, JSON.stringify(all));
+  const [first, second] = sugg;
+  let b = await boxOf(page, first.start, first.end);
+  await page.mouse.click(b.x0 + 2, b.y0);
+  await page.keyboard.press('a');
+  all = await page.evaluate(() => window.spanmark.spans());
+  assert.ok(all.some((s) => s.start === first.start && s.end === first.end && s.source === 'user'));
+  b = await boxOf(page, second.start, second.end);
+  await page.mouse.click(b.x0 + 2, b.y0);
+  await page.keyboard.press('x');
+  all = await page.evaluate(() => window.spanmark.spans());
+  assert.ok(!all.some((s) => s.start === second.start && s.end === second.end), 'rejected');
+  await page.keyboard.press('Shift+A');
+  all = await page.evaluate(() => window.spanmark.spans());
+  assert.ok(all.every((s) => s.source === 'user'), JSON.stringify(all));
+  assert.equal(all.length, sugg.length - 1);
+});
+
+test('a reload and a browser restart keep the document, spans, labels and undo position', async () => {
+  await openText(ARTICLE, { id: 'keep', name: 'Kept' });
+  await page.evaluate(async () => {
+    await window.spanmark.addSpan(0, 13, 'PER');
+    await window.spanmark.addSpan(37, 43, 'CITY');
+    await window.spanmark.addSpan(18, 33, 'PER');
+  });
+  await page.keyboard.press('Control+z'); // undo Macron
+  const before = await page.evaluate(() => window.spanmark.spans());
+  await app.reload();
+  assert.deepEqual(await page.evaluate(() => window.spanmark.spans()), before);
+  assert.equal(await page.$eval('#doc-name', (e) => e.textContent), 'Kept');
+  assert.ok(await page.$('#labels button[data-label="CITY"]'), 'a new label stays in the label bar');
+
+  page = await app.reopen();
+  assert.deepEqual(await page.evaluate(() => window.spanmark.spans()), before);
+  await page.keyboard.press('Control+Shift+z'); // redo survives the restart
+  const after = await userSpans();
+  assert.ok(after.some((s) => s.start === 18 && s.end === 33 && s.label === 'PER'), JSON.stringify(after));
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+z');
+  assert.ok(!(await userSpans()).some((s) => s.label === 'CITY'), 'undo goes on past the restart');
+});
+
+test('emoji, ZWJ, flags, combining marks and CRLF keep every offset', async () => {
+  const text = 'Family 👨‍👩‍👧 in 🇩🇪\r\nZoe\u0301 Ball met Angela Merkel 😀 in São Paulo.\r\n';
+  await openText(text, { id: 'emoji' });
+  await page.evaluate(() => window.spanmark.spans()).then((ss) =>
+    Promise.all(ss.map((s) => page.evaluate(([a, b]) => window.spanmark.removeSpan(a, b), [s.start, s.end]))));
+  const cps = Array.from(text);
+  const find = (needle) => {
+    const at = text.indexOf(needle);
+    return [Array.from(text.slice(0, at)).length, Array.from(text.slice(0, at)).length + Array.from(needle).length];
+  };
+  const [ms, me] = find('Angela Merkel');
+  await dragOver(page, ms + 1, me - 2);
+  await page.keyboard.press('1');
+  const [zs, ze] = find('Zoe\u0301 Ball');
+  await dragOver(page, zs, ze);
+  await page.keyboard.press('1');
+  const [ss, se] = find('São Paulo');
+  await page.evaluate(([a, b]) => window.spanmark.addSpan(a, b, 'LOC'), [ss, se]);
+
+  const spans = await userSpans();
+  assert.deepEqual(spans.map((s) => cps.slice(s.start, s.end).join('')), ['Zoe\u0301 Ball', 'Angela Merkel', 'São Paulo']);
+  for (const s of await drawnSpans(page)) assert.equal(s.text, sliceCp(text, s.start, s.end));
+
+  const project = JSON.parse(await page.evaluate(() => window.spanmark.exportAs('json')));
+  assert.equal(project.offsets, 'codepoint');
+  const doc = project.documents.find((d) => d.id === 'emoji');
+  assert.equal(doc.text, text, 'text kept exactly, CRLF included');
+  assert.deepEqual(doc.spans.map((s) => sliceCp(doc.text, s.start, s.end)), ['Zoe\u0301 Ball', 'Angela Merkel', 'São Paulo']);
+});
+
+test('export: the download and exportAs agree, offsets slice the text, byte-stable', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const path = await download.path();
+  const fs = await import('node:fs/promises');
+  const file = await fs.readFile(path, 'utf8');
+  const viaApi = await page.evaluate(() => window.spanmark.exportAs('json'));
+  assert.equal(file, viaApi);
+  assert.equal(await page.evaluate(() => window.spanmark.exportAs('json')), viaApi, 'byte-stable');
+  const project = JSON.parse(file);
+  assert.equal(project.format, 'spanmark');
+  assert.ok(project.documents.length >= 5);
+  const names = new Set(project.labels.map((l) => l.name));
+  for (const d of project.documents) {
+    for (const s of d.spans) {
+      assert.ok(s.start < s.end && s.end <= Array.from(d.text).length, `${d.id} ${s.start}-${s.end}`);
+      assert.ok(names.has(s.label), `label ${s.label} is in the project's labels`);
+    }
+  }
+  // Re-importing the export adds the same documents again, under new ids.
+  const before = (await page.evaluate(() => window.spanmark.exportAs('json')));
+  const n = await page.evaluate((f) => window.spanmark.importFile('project.spanmark.json', f), file);
+  assert.equal(n, project.documents.length);
+  const again = JSON.parse(await page.evaluate(() => window.spanmark.exportAs('json')));
+  assert.equal(again.documents.length, 2 * project.documents.length);
+  const copy = again.documents.slice(project.documents.length);
+  assert.deepEqual(copy.map((d) => [d.text, d.spans]), project.documents.map((d) => [d.text, d.spans]));
+  assert.notEqual(before, JSON.stringify(again));
+});
+
+test('a bad file is refused with a clear error and changes nothing', async () => {
+  const before = await page.evaluate(() => window.spanmark.exportAs('json'));
+  const err = await page.evaluate(() => window.spanmark.importFile('broken.json', '{"format":"spanmark","version":1,\n"documents":[{"text": 5}]}')
+    .then(() => null, (e) => e.message));
+  assert.ok(err && err.includes('broken.json') && err.includes('line 2'), err);
+  assert.equal(await page.evaluate(() => window.spanmark.exportAs('json')), before);
+  await page.evaluate(() => window.spanmark.importFile('bad.json', '{"format":"spanmark","version":1,"documents":[{"id":"q","text":"abc","spans":[{"start":1,"end":9,"label":"X"}]}]}').catch(() => {}));
+  assert.match(await page.$eval('#error', (e) => e.textContent), /past the end/);
+  assert.equal(await page.evaluate(() => window.spanmark.exportAs('json')), before);
+  // The next successful action clears the error.
+  await openText('Fine again.', { id: 'fine' });
+  assert.equal(await page.$eval('#error', (e) => e.textContent), '');
+});
+
+test('document text and labels that look like HTML show as text and run nothing', async () => {
+  const evil = '<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script> <b>bold</b> ' +
+    '<svg onload="window.__pwned=3"></svg> <a href="javascript:window.__pwned=4">click</a>';
+  await openText(evil, { id: '<img src=x onerror=window.__pwned=5>', name: '<img src=x onerror="window.__pwned=6">' });
+  await page.evaluate(() => window.spanmark.addSpan(0, 4, '<img src=y onerror="window.__pwned=7">'));
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.$$eval('#doc img, #doc script, #doc svg, #doc b, #doc a, #labels img, #doc-name img', (e) => e.length), 0);
+  assert.equal(await page.$eval('#doc', (e) => e.textContent), evil);
+  assert.equal(await page.$eval('#doc-name', (e) => e.textContent), '<img src=x onerror="window.__pwned=6">');
+  const label = await page.$eval('#doc mark[data-start="0"]', (e) => e.dataset.label);
+  assert.equal(label, '<img src=y onerror="window.__pwned=7">');
+  const text = await page.$eval('#labels', (e) => e.textContent);
+  assert.ok(text.includes('<img src=y'), 'the label shows as text in the label bar');
+});
+
+test('the page asks nothing of any other origin and logs no errors', async () => {
+  const origin = new URL(app.url).origin;
+  const foreign = app.requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(foreign, []);
+  const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval'/);
+  // An inline script injected at run time is refused by the policy.
+  const ran = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__inline = 1';
+    document.body.appendChild(s);
+    return window.__inline;
+  });
+  assert.equal(ran, undefined);
+  const unexpected = app.consoleErrors.filter((e) => !/Content Security Policy|Content-Security-Policy/.test(e));
+  assert.deepEqual(unexpected, []);
+});

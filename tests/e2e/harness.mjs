@@ -1,0 +1,110 @@
+// Shared set-up for the browser tests: the page served from www/ on a free
+// loopback port, and a real headless Chromium with its own fresh profile.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../tools/serve.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+// Starts the server and a browser on a fresh profile. `reopen()` closes the
+// browser and starts it again on the same profile (what a user's restart is).
+export async function openApp() {
+  const server = await startServer(path.join(ROOT, 'www'), 0);
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'spanmark-e2e-'));
+  const app = { server, url, profile, context: null, page: null, requests: [], consoleErrors: [] };
+  app.launch = async () => {
+    app.context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      acceptDownloads: true,
+      viewport: { width: 1100, height: 800 },
+    });
+    app.page = app.context.pages()[0] || await app.context.newPage();
+    app.page.on('request', (r) => app.requests.push(r.url()));
+    app.page.on('console', (m) => { if (m.type() === 'error') app.consoleErrors.push(m.text()); });
+    app.page.on('pageerror', (e) => app.consoleErrors.push(String(e)));
+    await app.page.goto(url);
+    await app.page.evaluate(() => window.spanmarkReady);
+    return app.page;
+  };
+  app.reload = async () => {
+    await app.page.reload();
+    await app.page.evaluate(() => window.spanmarkReady);
+  };
+  app.reopen = async () => {
+    await app.context.close();
+    return app.launch();
+  };
+  app.close = async () => {
+    if (app.context) await app.context.close();
+    server.close();
+    await fs.rm(profile, { recursive: true, force: true });
+  };
+  await app.launch();
+  return app;
+}
+
+// Slices a string by code points, as Python and spaCy do.
+export function sliceCp(text, start, end) {
+  return Array.from(text).slice(start, end).join('');
+}
+
+// The on-screen box of the text between two code point offsets of the
+// document, rounded to whole pixels (fractional drags select nothing).
+export async function boxOf(page, start, end) {
+  return page.evaluate(([start, end]) => {
+    const root = document.getElementById('doc');
+    const cps = Array.from(root.textContent);
+    const u = (cp) => cps.slice(0, cp).join('').length;
+    // The text node holding UTF-16 unit `off`, and the offset in it.
+    const at = (off) => {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      let left = off;
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        if (left < n.data.length) return [n, left];
+        left -= n.data.length;
+      }
+      throw new Error('offset past the end');
+    };
+    const r = document.createRange();
+    const [a, ao] = at(u(start));
+    const [b, bo] = at(u(end) - 1);
+    r.setStart(a, ao);
+    r.setEnd(b, bo + 1);
+    const rects = r.getClientRects();
+    const first = rects[0];
+    const last = rects[rects.length - 1];
+    return {
+      x0: Math.round(first.left + 2), y0: Math.round(first.top + first.height / 2),
+      x1: Math.round(last.right - 2), y1: Math.round(last.top + last.height / 2),
+    };
+  }, [start, end]);
+}
+
+// Drags the mouse from inside the first to inside the last character.
+export async function dragOver(page, start, end) {
+  const b = await boxOf(page, start, end);
+  await page.mouse.move(b.x0, b.y0);
+  await page.mouse.down();
+  await page.mouse.move(Math.round((b.x0 + b.x1) / 2), b.y1, { steps: 4 });
+  await page.mouse.move(b.x1, b.y1, { steps: 4 });
+  await page.mouse.up();
+}
+
+export async function drawnSpans(page) {
+  return page.$$eval('#doc [data-start]', (els) => els.map((e) => ({
+    start: Number(e.dataset.start), end: Number(e.dataset.end), label: e.dataset.label,
+    source: e.dataset.source, text: e.textContent,
+  })));
+}

@@ -1,0 +1,375 @@
+// The page's wiring: starts the core, restores the last document from
+// storage, routes mouse, keyboard and file events to the core, and exposes
+// the automation contract (`window.spanmark`). Decisions about text,
+// offsets and labels are the core's; this module only moves data and draws.
+
+import init, { Annotator, importFile as coreImport, exportProject } from './pkg/spanmark.js';
+import { openStore } from './store.js';
+import { drawDocument, drawLabels, offsetIn, showSelection, spanElement } from './view.js';
+import { download, readFiles } from './files.js';
+
+let resolveReady;
+window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
+
+const $ = (id) => document.getElementById(id);
+const docEl = $('doc');
+const errorEl = $('error');
+
+const state = {
+  core: null,      // the wasm Annotator
+  store: null,
+  docId: null,
+  text: '',
+  labels: [],      // [{name, color, key}] as the core holds them
+  pending: null,   // a snapped selection {start, end} in code points
+  selected: null,  // a clicked span {start, end}
+};
+
+function showError(message) {
+  errorEl.textContent = message;
+}
+
+function clearError() {
+  errorEl.textContent = '';
+}
+
+function status(message) {
+  $('status').textContent = message;
+}
+
+// Every change to the project goes through this queue, one at a time, so
+// that writes reach storage in the order they were made.
+let queue = Promise.resolve();
+function serial(task) {
+  const run = queue.then(task);
+  queue = run.catch(() => {});
+  return run;
+}
+
+function refreshLabels() {
+  state.labels = JSON.parse(state.core.labelsJson());
+  drawLabels($('labels'), state.labels, (name) => labelWith(name).catch(report));
+}
+
+function draw() {
+  drawDocument(docEl, state.text, state.core.spanTable(), state.labels, state.selected);
+}
+
+function currentRecords() {
+  const doc = JSON.parse(state.core.documentJson());
+  const ann = JSON.parse(state.core.annotationsJson());
+  return { doc, annotations: { docId: doc.id, spans: ann.spans, history: ann.history } };
+}
+
+// Writes the open document's annotations (and the labels, which an edit may
+// have extended) durably, then draws. If the write fails, the core goes back
+// to what storage holds, so that the page never shows an edit that is not saved.
+async function persistAndDraw({ withDocument = false } = {}) {
+  const { doc, annotations } = currentRecords();
+  const labels = JSON.parse(state.core.labelsJson());
+  try {
+    await state.store.write({
+      labels,
+      annotations: [annotations],
+      documents: withDocument ? [doc] : undefined,
+      current: doc.id,
+    });
+  } catch (e) {
+    await openDocument(state.docId);
+    throw new Error(`Could not save: ${e && e.message ? e.message : e}. The last saved state is shown.`);
+  }
+  refreshLabels();
+  draw();
+  clearError();
+}
+
+async function openDocument(id) {
+  const doc = await state.store.document(id);
+  if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
+  const ann = await state.store.annotations(id);
+  const docJson = JSON.stringify({ id: doc.id, text: doc.text, meta: doc.meta, status: doc.status });
+  state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '');
+  state.docId = id;
+  state.text = doc.text;
+  state.pending = null;
+  state.selected = null;
+  $('doc-name').textContent = (doc.meta && typeof doc.meta.name === 'string') ? doc.meta.name : doc.id;
+  if (!ann) {
+    // First opening: store the pre-annotation so a reload shows the same.
+    await persistAndDraw();
+  } else {
+    refreshLabels();
+    draw();
+  }
+}
+
+// ---- edits -------------------------------------------------------------
+
+function edit(apply) {
+  return serial(async () => {
+    if (!state.docId) throw new Error('No document is open');
+    const changed = apply();
+    if (changed) await persistAndDraw();
+    else clearError();
+    return changed;
+  });
+}
+
+async function labelWith(name) {
+  if (state.pending) {
+    const { start, end } = state.pending;
+    await edit(() => state.core.add(start, end, name));
+    state.pending = null;
+    state.selected = { start, end };
+    draw();
+    window.getSelection().removeAllRanges();
+  } else if (state.selected) {
+    const { start, end } = state.selected;
+    await edit(() => state.core.relabel(start, end, name));
+  }
+}
+
+function report(e) {
+  showError(e && e.message ? e.message : String(e));
+}
+
+// ---- mouse ---------------------------------------------------------------
+
+docEl.addEventListener('mouseup', () => {
+  const sel = window.getSelection();
+  if (!sel.rangeCount) return;
+  const range = sel.getRangeAt(0);
+  if (!docEl.contains(range.startContainer) || !docEl.contains(range.endContainer)) return;
+  if (range.collapsed) return; // a plain click: handled by 'click'
+  const a = offsetIn(docEl, range.startContainer, range.startOffset);
+  const b = offsetIn(docEl, range.endContainer, range.endOffset);
+  const snapped = state.core.snap(a, b);
+  if (!snapped) {
+    state.pending = null;
+    return;
+  }
+  state.pending = { start: snapped[0], end: snapped[1] };
+  state.selected = null;
+  showSelection(docEl, state.core.charToUtf16(snapped[0]), state.core.charToUtf16(snapped[1]));
+  status(`selected ${snapped[0]}–${snapped[1]}: press a label key`);
+});
+
+docEl.addEventListener('click', (event) => {
+  const sel = window.getSelection();
+  if (sel.rangeCount && !sel.getRangeAt(0).collapsed) return;
+  const mark = event.target.closest && event.target.closest('mark.span');
+  state.pending = null;
+  state.selected = mark ? { start: Number(mark.dataset.start), end: Number(mark.dataset.end) } : null;
+  draw();
+  status(mark ? `${mark.dataset.label} ${mark.dataset.source === 'user' ? '' : '(suggestion) '}selected` : '');
+});
+
+// ---- keyboard --------------------------------------------------------------
+
+function inTextInput(target) {
+  return target && (target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' ||
+    (target.tagName === 'INPUT' && target.type !== 'file' && target.type !== 'button') ||
+    target.isContentEditable);
+}
+
+function selectNeighbour(backwards) {
+  const from = state.selected ? state.selected.start : (backwards ? Number.MAX_SAFE_INTEGER : -1);
+  const next = state.core.neighbourSpan(from, backwards);
+  if (!next) return;
+  state.selected = { start: next[0], end: next[1] };
+  state.pending = null;
+  draw();
+  const el = spanElement(docEl, next[0], next[1]);
+  if (el) el.scrollIntoView({ block: 'nearest' });
+}
+
+document.addEventListener('keydown', (event) => {
+  if (inTextInput(event.target)) return;
+  const ctrl = event.ctrlKey || event.metaKey;
+  const key = event.key;
+  let action = null;
+  if (ctrl && (key === 'z' || key === 'Z')) {
+    action = () => edit(() => (event.shiftKey ? state.core.redo() : state.core.undo()));
+  } else if (ctrl && (key === 'y' || key === 'Y')) {
+    action = () => edit(() => state.core.redo());
+  } else if (ctrl || event.altKey) {
+    return;
+  } else if (key === 'Delete' || key === 'Backspace') {
+    if (state.selected) {
+      const { start, end } = state.selected;
+      state.selected = null;
+      action = () => edit(() => state.core.remove(start, end));
+    }
+  } else if (key === 'Escape') {
+    state.pending = null;
+    state.selected = null;
+    window.getSelection().removeAllRanges();
+    draw();
+  } else if (key === 'A' && event.shiftKey) {
+    action = () => edit(() => state.core.acceptAll());
+  } else if ((key === 'a' || key === 'Enter') && state.selected) {
+    const { start, end } = state.selected;
+    action = () => edit(() => state.core.accept(start, end));
+  } else if (key === 'x' && state.selected) {
+    const { start, end } = state.selected;
+    state.selected = null;
+    action = () => edit(() => state.core.reject(start, end));
+  } else if (key === 'ArrowRight' || key === 'j') {
+    selectNeighbour(false);
+  } else if (key === 'ArrowLeft' || key === 'k') {
+    selectNeighbour(true);
+  } else {
+    const label = state.core.labelForKey(key);
+    if (label && (state.pending || state.selected)) action = () => labelWith(label);
+    else return;
+  }
+  event.preventDefault();
+  if (action) action().catch(report);
+});
+
+// ---- documents and files ---------------------------------------------------
+
+async function loadText(text, opts = {}) {
+  if (typeof text !== 'string') throw new Error('load(text): text must be a string');
+  return serial(async () => {
+    const taken = await state.store.documentIds();
+    const id = Annotator.uniqueId(opts.id != null ? String(opts.id) : `doc-${taken.length + 1}`, JSON.stringify(taken));
+    const meta = opts.name != null ? { name: String(opts.name) } : {};
+    state.core.openText(id, text, JSON.stringify(meta));
+    state.docId = id;
+    state.text = text;
+    state.pending = null;
+    state.selected = null;
+    $('doc-name').textContent = opts.name != null ? String(opts.name) : id;
+    await persistAndDraw({ withDocument: true });
+    return id;
+  });
+}
+
+async function importText(name, content) {
+  return serial(async () => {
+    const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content);
+    const taken = await state.store.documentIds();
+    let parsed;
+    try {
+      parsed = JSON.parse(coreImport(String(name), bytes, JSON.stringify(taken), state.core.labelsJson()));
+    } catch (e) {
+      throw new Error(e && e.message ? e.message : String(e));
+    }
+    const docs = parsed.documents;
+    const annotations = docs.filter((d) => d.spans && d.spans.length)
+      .map((d) => ({ docId: d.id, spans: d.spans, history: { done: [], undone: [] } }));
+    await state.store.write({
+      labels: parsed.labels,
+      documents: docs,
+      annotations,
+      current: docs.length ? docs[0].id : state.docId,
+    });
+    state.core.setLabelsJson(JSON.stringify(parsed.labels));
+    if (docs.length) await openDocument(docs[0].id);
+    clearError();
+    if (parsed.warnings && parsed.warnings.length) status(parsed.warnings.join('; '));
+    return docs.length;
+  });
+}
+
+async function exportProject_(format) {
+  return serial(async () => {
+    const documents = await state.store.allDocuments();
+    const labels = JSON.parse(state.core.labelsJson());
+    const out = exportProject(String(format), JSON.stringify({ labels, documents }));
+    clearError();
+    return out;
+  });
+}
+
+$('file-input').addEventListener('change', async (event) => {
+  const files = [...event.target.files];
+  event.target.value = '';
+  await importFiles(files);
+});
+
+async function importFiles(files) {
+  let added = 0;
+  for (const { name, bytes } of await readFiles(files)) {
+    try {
+      added += await importText(name, bytes);
+    } catch (e) {
+      report(e);
+      return;
+    }
+  }
+  status(`${added} document${added === 1 ? '' : 's'} added`);
+}
+
+document.addEventListener('dragover', (e) => { e.preventDefault(); });
+document.addEventListener('drop', (e) => {
+  e.preventDefault();
+  if (e.dataTransfer && e.dataTransfer.files.length) importFiles([...e.dataTransfer.files]);
+});
+
+$('paste-open').addEventListener('click', () => {
+  $('paste-panel').hidden = false;
+  $('paste-text').focus();
+});
+$('paste-cancel').addEventListener('click', () => { $('paste-panel').hidden = true; });
+$('paste-go').addEventListener('click', () => {
+  const text = $('paste-text').value;
+  if (!text) return;
+  loadText(text, { name: 'Pasted text' }).then(() => {
+    $('paste-panel').hidden = true;
+    $('paste-text').value = '';
+  }).catch(report);
+});
+
+$('export-json').addEventListener('click', () => {
+  exportProject_('json').then((out) => download('project.spanmark.json', out, 'application/json')).catch(report);
+});
+
+// ---- start -------------------------------------------------------------------
+
+async function start() {
+  await init();
+  state.core = new Annotator();
+  state.store = await openStore();
+  const labels = await state.store.labels();
+  if (labels) state.core.setLabelsJson(JSON.stringify(labels));
+  refreshLabels();
+  const current = await state.store.current();
+  if (current && await state.store.document(current)) {
+    await openDocument(current);
+  } else if ((await state.store.documentCount()) > 0) {
+    const [first] = await state.store.documentIds();
+    await openDocument(first);
+  } else {
+    const demo = await fetch('demo.txt');
+    await loadText(await demo.text(), { id: 'demo', name: 'Demo: WHO signs vaccine deal' });
+  }
+
+  const contract = {
+    load: (text, opts) => loadText(text, opts || {}).then(() => undefined),
+    importFile: (name, content) => importText(name, content),
+    spans: () => JSON.parse(state.core.spansJson())
+      .map(({ start, end, label, source }) => ({ start, end, label, source })),
+    addSpan: (start, end, label) => edit(() => state.core.add(start, end, String(label))).then(() => undefined),
+    removeSpan: (start, end) => serial(async () => {
+      let changed = false;
+      try { changed = state.core.remove(start, end); } catch { changed = false; }
+      if (changed) await persistAndDraw();
+      return changed;
+    }),
+    markDone: () => serial(async () => {
+      state.core.setDone(true);
+      await persistAndDraw({ withDocument: true });
+    }),
+    exportAs: (format) => exportProject_(format),
+    currentId: () => state.docId,
+  };
+  window.spanmark = contract;
+  resolveReady(contract);
+}
+
+start().catch((e) => {
+  report(e);
+  console.error(e);
+});

@@ -1,0 +1,128 @@
+// Storage: the one module that talks to IndexedDB.
+//
+// Records, each with its own id, so that a later sync can replicate them one
+// by one (DESIGN.md):
+//   documents    {id, text, meta, status, seq}      seq keeps import order
+//   annotations  {docId, spans, history}            one per opened document
+//   labelsets    {id: 'project', labels}
+//   settings     {key, value}                       e.g. key 'current'
+// Every write is one transaction with strict durability; its promise
+// resolves only once the transaction has completed, so the caller can show
+// an edit as done only after it is on disk.
+
+const DB_NAME = 'spanmark';
+const DB_VERSION = 1;
+
+function promised(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function completed(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error('storage transaction aborted'));
+  });
+}
+
+export async function openStore() {
+  const request = indexedDB.open(DB_NAME, DB_VERSION);
+  request.onupgradeneeded = () => {
+    const db = request.result;
+    const docs = db.createObjectStore('documents', { keyPath: 'id' });
+    docs.createIndex('seq', 'seq');
+    db.createObjectStore('annotations', { keyPath: 'docId' });
+    db.createObjectStore('labelsets', { keyPath: 'id' });
+    db.createObjectStore('settings', { keyPath: 'key' });
+  };
+  const db = await promised(request);
+  return new Store(db);
+}
+
+class Store {
+  constructor(db) {
+    this.db = db;
+  }
+
+  async read(storeName, key) {
+    const tx = this.db.transaction(storeName, 'readonly');
+    return promised(tx.objectStore(storeName).get(key));
+  }
+
+  async labels() {
+    const rec = await this.read('labelsets', 'project');
+    return rec ? rec.labels : null;
+  }
+
+  async current() {
+    const rec = await this.read('settings', 'current');
+    return rec ? rec.value : null;
+  }
+
+  document(id) {
+    return this.read('documents', id);
+  }
+
+  annotations(docId) {
+    return this.read('annotations', docId);
+  }
+
+  async documentIds() {
+    const tx = this.db.transaction('documents', 'readonly');
+    return promised(tx.objectStore('documents').getAllKeys());
+  }
+
+  async documentCount() {
+    const tx = this.db.transaction('documents', 'readonly');
+    return promised(tx.objectStore('documents').count());
+  }
+
+  // Every document in import order, with its spans (from its annotations
+  // record when it has one).
+  async allDocuments() {
+    const tx = this.db.transaction(['documents', 'annotations'], 'readonly');
+    const [docs, anns] = await Promise.all([
+      promised(tx.objectStore('documents').index('seq').getAll()),
+      promised(tx.objectStore('annotations').getAll()),
+    ]);
+    const byDoc = new Map(anns.map((a) => [a.docId, a.spans]));
+    return docs.map((d) => ({
+      id: d.id, text: d.text, meta: d.meta, status: d.status,
+      spans: byDoc.get(d.id) || d.spans || [],
+    }));
+  }
+
+  // One durable write. `w` may hold: labels, documents (array of {id, text,
+  // meta, status, spans?}), annotations (array of {docId, spans, history}),
+  // current (a document id).
+  async write(w) {
+    const names = ['settings'];
+    if (w.labels) names.push('labelsets');
+    if (w.documents) names.push('documents');
+    if (w.annotations) names.push('annotations');
+    const tx = this.db.transaction(names, 'readwrite', { durability: 'strict' });
+    const done = completed(tx);
+    if (w.labels) tx.objectStore('labelsets').put({ id: 'project', labels: w.labels });
+    if (w.documents) {
+      const docs = tx.objectStore('documents');
+      let seq = Date.now() * 1000;
+      for (const d of w.documents) {
+        const mySeq = seq++;
+        // A document written again keeps its place in the order.
+        docs.get(d.id).onsuccess = (e) => {
+          const old = e.target.result;
+          docs.put({ id: d.id, text: d.text, meta: d.meta ?? {}, status: d.status ?? 'todo', seq: old ? old.seq : mySeq });
+        };
+      }
+    }
+    if (w.annotations) {
+      const anns = tx.objectStore('annotations');
+      for (const a of w.annotations) anns.put(a);
+    }
+    if (w.current !== undefined) tx.objectStore('settings').put({ key: 'current', value: w.current });
+    await done;
+  }
+}

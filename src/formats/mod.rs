@@ -1,7 +1,49 @@
-//! Exchange formats, one module each.
+//! Exchange formats, one module each, and the dispatcher that the CLI and the
+//! page call with a file's name and content.
+//!
+//! | name          | module          | file                         | offsets in the file                    |
+//! |---------------|-----------------|------------------------------|----------------------------------------|
+//! | `json`        | [`json`]        | `.spanmark.json`             | header `"offsets"`, code points default |
+//! | `jsonl`       | [`jsonl`]       | `.jsonl`                     | code points; a line's `"offsets"` key says otherwise |
+//! | `doccano`     | [`doccano`]     | `.jsonl`                     | code points; a line's `"offsets"` key says otherwise |
+//! | `prodigy`     | [`prodigy`]     | `.jsonl`                     | code points; a line's `"offsets"` key says otherwise |
+//! | `spacy`       | [`spacy`]       | `.json` (training JSON), `.spacy` (DocBin) | code points only (JSON); tokens (DocBin) |
+//! | `conll`       | [`conll`]       | `.conll`                     | none: tokens, one per line             |
+//! | `brat`        | [`brat`]        | folder of `.txt` + `.ann`    | code points only (what brat reads)     |
+//! | `labelstudio` | [`labelstudio`] | `.json` task list            | code points (what Label Studio stores since its emoji fix); a task's `"offsets"` key says otherwise |
+//!
+//! Formats whose readers only understand code points (spaCy JSON, brat) refuse
+//! another `--offsets` unit rather than write a file their consumer misreads.
+//!
+//! Files: every format but brat is one file, read by [`import_as`] and written
+//! by [`export_as`]. brat is a folder of `<id>.txt` + `<id>.ann` pairs: use
+//! [`import_files`] and [`export_files`] with a list of [`File`]s (relative
+//! path, bytes). For a single-file channel (the page's download, stdin and
+//! stdout) a brat folder travels as one POSIX tar archive of those pairs;
+//! [`import_as`] also takes a tar, and [`import_files`] takes an `.ann` given
+//! together with its `.txt` (a `.txt` alone is a document without spans).
+//!
+//! Import returns [`Imported`]: the project and warnings about what was read
+//! but could not be kept as it was (brat discontinuous spans split into
+//! fragments, relations ignored, ...). Nothing is dropped without a warning.
+//! Every exporter checks each span against its text before writing anything;
+//! a project that fails is never written, and the error names the document
+//! and the span.
 
+pub mod brat;
+pub mod conll;
+pub mod doccano;
 pub mod json;
+pub mod jsonl;
+pub mod labelstudio;
+pub mod prodigy;
+pub mod spacy;
+mod spacy_symbols;
+pub(crate) mod tar;
+pub(crate) mod util;
 
+use crate::doc::Project;
+use crate::text::OffsetUnit;
 use std::fmt;
 
 /// Why a file could not be read or written: what is wrong, and where.
@@ -24,6 +66,11 @@ impl FormatError {
 
     pub fn at_line(mut self, line: usize) -> FormatError {
         self.line = Some(line);
+        self
+    }
+
+    pub fn at_column(mut self, column: usize) -> FormatError {
+        self.column = Some(column);
         self
     }
 
@@ -53,3 +100,401 @@ impl fmt::Display for FormatError {
 }
 
 impl std::error::Error for FormatError {}
+
+/// A tagging scheme for token-per-line formats (CoNLL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Scheme {
+    /// `I-` everywhere, `B-` only where an entity directly follows another of
+    /// the same type (the original CoNLL-2003 files).
+    Iob1,
+    /// `B-` opens every entity, `I-` continues it.
+    #[default]
+    Iob2,
+    /// `B-`, `I-`, `L-` (last), `U-` (unit, one token).
+    Bilou,
+    /// `B-`, `I-`, `E-` (end), `S-` (single): BILOU under other names.
+    Bioes,
+}
+
+impl Scheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Iob1 => "iob1",
+            Scheme::Iob2 => "iob2",
+            Scheme::Bilou => "bilou",
+            Scheme::Bioes => "bioes",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scheme> {
+        match s.to_ascii_lowercase().as_str() {
+            "iob1" | "iob" => Some(Scheme::Iob1),
+            "iob2" | "bio" => Some(Scheme::Iob2),
+            "bilou" => Some(Scheme::Bilou),
+            "bioes" | "iobes" => Some(Scheme::Bioes),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to write a project.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Options {
+    /// Offset unit of JSON-style exports (code points by default).
+    pub offsets: OffsetUnit,
+    /// Tagging scheme for CoNLL (IOB2 by default).
+    pub scheme: Scheme,
+    /// Write only documents marked done.
+    pub only_done: bool,
+    /// spaCy: write the binary DocBin (`.spacy`) instead of the training JSON.
+    pub spacy_binary: bool,
+}
+
+/// One file of a multi-file format: a relative path (`/`-separated) and bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    pub path: String,
+    pub content: Vec<u8>,
+}
+
+impl File {
+    pub fn new(path: impl Into<String>, content: impl Into<Vec<u8>>) -> File {
+        File {
+            path: path.into(),
+            content: content.into(),
+        }
+    }
+}
+
+/// What an import gives: the project, and what could not be kept as it was.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Imported {
+    pub project: Project,
+    pub warnings: Vec<String>,
+}
+
+/// The formats spanmark reads and writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Json,
+    Jsonl,
+    Doccano,
+    Prodigy,
+    Spacy,
+    Conll,
+    Brat,
+    LabelStudio,
+}
+
+impl Format {
+    pub const ALL: [Format; 8] = [
+        Format::Json,
+        Format::Jsonl,
+        Format::Doccano,
+        Format::Prodigy,
+        Format::Spacy,
+        Format::Conll,
+        Format::Brat,
+        Format::LabelStudio,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Doccano => "doccano",
+            Format::Prodigy => "prodigy",
+            Format::Spacy => "spacy",
+            Format::Conll => "conll",
+            Format::Brat => "brat",
+            Format::LabelStudio => "labelstudio",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        let n = name.trim().to_ascii_lowercase();
+        let n = match n.as_str() {
+            "spanmark" => "json",
+            "label-studio" | "label_studio" | "ls" => "labelstudio",
+            "conll2003" | "iob" | "bio" => "conll",
+            "standoff" => "brat",
+            other => other,
+        };
+        Format::ALL.into_iter().find(|f| f.name() == n)
+    }
+
+    /// The usual file name ending of an export (`.spacy` when
+    /// `options.spacy_binary`; brat's is the tar bundle).
+    pub fn extension(self, options: &Options) -> &'static str {
+        match self {
+            Format::Json => ".spanmark.json",
+            Format::Jsonl => ".jsonl",
+            Format::Doccano => ".doccano.jsonl",
+            Format::Prodigy => ".prodigy.jsonl",
+            Format::Spacy if options.spacy_binary => ".spacy",
+            Format::Spacy => ".spacy.json",
+            Format::Conll => ".conll",
+            Format::Brat => ".brat.tar",
+            Format::LabelStudio => ".labelstudio.json",
+        }
+    }
+
+    /// Whether the export is text (everything but DocBin and the brat tar).
+    pub fn is_text(self, options: &Options) -> bool {
+        !(self == Format::Brat || (self == Format::Spacy && options.spacy_binary))
+    }
+
+    /// Guesses a file's format from its name, then its content; `None` when
+    /// neither says. A name alone decides only where it is unambiguous
+    /// (`.spacy`, `.ann`, `.conll`, `.spanmark.json`); `.json` and `.jsonl`
+    /// are told apart by their content.
+    pub fn detect(name: &str, content: &[u8]) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        for f in Format::ALL {
+            let hint = format!(".{}.", f.name());
+            if lower.contains(&hint) && f != Format::Json {
+                return Some(f);
+            }
+        }
+        if lower.ends_with(".spanmark.json") {
+            return Some(Format::Json);
+        }
+        match ext {
+            "spacy" | "docbin" => return Some(Format::Spacy),
+            "ann" | "tar" => return Some(Format::Brat),
+            "conll" | "conllx" | "iob" | "iob1" | "iob2" | "bio" | "bilou" | "bioes" => {
+                return Some(Format::Conll)
+            }
+            _ => {}
+        }
+        sniff(content)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Content sniffing: the first non-blank bytes, then the keys of the first
+/// record.
+fn sniff(content: &[u8]) -> Option<Format> {
+    if content.len() >= 2 && content[0] == 0x78 && matches!(content[1], 0x01 | 0x5e | 0x9c | 0xda) {
+        return Some(Format::Spacy);
+    }
+    if tar::looks_like_tar(content) {
+        return Some(Format::Brat);
+    }
+    let text = std::str::from_utf8(content).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        let v: serde_json::Value = serde_json::from_str(trimmed).ok()?;
+        let first = v.as_array()?.first()?;
+        if first.is_array() {
+            return Some(Format::Spacy);
+        }
+        if first.get("data").is_some() {
+            return Some(Format::LabelStudio);
+        }
+        return None;
+    }
+    if trimmed.starts_with('{') {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(trimmed) {
+            if v.get("format").and_then(|f| f.as_str()) == Some(json::FORMAT_NAME) {
+                return Some(Format::Json);
+            }
+            if v.get("data").is_some() {
+                return Some(Format::LabelStudio);
+            }
+        }
+        let line = trimmed.lines().next()?;
+        let v: serde_json::Value = serde_json::from_str(line).ok()?;
+        let has = |k: &str| v.get(k).is_some();
+        return if has("tokens") || has("answer") || has("_input_hash") {
+            Some(Format::Prodigy)
+        } else if has("label") || has("entities") || has("labels") {
+            Some(Format::Doccano)
+        } else if has("text") {
+            Some(Format::Jsonl)
+        } else {
+            None
+        };
+    }
+    if conll::looks_like_conll(text) {
+        return Some(Format::Conll);
+    }
+    None
+}
+
+/// Reads one file in `format`. `name` is the file's name (it picks DocBin
+/// against JSON for spaCy where the content does not, and names brat's one
+/// document when a lone `.txt` is given).
+pub fn import_as(format: Format, name: &str, content: &[u8]) -> Result<Imported, FormatError> {
+    match format {
+        Format::Json => Ok(Imported {
+            project: json::import(util::utf8(content)?)?,
+            warnings: Vec::new(),
+        }),
+        Format::Jsonl => jsonl::import(util::utf8(content)?),
+        Format::Doccano => doccano::import(util::utf8(content)?),
+        Format::Prodigy => prodigy::import(util::utf8(content)?),
+        Format::Spacy => spacy::import(content),
+        Format::Conll => conll::import(util::utf8(content)?),
+        Format::LabelStudio => labelstudio::import(util::utf8(content)?),
+        Format::Brat => {
+            if tar::looks_like_tar(content) {
+                brat::import_files(&tar::read(content)?)
+            } else {
+                brat::import_files(&[File::new(name, content)])
+            }
+        }
+    }
+}
+
+/// Reads several files as one project: brat's `.txt` + `.ann` pairs (or a
+/// tar of them); for any other format each file in turn, one after another.
+pub fn import_files(format: Format, files: &[File]) -> Result<Imported, FormatError> {
+    if format == Format::Brat {
+        let mut all = Vec::new();
+        for f in files {
+            if tar::looks_like_tar(&f.content) {
+                all.extend(tar::read(&f.content).map_err(|e| util::in_file(e, &f.path))?);
+            } else {
+                all.push(f.clone());
+            }
+        }
+        return brat::import_files(&all);
+    }
+    let mut out = Imported {
+        project: Project {
+            labels: crate::labels::LabelSet::empty(),
+            documents: Vec::new(),
+        },
+        warnings: Vec::new(),
+    };
+    for f in files {
+        let one = import_as(format, &f.path, &f.content).map_err(|e| util::in_file(e, &f.path))?;
+        util::merge_into(&mut out, one);
+    }
+    Ok(out)
+}
+
+/// Writes the project as one file's bytes (brat: a tar of its pairs).
+pub fn export_as(
+    format: Format,
+    project: &Project,
+    options: &Options,
+) -> Result<Vec<u8>, FormatError> {
+    let owned;
+    let project = if options.only_done {
+        owned = util::only_done(project);
+        &owned
+    } else {
+        project
+    };
+    match format {
+        Format::Json => Ok(json::export_in(project, options.offsets)?.into_bytes()),
+        Format::Jsonl => Ok(jsonl::export(project, options)?.into_bytes()),
+        Format::Doccano => Ok(doccano::export(project, options)?.into_bytes()),
+        Format::Prodigy => Ok(prodigy::export(project, options)?.into_bytes()),
+        Format::Spacy if options.spacy_binary => spacy::export_docbin(project, options),
+        Format::Spacy => Ok(spacy::export_json(project, options)?.into_bytes()),
+        Format::Conll => Ok(conll::export(project, options)?.into_bytes()),
+        Format::LabelStudio => Ok(labelstudio::export(project, options)?.into_bytes()),
+        Format::Brat => Ok(tar::write(&brat::export_files(project, options)?)),
+    }
+}
+
+/// Writes the project as files: brat's pairs, or for any other format one
+/// file named `project<extension>`.
+pub fn export_files(
+    format: Format,
+    project: &Project,
+    options: &Options,
+) -> Result<Vec<File>, FormatError> {
+    if format == Format::Brat {
+        let owned;
+        let project = if options.only_done {
+            owned = util::only_done(project);
+            &owned
+        } else {
+            project
+        };
+        return brat::export_files(project, options);
+    }
+    let bytes = export_as(format, project, options)?;
+    Ok(vec![File::new(
+        format!("project{}", format.extension(options)),
+        bytes,
+    )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(Format::from_name(f.name()), Some(f));
+        }
+        assert_eq!(Format::from_name("Label-Studio"), Some(Format::LabelStudio));
+        assert_eq!(Format::from_name("xml"), None);
+    }
+
+    #[test]
+    fn detect_by_name_then_content() {
+        let d = |n: &str, c: &str| Format::detect(n, c.as_bytes());
+        assert_eq!(d("a.spanmark.json", ""), Some(Format::Json));
+        assert_eq!(
+            d("a.json", r#"{"format":"spanmark","version":1}"#),
+            Some(Format::Json)
+        );
+        assert_eq!(
+            d("a.json", r#"[["text", {"entities": []}]]"#),
+            Some(Format::Spacy)
+        );
+        assert_eq!(
+            d("a.json", r#"[{"data": {"text": "x"}}]"#),
+            Some(Format::LabelStudio)
+        );
+        assert_eq!(
+            d("a.jsonl", "{\"text\":\"x\",\"spans\":[]}\n"),
+            Some(Format::Jsonl)
+        );
+        assert_eq!(
+            d("a.jsonl", "{\"text\":\"x\",\"label\":[]}\n"),
+            Some(Format::Doccano)
+        );
+        assert_eq!(
+            d("a.jsonl", "{\"text\":\"x\",\"entities\":[]}\n"),
+            Some(Format::Doccano)
+        );
+        assert_eq!(
+            d("a.jsonl", "{\"text\":\"x\",\"tokens\":[]}\n"),
+            Some(Format::Prodigy)
+        );
+        assert_eq!(
+            d("x.prodigy.jsonl", "{\"text\":\"x\"}"),
+            Some(Format::Prodigy)
+        );
+        assert_eq!(d("a.spacy", ""), Some(Format::Spacy));
+        assert_eq!(d("a.ann", ""), Some(Format::Brat));
+        assert_eq!(d("a.conll", ""), Some(Format::Conll));
+        assert_eq!(d("a.txt", "EU B-ORG\nrejects O\n\n"), Some(Format::Conll));
+        assert_eq!(d("a.txt", "Just some prose.\nAnother line."), None);
+        assert_eq!(
+            d("noext", "{\"text\":\"x\"}\n{\"text\":\"y\"}"),
+            Some(Format::Jsonl)
+        );
+    }
+}

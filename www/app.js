@@ -363,9 +363,24 @@ async function start() {
       await persistAndDraw({ withDocument: true });
     }),
     exportAs: (format) => exportProject_(format),
+    // Beyond DESIGN.md: the open document's id, and a promise that resolves
+    // once every edit made so far (by keys, mouse or calls) is saved and drawn.
     currentId: () => state.docId,
+    idle: () => queue.then(() => undefined),
   };
-  window.spanmark = contract;
+  // A failed call also shows its reason in #error, as a failed click would.
+  for (const [name, fn] of Object.entries(contract)) {
+    contract[name] = (...args) => {
+      try {
+        const out = fn(...args);
+        return out instanceof Promise ? out.catch((e) => { report(e); throw e; }) : out;
+      } catch (e) {
+        report(e);
+        throw e;
+      }
+    };
+  }
+  window.spanmark = Object.freeze(contract);
   resolveReady(contract);
 }
 

@@ -9,6 +9,7 @@ sequences, flags, combining marks, CRLF, tabs and runs of spaces.
 import json
 import os
 import random
+import sys
 import subprocess
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def test_spacy_train_reads_the_docbin(tmp_path):
     out = tmp_path / "train.spacy"
     spanmark("convert", FIXTURE, out)
     cfg = tmp_path / "config.cfg"
-    py = [os.sys.executable, "-m", "spacy"]
+    py = [sys.executable, "-m", "spacy"]
     r = subprocess.run(py + ["init", "config", str(cfg), "--lang", "en", "--pipeline", "ner", "--force"],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -466,7 +466,11 @@ impl Heuristic {
         if prev & LOC_PREP != 0 && n <= 3 && ff & DEMONYM == 0 {
             return emit("LOC", 0.5, emitted);
         }
-        if next & SPEECH != 0 && n <= 3 && all_flags & (PLACE | DEMONYM) == 0 {
+        if next & SPEECH != 0
+            && n <= 3
+            && t.shape[a] == Shape::Cap
+            && all_flags & (PLACE | DEMONYM) == 0
+        {
             return emit("PER", 0.5, emitted);
         }
         if n == 1 && is_acronym(first) && ff & (NOT_ACRONYM | PLACE) == 0 {
@@ -744,6 +748,7 @@ mod tests {
 
     #[test]
     fn context_makes_places_and_people() {
+        has("The disaster agency AFAD said so.", "AFAD", "ORG");
         has(
             "The talks were held in Ruritania on Friday.",
             "Ruritania",

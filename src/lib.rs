@@ -5,6 +5,7 @@
 //! - [`tokenize`]: tokens and sentences, and snapping a selection to token edges;
 //! - [`recognize`]: pre-annotation, a pipeline of swappable stages (patterns,
 //!   gazetteer, heuristic, model) merged into non-overlapping suggestions;
+//! - [`select`]: a person's selection snapped to tokens, stepped by keyboard;
 //! - [`doc`]: the data model (project, document, span);
 //! - [`labels`]: the label set with colours and hotkeys;
 //! - [`edit`]: a person's edits on one document, with undo and redo;
@@ -19,6 +20,7 @@ pub mod edit;
 pub mod formats;
 pub mod labels;
 pub mod recognize;
+pub mod select;
 pub mod text;
 pub mod tokenize;
 

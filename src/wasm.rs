@@ -9,11 +9,10 @@
 use crate::doc::{unique_id, Document, Project, Source, Span, Status};
 use crate::edit::{Change, Editor, History, Overlap};
 use crate::formats::{self, FormatError};
-use crate::text::OffsetUnit;
 use crate::labels::{Label, LabelSet};
 use crate::recognize::Recognizer;
 use crate::text::OffsetMap;
-use crate::tokenize::{self, Token};
+use crate::select::Selector;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -50,8 +49,7 @@ pub struct Annotator {
     labels: LabelSet,
     recognizer: Recognizer,
     editor: Option<Editor>,
-    map: OffsetMap,
-    tokens: Vec<Token>,
+    selector: Selector,
 }
 
 impl Annotator {
@@ -64,8 +62,7 @@ impl Annotator {
     }
 
     fn set_editor(&mut self, editor: Editor) {
-        self.map = OffsetMap::new(&editor.doc.text);
-        self.tokens = tokenize::tokenize(&editor.doc.text);
+        self.selector = Selector::new(&editor.doc.text);
         for s in &editor.doc.spans {
             self.labels.ensure(&s.label);
         }
@@ -95,8 +92,7 @@ impl Annotator {
             labels: LabelSet::default(),
             recognizer: Recognizer::standard(),
             editor: None,
-            map: OffsetMap::new(""),
-            tokens: Vec::new(),
+            selector: Selector::new(""),
         }
     }
 
@@ -204,8 +200,8 @@ impl Annotator {
             out.extend_from_slice(&[
                 s.start as u32,
                 s.end as u32,
-                self.map.char_to_utf16(s.start).unwrap_or(0) as u32,
-                self.map.char_to_utf16(s.end).unwrap_or(0) as u32,
+                self.selector.map().char_to_utf16(s.start).unwrap_or(0) as u32,
+                self.selector.map().char_to_utf16(s.end).unwrap_or(0) as u32,
                 label,
                 source_code(s.source),
             ]);
@@ -216,35 +212,41 @@ impl Annotator {
     /// Snaps a selection given in UTF-16 units to token edges; returns
     /// `[start, end]` in code points, or nothing when it holds no token.
     pub fn snap(&self, start16: u32, end16: u32) -> Option<Vec<u32>> {
-        let (a, b) = if start16 <= end16 { (start16, end16) } else { (end16, start16) };
-        // A selection edge may sit between the halves of a surrogate pair when
-        // the browser hands it over mid-character; move it outward.
-        let outward = |mut u: usize, down: bool| loop {
-            if let Some(b) = self.map.utf16_to_byte(u) {
-                return Some(b);
-            }
-            if down {
-                u = u.checked_sub(1)?;
-            } else {
-                u += 1;
-            }
-        };
-        let b0 = outward(a as usize, true)?;
-        let b1 = outward(b as usize, false)?;
-        let (s, e) = tokenize::snap(&self.tokens, b0, b1)?;
-        Some(vec![self.map.byte_to_char(s)? as u32, self.map.byte_to_char(e)? as u32])
+        let (s, e) = self.selector.snap_utf16(start16 as usize, end16 as usize)?;
+        Some(vec![s as u32, e as u32])
+    }
+
+    /// `[start, end)` with one edge moved by a token (`edge` "start" or
+    /// "end"; `grow` widens), for keyboard resizing; nothing if it cannot move.
+    #[wasm_bindgen(js_name = stepEdge)]
+    pub fn step_edge(&self, start: u32, end: u32, edge: &str, grow: bool) -> Option<Vec<u32>> {
+        let (s, e) = if edge == "start" {
+            self.selector.step_start(start as usize, end as usize, grow)
+        } else {
+            self.selector.step_end(start as usize, end as usize, grow)
+        }?;
+        Some(vec![s as u32, e as u32])
+    }
+
+    /// The token after (or before) code point `from` (-1: none yet), for the
+    /// keyboard cursor.
+    #[wasm_bindgen(js_name = nextToken)]
+    pub fn next_token(&self, from: f64, backwards: bool) -> Option<Vec<u32>> {
+        let at = (from >= 0.0).then_some(from as usize);
+        let (s, e) = self.selector.next_token(at, backwards)?;
+        Some(vec![s as u32, e as u32])
     }
 
     /// Code point offset of a UTF-16 offset (for clicks), if on a boundary.
     #[wasm_bindgen(js_name = utf16ToChar)]
     pub fn utf16_to_char(&self, u: u32) -> Option<u32> {
-        self.map.utf16_to_char(u as usize).map(|c| c as u32)
+        self.selector.map().utf16_to_char(u as usize).map(|c| c as u32)
     }
 
     /// UTF-16 offset of a code point offset.
     #[wasm_bindgen(js_name = charToUtf16)]
     pub fn char_to_utf16(&self, c: u32) -> Option<u32> {
-        self.map.char_to_utf16(c as usize).map(|u| u as u32)
+        self.selector.map().char_to_utf16(c as usize).map(|u| u as u32)
     }
 
     pub fn add(&mut self, start: u32, end: u32, label: &str) -> Result<bool, JsError> {
@@ -309,12 +311,12 @@ impl Annotator {
     /// The span after (or, with `backwards`, before) code point `from`, as
     /// `[start, end]`; for keyboard navigation.
     #[wasm_bindgen(js_name = neighbourSpan)]
-    pub fn neighbour_span(&self, from: i64, backwards: bool) -> Option<Vec<u32>> {
+    pub fn neighbour_span(&self, from: f64, backwards: bool) -> Option<Vec<u32>> {
         let spans = &self.editor.as_ref()?.doc.spans;
         let hit = if backwards {
-            spans.iter().rev().find(|s| (s.start as i64) < from)
+            spans.iter().rev().find(|s| (s.start as f64) < from)
         } else {
-            spans.iter().find(|s| (s.start as i64) > from)
+            spans.iter().find(|s| (s.start as f64) > from)
         }?;
         Some(vec![hit.start as u32, hit.end as u32])
     }
@@ -382,25 +384,38 @@ pub fn export_project(format: &str, project_json: &str) -> Result<String, JsErro
     export_named(format, &project).map_err(|e: FormatError| js_err(e))
 }
 
-// Interim bridge until the formats dispatcher lands: native JSON and plain text.
+// Interim: plain text and name-based fallback until formats/ has a plain-text reader.
 fn import_named(name: &str, content: &[u8]) -> Result<(Project, Vec<String>), FormatError> {
-    let text = std::str::from_utf8(content)
-        .map_err(|e| FormatError::new(format!("not UTF-8 text (byte {})", e.valid_up_to())))?;
-    if name.to_ascii_lowercase().ends_with(".txt") {
-        let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
-        let id = stem.strip_suffix(".txt").or_else(|| stem.strip_suffix(".TXT")).unwrap_or(stem);
-        let project = Project {
-            labels: LabelSet::empty(),
-            documents: vec![Document::new(id, text)],
-        };
-        return Ok((project, Vec::new()));
-    }
-    Ok((formats::json::import(text)?, Vec::new()))
+    let lower = name.to_ascii_lowercase();
+    let format = match formats::Format::detect(name, content) {
+        Some(f) => f,
+        None if lower.ends_with(".json") => formats::Format::Json,
+        None if lower.ends_with(".txt") || !lower.contains('.') => {
+            let text = std::str::from_utf8(content).map_err(|e| {
+                FormatError::new(format!("not UTF-8 text (byte {})", e.valid_up_to()))
+            })?;
+            let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
+            let id = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+            let project = Project {
+                labels: LabelSet::empty(),
+                documents: vec![Document::new(id, text)],
+            };
+            return Ok((project, Vec::new()));
+        }
+        None => {
+            return Err(FormatError::new(
+                "cannot tell which format this is (expected spanmark JSON, JSONL, doccano, \
+                 Prodigy, spaCy, CoNLL, brat or Label Studio)",
+            ))
+        }
+    };
+    let imported = formats::import_as(format, name, content)?;
+    Ok((imported.project, imported.warnings))
 }
 
 fn export_named(format: &str, project: &Project) -> Result<String, FormatError> {
-    match format {
-        "json" => formats::json::export_in(project, OffsetUnit::Codepoint),
-        other => Err(FormatError::new(format!("unknown export format {other:?}"))),
-    }
+    let f = formats::Format::from_name(format)
+        .ok_or_else(|| FormatError::new(format!("unknown export format {format:?}")))?;
+    let bytes = formats::export_as(f, project, &formats::Options::default())?;
+    String::from_utf8(bytes).map_err(|_| FormatError::new(format!("{format} is a binary format")))
 }

@@ -183,7 +183,51 @@ function selectNeighbour(backwards) {
   if (el) el.scrollIntoView({ block: 'nearest' });
 }
 
+function showPending() {
+  const { start, end } = state.pending;
+  showSelection(docEl, state.core.charToUtf16(start), state.core.charToUtf16(end));
+  status(`selected ${start}–${end}: press a label key`);
+}
+
+// A one-token selection moved through the text from the keyboard.
+function moveCursor(backwards) {
+  const from = state.pending ? state.pending.start : (state.selected ? state.selected.start : -1);
+  const next = state.core.nextToken(from, backwards);
+  if (!next) return;
+  state.pending = { start: next[0], end: next[1] };
+  if (state.selected) { state.selected = null; draw(); }
+  showPending();
+}
+
+// Moves one edge of the selected span (an edit) or of the pending selection
+// by a token; returns the edit to run, if any.
+function stepEdge(edge, grow) {
+  const target = state.selected || state.pending;
+  if (!target) {
+    moveCursor(false);
+    return null;
+  }
+  const next = state.core.stepEdge(target.start, target.end, edge, grow);
+  if (!next) return null;
+  if (state.pending) {
+    state.pending = { start: next[0], end: next[1] };
+    showPending();
+    return null;
+  }
+  const { start, end } = target;
+  state.selected = { start: next[0], end: next[1] };
+  return () => edit(() => state.core.resize(start, end, next[0], next[1]));
+}
+
 document.addEventListener('keydown', (event) => {
+  try {
+    onKey(event);
+  } catch (e) {
+    report(e);
+  }
+});
+
+function onKey(event) {
   if (inTextInput(event.target)) return;
   const ctrl = event.ctrlKey || event.metaKey;
   const key = event.key;
@@ -192,7 +236,7 @@ document.addEventListener('keydown', (event) => {
     action = () => edit(() => (event.shiftKey ? state.core.redo() : state.core.undo()));
   } else if (ctrl && (key === 'y' || key === 'Y')) {
     action = () => edit(() => state.core.redo());
-  } else if (ctrl || event.altKey) {
+  } else if (ctrl || (event.altKey && !event.shiftKey)) {
     return;
   } else if (key === 'Delete' || key === 'Backspace') {
     if (state.selected) {
@@ -214,6 +258,10 @@ document.addEventListener('keydown', (event) => {
     const { start, end } = state.selected;
     state.selected = null;
     action = () => edit(() => state.core.reject(start, end));
+  } else if ((key === 'ArrowRight' || key === 'ArrowLeft') && event.shiftKey) {
+    action = stepEdge(event.altKey ? 'start' : 'end', (key === 'ArrowRight') !== event.altKey);
+  } else if (key === '.' || key === ',') {
+    moveCursor(key === ',');
   } else if (key === 'ArrowRight' || key === 'j') {
     selectNeighbour(false);
   } else if (key === 'ArrowLeft' || key === 'k') {
@@ -225,7 +273,7 @@ document.addEventListener('keydown', (event) => {
   }
   event.preventDefault();
   if (action) action().catch(report);
-});
+}
 
 // ---- documents and files ---------------------------------------------------
 

@@ -247,3 +247,29 @@ test('the page asks nothing of any other origin and logs no errors', async () =>
   const unexpected = app.consoleErrors.filter((e) => !/Content Security Policy|Content-Security-Policy/.test(e));
   assert.deepEqual(unexpected, []);
 });
+
+test('keyboard only: move a token cursor, stretch it, label it, resize a span', async () => {
+  await openText('Yesterday the Bank of New York Mellon hired Ana Lima.', { id: 'keys' });
+  for (const s of await page.evaluate(() => window.spanmark.spans())) {
+    await page.evaluate(([a, b]) => window.spanmark.removeSpan(a, b), [s.start, s.end]);
+  }
+  await page.focus('#doc');
+  await press('.'); // "Yesterday"
+  await press('.'); // "the"
+  await press('.'); // "Bank"
+  await press('Shift+ArrowRight'); // "Bank of"
+  await press('Shift+ArrowRight'); // "Bank of New"
+  await press('2');
+  let spans = await userSpans();
+  assert.deepEqual(spans, [{ start: 14, end: 25, label: 'ORG' }]);
+  // The new span is selected: stretch its end twice, then its start back.
+  await press('Shift+ArrowRight');
+  await press('Shift+ArrowRight');
+  spans = await userSpans();
+  assert.deepEqual(spans, [{ start: 14, end: 37, label: 'ORG' }]);
+  await press('Alt+Shift+ArrowLeft');
+  assert.deepEqual(await userSpans(), [{ start: 10, end: 37, label: 'ORG' }]);
+  await press('Control+z');
+  assert.deepEqual(await userSpans(), [{ start: 14, end: 37, label: 'ORG' }]);
+  assert.equal(await page.$eval('#doc mark[data-label="ORG"]', (e) => e.textContent), 'Bank of New York Mellon');
+});

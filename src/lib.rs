@@ -3,6 +3,7 @@
 //! The map, in the order text flows through it:
 //! - [`text`]: offsets, exact between UTF-8 bytes, code points and UTF-16 units;
 //! - [`tokenize`]: tokens and sentences, and snapping a selection to token edges;
+//! - [`model`]: the statistical entity tagger (lives in recognize/model.rs);
 //! - [`recognize`]: pre-annotation, a pipeline of swappable stages (patterns,
 //!   gazetteer, heuristic, model) merged into non-overlapping suggestions;
 //! - [`select`]: a person's selection snapped to tokens, stepped by keyboard;
@@ -19,6 +20,8 @@ pub mod doc;
 pub mod edit;
 pub mod formats;
 pub mod labels;
+#[path = "recognize/model.rs"]
+pub mod model;
 pub mod recognize;
 pub mod select;
 pub mod text;

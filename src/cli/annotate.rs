@@ -1,10 +1,182 @@
-//! `spanmark annotate` (not yet written).
+//! `spanmark annotate [IN [OUT]]`: pre-annotates documents. IN is JSONL of
+//! `{"id","text",...}` (other fields are kept) or a `.txt` file (one document,
+//! id = the file stem); OUT is JSONL `{"id","text",...,"spans":[{"start","end",
+//! "label"}]}` with code-point offsets into the text exactly as given. `-` or
+//! nothing means stdin/stdout. Streams line by line: memory stays flat.
 
 use super::CliResult;
+use crate::model::Model;
+use crate::recognize::Recognizer;
+use crate::text::OffsetMap;
+use serde_json::{json, Map, Value};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Input: JSONL of {"id","text"} or a .txt file; `-` or none for stdin
+    pub input: Option<PathBuf>,
+    /// Output JSONL; `-` or none for stdout
+    pub output: Option<PathBuf>,
+    /// Treat the input as one plain-text document (implied by a .txt name)
+    #[arg(long)]
+    pub txt: bool,
+    /// Add each span's `source` and `score`
+    #[arg(long)]
+    pub scores: bool,
+    /// A model file to use instead of the shipped one
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Print `STATS {...}` (documents, tokens, recognition seconds, tokens/s)
+    /// as the last line on stderr
+    #[arg(long)]
+    pub stats: bool,
+}
 
-pub fn run(_args: Args) -> CliResult {
-    Err("`annotate` is not implemented yet".to_string())
+/// The pipeline `annotate` and `eval` use: the standard recognizer's stages
+/// with the entity model.
+// TODO(lead): once `Recognizer::standard()` registers the model stage, this
+// becomes `Recognizer::standard()` (the model is then the shipped one).
+pub fn recognizer_with(model: Model) -> Recognizer {
+    Recognizer::new(vec![Box::new(model)])
+}
+
+struct Stats {
+    documents: u64,
+    tokens: u64,
+    time: Duration,
+}
+
+fn annotate_one(
+    rec: &Recognizer,
+    mut obj: Map<String, Value>,
+    scores: bool,
+    stats: &mut Stats,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let text = match obj.get("text") {
+        Some(Value::String(s)) => s.clone(),
+        _ => return Err("needs a string \"text\"".to_string()),
+    };
+    stats.tokens += crate::tokenize::tokenize(&text).len() as u64;
+    let map = OffsetMap::new(&text);
+    let t0 = Instant::now();
+    let spans = rec.spans(&text, &map);
+    stats.time += t0.elapsed();
+    stats.documents += 1;
+    let spans: Vec<Value> = spans
+        .into_iter()
+        .map(|s| {
+            let mut v = json!({"start": s.start, "end": s.end, "label": s.label});
+            if scores {
+                v["source"] = json!(s.source.name());
+                if let Some(sc) = s.score {
+                    v["score"] = json!((sc * 1e4).round() / 1e4);
+                }
+            }
+            v
+        })
+        .collect();
+    obj.insert("spans".to_string(), Value::Array(spans));
+    serde_json::to_writer(&mut *out, &Value::Object(obj)).map_err(|e| e.to_string())?;
+    out.write_all(b"\n").map_err(|e| e.to_string())
+}
+
+fn open_input(p: &Option<PathBuf>) -> Result<Box<dyn Read>, String> {
+    match p {
+        Some(p) if p.as_os_str() != "-" => {
+            Ok(Box::new(std::fs::File::open(p).map_err(|e| {
+                format!("cannot read {}: {e}", p.display())
+            })?))
+        }
+        _ => Ok(Box::new(std::io::stdin().lock())),
+    }
+}
+
+pub fn run(args: Args) -> CliResult {
+    let model = match &args.model {
+        Some(p) => Model::from_bytes(
+            &std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+        )
+        .map_err(|e| format!("{}: {e}", p.display()))?,
+        None => Model::shipped(),
+    };
+    let rec = recognizer_with(model);
+    let mut input = BufReader::with_capacity(1 << 16, open_input(&args.input)?);
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) if p.as_os_str() != "-" => Box::new(
+            std::fs::File::create(p).map_err(|e| format!("cannot write {}: {e}", p.display()))?,
+        ),
+        _ => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let mut stats = Stats {
+        documents: 0,
+        tokens: 0,
+        time: Duration::ZERO,
+    };
+    let txt = args.txt
+        || args
+            .input
+            .as_deref()
+            .and_then(Path::extension)
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    if txt {
+        let mut text = String::new();
+        input
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read the input as UTF-8 text: {e}"))?;
+        let id = args
+            .input
+            .as_deref()
+            .and_then(Path::file_stem)
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "stdin".to_string());
+        let mut obj = Map::new();
+        obj.insert("id".into(), Value::String(id));
+        obj.insert("text".into(), Value::String(text));
+        annotate_one(&rec, obj, args.scores, &mut stats, &mut out)?;
+    } else {
+        let mut line = String::new();
+        let mut n = 0usize;
+        loop {
+            line.clear();
+            n += 1;
+            let read = input
+                .read_line(&mut line)
+                .map_err(|e| format!("line {n}: cannot read: {e}"))?;
+            if read == 0 {
+                break;
+            }
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: Value = serde_json::from_str(&line)
+                .map_err(|e| format!("line {n}: not a JSON object: {e}"))?;
+            let Value::Object(obj) = v else {
+                return Err(format!("line {n}: not a JSON object"));
+            };
+            if !obj.contains_key("id") {
+                return Err(format!("line {n}: needs an \"id\""));
+            }
+            annotate_one(&rec, obj, args.scores, &mut stats, &mut out)
+                .map_err(|e| format!("line {n}: {e}"))?;
+        }
+    }
+    out.flush()
+        .map_err(|e| format!("cannot write the output: {e}"))?;
+    if args.stats {
+        let s = stats.time.as_secs_f64();
+        let rate = if s > 0.0 {
+            stats.tokens as f64 / s
+        } else {
+            0.0
+        };
+        eprintln!(
+            "STATS {}",
+            json!({"documents": stats.documents, "tokens": stats.tokens, "seconds": s, "tokens_per_s": rate.round()})
+        );
+    }
+    Ok(())
 }

@@ -1,10 +1,478 @@
-//! `spanmark eval` (not yet written).
+//! `spanmark eval GOLD [--pred PRED] [--json]`: entity-level precision, recall
+//! and F1, per label and micro-averaged, with conlleval's exact-match rules (an
+//! entity counts only if its type and both boundaries match).
+//!
+//! GOLD is CoNLL (token first column, tag last column; IOB1, IOB2 or IOBES,
+//! chunked exactly as conlleval / seqeval's default mode do) or gold JSONL
+//! (`{"id","text","spans":[{"start","end","label"}]}`, code points). Without
+//! `--pred` the shipped model tags the gold tokens (CoNLL) or the recognizer
+//! annotates the text (JSONL, as `spanmark annotate` would).
 
 use super::CliResult;
+use crate::model::{self, Model};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Gold annotations: CoNLL (tag in the last column) or JSONL
+    pub gold: PathBuf,
+    /// Predictions in the same format (CoNLL with the same tokens, or JSONL
+    /// matched by id); without it the shipped model predicts
+    #[arg(long)]
+    pub pred: Option<PathBuf>,
+    /// A model file to use instead of the shipped one
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Print the scores as JSON
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_args: Args) -> CliResult {
-    Err("`eval` is not implemented yet".to_string())
+// ------------------------------------------------------------ CoNLL reading
+
+/// One CoNLL sentence: tokens and their tags (last column).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConllSentence {
+    pub tokens: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// A CoNLL document (split at `-DOCSTART-` lines).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConllDoc {
+    pub sentences: Vec<ConllSentence>,
+}
+
+/// Reads CoNLL text: whitespace-separated columns, token first, tag last;
+/// blank lines end sentences, `-DOCSTART-` lines end documents; `#` comment
+/// lines (`# key = value`) are skipped. A line with one column is an error.
+pub fn read_conll(text: &str) -> Result<Vec<ConllDoc>, String> {
+    let mut docs = vec![ConllDoc::default()];
+    let mut cur = ConllSentence::default();
+    fn end_sentence(docs: &mut [ConllDoc], cur: &mut ConllSentence) {
+        if !cur.tokens.is_empty() {
+            docs.last_mut().unwrap().sentences.push(std::mem::take(cur));
+        }
+    }
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        let mut cols = line.split_whitespace();
+        let Some(first) = cols.next() else {
+            end_sentence(&mut docs, &mut cur);
+            continue;
+        };
+        if first == "-DOCSTART-" {
+            end_sentence(&mut docs, &mut cur);
+            if !docs.last().unwrap().sentences.is_empty() {
+                docs.push(ConllDoc::default());
+            }
+            continue;
+        }
+        if line.starts_with("# ") && line.contains(" = ") {
+            // a CoNLL-U style comment line (`# sent_id = ...`)
+            continue;
+        }
+        let Some(tag) = cols.last() else {
+            return Err(format!(
+                "line {}: expected a token and a tag, found one column: {line:?}",
+                n + 1
+            ));
+        };
+        cur.tokens.push(first.to_string());
+        cur.tags.push(tag.to_string());
+    }
+    end_sentence(&mut docs, &mut cur);
+    docs.retain(|d| !d.sentences.is_empty());
+    Ok(docs)
+}
+
+// ------------------------------------------------------------ chunking
+
+/// Splits a tag like seqeval's default mode: the first character is the chunk
+/// tag (B, I, E, S, O, ...), the type is what follows the first `-` (`_` when
+/// there is none).
+fn split_tag(t: &str) -> (char, &str) {
+    let mut chars = t.chars();
+    let tag = chars.next().unwrap_or('O');
+    let rest = chars.as_str();
+    let ty = match rest.split_once('-') {
+        Some((_, ty)) => ty,
+        None => rest,
+    };
+    (tag, if ty.is_empty() { "_" } else { ty })
+}
+
+fn end_of_chunk(pt: char, t: char, pty: &str, ty: &str) -> bool {
+    matches!(pt, 'E' | 'S')
+        || (matches!(pt, 'B' | 'I') && matches!(t, 'B' | 'S' | 'O'))
+        || (pt != 'O' && pt != '.' && pty != ty)
+}
+
+fn start_of_chunk(pt: char, t: char, pty: &str, ty: &str) -> bool {
+    matches!(t, 'B' | 'S')
+        || (matches!(pt, 'E' | 'S' | 'O') && matches!(t, 'E' | 'I'))
+        || (t != 'O' && t != '.' && pty != ty)
+}
+
+/// Chunks `(type, start, end_exclusive)` of one sentence's tags, exactly as
+/// conlleval and seqeval (default mode) find them, for IOB1, IOB2 and IOBES.
+pub fn chunks(tags: &[impl AsRef<str>]) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let (mut pt, mut pty) = ('O', "");
+    let mut begin = 0;
+    for i in 0..=tags.len() {
+        let (t, ty) = if i < tags.len() {
+            split_tag(tags[i].as_ref())
+        } else {
+            ('O', "_")
+        };
+        if end_of_chunk(pt, t, pty, ty) {
+            out.push((pty.to_string(), begin, i));
+        }
+        if start_of_chunk(pt, t, pty, ty) {
+            begin = i;
+        }
+        pt = t;
+        pty = ty;
+    }
+    out
+}
+
+// ------------------------------------------------------------ scoring
+
+/// Counts per label: gold entities, predicted entities, correct ones.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scores {
+    pub counts: BTreeMap<String, (usize, usize, usize)>,
+}
+
+fn prf(gold: usize, pred: usize, correct: usize) -> (f64, f64, f64) {
+    let p = if pred == 0 {
+        0.0
+    } else {
+        correct as f64 / pred as f64
+    };
+    let r = if gold == 0 {
+        0.0
+    } else {
+        correct as f64 / gold as f64
+    };
+    let f = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
+    (p, r, f)
+}
+
+impl Scores {
+    /// Adds one unit (a sentence, a document) of gold and predicted entities,
+    /// each `(label, start, end)`.
+    pub fn add<K: std::hash::Hash + Eq + Clone>(
+        &mut self,
+        gold: &[(String, K)],
+        pred: &[(String, K)],
+    ) {
+        let g: HashSet<&(String, K)> = gold.iter().collect();
+        let p: HashSet<&(String, K)> = pred.iter().collect();
+        for e in &g {
+            self.counts.entry(e.0.clone()).or_default().0 += 1;
+        }
+        for e in &p {
+            let c = self.counts.entry(e.0.clone()).or_default();
+            c.1 += 1;
+            if g.contains(e) {
+                c.2 += 1;
+            }
+        }
+    }
+
+    pub fn micro(&self) -> (usize, usize, usize) {
+        self.counts
+            .values()
+            .fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2))
+    }
+
+    pub fn to_json(&self) -> Value {
+        let one = |(g, p, c): (usize, usize, usize)| {
+            let (pr, r, f) = prf(g, p, c);
+            json!({"precision": pr, "recall": r, "f1": f, "support": g, "predicted": p, "correct": c})
+        };
+        let labels: serde_json::Map<String, Value> = self
+            .counts
+            .iter()
+            .map(|(l, &c)| (l.clone(), one(c)))
+            .collect();
+        json!({"labels": labels, "micro": one(self.micro())})
+    }
+
+    pub fn to_table(&self) -> String {
+        let mut s = format!(
+            "{:<10} {:>9} {:>9} {:>9} {:>8} {:>9}\n",
+            "label", "precision", "recall", "f1", "gold", "predicted"
+        );
+        let mut row = |name: &str, (g, p, c): (usize, usize, usize)| {
+            let (pr, r, f) = prf(g, p, c);
+            s.push_str(&format!(
+                "{:<10} {:>9.2} {:>9.2} {:>9.2} {:>8} {:>9}\n",
+                name,
+                pr * 100.0,
+                r * 100.0,
+                f * 100.0,
+                g,
+                p
+            ));
+        };
+        for (l, &c) in &self.counts {
+            row(l, c);
+        }
+        row("micro", self.micro());
+        s
+    }
+}
+
+/// Scores predicted against gold CoNLL documents sentence by sentence; the
+/// token sequences must be the same.
+pub fn score_conll(gold: &[ConllDoc], pred: &[ConllDoc]) -> Result<Scores, String> {
+    let gs: Vec<&ConllSentence> = gold.iter().flat_map(|d| &d.sentences).collect();
+    let ps: Vec<&ConllSentence> = pred.iter().flat_map(|d| &d.sentences).collect();
+    if gs.len() != ps.len() {
+        return Err(format!(
+            "gold has {} sentences, predictions have {}",
+            gs.len(),
+            ps.len()
+        ));
+    }
+    let mut scores = Scores::default();
+    for (k, (g, p)) in gs.iter().zip(&ps).enumerate() {
+        if g.tokens != p.tokens {
+            return Err(format!(
+                "sentence {} differs in its tokens between gold and predictions",
+                k + 1
+            ));
+        }
+        scores.add(&keyed(chunks(&g.tags)), &keyed(chunks(&p.tags)));
+    }
+    Ok(scores)
+}
+
+fn keyed(c: Vec<(String, usize, usize)>) -> Vec<(String, (usize, usize))> {
+    c.into_iter().map(|(l, a, b)| (l, (a, b))).collect()
+}
+
+/// Tags every sentence of `docs` with the model (document by document, so its
+/// document features see the same context as in training), as IOB2 tags.
+pub fn predict_conll(m: &Model, docs: &[ConllDoc]) -> Vec<ConllDoc> {
+    docs.iter()
+        .map(|d| {
+            let mut words = Vec::new();
+            let mut sents = Vec::new();
+            for s in &d.sentences {
+                let a = words.len();
+                words.extend(s.tokens.iter().map(String::as_str));
+                sents.push(a..words.len());
+            }
+            let tags = m.tag(&words, &sents);
+            ConllDoc {
+                sentences: d
+                    .sentences
+                    .iter()
+                    .zip(&sents)
+                    .map(|(s, r)| ConllSentence {
+                        tokens: s.tokens.clone(),
+                        tags: iob2(&tags[r.clone()]),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// BILOU tag ids as IOB2 tag names.
+pub fn iob2(tags: &[u8]) -> Vec<String> {
+    let mut out = vec!["O".to_string(); tags.len()];
+    for (a, b, ty) in model::spans_from_tags(tags) {
+        out[a] = format!("B-{}", model::LABELS[ty]);
+        for o in &mut out[a + 1..b] {
+            *o = format!("I-{}", model::LABELS[ty]);
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------ JSONL
+
+type JsonlDocs = Vec<(String, Vec<(String, (usize, usize))>, String)>;
+
+/// Reads gold/predicted JSONL: per line `{"id","text","spans":[...]}`.
+fn read_jsonl(text: &str, what: &str) -> Result<JsonlDocs, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(line)
+            .map_err(|e| format!("{what} line {}: not JSON: {e}", n + 1))?;
+        let id = match v.get("id") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(x)) => x.to_string(),
+            _ => return Err(format!("{what} line {}: no \"id\"", n + 1)),
+        };
+        let text = v
+            .get("text")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mut spans = Vec::new();
+        if let Some(ss) = v.get("spans").and_then(Value::as_array) {
+            for s in ss {
+                let get = |k: &str| s.get(k).and_then(Value::as_u64);
+                match (
+                    get("start"),
+                    get("end"),
+                    s.get("label").and_then(Value::as_str),
+                ) {
+                    (Some(a), Some(b), Some(l)) => {
+                        spans.push((l.to_string(), (a as usize, b as usize)))
+                    }
+                    _ => {
+                        return Err(format!(
+                            "{what} line {}: a span needs start, end and label",
+                            n + 1
+                        ))
+                    }
+                }
+            }
+        }
+        out.push((id, spans, text));
+    }
+    Ok(out)
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn is_jsonl(text: &str) -> bool {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with('{'))
+}
+
+pub fn run(args: Args) -> CliResult {
+    let gold_text = read(&args.gold)?;
+    let m = match &args.model {
+        Some(p) => Model::from_bytes(
+            &std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+        )
+        .map_err(|e| format!("{}: {e}", p.display()))?,
+        None => Model::shipped(),
+    };
+    let scores = if is_jsonl(&gold_text) {
+        let gold = read_jsonl(&gold_text, "gold")?;
+        let pred: HashMap<String, Vec<(String, (usize, usize))>> = match &args.pred {
+            Some(p) => read_jsonl(&read(p)?, "predictions")?
+                .into_iter()
+                .map(|(id, s, _)| (id, s))
+                .collect(),
+            None => {
+                let rec = super::annotate::recognizer_with(m);
+                gold.iter()
+                    .map(|(id, _, text)| {
+                        let map = crate::text::OffsetMap::new(text);
+                        let spans = rec
+                            .spans(text, &map)
+                            .into_iter()
+                            .map(|s| (s.label, (s.start, s.end)))
+                            .collect();
+                        (id.clone(), spans)
+                    })
+                    .collect()
+            }
+        };
+        let mut scores = Scores::default();
+        for (id, g, _) in &gold {
+            scores.add(g, pred.get(id).map(Vec::as_slice).unwrap_or(&[]));
+        }
+        scores
+    } else {
+        let gold = read_conll(&gold_text)?;
+        let pred = match &args.pred {
+            Some(p) => {
+                let t = read(p)?;
+                if is_jsonl(&t) {
+                    return Err("with CoNLL gold, --pred must be CoNLL with the same tokens".into());
+                }
+                read_conll(&t)?
+            }
+            None => predict_conll(&m, &gold),
+        };
+        score_conll(&gold, &pred)?
+    };
+    if args.json {
+        println!("{}", scores.to_json());
+    } else {
+        print!("{}", scores.to_table());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(tags: &str) -> Vec<(String, usize, usize)> {
+        let t: Vec<&str> = tags.split(' ').collect();
+        chunks(&t)
+    }
+
+    #[test]
+    fn chunks_iob1_iob2_iobes() {
+        let s = |v: &[(&str, usize, usize)]| {
+            v.iter()
+                .map(|&(l, a, b)| (l.to_string(), a, b))
+                .collect::<Vec<_>>()
+        };
+        // IOB1: I after O starts; B only separates neighbours of one type
+        assert_eq!(
+            c("I-PER I-PER B-PER O I-LOC"),
+            s(&[("PER", 0, 2), ("PER", 2, 3), ("LOC", 4, 5)])
+        );
+        // IOB2
+        assert_eq!(
+            c("B-ORG I-ORG O B-MISC"),
+            s(&[("ORG", 0, 2), ("MISC", 3, 4)])
+        );
+        // type change inside a chunk splits it
+        assert_eq!(c("B-ORG I-PER"), s(&[("ORG", 0, 1), ("PER", 1, 2)]));
+        // IOBES
+        assert_eq!(c("S-LOC B-PER E-PER"), s(&[("LOC", 0, 1), ("PER", 1, 3)]));
+    }
+
+    #[test]
+    fn reads_conll_documents_and_sentences() {
+        let t = "-DOCSTART- -X- -X- O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\nPeter I-PER\r\n\n-DOCSTART- -X- O\n\nBonn I-LOC\n";
+        let d = read_conll(t).unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].sentences.len(), 2);
+        assert_eq!(d[0].sentences[0].tags, ["I-ORG", "O"]);
+        assert_eq!(d[1].sentences[0].tokens, ["Bonn"]);
+        assert!(read_conll("lonely\n").unwrap_err().contains("line 1"));
+    }
+
+    #[test]
+    fn known_scores() {
+        let gold = read_conll("a B-PER\nb I-PER\nc O\nd B-LOC\n\ne B-ORG\nf O\n").unwrap();
+        let pred = read_conll("a B-PER\nb I-PER\nc O\nd B-ORG\n\ne B-ORG\nf B-ORG\n").unwrap();
+        let s = score_conll(&gold, &pred).unwrap();
+        // gold: PER, LOC, ORG; pred: PER, ORG(d), ORG(e), ORG(f); correct: PER, ORG(e)
+        assert_eq!(s.micro(), (3, 4, 2));
+        let j = s.to_json();
+        assert_eq!(j["micro"]["precision"], 0.5);
+        assert!((j["micro"]["recall"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(j["labels"]["LOC"]["recall"], 0.0);
+        assert_eq!(j["labels"]["ORG"]["precision"].as_f64().unwrap(), 1.0 / 3.0);
+    }
 }

@@ -91,6 +91,7 @@ run_tests() {
   log "checking formatting and lints"
   cargo fmt --check
   cargo clippy --all-targets -- -D warnings
+  cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
   log "Rust tests"
   cargo test --release
   log "browser tests (headless Chromium)"

@@ -99,7 +99,9 @@ impl Selector {
             }
             (Some(c), true) => {
                 let b = self.map.char_to_byte(c)?;
-                self.tokens.partition_point(|t| t.start < b).checked_sub(1)?
+                self.tokens
+                    .partition_point(|t| t.start < b)
+                    .checked_sub(1)?
             }
         };
         self.tokens.get(i).map(|t| self.chars(t))
@@ -116,7 +118,11 @@ mod tests {
         assert_eq!(s.snap_utf16(2, 9), Some((0, 13)));
         assert_eq!(s.snap_utf16(9, 2), Some((0, 13)));
         assert_eq!(s.snap_utf16(6, 7), None, "only a space");
-        assert_eq!(s.snap_utf16(20, 20), Some((18, 24)), "a click inside a word");
+        assert_eq!(
+            s.snap_utf16(20, 20),
+            Some((18, 24)),
+            "a click inside a word"
+        );
     }
 
     #[test]
@@ -143,7 +149,11 @@ mod tests {
         assert_eq!(s.step_start(4, 8, true), Some((0, 8)));
         assert_eq!(s.step_start(4, 15, false), Some((9, 15)));
         assert_eq!(s.step_start(9, 11, false), None);
-        assert_eq!(s.step_end(21, 25, true), None, "nothing after the last token");
+        assert_eq!(
+            s.step_end(21, 25, true),
+            None,
+            "nothing after the last token"
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@ use crate::edit::{Change, Editor, History, Overlap};
 use crate::formats::{self, FormatError};
 use crate::labels::{Label, LabelSet};
 use crate::recognize::Recognizer;
-use crate::text::OffsetMap;
 use crate::select::Selector;
+use crate::text::OffsetMap;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -54,11 +54,15 @@ pub struct Annotator {
 
 impl Annotator {
     fn editor(&self) -> Result<&Editor, JsError> {
-        self.editor.as_ref().ok_or_else(|| JsError::new("no document is open"))
+        self.editor
+            .as_ref()
+            .ok_or_else(|| JsError::new("no document is open"))
     }
 
     fn editor_mut(&mut self) -> Result<&mut Editor, JsError> {
-        self.editor.as_mut().ok_or_else(|| JsError::new("no document is open"))
+        self.editor
+            .as_mut()
+            .ok_or_else(|| JsError::new("no document is open"))
     }
 
     fn set_editor(&mut self, editor: Editor) {
@@ -240,13 +244,19 @@ impl Annotator {
     /// Code point offset of a UTF-16 offset (for clicks), if on a boundary.
     #[wasm_bindgen(js_name = utf16ToChar)]
     pub fn utf16_to_char(&self, u: u32) -> Option<u32> {
-        self.selector.map().utf16_to_char(u as usize).map(|c| c as u32)
+        self.selector
+            .map()
+            .utf16_to_char(u as usize)
+            .map(|c| c as u32)
     }
 
     /// UTF-16 offset of a code point offset.
     #[wasm_bindgen(js_name = charToUtf16)]
     pub fn char_to_utf16(&self, c: u32) -> Option<u32> {
-        self.selector.map().char_to_utf16(c as usize).map(|u| u as u32)
+        self.selector
+            .map()
+            .char_to_utf16(c as usize)
+            .map(|u| u as u32)
     }
 
     pub fn add(&mut self, start: u32, end: u32, label: &str) -> Result<bool, JsError> {
@@ -260,11 +270,19 @@ impl Annotator {
     }
 
     pub fn relabel(&mut self, start: u32, end: u32, label: &str) -> Result<bool, JsError> {
-        let change = self.editor_mut()?.relabel(start as usize, end as usize, label);
+        let change = self
+            .editor_mut()?
+            .relabel(start as usize, end as usize, label);
         self.changed(change)
     }
 
-    pub fn resize(&mut self, start: u32, end: u32, new_start: u32, new_end: u32) -> Result<bool, JsError> {
+    pub fn resize(
+        &mut self,
+        start: u32,
+        end: u32,
+        new_start: u32,
+        new_end: u32,
+    ) -> Result<bool, JsError> {
         let change = self.editor_mut()?.resize(
             start as usize,
             end as usize,
@@ -335,9 +353,8 @@ pub fn import_file(
 ) -> Result<String, JsError> {
     let taken: Vec<String> = serde_json::from_str(taken_json).map_err(js_err)?;
     let current: Vec<Label> = serde_json::from_str(labels_json).map_err(js_err)?;
-    let (mut project, warnings) = import_named(name, content).map_err(|e| {
-        JsError::new(&format!("{name}: {e}"))
-    })?;
+    let (mut project, warnings) =
+        import_named(name, content).map_err(|e| JsError::new(&format!("{name}: {e}")))?;
     let mut labels = LabelSet::from_labels(current);
     for l in project.labels.iter() {
         if labels.get(&l.name).is_none() {

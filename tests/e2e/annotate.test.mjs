@@ -273,3 +273,36 @@ test('keyboard only: move a token cursor, stretch it, label it, resize a span', 
   assert.deepEqual(await userSpans(), [{ start: 14, end: 37, label: 'ORG' }]);
   assert.equal(await page.$eval('#doc mark[data-label="ORG"]', (e) => e.textContent), 'Bank of New York Mellon');
 });
+
+test('open by file picker, by drag-and-drop and by paste', async () => {
+  const text = 'Lagos, Nigeria\r\nOlu Adeyemi joined Zenith Holdings on 2 May 2025.';
+  await page.setInputFiles('#file-input', [{ name: 'lagos.txt', mimeType: 'text/plain', buffer: Buffer.from(text) }]);
+  await page.waitForFunction(() => window.spanmark.currentId() === 'lagos');
+  assert.equal(await page.$eval('#doc', (e) => e.textContent), text);
+
+  const project = JSON.stringify({
+    format: 'spanmark', version: 1, labels: [],
+    documents: [{ id: 'dropped', text: 'Río de Janeiro 🌴', spans: [{ start: 0, end: 14, label: 'LOC' }] }],
+  });
+  await page.evaluate((content) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([content], 'drop.spanmark.json', { type: 'application/json' }));
+    document.getElementById('doc').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, project);
+  await page.waitForFunction(() => window.spanmark.currentId() === 'dropped');
+  await page.evaluate(() => window.spanmark.idle());
+  assert.deepEqual(await page.evaluate(() => window.spanmark.spans()), [{ start: 0, end: 14, label: 'LOC', source: 'user' }]);
+  assert.equal(await page.$eval('#doc mark', (e) => e.textContent), 'Río de Janeiro');
+
+  await page.click('#paste-open');
+  await page.fill('#paste-text', 'Pasted: Kofi Mensah flew to Accra.');
+  await page.click('#paste-go');
+  await page.waitForFunction(() => document.getElementById('doc').textContent.startsWith('Pasted:'));
+  assert.equal(await page.$eval('#doc-name', (e) => e.textContent), 'Pasted text');
+  // Typing in the paste box does not trigger shortcuts.
+  await page.click('#paste-open');
+  await page.fill('#paste-text', '');
+  await page.type('#paste-text', '12x');
+  assert.equal(await page.$eval('#paste-text', (e) => e.value), '12x');
+  await page.click('#paste-cancel');
+});

@@ -274,7 +274,13 @@ impl Format {
             }
             _ => {}
         }
-        sniff(content)
+        // Content that cannot be sniffed (broken, not UTF-8) goes to the
+        // reader its extension names, which then says what is wrong.
+        sniff(content).or(match ext {
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "json" => Some(Format::Json),
+            _ => None,
+        })
     }
 }
 

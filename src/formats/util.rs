@@ -222,13 +222,6 @@ impl Where {
             Where::Record(n) => FormatError::new(format!("record {n}: {message}")),
         }
     }
-
-    /// The record's number (line or position), for default ids.
-    pub(crate) fn number(self) -> usize {
-        match self {
-            Where::Line(n) | Where::Record(n) => n,
-        }
-    }
 }
 
 pub(crate) fn type_name(v: &Value) -> &'static str {

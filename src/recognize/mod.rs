@@ -1,10 +1,58 @@
 //! Pre-annotation: a pipeline of swappable stages, each proposing candidate
 //! spans, merged into one non-overlapping list of suggestions.
+//!
+//! The standard pipeline ([`Recognizer::standard`]) is
+//! - [`Patterns`]: regular expressions for dates, times, money, percentages,
+//!   quantities, numbers, e-mail addresses and URLs (`Source::Rule`);
+//! - [`Gazetteer`]: phrase lists matched on whole tokens (countries, cities,
+//!   nationalities, well-known organisations; `Source::Rule`);
+//! - [`Heuristic`]: capitalised token runs classified by titles, suffixes, first
+//!   names and context (`Source::Model`), a stand-in for a trained model.
+//!
+//! # Merging
+//!
+//! Every stage has a priority ([`Stage::priority`], overridable per pipeline
+//! with [`Recognizer::with_stage_at`]). Candidates are first checked (in range,
+//! non-empty, on character boundaries, non-empty label; others are dropped),
+//! then ranked by
+//! 1. higher stage priority,
+//! 2. longer span (in bytes),
+//! 3. higher score,
+//! 4. earlier start, then earlier stage, then label (so the result is
+//!    deterministic),
+//!
+//! and taken greedily in that order, each kept only if it overlaps none kept
+//! before. The result is sorted by start and never overlaps. This is
+//! `O(n log n)` in the number of candidates (one sort, and an ordered map of the
+//! kept spans for the overlap test).
+//!
+//! The standard priorities are [`PRIORITY_RULE`] for patterns (a date or an
+//! amount is never cut up by a name guess) and [`PRIORITY_DEFAULT`] for the
+//! gazetteer and the heuristic, so that between those two the longer span
+//! wins ("University of California" over "California") and on equal spans the
+//! higher score (the gazetteer's "Germany" over the heuristic's guess). A model
+//! stage added with [`Recognizer::with_stage`] joins that default tier unless it
+//! says otherwise.
+
+pub mod gazetteer;
+pub mod heuristic;
+pub mod patterns;
+
+pub use gazetteer::Gazetteer;
+pub use heuristic::Heuristic;
+pub use patterns::Patterns;
 
 use crate::doc::{Source, Span};
 use crate::text::OffsetMap;
 use crate::tokenize::{self, Token};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::ops::Range;
+
+/// Priority of rule stages whose matches are exact (patterns).
+pub const PRIORITY_RULE: i32 = 20;
+/// Priority of ordinary stages (gazetteer, heuristic, a model).
+pub const PRIORITY_DEFAULT: i32 = 10;
 
 /// A proposed entity: `[start, end)` in UTF-8 bytes of the text.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,29 +71,104 @@ pub struct Context<'a> {
     pub sentences: &'a [Range<usize>],
 }
 
+impl Context<'_> {
+    /// The text of token `i`.
+    pub fn word(&self, i: usize) -> &str {
+        self.tokens[i].text(self.text)
+    }
+
+    /// Whether `[start, end)` begins and ends on token edges.
+    pub fn on_token_edges(&self, start: usize, end: usize) -> bool {
+        tokenize::starting_at(self.tokens, start).is_some()
+            && tokenize::ending_at(self.tokens, end).is_some()
+    }
+}
+
 /// One recognizer stage (patterns, gazetteer, heuristic, model, ...).
 pub trait Stage: Send + Sync {
     fn name(&self) -> &'static str;
+    /// Appends this stage's candidates for the text in `cx` to `out`.
     fn find(&self, cx: &Context, out: &mut Vec<Candidate>);
+    /// Rank in the merge: a higher priority wins an overlap regardless of
+    /// length or score. See the module documentation.
+    fn priority(&self) -> i32 {
+        PRIORITY_DEFAULT
+    }
 }
 
 /// The stages in order; see [`Recognizer::recognize`] for how they merge.
+/// `Send + Sync`: one recognizer can serve many threads.
 pub struct Recognizer {
-    stages: Vec<Box<dyn Stage>>,
+    stages: Vec<(Box<dyn Stage>, i32)>,
 }
 
 impl Recognizer {
+    /// A pipeline of `stages`, each at its own [`Stage::priority`].
     pub fn new(stages: Vec<Box<dyn Stage>>) -> Recognizer {
-        Recognizer { stages }
+        Recognizer {
+            stages: stages
+                .into_iter()
+                .map(|s| {
+                    let p = s.priority();
+                    (s, p)
+                })
+                .collect(),
+        }
     }
 
-    /// The default pipeline.
+    /// The default pipeline: [`Patterns`], [`Gazetteer::standard`], [`Heuristic`].
     pub fn standard() -> Recognizer {
-        Recognizer::new(Vec::new())
+        Recognizer::new(vec![
+            Box::new(Patterns::new()),
+            Box::new(Gazetteer::standard()),
+            Box::new(Heuristic::new()),
+        ])
+    }
+
+    /// Adds a stage at its own priority (for example a trained model).
+    pub fn with_stage(self, stage: Box<dyn Stage>) -> Recognizer {
+        let p = stage.priority();
+        self.with_stage_at(stage, p)
+    }
+
+    /// Adds a stage at the given merge priority.
+    pub fn with_stage_at(mut self, stage: Box<dyn Stage>, priority: i32) -> Recognizer {
+        self.stages.push((stage, priority));
+        self
+    }
+
+    /// Removes every stage with this name (to swap the heuristic for a model:
+    /// `standard().without("heuristic").with_stage(model)`).
+    pub fn without(mut self, name: &str) -> Recognizer {
+        self.stages.retain(|(s, _)| s.name() != name);
+        self
+    }
+
+    /// The stages' names, in order.
+    pub fn stage_names(&self) -> Vec<&'static str> {
+        self.stages.iter().map(|(s, _)| s.name()).collect()
     }
 
     /// Candidates from every stage, merged: non-overlapping, sorted, byte offsets.
     pub fn recognize(&self, text: &str) -> Vec<Candidate> {
+        let tokens = tokenize::tokenize(text);
+        let sentences = tokenize::sentences(text, &tokens);
+        self.recognize_in(&Context {
+            text,
+            tokens: &tokens,
+            sentences: &sentences,
+        })
+    }
+
+    /// [`Recognizer::recognize`] on text already tokenized.
+    pub fn recognize_in(&self, cx: &Context) -> Vec<Candidate> {
+        let (all, priorities) = self.collect(cx);
+        merge(cx.text, all, &priorities)
+    }
+
+    /// Every stage's candidates, unmerged (they may overlap), sorted by start,
+    /// longer first; invalid ones dropped. For projects that allow overlaps.
+    pub fn candidates(&self, text: &str) -> Vec<Candidate> {
         let tokens = tokenize::tokenize(text);
         let sentences = tokenize::sentences(text, &tokens);
         let cx = Context {
@@ -53,11 +176,27 @@ impl Recognizer {
             tokens: &tokens,
             sentences: &sentences,
         };
+        let (all, _) = self.collect(&cx);
+        let mut v: Vec<Candidate> = all.into_iter().filter(|c| valid(text, c)).collect();
+        v.sort_by(|a, b| {
+            a.start
+                .cmp(&b.start)
+                .then(b.end.cmp(&a.end))
+                .then_with(|| a.label.cmp(&b.label))
+        });
+        v.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.label == b.label);
+        v
+    }
+
+    fn collect(&self, cx: &Context) -> (Vec<Candidate>, Vec<(usize, i32)>) {
         let mut all = Vec::new();
-        for stage in &self.stages {
-            stage.find(&cx, &mut all);
+        // For each stage: (index one past its last candidate, priority).
+        let mut priorities = Vec::with_capacity(self.stages.len());
+        for (stage, p) in &self.stages {
+            stage.find(cx, &mut all);
+            priorities.push((all.len(), *p));
         }
-        all
+        (all, priorities)
     }
 
     /// [`Recognizer::recognize`] as spans in code points.
@@ -75,5 +214,202 @@ impl Recognizer {
                 })
             })
             .collect()
+    }
+}
+
+fn valid(text: &str, c: &Candidate) -> bool {
+    c.start < c.end
+        && c.end <= text.len()
+        && text.is_char_boundary(c.start)
+        && text.is_char_boundary(c.end)
+        && !c.label.is_empty()
+}
+
+/// The merge described in the module documentation. `stage_ends[k]` is
+/// (one past the last candidate of stage `k`, its priority).
+fn merge(text: &str, all: Vec<Candidate>, stage_ends: &[(usize, i32)]) -> Vec<Candidate> {
+    // (priority, stage index) per candidate.
+    let mut keyed: Vec<(i32, usize, usize)> = Vec::with_capacity(all.len());
+    let mut from = 0;
+    for (k, &(to, p)) in stage_ends.iter().enumerate() {
+        keyed.extend(
+            (from..to)
+                .filter(|&i| valid(text, &all[i]))
+                .map(|i| (p, k, i)),
+        );
+        from = to;
+    }
+    let score = |c: &Candidate| if c.score.is_nan() { f32::MIN } else { c.score };
+    keyed.sort_by(|&(pa, ka, ia), &(pb, kb, ib)| {
+        let (a, b) = (&all[ia], &all[ib]);
+        pb.cmp(&pa)
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(score(b).partial_cmp(&score(a)).unwrap_or(Ordering::Equal))
+            .then(a.start.cmp(&b.start))
+            .then(ka.cmp(&kb))
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    // Kept spans: start -> (end, candidate index).
+    let mut kept: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    for &(_, _, i) in &keyed {
+        let c = &all[i];
+        let clash = kept
+            .range(..c.end)
+            .next_back()
+            .is_some_and(|(_, &(end, _))| end > c.start);
+        if !clash {
+            kept.insert(c.start, (c.end, i));
+        }
+    }
+    let mut slots: Vec<Option<Candidate>> = all.into_iter().map(Some).collect();
+    kept.values()
+        .filter_map(|&(_, i)| slots[i].take())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    struct Fixed(&'static str, i32, Vec<(usize, usize, &'static str, f32)>);
+
+    impl Stage for Fixed {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+        fn priority(&self) -> i32 {
+            self.1
+        }
+        fn find(&self, _cx: &Context, out: &mut Vec<Candidate>) {
+            for &(start, end, label, score) in &self.2 {
+                out.push(Candidate {
+                    start,
+                    end,
+                    label: label.to_string(),
+                    source: Source::Model,
+                    score,
+                });
+            }
+        }
+    }
+
+    fn labels(r: &Recognizer, text: &str) -> Vec<(String, String)> {
+        r.recognize(text)
+            .into_iter()
+            .map(|c| (text[c.start..c.end].to_string(), c.label))
+            .collect()
+    }
+
+    #[test]
+    fn merge_prefers_priority_then_length_then_score() {
+        let text = "University of California at Berkeley";
+        let r = Recognizer::new(vec![
+            Box::new(Fixed(
+                "gaz",
+                10,
+                vec![(14, 24, "LOC", 0.9), (28, 36, "LOC", 0.9)],
+            )),
+            Box::new(Fixed(
+                "heur",
+                10,
+                vec![(0, 24, "ORG", 0.5), (28, 36, "ORG", 0.4)],
+            )),
+        ]);
+        assert_eq!(
+            labels(&r, text),
+            [
+                ("University of California".into(), "ORG".into()),
+                ("Berkeley".into(), "LOC".into())
+            ]
+        );
+        // A higher-priority stage wins even with a shorter span.
+        let r = r.with_stage_at(Box::new(Fixed("rule", 0, vec![(14, 24, "X", 0.1)])), 99);
+        assert_eq!(labels(&r, text)[0], ("California".into(), "X".into()));
+    }
+
+    #[test]
+    fn merge_drops_invalid_and_breaks_ties_deterministically() {
+        let text = "Zoë Ball 😀";
+        let r = Recognizer::new(vec![Box::new(Fixed(
+            "x",
+            10,
+            vec![
+                (0, 3, "PER", 0.5), // inside "ë"
+                (5, 5, "PER", 0.5), // empty
+                (0, 100, "PER", 0.5),
+                (0, 4, "", 0.5),
+                (5, 9, "B", f32::NAN),
+                (5, 9, "A", 0.5),
+                (0, 4, "PER", 0.5),
+            ],
+        ))]);
+        assert_eq!(
+            labels(&r, text),
+            [("Zoë".into(), "PER".into()), ("Ball".into(), "A".into())]
+        );
+    }
+
+    #[test]
+    fn stages_can_be_swapped() {
+        let r = Recognizer::standard();
+        assert_eq!(r.stage_names(), ["patterns", "gazetteer", "heuristic"]);
+        let r = r
+            .without("heuristic")
+            .with_stage(Box::new(Fixed("model", 10, vec![])));
+        assert_eq!(r.stage_names(), ["patterns", "gazetteer", "model"]);
+        fn is_send_sync<T: Send + Sync>() {}
+        is_send_sync::<Recognizer>();
+    }
+
+    #[test]
+    fn candidates_keeps_overlaps_sorted() {
+        let r = Recognizer::new(vec![
+            Box::new(Fixed("a", 10, vec![(3, 5, "X", 0.5), (0, 5, "Y", 0.5)])),
+            Box::new(Fixed("b", 10, vec![(0, 2, "Z", 0.5), (0, 5, "Y", 0.7)])),
+        ]);
+        let got: Vec<_> = r
+            .candidates("abcdefg")
+            .into_iter()
+            .map(|c| (c.start, c.end, c.label))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, 5, "Y".to_string()),
+                (0, 2, "Z".to_string()),
+                (3, 5, "X".to_string())
+            ]
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn merge_output_never_overlaps(
+            spans in prop::collection::vec((0usize..60, 0usize..12, 0i32..3, 0u8..4, 0.0f32..1.0), 0..60)
+        ) {
+            let text = "x".repeat(80);
+            let mut all = Vec::new();
+            let mut ends = Vec::new();
+            for p in 0..3 {
+                for &(s, len, prio, l, score) in &spans {
+                    if prio == p {
+                        all.push(Candidate { start: s, end: s + len, label: ["A", "B", "C", "D"][l as usize].into(), source: Source::Rule, score });
+                    }
+                }
+                ends.push((all.len(), p));
+            }
+            let n_valid = all.iter().filter(|c| c.start < c.end).count();
+            let out = merge(&text, all.clone(), &ends);
+            for w in out.windows(2) {
+                prop_assert!(w[0].end <= w[1].start);
+            }
+            // Maximality: every dropped valid candidate overlaps a kept one.
+            for c in all.iter().filter(|c| c.start < c.end) {
+                prop_assert!(out.iter().any(|k| k.start < c.end && c.start < k.end));
+            }
+            prop_assert!(out.len() <= n_valid);
+        }
     }
 }

@@ -1,0 +1,296 @@
+//! Property tests: for generated documents (astral characters, ZWJ
+//! sequences, flags, combining marks, CRLF, tabs, double spaces, words glued
+//! together, adjacent and nested entities, entities at both ends),
+//! import(export(doc)) == doc for every lossless format, in every offset unit
+//! the format can record, and for CoNLL the same entity tokens and labels.
+
+use proptest::prelude::*;
+use serde_json::json;
+use spanmark::doc::{Document, Project, Source, Span, Status};
+use spanmark::formats::{self, Format, Options, Scheme};
+use spanmark::labels::LabelSet;
+use spanmark::text::{OffsetMap, OffsetUnit};
+
+const WORDS: &[&str] = &[
+    "Zoë",
+    "Ball",
+    "Paris",
+    "e\u{301}clair",
+    "👨‍👩‍👧",
+    "🇩🇪",
+    "😀",
+    "日本",
+    "New",
+    "York",
+    "U.S.",
+    "O'Neil",
+    "3.5",
+    "-",
+    ",",
+    ".",
+    "a",
+    "Straße",
+    "👍🏽",
+    "\u{200d}",
+    "ORG",
+    "LOC",
+];
+const SEPS: &[&str] = &[" ", " ", " ", "  ", "\r\n", "\n", "\t", "", " \n ", "\n\n"];
+const LABELS: &[&str] = &["PER", "ORG", "LOC", "MISC", "X_Y"];
+
+/// A document: words joined by separators, spans over runs of whole words.
+fn document(nested: bool) -> impl Strategy<Value = Document> {
+    (
+        prop::collection::vec((0..WORDS.len(), 0..SEPS.len()), 0..14),
+        prop::collection::vec((0usize..14, 1usize..4, 0..LABELS.len(), 0u8..4), 0..6),
+        any::<bool>(),
+        prop::option::of(0u32..100),
+        any::<bool>(),
+    )
+        .prop_map(move |(parts, picks, edge_space, meta, done)| {
+            let mut text = String::new();
+            let mut words = Vec::new(); // (start, end) in code points
+            let mut cp = 0;
+            for (i, &(w, s)) in parts.iter().enumerate() {
+                let word = WORDS[w];
+                words.push((cp, cp + word.chars().count()));
+                text.push_str(word);
+                cp += word.chars().count();
+                if i + 1 < parts.len() || edge_space {
+                    text.push_str(SEPS[s]);
+                    cp += SEPS[s].chars().count();
+                }
+            }
+            let mut d = Document::new("x", text);
+            let mut used = vec![false; words.len()];
+            for (k, &(first, len, label, source)) in picks.iter().enumerate() {
+                if words.is_empty() {
+                    break;
+                }
+                let first = first % words.len();
+                let last = (first + len - 1).min(words.len() - 1);
+                let free = used[first..=last].iter().all(|u| !u);
+                if !free && !(nested && k % 2 == 1) {
+                    continue;
+                }
+                if free {
+                    used[first..=last].iter_mut().for_each(|u| *u = true);
+                }
+                let mut s = Span::new(words[first].0, words[last].1, LABELS[label]);
+                s.source = match source {
+                    0 | 1 => Source::User,
+                    2 => Source::Model,
+                    _ => Source::Rule,
+                };
+                if s.source != Source::User {
+                    s.score = Some(f64::from(k as u32) / 8.0);
+                }
+                if !d
+                    .spans
+                    .iter()
+                    .any(|x| x.start == s.start && x.end == s.end && x.label == s.label)
+                {
+                    d.spans.push(s);
+                }
+            }
+            if let Some(m) = meta {
+                d.meta = json!({ "n": m, "tag": "t" });
+            }
+            if done {
+                d.status = Status::Done;
+            }
+            d.sort_spans();
+            d
+        })
+}
+
+fn project(nested: bool) -> impl Strategy<Value = Project> {
+    prop::collection::vec((document(nested), "[a-z0-9]{0,4}"), 0..4).prop_map(|docs| {
+        let documents = docs
+            .into_iter()
+            .enumerate()
+            .map(|(i, (mut d, suffix))| {
+                d.id = format!("doc{i}{suffix}");
+                d
+            })
+            .collect();
+        let mut p = Project {
+            labels: LabelSet::empty(),
+            documents,
+        };
+        p.add_missing_labels();
+        p
+    })
+}
+
+fn unit() -> impl Strategy<Value = OffsetUnit> {
+    prop::sample::select(vec![
+        OffsetUnit::Codepoint,
+        OffsetUnit::Utf16,
+        OffsetUnit::Byte,
+    ])
+}
+
+fn round_trip(format: Format, p: &Project, options: &Options) -> Project {
+    let bytes = formats::export_as(format, p, options)
+        .unwrap_or_else(|e| panic!("{format} export failed: {e}"));
+    let name = format!("x{}", format.extension(options));
+    let back = formats::import_as(format, &name, &bytes).unwrap_or_else(|e| {
+        panic!(
+            "{format} import failed: {e}\n{}",
+            String::from_utf8_lossy(&bytes)
+        )
+    });
+    assert!(back.warnings.is_empty(), "{format}: {:?}", back.warnings);
+    back.project
+}
+
+/// (id, text, spans as (start, end, label)) of every document.
+type Core = Vec<(Option<String>, String, Vec<(usize, usize, String)>)>;
+
+fn core(p: &Project, ids: bool) -> Core {
+    p.documents
+        .iter()
+        .map(|d| {
+            (
+                ids.then(|| d.id.clone()),
+                d.text.clone(),
+                d.spans
+                    .iter()
+                    .map(|s| (s.start, s.end, s.label.clone()))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Sources and scores of every span.
+fn provenance(p: &Project) -> Vec<Vec<(Source, Option<f64>)>> {
+    p.documents
+        .iter()
+        .map(|d| d.spans.iter().map(|s| (s.source, s.score)).collect())
+        .collect()
+}
+
+fn metas(p: &Project) -> Vec<serde_json::Value> {
+    p.documents.iter().map(|d| d.meta.clone()).collect()
+}
+
+/// Entities as CoNLL keeps them: (document, non-whitespace text, label).
+fn entity_tokens(p: &Project) -> Vec<(usize, String, String)> {
+    let mut out = Vec::new();
+    for (i, d) in p.documents.iter().enumerate() {
+        let map = OffsetMap::new(&d.text);
+        for s in &d.spans {
+            let surface: String = d
+                .surface(&map, s)
+                .unwrap()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            out.push((i, surface, s.label.clone()));
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn native_json(p in project(true), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        let back = round_trip(Format::Json, &p, &o);
+        prop_assert_eq!(back, p);
+    }
+
+    #[test]
+    fn jsonl_is_lossless(p in project(true), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        let back = round_trip(Format::Jsonl, &p, &o);
+        prop_assert_eq!(back.documents, p.documents);
+    }
+
+    #[test]
+    fn doccano(p in project(true), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        let back = round_trip(Format::Doccano, &p, &o);
+        prop_assert_eq!(core(&back, true), core(&p, true));
+        prop_assert_eq!(metas(&back), metas(&p));
+    }
+
+    #[test]
+    fn prodigy(p in project(true), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        let back = round_trip(Format::Prodigy, &p, &o);
+        prop_assert_eq!(core(&back, true), core(&p, true));
+        prop_assert_eq!(provenance(&back), provenance(&p));
+        prop_assert_eq!(metas(&back), metas(&p));
+    }
+
+    #[test]
+    fn labelstudio(p in project(true), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        let back = round_trip(Format::LabelStudio, &p, &o);
+        prop_assert_eq!(core(&back, true), core(&p, true));
+        prop_assert_eq!(provenance(&back), provenance(&p));
+        prop_assert_eq!(metas(&back), metas(&p));
+    }
+
+    #[test]
+    fn brat(p in project(true)) {
+        let back = round_trip(Format::Brat, &p, &Options::default());
+        prop_assert_eq!(core(&back, true), core(&p, true));
+        // And through the folder form.
+        let files = formats::export_files(Format::Brat, &p, &Options::default()).unwrap();
+        let again = formats::import_files(Format::Brat, &files).unwrap();
+        prop_assert_eq!(core(&again.project, true), core(&p, true));
+    }
+
+    #[test]
+    fn spacy_json(p in project(false)) {
+        let back = round_trip(Format::Spacy, &p, &Options::default());
+        prop_assert_eq!(core(&back, false), core(&p, false));
+    }
+
+    #[test]
+    fn spacy_docbin(p in project(false)) {
+        let o = Options { spacy_binary: true, ..Options::default() };
+        let back = round_trip(Format::Spacy, &p, &o);
+        prop_assert_eq!(core(&back, true), core(&p, true));
+    }
+
+    #[test]
+    fn conll_keeps_entity_tokens_and_labels(
+        p in project(false),
+        scheme in prop::sample::select(vec![Scheme::Iob1, Scheme::Iob2, Scheme::Bilou, Scheme::Bioes]),
+    ) {
+        // Entities over whitespace-only text cannot be written in CoNLL.
+        let o = Options { scheme, ..Options::default() };
+        let back = round_trip(Format::Conll, &p, &o);
+        prop_assert_eq!(back.documents.len(), p.documents.len());
+        prop_assert_eq!(entity_tokens(&back), entity_tokens(&p));
+    }
+}
+
+#[test]
+fn only_done_filters_every_format() {
+    let mut a = Document::new("a", "Ada");
+    a.spans.push(Span::new(0, 3, "PER"));
+    a.status = Status::Done;
+    let b = Document::new("b", "Bob");
+    let mut p = Project {
+        labels: LabelSet::empty(),
+        documents: vec![a, b],
+    };
+    p.add_missing_labels();
+    let o = Options {
+        only_done: true,
+        ..Options::default()
+    };
+    for f in Format::ALL {
+        let back = round_trip(f, &p, &o);
+        assert_eq!(back.documents.len(), 1, "{f}");
+        assert_eq!(back.documents[0].text, "Ada", "{f}");
+    }
+}

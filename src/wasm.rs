@@ -13,6 +13,7 @@ use crate::labels::{Label, LabelSet};
 use crate::recognize::Recognizer;
 use crate::select::Selector;
 use crate::text::OffsetMap;
+use crate::text::OffsetUnit;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -384,9 +385,42 @@ pub fn import_file(
     .map_err(js_err)
 }
 
-/// Writes a project (`{"labels":[...],"documents":[...]}` as stored) in a format.
-#[wasm_bindgen(js_name = exportProject)]
-pub fn export_project(format: &str, project_json: &str) -> Result<String, JsError> {
+/// How the page asks for an export: `{"offsets","scheme","onlyDone","binary"}`,
+/// every field optional.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct ExportOptions {
+    offsets: Option<String>,
+    scheme: Option<String>,
+    only_done: bool,
+    binary: bool,
+}
+
+impl ExportOptions {
+    fn parse(json: &str) -> Result<formats::Options, JsError> {
+        let o: ExportOptions = if json.is_empty() {
+            ExportOptions::default()
+        } else {
+            serde_json::from_str(json).map_err(js_err)?
+        };
+        let mut out = formats::Options {
+            only_done: o.only_done,
+            spacy_binary: o.binary,
+            ..Default::default()
+        };
+        if let Some(u) = o.offsets {
+            out.offsets = OffsetUnit::parse(&u)
+                .ok_or_else(|| JsError::new(&format!("unknown offset unit {u:?}")))?;
+        }
+        if let Some(s) = o.scheme {
+            out.scheme = formats::Scheme::parse(&s)
+                .ok_or_else(|| JsError::new(&format!("unknown tagging scheme {s:?}")))?;
+        }
+        Ok(out)
+    }
+}
+
+fn project_from_json(project_json: &str) -> Result<Project, JsError> {
     #[derive(Deserialize)]
     struct In {
         labels: Vec<Label>,
@@ -398,7 +432,50 @@ pub fn export_project(format: &str, project_json: &str) -> Result<String, JsErro
         documents: p.documents,
     };
     project.add_missing_labels();
-    export_named(format, &project).map_err(|e: FormatError| js_err(e))
+    Ok(project)
+}
+
+fn format_named(name: &str) -> Result<formats::Format, JsError> {
+    formats::Format::from_name(name).ok_or_else(|| {
+        JsError::new(&format!(
+            "unknown format {name:?} (one of json, jsonl, doccano, prodigy, spacy, conll, brat, labelstudio)"
+        ))
+    })
+}
+
+/// Writes a project (`{"labels":[...],"documents":[...]}` as stored) in a
+/// format, as text (the contract's `exportAs`).
+#[wasm_bindgen(js_name = exportProject)]
+pub fn export_project(
+    format: &str,
+    project_json: &str,
+    options_json: &str,
+) -> Result<String, JsError> {
+    let project = project_from_json(project_json)?;
+    let options = ExportOptions::parse(options_json)?;
+    let bytes = formats::export_as(format_named(format)?, &project, &options).map_err(js_err)?;
+    String::from_utf8(bytes)
+        .map_err(|_| JsError::new(&format!("{format} with these options is binary")))
+}
+
+/// Writes a project as a file to download: its bytes; `exportExtension`
+/// gives the name's ending.
+#[wasm_bindgen(js_name = exportBytes)]
+pub fn export_bytes(
+    format: &str,
+    project_json: &str,
+    options_json: &str,
+) -> Result<Vec<u8>, JsError> {
+    let project = project_from_json(project_json)?;
+    let options = ExportOptions::parse(options_json)?;
+    formats::export_as(format_named(format)?, &project, &options).map_err(js_err)
+}
+
+/// The file name ending of an export (`.spanmark.json`, `.conll`, ...).
+#[wasm_bindgen(js_name = exportExtension)]
+pub fn export_extension(format: &str, options_json: &str) -> Result<String, JsError> {
+    let options = ExportOptions::parse(options_json)?;
+    Ok(format_named(format)?.extension(&options).to_string())
 }
 
 // Interim: plain text and name-based fallback until formats/ has a plain-text reader.
@@ -430,9 +507,113 @@ fn import_named(name: &str, content: &[u8]) -> Result<(Project, Vec<String>), Fo
     Ok((imported.project, imported.warnings))
 }
 
-fn export_named(format: &str, project: &Project) -> Result<String, FormatError> {
-    let f = formats::Format::from_name(format)
-        .ok_or_else(|| FormatError::new(format!("unknown export format {format:?}")))?;
-    let bytes = formats::export_as(f, project, &formats::Options::default())?;
-    String::from_utf8(bytes).map_err(|_| FormatError::new(format!("{format} is a binary format")))
+/// A compiled search query, reused over many documents.
+#[wasm_bindgen]
+pub struct Finder {
+    query: crate::search::Query,
+}
+
+#[wasm_bindgen]
+impl Finder {
+    #[wasm_bindgen(constructor)]
+    pub fn new(query: &str, case_insensitive: bool, whole_words: bool) -> Finder {
+        Finder {
+            query: crate::search::Query::new(query, case_insensitive, whole_words),
+        }
+    }
+
+    pub fn count(&self, text: &str) -> u32 {
+        self.query.count(text) as u32
+    }
+}
+
+#[wasm_bindgen]
+impl Annotator {
+    /// Every match of `finder` in the open document, four numbers each: start
+    /// and end in code points, then in UTF-16 units.
+    pub fn find(&self, finder: &Finder) -> Result<Vec<u32>, JsError> {
+        let e = self.editor()?;
+        let map = self.selector.map();
+        let mut out = Vec::new();
+        for (a, b) in finder.query.find_all(&e.doc.text) {
+            let (Some(ca), Some(cb)) = (map.byte_to_char(a), map.byte_to_char(b)) else {
+                continue;
+            };
+            out.extend_from_slice(&[
+                ca as u32,
+                cb as u32,
+                map.char_to_utf16(ca).unwrap_or(0) as u32,
+                map.char_to_utf16(cb).unwrap_or(0) as u32,
+            ]);
+        }
+        Ok(out)
+    }
+
+    /// Renames a label in the set and in the open document.
+    #[wasm_bindgen(js_name = renameLabel)]
+    pub fn rename_label(&mut self, from: &str, to: &str) -> Result<(), JsError> {
+        self.labels.rename(from, to).map_err(js_err)?;
+        if let Some(e) = self.editor.as_mut() {
+            crate::relabel::rename(&mut e.doc.spans, &mut e.history, from, to.trim());
+        }
+        Ok(())
+    }
+
+    /// Deletes a label from the set and its spans from the open document.
+    #[wasm_bindgen(js_name = deleteLabel)]
+    pub fn delete_label(&mut self, name: &str) -> Result<(), JsError> {
+        if !self.labels.remove(name) {
+            return Err(JsError::new(&format!("no label {name:?}")));
+        }
+        if let Some(e) = self.editor.as_mut() {
+            crate::relabel::remove(&mut e.doc.spans, &mut e.history, name);
+        }
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = setLabelColor)]
+    pub fn set_label_color(&mut self, name: &str, color: &str) -> Result<(), JsError> {
+        self.labels.set_color(name, color).map_err(js_err)
+    }
+
+    /// Sets a label's key (`""` clears it), taking it from any other label.
+    #[wasm_bindgen(js_name = setLabelKey)]
+    pub fn set_label_key(&mut self, name: &str, key: &str) -> Result<(), JsError> {
+        let key = (!key.is_empty()).then_some(key);
+        self.labels.set_key(name, key).map_err(js_err)
+    }
+
+    /// Adds a label (with the next free colour and key).
+    #[wasm_bindgen(js_name = addLabel)]
+    pub fn add_label(&mut self, name: &str) -> Result<bool, JsError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(JsError::new("a label needs a name"));
+        }
+        Ok(self.labels.ensure(name))
+    }
+
+    /// Per-label span counts of the open document, JSON `{"PER": 3, ...}`.
+    #[wasm_bindgen(js_name = labelCounts)]
+    pub fn label_counts(&self) -> Result<String, JsError> {
+        let mut counts = serde_json::Map::new();
+        for s in &self.editor()?.doc.spans {
+            let n = counts.get(&s.label).and_then(|v| v.as_u64()).unwrap_or(0);
+            counts.insert(s.label.clone(), (n + 1).into());
+        }
+        Ok(serde_json::Value::Object(counts).to_string())
+    }
+}
+
+/// A stored annotations record (`{"spans","history"}`) with a label renamed
+/// (`to` non-empty) or deleted (`to` empty): `{"record": {...}, "count": n}`.
+#[wasm_bindgen(js_name = relabelRecord)]
+pub fn relabel_record(record_json: &str, from: &str, to: &str) -> Result<String, JsError> {
+    let mut a: Annotations = serde_json::from_str(record_json).map_err(js_err)?;
+    let count = if to.is_empty() {
+        crate::relabel::remove(&mut a.spans, &mut a.history, from)
+    } else {
+        crate::relabel::rename(&mut a.spans, &mut a.history, from, to.trim())
+    };
+    Ok(serde_json::json!({ "record": a, "count": count }).to_string())
 }

@@ -70,7 +70,8 @@ fn document(nested: bool) -> impl Strategy<Value = Document> {
                 let first = first % words.len();
                 let last = (first + len - 1).min(words.len() - 1);
                 let free = used[first..=last].iter().all(|u| !u);
-                if !free && !(nested && k % 2 == 1) {
+                let may_nest = nested && k % 2 == 1;
+                if !free && !may_nest {
                     continue;
                 }
                 if free {

@@ -166,9 +166,10 @@ mod tests {
         d.status = Status::Done;
         let mut e = Document::new("b", "e\u{301}clair");
         e.spans.push(Span::new(0, 7, "MISC"));
-        let mut p = Project::default();
-        p.documents = vec![d, e];
-        p.labels = crate::labels::LabelSet::empty();
+        let mut p = Project {
+            labels: crate::labels::LabelSet::empty(),
+            documents: vec![d, e],
+        };
         p.add_missing_labels();
         p
     }

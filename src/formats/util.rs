@@ -161,11 +161,14 @@ pub(crate) fn finish(
     Ok(Imported { project, warnings })
 }
 
+/// A JSON object read from a file, with where it came from.
+pub(crate) type Record = (Where, Map<String, Value>);
+
 /// The records of a JSON-lines file as objects, each with its 1-based line;
 /// blank lines are skipped. A file that is one JSON array of objects (as some
 /// tools write their "JSON" export) is read too, each element its own record
 /// (numbered from 1, reported as "record N").
-pub(crate) fn json_records(content: &str) -> Result<Vec<(Where, Map<String, Value>)>, FormatError> {
+pub(crate) fn json_records(content: &str) -> Result<Vec<Record>, FormatError> {
     let content = content.strip_prefix('\u{feff}').unwrap_or(content);
     let mut out = Vec::new();
     if content.trim_start().starts_with('[') {
@@ -245,7 +248,7 @@ pub(crate) fn as_offset(v: &Value, name: &str) -> Result<usize, String> {
                 Err(format!("{name} is negative ({n})"))
             } else {
                 match n.as_f64() {
-                    Some(f) if f.fract() == 0.0 && f >= 0.0 && f < 9.0e15 => Ok(f as usize),
+                    Some(f) if f.fract() == 0.0 && (0.0..9.0e15).contains(&f) => Ok(f as usize),
                     Some(f) if f < 0.0 => Err(format!("{name} is negative ({n})")),
                     _ => Err(format!("{name} is not a whole number ({n})")),
                 }

@@ -8,7 +8,7 @@
 
 use crate::doc::{unique_id, Document, Project, Source, Span, Status};
 use crate::edit::{Change, Editor, History, Overlap};
-use crate::formats::{self, FormatError};
+use crate::formats;
 use crate::labels::{Label, LabelSet};
 use crate::recognize::Recognizer;
 use crate::select::Selector;
@@ -354,8 +354,11 @@ pub fn import_file(
 ) -> Result<String, JsError> {
     let taken: Vec<String> = serde_json::from_str(taken_json).map_err(js_err)?;
     let current: Vec<Label> = serde_json::from_str(labels_json).map_err(js_err)?;
-    let (mut project, warnings) =
-        import_named(name, content).map_err(|e| JsError::new(&format!("{name}: {e}")))?;
+    let formats::Imported {
+        mut project,
+        warnings,
+    } = formats::import_detected(name, content)
+        .map_err(|e| JsError::new(&format!("{name}: {e}")))?;
     let mut labels = LabelSet::from_labels(current);
     for l in project.labels.iter() {
         if labels.get(&l.name).is_none() {
@@ -476,35 +479,6 @@ pub fn export_bytes(
 pub fn export_extension(format: &str, options_json: &str) -> Result<String, JsError> {
     let options = ExportOptions::parse(options_json)?;
     Ok(format_named(format)?.extension(&options).to_string())
-}
-
-// Interim: plain text and name-based fallback until formats/ has a plain-text reader.
-fn import_named(name: &str, content: &[u8]) -> Result<(Project, Vec<String>), FormatError> {
-    let lower = name.to_ascii_lowercase();
-    let format = match formats::Format::detect(name, content) {
-        Some(f) => f,
-        None if lower.ends_with(".json") => formats::Format::Json,
-        None if lower.ends_with(".txt") || !lower.contains('.') => {
-            let text = std::str::from_utf8(content).map_err(|e| {
-                FormatError::new(format!("not UTF-8 text (byte {})", e.valid_up_to()))
-            })?;
-            let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
-            let id = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-            let project = Project {
-                labels: LabelSet::empty(),
-                documents: vec![Document::new(id, text)],
-            };
-            return Ok((project, Vec::new()));
-        }
-        None => {
-            return Err(FormatError::new(
-                "cannot tell which format this is (expected spanmark JSON, JSONL, doccano, \
-                 Prodigy, spaCy, CoNLL, brat or Label Studio)",
-            ))
-        }
-    };
-    let imported = formats::import_as(format, name, content)?;
-    Ok((imported.project, imported.warnings))
 }
 
 /// A compiled search query, reused over many documents.

@@ -62,6 +62,12 @@ function refreshLabels() {
   if (!$('label-editor').hidden) drawLabelEditor($('label-editor-rows'), state.labels, labelActions);
 }
 
+async function reloadList() {
+  state.docs.set(await state.store.summaries());
+  state.docs.setCurrent(state.docId);
+  refreshProgress();
+}
+
 function refreshProgress() {
   const { done, total } = state.docs.progress();
   $('progress-bar').style.width = total ? `${(100 * done) / total}%` : '0';
@@ -348,7 +354,7 @@ async function importText(name, content) {
       current: docs.length ? docs[0].id : state.docId,
     });
     state.core.setLabelsJson(JSON.stringify(parsed.labels));
-    state.docs.set(await state.store.summaries());
+    await reloadList();
     if (docs.length) await openDocument(docs[0].id);
     clearError();
     if (parsed.warnings && parsed.warnings.length) status(parsed.warnings.join('; '));
@@ -522,8 +528,7 @@ async function applyLabelChange(from, to, coreCall) {
       annotations: changed.map((c) => c.after),
     });
     await openDocument(state.docId);
-    state.docs.set(await state.store.summaries());
-    state.docs.setCurrent(state.docId);
+    await reloadList();
     return { count, undo: { labels: labelsBefore, records: changed.map((c) => c.before) } };
   });
 }
@@ -564,8 +569,7 @@ async function undoLabelDelete() {
     state.labelUndo = null;
     $('label-undo').hidden = true;
     await openDocument(state.docId);
-    state.docs.set(await state.store.summaries());
-    state.docs.setCurrent(state.docId);
+    await reloadList();
     status('label restored');
   });
 }
@@ -622,7 +626,7 @@ async function start() {
   const labels = await state.store.labels();
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
-  state.docs.set(await state.store.summaries());
+  await reloadList();
   refreshLabels();
   wireControls();
   const current = await state.store.current();

@@ -91,8 +91,9 @@ run_tests() {
   log "checking formatting and lints"
   cargo fmt --check
   cargo clippy --all-targets -- -D warnings
+  cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
   log "Rust tests"
-  cargo test --release
+  cargo test
   log "browser tests (headless Chromium)"
   node --test --test-concurrency=1 tests/e2e/
   log "interop tests (spaCy, seqeval)"

@@ -99,6 +99,66 @@ impl LabelSet {
     }
 }
 
+impl LabelSet {
+    /// Renames a label; refuses an empty name or one already taken.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<(), String> {
+        let to = to.trim();
+        if to.is_empty() {
+            return Err("a label needs a name".into());
+        }
+        if from != to && self.get(to).is_some() {
+            return Err(format!("there is already a label {to:?}"));
+        }
+        let l = self.find_mut(from)?;
+        l.name = to.to_string();
+        Ok(())
+    }
+
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.labels.len();
+        self.labels.retain(|l| l.name != name);
+        before != self.labels.len()
+    }
+
+    pub fn set_color(&mut self, name: &str, color: &str) -> Result<(), String> {
+        let ok = color.len() == 7
+            && color.starts_with('#')
+            && color[1..].chars().all(|c| c.is_ascii_hexdigit());
+        if !ok {
+            return Err(format!("{color:?} is not a colour like #a0d8ef"));
+        }
+        self.find_mut(name)?.color = color.to_ascii_lowercase();
+        Ok(())
+    }
+
+    /// Gives `name` the key (one printable character), taking it from any
+    /// label that had it; `None` clears the key.
+    pub fn set_key(&mut self, name: &str, key: Option<&str>) -> Result<(), String> {
+        if let Some(k) = key {
+            if k.chars().count() != 1 || k.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(format!("{k:?} is not a single printable key"));
+            }
+        }
+        self.find_mut(name)?;
+        if let Some(k) = key {
+            for l in &mut self.labels {
+                if l.key.as_deref() == Some(k) {
+                    l.key = None;
+                }
+            }
+        }
+        self.find_mut(name)?.key = key.map(str::to_string);
+        Ok(())
+    }
+
+    fn find_mut(&mut self, name: &str) -> Result<&mut Label, String> {
+        self.labels
+            .iter_mut()
+            .find(|l| l.name == name)
+            .ok_or_else(|| format!("no label {name:?}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +183,23 @@ mod tests {
         assert!(set.ensure("DRUG"));
         assert_eq!(set.index_of("DRUG"), Some(1));
         assert_eq!(set.by_key("2").unwrap().name, "DRUG");
+    }
+
+    #[test]
+    fn edit_the_set() {
+        let mut set = LabelSet::default();
+        set.rename("PER", "PERSON").unwrap();
+        assert!(set.rename("ORG", "PERSON").is_err());
+        assert!(set.rename("ORG", " ").is_err());
+        assert!(set.rename("NOPE", "X").is_err());
+        set.set_key("URL", Some("1")).unwrap();
+        assert_eq!(set.by_key("1").unwrap().name, "URL");
+        assert_eq!(set.get("PERSON").unwrap().key, None, "the key moved");
+        assert!(set.set_key("URL", Some("ab")).is_err());
+        set.set_color("URL", "#ABCDEF").unwrap();
+        assert_eq!(set.get("URL").unwrap().color, "#abcdef");
+        assert!(set.set_color("URL", "red; background:url(x)").is_err());
+        assert!(set.remove("URL"));
+        assert!(!set.remove("URL"));
     }
 }

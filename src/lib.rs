@@ -6,9 +6,12 @@
 //! - [`model`]: the statistical entity tagger (lives in recognize/model.rs);
 //! - [`recognize`]: pre-annotation, a pipeline of swappable stages (patterns,
 //!   gazetteer, heuristic, model) merged into non-overlapping suggestions;
+//! - [`select`]: a person's selection snapped to tokens, stepped by keyboard;
+//! - [`search`]: finding every occurrence of a query in a text;
 //! - [`doc`]: the data model (project, document, span);
 //! - [`labels`]: the label set with colours and hotkeys;
 //! - [`edit`]: a person's edits on one document, with undo and redo;
+//! - [`relabel`]: label renames and deletions carried into annotations;
 //! - [`formats`]: exchange formats, one module each;
 //! - [`cli`]: the command-line tool's commands (native only);
 //! - `wasm`: the wasm-bindgen surface for the page (wasm32 only; no logic).
@@ -22,6 +25,9 @@ pub mod labels;
 #[path = "recognize/model.rs"]
 pub mod model;
 pub mod recognize;
+pub mod relabel;
+pub mod search;
+pub mod select;
 pub mod text;
 pub mod tokenize;
 

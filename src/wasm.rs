@@ -8,12 +8,12 @@
 
 use crate::doc::{unique_id, Document, Project, Source, Span, Status};
 use crate::edit::{Change, Editor, History, Overlap};
-use crate::formats::{self, FormatError};
-use crate::text::OffsetUnit;
+use crate::formats;
 use crate::labels::{Label, LabelSet};
 use crate::recognize::Recognizer;
+use crate::select::Selector;
 use crate::text::OffsetMap;
-use crate::tokenize::{self, Token};
+use crate::text::OffsetUnit;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -50,22 +50,24 @@ pub struct Annotator {
     labels: LabelSet,
     recognizer: Recognizer,
     editor: Option<Editor>,
-    map: OffsetMap,
-    tokens: Vec<Token>,
+    selector: Selector,
 }
 
 impl Annotator {
     fn editor(&self) -> Result<&Editor, JsError> {
-        self.editor.as_ref().ok_or_else(|| JsError::new("no document is open"))
+        self.editor
+            .as_ref()
+            .ok_or_else(|| JsError::new("no document is open"))
     }
 
     fn editor_mut(&mut self) -> Result<&mut Editor, JsError> {
-        self.editor.as_mut().ok_or_else(|| JsError::new("no document is open"))
+        self.editor
+            .as_mut()
+            .ok_or_else(|| JsError::new("no document is open"))
     }
 
     fn set_editor(&mut self, editor: Editor) {
-        self.map = OffsetMap::new(&editor.doc.text);
-        self.tokens = tokenize::tokenize(&editor.doc.text);
+        self.selector = Selector::new(&editor.doc.text);
         for s in &editor.doc.spans {
             self.labels.ensure(&s.label);
         }
@@ -95,8 +97,7 @@ impl Annotator {
             labels: LabelSet::default(),
             recognizer: Recognizer::standard(),
             editor: None,
-            map: OffsetMap::new(""),
-            tokens: Vec::new(),
+            selector: Selector::new(""),
         }
     }
 
@@ -204,8 +205,8 @@ impl Annotator {
             out.extend_from_slice(&[
                 s.start as u32,
                 s.end as u32,
-                self.map.char_to_utf16(s.start).unwrap_or(0) as u32,
-                self.map.char_to_utf16(s.end).unwrap_or(0) as u32,
+                self.selector.map().char_to_utf16(s.start).unwrap_or(0) as u32,
+                self.selector.map().char_to_utf16(s.end).unwrap_or(0) as u32,
                 label,
                 source_code(s.source),
             ]);
@@ -216,35 +217,47 @@ impl Annotator {
     /// Snaps a selection given in UTF-16 units to token edges; returns
     /// `[start, end]` in code points, or nothing when it holds no token.
     pub fn snap(&self, start16: u32, end16: u32) -> Option<Vec<u32>> {
-        let (a, b) = if start16 <= end16 { (start16, end16) } else { (end16, start16) };
-        // A selection edge may sit between the halves of a surrogate pair when
-        // the browser hands it over mid-character; move it outward.
-        let outward = |mut u: usize, down: bool| loop {
-            if let Some(b) = self.map.utf16_to_byte(u) {
-                return Some(b);
-            }
-            if down {
-                u = u.checked_sub(1)?;
-            } else {
-                u += 1;
-            }
-        };
-        let b0 = outward(a as usize, true)?;
-        let b1 = outward(b as usize, false)?;
-        let (s, e) = tokenize::snap(&self.tokens, b0, b1)?;
-        Some(vec![self.map.byte_to_char(s)? as u32, self.map.byte_to_char(e)? as u32])
+        let (s, e) = self.selector.snap_utf16(start16 as usize, end16 as usize)?;
+        Some(vec![s as u32, e as u32])
+    }
+
+    /// `[start, end)` with one edge moved by a token (`edge` "start" or
+    /// "end"; `grow` widens), for keyboard resizing; nothing if it cannot move.
+    #[wasm_bindgen(js_name = stepEdge)]
+    pub fn step_edge(&self, start: u32, end: u32, edge: &str, grow: bool) -> Option<Vec<u32>> {
+        let (s, e) = if edge == "start" {
+            self.selector.step_start(start as usize, end as usize, grow)
+        } else {
+            self.selector.step_end(start as usize, end as usize, grow)
+        }?;
+        Some(vec![s as u32, e as u32])
+    }
+
+    /// The token after (or before) code point `from` (-1: none yet), for the
+    /// keyboard cursor.
+    #[wasm_bindgen(js_name = nextToken)]
+    pub fn next_token(&self, from: f64, backwards: bool) -> Option<Vec<u32>> {
+        let at = (from >= 0.0).then_some(from as usize);
+        let (s, e) = self.selector.next_token(at, backwards)?;
+        Some(vec![s as u32, e as u32])
     }
 
     /// Code point offset of a UTF-16 offset (for clicks), if on a boundary.
     #[wasm_bindgen(js_name = utf16ToChar)]
     pub fn utf16_to_char(&self, u: u32) -> Option<u32> {
-        self.map.utf16_to_char(u as usize).map(|c| c as u32)
+        self.selector
+            .map()
+            .utf16_to_char(u as usize)
+            .map(|c| c as u32)
     }
 
     /// UTF-16 offset of a code point offset.
     #[wasm_bindgen(js_name = charToUtf16)]
     pub fn char_to_utf16(&self, c: u32) -> Option<u32> {
-        self.map.char_to_utf16(c as usize).map(|u| u as u32)
+        self.selector
+            .map()
+            .char_to_utf16(c as usize)
+            .map(|u| u as u32)
     }
 
     pub fn add(&mut self, start: u32, end: u32, label: &str) -> Result<bool, JsError> {
@@ -258,11 +271,19 @@ impl Annotator {
     }
 
     pub fn relabel(&mut self, start: u32, end: u32, label: &str) -> Result<bool, JsError> {
-        let change = self.editor_mut()?.relabel(start as usize, end as usize, label);
+        let change = self
+            .editor_mut()?
+            .relabel(start as usize, end as usize, label);
         self.changed(change)
     }
 
-    pub fn resize(&mut self, start: u32, end: u32, new_start: u32, new_end: u32) -> Result<bool, JsError> {
+    pub fn resize(
+        &mut self,
+        start: u32,
+        end: u32,
+        new_start: u32,
+        new_end: u32,
+    ) -> Result<bool, JsError> {
         let change = self.editor_mut()?.resize(
             start as usize,
             end as usize,
@@ -309,12 +330,12 @@ impl Annotator {
     /// The span after (or, with `backwards`, before) code point `from`, as
     /// `[start, end]`; for keyboard navigation.
     #[wasm_bindgen(js_name = neighbourSpan)]
-    pub fn neighbour_span(&self, from: i64, backwards: bool) -> Option<Vec<u32>> {
+    pub fn neighbour_span(&self, from: f64, backwards: bool) -> Option<Vec<u32>> {
         let spans = &self.editor.as_ref()?.doc.spans;
         let hit = if backwards {
-            spans.iter().rev().find(|s| (s.start as i64) < from)
+            spans.iter().rev().find(|s| (s.start as f64) < from)
         } else {
-            spans.iter().find(|s| (s.start as i64) > from)
+            spans.iter().find(|s| (s.start as f64) > from)
         }?;
         Some(vec![hit.start as u32, hit.end as u32])
     }
@@ -333,9 +354,11 @@ pub fn import_file(
 ) -> Result<String, JsError> {
     let taken: Vec<String> = serde_json::from_str(taken_json).map_err(js_err)?;
     let current: Vec<Label> = serde_json::from_str(labels_json).map_err(js_err)?;
-    let (mut project, warnings) = import_named(name, content).map_err(|e| {
-        JsError::new(&format!("{name}: {e}"))
-    })?;
+    let formats::Imported {
+        mut project,
+        warnings,
+    } = formats::import_detected(name, content)
+        .map_err(|e| JsError::new(&format!("{name}: {e}")))?;
     let mut labels = LabelSet::from_labels(current);
     for l in project.labels.iter() {
         if labels.get(&l.name).is_none() {
@@ -365,9 +388,42 @@ pub fn import_file(
     .map_err(js_err)
 }
 
-/// Writes a project (`{"labels":[...],"documents":[...]}` as stored) in a format.
-#[wasm_bindgen(js_name = exportProject)]
-pub fn export_project(format: &str, project_json: &str) -> Result<String, JsError> {
+/// How the page asks for an export: `{"offsets","scheme","onlyDone","binary"}`,
+/// every field optional.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct ExportOptions {
+    offsets: Option<String>,
+    scheme: Option<String>,
+    only_done: bool,
+    binary: bool,
+}
+
+impl ExportOptions {
+    fn parse(json: &str) -> Result<formats::Options, JsError> {
+        let o: ExportOptions = if json.is_empty() {
+            ExportOptions::default()
+        } else {
+            serde_json::from_str(json).map_err(js_err)?
+        };
+        let mut out = formats::Options {
+            only_done: o.only_done,
+            spacy_binary: o.binary,
+            ..Default::default()
+        };
+        if let Some(u) = o.offsets {
+            out.offsets = OffsetUnit::parse(&u)
+                .ok_or_else(|| JsError::new(&format!("unknown offset unit {u:?}")))?;
+        }
+        if let Some(s) = o.scheme {
+            out.scheme = formats::Scheme::parse(&s)
+                .ok_or_else(|| JsError::new(&format!("unknown tagging scheme {s:?}")))?;
+        }
+        Ok(out)
+    }
+}
+
+fn project_from_json(project_json: &str) -> Result<Project, JsError> {
     #[derive(Deserialize)]
     struct In {
         labels: Vec<Label>,
@@ -379,28 +435,159 @@ pub fn export_project(format: &str, project_json: &str) -> Result<String, JsErro
         documents: p.documents,
     };
     project.add_missing_labels();
-    export_named(format, &project).map_err(|e: FormatError| js_err(e))
+    Ok(project)
 }
 
-// Interim bridge until the formats dispatcher lands: native JSON and plain text.
-fn import_named(name: &str, content: &[u8]) -> Result<(Project, Vec<String>), FormatError> {
-    let text = std::str::from_utf8(content)
-        .map_err(|e| FormatError::new(format!("not UTF-8 text (byte {})", e.valid_up_to())))?;
-    if name.to_ascii_lowercase().ends_with(".txt") {
-        let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
-        let id = stem.strip_suffix(".txt").or_else(|| stem.strip_suffix(".TXT")).unwrap_or(stem);
-        let project = Project {
-            labels: LabelSet::empty(),
-            documents: vec![Document::new(id, text)],
-        };
-        return Ok((project, Vec::new()));
-    }
-    Ok((formats::json::import(text)?, Vec::new()))
+fn format_named(name: &str) -> Result<formats::Format, JsError> {
+    formats::Format::from_name(name).ok_or_else(|| {
+        JsError::new(&format!(
+            "unknown format {name:?} (one of json, jsonl, doccano, prodigy, spacy, conll, brat, labelstudio)"
+        ))
+    })
 }
 
-fn export_named(format: &str, project: &Project) -> Result<String, FormatError> {
-    match format {
-        "json" => formats::json::export_in(project, OffsetUnit::Codepoint),
-        other => Err(FormatError::new(format!("unknown export format {other:?}"))),
+/// Writes a project (`{"labels":[...],"documents":[...]}` as stored) in a
+/// format, as text (the contract's `exportAs`).
+#[wasm_bindgen(js_name = exportProject)]
+pub fn export_project(
+    format: &str,
+    project_json: &str,
+    options_json: &str,
+) -> Result<String, JsError> {
+    let project = project_from_json(project_json)?;
+    let options = ExportOptions::parse(options_json)?;
+    let bytes = formats::export_as(format_named(format)?, &project, &options).map_err(js_err)?;
+    String::from_utf8(bytes)
+        .map_err(|_| JsError::new(&format!("{format} with these options is binary")))
+}
+
+/// Writes a project as a file to download: its bytes; `exportExtension`
+/// gives the name's ending.
+#[wasm_bindgen(js_name = exportBytes)]
+pub fn export_bytes(
+    format: &str,
+    project_json: &str,
+    options_json: &str,
+) -> Result<Vec<u8>, JsError> {
+    let project = project_from_json(project_json)?;
+    let options = ExportOptions::parse(options_json)?;
+    formats::export_as(format_named(format)?, &project, &options).map_err(js_err)
+}
+
+/// The file name ending of an export (`.spanmark.json`, `.conll`, ...).
+#[wasm_bindgen(js_name = exportExtension)]
+pub fn export_extension(format: &str, options_json: &str) -> Result<String, JsError> {
+    let options = ExportOptions::parse(options_json)?;
+    Ok(format_named(format)?.extension(&options).to_string())
+}
+
+/// A compiled search query, reused over many documents.
+#[wasm_bindgen]
+pub struct Finder {
+    query: crate::search::Query,
+}
+
+#[wasm_bindgen]
+impl Finder {
+    #[wasm_bindgen(constructor)]
+    pub fn new(query: &str, case_insensitive: bool, whole_words: bool) -> Finder {
+        Finder {
+            query: crate::search::Query::new(query, case_insensitive, whole_words),
+        }
     }
+
+    pub fn count(&self, text: &str) -> u32 {
+        self.query.count(text) as u32
+    }
+}
+
+#[wasm_bindgen]
+impl Annotator {
+    /// Every match of `finder` in the open document, four numbers each: start
+    /// and end in code points, then in UTF-16 units.
+    pub fn find(&self, finder: &Finder) -> Result<Vec<u32>, JsError> {
+        let e = self.editor()?;
+        let map = self.selector.map();
+        let mut out = Vec::new();
+        for (a, b) in finder.query.find_all(&e.doc.text) {
+            let (Some(ca), Some(cb)) = (map.byte_to_char(a), map.byte_to_char(b)) else {
+                continue;
+            };
+            out.extend_from_slice(&[
+                ca as u32,
+                cb as u32,
+                map.char_to_utf16(ca).unwrap_or(0) as u32,
+                map.char_to_utf16(cb).unwrap_or(0) as u32,
+            ]);
+        }
+        Ok(out)
+    }
+
+    /// Renames a label in the set and in the open document.
+    #[wasm_bindgen(js_name = renameLabel)]
+    pub fn rename_label(&mut self, from: &str, to: &str) -> Result<(), JsError> {
+        self.labels.rename(from, to).map_err(js_err)?;
+        if let Some(e) = self.editor.as_mut() {
+            crate::relabel::rename(&mut e.doc.spans, &mut e.history, from, to.trim());
+        }
+        Ok(())
+    }
+
+    /// Deletes a label from the set and its spans from the open document.
+    #[wasm_bindgen(js_name = deleteLabel)]
+    pub fn delete_label(&mut self, name: &str) -> Result<(), JsError> {
+        if !self.labels.remove(name) {
+            return Err(JsError::new(&format!("no label {name:?}")));
+        }
+        if let Some(e) = self.editor.as_mut() {
+            crate::relabel::remove(&mut e.doc.spans, &mut e.history, name);
+        }
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = setLabelColor)]
+    pub fn set_label_color(&mut self, name: &str, color: &str) -> Result<(), JsError> {
+        self.labels.set_color(name, color).map_err(js_err)
+    }
+
+    /// Sets a label's key (`""` clears it), taking it from any other label.
+    #[wasm_bindgen(js_name = setLabelKey)]
+    pub fn set_label_key(&mut self, name: &str, key: &str) -> Result<(), JsError> {
+        let key = (!key.is_empty()).then_some(key);
+        self.labels.set_key(name, key).map_err(js_err)
+    }
+
+    /// Adds a label (with the next free colour and key).
+    #[wasm_bindgen(js_name = addLabel)]
+    pub fn add_label(&mut self, name: &str) -> Result<bool, JsError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(JsError::new("a label needs a name"));
+        }
+        Ok(self.labels.ensure(name))
+    }
+
+    /// Per-label span counts of the open document, JSON `{"PER": 3, ...}`.
+    #[wasm_bindgen(js_name = labelCounts)]
+    pub fn label_counts(&self) -> Result<String, JsError> {
+        let mut counts = serde_json::Map::new();
+        for s in &self.editor()?.doc.spans {
+            let n = counts.get(&s.label).and_then(|v| v.as_u64()).unwrap_or(0);
+            counts.insert(s.label.clone(), (n + 1).into());
+        }
+        Ok(serde_json::Value::Object(counts).to_string())
+    }
+}
+
+/// A stored annotations record (`{"spans","history"}`) with a label renamed
+/// (`to` non-empty) or deleted (`to` empty): `{"record": {...}, "count": n}`.
+#[wasm_bindgen(js_name = relabelRecord)]
+pub fn relabel_record(record_json: &str, from: &str, to: &str) -> Result<String, JsError> {
+    let mut a: Annotations = serde_json::from_str(record_json).map_err(js_err)?;
+    let count = if to.is_empty() {
+        crate::relabel::remove(&mut a.spans, &mut a.history, from)
+    } else {
+        crate::relabel::rename(&mut a.spans, &mut a.history, from, to.trim())
+    };
+    Ok(serde_json::json!({ "record": a, "count": count }).to_string())
 }

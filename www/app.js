@@ -3,10 +3,14 @@
 // the automation contract (`window.spanmark`). Decisions about text,
 // offsets and labels are the core's; this module only moves data and draws.
 
-import init, { Annotator, importFile as coreImport, exportProject } from './pkg/spanmark.js';
+import init, {
+  Annotator, Finder, importFile as coreImport, exportProject, exportBytes, exportExtension, relabelRecord,
+} from './pkg/spanmark.js';
 import { openStore } from './store.js';
-import { drawDocument, drawLabels, offsetIn, showSelection, spanElement } from './view.js';
+import { drawDocument, drawLabels, highlightMatches, offsetIn, showSelection, spanElement } from './view.js';
 import { download, readFiles } from './files.js';
+import { DocList } from './doclist.js';
+import { drawLabelEditor } from './labeleditor.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -23,6 +27,11 @@ const state = {
   labels: [],      // [{name, color, key}] as the core holds them
   pending: null,   // a snapped selection {start, end} in code points
   selected: null,  // a clicked span {start, end}
+  docs: null,      // the document list (DocList)
+  finder: null,    // the active search (Finder), if any
+  matches: [],     // its matches in the open document, flat quadruples
+  match: -1,       // the match last jumped to
+  labelUndo: null, // what a label deletion removed, for its undo
 };
 
 function showError(message) {
@@ -48,11 +57,26 @@ function serial(task) {
 
 function refreshLabels() {
   state.labels = JSON.parse(state.core.labelsJson());
-  drawLabels($('labels'), state.labels, (name) => labelWith(name).catch(report));
+  const counts = state.docId ? JSON.parse(state.core.labelCounts()) : {};
+  drawLabels($('labels'), state.labels, counts, (name) => labelWith(name).catch(report));
+  if (!$('label-editor').hidden) drawLabelEditor($('label-editor-rows'), state.labels, labelActions);
+}
+
+async function reloadList() {
+  state.docs.set(await state.store.summaries());
+  state.docs.setCurrent(state.docId);
+  refreshProgress();
+}
+
+function refreshProgress() {
+  const { done, total } = state.docs.progress();
+  $('progress-bar').style.width = total ? `${(100 * done) / total}%` : '0';
+  $('progress-text').textContent = `${done} / ${total} done`;
 }
 
 function draw() {
   drawDocument(docEl, state.text, state.core.spanTable(), state.labels, state.selected);
+  highlightMatches(docEl, state.matches);
 }
 
 function currentRecords() {
@@ -78,6 +102,12 @@ async function persistAndDraw({ withDocument = false } = {}) {
     await openDocument(state.docId);
     throw new Error(`Could not save: ${e && e.message ? e.message : e}. The last saved state is shown.`);
   }
+  state.docs.update(doc.id, {
+    status: doc.status,
+    count: annotations.spans.length,
+    name: doc.meta && typeof doc.meta.name === 'string' ? doc.meta.name : doc.id,
+  });
+  refreshProgress();
   refreshLabels();
   draw();
   clearError();
@@ -94,6 +124,8 @@ async function openDocument(id) {
   state.pending = null;
   state.selected = null;
   $('doc-name').textContent = (doc.meta && typeof doc.meta.name === 'string') ? doc.meta.name : doc.id;
+  state.docs.setCurrent(id);
+  refreshMatches();
   if (!ann) {
     // First opening: store the pre-annotation so a reload shows the same.
     await persistAndDraw();
@@ -183,7 +215,51 @@ function selectNeighbour(backwards) {
   if (el) el.scrollIntoView({ block: 'nearest' });
 }
 
+function showPending() {
+  const { start, end } = state.pending;
+  showSelection(docEl, state.core.charToUtf16(start), state.core.charToUtf16(end));
+  status(`selected ${start}–${end}: press a label key`);
+}
+
+// A one-token selection moved through the text from the keyboard.
+function moveCursor(backwards) {
+  const from = state.pending ? state.pending.start : (state.selected ? state.selected.start : -1);
+  const next = state.core.nextToken(from, backwards);
+  if (!next) return;
+  state.pending = { start: next[0], end: next[1] };
+  if (state.selected) { state.selected = null; draw(); }
+  showPending();
+}
+
+// Moves one edge of the selected span (an edit) or of the pending selection
+// by a token; returns the edit to run, if any.
+function stepEdge(edge, grow) {
+  const target = state.selected || state.pending;
+  if (!target) {
+    moveCursor(false);
+    return null;
+  }
+  const next = state.core.stepEdge(target.start, target.end, edge, grow);
+  if (!next) return null;
+  if (state.pending) {
+    state.pending = { start: next[0], end: next[1] };
+    showPending();
+    return null;
+  }
+  const { start, end } = target;
+  state.selected = { start: next[0], end: next[1] };
+  return () => edit(() => state.core.resize(start, end, next[0], next[1]));
+}
+
 document.addEventListener('keydown', (event) => {
+  try {
+    onKey(event);
+  } catch (e) {
+    report(e);
+  }
+});
+
+function onKey(event) {
   if (inTextInput(event.target)) return;
   const ctrl = event.ctrlKey || event.metaKey;
   const key = event.key;
@@ -192,7 +268,7 @@ document.addEventListener('keydown', (event) => {
     action = () => edit(() => (event.shiftKey ? state.core.redo() : state.core.undo()));
   } else if (ctrl && (key === 'y' || key === 'Y')) {
     action = () => edit(() => state.core.redo());
-  } else if (ctrl || event.altKey) {
+  } else if (ctrl || (event.altKey && !event.shiftKey)) {
     return;
   } else if (key === 'Delete' || key === 'Backspace') {
     if (state.selected) {
@@ -200,6 +276,14 @@ document.addEventListener('keydown', (event) => {
       state.selected = null;
       action = () => edit(() => state.core.remove(start, end));
     }
+  } else if (key === ']' || key === '[') {
+    action = () => goNeighbour(key === '[');
+  } else if (key === 'd') {
+    action = () => setDone(JSON.parse(state.core.documentJson()).status !== 'done');
+  } else if (key === '/') {
+    $('search').focus();
+  } else if (key === 'n' || key === 'N') {
+    action = () => nextMatch(key === 'N');
   } else if (key === 'Escape') {
     state.pending = null;
     state.selected = null;
@@ -214,6 +298,10 @@ document.addEventListener('keydown', (event) => {
     const { start, end } = state.selected;
     state.selected = null;
     action = () => edit(() => state.core.reject(start, end));
+  } else if ((key === 'ArrowRight' || key === 'ArrowLeft') && event.shiftKey) {
+    action = stepEdge(event.altKey ? 'start' : 'end', (key === 'ArrowRight') !== event.altKey);
+  } else if (key === '.' || key === ',') {
+    moveCursor(key === ',');
   } else if (key === 'ArrowRight' || key === 'j') {
     selectNeighbour(false);
   } else if (key === 'ArrowLeft' || key === 'k') {
@@ -225,7 +313,7 @@ document.addEventListener('keydown', (event) => {
   }
   event.preventDefault();
   if (action) action().catch(report);
-});
+}
 
 // ---- documents and files ---------------------------------------------------
 
@@ -266,6 +354,7 @@ async function importText(name, content) {
       current: docs.length ? docs[0].id : state.docId,
     });
     state.core.setLabelsJson(JSON.stringify(parsed.labels));
+    await reloadList();
     if (docs.length) await openDocument(docs[0].id);
     clearError();
     if (parsed.warnings && parsed.warnings.length) status(parsed.warnings.join('; '));
@@ -273,11 +362,11 @@ async function importText(name, content) {
   });
 }
 
-async function exportProject_(format) {
+async function exportProject_(format, options) {
   return serial(async () => {
     const documents = await state.store.allDocuments();
     const labels = JSON.parse(state.core.labelsJson());
-    const out = exportProject(String(format), JSON.stringify({ labels, documents }));
+    const out = exportProject(String(format), JSON.stringify({ labels, documents }), options ? JSON.stringify(options) : '');
     clearError();
     return out;
   });
@@ -322,11 +411,213 @@ $('paste-go').addEventListener('click', () => {
   }).catch(report);
 });
 
-$('export-json').addEventListener('click', () => {
-  exportProject_('json').then((out) => download('project.spanmark.json', out, 'application/json')).catch(report);
-});
+
+// ---- documents, search ----------------------------------------------------
+
+function goTo(id) {
+  return serial(async () => {
+    if (id && id !== state.docId) await openDocument(id);
+    clearError();
+  });
+}
+
+function goNeighbour(backwards) {
+  const id = state.docs.neighbour(backwards);
+  if (id) return goTo(id);
+  status(backwards ? 'this is the first document' : 'this is the last document');
+  return Promise.resolve();
+}
+
+function setDone(done) {
+  return serial(async () => {
+    state.core.setDone(done);
+    await persistAndDraw({ withDocument: true });
+    status(done ? 'marked done' : 'marked to do');
+  });
+}
+
+function refreshMatches() {
+  state.matches = state.finder && state.docId ? state.core.find(state.finder) : [];
+  state.match = -1;
+  highlightMatches(docEl, state.matches);
+  const n = state.matches.length / 4;
+  if (state.finder) $('search-info').textContent = `${n} in this document`;
+}
+
+let searchTimer = null;
+function onSearchInput() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => runSearch().catch(report), 150);
+}
+
+async function runSearch() {
+  const q = $('search').value;
+  if (state.finder) state.finder.free();
+  state.finder = q ? new Finder(q, true, false) : null;
+  if (!state.finder) {
+    state.docs.setHits(null);
+    refreshMatches();
+    $('search-info').textContent = '';
+    return;
+  }
+  const hits = new Map();
+  let total = 0;
+  await state.store.eachText((id, text) => {
+    const n = state.finder.count(text);
+    if (n) { hits.set(id, n); total += n; }
+  });
+  state.docs.setHits(hits);
+  refreshMatches();
+  $('search-info').textContent = `${state.matches.length / 4} here, ${total} in ${hits.size} document${hits.size === 1 ? '' : 's'}`;
+}
+
+// Jumps to the next match (in this document, then the next documents that
+// have one) and makes it the selection, ready for a label key.
+async function nextMatch(backwards) {
+  if (!state.finder) return;
+  const n = state.matches.length / 4;
+  const j = state.match + (backwards ? -1 : 1);
+  if (j < 0 || j >= n) {
+    const id = state.docs.neighbour(backwards);
+    if (!id) return;
+    await goTo(id);
+    const m = state.matches.length / 4;
+    if (!m) return;
+    state.match = backwards ? m - 1 : 0;
+  } else {
+    state.match = j;
+  }
+  const i = state.match * 4;
+  state.pending = { start: state.matches[i], end: state.matches[i + 1] };
+  state.selected = null;
+  docEl.focus();
+  showSelection(docEl, state.matches[i + 2], state.matches[i + 3]);
+  const sel = window.getSelection();
+  if (sel.rangeCount) {
+    const el = sel.getRangeAt(0).startContainer.parentElement;
+    if (el) el.scrollIntoView({ block: 'center' });
+  }
+  status(`match ${state.match + 1} of ${state.matches.length / 4}: press a label key`);
+}
+
+// ---- the label set ------------------------------------------------------------
+
+// Carries a label rename (to non-empty) or deletion (to empty) into every
+// stored document, in one durable write; returns what it changed, for undo.
+async function relabelProject(from, to, { dryRun = false } = {}) {
+  const records = await state.store.allAnnotations();
+  let count = 0;
+  const changed = [];
+  for (const r of records) {
+    const out = JSON.parse(relabelRecord(JSON.stringify({ spans: r.spans, history: r.history }), from, to));
+    if (out.count || JSON.stringify(out.record.history) !== JSON.stringify(r.history)) {
+      count += out.count;
+      changed.push({ before: r, after: { docId: r.docId, ...out.record } });
+    }
+  }
+  return dryRun ? { count } : { count, changed };
+}
+
+async function applyLabelChange(from, to, coreCall) {
+  return serial(async () => {
+    const labelsBefore = state.core.labelsJson();
+    const { count, changed } = await relabelProject(from, to);
+    coreCall();
+    await state.store.write({
+      labels: JSON.parse(state.core.labelsJson()),
+      annotations: changed.map((c) => c.after),
+    });
+    await openDocument(state.docId);
+    await reloadList();
+    return { count, undo: { labels: labelsBefore, records: changed.map((c) => c.before) } };
+  });
+}
+
+const labelActions = {
+  rename: (from, to) => applyLabelChange(from, to, () => state.core.renameLabel(from, to))
+    .then(({ count }) => status(`renamed ${from} to ${to.trim()} (${count} span${count === 1 ? '' : 's'})`))
+    .catch((e) => { report(e); refreshLabels(); }),
+  remove: (name) => applyLabelChange(name, '', () => state.core.deleteLabel(name))
+    .then(({ count, undo }) => {
+      state.labelUndo = undo;
+      $('label-undo').hidden = false;
+      status(`deleted ${name} and ${count} span${count === 1 ? '' : 's'}`);
+    })
+    .catch(report),
+  count: async (name) => (await relabelProject(name, '', { dryRun: true })).count,
+  color: (name, color) => labelSetEdit(() => state.core.setLabelColor(name, color)),
+  key: (name, key) => labelSetEdit(() => state.core.setLabelKey(name, key)),
+  add: (name) => labelSetEdit(() => state.core.addLabel(name)),
+};
+
+function labelSetEdit(apply) {
+  return serial(async () => {
+    apply();
+    await state.store.write({ labels: JSON.parse(state.core.labelsJson()) });
+    refreshLabels();
+    draw();
+    clearError();
+  }).catch((e) => { report(e); refreshLabels(); });
+}
+
+async function undoLabelDelete() {
+  const undo = state.labelUndo;
+  if (!undo) return;
+  await serial(async () => {
+    state.core.setLabelsJson(undo.labels);
+    await state.store.write({ labels: JSON.parse(undo.labels), annotations: undo.records });
+    state.labelUndo = null;
+    $('label-undo').hidden = true;
+    await openDocument(state.docId);
+    await reloadList();
+    status('label restored');
+  });
+}
+
+// ---- export ----------------------------------------------------------------------
+
+function exportOptions() {
+  return JSON.stringify({
+    offsets: $('export-offsets').value,
+    scheme: $('export-scheme').value,
+    onlyDone: $('export-only-done').checked,
+    binary: true,
+  });
+}
+
+async function downloadExport(format) {
+  const documents = await serial(() => state.store.allDocuments());
+  const labels = state.core.labelsJson();
+  const project = JSON.stringify({ labels: JSON.parse(labels), documents });
+  const options = exportOptions();
+  const bytes = exportBytes(format, project, options);
+  const type = format === 'spacy' || format === 'brat' ? 'application/octet-stream' : 'application/json';
+  download(`project${exportExtension(format, options)}`, bytes, type);
+  clearError();
+}
 
 // ---- start -------------------------------------------------------------------
+
+function wireControls() {
+  $('search').addEventListener('input', onSearchInput);
+  $('search').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') { e.preventDefault(); nextMatch(e.shiftKey).catch(report); }
+    if (e.key === 'Escape') { $('search').value = ''; onSearchInput(); docEl.focus(); }
+  });
+  $('filter').addEventListener('change', () => state.docs.setFilter($('filter').value));
+  $('prev-doc').addEventListener('click', () => goNeighbour(true).catch(report));
+  $('next-doc').addEventListener('click', () => goNeighbour(false).catch(report));
+  $('mark-done').addEventListener('click', () => setDone(JSON.parse(state.core.documentJson()).status !== 'done').catch(report));
+  $('edit-labels').addEventListener('click', () => {
+    $('label-editor').hidden = !$('label-editor').hidden;
+    refreshLabels();
+  });
+  $('label-undo').addEventListener('click', () => undoLabelDelete().catch(report));
+  for (const b of document.querySelectorAll('button[id^="export-"]')) {
+    const format = b.id.slice('export-'.length);
+    b.addEventListener('click', () => downloadExport(format).catch(report));
+  }
+}
 
 async function start() {
   await init();
@@ -334,7 +625,10 @@ async function start() {
   state.store = await openStore();
   const labels = await state.store.labels();
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
+  state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
+  await reloadList();
   refreshLabels();
+  wireControls();
   const current = await state.store.current();
   if (current && await state.store.document(current)) {
     await openDocument(current);
@@ -362,7 +656,7 @@ async function start() {
       state.core.setDone(true);
       await persistAndDraw({ withDocument: true });
     }),
-    exportAs: (format) => exportProject_(format),
+    exportAs: (format, options) => exportProject_(format, options),
     // Beyond DESIGN.md: the open document's id, and a promise that resolves
     // once every edit made so far (by keys, mouse or calls) is saved and drawn.
     currentId: () => state.docId,

@@ -95,6 +95,57 @@ class Store {
     }));
   }
 
+  // A line per document for the document list, in import order: id, name,
+  // status and span count, without the texts.
+  async summaries() {
+    const tx = this.db.transaction(['documents', 'annotations'], 'readonly');
+    const counts = new Map();
+    await new Promise((resolve, reject) => {
+      const req = tx.objectStore('annotations').openCursor();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const c = req.result;
+        if (!c) return resolve();
+        counts.set(c.value.docId, c.value.spans.length);
+        c.continue();
+      };
+    });
+    const out = [];
+    await new Promise((resolve, reject) => {
+      const req = tx.objectStore('documents').index('seq').openCursor();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const c = req.result;
+        if (!c) return resolve();
+        const d = c.value;
+        const name = d.meta && typeof d.meta.name === 'string' ? d.meta.name : d.id;
+        out.push({ id: d.id, name, status: d.status, count: counts.get(d.id) ?? 0, hits: 0 });
+        c.continue();
+      };
+    });
+    return out;
+  }
+
+  // Calls `visit(id, text)` for every document, in import order.
+  async eachText(visit) {
+    const tx = this.db.transaction('documents', 'readonly');
+    await new Promise((resolve, reject) => {
+      const req = tx.objectStore('documents').index('seq').openCursor();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const c = req.result;
+        if (!c) return resolve();
+        visit(c.value.id, c.value.text);
+        c.continue();
+      };
+    });
+  }
+
+  async allAnnotations() {
+    const tx = this.db.transaction('annotations', 'readonly');
+    return promised(tx.objectStore('annotations').getAll());
+  }
+
   // One durable write. `w` may hold: labels, documents (array of {id, text,
   // meta, status, spans?}), annotations (array of {docId, spans, history}),
   // current (a document id).

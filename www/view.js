@@ -51,7 +51,8 @@ export function drawDocument(root, text, table, labels, selected) {
 }
 
 // The label bar: one button per label, carrying data-label and data-key.
-export function drawLabels(bar, labels, onPick) {
+// `counts` gives each label's number of spans in the open document.
+export function drawLabels(bar, labels, counts, onPick) {
   const frag = document.createDocumentFragment();
   for (const l of labels) {
     const b = document.createElement('button');
@@ -66,6 +67,10 @@ export function drawLabels(bar, labels, onPick) {
       b.appendChild(k);
     }
     b.appendChild(document.createTextNode(l.name));
+    const n = document.createElement('span');
+    n.className = 'label-count';
+    n.textContent = String(counts[l.name] || 0);
+    b.appendChild(n);
     b.addEventListener('click', () => onPick(l.name));
     frag.appendChild(b);
   }
@@ -110,4 +115,25 @@ export function showSelection(root, start16, end16) {
 
 export function spanElement(root, start, end) {
   return root.querySelector(`mark.span[data-start="${start}"][data-end="${end}"]`);
+}
+
+// Marks search matches (flat [start, end, start16, end16] quadruples) with the
+// CSS Custom Highlight API, which leaves the DOM (and so the span elements and
+// their textContent) untouched.
+export function highlightMatches(root, matches) {
+  if (!globalThis.CSS || !CSS.highlights) return;
+  if (!matches || !matches.length) {
+    CSS.highlights.delete('search');
+    return;
+  }
+  const ranges = [];
+  for (let i = 0; i < matches.length && ranges.length < 5000; i += 4) {
+    const r = document.createRange();
+    const [a, ao] = positionOf(root, matches[i + 2]);
+    const [b, bo] = positionOf(root, matches[i + 3]);
+    r.setStart(a, ao);
+    r.setEnd(b, bo);
+    ranges.push(r);
+  }
+  CSS.highlights.set('search', new Highlight(...ranges));
 }

@@ -366,6 +366,39 @@ pub fn import_as(format: Format, name: &str, content: &[u8]) -> Result<Imported,
     }
 }
 
+/// Reads one file whatever its format: detected from its name and content;
+/// a `.json` that fits no format is read as native JSON (so that its error
+/// says what is wrong), and plain text (`.txt`, or no extension) is one
+/// document named after the file.
+pub fn import_detected(name: &str, content: &[u8]) -> Result<Imported, FormatError> {
+    let lower = name.to_ascii_lowercase();
+    let base = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
+    let format = match Format::detect(name, content) {
+        Some(f) => f,
+        None if base.ends_with(".json") => Format::Json,
+        None if base.ends_with(".txt") || !base.contains('.') => {
+            let text = util::utf8(content)?;
+            let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
+            let id = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+            let id = if id.is_empty() { "document" } else { id };
+            return Ok(Imported {
+                project: Project {
+                    labels: crate::labels::LabelSet::empty(),
+                    documents: vec![crate::doc::Document::new(id, text)],
+                },
+                warnings: Vec::new(),
+            });
+        }
+        None => {
+            return Err(FormatError::new(
+                "cannot tell which format this is (spanmark JSON, JSONL, doccano, Prodigy, \
+                 spaCy, CoNLL, brat, Label Studio or plain text)",
+            ))
+        }
+    };
+    import_as(format, name, content)
+}
+
 /// Reads several files as one project: brat's `.txt` + `.ann` pairs (or a
 /// tar of them); for any other format each file in turn, one after another.
 pub fn import_files(format: Format, files: &[File]) -> Result<Imported, FormatError> {
@@ -447,6 +480,20 @@ pub fn export_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_detected_reads_plain_text_and_explains_bad_json() {
+        let t = import_detected("notes/Report 1.txt", "Zoë met Bo.\r\n".as_bytes()).unwrap();
+        assert_eq!(t.project.documents[0].id, "Report 1");
+        assert_eq!(t.project.documents[0].text, "Zoë met Bo.\r\n");
+        let e = import_detected(
+            "x.json",
+            b"{\"format\":\"spanmark\",\n\"version\":1,\"documents\":[{\"text\":5}]}",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(import_detected("x.bin", &[0xff, 0xfe, 0x00]).is_err());
+    }
 
     #[test]
     fn names_round_trip() {

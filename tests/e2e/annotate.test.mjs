@@ -247,3 +247,62 @@ test('the page asks nothing of any other origin and logs no errors', async () =>
   const unexpected = app.consoleErrors.filter((e) => !/Content Security Policy|Content-Security-Policy/.test(e));
   assert.deepEqual(unexpected, []);
 });
+
+test('keyboard only: move a token cursor, stretch it, label it, resize a span', async () => {
+  await openText('Yesterday the Bank of New York Mellon hired Ana Lima.', { id: 'keys' });
+  for (const s of await page.evaluate(() => window.spanmark.spans())) {
+    await page.evaluate(([a, b]) => window.spanmark.removeSpan(a, b), [s.start, s.end]);
+  }
+  await page.focus('#doc');
+  await press('.'); // "Yesterday"
+  await press('.'); // "the"
+  await press('.'); // "Bank"
+  await press('Shift+ArrowRight'); // "Bank of"
+  await press('Shift+ArrowRight'); // "Bank of New"
+  await press('2');
+  let spans = await userSpans();
+  assert.deepEqual(spans, [{ start: 14, end: 25, label: 'ORG' }]);
+  // The new span is selected: stretch its end twice, then its start back.
+  await press('Shift+ArrowRight');
+  await press('Shift+ArrowRight');
+  spans = await userSpans();
+  assert.deepEqual(spans, [{ start: 14, end: 37, label: 'ORG' }]);
+  await press('Alt+Shift+ArrowLeft');
+  assert.deepEqual(await userSpans(), [{ start: 10, end: 37, label: 'ORG' }]);
+  await press('Control+z');
+  assert.deepEqual(await userSpans(), [{ start: 14, end: 37, label: 'ORG' }]);
+  assert.equal(await page.$eval('#doc mark[data-label="ORG"]', (e) => e.textContent), 'Bank of New York Mellon');
+});
+
+test('open by file picker, by drag-and-drop and by paste', async () => {
+  const text = 'Lagos, Nigeria\r\nOlu Adeyemi joined Zenith Holdings on 2 May 2025.';
+  await page.setInputFiles('#file-input', [{ name: 'lagos.txt', mimeType: 'text/plain', buffer: Buffer.from(text) }]);
+  await page.waitForFunction(() => window.spanmark.currentId() === 'lagos');
+  assert.equal(await page.$eval('#doc', (e) => e.textContent), text);
+
+  const project = JSON.stringify({
+    format: 'spanmark', version: 1, labels: [],
+    documents: [{ id: 'dropped', text: 'Río de Janeiro 🌴', spans: [{ start: 0, end: 14, label: 'LOC' }] }],
+  });
+  await page.evaluate((content) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([content], 'drop.spanmark.json', { type: 'application/json' }));
+    document.getElementById('doc').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, project);
+  await page.waitForFunction(() => window.spanmark.currentId() === 'dropped');
+  await page.evaluate(() => window.spanmark.idle());
+  assert.deepEqual(await page.evaluate(() => window.spanmark.spans()), [{ start: 0, end: 14, label: 'LOC', source: 'user' }]);
+  assert.equal(await page.$eval('#doc mark', (e) => e.textContent), 'Río de Janeiro');
+
+  await page.click('#paste-open');
+  await page.fill('#paste-text', 'Pasted: Kofi Mensah flew to Accra.');
+  await page.click('#paste-go');
+  await page.waitForFunction(() => document.getElementById('doc').textContent.startsWith('Pasted:'));
+  assert.equal(await page.$eval('#doc-name', (e) => e.textContent), 'Pasted text');
+  // Typing in the paste box does not trigger shortcuts.
+  await page.click('#paste-open');
+  await page.fill('#paste-text', '');
+  await page.type('#paste-text', '12x');
+  assert.equal(await page.$eval('#paste-text', (e) => e.value), '12x');
+  await page.click('#paste-cancel');
+});

@@ -28,6 +28,10 @@ pub struct Args {
     /// Print the scores as JSON
     #[arg(long)]
     pub json: bool,
+    /// With CoNLL gold: also write `token gold predicted` lines (conlleval's
+    /// input format) to this file
+    #[arg(long)]
+    pub write_pred: Option<PathBuf>,
 }
 
 // ------------------------------------------------------------ CoNLL reading
@@ -444,6 +448,21 @@ pub fn run(args: Args) -> CliResult {
                 pred
             }
         };
+        if let Some(path) = &args.write_pred {
+            let mut out = String::new();
+            for (g, p) in gold
+                .iter()
+                .flat_map(|d| &d.sentences)
+                .zip(pred.iter().flat_map(|d| &d.sentences))
+            {
+                for ((tok, gt), pt) in g.tokens.iter().zip(&g.tags).zip(&p.tags) {
+                    out.push_str(&format!("{tok} {gt} {pt}\n"));
+                }
+                out.push('\n');
+            }
+            std::fs::write(path, out)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
         score_conll(&gold, &pred)?
     };
     let speed = speed.map(|(tokens, secs)| {

@@ -884,6 +884,7 @@ impl Model {
         let mut back = Vec::new();
         let mut out = Vec::new();
         let mut fs = [0u32; MAXF];
+        let mut found = Vec::new();
         for s in sents {
             em.clear();
             for i in s.clone() {
@@ -903,21 +904,75 @@ impl Model {
                 em.push(e);
             }
             viterbi(&em, &self.trans, &mut back, &mut out);
-            tags[s.clone()].copy_from_slice(&out);
-            if let Some(ents) = ents.as_deref_mut() {
-                for (a, b, ty) in spans_from_tags(&out) {
-                    let mut p = 0.0;
-                    for t in a..b {
-                        p += softmax_of(&em[t], out[t] as usize, self.temperature);
-                    }
-                    ents.push(Entity {
-                        start: s.start + a,
-                        end: s.start + b,
-                        label: ty,
-                        score: p / (b - a) as f32,
-                    });
+            for (a, b, ty) in spans_from_tags(&out) {
+                let mut p = 0.0;
+                for t in a..b {
+                    p += softmax_of(&em[t], out[t] as usize, self.temperature);
                 }
+                found.push(Entity {
+                    start: s.start + a,
+                    end: s.start + b,
+                    label: ty,
+                    score: p / (b - a) as f32,
+                });
             }
+        }
+        consistent_types(&doc.toks, &mut found);
+        for e in &found {
+            let t = &mut tags[e.start..e.end];
+            if t.len() == 1 {
+                t[0] = tag_id(e.label, Part::U);
+            } else {
+                t[0] = tag_id(e.label, Part::B);
+                let n = t.len();
+                for x in &mut t[1..n - 1] {
+                    *x = tag_id(e.label, Part::I);
+                }
+                t[n - 1] = tag_id(e.label, Part::L);
+            }
+        }
+        if let Some(ents) = ents {
+            ents.extend(found);
+        }
+    }
+}
+
+/// How much more confidence the document's majority type of a name needs than
+/// a mention's own type to relabel that mention (dev F1: 2 -> 91.43, 3 -> 91.60,
+/// 4 -> 91.57, 6 -> 91.52, plain majority 90.93, off 91.45).
+const CONSISTENCY: f32 = 4.0;
+
+/// Document-level label consistency: a mention of a name (same lower-cased
+/// token sequence) takes the type the rest of the document gives that name
+/// when that type's summed confidence is [`CONSISTENCY`] times its own (so a
+/// team's name in a results table is not an ORG in one line and a person in
+/// the next). Boundaries are kept. A plain majority vote hurt: cities named as
+/// teams are ORG in CoNLL while most of their mentions look like places.
+fn consistent_types(toks: &[Tok], ents: &mut [Entity]) {
+    if ents.len() < 2 {
+        return;
+    }
+    let key = |e: &Entity| {
+        toks[e.start..e.end]
+            .iter()
+            .fold(GAZ_SEED, |h, t| mix(h, t.lw))
+    };
+    let mut votes: FastMap<u64, [f32; 4]> = FastMap::default();
+    for e in ents.iter() {
+        votes.entry(key(e)).or_insert([0.0; 4])[e.label] += e.score;
+    }
+    if votes.len() == ents.len() {
+        return;
+    }
+    for e in ents.iter_mut() {
+        let v = votes[&key(e)];
+        let (best, &w) = v
+            .iter()
+            .enumerate()
+            .fold((0, &f32::MIN), |a, b| if b.1 > a.1 { b } else { a });
+        if best != e.label && w > CONSISTENCY * v[e.label] {
+            e.label = best;
+            e.score = e.score.min(w / v.iter().sum::<f32>());
         }
     }
 }

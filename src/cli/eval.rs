@@ -265,24 +265,45 @@ fn keyed(c: Vec<(String, usize, usize)>) -> Vec<(String, (usize, usize))> {
 /// Tags every sentence of `docs` with the model (document by document, so its
 /// document features see the same context as in training), as IOB2 tags.
 pub fn predict_conll(m: &Model, docs: &[ConllDoc]) -> Vec<ConllDoc> {
+    with_tags(docs, &tag_conll(m, docs))
+}
+
+/// The model's tag ids for every token of every document (one `Vec` per
+/// document, sentences concatenated).
+pub fn tag_conll(m: &Model, docs: &[ConllDoc]) -> Vec<Vec<u8>> {
+    let mut words: Vec<&str> = Vec::new();
+    let mut sents = Vec::new();
     docs.iter()
         .map(|d| {
-            let mut words = Vec::new();
-            let mut sents = Vec::new();
+            words.clear();
+            sents.clear();
             for s in &d.sentences {
                 let a = words.len();
                 words.extend(s.tokens.iter().map(String::as_str));
                 sents.push(a..words.len());
             }
-            let tags = m.tag(&words, &sents);
+            m.tag(&words, &sents)
+        })
+        .collect()
+}
+
+/// The documents with their tags replaced by `tags` (from [`tag_conll`]).
+pub fn with_tags(docs: &[ConllDoc], tags: &[Vec<u8>]) -> Vec<ConllDoc> {
+    docs.iter()
+        .zip(tags)
+        .map(|(d, tags)| {
+            let mut at = 0;
             ConllDoc {
                 sentences: d
                     .sentences
                     .iter()
-                    .zip(&sents)
-                    .map(|(s, r)| ConllSentence {
-                        tokens: s.tokens.clone(),
-                        tags: iob2(&tags[r.clone()]),
+                    .map(|s| {
+                        let n = s.tokens.len();
+                        at += n;
+                        ConllSentence {
+                            tokens: s.tokens.clone(),
+                            tags: iob2(&tags[at - n..at]),
+                        }
                     })
                     .collect(),
             }
@@ -370,6 +391,8 @@ pub fn run(args: Args) -> CliResult {
         .map_err(|e| format!("{}: {e}", p.display()))?,
         None => Model::shipped(),
     };
+    // (tokens, seconds) of model tagging, for CoNLL gold without --pred
+    let mut speed: Option<(usize, f64)> = None;
     let scores = if is_jsonl(&gold_text) {
         let gold = read_jsonl(&gold_text, "gold")?;
         let pred: HashMap<String, Vec<(String, (usize, usize))>> = match &args.pred {
@@ -407,14 +430,41 @@ pub fn run(args: Args) -> CliResult {
                 }
                 read_conll(&t)?
             }
-            None => predict_conll(&m, &gold),
+            None => {
+                let t0 = std::time::Instant::now();
+                let tags = tag_conll(&m, &gold);
+                let secs = t0.elapsed().as_secs_f64();
+                let pred = with_tags(&gold, &tags);
+                let tokens: usize = gold
+                    .iter()
+                    .flat_map(|d| &d.sentences)
+                    .map(|s| s.tokens.len())
+                    .sum();
+                speed = Some((tokens, secs));
+                pred
+            }
         };
         score_conll(&gold, &pred)?
     };
+    let speed = speed.map(|(tokens, secs)| {
+        json!({"tokens": tokens, "seconds": secs, "tokens_per_s": (tokens as f64 / secs.max(1e-9)).round()})
+    });
     if args.json {
-        println!("{}", scores.to_json());
+        let mut j = scores.to_json();
+        if let Some(sp) = speed {
+            j["speed"] = sp;
+        }
+        println!("{j}");
     } else {
         print!("{}", scores.to_table());
+        if let Some(sp) = speed {
+            println!(
+                "model: {} tokens in {:.3} s, {} tokens/s (one thread, features + decoding)",
+                sp["tokens"],
+                sp["seconds"].as_f64().unwrap_or(0.0),
+                sp["tokens_per_s"]
+            );
+        }
     }
     Ok(())
 }

@@ -9,10 +9,9 @@
 //! -> ORG. [`Gazetteer::new`] builds one from any `(label, phrases)` lists, for
 //! user gazetteers.
 
-use super::{Candidate, Context, Stage};
+use super::{Candidate, Context, EdgeCursor, Stage};
 use crate::doc::Source;
-use crate::tokenize;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use std::collections::HashMap;
 
 /// A phrase-list stage. `Send + Sync`.
@@ -63,6 +62,9 @@ impl Gazetteer {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostLongest)
+                    // A full DFA: about twice as fast as the default NFA here,
+                    // for some hundreds of KB on the standard lists.
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&phrases)
                     .expect("phrase lists within aho-corasick's limits"),
             )
@@ -117,12 +119,13 @@ impl Stage for Gazetteer {
     fn find(&self, cx: &Context, out: &mut Vec<Candidate>) {
         let Some(ac) = &self.ac else { return };
         let text = cx.text;
+        let mut edges = EdgeCursor::new(cx.tokens);
         let mut pos = 0;
         while pos < text.len() {
             let Some(m) = ac.find(Input::new(text).span(pos..text.len())) else {
                 break;
             };
-            if cx.on_token_edges(m.start(), m.end()) {
+            if edges.starting_at(m.start()).is_some() && edges.ending_at(m.end()).is_some() {
                 out.push(Candidate {
                     start: m.start(),
                     end: m.end(),
@@ -134,7 +137,7 @@ impl Stage for Gazetteer {
             } else {
                 // Not on token edges: look again from the next token start
                 // after this match's start (a phrase may begin inside it).
-                let k = tokenize::first_at_or_after(cx.tokens, m.start() + 1);
+                let k = edges.seek(m.start() + 1);
                 match cx.tokens.get(k) {
                     Some(t) => pos = t.start,
                     None => break,

@@ -187,11 +187,12 @@ impl Stage for Heuristic {
     }
 
     fn find(&self, cx: &Context, out: &mut Vec<Candidate>) {
+        let t = self.classify(cx);
         let mut emitted: Vec<Emit> = Vec::new();
         // Single words left without a label: (token index) for document memory.
         let mut loose: Vec<usize> = Vec::new();
         for sent in cx.sentences {
-            self.sentence(cx, sent.start, sent.end, &mut emitted, &mut loose);
+            self.sentence(cx, &t, sent.start, sent.end, &mut emitted, &mut loose);
         }
         // Document memory.
         if !loose.is_empty() && !emitted.is_empty() {
@@ -199,10 +200,7 @@ impl Stage for Heuristic {
             for e in &emitted {
                 if e.label == "PER" && e.last > e.first {
                     memory.entry(cx.word(e.last)).or_insert("PER");
-                } else if e.label == "ORG"
-                    && e.last > e.first
-                    && self.flags(cx.word(e.last)) & ORG_WORD != 0
-                {
+                } else if e.label == "ORG" && e.last > e.first && t.flags[e.last] & ORG_WORD != 0 {
                     memory.entry(cx.word(e.first)).or_insert("ORG");
                 }
             }
@@ -229,10 +227,35 @@ impl Stage for Heuristic {
     }
 }
 
+/// Shape and word classes of every token of a document, computed once. Word
+/// classes are looked up only for capitalised tokens and their neighbours
+/// (the only ones the rules ask about); other tokens get 0.
+struct Tokens {
+    shape: Vec<Shape>,
+    flags: Vec<u32>,
+}
+
 impl Heuristic {
+    fn classify(&self, cx: &Context) -> Tokens {
+        let n = cx.tokens.len();
+        let shape: Vec<Shape> = (0..n).map(|i| shape(cx.word(i))).collect();
+        let mut flags = vec![0u32; n];
+        for i in 0..n {
+            let near_cap = shape[i] != Shape::Other
+                || (i > 0 && shape[i - 1] != Shape::Other)
+                || (i + 1 < n && shape[i + 1] != Shape::Other);
+            if near_cap {
+                flags[i] = self.flags(cx.word(i));
+            }
+        }
+        Tokens { shape, flags }
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn sentence(
         &self,
         cx: &Context,
+        t: &Tokens,
         s: usize,
         e: usize,
         emitted: &mut Vec<Emit>,
@@ -244,7 +267,7 @@ impl Heuristic {
         // Headlines: mostly capitals.
         let (mut upper, mut wordy) = (0, 0);
         for i in s..e {
-            match shape(cx.word(i)) {
+            match t.shape[i] {
                 Shape::Upper => {
                     upper += 1;
                     wordy += 1
@@ -261,7 +284,7 @@ impl Heuristic {
         // Dateline: "BERLIN (Reuters) -", "NEW YORK 1996-08-22".
         {
             let mut j = s;
-            while j < e && shape(cx.word(j)) == Shape::Upper && cx.word(j).len() >= 3 {
+            while j < e && t.shape[j] == Shape::Upper && cx.word(j).len() >= 3 {
                 j += 1;
             }
             if j > s && j < e && j - s <= 3 {
@@ -282,24 +305,24 @@ impl Heuristic {
         }
         let mut i = s;
         while i < e {
-            if shape(cx.word(i)) == Shape::Other {
+            if t.shape[i] == Shape::Other {
                 i += 1;
                 continue;
             }
             // Grow a run [i, j).
             let mut j = i + 1;
             loop {
-                if j < e && shape(cx.word(j)) != Shape::Other {
+                if j < e && t.shape[j] != Shape::Other {
                     j += 1;
                     continue;
                 }
                 // A joiner followed by a capitalised word.
-                if j + 1 < e && shape(cx.word(j + 1)) != Shape::Other {
+                if j + 1 < e && t.shape[j + 1] != Shape::Other {
                     let w = cx.word(j);
-                    let f = self.flags(w);
+                    let f = t.flags[j];
                     let join = w == "&"
                         || (f & PARTICLE != 0)
-                        || (w == "of" && self.flags(cx.word(j - 1)) & OF_HEAD != 0);
+                        || (w == "of" && t.flags[j - 1] & OF_HEAD != 0);
                     if join {
                         j += 2;
                         continue;
@@ -307,16 +330,16 @@ impl Heuristic {
                 }
                 // "von der Leyen": two particles.
                 if j + 2 < e
-                    && self.flags(cx.word(j)) & PARTICLE != 0
-                    && self.flags(cx.word(j + 1)) & PARTICLE != 0
-                    && shape(cx.word(j + 2)) != Shape::Other
+                    && t.flags[j] & PARTICLE != 0
+                    && t.flags[j + 1] & PARTICLE != 0
+                    && t.shape[j + 2] != Shape::Other
                 {
                     j += 3;
                     continue;
                 }
                 break;
             }
-            self.run(cx, s, e, i, j, emitted, loose);
+            self.run(cx, t, s, e, i, j, emitted, loose);
             i = j;
         }
     }
@@ -326,6 +349,7 @@ impl Heuristic {
     fn run(
         &self,
         cx: &Context,
+        t: &Tokens,
         s: usize,
         e: usize,
         a: usize,
@@ -333,29 +357,29 @@ impl Heuristic {
         emitted: &mut Vec<Emit>,
         loose: &mut Vec<usize>,
     ) {
-        let prev_flags = if a > s { self.flags(cx.word(a - 1)) } else { 0 };
+        let prev_flags = if a > s { t.flags[a - 1] } else { 0 };
         let mut after_title = prev_flags & TITLE != 0;
         // Start of the titles just passed, within the run.
         let mut titles_from: Option<usize> = None;
         let mut k = a;
         while k < b {
             // Titles split the run and mark what follows as a person.
-            if self.flags(cx.word(k)) & TITLE != 0 {
+            if t.flags[k] & TITLE != 0 {
                 after_title = true;
                 titles_from.get_or_insert(k);
                 k += 1;
                 continue;
             }
             let mut m = k;
-            while m < b && self.flags(cx.word(m)) & TITLE == 0 {
+            while m < b && t.flags[m] & TITLE == 0 {
                 m += 1;
             }
             match titles_from {
                 // "General Electric": a "title" that starts an organisation name.
-                Some(t) if self.flags(cx.word(m - 1)) & ORG_WORD != 0 => {
-                    self.segment(cx, s, e, t, m, false, emitted, loose)
+                Some(from) if t.flags[m - 1] & ORG_WORD != 0 => {
+                    self.segment(cx, t, s, e, from, m, false, emitted, loose)
                 }
-                _ => self.segment(cx, s, e, k, m, after_title, emitted, loose),
+                _ => self.segment(cx, t, s, e, k, m, after_title, emitted, loose),
             }
             after_title = false;
             titles_from = None;
@@ -367,6 +391,7 @@ impl Heuristic {
     fn segment(
         &self,
         cx: &Context,
+        t: &Tokens,
         s: usize,
         e: usize,
         mut a: usize,
@@ -376,24 +401,24 @@ impl Heuristic {
         loose: &mut Vec<usize>,
     ) {
         // Leading common words, months and weekdays.
-        while a < b && self.flags(cx.word(a)) & (COMMON | CALENDAR) != 0 {
+        while a < b && t.flags[a] & (COMMON | CALENDAR) != 0 {
             a += 1;
         }
         // Trailing particles or joiners left over.
         let mut b = b;
-        while b > a && shape(cx.word(b - 1)) == Shape::Other {
+        while b > a && t.shape[b - 1] == Shape::Other {
             b -= 1;
         }
         if a >= b {
             return;
         }
-        let last_flags = self.flags(cx.word(b - 1));
+        let last_flags = t.flags[b - 1];
         let org_end = last_flags & ORG_WORD != 0;
         // A leading nationality word stands alone unless the segment is an
         // organisation ("German Football Association").
-        if !org_end && b - a > 1 && self.flags(cx.word(a)) & DEMONYM != 0 {
+        if !org_end && b - a > 1 && t.flags[a] & DEMONYM != 0 {
             a += 1;
-            while a < b && self.flags(cx.word(a)) & (COMMON | CALENDAR | DEMONYM) != 0 {
+            while a < b && t.flags[a] & (COMMON | CALENDAR | DEMONYM) != 0 {
                 a += 1;
             }
             if a >= b {
@@ -402,12 +427,12 @@ impl Heuristic {
         }
         let n = b - a;
         let first = cx.word(a);
-        let ff = self.flags(first);
+        let ff = t.flags[a];
         let sentence_start =
             a == s || (a > s && matches!(cx.word(a - 1), "\"" | "“" | "'" | "‘" | "(" | "-" | "—"));
-        let prev = if a > s { self.flags(cx.word(a - 1)) } else { 0 };
-        let next = if b < e { self.flags(cx.word(b)) } else { 0 };
-        let all_flags = (a..b).fold(0, |acc, i| acc | self.flags(cx.word(i)));
+        let prev = if a > s { t.flags[a - 1] } else { 0 };
+        let next = if b < e { t.flags[b] } else { 0 };
+        let all_flags = (a..b).fold(0, |acc, i| acc | t.flags[i]);
         let emit = |label, score, emitted: &mut Vec<Emit>| {
             emitted.push(Emit {
                 first: a,
@@ -421,7 +446,7 @@ impl Heuristic {
         }
         // "Bank of England", "Gulf of Aden": the word before "of" decides.
         if let Some(i) = (a..b - 1).find(|&i| cx.word(i + 1) == "of") {
-            let f = self.flags(cx.word(i));
+            let f = t.flags[i];
             if f & ORG_WORD != 0 {
                 return emit("ORG", 0.65, emitted);
             }
@@ -441,7 +466,11 @@ impl Heuristic {
         if prev & LOC_PREP != 0 && n <= 3 && ff & DEMONYM == 0 {
             return emit("LOC", 0.5, emitted);
         }
-        if next & SPEECH != 0 && n <= 3 && all_flags & (PLACE | DEMONYM) == 0 {
+        if next & SPEECH != 0
+            && n <= 3
+            && t.shape[a] == Shape::Cap
+            && all_flags & (PLACE | DEMONYM) == 0
+        {
             return emit("PER", 0.5, emitted);
         }
         if n == 1 && is_acronym(first) && ff & (NOT_ACRONYM | PLACE) == 0 {
@@ -719,6 +748,7 @@ mod tests {
 
     #[test]
     fn context_makes_places_and_people() {
+        has("The disaster agency AFAD said so.", "AFAD", "ORG");
         has(
             "The talks were held in Ruritania on Friday.",
             "Ruritania",

@@ -84,6 +84,53 @@ impl Context<'_> {
     }
 }
 
+/// Token-edge lookups for byte offsets that mostly increase (matches found in
+/// text order): gallops forward from the last answer, so one pass over a
+/// document's matches is linear and stays in cache, where a binary search per
+/// match would jump around a large token array. Any order is still correct.
+pub struct EdgeCursor<'a> {
+    tokens: &'a [Token],
+    i: usize,
+}
+
+impl<'a> EdgeCursor<'a> {
+    pub fn new(tokens: &'a [Token]) -> EdgeCursor<'a> {
+        EdgeCursor { tokens, i: 0 }
+    }
+
+    /// The index of the first token starting at or after byte `b`.
+    pub fn seek(&mut self, b: usize) -> usize {
+        let t = self.tokens;
+        if self.i > 0 && t[self.i - 1].start >= b {
+            self.i = t[..self.i].partition_point(|x| x.start < b);
+            return self.i;
+        }
+        // Every token before `lo` starts before `b`.
+        let mut lo = self.i;
+        let mut step = 1;
+        while lo + step <= t.len() && t[lo + step - 1].start < b {
+            lo += step;
+            step *= 2;
+        }
+        let hi = (lo + step).min(t.len());
+        self.i = lo + t[lo..hi].partition_point(|x| x.start < b);
+        self.i
+    }
+
+    /// The index of the token starting exactly at byte `b`.
+    pub fn starting_at(&mut self, b: usize) -> Option<usize> {
+        let k = self.seek(b);
+        (k < self.tokens.len() && self.tokens[k].start == b).then_some(k)
+    }
+
+    /// The index of the token ending exactly at byte `b` (the last token
+    /// starting before `b`, as tokens do not overlap).
+    pub fn ending_at(&mut self, b: usize) -> Option<usize> {
+        let k = self.seek(b);
+        (k > 0 && self.tokens[k - 1].end == b).then(|| k - 1)
+    }
+}
+
 /// One recognizer stage (patterns, gazetteer, heuristic, model, ...).
 pub trait Stage: Send + Sync {
     fn name(&self) -> &'static str;
@@ -385,6 +432,22 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn edge_cursor_agrees_with_binary_search(
+            text in "[a-c ,.]{0,60}",
+            offsets in prop::collection::vec(0usize..64, 0..30),
+        ) {
+            let tokens = tokenize::tokenize(&text);
+            let mut cur = EdgeCursor::new(&tokens);
+            let mut sorted = offsets.clone();
+            sorted.sort();
+            for b in sorted.into_iter().chain(offsets) {
+                prop_assert_eq!(cur.starting_at(b), tokenize::starting_at(&tokens, b));
+                prop_assert_eq!(cur.ending_at(b), tokenize::ending_at(&tokens, b));
+                prop_assert_eq!(cur.seek(b), tokenize::first_at_or_after(&tokens, b));
+            }
+        }
+
         #[test]
         fn merge_output_never_overlaps(
             spans in prop::collection::vec((0usize..60, 0usize..12, 0i32..3, 0u8..4, 0.0f32..1.0), 0..60)

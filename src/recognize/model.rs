@@ -24,7 +24,31 @@
 use crate::doc::Source;
 use crate::recognize::{Candidate, Context, Stage};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
+
+/// A hasher for keys that are already hashes: it passes them through.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix(self.0, b as u64);
+        }
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.0 = (x as u64).wrapping_mul(MULT);
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<PassThrough>>;
 
 /// The entity types the model knows, in tag order.
 pub const LABELS: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
@@ -496,7 +520,7 @@ impl DocFeatures {
         self.gaz.resize(words.len(), 0);
         self.ctx.clear();
         self.ctx.resize(words.len(), 0);
-        let mut seen: HashMap<u64, u8> = HashMap::new();
+        let mut seen: FastMap<u64, u8> = FastMap::default();
         for s in sents {
             gaz.mark(&self.toks, s.clone(), &mut self.gaz);
             let (mut caps, mut letters) = (0, 0);
@@ -615,22 +639,16 @@ impl DocFeatures {
 
 // ---------------------------------------------------------------- decoding
 
-/// For each tag, the tags allowed before it (including [`EDGE`]).
-fn predecessors() -> Vec<Vec<usize>> {
-    (0..=NT)
-        .map(|next| (0..=NT).filter(|&p| allowed(p, next)).collect())
-        .collect()
-}
+/// Transition scores: `[prev][next]`, with [`EDGE`] as the sentence boundary.
+pub(crate) type Trans = [[f32; NT + 1]; NT + 1];
 
-/// Best tag sequence under emission scores `em` (n rows of NT) and transition
-/// scores `tr` ((NT+1)² with [`EDGE`] as the boundary), allowed moves only.
-fn viterbi(
-    em: &[[f32; NT]],
-    tr: &[f32],
-    preds: &[Vec<usize>],
-    back: &mut Vec<[u8; NT]>,
-    out: &mut Vec<u8>,
-) {
+/// Tags after which no entity is open: O, L-*, U-*.
+const CLOSED: [usize; 9] = [0, 3, 4, 7, 8, 11, 12, 15, 16];
+
+/// Best tag sequence under emission scores `em` (one row of NT per token) and
+/// transition scores `tr`, over allowed moves only (see [`allowed`]): after a
+/// closed tag come O, B or U; after B-x or I-x come I-x or L-x.
+fn viterbi(em: &[[f32; NT]], tr: &Trans, back: &mut Vec<[u8; NT]>, out: &mut Vec<u8>) {
     out.clear();
     let n = em.len();
     if n == 0 {
@@ -641,38 +659,47 @@ fn viterbi(
     let mut cur = [f32::NEG_INFINITY; NT];
     for k in 0..NT {
         if allowed(EDGE, k) {
-            cur[k] = tr[EDGE * (NT + 1) + k] + em[0][k];
+            cur[k] = tr[EDGE][k] + em[0][k];
         }
     }
     for t in 1..n {
+        let e = &em[t];
+        let bp = &mut back[t];
         let mut next = [f32::NEG_INFINITY; NT];
-        for k in 0..NT {
+        // O, B-x, U-x: from a closed tag
+        for k in [0, 1, 4, 5, 8, 9, 12, 13, 16] {
             let mut best = f32::NEG_INFINITY;
             let mut arg = 0u8;
-            for &p in &preds[k] {
-                if p == EDGE {
-                    continue;
-                }
-                let v = cur[p] + tr[p * (NT + 1) + k];
+            for p in CLOSED {
+                let v = cur[p] + tr[p][k];
                 if v > best {
                     best = v;
                     arg = p as u8;
                 }
             }
-            next[k] = best + em[t][k];
-            back[t][k] = arg;
+            next[k] = best + e[k];
+            bp[k] = arg;
+        }
+        // I-x, L-x: from B-x or I-x
+        for ty in 0..LABELS.len() {
+            let (b, i) = (1 + 4 * ty, 2 + 4 * ty);
+            for k in [i, i + 1] {
+                let vb = cur[b] + tr[b][k];
+                let vi = cur[i] + tr[i][k];
+                let (best, arg) = if vi > vb { (vi, i) } else { (vb, b) };
+                next[k] = best + e[k];
+                bp[k] = arg as u8;
+            }
         }
         cur = next;
     }
     let mut best = f32::NEG_INFINITY;
     let mut arg = 0usize;
-    for k in 0..NT {
-        if allowed(k, EDGE) {
-            let v = cur[k] + tr[k * (NT + 1) + EDGE];
-            if v > best {
-                best = v;
-                arg = k;
-            }
+    for p in CLOSED {
+        let v = cur[p] + tr[p][EDGE];
+        if v > best {
+            best = v;
+            arg = p;
         }
     }
     out.resize(n, 0);
@@ -683,14 +710,6 @@ fn viterbi(
 }
 
 // ---------------------------------------------------------------- the model
-
-/// One slot of the weight table: a feature key and its 17 tag weights.
-#[derive(Clone, Copy, Debug, Default)]
-#[repr(C)]
-struct Slot {
-    key: u32,
-    w: [i8; NT],
-}
 
 /// A found entity: token range `[start, end)`, type index into [`LABELS`],
 /// and a confidence in 0..1 (mean over its tokens of the softmax probability
@@ -704,19 +723,26 @@ pub struct Entity {
 }
 
 /// The trained tagger; see the module documentation.
+///
+/// The weight table is laid out for the cache: the keys alone in an
+/// open-addressing array (a miss touches only it), an occupancy bitmap with
+/// running counts giving each occupied slot's rank, and the rows packed densely
+/// in rank order.
 #[derive(Clone, Debug)]
 pub struct Model {
-    slots: Vec<Slot>,
+    keys: Vec<u32>,
     mask: usize,
-    features: usize,
+    /// Bit per slot: occupied.
+    occupied: Vec<u64>,
+    /// Occupied slots before each 64-slot word.
+    rank_base: Vec<u32>,
+    rows: Vec<[i8; NT]>,
     /// Real weight = stored `i8` × `scale`.
     scale: f32,
     /// Divides scores before the softmax that gives span confidence.
     temperature: f32,
-    /// (NT+1)² transition scores, [`EDGE`] last.
-    trans: Vec<f32>,
+    trans: Box<Trans>,
     gazetteer: Gazetteer,
-    preds: Vec<Vec<usize>>,
 }
 
 /// The committed weights (`model/ner.bin`).
@@ -731,7 +757,7 @@ impl Model {
     /// A model from its weights and tables, quantising to `i8`.
     fn build(
         weights: &[(u32, [f32; NT])],
-        trans: Vec<f32>,
+        trans: Box<Trans>,
         gazetteer: Gazetteer,
         temperature: f32,
     ) -> Model {
@@ -757,42 +783,63 @@ impl Model {
     fn from_quantized(
         rows: &[(u32, [i8; NT])],
         scale: f32,
-        trans: Vec<f32>,
+        trans: Box<Trans>,
         gazetteer: Gazetteer,
         temperature: f32,
     ) -> Model {
         let keys: Vec<u32> = rows.iter().map(|r| r.0).collect();
         let (table, where_) = KeyTable::with_keys(&keys);
-        let mut slots = vec![Slot::default(); table.keys.len()];
-        for ((k, w), s) in rows.iter().zip(where_) {
-            slots[s] = Slot { key: *k, w: *w };
+        let cap = table.keys.len();
+        let mut occupied = vec![0u64; cap.div_ceil(64)];
+        for &s in &where_ {
+            occupied[s / 64] |= 1 << (s % 64);
         }
-        Model {
-            slots,
+        let mut rank_base = Vec::with_capacity(occupied.len());
+        let mut acc = 0u32;
+        for w in &occupied {
+            rank_base.push(acc);
+            acc += w.count_ones();
+        }
+        let mut packed = vec![[0i8; NT]; acc as usize];
+        let mut m = Model {
+            keys: table.keys,
             mask: table.mask,
-            features: rows.len(),
+            occupied,
+            rank_base,
+            rows: Vec::new(),
             scale,
             temperature,
             trans,
             gazetteer,
-            preds: predecessors(),
+        };
+        for ((_, w), s) in rows.iter().zip(where_) {
+            packed[m.rank(s)] = *w;
         }
+        m.rows = packed;
+        m
+    }
+
+    #[inline(always)]
+    fn rank(&self, slot: usize) -> usize {
+        let w = slot / 64;
+        let below = self.occupied[w] & ((1u64 << (slot % 64)) - 1);
+        self.rank_base[w] as usize + below.count_ones() as usize
     }
 
     /// Number of weighted features and of gazetteer entries.
     pub fn sizes(&self) -> (usize, usize) {
-        (self.features, self.gazetteer.len())
+        (self.rows.len(), self.gazetteer.len())
     }
 
     #[inline(always)]
     fn row(&self, key: u32) -> Option<&[i8; NT]> {
         let mut s = key as usize & self.mask;
         loop {
-            let slot = &self.slots[s];
-            if slot.key == key {
-                return Some(&slot.w);
+            let k = self.keys[s];
+            if k == key {
+                return Some(&self.rows[self.rank(s)]);
             }
-            if slot.key == 0 {
+            if k == 0 {
                 return None;
             }
             s = (s + 1) & self.mask;
@@ -855,7 +902,7 @@ impl Model {
                 }
                 em.push(e);
             }
-            viterbi(&em, &self.trans, &self.preds, &mut back, &mut out);
+            viterbi(&em, &self.trans, &mut back, &mut out);
             tags[s.clone()].copy_from_slice(&out);
             if let Some(ents) = ents.as_deref_mut() {
                 for (a, b, ty) in spans_from_tags(&out) {
@@ -1003,22 +1050,28 @@ impl Model {
         }
         out.extend_from_slice(&self.scale.to_le_bytes());
         out.extend_from_slice(&self.temperature.to_le_bytes());
-        for &t in &self.trans {
+        for &t in self.trans.iter().flatten() {
             out.extend_from_slice(&t.to_le_bytes());
         }
-        let mut rows: Vec<&Slot> = self.slots.iter().filter(|s| s.key != 0).collect();
-        rows.sort_unstable_by_key(|s| s.key);
+        let mut rows: Vec<(u32, &[i8; NT])> = self
+            .keys
+            .iter()
+            .enumerate()
+            .filter(|(_, &k)| k != 0)
+            .map(|(s, &k)| (k, &self.rows[self.rank(s)]))
+            .collect();
+        rows.sort_unstable_by_key(|r| r.0);
         out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
-        write_keys(&mut out, rows.iter().map(|s| s.key));
-        for s in &rows {
+        write_keys(&mut out, rows.iter().map(|r| r.0));
+        for (_, w) in &rows {
             let mut mask = 0u32;
-            for (k, &w) in s.w.iter().enumerate() {
+            for (k, &w) in w.iter().enumerate() {
                 if w != 0 {
                     mask |= 1 << k;
                 }
             }
             out.extend_from_slice(&mask.to_le_bytes()[..3]);
-            out.extend(s.w.iter().filter(|&&w| w != 0).map(|&w| w as u8));
+            out.extend(w.iter().filter(|&&w| w != 0).map(|&w| w as u8));
         }
         let gaz = self.gazetteer.entries();
         out.extend_from_slice(&(gaz.len() as u32).to_le_bytes());
@@ -1055,9 +1108,9 @@ impl Model {
         if !(scale.is_finite() && scale > 0.0 && temperature.is_finite() && temperature > 0.0) {
             return Err("model file has an invalid scale".to_string());
         }
-        let mut trans = Vec::with_capacity((NT + 1) * (NT + 1));
-        for _ in 0..(NT + 1) * (NT + 1) {
-            trans.push(r.f32()?);
+        let mut trans = Box::new([[0f32; NT + 1]; NT + 1]);
+        for t in trans.iter_mut().flatten() {
+            *t = r.f32()?;
         }
         let n = r.u32()? as usize;
         let keys = read_keys(&mut r, n)?;
@@ -1264,14 +1317,22 @@ fn emissions(enc: &Encoded, w: &[f32], r: &Range<usize>, em: &mut Vec<[f32; NT]>
 
 /// Entity-level F1 of `w`/`tr` on encoded data, and the emission rows and
 /// gold tags of every token (for calibrating the confidence temperature).
-fn evaluate(enc: &Encoded, w: &[f32], tr: &[f32], preds: &[Vec<usize>]) -> f64 {
+fn to_trans(v: &[f32]) -> Box<Trans> {
+    let mut t = Box::new([[0f32; NT + 1]; NT + 1]);
+    for (o, &x) in t.iter_mut().flatten().zip(v) {
+        *o = x;
+    }
+    t
+}
+
+fn evaluate(enc: &Encoded, w: &[f32], tr: &Trans) -> f64 {
     let (mut tp, mut np, mut ng) = (0usize, 0usize, 0usize);
     let mut em = Vec::new();
     let mut back = Vec::new();
     let mut out = Vec::new();
     for (r, gold) in &enc.sents {
         emissions(enc, w, r, &mut em);
-        viterbi(&em, tr, preds, &mut back, &mut out);
+        viterbi(&em, tr, &mut back, &mut out);
         let p = spans_from_tags(&out);
         let g = spans_from_tags(gold);
         np += p.len();
@@ -1329,7 +1390,6 @@ pub fn train(
         encode(&refs, &|_| 0, &gazetteers, &mut ids, &mut keys, false)
     });
     let nf = keys.len();
-    let preds = predecessors();
     let nt = (NT + 1) * (NT + 1);
     let mut w = vec![0f32; nf * NT];
     let mut wa = vec![0f32; nf * NT]; // sum of c * update, for averaging
@@ -1351,7 +1411,7 @@ pub fn train(
         for &si in &order {
             let (r, gold) = &tr_enc.sents[si];
             emissions(&tr_enc, &w, r, &mut em);
-            viterbi(&em, &tr, &preds, &mut back, &mut out);
+            viterbi(&em, &to_trans(&tr), &mut back, &mut out);
             if out != *gold {
                 errors += 1;
                 for (j, t) in r.clone().enumerate() {
@@ -1387,7 +1447,7 @@ pub fn train(
         let dev_f1 = dev_enc.as_ref().map(|d| {
             let aw = average(&w, &wa, c);
             let at = average(&tr, &tra, c);
-            let f = evaluate(d, &aw, &at, &preds);
+            let f = evaluate(d, &aw, &to_trans(&at));
             if best.as_ref().is_none_or(|b| f > b.0) {
                 best = Some((f, aw, at));
             }
@@ -1417,7 +1477,12 @@ pub fn train(
         None => max / 8.0,
     };
     let gazetteer = gazetteers.swap_remove(0);
-    Ok(Model::build(&rows, at, gazetteer, temperature.max(1e-3)))
+    Ok(Model::build(
+        &rows,
+        to_trans(&at),
+        gazetteer,
+        temperature.max(1e-3),
+    ))
 }
 
 /// The softmax temperature minimising the gold tags' negative log likelihood
@@ -1525,9 +1590,9 @@ mod tests {
         for e in &mut em {
             e[tag_id(0, Part::I) as usize] = 10.0;
         }
-        let tr = vec![0f32; (NT + 1) * (NT + 1)];
+        let tr = [[0f32; NT + 1]; NT + 1];
         let (mut back, mut out) = (Vec::new(), Vec::new());
-        viterbi(&em, &tr, &predecessors(), &mut back, &mut out);
+        viterbi(&em, &tr, &mut back, &mut out);
         let mut prev = EDGE;
         for &t in &out {
             assert!(allowed(prev, t as usize), "{:?}", out);

@@ -639,3 +639,46 @@ pub fn relabel_record(record_json: &str, from: &str, to: &str) -> Result<String,
     };
     Ok(serde_json::json!({ "record": a, "count": count }).to_string())
 }
+
+/// The labels `preannotate` may report, in the order its label codes index.
+#[wasm_bindgen(js_name = preannotateLabels)]
+pub fn preannotate_labels() -> Vec<String> {
+    crate::labels::DEFAULT_LABELS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Pre-annotates a text with the standard recognizer, for a worker or a
+/// benchmark: five numbers per suggestion: start and end in code points,
+/// label code (an index into `preannotateLabels()`), source (1 model, 2
+/// rule) and score in thousandths.
+#[wasm_bindgen]
+pub fn preannotate(text: &str) -> Vec<u32> {
+    thread_local! {
+        static RECOGNIZER: Recognizer = Recognizer::standard();
+    }
+    let map = OffsetMap::new(text);
+    RECOGNIZER.with(|r| {
+        let mut out = Vec::new();
+        for c in r.recognize(text) {
+            let Some(label) = crate::labels::DEFAULT_LABELS
+                .iter()
+                .position(|l| *l == c.label)
+            else {
+                continue;
+            };
+            let (Some(a), Some(b)) = (map.byte_to_char(c.start), map.byte_to_char(c.end)) else {
+                continue;
+            };
+            out.extend_from_slice(&[
+                a as u32,
+                b as u32,
+                label as u32,
+                source_code(c.source),
+                (c.score.clamp(0.0, 1.0) * 1000.0).round() as u32,
+            ]);
+        }
+        out
+    })
+}

@@ -8,6 +8,7 @@
 //!   gazetteer, heuristic, model) merged into non-overlapping suggestions;
 //! - [`select`]: a person's selection snapped to tokens, stepped by keyboard;
 //! - [`search`]: finding every occurrence of a query in a text;
+//! - [`layout`]: the blocks the page draws one by one (only what is seen);
 //! - [`doc`]: the data model (project, document, span);
 //! - [`labels`]: the label set with colours and hotkeys;
 //! - [`edit`]: a person's edits on one document, with undo and redo;
@@ -22,6 +23,7 @@ pub mod doc;
 pub mod edit;
 pub mod formats;
 pub mod labels;
+pub mod layout;
 #[path = "recognize/model.rs"]
 pub mod model;
 pub mod recognize;

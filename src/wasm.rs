@@ -35,6 +35,9 @@ struct Annotations {
     history: History,
 }
 
+/// The size past which a long line is cut into blocks: a few screen lines.
+const BLOCK_BYTES: usize = 2048;
+
 /// Where the source of each span is encoded in the span table.
 fn source_code(s: Source) -> u32 {
     match s {
@@ -51,6 +54,8 @@ pub struct Annotator {
     recognizer: Recognizer,
     editor: Option<Editor>,
     selector: Selector,
+    /// Where the open document's blocks may end (bytes), see `layout`.
+    cuts: Vec<usize>,
 }
 
 impl Annotator {
@@ -68,10 +73,28 @@ impl Annotator {
 
     fn set_editor(&mut self, editor: Editor) {
         self.selector = Selector::new(&editor.doc.text);
+        self.cuts = crate::layout::cut_points(&editor.doc.text, BLOCK_BYTES);
         for s in &editor.doc.spans {
             self.labels.ensure(&s.label);
         }
         self.editor = Some(editor);
+    }
+
+    fn table<'a>(&self, spans: impl Iterator<Item = &'a Span>) -> Vec<u32> {
+        let map = self.selector.map();
+        let mut out = Vec::new();
+        for s in spans {
+            let label = self.labels.index_of(&s.label).unwrap_or(usize::MAX) as u32;
+            out.extend_from_slice(&[
+                s.start as u32,
+                s.end as u32,
+                map.char_to_utf16(s.start).unwrap_or(0) as u32,
+                map.char_to_utf16(s.end).unwrap_or(0) as u32,
+                label,
+                source_code(s.source),
+            ]);
+        }
+        out
     }
 
     fn changed(&mut self, change: Result<Change, crate::edit::EditError>) -> Result<bool, JsError> {
@@ -98,6 +121,7 @@ impl Annotator {
             recognizer: Recognizer::standard(),
             editor: None,
             selector: Selector::new(""),
+            cuts: Vec::new(),
         }
     }
 
@@ -198,20 +222,44 @@ impl Annotator {
     /// 2 rule). Sorted by start, parents before nested spans.
     #[wasm_bindgen(js_name = spanTable)]
     pub fn span_table(&self) -> Result<Vec<u32>, JsError> {
+        Ok(self.table(self.editor()?.doc.spans.iter()))
+    }
+
+    /// The open document's blocks as pairs of UTF-16 offsets `[start, end)`,
+    /// tiling the text; no span crosses a block edge.
+    pub fn blocks(&self) -> Result<Vec<u32>, JsError> {
         let e = self.editor()?;
-        let mut out = Vec::with_capacity(e.doc.spans.len() * 6);
-        for s in &e.doc.spans {
-            let label = self.labels.index_of(&s.label).unwrap_or(usize::MAX) as u32;
-            out.extend_from_slice(&[
-                s.start as u32,
-                s.end as u32,
-                self.selector.map().char_to_utf16(s.start).unwrap_or(0) as u32,
-                self.selector.map().char_to_utf16(s.end).unwrap_or(0) as u32,
-                label,
-                source_code(s.source),
-            ]);
+        let map = self.selector.map();
+        let spans: Vec<std::ops::Range<usize>> = e
+            .doc
+            .spans
+            .iter()
+            .filter_map(|s| Some(map.char_to_byte(s.start)?..map.char_to_byte(s.end)?))
+            .collect();
+        let blocks = crate::layout::blocks(e.doc.text.len(), &self.cuts, &spans);
+        let mut out = Vec::with_capacity(blocks.len() * 2);
+        for b in blocks {
+            out.push(map.byte_to_utf16(b.start).unwrap_or(0) as u32);
+            out.push(map.byte_to_utf16(b.end).unwrap_or(0) as u32);
         }
         Ok(out)
+    }
+
+    /// The span table (see `spanTable`) of the spans that start in
+    /// `[start16, end16)`.
+    #[wasm_bindgen(js_name = spanTableIn)]
+    pub fn span_table_in(&self, start16: u32, end16: u32) -> Result<Vec<u32>, JsError> {
+        let e = self.editor()?;
+        let map = self.selector.map();
+        let (Some(a), Some(b)) = (
+            map.utf16_to_char(start16 as usize),
+            map.utf16_to_char(end16 as usize),
+        ) else {
+            return Err(JsError::new("block edges must fall between characters"));
+        };
+        let first = e.doc.spans.partition_point(|s| s.start < a);
+        let rows = e.doc.spans[first..].iter().take_while(|s| s.start < b);
+        Ok(self.table(rows))
     }
 
     /// Snaps a selection given in UTF-16 units to token edges; returns
@@ -590,4 +638,47 @@ pub fn relabel_record(record_json: &str, from: &str, to: &str) -> Result<String,
         crate::relabel::rename(&mut a.spans, &mut a.history, from, to.trim())
     };
     Ok(serde_json::json!({ "record": a, "count": count }).to_string())
+}
+
+/// The labels `preannotate` may report, in the order its label codes index.
+#[wasm_bindgen(js_name = preannotateLabels)]
+pub fn preannotate_labels() -> Vec<String> {
+    crate::labels::DEFAULT_LABELS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Pre-annotates a text with the standard recognizer, for a worker or a
+/// benchmark: five numbers per suggestion: start and end in code points,
+/// label code (an index into `preannotateLabels()`), source (1 model, 2
+/// rule) and score in thousandths.
+#[wasm_bindgen]
+pub fn preannotate(text: &str) -> Vec<u32> {
+    thread_local! {
+        static RECOGNIZER: Recognizer = Recognizer::standard();
+    }
+    let map = OffsetMap::new(text);
+    RECOGNIZER.with(|r| {
+        let mut out = Vec::new();
+        for c in r.recognize(text) {
+            let Some(label) = crate::labels::DEFAULT_LABELS
+                .iter()
+                .position(|l| *l == c.label)
+            else {
+                continue;
+            };
+            let (Some(a), Some(b)) = (map.byte_to_char(c.start), map.byte_to_char(c.end)) else {
+                continue;
+            };
+            out.extend_from_slice(&[
+                a as u32,
+                b as u32,
+                label as u32,
+                source_code(c.source),
+                (c.score.clamp(0.0, 1.0) * 1000.0).round() as u32,
+            ]);
+        }
+        out
+    })
 }

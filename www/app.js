@@ -7,7 +7,8 @@ import init, {
   Annotator, Finder, importFile as coreImport, exportProject, exportBytes, exportExtension, relabelRecord,
 } from './pkg/spanmark.js';
 import { openStore } from './store.js';
-import { drawDocument, drawLabels, highlightMatches, offsetIn, showSelection, spanElement } from './view.js';
+import { drawLabels, highlightMatches, offsetIn, showSelection, spanElement } from './view.js';
+import { DocView } from './docview.js';
 import { download, readFiles } from './files.js';
 import { DocList } from './doclist.js';
 import { drawLabelEditor } from './labeleditor.js';
@@ -28,6 +29,7 @@ const state = {
   pending: null,   // a snapped selection {start, end} in code points
   selected: null,  // a clicked span {start, end}
   docs: null,      // the document list (DocList)
+  view: null,      // the document view (DocView)
   finder: null,    // the active search (Finder), if any
   matches: [],     // its matches in the open document, flat quadruples
   match: -1,       // the match last jumped to
@@ -74,9 +76,19 @@ function refreshProgress() {
   $('progress-text').textContent = `${done} / ${total} done`;
 }
 
-function draw() {
-  drawDocument(docEl, state.text, state.core.spanTable(), state.labels, state.selected);
-  highlightMatches(docEl, state.matches);
+// Redraws the open document; `fresh` after opening another one.
+function draw(fresh = false) {
+  const blocks = state.core.blocks();
+  if (fresh) {
+    state.view.open(state.text, blocks, (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
+  } else {
+    state.view.update(blocks, state.labels, state.selected);
+  }
+}
+
+// Brings code point offset `start` into view (drawing it if it was not).
+function reveal(start) {
+  state.view.reveal(state.core.charToUtf16(start));
 }
 
 function currentRecords() {
@@ -126,12 +138,11 @@ async function openDocument(id) {
   $('doc-name').textContent = (doc.meta && typeof doc.meta.name === 'string') ? doc.meta.name : doc.id;
   state.docs.setCurrent(id);
   refreshMatches();
+  refreshLabels();
+  draw(true);
   if (!ann) {
     // First opening: store the pre-annotation so a reload shows the same.
     await persistAndDraw();
-  } else {
-    refreshLabels();
-    draw();
   }
 }
 
@@ -175,6 +186,7 @@ docEl.addEventListener('mouseup', () => {
   if (range.collapsed) return; // a plain click: handled by 'click'
   const a = offsetIn(docEl, range.startContainer, range.startOffset);
   const b = offsetIn(docEl, range.endContainer, range.endOffset);
+  if (a === null || b === null) return;
   const snapped = state.core.snap(a, b);
   if (!snapped) {
     state.pending = null;
@@ -210,6 +222,7 @@ function selectNeighbour(backwards) {
   if (!next) return;
   state.selected = { start: next[0], end: next[1] };
   state.pending = null;
+  reveal(next[0]);
   draw();
   const el = spanElement(docEl, next[0], next[1]);
   if (el) el.scrollIntoView({ block: 'nearest' });
@@ -217,6 +230,7 @@ function selectNeighbour(backwards) {
 
 function showPending() {
   const { start, end } = state.pending;
+  reveal(start);
   showSelection(docEl, state.core.charToUtf16(start), state.core.charToUtf16(end));
   status(`selected ${start}–${end}: press a label key`);
 }
@@ -329,6 +343,9 @@ async function loadText(text, opts = {}) {
     state.pending = null;
     state.selected = null;
     $('doc-name').textContent = opts.name != null ? String(opts.name) : id;
+    state.docs.setCurrent(id);
+    refreshLabels();
+    draw(true);
     await persistAndDraw({ withDocument: true });
     return id;
   });
@@ -491,6 +508,7 @@ async function nextMatch(backwards) {
   state.pending = { start: state.matches[i], end: state.matches[i + 1] };
   state.selected = null;
   docEl.focus();
+  state.view.reveal(state.matches[i + 2]);
   showSelection(docEl, state.matches[i + 2], state.matches[i + 3]);
   const sel = window.getSelection();
   if (sel.rangeCount) {
@@ -626,6 +644,8 @@ async function start() {
   const labels = await state.store.labels();
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
+  state.view = new DocView(docEl);
+  state.view.afterDraw = () => highlightMatches(docEl, state.matches);
   await reloadList();
   refreshLabels();
   wireControls();

@@ -5,14 +5,18 @@
 const SOURCES = ['user', 'model', 'rule'];
 const FIELDS = 6; // start, end (code points), start16, end16, label index, source
 
-// Draws `text` into `root` with one <mark> per span. `table` is the core's
-// flat span table (sorted by start, parents first). Properly nested spans
-// nest; a span that crosses another's edge cannot be drawn as one element and
-// is left out of the drawing (it stays in the data).
-export function drawDocument(root, text, table, labels, selected) {
-  const frag = document.createDocumentFragment();
-  const stack = [{ el: frag, end16: Infinity }];
-  let pos = 0; // UTF-16 position written so far
+// Draws the block `[s16, e16)` of `text` as a <div> with one <mark> per span.
+// `table` is the core's flat span table for the block (sorted by start,
+// parents first). Properly nested spans nest; a span that crosses another's
+// edge cannot be drawn as one element and is left out of the drawing (it
+// stays in the data).
+export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
+  const block = document.createElement('div');
+  block.className = 'block';
+  block.dataset.start16 = String(s16Block);
+  block.dataset.end16 = String(e16Block);
+  const stack = [{ el: block, end16: e16Block }];
+  let pos = s16Block; // UTF-16 position written so far
   const emitText = (upTo) => {
     if (upTo > pos) {
       stack[stack.length - 1].el.appendChild(document.createTextNode(text.slice(pos, upTo)));
@@ -46,8 +50,8 @@ export function drawDocument(root, text, table, labels, selected) {
     emitText(stack[stack.length - 1].end16);
     stack.pop();
   }
-  emitText(text.length);
-  root.replaceChildren(frag);
+  emitText(e16Block);
+  return block;
 }
 
 // The label bar: one button per label, carrying data-label and data-key.
@@ -77,38 +81,51 @@ export function drawLabels(bar, labels, counts, onPick) {
   bar.replaceChildren(frag);
 }
 
-// UTF-16 offset of a DOM position inside `root` (label badges are CSS
-// generated content, so they are not counted).
+// The UTF-16 offset in the document of a DOM position inside the view
+// (label badges are CSS generated content, so they are not counted).
 export function offsetIn(root, node, offset) {
+  let block = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+  block = block && block.closest('.block');
+  if (!block || !root.contains(block)) {
+    // A position between blocks (or on a spacer): the edge of the nearest block.
+    const child = node === root ? root.childNodes[offset] : null;
+    const next = child && child.classList && child.classList.contains('block') ? child : null;
+    return next ? Number(next.dataset.start16) : null;
+  }
   const r = document.createRange();
-  r.setStart(root, 0);
+  r.setStart(block, 0);
   r.setEnd(node, offset);
-  return r.toString().length;
+  return Number(block.dataset.start16) + r.toString().length;
 }
 
-// The DOM position of a UTF-16 offset inside `root`.
-function positionOf(root, offset16) {
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  let left = offset16;
-  let node = walker.nextNode();
-  let last = null;
-  while (node) {
-    if (left <= node.data.length) return [node, left];
-    left -= node.data.length;
-    last = node;
-    node = walker.nextNode();
+// The DOM position of UTF-16 offset `o`, if its block is drawn.
+function positionOf(root, o) {
+  let block = null;
+  for (const b of root.querySelectorAll('.block')) {
+    if (Number(b.dataset.start16) <= o) block = b;
+    else break;
   }
-  return last ? [last, last.data.length] : [root, 0];
+  if (!block || o > Number(block.dataset.end16)) return null;
+  const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+  let left = o - Number(block.dataset.start16);
+  let last = null;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (left <= n.data.length) return [n, left];
+    left -= n.data.length;
+    last = n;
+  }
+  return last ? [last, last.data.length] : [block, 0];
 }
 
 // Shows [start16, end16) as the browser selection.
 export function showSelection(root, start16, end16) {
+  const a = positionOf(root, start16);
+  const b = positionOf(root, end16);
+  if (!a || !b) return;
   const sel = window.getSelection();
   const r = document.createRange();
-  const [a, ao] = positionOf(root, start16);
-  const [b, bo] = positionOf(root, end16);
-  r.setStart(a, ao);
-  r.setEnd(b, bo);
+  r.setStart(a[0], a[1]);
+  r.setEnd(b[0], b[1]);
   sel.removeAllRanges();
   sel.addRange(r);
 }
@@ -122,18 +139,23 @@ export function spanElement(root, start, end) {
 // their textContent) untouched.
 export function highlightMatches(root, matches) {
   if (!globalThis.CSS || !CSS.highlights) return;
-  if (!matches || !matches.length) {
+  const blocks = [...root.querySelectorAll('.block')];
+  if (!matches || !matches.length || !blocks.length) {
     CSS.highlights.delete('search');
     return;
   }
+  const lo = Number(blocks[0].dataset.start16);
   const ranges = [];
-  for (let i = 0; i < matches.length && ranges.length < 5000; i += 4) {
+  for (let i = 0; i < matches.length; i += 4) {
+    if (matches[i + 3] < lo) continue;
+    const a = positionOf(root, matches[i + 2]);
+    const b = positionOf(root, matches[i + 3]);
+    if (!a || !b) continue;
     const r = document.createRange();
-    const [a, ao] = positionOf(root, matches[i + 2]);
-    const [b, bo] = positionOf(root, matches[i + 3]);
-    r.setStart(a, ao);
-    r.setEnd(b, bo);
+    r.setStart(a[0], a[1]);
+    r.setEnd(b[0], b[1]);
     ranges.push(r);
+    if (ranges.length > 2000) break;
   }
   CSS.highlights.set('search', new Highlight(...ranges));
 }

@@ -101,7 +101,13 @@ mod tests {
 
     #[test]
     fn blocks_tile_any_text() {
-        for text in ["", "\n", "no newline at all", "a\n\n\nb😀\r\n", "é é é é é é é é"] {
+        for text in [
+            "",
+            "\n",
+            "no newline at all",
+            "a\n\n\nb😀\r\n",
+            "é é é é é é é é",
+        ] {
             for target in [1, 3, 100] {
                 let cuts = cut_points(text, target);
                 let b = blocks(text.len(), &cuts, &[]);

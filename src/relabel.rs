@@ -30,7 +30,10 @@ pub fn remove(spans: &mut Vec<Span>, history: &mut History, label: &str) -> usiz
     let before = spans.len();
     spans.retain(|s| s.label != label);
     let touches = |c: &crate::edit::Change| {
-        c.added.iter().chain(c.removed.iter()).any(|s| s.label == label)
+        c.added
+            .iter()
+            .chain(c.removed.iter())
+            .any(|s| s.label == label)
     };
     history.done.retain(|c| !touches(c));
     history.undone.retain(|c| !touches(c));

@@ -75,8 +75,15 @@ mod tests {
         let text = "Paris, Parisian and (Paris) a.b.c";
         assert_eq!(Query::new("Paris", false, true).count(text), 2);
         assert_eq!(Query::new("Paris", false, false).count(text), 3);
-        assert_eq!(Query::new("(Paris)", false, true).find_all(text), vec![(20, 27)]);
-        assert_eq!(Query::new("a.b", false, false).count(text), 1, "dots are literal");
+        assert_eq!(
+            Query::new("(Paris)", false, true).find_all(text),
+            vec![(20, 27)]
+        );
+        assert_eq!(
+            Query::new("a.b", false, false).count(text),
+            1,
+            "dots are literal"
+        );
         assert_eq!(Query::new("", true, true).count(text), 0);
     }
 }

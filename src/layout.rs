@@ -89,7 +89,7 @@ mod tests {
     fn spans_across_a_cut_join_blocks() {
         let text = "Ana\r\nLima went\nhome.\n";
         let cuts = cut_points(text, 1000);
-        let spans = [0..9];
+        let spans = [Range { start: 0, end: 9 }];
         assert_eq!(
             texts(text, &blocks(text.len(), &cuts, &spans)),
             ["Ana\r\nLima went\n", "home.\n"]

@@ -285,11 +285,35 @@ impl Editor {
     /// dropped under [`Overlap::Forbid`].
     pub fn set_suggestions(&mut self, suggestions: Vec<Span>) {
         self.doc.spans.retain(|s| !s.source.is_suggestion());
+        // The person's spans, grouped by what they block (everything, or
+        // their own label), each group sorted by start with a running maximum
+        // of ends: a suggestion is blocked when some span starting before its
+        // end reaches past its start. O((n + m) log n) for tens of thousands.
+        let key = |label: &str| match self.overlap {
+            Overlap::Forbid => String::new(),
+            Overlap::Allow => label.to_string(),
+        };
+        let mut groups: std::collections::HashMap<String, Vec<(usize, usize)>> =
+            std::collections::HashMap::new();
+        for u in &self.doc.spans {
+            groups
+                .entry(key(&u.label))
+                .or_default()
+                .push((u.start, u.end));
+        }
+        for g in groups.values_mut() {
+            g.sort_unstable();
+            let mut reach = 0;
+            for e in g.iter_mut() {
+                reach = reach.max(e.1);
+                e.1 = reach;
+            }
+        }
         for s in suggestions {
             let valid = s.start < s.end && s.end <= self.len_chars && s.source.is_suggestion();
-            let blocked = self.doc.spans.iter().any(|u| {
-                u.overlaps(s.start, s.end)
-                    && (self.overlap == Overlap::Forbid || u.label == s.label)
+            let blocked = groups.get(&key(&s.label)).is_some_and(|g| {
+                let k = g.partition_point(|&(start, _)| start < s.end);
+                k > 0 && g[k - 1].1 > s.start
             });
             if valid && !blocked {
                 self.doc.spans.push(s);
@@ -465,6 +489,41 @@ mod tests {
         e.add(0, 12, "PER").unwrap();
         e.set_suggestions(vec![suggestion(0, 5, "LOC")]);
         assert_eq!(shape(&e), [(0, 12, "PER", "user")]);
+    }
+
+    #[test]
+    fn suggestions_blocked_only_where_a_person_span_overlaps() {
+        let mut e = Editor::new(Document::new("d", &"x".repeat(100)), Overlap::Allow);
+        e.add(10, 20, "PER").unwrap();
+        e.add(12, 14, "ORG").unwrap();
+        e.add(50, 90, "LOC").unwrap();
+        e.set_suggestions(vec![
+            suggestion(0, 10, "PER"),  // touches, does not overlap
+            suggestion(19, 25, "PER"), // overlaps PER
+            suggestion(15, 16, "ORG"), // inside PER, other label: fine when allowed
+            suggestion(60, 61, "LOC"), // inside LOC
+            suggestion(95, 99, "LOC"),
+        ]);
+        let kept: Vec<_> = e
+            .spans()
+            .iter()
+            .filter(|s| s.source == Source::Model)
+            .map(|s| (s.start, s.end))
+            .collect();
+        assert_eq!(kept, [(0, 10), (15, 16), (95, 99)]);
+        e.overlap = Overlap::Forbid;
+        e.set_suggestions(vec![
+            suggestion(15, 16, "ORG"),
+            suggestion(20, 21, "X"),
+            suggestion(49, 51, "X"),
+        ]);
+        let kept: Vec<_> = e
+            .spans()
+            .iter()
+            .filter(|s| s.source == Source::Model)
+            .map(|s| (s.start, s.end))
+            .collect();
+        assert_eq!(kept, [(20, 21)]);
     }
 
     #[test]

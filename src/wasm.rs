@@ -151,26 +151,74 @@ impl Annotator {
         Ok(unique_id(wanted, |x| taken.iter().any(|t| t == x)))
     }
 
-    /// Opens a new document from text and pre-annotates it.
+    /// Opens a new document from text, pre-annotated here unless
+    /// `preannotate` is false (a worker does it for long texts; see
+    /// `setSuggestionsTable`).
     #[wasm_bindgen(js_name = openText)]
-    pub fn open_text(&mut self, id: &str, text: String, meta_json: &str) -> Result<(), JsError> {
+    pub fn open_text(
+        &mut self,
+        id: &str,
+        text: String,
+        meta_json: &str,
+        preannotate: bool,
+    ) -> Result<(), JsError> {
         let mut doc = Document::new(id, text);
         doc.meta = serde_json::from_str(meta_json).map_err(js_err)?;
-        let suggestions = self.recognizer.spans(&doc.text, &OffsetMap::new(&doc.text));
+        let suggestions = if preannotate {
+            self.recognizer.spans(&doc.text, &OffsetMap::new(&doc.text))
+        } else {
+            Vec::new()
+        };
         let mut editor = Editor::new(doc, Overlap::Forbid);
         editor.set_suggestions(suggestions);
         self.set_editor(editor);
         Ok(())
     }
 
+    /// Replaces the open document's suggestions with a `preannotate` table
+    /// (five numbers a suggestion; labels index `preannotateLabels()`).
+    #[wasm_bindgen(js_name = setSuggestionsTable)]
+    pub fn set_suggestions_table(&mut self, table: &[u32]) -> Result<(), JsError> {
+        let labels = crate::labels::DEFAULT_LABELS;
+        let spans = table
+            .chunks_exact(5)
+            .filter_map(|r| {
+                let source = match r[3] {
+                    1 => Source::Model,
+                    2 => Source::Rule,
+                    _ => return None,
+                };
+                Some(Span {
+                    start: r[0] as usize,
+                    end: r[1] as usize,
+                    label: labels.get(r[2] as usize)?.to_string(),
+                    source,
+                    score: Some(f64::from(r[4]) / 1000.0),
+                    id: None,
+                })
+            })
+            .collect();
+        self.editor_mut()?.set_suggestions(spans);
+        Ok(())
+    }
+
     /// Opens a stored document (`{"id","text","meta","status"}`) with its
     /// stored annotations (`{"spans","history"}`), or pre-annotates it when
-    /// `annotations_json` is empty.
+    /// `annotations_json` is empty and `preannotate` is set.
     #[wasm_bindgen(js_name = openStored)]
-    pub fn open_stored(&mut self, doc_json: &str, annotations_json: &str) -> Result<(), JsError> {
+    pub fn open_stored(
+        &mut self,
+        doc_json: &str,
+        annotations_json: &str,
+        preannotate: bool,
+    ) -> Result<(), JsError> {
         let doc: Document = serde_json::from_str(doc_json).map_err(js_err)?;
         let editor = if annotations_json.is_empty() {
-            let suggestions = self.recognizer.spans(&doc.text, &OffsetMap::new(&doc.text));
+            let suggestions = if preannotate {
+                self.recognizer.spans(&doc.text, &OffsetMap::new(&doc.text))
+            } else {
+                Vec::new()
+            };
             let mut e = Editor::new(doc, Overlap::Forbid);
             e.set_suggestions(suggestions);
             e
@@ -681,4 +729,25 @@ pub fn preannotate(text: &str) -> Vec<u32> {
         }
         out
     })
+}
+
+/// Where a long text may be cut for pre-annotation in pieces (after a line
+/// break, or after a space in a line longer than `target` bytes; pieces are
+/// at least `target` bytes): pairs of UTF-16 offset and code point
+/// offset of each piece's start, the text's end last.
+#[wasm_bindgen(js_name = pieceStarts)]
+pub fn piece_starts(text: &str, target: u32) -> Vec<u32> {
+    let map = OffsetMap::new(text);
+    let mut out = vec![0, 0];
+    let mut last = 0;
+    for cut in crate::layout::cut_points(text, target as usize) {
+        if cut - last >= target as usize {
+            out.push(map.byte_to_utf16(cut).unwrap_or(0) as u32);
+            out.push(map.byte_to_char(cut).unwrap_or(0) as u32);
+            last = cut;
+        }
+    }
+    out.push(map.len(crate::text::OffsetUnit::Utf16) as u32);
+    out.push(map.len(crate::text::OffsetUnit::Codepoint) as u32);
+    out
 }

@@ -34,6 +34,7 @@ const state = {
   matches: [],     // its matches in the open document, flat quadruples
   match: -1,       // the match last jumped to
   labelUndo: null, // what a label deletion removed, for its undo
+  owed: false,     // a worker still owes the open document its suggestions
 };
 
 function showError(message) {
@@ -94,7 +95,59 @@ function reveal(start) {
 function currentRecords() {
   const doc = JSON.parse(state.core.documentJson());
   const ann = JSON.parse(state.core.annotationsJson());
-  return { doc, annotations: { docId: doc.id, spans: ann.spans, history: ann.history } };
+  // `preannotated: false` while a worker still owes the suggestions: the
+  // next opening asks again.
+  const annotations = { docId: doc.id, spans: ann.spans, history: ann.history, preannotated: !state.owed };
+  return { doc, annotations };
+}
+
+// ---- pre-annotation of long texts, off the main thread ----------------------
+
+const LONG_TEXT = 200_000; // UTF-16 units; shorter texts are annotated at once
+let job = null;
+
+function cancelJob() {
+  if (!job) return;
+  job.worker.terminate();
+  job.done(null);
+  job = null;
+  $('job').hidden = true;
+}
+
+// Starts pre-annotating the open document in a worker; resolves once its
+// suggestions are applied, saved and drawn (or at once if cancelled).
+function preannotateInWorker() {
+  cancelJob();
+  const docId = state.docId;
+  const text = state.text;
+  state.owed = true;
+  const worker = new Worker('preannotate-worker.js', { type: 'module' });
+  $('job').hidden = false;
+  $('job-bar').style.width = '0';
+  $('job-text').textContent = 'Pre-annotating…';
+  const result = new Promise((resolve, reject) => {
+    job = { worker, done: resolve };
+    worker.onmessage = (e) => {
+      if (e.data.table) resolve(e.data.table);
+      else $('job-bar').style.width = `${Math.round(100 * e.data.progress)}%`;
+    };
+    worker.onerror = (e) => reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
+  });
+  worker.postMessage({ job: docId, text });
+  return result.then((table) => {
+    if (job && job.worker === worker) {
+      worker.terminate();
+      job = null;
+      $('job').hidden = true;
+    }
+    if (!table) return;
+    return serial(async () => {
+      if (state.docId !== docId) return; // moved on: the next opening asks again
+      state.core.setSuggestionsTable(table);
+      state.owed = false;
+      await persistAndDraw();
+    });
+  });
 }
 
 // Writes the open document's annotations (and the labels, which an edit may
@@ -130,7 +183,11 @@ async function openDocument(id) {
   if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
   const ann = await state.store.annotations(id);
   const docJson = JSON.stringify({ id: doc.id, text: doc.text, meta: doc.meta, status: doc.status });
-  state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '');
+  const owed = !ann || ann.preannotated === false;
+  const long = doc.text.length > LONG_TEXT;
+  cancelJob();
+  state.owed = owed && long;
+  state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '', owed && !long);
   state.docId = id;
   state.text = doc.text;
   state.pending = null;
@@ -144,6 +201,7 @@ async function openDocument(id) {
     // First opening: store the pre-annotation so a reload shows the same.
     await persistAndDraw();
   }
+  if (state.owed) preannotateInWorker().catch(report);
 }
 
 // ---- edits -------------------------------------------------------------
@@ -331,13 +389,17 @@ function onKey(event) {
 
 // ---- documents and files ---------------------------------------------------
 
+// Opens a new document; resolves once it is pre-annotated, drawn and saved.
 async function loadText(text, opts = {}) {
   if (typeof text !== 'string') throw new Error('load(text): text must be a string');
-  return serial(async () => {
+  const long = text.length > LONG_TEXT;
+  const id = await serial(async () => {
     const taken = await state.store.documentIds();
     const id = Annotator.uniqueId(opts.id != null ? String(opts.id) : `doc-${taken.length + 1}`, JSON.stringify(taken));
     const meta = opts.name != null ? { name: String(opts.name) } : {};
-    state.core.openText(id, text, JSON.stringify(meta));
+    cancelJob();
+    state.owed = long;
+    state.core.openText(id, text, JSON.stringify(meta), !long);
     state.docId = id;
     state.text = text;
     state.pending = null;
@@ -349,6 +411,8 @@ async function loadText(text, opts = {}) {
     await persistAndDraw({ withDocument: true });
     return id;
   });
+  if (long) await preannotateInWorker();
+  return id;
 }
 
 async function importText(name, content) {
@@ -631,6 +695,7 @@ function wireControls() {
     refreshLabels();
   });
   $('label-undo').addEventListener('click', () => undoLabelDelete().catch(report));
+  $('job-cancel').addEventListener('click', () => { cancelJob(); status('pre-annotation cancelled'); });
   for (const b of document.querySelectorAll('button[id^="export-"]')) {
     const format = b.id.slice('export-'.length);
     b.addEventListener('click', () => downloadExport(format).catch(report));

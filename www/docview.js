@@ -117,8 +117,11 @@ export class DocView {
   // Draws the blocks in view; with `force`, redraws them even if unchanged.
   draw(force) {
     const n = this.blocks.length / 2;
-    const y0 = Math.max(0, this.root.scrollTop - MARGIN);
-    const y1 = this.root.scrollTop + this.root.clientHeight + MARGIN;
+    // Read before the spacers leave the document for the fragment below:
+    // without them the view would be clamped to the drawn blocks' height.
+    const anchor = this.root.scrollTop;
+    const y0 = Math.max(0, anchor - MARGIN);
+    const y1 = anchor + this.root.clientHeight + MARGIN;
     const first = n ? this.blockAtY(y0) : 0;
     const last = n ? this.blockAtY(y1) + 1 : 0;
     if (!force && first === this.first && last === this.last) return;
@@ -138,7 +141,6 @@ export class DocView {
     frag.appendChild(this.bottom);
     this.top.style.height = `${this.tops[first]}px`;
     this.bottom.style.height = `${this.tops[n] - this.tops[last]}px`;
-    const anchor = this.root.scrollTop;
     this.root.replaceChildren(frag);
     // Measure what was drawn; if heights changed above the view, keep the
     // view where it was.
@@ -157,8 +159,8 @@ export class DocView {
     if (changed) {
       this.sumHeights();
       this.bottom.style.height = `${this.tops[n] - this.tops[last]}px`;
-      if (shiftAbove) this.root.scrollTop = anchor + shiftAbove;
     }
+    if (this.root.scrollTop !== anchor + shiftAbove) this.root.scrollTop = anchor + shiftAbove;
     if (this.afterDraw) this.afterDraw();
   }
 

@@ -34,12 +34,14 @@ pub struct Args {
     pub stats: bool,
 }
 
-/// The pipeline `annotate` and `eval` use: the standard recognizer's stages
-/// with the entity model.
-// TODO(lead): once `Recognizer::standard()` registers the model stage, this
-// becomes `Recognizer::standard()` (the model is then the shipped one).
+/// The pipeline `annotate` and `eval` use: the standard recognizer with the
+/// entity model in place of the rule-based name heuristic (which stands in for
+/// a model when there is none), and in place of any model already registered.
 pub fn recognizer_with(model: Model) -> Recognizer {
-    Recognizer::new(vec![Box::new(model)])
+    Recognizer::standard()
+        .without("model")
+        .without("heuristic")
+        .with_stage(Box::new(model))
 }
 
 struct Stats {

@@ -28,6 +28,10 @@ pub struct Args {
     /// Print the scores as JSON
     #[arg(long)]
     pub json: bool,
+    /// Score only these labels (comma-separated), e.g. `PER,ORG,LOC,MISC`
+    /// when JSONL gold has only those but the recognizer also finds dates
+    #[arg(long, value_delimiter = ',')]
+    pub labels: Vec<String>,
     /// With CoNLL gold: also write `token gold predicted` lines (conlleval's
     /// input format) to this file
     #[arg(long)]
@@ -468,6 +472,10 @@ pub fn run(args: Args) -> CliResult {
     let speed = speed.map(|(tokens, secs)| {
         json!({"tokens": tokens, "seconds": secs, "tokens_per_s": (tokens as f64 / secs.max(1e-9)).round()})
     });
+    let mut scores = scores;
+    if !args.labels.is_empty() {
+        scores.counts.retain(|l, _| args.labels.contains(l));
+    }
     if args.json {
         let mut j = scores.to_json();
         if let Some(sp) = speed {

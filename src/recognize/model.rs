@@ -905,15 +905,11 @@ impl Model {
             }
             viterbi(&em, &self.trans, &mut back, &mut out);
             for (a, b, ty) in spans_from_tags(&out) {
-                let mut p = 0.0;
-                for t in a..b {
-                    p += softmax_of(&em[t], out[t] as usize, self.temperature);
-                }
                 found.push(Entity {
                     start: s.start + a,
                     end: s.start + b,
                     label: ty,
-                    score: p / (b - a) as f32,
+                    score: segment_confidence(&em, &self.trans, &out, a, b, ty, self.temperature),
                 });
             }
         }
@@ -977,13 +973,59 @@ fn consistent_types(toks: &[Tok], ents: &mut [Entity]) {
     }
 }
 
-fn softmax_of(e: &[f32; NT], k: usize, temp: f32) -> f32 {
-    let max = e.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
-    let mut z = 0.0;
-    for &x in e {
-        z += ((x - max) / temp).exp();
+/// Scores of the segment `[a, b)` of a decoded sentence labelled as each type
+/// (same boundaries, BILU parts) and, last, as all `O`, with the emissions and
+/// the transitions to the decoded neighbours.
+fn segment_scores(em: &[[f32; NT]], tr: &Trans, tags: &[u8], a: usize, b: usize) -> [f32; 5] {
+    let prev = if a == 0 { EDGE } else { tags[a - 1] as usize };
+    let next = if b == tags.len() {
+        EDGE
+    } else {
+        tags[b] as usize
+    };
+    let mut out = [0f32; 5];
+    for (ty, o) in out.iter_mut().enumerate() {
+        let tag = |t: usize| -> usize {
+            if ty == LABELS.len() {
+                0
+            } else if b - a == 1 {
+                tag_id(ty, Part::U) as usize
+            } else if t == a {
+                tag_id(ty, Part::B) as usize
+            } else if t + 1 == b {
+                tag_id(ty, Part::L) as usize
+            } else {
+                tag_id(ty, Part::I) as usize
+            }
+        };
+        let mut v = tr[prev][tag(a)];
+        for t in a..b {
+            v += em[t][tag(t)];
+            if t + 1 < b {
+                v += tr[tag(t)][tag(t + 1)];
+            }
+        }
+        *o = v + tr[tag(b - 1)][next];
     }
-    ((e[k] - max) / temp).exp() / z
+    out
+}
+
+/// Confidence in 0..1 that the decoded segment `[a, b)` is an entity of type
+/// `ty`: a softmax at temperature `temp` over [`segment_scores`] (its four
+/// types and "no entity"). Boundaries are taken as decoded.
+fn segment_confidence(
+    em: &[[f32; NT]],
+    tr: &Trans,
+    tags: &[u8],
+    a: usize,
+    b: usize,
+    ty: usize,
+    temp: f32,
+) -> f32 {
+    let s = segment_scores(em, tr, tags, a, b);
+    let max = s.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+    let z: f32 = s.iter().map(|&x| ((x - max) / temp).exp()).sum();
+    ((s[ty] - max) / temp).exp() / z
 }
 
 /// The model as a recognizer stage: PER/ORG/LOC/MISC candidates with
@@ -1528,8 +1570,8 @@ pub fn train(
         })
         .collect();
     let temperature = match &dev_enc {
-        Some(d) => calibrate(d, &aw),
-        None => max / 8.0,
+        Some(d) => calibrate(d, &aw, &to_trans(&at)),
+        None => max / 4.0,
     };
     let gazetteer = gazetteers.swap_remove(0);
     Ok(Model::build(
@@ -1540,29 +1582,45 @@ pub fn train(
     ))
 }
 
-/// The softmax temperature minimising the gold tags' negative log likelihood
-/// on dev tokens (a coarse grid search).
-fn calibrate(enc: &Encoded, w: &[f32]) -> f32 {
+/// The temperature that makes [`segment_confidence`] a calibrated probability
+/// that a predicted entity is right (least log loss over dev predictions, by
+/// grid search).
+fn calibrate(enc: &Encoded, w: &[f32], tr: &Trans) -> f32 {
     let mut em = Vec::new();
-    let mut rows: Vec<([f32; NT], u8)> = Vec::new();
-    for (r, gold) in enc.sents.iter().step_by(3) {
+    let mut back = Vec::new();
+    let mut out = Vec::new();
+    // (score margin of the predicted type over the others, correct?)
+    let mut rows: Vec<([f32; 5], usize, bool)> = Vec::new();
+    for (r, gold) in &enc.sents {
         emissions(enc, w, r, &mut em);
-        rows.extend(em.iter().copied().zip(gold.iter().copied()));
+        viterbi(&em, tr, &mut back, &mut out);
+        let g = spans_from_tags(gold);
+        for (a, b, ty) in spans_from_tags(&out) {
+            rows.push((
+                segment_scores(&em, tr, &out, a, b),
+                ty,
+                g.contains(&(a, b, ty)),
+            ));
+        }
     }
-    let scale = rows
-        .iter()
-        .flat_map(|(e, _)| e.iter())
-        .fold(0f32, |m, &x| m.max(x.abs()))
-        .max(1e-3);
-    let mut best = (f64::INFINITY, scale);
-    for i in 1..=60 {
-        let t = scale * (i as f32) / 120.0;
-        let nll: f64 = rows
+    let mut best = (f64::INFINITY, 1.0f32);
+    for i in 0..80 {
+        let t = 0.25 * 1.1f32.powi(i);
+        let loss: f64 = rows
             .iter()
-            .map(|(e, g)| -(softmax_of(e, *g as usize, t).max(1e-12) as f64).ln())
+            .map(|(s, ty, ok)| {
+                let max = s.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+                let z: f32 = s.iter().map(|&x| ((x - max) / t).exp()).sum();
+                let p = (((s[*ty] - max) / t).exp() / z).clamp(1e-6, 1.0 - 1e-6) as f64;
+                if *ok {
+                    -p.ln()
+                } else {
+                    -(1.0 - p).ln()
+                }
+            })
             .sum();
-        if nll < best.0 {
-            best = (nll, t);
+        if loss < best.0 {
+            best = (loss, t);
         }
     }
     best.1

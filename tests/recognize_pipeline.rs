@@ -1,5 +1,7 @@
-//! The standard recognizer end to end: what a user notices on news text,
-//! precision guards, well-formed output, and offsets that survive emoji and CRLF.
+//! The rule pipeline (patterns, gazetteer, name heuristic) end to end: what a
+//! user notices on news text, precision guards, well-formed output, and offsets
+//! that survive emoji and CRLF. The last test runs the standard pipeline, where
+//! the trained model takes the heuristic's place.
 
 use proptest::prelude::*;
 use spanmark::recognize::{Candidate, Recognizer};
@@ -8,7 +10,7 @@ use std::sync::OnceLock;
 
 fn recognizer() -> &'static Recognizer {
     static R: OnceLock<Recognizer> = OnceLock::new();
-    R.get_or_init(Recognizer::standard)
+    R.get_or_init(Recognizer::rules_only)
 }
 
 fn found(text: &str) -> Vec<(String, String)> {
@@ -222,4 +224,22 @@ proptest! {
         let c = recognizer().recognize(&text);
         check_well_formed(&text, &c);
     }
+}
+
+#[test]
+fn the_standard_pipeline_puts_the_model_in_the_heuristics_place() {
+    let standard = Recognizer::standard();
+    let names = standard.stage_names();
+    assert!(names.contains(&"model"), "{names:?}");
+    assert!(!names.contains(&"heuristic"), "{names:?}");
+    let text = "Novaris chief executive Daniel Weber met Grace Wanjiru in Nairobi on Monday.";
+    let got: Vec<(String, String)> = standard
+        .recognize(text)
+        .into_iter()
+        .map(|c| (text[c.start..c.end].to_string(), c.label))
+        .collect();
+    for want in [("Daniel Weber", "PER"), ("Grace Wanjiru", "PER"), ("Nairobi", "LOC"), ("Monday", "DATE")] {
+        assert!(got.contains(&(want.0.into(), want.1.into())), "{want:?} in {got:?}");
+    }
+    check_well_formed(text, &standard.recognize(text));
 }

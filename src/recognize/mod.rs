@@ -163,8 +163,19 @@ impl Recognizer {
         }
     }
 
-    /// The default pipeline: [`Patterns`], [`Gazetteer::standard`], [`Heuristic`].
+    /// The default pipeline: [`Patterns`], [`Gazetteer::standard`] and the
+    /// shipped entity model ([`crate::model::Model::shipped`]).
     pub fn standard() -> Recognizer {
+        Recognizer::new(vec![
+            Box::new(Patterns::new()),
+            Box::new(Gazetteer::standard()),
+            Box::new(crate::model::Model::shipped()),
+        ])
+    }
+
+    /// The pipeline without a trained model: the name heuristic stands in for
+    /// it (for comparison, and for builds without weights).
+    pub fn rules_only() -> Recognizer {
         Recognizer::new(vec![
             Box::new(Patterns::new()),
             Box::new(Gazetteer::standard()),

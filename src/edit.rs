@@ -36,6 +36,20 @@ pub struct History {
     pub undone: Vec<Change>,
 }
 
+/// One step of a document's edit log: what the page writes to storage for
+/// each edit (small, so an edit is durable in one short transaction), and what
+/// [`Editor::replay`] applies on top of the last snapshot to restore it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum LogEntry {
+    /// A new change (clears the redo stack).
+    Commit {
+        change: Change,
+    },
+    Undo,
+    Redo,
+}
+
 /// How spans may sit on top of each other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -344,6 +358,24 @@ impl Editor {
             .filter(move |s| s.start == start && s.end == end)
     }
 
+    /// Applies logged steps in order, as they were first made. A step that no
+    /// longer fits (an undo with nothing to undo) is skipped, never a panic.
+    pub fn replay(&mut self, entries: &[LogEntry]) {
+        for e in entries {
+            match e {
+                LogEntry::Commit { change } => {
+                    self.commit(change.clone());
+                }
+                LogEntry::Undo => {
+                    self.undo();
+                }
+                LogEntry::Redo => {
+                    self.redo();
+                }
+            }
+        }
+    }
+
     fn commit(&mut self, change: Change) -> Change {
         if change.is_empty() {
             return change;
@@ -524,6 +556,39 @@ mod tests {
             .map(|s| (s.start, s.end))
             .collect();
         assert_eq!(kept, [(20, 21)]);
+    }
+
+    #[test]
+    fn a_snapshot_plus_its_log_restores_the_state() {
+        let mut e = editor("Ana Lima met Kofi Mensah in Accra on Monday.");
+        e.set_suggestions(vec![suggestion(28, 33, "LOC")]);
+        let snapshot = e.clone();
+        let mut log = Vec::new();
+        let c = e.add(0, 8, "PER").unwrap();
+        log.push(LogEntry::Commit { change: c });
+        let c = e.add(13, 24, "PER").unwrap();
+        log.push(LogEntry::Commit { change: c });
+        e.undo();
+        log.push(LogEntry::Undo);
+        let c = e.accept(28, 33).unwrap();
+        log.push(LogEntry::Commit { change: c });
+        e.undo();
+        log.push(LogEntry::Undo);
+        e.redo();
+        log.push(LogEntry::Redo);
+        let json = serde_json::to_string(&log).unwrap();
+        assert!(json.contains(r#"{"op":"undo"}"#), "{json}");
+        let back: Vec<LogEntry> = serde_json::from_str(&json).unwrap();
+        let mut restored = snapshot;
+        restored.replay(&back);
+        assert_eq!(restored, e);
+        // Extra undos in a damaged log are skipped.
+        restored.replay(&[
+            LogEntry::Undo,
+            LogEntry::Undo,
+            LogEntry::Undo,
+            LogEntry::Redo,
+        ]);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! strings, which the page stores in IndexedDB as they are.
 
 use crate::doc::{unique_id, Document, Project, Source, Span, Status};
-use crate::edit::{Change, Editor, History, Overlap};
+use crate::edit::{Change, Editor, History, LogEntry, Overlap};
 use crate::formats;
 use crate::labels::{Label, LabelSet};
 use crate::recognize::Recognizer;
@@ -56,6 +56,8 @@ pub struct Annotator {
     selector: Selector,
     /// Where the open document's blocks may end (bytes), see `layout`.
     cuts: Vec<usize>,
+    /// The edit-log entry of the last edit, for the page to store.
+    last: Option<LogEntry>,
 }
 
 impl Annotator {
@@ -102,7 +104,9 @@ impl Annotator {
         for s in &change.added {
             self.labels.ensure(&s.label);
         }
-        Ok(!change.is_empty())
+        let changed = !change.is_empty();
+        self.last = changed.then_some(LogEntry::Commit { change });
+        Ok(changed)
     }
 }
 
@@ -122,6 +126,7 @@ impl Annotator {
             editor: None,
             selector: Selector::new(""),
             cuts: Vec::new(),
+            last: None,
         }
     }
 
@@ -256,6 +261,12 @@ impl Annotator {
             history: e.history.clone(),
         })
         .map_err(js_err)
+    }
+
+    /// How many spans the open document has.
+    #[wasm_bindgen(js_name = spanCount)]
+    pub fn span_count(&self) -> u32 {
+        self.editor.as_ref().map_or(0, |e| e.doc.spans.len() as u32)
     }
 
     /// The open document's spans as JSON `[{"start","end","label","source"}]`
@@ -401,20 +412,53 @@ impl Annotator {
 
     #[wasm_bindgen(js_name = acceptAll)]
     pub fn accept_all(&mut self) -> Result<bool, JsError> {
-        Ok(!self.editor_mut()?.accept_all().is_empty())
+        let change = Ok(self.editor_mut()?.accept_all());
+        self.changed(change)
     }
 
     #[wasm_bindgen(js_name = rejectAll)]
     pub fn reject_all(&mut self) -> Result<bool, JsError> {
-        Ok(!self.editor_mut()?.reject_all().is_empty())
+        let change = Ok(self.editor_mut()?.reject_all());
+        self.changed(change)
     }
 
     pub fn undo(&mut self) -> Result<bool, JsError> {
-        Ok(self.editor_mut()?.undo().is_some())
+        let done = self.editor_mut()?.undo().is_some();
+        self.last = done.then_some(LogEntry::Undo);
+        Ok(done)
     }
 
     pub fn redo(&mut self) -> Result<bool, JsError> {
-        Ok(self.editor_mut()?.redo().is_some())
+        let done = self.editor_mut()?.redo().is_some();
+        self.last = done.then_some(LogEntry::Redo);
+        Ok(done)
+    }
+
+    /// The edit-log entry of the last edit that changed something, as JSON
+    /// (`{"op":"commit","change":{...}}`, `{"op":"undo"}`, `{"op":"redo"}`).
+    #[wasm_bindgen(js_name = lastLogEntry)]
+    pub fn last_log_entry(&self) -> Option<String> {
+        self.last
+            .as_ref()
+            .and_then(|e| serde_json::to_string(e).ok())
+    }
+
+    /// Applies stored edit-log entries (a JSON array, oldest first) to the
+    /// open document, after `openStored` gave it its last snapshot.
+    pub fn replay(&mut self, entries_json: &str) -> Result<(), JsError> {
+        let entries: Vec<LogEntry> = serde_json::from_str(entries_json).map_err(js_err)?;
+        self.editor_mut()?.replay(&entries);
+        let labels: Vec<String> = self
+            .editor()?
+            .doc
+            .spans
+            .iter()
+            .map(|s| s.label.clone())
+            .collect();
+        for l in labels {
+            self.labels.ensure(&l);
+        }
+        Ok(())
     }
 
     #[wasm_bindgen(js_name = setDone)]

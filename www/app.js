@@ -35,6 +35,7 @@ const state = {
   match: -1,       // the match last jumped to
   labelUndo: null, // what a label deletion removed, for its undo
   owed: false,     // a worker still owes the open document its suggestions
+  unsnapshotted: 0, // edits logged since the open document's last snapshot
 };
 
 function showError(message) {
@@ -154,6 +155,7 @@ function preannotateInWorker() {
 // have extended) durably, then draws. If the write fails, the core goes back
 // to what storage holds, so that the page never shows an edit that is not saved.
 async function persistAndDraw({ withDocument = false } = {}) {
+  state.unsnapshotted = 0;
   const { doc, annotations } = currentRecords();
   const labels = JSON.parse(state.core.labelsJson());
   try {
@@ -179,6 +181,7 @@ async function persistAndDraw({ withDocument = false } = {}) {
 }
 
 async function openDocument(id) {
+  if (state.docId !== id) await flush();
   const doc = await state.store.document(id);
   if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
   const ann = await state.store.annotations(id);
@@ -188,6 +191,9 @@ async function openDocument(id) {
   cancelJob();
   state.owed = owed && long;
   state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '', owed && !long);
+  const log = ann ? await state.store.editsFor(id) : [];
+  if (log.length) state.core.replay(JSON.stringify(log));
+  state.unsnapshotted = 0;
   state.docId = id;
   state.text = doc.text;
   state.pending = null;
@@ -197,8 +203,9 @@ async function openDocument(id) {
   refreshMatches();
   refreshLabels();
   draw(true);
-  if (!ann) {
-    // First opening: store the pre-annotation so a reload shows the same.
+  if (!ann || log.length) {
+    // First opening: store the pre-annotation so a reload shows the same;
+    // after a replay, fold the log into a new snapshot.
     await persistAndDraw();
   }
   if (state.owed) preannotateInWorker().catch(report);
@@ -206,11 +213,41 @@ async function openDocument(id) {
 
 // ---- edits -------------------------------------------------------------
 
+const SNAPSHOT_EVERY = 100; // edit-log entries between snapshots
+
+// Writes one edit as an edit-log entry (a few hundred bytes, whatever the
+// document's size), then draws; every SNAPSHOT_EVERY edits, a snapshot.
+async function persistEdit() {
+  const entry = state.core.lastLogEntry();
+  if (!entry || state.unsnapshotted + 1 >= SNAPSHOT_EVERY) return persistAndDraw();
+  try {
+    await state.store.write({
+      edit: { docId: state.docId, entry: JSON.parse(entry) },
+      labels: JSON.parse(state.core.labelsJson()),
+      current: state.docId,
+    });
+  } catch (e) {
+    await openDocument(state.docId);
+    throw new Error(`Could not save: ${e && e.message ? e.message : e}. The last saved state is shown.`);
+  }
+  state.unsnapshotted += 1;
+  state.docs.update(state.docId, { count: state.core.spanCount() });
+  refreshLabels();
+  draw();
+  clearError();
+}
+
+// Writes a snapshot of the open document if edits were logged since the
+// last one, so that readers of the annotations store see every edit.
+async function flush() {
+  if (state.docId && state.unsnapshotted > 0) await persistAndDraw();
+}
+
 function edit(apply) {
   return serial(async () => {
     if (!state.docId) throw new Error('No document is open');
     const changed = apply();
-    if (changed) await persistAndDraw();
+    if (changed) await persistEdit();
     else clearError();
     return changed;
   });
@@ -394,6 +431,7 @@ async function loadText(text, opts = {}) {
   if (typeof text !== 'string') throw new Error('load(text): text must be a string');
   const long = text.length > LONG_TEXT;
   const id = await serial(async () => {
+    await flush();
     const taken = await state.store.documentIds();
     const id = Annotator.uniqueId(opts.id != null ? String(opts.id) : `doc-${taken.length + 1}`, JSON.stringify(taken));
     const meta = opts.name != null ? { name: String(opts.name) } : {};
@@ -445,6 +483,7 @@ async function importText(name, content) {
 
 async function exportProject_(format, options) {
   return serial(async () => {
+    await flush();
     const documents = await state.store.allDocuments();
     const labels = JSON.parse(state.core.labelsJson());
     const out = exportProject(String(format), JSON.stringify({ labels, documents }), options ? JSON.stringify(options) : '');
@@ -602,6 +641,7 @@ async function relabelProject(from, to, { dryRun = false } = {}) {
 
 async function applyLabelChange(from, to, coreCall) {
   return serial(async () => {
+    await flush();
     const labelsBefore = state.core.labelsJson();
     const { count, changed } = await relabelProject(from, to);
     coreCall();
@@ -626,7 +666,10 @@ const labelActions = {
       status(`deleted ${name} and ${count} span${count === 1 ? '' : 's'}`);
     })
     .catch(report),
-  count: async (name) => (await relabelProject(name, '', { dryRun: true })).count,
+  count: (name) => serial(async () => {
+    await flush();
+    return (await relabelProject(name, '', { dryRun: true })).count;
+  }),
   color: (name, color) => labelSetEdit(() => state.core.setLabelColor(name, color)),
   key: (name, key) => labelSetEdit(() => state.core.setLabelKey(name, key)),
   add: (name) => labelSetEdit(() => state.core.addLabel(name)),
@@ -668,7 +711,10 @@ function exportOptions() {
 }
 
 async function downloadExport(format) {
-  const documents = await serial(() => state.store.allDocuments());
+  const documents = await serial(async () => {
+    await flush();
+    return state.store.allDocuments();
+  });
   const labels = state.core.labelsJson();
   const project = JSON.stringify({ labels: JSON.parse(labels), documents });
   const options = exportOptions();
@@ -734,7 +780,7 @@ async function start() {
     removeSpan: (start, end) => serial(async () => {
       let changed = false;
       try { changed = state.core.remove(start, end); } catch { changed = false; }
-      if (changed) await persistAndDraw();
+      if (changed) await persistEdit();
       return changed;
     }),
     markDone: () => serial(async () => {

@@ -6,12 +6,17 @@
 //   annotations  {docId, spans, history}            one per opened document
 //   labelsets    {id: 'project', labels}
 //   settings     {key, value}                       e.g. key 'current'
+//   edits        {seq, docId, entry}                the edit log since the
+//                                                   document's last snapshot
+// An edit is one small `edits` record (an entry of the core's edit log); the
+// annotations record is a snapshot, rewritten now and then, when the log for
+// its document is cleared in the same transaction.
 // Every write is one transaction with strict durability; its promise
 // resolves only once the transaction has completed, so the caller can show
 // an edit as done only after it is on disk.
 
 const DB_NAME = 'spanmark';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 function promised(request) {
   return new Promise((resolve, reject) => {
@@ -30,13 +35,19 @@ function completed(tx) {
 
 export async function openStore() {
   const request = indexedDB.open(DB_NAME, DB_VERSION);
-  request.onupgradeneeded = () => {
+  request.onupgradeneeded = (event) => {
     const db = request.result;
-    const docs = db.createObjectStore('documents', { keyPath: 'id' });
-    docs.createIndex('seq', 'seq');
-    db.createObjectStore('annotations', { keyPath: 'docId' });
-    db.createObjectStore('labelsets', { keyPath: 'id' });
-    db.createObjectStore('settings', { keyPath: 'key' });
+    if (event.oldVersion < 1) {
+      const docs = db.createObjectStore('documents', { keyPath: 'id' });
+      docs.createIndex('seq', 'seq');
+      db.createObjectStore('annotations', { keyPath: 'docId' });
+      db.createObjectStore('labelsets', { keyPath: 'id' });
+      db.createObjectStore('settings', { keyPath: 'key' });
+    }
+    if (event.oldVersion < 2) {
+      const edits = db.createObjectStore('edits', { keyPath: 'seq', autoIncrement: true });
+      edits.createIndex('docId', 'docId');
+    }
   };
   const db = await promised(request);
   return new Store(db);
@@ -141,19 +152,28 @@ class Store {
     });
   }
 
+  // The edit-log entries of a document since its snapshot, oldest first.
+  async editsFor(docId) {
+    const tx = this.db.transaction('edits', 'readonly');
+    const recs = await promised(tx.objectStore('edits').index('docId').getAll(docId));
+    return recs.map((r) => r.entry);
+  }
+
   async allAnnotations() {
     const tx = this.db.transaction('annotations', 'readonly');
     return promised(tx.objectStore('annotations').getAll());
   }
 
   // One durable write. `w` may hold: labels, documents (array of {id, text,
-  // meta, status, spans?}), annotations (array of {docId, spans, history}),
-  // current (a document id).
+  // meta, status, spans?}), annotations (array of {docId, spans, history}:
+  // snapshots, which clear those documents' edit logs), edit ({docId, entry}:
+  // one edit-log entry), current (a document id).
   async write(w) {
     const names = ['settings'];
     if (w.labels) names.push('labelsets');
     if (w.documents) names.push('documents');
     if (w.annotations) names.push('annotations');
+    if (w.annotations || w.edit) names.push('edits');
     const tx = this.db.transaction(names, 'readwrite', { durability: 'strict' });
     const done = completed(tx);
     if (w.labels) tx.objectStore('labelsets').put({ id: 'project', labels: w.labels });
@@ -171,8 +191,18 @@ class Store {
     }
     if (w.annotations) {
       const anns = tx.objectStore('annotations');
-      for (const a of w.annotations) anns.put(a);
+      const edits = tx.objectStore('edits');
+      for (const a of w.annotations) {
+        anns.put(a);
+        edits.index('docId').openKeyCursor(IDBKeyRange.only(a.docId)).onsuccess = (e) => {
+          const c = e.target.result;
+          if (!c) return;
+          edits.delete(c.primaryKey);
+          c.continue();
+        };
+      }
     }
+    if (w.edit) tx.objectStore('edits').add({ docId: w.edit.docId, entry: w.edit.entry });
     if (w.current !== undefined) tx.objectStore('settings').put({ key: 'current', value: w.current });
     await done;
   }

@@ -42,7 +42,12 @@ fn err(format: Option<Format>, name: &str, content: &[u8]) -> String {
         ),
         Err(e) => {
             let msg = e.to_string();
-            assert!(msg.len() < 2000, "error message of {} bytes: {:.200}…", msg.len(), msg);
+            assert!(
+                msg.len() < 2000,
+                "error message of {} bytes: {:.200}…",
+                msg.len(),
+                msg
+            );
             msg
         }
     }
@@ -57,9 +62,11 @@ fn names_place(msg: &str) -> bool {
                 .starts_with(|c: char| c.is_ascii_digit())
         })
     };
-    ["line", "column", "offset", "byte", "item", "task", "span", "entity", "token"]
-        .iter()
-        .any(|w| has_num_after(w))
+    [
+        "line", "column", "offset", "byte", "item", "task", "span", "entity", "token",
+    ]
+    .iter()
+    .any(|w| has_num_after(w))
         || msg.contains("document \"")
         || msg.contains(".ann")
         || msg.contains(".txt")
@@ -67,7 +74,10 @@ fn names_place(msg: &str) -> bool {
 
 fn expect(format: Option<Format>, name: &str, content: &[u8], needles: &[&str]) {
     let msg = err(format, name, content);
-    assert!(names_place(&msg), "{name} as {format:?}: error does not name the place: {msg}");
+    assert!(
+        names_place(&msg),
+        "{name} as {format:?}: error does not name the place: {msg}"
+    );
     for n in needles {
         assert!(
             msg.contains(n),
@@ -112,7 +122,10 @@ fn brat(txt: &str, ann: &str) -> Vec<u8> {
 
 /// A small valid project with astral characters, CRLF and combining marks.
 fn sample() -> Project {
-    let mut a = Document::new("a", "Zoë Ball flew to 🇫🇷 Paris.\r\nShe met Ada 😀 Lovelace.");
+    let mut a = Document::new(
+        "a",
+        "Zoë Ball flew to 🇫🇷 Paris.\r\nShe met Ada 😀 Lovelace.",
+    );
     a.spans = vec![
         Span::new(0, 8, "PER"),
         Span::new(20, 25, "LOC"),
@@ -151,8 +164,10 @@ fn import_name(format: Format, binary: bool) -> &'static str {
 }
 
 fn all_exports() -> Vec<(Format, bool, Vec<u8>)> {
-    let mut v: Vec<(Format, bool, Vec<u8>)> =
-        Format::ALL.iter().map(|&f| (f, false, exported(f, false))).collect();
+    let mut v: Vec<(Format, bool, Vec<u8>)> = Format::ALL
+        .iter()
+        .map(|&f| (f, false, exported(f, false)))
+        .collect();
     v.push((Format::Spacy, true, exported(Format::Spacy, true)));
     v
 }
@@ -210,7 +225,12 @@ fn truncated_json_names_line_and_column() {
 fn truncated_tar_names_the_byte() {
     let t = brat("Ada met Bo.", "T1\tPER 0 3\tAda\n");
     // Cut inside the first file's data (bytes 512..523).
-    expect(Some(Format::Brat), "p.tar", &t[..515], &["cut short", "byte 512"]);
+    expect(
+        Some(Format::Brat),
+        "p.tar",
+        &t[..515],
+        &["cut short", "byte 512"],
+    );
 }
 
 #[test]
@@ -226,36 +246,120 @@ fn truncated_docbin_is_an_error() {
 
 #[test]
 fn malformed_json_and_jsonl() {
-    j(Format::Json, "a.json", "{\"format\":\"spanmark\",\"version\":1,,}", &["line 1, column 34"]);
-    j(Format::Json, "a.json", "{\"format\":\"spanmark\",\n\"version\":1,\n\"documents\":[{\"id\":\"a\" \"text\":\"x\"}]}", &["line 3"]);
+    j(
+        Format::Json,
+        "a.json",
+        "{\"format\":\"spanmark\",\"version\":1,,}",
+        &["line 1, column 34"],
+    );
+    j(
+        Format::Json,
+        "a.json",
+        "{\"format\":\"spanmark\",\n\"version\":1,\n\"documents\":[{\"id\":\"a\" \"text\":\"x\"}]}",
+        &["line 3"],
+    );
     // Header-level problems need no place beyond what they name.
-    let e = err(Some(Format::Json), "a.json", b"{\"format\":\"spanmark\",\"version\":99,\"documents\":[]}");
+    let e = err(
+        Some(Format::Json),
+        "a.json",
+        b"{\"format\":\"spanmark\",\"version\":99,\"documents\":[]}",
+    );
     assert!(e.contains("version 99"), "{e}");
-    j(Format::Jsonl, "a.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\" \"text\":\"y\"}\n", &["line 2"]);
-    j(Format::Jsonl, "a.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\nnot json at all\n", &["line 2"]);
-    j(Format::Jsonl, "a.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n[1,2]\n", &["line 2"]);
-    j(Format::Doccano, "a.jsonl", "{\"text\":\"abc\"}\n{\"text\":\"abc\",\"label\":[[0,1]]}\n", &["line 2", "item 0"]);
-    j(Format::Prodigy, "a.jsonl", "{\"text\":\"abc\",\"spans\":[{\"start\":0,\"end\":2}]}\n", &["line 1", "span 0", "label"]);
-    j(Format::LabelStudio, "a.json", "[{\"data\":{\"text\":\"abc\"}},]", &["line 1"]);
-    j(Format::LabelStudio, "a.json", "[{\"data\":{}}]", &["task 1", "text"]);
+    j(
+        Format::Jsonl,
+        "a.jsonl",
+        "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\" \"text\":\"y\"}\n",
+        &["line 2"],
+    );
+    j(
+        Format::Jsonl,
+        "a.jsonl",
+        "{\"id\":\"a\",\"text\":\"x\"}\nnot json at all\n",
+        &["line 2"],
+    );
+    j(
+        Format::Jsonl,
+        "a.jsonl",
+        "{\"id\":\"a\",\"text\":\"x\"}\n[1,2]\n",
+        &["line 2"],
+    );
+    j(
+        Format::Doccano,
+        "a.jsonl",
+        "{\"text\":\"abc\"}\n{\"text\":\"abc\",\"label\":[[0,1]]}\n",
+        &["line 2", "item 0"],
+    );
+    j(
+        Format::Prodigy,
+        "a.jsonl",
+        "{\"text\":\"abc\",\"spans\":[{\"start\":0,\"end\":2}]}\n",
+        &["line 1", "span 0", "label"],
+    );
+    j(
+        Format::LabelStudio,
+        "a.json",
+        "[{\"data\":{\"text\":\"abc\"}},]",
+        &["line 1"],
+    );
+    j(
+        Format::LabelStudio,
+        "a.json",
+        "[{\"data\":{}}]",
+        &["task 1", "text"],
+    );
     j(Format::Spacy, "a.json", "[[\"abc\"]]", &["item 1"]);
-    j(Format::Spacy, "a.json", "[[\"abc\", {\"entities\": [[0, 1]]}]]", &["item 1"]);
+    j(
+        Format::Spacy,
+        "a.json",
+        "[[\"abc\", {\"entities\": [[0, 1]]}]]",
+        &["item 1"],
+    );
 }
 
 #[test]
 fn malformed_conll() {
-    j(Format::Conll, "a.conll", "EU B-ORG\nrejects\n", &["line 2", "rejects"]);
-    j(Format::Conll, "a.conll", "EU B-ORG\nrejects O\nGerman X-MISC\n", &["line 3", "X-MISC"]);
+    j(
+        Format::Conll,
+        "a.conll",
+        "EU B-ORG\nrejects\n",
+        &["line 2", "rejects"],
+    );
+    j(
+        Format::Conll,
+        "a.conll",
+        "EU B-ORG\nrejects O\nGerman X-MISC\n",
+        &["line 3", "X-MISC"],
+    );
     j(Format::Conll, "a.conll", "EU B-\n", &["line 1"]);
 }
 
 #[test]
 fn malformed_brat() {
     let t = "Ada met Bo in Paris.";
-    expect(Some(Format::Brat), "p.tar", &brat(t, "T1\tPER 0 3\tAda\nT2 PER 8 10\n"), &["doc.ann", "line 2"]);
-    expect(Some(Format::Brat), "p.tar", &brat(t, "T1\tPER 0 3\tAda\nT2\tPER\tBo\n"), &["doc.ann", "line 2"]);
-    expect(Some(Format::Brat), "p.tar", &brat(t, "T1\tPER 0 x\tAda\n"), &["doc.ann", "line 1", "not a whole number"]);
-    expect(Some(Format::Brat), "p.tar", &brat(t, "hello\n"), &["doc.ann", "line 1"]);
+    expect(
+        Some(Format::Brat),
+        "p.tar",
+        &brat(t, "T1\tPER 0 3\tAda\nT2 PER 8 10\n"),
+        &["doc.ann", "line 2"],
+    );
+    expect(
+        Some(Format::Brat),
+        "p.tar",
+        &brat(t, "T1\tPER 0 3\tAda\nT2\tPER\tBo\n"),
+        &["doc.ann", "line 2"],
+    );
+    expect(
+        Some(Format::Brat),
+        "p.tar",
+        &brat(t, "T1\tPER 0 x\tAda\n"),
+        &["doc.ann", "line 1", "not a whole number"],
+    );
+    expect(
+        Some(Format::Brat),
+        "p.tar",
+        &brat(t, "hello\n"),
+        &["doc.ann", "line 1"],
+    );
     // An .ann without its .txt.
     let lone = tar(&[("doc.ann", b"T1\tPER 0 3\tAda\n")]);
     expect(Some(Format::Brat), "p.tar", &lone, &["doc.ann", "doc.txt"]);
@@ -279,13 +383,16 @@ fn malformed_docbin() {
 /// string id not in its string table): a clear error, not an index panic.
 #[test]
 fn inconsistent_docbin_tables() {
+    type MsgMap = Vec<(rmpv::Value, rmpv::Value)>;
     use rmpv::Value;
     use std::io::{Read, Write};
     let full = exported(Format::Spacy, true);
     let mut raw = Vec::new();
-    flate2::read::ZlibDecoder::new(&full[..]).read_to_end(&mut raw).unwrap();
+    flate2::read::ZlibDecoder::new(&full[..])
+        .read_to_end(&mut raw)
+        .unwrap();
     let v = rmpv::decode::read_value(&mut &raw[..]).unwrap();
-    let rewrite = |edit: &dyn Fn(&mut Vec<(Value, Value)>)| -> Vec<u8> {
+    let rewrite = |edit: &dyn Fn(&mut MsgMap)| -> Vec<u8> {
         let mut v = v.clone();
         if let Value::Map(m) = &mut v {
             edit(m);
@@ -297,7 +404,7 @@ fn inconsistent_docbin_tables() {
         z.finish().unwrap()
     };
     let set = |key: &'static str, val: Value| {
-        move |m: &mut Vec<(Value, Value)>| {
+        move |m: &mut MsgMap| {
             for (k, x) in m.iter_mut() {
                 if k.as_str() == Some(key) {
                     *x = val.clone();
@@ -306,14 +413,35 @@ fn inconsistent_docbin_tables() {
         }
     };
     let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("lengths too long", rewrite(&set("lengths", Value::Binary(vec![0xff, 0xff, 0, 0, 9, 0, 0, 0])))),
-        ("lengths negative", rewrite(&set("lengths", Value::Binary(vec![0xff, 0xff, 0xff, 0xff])))),
-        ("lengths odd bytes", rewrite(&set("lengths", Value::Binary(vec![1, 2, 3])))),
-        ("tokens cut", rewrite(&set("tokens", Value::Binary(vec![0; 12])))),
+        (
+            "lengths too long",
+            rewrite(&set(
+                "lengths",
+                Value::Binary(vec![0xff, 0xff, 0, 0, 9, 0, 0, 0]),
+            )),
+        ),
+        (
+            "lengths negative",
+            rewrite(&set("lengths", Value::Binary(vec![0xff, 0xff, 0xff, 0xff]))),
+        ),
+        (
+            "lengths odd bytes",
+            rewrite(&set("lengths", Value::Binary(vec![1, 2, 3]))),
+        ),
+        (
+            "tokens cut",
+            rewrite(&set("tokens", Value::Binary(vec![0; 12]))),
+        ),
         ("no strings", rewrite(&set("strings", Value::Array(vec![])))),
-        ("spaces cut", rewrite(&set("spaces", Value::Binary(vec![1])))),
+        (
+            "spaces cut",
+            rewrite(&set("spaces", Value::Binary(vec![1]))),
+        ),
         ("attrs empty", rewrite(&set("attrs", Value::Array(vec![])))),
-        ("attrs typed wrong", rewrite(&set("attrs", Value::String("x".into())))),
+        (
+            "attrs typed wrong",
+            rewrite(&set("attrs", Value::String("x".into()))),
+        ),
     ];
     for (what, bytes) in cases {
         match try_import(Some(Format::Spacy), "a.spacy", &bytes) {
@@ -331,18 +459,63 @@ fn inconsistent_docbin_tables() {
 
 #[test]
 fn mistyped_fields_name_field_and_place() {
-    j(Format::Json, "a.json", "{\"format\":\"spanmark\",\"version\":1,\"documents\":[{\"id\":\"a\",\"text\":5}]}", &["line 1, column"]);
+    j(
+        Format::Json,
+        "a.json",
+        "{\"format\":\"spanmark\",\"version\":1,\"documents\":[{\"id\":\"a\",\"text\":5}]}",
+        &["line 1, column"],
+    );
     j(Format::Json, "a.json", "{\"format\":\"spanmark\",\"version\":1,\"documents\":[{\"id\":\"a\",\"text\":\"abc\",\"spans\":[{\"start\":\"0\",\"end\":2,\"label\":\"X\"}]}]}", &["line 1, column"]);
-    j(Format::Json, "a.json", "{\"format\":\"spanmark\",\"version\":1,\"labels\":{\"PER\":1},\"documents\":[]}", &["line 1, column"]);
-    j(Format::Jsonl, "a.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":5}\n", &["line 2", "\"text\""]);
-    j(Format::Jsonl, "a.jsonl", "{\"id\":\"a\",\"text\":\"abc\",\"spans\":[{\"start\":0,\"end\":1.5,\"label\":\"X\"}]}\n", &["line 1"]);
-    j(Format::Jsonl, "a.jsonl", "{\"id\":\"a\",\"text\":\"abc\",\"spans\":{\"start\":0}}\n", &["line 1"]);
+    j(
+        Format::Json,
+        "a.json",
+        "{\"format\":\"spanmark\",\"version\":1,\"labels\":{\"PER\":1},\"documents\":[]}",
+        &["line 1, column"],
+    );
+    j(
+        Format::Jsonl,
+        "a.jsonl",
+        "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":5}\n",
+        &["line 2", "\"text\""],
+    );
+    j(
+        Format::Jsonl,
+        "a.jsonl",
+        "{\"id\":\"a\",\"text\":\"abc\",\"spans\":[{\"start\":0,\"end\":1.5,\"label\":\"X\"}]}\n",
+        &["line 1"],
+    );
+    j(
+        Format::Jsonl,
+        "a.jsonl",
+        "{\"id\":\"a\",\"text\":\"abc\",\"spans\":{\"start\":0}}\n",
+        &["line 1"],
+    );
     j(Format::Doccano, "a.jsonl", "{\"text\":\"abc\",\"entities\":[{\"start_offset\":0,\"end_offset\":\"2\",\"label\":\"X\"}]}\n", &["line 1", "end_offset", "string"]);
-    j(Format::Doccano, "a.jsonl", "{\"text\":[\"abc\"],\"label\":[]}\n", &["line 1", "text"]);
-    j(Format::Prodigy, "a.jsonl", "{\"text\":\"abc\",\"spans\":[{\"start\":0,\"end\":2,\"label\":7}]}\n", &["line 1", "label"]);
-    j(Format::LabelStudio, "a.json", "[{\"data\":{\"text\":5}}]", &["task 1", "data.text"]);
+    j(
+        Format::Doccano,
+        "a.jsonl",
+        "{\"text\":[\"abc\"],\"label\":[]}\n",
+        &["line 1", "text"],
+    );
+    j(
+        Format::Prodigy,
+        "a.jsonl",
+        "{\"text\":\"abc\",\"spans\":[{\"start\":0,\"end\":2,\"label\":7}]}\n",
+        &["line 1", "label"],
+    );
+    j(
+        Format::LabelStudio,
+        "a.json",
+        "[{\"data\":{\"text\":5}}]",
+        &["task 1", "data.text"],
+    );
     j(Format::LabelStudio, "a.json", "[{\"data\":{\"text\":\"abc\"},\"annotations\":[{\"result\":[{\"type\":\"labels\",\"value\":{\"start\":\"0\",\"end\":1,\"labels\":[\"X\"]}}]}]}]", &["task 1"]);
-    j(Format::Spacy, "a.json", "[[5, {\"entities\": []}]]", &["item 1"]);
+    j(
+        Format::Spacy,
+        "a.json",
+        "[[5, {\"entities\": []}]]",
+        &["item 1"],
+    );
     let e = err(Some(Format::Spacy), "a.json", b"{\"not\": \"a list\"}");
     assert!(e.contains("array"), "{e}");
 }
@@ -354,20 +527,48 @@ fn mistyped_fields_name_field_and_place() {
 #[test]
 fn out_of_range_offsets_in_every_offset_format() {
     let t = "a😀b";
-    for (s, e, needle) in [(0i64, 9i64, "past the end"), (-1, 2, "negative"), (2, 1, "after its end")] {
+    for (s, e, needle) in [
+        (0i64, 9i64, "past the end"),
+        (-1, 2, "negative"),
+        (2, 1, "after its end"),
+    ] {
         let span = format!("{{\"start\":{s},\"end\":{e},\"label\":\"X\"}}");
         let native = format!(
             "{{\"format\":\"spanmark\",\"version\":1,\"documents\":[{{\"id\":\"d\",\"text\":\"{t}\",\"spans\":[{span}]}}]}}"
         );
-        let place_native: &[&str] = if s < 0 { &["line 1, column"] } else { &["document 1", "span 0", needle] };
+        let place_native: &[&str] = if s < 0 {
+            &["line 1, column"]
+        } else {
+            &["document 1", "span 0", needle]
+        };
         j(Format::Json, "a.json", &native, place_native);
         j(Format::Jsonl, "a.jsonl", &format!("{{\"id\":\"x\",\"text\":\"ok\"}}\n{{\"id\":\"d\",\"text\":\"{t}\",\"spans\":[{span}]}}\n"), &["line 2", "span 0"]);
-        j(Format::Doccano, "a.jsonl", &format!("{{\"text\":\"{t}\",\"label\":[[{s},{e},\"X\"]]}}\n"), &["line 1", "item 0", needle]);
+        j(
+            Format::Doccano,
+            "a.jsonl",
+            &format!("{{\"text\":\"{t}\",\"label\":[[{s},{e},\"X\"]]}}\n"),
+            &["line 1", "item 0", needle],
+        );
         j(Format::Doccano, "a.jsonl", &format!("{{\"text\":\"{t}\",\"entities\":[{{\"start_offset\":{s},\"end_offset\":{e},\"label\":\"X\"}}]}}\n"), &["line 1", "item 0"]);
-        j(Format::Prodigy, "a.jsonl", &format!("{{\"text\":\"{t}\",\"spans\":[{span}]}}\n"), &["line 1", "span 0"]);
-        j(Format::Spacy, "a.json", &format!("[[\"{t}\",{{\"entities\":[[{s},{e},\"X\"]]}}]]"), &["item 1", "entity 0"]);
+        j(
+            Format::Prodigy,
+            "a.jsonl",
+            &format!("{{\"text\":\"{t}\",\"spans\":[{span}]}}\n"),
+            &["line 1", "span 0"],
+        );
+        j(
+            Format::Spacy,
+            "a.json",
+            &format!("[[\"{t}\",{{\"entities\":[[{s},{e},\"X\"]]}}]]"),
+            &["item 1", "entity 0"],
+        );
         j(Format::LabelStudio, "a.json", &format!("[{{\"data\":{{\"text\":\"{t}\"}},\"annotations\":[{{\"result\":[{{\"type\":\"labels\",\"value\":{{\"start\":{s},\"end\":{e},\"labels\":[\"X\"]}}}}]}}]}}]"), &["task 1", "result 0"]);
-        expect(Some(Format::Brat), "p.tar", &brat(t, &format!("T1\tX {s} {e}\tx\n")), &["doc.ann", "line 1", "T1"]);
+        expect(
+            Some(Format::Brat),
+            "p.tar",
+            &brat(t, &format!("T1\tX {s} {e}\tx\n")),
+            &["doc.ann", "line 1", "T1"],
+        );
     }
 }
 
@@ -377,7 +578,12 @@ fn offsets_splitting_a_surrogate_pair_in_utf16_mode() {
     let t = "a😀b";
     j(Format::Json, "a.json", &format!("{{\"format\":\"spanmark\",\"version\":1,\"offsets\":\"utf16\",\"documents\":[{{\"id\":\"d\",\"text\":\"{t}\",\"spans\":[{{\"start\":0,\"end\":2,\"label\":\"X\"}}]}}]}}"), &["document 1", "span 0", "offset 2", "inside a character"]);
     j(Format::Jsonl, "a.jsonl", &format!("{{\"id\":\"d\",\"offsets\":\"utf16\",\"text\":\"{t}\",\"spans\":[{{\"start\":2,\"end\":4,\"label\":\"X\"}}]}}\n"), &["line 1", "inside a character", "utf16"]);
-    j(Format::Doccano, "a.jsonl", &format!("{{\"offsets\":\"utf16\",\"text\":\"{t}\",\"label\":[[1,2,\"X\"]]}}\n"), &["line 1", "inside a character"]);
+    j(
+        Format::Doccano,
+        "a.jsonl",
+        &format!("{{\"offsets\":\"utf16\",\"text\":\"{t}\",\"label\":[[1,2,\"X\"]]}}\n"),
+        &["line 1", "inside a character"],
+    );
     j(Format::Prodigy, "a.jsonl", &format!("{{\"offsets\":\"utf16\",\"text\":\"{t}\",\"spans\":[{{\"start\":2,\"end\":3,\"label\":\"X\"}}]}}\n"), &["line 1", "inside a character"]);
     j(Format::LabelStudio, "a.json", &format!("[{{\"offsets\":\"utf16\",\"data\":{{\"text\":\"{t}\"}},\"annotations\":[{{\"result\":[{{\"type\":\"labels\",\"value\":{{\"start\":0,\"end\":2,\"labels\":[\"X\"]}}}}]}}]}}]"), &["task 1", "inside a character"]);
     // Byte offsets inside a UTF-8 sequence, likewise.
@@ -385,7 +591,10 @@ fn offsets_splitting_a_surrogate_pair_in_utf16_mode() {
     // And the same offsets that land on boundaries import exactly.
     let ok = try_import(Some(Format::Jsonl), "a.jsonl", format!("{{\"id\":\"d\",\"offsets\":\"utf16\",\"text\":\"{t}\",\"spans\":[{{\"start\":1,\"end\":3,\"label\":\"X\"}}]}}\n").as_bytes()).unwrap();
     assert_eq!(ok.project.documents[0].spans[0].start, 1);
-    assert_eq!(ok.project.documents[0].spans[0].end, 2, "utf16 1..3 is code points 1..2");
+    assert_eq!(
+        ok.project.documents[0].spans[0].end, 2,
+        "utf16 1..3 is code points 1..2"
+    );
 }
 
 #[test]
@@ -407,9 +616,15 @@ fn duplicate_document_ids_get_unique_ids() {
         (Format::Prodigy, "a.jsonl", "{\"meta\":{\"id\":\"a\"},\"text\":\"one\"}\n{\"meta\":{\"id\":\"a\"},\"text\":\"two\"}\n{\"meta\":{\"id\":\"a-2\"},\"text\":\"three\"}\n".into()),
     ];
     for (f, name, content) in cases {
-        let i = try_import(Some(f), name, content.as_bytes()).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let i =
+            try_import(Some(f), name, content.as_bytes()).unwrap_or_else(|e| panic!("{f}: {e}"));
         let ids: Vec<&str> = i.project.documents.iter().map(|d| d.id.as_str()).collect();
-        let texts: Vec<&str> = i.project.documents.iter().map(|d| d.text.as_str()).collect();
+        let texts: Vec<&str> = i
+            .project
+            .documents
+            .iter()
+            .map(|d| d.text.as_str())
+            .collect();
         assert_eq!(texts, ["one", "two", "three"], "{f}: every document kept");
         let mut unique = ids.clone();
         unique.sort();
@@ -423,7 +638,12 @@ fn duplicate_document_ids_get_unique_ids() {
 #[test]
 fn duplicate_brat_entity_ids_are_refused() {
     let t = "Ada met Bo.";
-    expect(Some(Format::Brat), "p.tar", &brat(t, "T1\tPER 0 3\tAda\nT1\tPER 8 10\tBo\n"), &["doc.ann", "line 2", "T1"]);
+    expect(
+        Some(Format::Brat),
+        "p.tar",
+        &brat(t, "T1\tPER 0 3\tAda\nT1\tPER 8 10\tBo\n"),
+        &["doc.ann", "line 2", "T1"],
+    );
 }
 
 /// A tar holding the same document twice.
@@ -440,7 +660,10 @@ fn duplicate_brat_files_in_a_tar() {
             for d in &i.project.documents {
                 d.validate().unwrap();
             }
-            assert!(!i.warnings.is_empty() || i.project.documents.len() == 2, "a duplicate file vanished silently");
+            assert!(
+                !i.warnings.is_empty() || i.project.documents.len() == 2,
+                "a duplicate file vanished silently"
+            );
         }
     }
 }
@@ -457,23 +680,62 @@ fn invalid_utf8_names_line_column_and_byte() {
         if f == Format::Brat {
             continue;
         }
-        let name = if f == Format::Spacy { "a.json" } else { "a.jsonl" };
-        expect(Some(f), name, &bad, &["line 2", "UTF-8", &format!("offset {at}")]);
+        let name = if f == Format::Spacy {
+            "a.json"
+        } else {
+            "a.jsonl"
+        };
+        expect(
+            Some(f),
+            name,
+            &bad,
+            &["line 2", "UTF-8", &format!("offset {at}")],
+        );
     }
     expect(None, "a.jsonl", &bad, &["line 2", "UTF-8"]);
-    expect(None, "a.txt", &[b'o', b'k', b'\n', 0xff, 0xfe], &["line 2", "UTF-8"]);
+    expect(
+        None,
+        "a.txt",
+        &[b'o', b'k', b'\n', 0xff, 0xfe],
+        &["line 2", "UTF-8"],
+    );
     // brat: a .txt or .ann that is not UTF-8 names the file.
-    expect(Some(Format::Brat), "p.tar", &tar(&[("doc.txt", b"Ada \xff"), ("doc.ann", b"")]), &["doc.txt", "UTF-8"]);
-    expect(Some(Format::Brat), "p.tar", &tar(&[("doc.txt", b"Ada"), ("doc.ann", b"T1\tPER 0 3\tA\xffa\n")]), &["doc.ann", "UTF-8"]);
+    expect(
+        Some(Format::Brat),
+        "p.tar",
+        &tar(&[("doc.txt", b"Ada \xff"), ("doc.ann", b"")]),
+        &["doc.txt", "UTF-8"],
+    );
+    expect(
+        Some(Format::Brat),
+        "p.tar",
+        &tar(&[("doc.txt", b"Ada"), ("doc.ann", b"T1\tPER 0 3\tA\xffa\n")]),
+        &["doc.ann", "UTF-8"],
+    );
     // Overlong encodings and lone surrogates (CESU-8) are not UTF-8 either.
-    expect(Some(Format::Jsonl), "a.jsonl", b"{\"text\":\"\xc0\xaf\"}", &["UTF-8"]);
-    expect(Some(Format::Jsonl), "a.jsonl", b"{\"text\":\"\xed\xa0\x80\"}", &["UTF-8"]);
+    expect(
+        Some(Format::Jsonl),
+        "a.jsonl",
+        b"{\"text\":\"\xc0\xaf\"}",
+        &["UTF-8"],
+    );
+    expect(
+        Some(Format::Jsonl),
+        "a.jsonl",
+        b"{\"text\":\"\xed\xa0\x80\"}",
+        &["UTF-8"],
+    );
 }
 
 /// JSON's own escapes for a lone surrogate are not text either.
 #[test]
 fn escaped_lone_surrogates_are_refused() {
-    j(Format::Jsonl, "a.jsonl", "{\"id\":\"a\",\"text\":\"x\\ud83d y\"}\n", &["line 1"]);
+    j(
+        Format::Jsonl,
+        "a.jsonl",
+        "{\"id\":\"a\",\"text\":\"x\\ud83d y\"}\n",
+        &["line 1"],
+    );
     j(Format::Json, "a.json", "{\"format\":\"spanmark\",\"version\":1,\"documents\":[{\"id\":\"a\",\"text\":\"\\udc00\"}]}", &["line 1"]);
 }
 
@@ -499,13 +761,27 @@ fn fifty_megabyte_single_line() {
     let plain = try_import(None, "big.txt", text.as_bytes()).unwrap();
     assert_eq!(plain.project.documents.len(), 1);
     // CoNLL: one 50 MB line without a tag; the error must not quote it whole.
-    let msg = err(Some(Format::Conll), "big.conll", text.replace(' ', "_").as_bytes());
+    let msg = err(
+        Some(Format::Conll),
+        "big.conll",
+        text.replace(' ', "_").as_bytes(),
+    );
     assert!(msg.contains("line 1"), "{:.200}", msg);
     // brat: a 50 MB .txt with an entity past its end.
-    let t = tar(&[("doc.txt", text.as_bytes()), ("doc.ann", format!("T1\tPER 0 {}\tx\n", BIG * 2).as_bytes())]);
+    let t = tar(&[
+        ("doc.txt", text.as_bytes()),
+        ("doc.ann", format!("T1\tPER 0 {}\tx\n", BIG * 2).as_bytes()),
+    ]);
     let msg = err(Some(Format::Brat), "p.tar", &t);
-    assert!(msg.contains("line 1") && msg.contains("past the end"), "{msg}");
-    assert!(t0.elapsed().as_secs() < 120, "50 MB inputs took {:?}", t0.elapsed());
+    assert!(
+        msg.contains("line 1") && msg.contains("past the end"),
+        "{msg}"
+    );
+    assert!(
+        t0.elapsed().as_secs() < 120,
+        "50 MB inputs took {:?}",
+        t0.elapsed()
+    );
 }
 
 /// A long bad line in any line format: the error quotes at most a little.
@@ -515,8 +791,16 @@ fn errors_never_quote_a_whole_long_line() {
     let cases: Vec<(Format, &str, String)> = vec![
         (Format::Conll, "a.conll", long.clone()),
         (Format::Conll, "a.conll", format!("{long} BAD-TAG\n")),
-        (Format::Jsonl, "a.jsonl", format!("{{\"id\":\"a\",\"text\":{long}}}")),
-        (Format::Doccano, "a.jsonl", format!("{{\"text\":\"a\",\"label\":[[0,1,\"X\"]],\"{long}\":1}}\n{long}")),
+        (
+            Format::Jsonl,
+            "a.jsonl",
+            format!("{{\"id\":\"a\",\"text\":{long}}}"),
+        ),
+        (
+            Format::Doccano,
+            "a.jsonl",
+            format!("{{\"text\":\"a\",\"label\":[[0,1,\"X\"]],\"{long}\":1}}\n{long}"),
+        ),
         (Format::Brat, "p.tar", String::new()),
     ];
     for (f, name, content) in cases {
@@ -549,19 +833,58 @@ fn deeply_nested_json_hits_the_recursion_limit() {
     }
     // Nested inside fields each reader keeps or skips.
     let meta = format!("{{\"format\":\"spanmark\",\"version\":1,\"documents\":[{{\"id\":\"a\",\"text\":\"x\",\"meta\":{deep_object}}}]}}");
-    j(Format::Json, "a.json", &meta, &["recursion limit", "line 1"]);
-    let unknown = format!("{{\"format\":\"spanmark\",\"version\":1,\"extra\":{deep_array},\"documents\":[]}}");
+    j(
+        Format::Json,
+        "a.json",
+        &meta,
+        &["recursion limit", "line 1"],
+    );
+    let unknown = format!(
+        "{{\"format\":\"spanmark\",\"version\":1,\"extra\":{deep_array},\"documents\":[]}}"
+    );
     let _ = try_import(Some(Format::Json), "a.json", unknown.as_bytes());
-    let unknown = format!("{{\"format\":\"spanmark\",\"version\":1,\"extra\":{deep_object},\"documents\":[]}}");
+    let unknown = format!(
+        "{{\"format\":\"spanmark\",\"version\":1,\"extra\":{deep_object},\"documents\":[]}}"
+    );
     let _ = try_import(Some(Format::Json), "a.json", unknown.as_bytes());
-    j(Format::Jsonl, "a.jsonl", &format!("{{\"id\":\"a\",\"text\":\"x\",\"meta\":{deep_array}}}\n"), &["line 1", "recursion limit"]);
-    j(Format::Doccano, "a.jsonl", &format!("{{\"text\":\"x\",\"extra\":{deep_object}}}\n"), &["line 1", "recursion limit"]);
-    j(Format::Prodigy, "a.jsonl", &format!("{{\"text\":\"x\",\"meta\":{deep_object}}}\n"), &["line 1", "recursion limit"]);
-    j(Format::LabelStudio, "a.json", &format!("[{{\"data\":{{\"text\":\"x\",\"more\":{deep_array}}}}}]"), &["line 1", "recursion limit"]);
-    j(Format::Spacy, "a.json", &format!("[[\"x\",{{\"entities\":[],\"cats\":{deep_object}}}]]"), &["line 1", "recursion limit"]);
+    j(
+        Format::Jsonl,
+        "a.jsonl",
+        &format!("{{\"id\":\"a\",\"text\":\"x\",\"meta\":{deep_array}}}\n"),
+        &["line 1", "recursion limit"],
+    );
+    j(
+        Format::Doccano,
+        "a.jsonl",
+        &format!("{{\"text\":\"x\",\"extra\":{deep_object}}}\n"),
+        &["line 1", "recursion limit"],
+    );
+    j(
+        Format::Prodigy,
+        "a.jsonl",
+        &format!("{{\"text\":\"x\",\"meta\":{deep_object}}}\n"),
+        &["line 1", "recursion limit"],
+    );
+    j(
+        Format::LabelStudio,
+        "a.json",
+        &format!("[{{\"data\":{{\"text\":\"x\",\"more\":{deep_array}}}}}]"),
+        &["line 1", "recursion limit"],
+    );
+    j(
+        Format::Spacy,
+        "a.json",
+        &format!("[[\"x\",{{\"entities\":[],\"cats\":{deep_object}}}]]"),
+        &["line 1", "recursion limit"],
+    );
     // 120 levels of meta are fine, and kept exactly.
     let ok = format!("{}1{}", "[".repeat(120), "]".repeat(120));
-    let i = try_import(Some(Format::Jsonl), "a.jsonl", format!("{{\"id\":\"a\",\"text\":\"x\",\"meta\":{{\"k\":{ok}}}}}\n").as_bytes()).unwrap();
+    let i = try_import(
+        Some(Format::Jsonl),
+        "a.jsonl",
+        format!("{{\"id\":\"a\",\"text\":\"x\",\"meta\":{{\"k\":{ok}}}}}\n").as_bytes(),
+    )
+    .unwrap();
     assert_eq!(i.project.documents.len(), 1);
 }
 
@@ -573,7 +896,10 @@ fn empty_and_blank_files_add_nothing() {
     for content in [&b""[..], b"   \n\r\n\t", b"\xef\xbb\xbf", b"\n\n\n"] {
         for f in Format::ALL {
             if let Ok(i) = try_import(Some(f), import_name(f, false), content) {
-                assert!(i.project.documents.is_empty(), "{f}: {content:?} made documents");
+                assert!(
+                    i.project.documents.is_empty(),
+                    "{f}: {content:?} made documents"
+                );
             }
         }
         let _ = try_import(None, "a.json", content);
@@ -588,11 +914,17 @@ fn empty_file_is_an_error_that_says_so() {
     for f in Format::ALL {
         let name = import_name(f, false);
         let msg = err(Some(f), name, b"");
-        assert!(msg.to_lowercase().contains("empty") || msg.contains("EOF"), "{f}: {msg}");
+        assert!(
+            msg.to_lowercase().contains("empty") || msg.contains("EOF"),
+            "{f}: {msg}"
+        );
     }
     for name in ["a.jsonl", "a.json", "a.conll", "a.txt"] {
         let msg = err(None, name, b"");
-        assert!(msg.to_lowercase().contains("empty") || msg.contains("EOF"), "{name}: {msg}");
+        assert!(
+            msg.to_lowercase().contains("empty") || msg.contains("EOF"),
+            "{name}: {msg}"
+        );
     }
 }
 
@@ -604,7 +936,12 @@ fn empty_file_is_an_error_that_says_so() {
 fn control_and_invisible_characters_are_kept() {
     let t = "A\u{0}B \u{202e}evil\u{202c} \u{200b}\u{feff}Zoë";
     let line = serde_json::json!({"id": "x\u{0}y", "text": t, "spans": [{"start": 13, "end": 16, "label": "PER\u{202e}"}]});
-    let i = try_import(Some(Format::Jsonl), "a.jsonl", format!("{line}\n").as_bytes()).unwrap();
+    let i = try_import(
+        Some(Format::Jsonl),
+        "a.jsonl",
+        format!("{line}\n").as_bytes(),
+    )
+    .unwrap();
     let d = &i.project.documents[0];
     assert_eq!(d.text, t);
     assert_eq!((d.spans[0].start, d.spans[0].end), (13, 16));
@@ -615,9 +952,17 @@ fn control_and_invisible_characters_are_kept() {
 
 #[test]
 fn brat_files_given_as_a_list() {
-    let files = [File::new("x/doc.txt", "Ada met Bo."), File::new("x/doc.ann", "T1\tPER 0 99\tAda\n")];
-    let e = formats::import_files(Format::Brat, &files).unwrap_err().to_string();
-    assert!(e.contains("doc.ann") && e.contains("line 1") && e.contains("past the end"), "{e}");
+    let files = [
+        File::new("x/doc.txt", "Ada met Bo."),
+        File::new("x/doc.ann", "T1\tPER 0 99\tAda\n"),
+    ];
+    let e = formats::import_files(Format::Brat, &files)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("doc.ann") && e.contains("line 1") && e.contains("past the end"),
+        "{e}"
+    );
 }
 
 // ---- the CLI -----------------------------------------------------------------------------------------------------
@@ -625,7 +970,9 @@ fn brat_files_given_as_a_list() {
 const BIN: &str = env!("CARGO_BIN_EXE_spanmark");
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad")
+        .join(name)
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -649,11 +996,21 @@ fn entries(dir: &Path) -> Vec<String> {
 fn cli_fails(args: &[&std::ffi::OsStr], needles: &[&str]) -> String {
     let out = Command::new(BIN).args(args).output().expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!out.status.success(), "{args:?} succeeded; stderr: {stderr}");
-    assert!(out.status.code().is_some(), "{args:?} was killed by a signal: {:?}", out.status);
+    assert!(
+        !out.status.success(),
+        "{args:?} succeeded; stderr: {stderr}"
+    );
+    assert!(
+        out.status.code().is_some(),
+        "{args:?} was killed by a signal: {:?}",
+        out.status
+    );
     assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
     for n in needles {
-        assert!(stderr.contains(n), "{args:?}: stderr {stderr:?} should contain {n:?}");
+        assert!(
+            stderr.contains(n),
+            "{args:?}: stderr {stderr:?} should contain {n:?}"
+        );
     }
     stderr
 }
@@ -668,27 +1025,81 @@ fn os(s: &str) -> &std::ffi::OsStr {
 #[test]
 fn cli_convert_refuses_bad_files_and_writes_nothing() {
     let cases: &[(&str, &str, &[&str])] = &[
-        ("truncated.spanmark.json", "out.jsonl", &["truncated.spanmark.json", "line 5, column"]),
-        ("offset-past-end.jsonl", "out.spanmark.json", &["offset-past-end.jsonl", "line 2", "past the end"]),
-        ("surrogate-split.jsonl", "out.conll", &["surrogate-split.jsonl", "line 1", "inside a character"]),
-        ("reversed.doccano.jsonl", "out.jsonl", &["reversed.doccano.jsonl", "line 1", "after its end"]),
-        ("negative.labelstudio.json", "out.jsonl", &["negative.labelstudio.json", "task 1"]),
-        ("mistyped.jsonl", "out.jsonl", &["mistyped.jsonl", "line 2", "\"text\""]),
-        ("latin1.jsonl", "out.jsonl", &["latin1.jsonl", "line 1", "UTF-8"]),
-        ("bad-tag.conll", "out.jsonl", &["bad-tag.conll", "line 3", "X-PER"]),
-        ("entities.spacy.json", "out.jsonl", &["entities.spacy.json", "item 2", "entity 0"]),
-        ("nested.jsonl", "out.jsonl", &["nested.jsonl", "line 1", "recursion limit"]),
+        (
+            "truncated.spanmark.json",
+            "out.jsonl",
+            &["truncated.spanmark.json", "line 5, column"],
+        ),
+        (
+            "offset-past-end.jsonl",
+            "out.spanmark.json",
+            &["offset-past-end.jsonl", "line 2", "past the end"],
+        ),
+        (
+            "surrogate-split.jsonl",
+            "out.conll",
+            &["surrogate-split.jsonl", "line 1", "inside a character"],
+        ),
+        (
+            "reversed.doccano.jsonl",
+            "out.jsonl",
+            &["reversed.doccano.jsonl", "line 1", "after its end"],
+        ),
+        (
+            "negative.labelstudio.json",
+            "out.jsonl",
+            &["negative.labelstudio.json", "task 1"],
+        ),
+        (
+            "mistyped.jsonl",
+            "out.jsonl",
+            &["mistyped.jsonl", "line 2", "\"text\""],
+        ),
+        (
+            "latin1.jsonl",
+            "out.jsonl",
+            &["latin1.jsonl", "line 1", "UTF-8"],
+        ),
+        (
+            "bad-tag.conll",
+            "out.jsonl",
+            &["bad-tag.conll", "line 3", "X-PER"],
+        ),
+        (
+            "entities.spacy.json",
+            "out.jsonl",
+            &["entities.spacy.json", "item 2", "entity 0"],
+        ),
+        (
+            "nested.jsonl",
+            "out.jsonl",
+            &["nested.jsonl", "line 1", "recursion limit"],
+        ),
     ];
     for (input, output, needles) in cases {
         let dir = scratch(&format!("convert-{input}"));
         let out = dir.join(output);
-        cli_fails(&[os("convert"), fixture(input).as_os_str(), out.as_os_str()], needles);
-        assert_eq!(entries(&dir), Vec::<String>::new(), "{input}: left files behind");
+        cli_fails(
+            &[os("convert"), fixture(input).as_os_str(), out.as_os_str()],
+            needles,
+        );
+        assert_eq!(
+            entries(&dir),
+            Vec::<String>::new(),
+            "{input}: left files behind"
+        );
         // An existing output is left as it was.
         std::fs::write(&out, "keep me").unwrap();
-        cli_fails(&[os("convert"), fixture(input).as_os_str(), out.as_os_str()], needles);
+        cli_fails(
+            &[os("convert"), fixture(input).as_os_str(), out.as_os_str()],
+            needles,
+        );
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me", "{input}");
-        assert_eq!(entries(&dir), vec![output.to_string()], "{input}: left files behind");
+        assert_eq!(
+            entries(&dir),
+            vec![output.to_string()],
+            "{input}: left files behind"
+        );
     }
 }
 
@@ -710,7 +1121,12 @@ fn cli_convert_refuses_a_bad_brat_folder() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"{\"text\":\"abc\",\"spans\":[{\"start\":0,\"end\":9,\"label\":\"X\"}]}\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"text\":\"abc\",\"spans\":[{\"start\":0,\"end\":9,\"label\":\"X\"}]}\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(!o.status.success());
     assert!(o.stdout.is_empty(), "wrote to stdout on failure");
@@ -731,16 +1147,32 @@ fn cli_annotate_refuses_bad_input_and_writes_nothing() {
     for (input, needles) in cases {
         let dir = scratch(&format!("annotate-{input}"));
         let out = dir.join("out.jsonl");
-        cli_fails(&[os("annotate"), fixture(input).as_os_str(), out.as_os_str()], needles);
-        assert_eq!(entries(&dir), Vec::<String>::new(), "annotate {input}: left a (partial) output file");
+        cli_fails(
+            &[os("annotate"), fixture(input).as_os_str(), out.as_os_str()],
+            needles,
+        );
+        assert_eq!(
+            entries(&dir),
+            Vec::<String>::new(),
+            "annotate {input}: left a (partial) output file"
+        );
     }
 }
 
 #[test]
 fn cli_eval_refuses_bad_gold() {
-    cli_fails(&[os("eval"), fixture("one-column.conll").as_os_str()], &["line 2"]);
-    cli_fails(&[os("eval"), fixture("offset-past-end.jsonl").as_os_str()], &["line 2"]);
-    cli_fails(&[os("eval"), fixture("latin1.jsonl").as_os_str()], &["UTF-8"]);
+    cli_fails(
+        &[os("eval"), fixture("one-column.conll").as_os_str()],
+        &["line 2"],
+    );
+    cli_fails(
+        &[os("eval"), fixture("offset-past-end.jsonl").as_os_str()],
+        &["line 2"],
+    );
+    cli_fails(
+        &[os("eval"), fixture("latin1.jsonl").as_os_str()],
+        &["UTF-8"],
+    );
 }
 
 /// A tag that is not O or B-/I-/E-/L-/S-/U- plus a type is refused by
@@ -748,7 +1180,10 @@ fn cli_eval_refuses_bad_gold() {
 /// \"X-PER\" is not ..."), not scored as if it were something.
 #[test]
 fn cli_eval_refuses_a_bad_tag() {
-    cli_fails(&[os("eval"), fixture("bad-tag.conll").as_os_str()], &["line 3", "X-PER"]);
+    cli_fails(
+        &[os("eval"), fixture("bad-tag.conll").as_os_str()],
+        &["line 3", "X-PER"],
+    );
 }
 
 #[test]
@@ -757,6 +1192,12 @@ fn cli_refuses_empty_input() {
     let empty = dir.join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
     let out = dir.join("out.conll");
-    cli_fails(&[os("convert"), empty.as_os_str(), out.as_os_str()], &["empty.jsonl"]);
-    assert!(!out.exists(), "converted an empty file into an empty project");
+    cli_fails(
+        &[os("convert"), empty.as_os_str(), out.as_os_str()],
+        &["empty.jsonl"],
+    );
+    assert!(
+        !out.exists(),
+        "converted an empty file into an empty project"
+    );
 }

@@ -40,17 +40,29 @@ fn label(l: u8) -> &'static str {
 fn check(ed: &Editor, n: usize) {
     let spans = ed.spans();
     for w in spans.windows(2) {
-        assert!(Span::order(&w[0], &w[1]).is_le(), "spans not sorted: {spans:?}");
+        assert!(
+            Span::order(&w[0], &w[1]).is_le(),
+            "spans not sorted: {spans:?}"
+        );
     }
     for s in spans {
-        assert!(s.start < s.end && s.end <= n, "bad span {s:?} in a text of {n}");
+        assert!(
+            s.start < s.end && s.end <= n,
+            "bad span {s:?} in a text of {n}"
+        );
         assert!(!s.label.is_empty());
     }
     for (i, a) in spans.iter().enumerate() {
         for b in &spans[i + 1..] {
             if a.overlaps(b.start, b.end) {
-                assert!(ed.overlap == Overlap::Allow, "overlap under Forbid: {a:?} {b:?}");
-                assert!(a.label != b.label, "same-label overlap under Allow: {a:?} {b:?}");
+                assert!(
+                    ed.overlap == Overlap::Allow,
+                    "overlap under Forbid: {a:?} {b:?}"
+                );
+                assert!(
+                    a.label != b.label,
+                    "same-label overlap under Allow: {a:?} {b:?}"
+                );
             }
         }
     }
@@ -59,7 +71,11 @@ fn check(ed: &Editor, n: usize) {
 fuzz_target!(|input: Input| {
     let n = (input.len % 64) as usize + 1;
     let text: String = "abcdé😀 fghij".chars().cycle().take(n).collect();
-    let overlap = if input.allow { Overlap::Allow } else { Overlap::Forbid };
+    let overlap = if input.allow {
+        Overlap::Allow
+    } else {
+        Overlap::Forbid
+    };
     let mut ed = Editor::new(Document::new("d", text), overlap);
     let suggestions = input
         .suggestions
@@ -107,12 +123,20 @@ fuzz_target!(|input: Input| {
         undone += 1;
         check(&ed, n);
     }
-    assert_eq!(ed.spans(), &start[..], "undoing everything does not give back the start");
+    assert_eq!(
+        ed.spans(),
+        &start[..],
+        "undoing everything does not give back the start"
+    );
     // Redoing as many steps as were undone gives back the end (the redo
     // stack may hold more: steps undone before the end and never redone).
     for _ in 0..undone {
         assert!(ed.redo().is_some(), "a step undone cannot be redone");
         check(&ed, n);
     }
-    assert_eq!(ed.spans(), &end[..], "redoing what was undone does not give back the end");
+    assert_eq!(
+        ed.spans(),
+        &end[..],
+        "redoing what was undone does not give back the end"
+    );
 });

@@ -28,7 +28,11 @@ fuzz_target!(|data: &[u8]| {
     let result = if k < Format::ALL.len() {
         let f = Format::ALL[k];
         // spaCy: the name picks DocBin against JSON.
-        let name = if f == Format::Spacy && pick & 0x80 != 0 { "a.spacy" } else { NAMES[k] };
+        let name = if f == Format::Spacy && pick & 0x80 != 0 {
+            "a.spacy"
+        } else {
+            NAMES[k]
+        };
         formats::import_as(f, name, content)
     } else if k == Format::ALL.len() {
         formats::import_detected("upload.json", content)
@@ -40,15 +44,27 @@ fuzz_target!(|data: &[u8]| {
     };
     let project = imported.project;
     for d in &project.documents {
-        d.validate().unwrap_or_else(|e| panic!("imported an invalid span: {e}"));
+        d.validate()
+            .unwrap_or_else(|e| panic!("imported an invalid span: {e}"));
         for s in &d.spans {
-            assert!(project.labels.get(&s.label).is_some(), "label {:?} not in the label set", s.label);
+            assert!(
+                project.labels.get(&s.label).is_some(),
+                "label {:?} not in the label set",
+                s.label
+            );
         }
     }
     let json = formats::export_as(Format::Json, &project, &Options::default())
         .unwrap_or_else(|e| panic!("an imported project did not export: {e}"));
-    let again = formats::import_as(Format::Json, "b.spanmark.json", &json)
-        .unwrap_or_else(|e| panic!("our own export did not re-import: {e}\n{}", String::from_utf8_lossy(&json)));
+    let again = formats::import_as(Format::Json, "b.spanmark.json", &json).unwrap_or_else(|e| {
+        panic!(
+            "our own export did not re-import: {e}\n{}",
+            String::from_utf8_lossy(&json)
+        )
+    });
     let json2 = formats::export_as(Format::Json, &again.project, &Options::default()).unwrap();
-    assert!(json == json2, "export -> import -> export is not byte-stable");
+    assert!(
+        json == json2,
+        "export -> import -> export is not byte-stable"
+    );
 });

@@ -31,7 +31,12 @@ fuzz_target!(|data: &[u8]| {
     for bd in &bounds {
         for (i, from) in UNITS.iter().enumerate() {
             for (j, to) in UNITS.iter().enumerate() {
-                assert_eq!(map.convert(bd[i], *from, *to), Some(bd[j]), "{} {from} -> {to}", bd[i]);
+                assert_eq!(
+                    map.convert(bd[i], *from, *to),
+                    Some(bd[j]),
+                    "{} {from} -> {to}",
+                    bd[i]
+                );
             }
         }
     }

@@ -18,9 +18,15 @@ fuzz_target!(|data: &[u8]| {
     let mut prev_end = 0;
     for c in &found {
         assert!(c.start < c.end, "empty candidate {c:?}");
-        assert!(c.start >= prev_end, "candidates overlap or are unsorted: {c:?}");
+        assert!(
+            c.start >= prev_end,
+            "candidates overlap or are unsorted: {c:?}"
+        );
         assert!(c.end <= text.len(), "candidate past the end: {c:?}");
-        assert!(text.is_char_boundary(c.start) && text.is_char_boundary(c.end), "candidate splits a character: {c:?}");
+        assert!(
+            text.is_char_boundary(c.start) && text.is_char_boundary(c.end),
+            "candidate splits a character: {c:?}"
+        );
         assert!(!c.label.is_empty(), "unlabelled candidate");
         assert!(c.score.is_finite(), "score {} is not finite", c.score);
         prev_end = c.end;

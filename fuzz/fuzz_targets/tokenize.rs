@@ -19,9 +19,18 @@ fuzz_target!(|data: &[u8]| {
     let mut prev_end = 0;
     for t in &tokens {
         assert!(t.start < t.end, "empty token {t:?}");
-        assert!(t.start >= prev_end, "tokens overlap or are unsorted at {t:?}");
-        assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end), "token {t:?} splits a character");
-        assert!(!t.text(text).chars().all(char::is_whitespace), "whitespace token {t:?}");
+        assert!(
+            t.start >= prev_end,
+            "tokens overlap or are unsorted at {t:?}"
+        );
+        assert!(
+            text.is_char_boundary(t.start) && text.is_char_boundary(t.end),
+            "token {t:?} splits a character"
+        );
+        assert!(
+            !t.text(text).chars().all(char::is_whitespace),
+            "whitespace token {t:?}"
+        );
         prev_end = t.end;
     }
     // Appending to a buffer gives the same tokens.
@@ -42,8 +51,14 @@ fuzz_target!(|data: &[u8]| {
     let a = u16::from_le_bytes([sel[0], sel[1]]) as usize % n;
     let b = u16::from_le_bytes([sel[2], sel[3]]) as usize % n;
     if let Some((s, e)) = tokenize::snap(&tokens, a, b) {
-        assert!(tokenize::starting_at(&tokens, s).is_some(), "snapped start {s} is not a token start");
-        assert!(tokenize::ending_at(&tokens, e).is_some(), "snapped end {e} is not a token end");
+        assert!(
+            tokenize::starting_at(&tokens, s).is_some(),
+            "snapped start {s} is not a token start"
+        );
+        assert!(
+            tokenize::ending_at(&tokens, e).is_some(),
+            "snapped end {e} is not a token end"
+        );
         assert!(s < e);
         // The snapped range shares a byte with the (at least one byte wide)
         // selection.

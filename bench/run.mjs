@@ -1,0 +1,737 @@
+// spanmark's benchmarks: `./build.sh bench` builds, then runs this file,
+// which measures in headless Chromium (launched as tests/e2e/harness.mjs
+// does) and natively, and writes bench/RESULTS.md (also printed).
+//
+// The machine is small and shared: every speed is reported next to a peer
+// measured in the same run (a ratio), as the median of several runs. Nothing
+// here is asserted; a section that fails reports why and the others go on.
+//
+//   node bench/run.mjs            all sections (about 3-4 minutes)
+//   BENCH_QUICK=1 node bench/run.mjs   fewer repetitions, for trying changes
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../tools/serve.mjs';
+import { openApp } from '../tests/e2e/harness.mjs';
+import { articles, checksum } from './corpus.mjs';
+import { int, kb, launch, mb, median, ms, pct, ratio, table } from './lib.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'target/release/spanmark');
+const CONLL_DEV = path.resolve(ROOT, '../shared/data/ner/conll2003/eng.testa');
+const QUICK = !!process.env.BENCH_QUICK;
+const SEED = 20261127;
+const MB = 1e6; // sizes and budgets in decimal megabytes
+const SIZES = { '1 MB': 1 * MB, '5 MB': 5 * MB };
+const SAMPLE_CHARS = 256_000; // the side-by-side sample for compromise
+const REPS = QUICK ? 2 : 5;
+const PEER_REPS = QUICK ? 1 : 3;
+const started = Date.now();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spanmark-bench-data-'));
+
+const out = []; // markdown, in order
+const say = (s = '') => { out.push(s); console.log(s); };
+const note = (s) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${s}`);
+
+// Runs a section; a failure becomes a line in the results, not a crash.
+async function section(title, fn) {
+  say(`## ${title}`);
+  say();
+  const t0 = Date.now();
+  try {
+    await fn();
+  } catch (e) {
+    say(`**Not measured**: ${String(e && e.stack ? e.stack.split('\n').slice(0, 3).join(' / ') : e)}`);
+  }
+  say();
+  note(`${title}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+// ---- the texts -----------------------------------------------------------
+
+// Node builds every text from the same seeds as the bench page does; the
+// checksums are compared before any number is taken.
+const corpus = {};
+for (const [name, size] of Object.entries(SIZES)) {
+  const parts = articles(size, SEED);
+  corpus[name] = { parts, whole: parts.join('\n\n') };
+}
+{
+  const parts = articles(SIZES['1 MB'], SEED, SAMPLE_CHARS);
+  corpus.sample = { parts, whole: parts.join('\n\n') };
+}
+const longDoc = { '1 MB': corpus['1 MB'].whole, '10 MB': articles(10 * MB, SEED).join('\n\n') };
+
+function writeInputs(name) {
+  const c = corpus[name];
+  const base = path.join(tmp, name.replace(/\W+/g, ''));
+  fs.writeFileSync(`${base}.txt`, c.whole);
+  fs.writeFileSync(`${base}.jsonl`, c.parts.map((text, i) => JSON.stringify({ id: `a${i + 1}`, text })).join('\n') + '\n');
+  return { txt: `${base}.txt`, jsonl: `${base}.jsonl` };
+}
+
+// `spanmark annotate --stats IN OUT`: its STATS line and the spans written.
+function annotate(input) {
+  const output = path.join(tmp, 'out.jsonl');
+  const r = spawnSync(CLI, ['annotate', '--stats', input, output], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`spanmark annotate ${input}: exit ${r.status}: ${r.stderr.slice(-500)}`);
+  const line = r.stderr.trim().split('\n').pop();
+  if (!line.startsWith('STATS ')) throw new Error(`no STATS line, last stderr line: ${line}`);
+  const stats = JSON.parse(line.slice(6));
+  const spans = (fs.readFileSync(output, 'utf8').match(/"label":/g) || []).length;
+  return { ...stats, spans };
+}
+
+// ---- machine -------------------------------------------------------------
+
+function machine() {
+  const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) || [])[1] || 'unknown';
+  let commit = 'unknown';
+  let dirty = '';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const st = execFileSync('git', ['status', '--porcelain', '--', 'src', 'www', 'model', 'Cargo.toml', 'Cargo.lock'], { cwd: ROOT, encoding: 'utf8' });
+    if (st.trim()) dirty = ' (with uncommitted changes in src/, www/ or model/)';
+  } catch { /* not a git checkout */ }
+  return { cpu, nproc: os.availableParallelism ? os.availableParallelism() : os.cpus().length, commit: commit + dirty };
+}
+
+// ---- 1 and 2: page weight and cold load ----------------------------------
+
+async function pageWeightAndColdLoad() {
+  const server = await startServer(path.join(ROOT, 'www'), 0);
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const runs = [];
+  let weight = null;
+  let chromiumVersion = 'unknown';
+  try {
+    for (let i = 0; i < REPS; i++) {
+      const b = await launch();
+      try {
+        if (i === 0) {
+          const cdp = await b.context.newCDPSession(b.page);
+          chromiumVersion = (await cdp.send('Browser.getVersion')).product;
+        }
+        // Before the page's own scripts: note when the first mark enters
+        // #doc, the frame after it, and when spanmarkReady resolves.
+        await b.page.addInitScript(() => {
+          const t = {};
+          window.__bench = t;
+          const mo = new MutationObserver(() => {
+            if (t.firstMark === undefined && document.querySelector('#doc mark')) {
+              t.firstMark = performance.now();
+              mo.disconnect();
+              requestAnimationFrame(() => { t.firstMarkFrame = performance.now(); });
+            }
+          });
+          mo.observe(document, { childList: true, subtree: true });
+          let ready;
+          Object.defineProperty(window, 'spanmarkReady', {
+            configurable: true,
+            get: () => ready,
+            set: (p) => { ready = p; p.then(() => { t.ready = performance.now(); }); },
+          });
+        });
+        const responses = [];
+        b.page.on('response', (r) => responses.push(r));
+        await b.page.goto(url);
+        await b.page.waitForFunction(() => window.__bench.firstMarkFrame !== undefined && window.__bench.ready !== undefined, null, { timeout: 60_000 });
+        await b.page.waitForTimeout(300); // let any late request show
+        runs.push(await b.page.evaluate(() => {
+          const res = performance.getEntriesByType('resource');
+          const wasm = res.find((r) => r.name.endsWith('.wasm'));
+          const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+          const app = res.find((r) => r.name.endsWith('/app.js'));
+          const marks = {};
+          for (const e of performance.getEntries()) {
+            if ((e.entryType === 'mark' || e.entryType === 'measure') && e.name.startsWith('spanmark')) {
+              marks[`${e.entryType} ${e.name}`] = e.entryType === 'mark' ? e.startTime : e.duration;
+            }
+          }
+          return {
+            ...window.__bench, marks, wasm: wasm ? wasm.responseEnd : NaN, wasmStart: wasm ? wasm.startTime : NaN,
+            app: app ? app.responseEnd : NaN, fcp: fcp ? fcp.startTime : NaN,
+          };
+        }));
+        if (i === 0) {
+          weight = [];
+          for (const r of responses) {
+            const body = await r.body().catch(() => Buffer.alloc(0));
+            weight.push({
+              path: new URL(r.url()).pathname,
+              status: r.status(),
+              type: (r.headers()['content-type'] || '').split(';')[0],
+              raw: body.length,
+              gz: zlib.gzipSync(body, { level: 9 }).length,
+            });
+          }
+          if (b.errors.length) weight.errors = b.errors;
+        }
+      } finally {
+        await b.close();
+      }
+    }
+  } finally {
+    server.close();
+  }
+  return { runs, weight, chromiumVersion };
+}
+
+function reportWeight(weight) {
+  const rows = weight.map((w) => [`\`${w.path}\``, w.status, w.type, kb(w.raw), kb(w.gz)]);
+  const raw = weight.reduce((a, w) => a + w.raw, 0);
+  const gz = weight.reduce((a, w) => a + w.gz, 0);
+  rows.push(['**total**', '', `${weight.length} requests`, `**${kb(raw)}**`, `**${kb(gz)}**`]);
+  say(table(['file (first load, fresh profile)', 'status', 'type', 'raw kB', 'gzip -9 kB'], rows));
+  say();
+  say(`Gzipped total ${mb(gz)} MB of the 2 MB budget (${((100 * gz) / (2 * MB)).toFixed(0)}%). ` +
+    `kB = 1000 bytes; gzip is zlib level 9 of the bytes served (the server sends them uncompressed).`);
+  if (weight.errors) say(`Console errors during the load: ${weight.errors.join('; ')}`);
+}
+
+function reportCold(runs) {
+  const row = (name, key, what) => {
+    const xs = runs.map((r) => r[key]);
+    return [name, ms(median(xs)), `${ms(Math.min(...xs))} – ${ms(Math.max(...xs))}`, what];
+  };
+  const extra = [];
+  for (const k of Object.keys(runs[0].marks || {})) {
+    for (const r of runs) r[k] = r.marks[k];
+    extra.push(row(`\`${k}\``, k, k.startsWith('mark') ? 'user timing mark in the page' : 'user timing measure (duration)'));
+  }
+  say(table(['fresh profile, navigate to first highlight', 'median ms', 'range ms', 'what'], [
+    row('app.js downloaded', 'app', 'responseEnd of app.js'),
+    row('wasm requested', 'wasmStart', 'startTime of spanmark_bg.wasm'),
+    row('wasm downloaded', 'wasm', 'responseEnd of spanmark_bg.wasm'),
+    ...extra,
+    row('first contentful paint', 'fcp', 'the empty page chrome'),
+    row('**first `#doc mark` in the DOM**', 'firstMark', 'the demo article pre-annotated and drawn'),
+    row('**frame after the first mark**', 'firstMarkFrame', 'first highlight on screen'),
+    row('`spanmarkReady` resolved', 'ready', 'demo saved to IndexedDB, contract ready'),
+  ]));
+  say();
+  say(`${runs.length} fresh launches, each a new profile (no HTTP, code or IndexedDB cache); ` +
+    'times are performance.now() from navigation start. Budget: first highlight under 300 ms.');
+}
+
+// ---- 3 and 4: throughput -------------------------------------------------
+
+async function throughput(tokens) {
+  const server = await startServer(ROOT, 0);
+  const b = await launch();
+  try {
+    await b.page.goto(`http://127.0.0.1:${server.address().port}/bench/page.html`);
+    await b.page.evaluate(() => window.benchReady);
+    const built = {};
+    for (const [key, size, max] of [['1 MB', SIZES['1 MB'], null], ['5 MB', SIZES['5 MB'], null], ['sample', SIZES['1 MB'], SAMPLE_CHARS]]) {
+      built[key] = await b.page.evaluate(([k, s, seed, m]) => window.bench.build(k, s, seed, m ?? Infinity), [key, size, SEED, max]);
+      const mine = checksum(corpus[key].whole);
+      if (built[key].checksum !== mine) throw new Error(`the page built a different ${key} text (${built[key].checksum} vs ${mine})`);
+    }
+    const warm = await b.page.evaluate(() => window.bench.warmUp());
+    const res = { warm, whole: {}, first: {} };
+    for (const key of ['1 MB', '5 MB']) {
+      const first = await b.page.evaluate((k) => window.bench.wasmWhole(k), key);
+      const xs = [];
+      for (let i = 0; i < REPS; i++) xs.push(await b.page.evaluate((k) => window.bench.wasmWhole(k), key));
+      res.first[key] = first;
+      res.whole[key] = xs;
+    }
+    // Side by side on the sample, article by article, interleaved.
+    res.wasmParts = [];
+    res.peerParts = [];
+    await b.page.evaluate(() => window.bench.wasmParts('sample'));
+    for (let i = 0; i < Math.max(REPS, PEER_REPS); i++) {
+      if (i < REPS) res.wasmParts.push(await b.page.evaluate(() => window.bench.wasmParts('sample')));
+      if (i < PEER_REPS) {
+        note(`compromise run ${i + 1}/${PEER_REPS} on ${kb(built.sample.chars)} kB`);
+        res.peerParts.push(await b.page.evaluate(() => window.bench.compromiseParts('sample')));
+      }
+    }
+    res.wasmMemory = await b.page.evaluate(() => window.bench.wasmMemory());
+    res.built = built;
+    res.errors = b.errors;
+    return res;
+  } finally {
+    await b.close();
+    server.close();
+  }
+}
+
+// ---- 5: F1 -----------------------------------------------------------------
+
+function f1() {
+  if (!fs.existsSync(CONLL_DEV)) {
+    say(`Skipped: ${path.relative(ROOT, CONLL_DEV)} does not exist (CoNLL-2003 is not shipped with the repo).`);
+    return;
+  }
+  const t0 = Date.now();
+  const r = spawnSync(CLI, ['eval', CONLL_DEV, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const secs = (Date.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`spanmark eval: exit ${r.status}: ${r.stderr.slice(-500)}`);
+  const j = JSON.parse(r.stdout.trim().split('\n').pop());
+  const p = (x) => (100 * x).toFixed(2);
+  const rows = [['**micro**', p(j.micro.precision), p(j.micro.recall), `**${p(j.micro.f1)}**`, j.micro.support, j.micro.predicted]];
+  for (const [label, s] of Object.entries(j.labels)) rows.push([label, p(s.precision), p(s.recall), p(s.f1), s.support, s.predicted]);
+  say(table(['eng.testa (CoNLL-2003 dev)', 'precision', 'recall', 'F1', 'gold', 'predicted'], rows));
+  say();
+  say(`\`target/release/spanmark eval ../shared/data/ner/conll2003/eng.testa --json\`: exact-match entities (conlleval rules), the shipped model on the gold tokens; ` +
+    `${secs.toFixed(1)} s wall` + (j.speed ? `, model ${int(j.speed.tokens_per_s)} tokens/s (${int(j.speed.tokens)} tokens)` : '') +
+    '. Targets (issue 3): F1 at least 92; peers about 65 (spaCy en_core_web_sm) and 47 (compromise).');
+}
+
+// ---- 6: long documents in the real page --------------------------------------
+
+// In the page: load window.__text through the contract and time it.
+async function timedLoad(page, name) {
+  return page.evaluate(async (name) => {
+    const text = window.__text;
+    const doc = document.getElementById('doc');
+    const r = { longtasks: [] };
+    const po = new PerformanceObserver((l) => { for (const e of l.getEntries()) r.longtasks.push(e.duration); });
+    po.observe({ type: 'longtask' });
+    const mo = new MutationObserver(() => {
+      if (r.firstMark !== undefined) return;
+      const m = doc.querySelector('mark');
+      if (m && text.slice(Number(m.dataset.start), Number(m.dataset.end)) === m.textContent) {
+        r.firstMark = performance.now() - t0;
+        requestAnimationFrame(() => { r.firstFrame = performance.now() - t0; });
+      }
+    });
+    mo.observe(doc, { childList: true, subtree: true });
+    const marksBefore = performance.getEntriesByType('measure').length;
+    const t0 = performance.now();
+    await window.spanmark.load(text, { name });
+    r.resolve = performance.now() - t0;
+    await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+    await new Promise((res) => setTimeout(res, 300));
+    for (const e of po.takeRecords()) r.longtasks.push(e.duration);
+    po.disconnect();
+    mo.disconnect();
+    r.measures = performance.getEntriesByType('measure').slice(marksBefore)
+      .filter((m) => m.name.startsWith('spanmark')).map((m) => [m.name, m.duration]);
+    r.elements = doc.getElementsByTagName('*').length;
+    r.marks = doc.getElementsByTagName('mark').length;
+    r.blocks = doc.querySelectorAll('.block').length;
+    r.spans = window.spanmark.spans().length;
+    r.chars = text.length;
+    return r;
+  }, name);
+}
+
+// In the page: jump to the bottom and back (each until the end block is
+// drawn), then scroll steadily and time the frames.
+async function scrollTest(page) {
+  return page.evaluate(async () => {
+    const frame = () => new Promise((res) => requestAnimationFrame(() => res(performance.now())));
+    const text = window.__text;
+    const doc = document.getElementById('doc');
+    const blocks = () => doc.querySelectorAll('.block');
+    const r = {};
+    // #doc when it is the scroll container (what DocView listens to),
+    // else the window's scroller.
+    const sc = doc.scrollHeight > doc.clientHeight + 1 ? doc : document.scrollingElement;
+    r.scroller = sc === doc ? '#doc' : 'window';
+    r.height = sc.scrollHeight;
+    const atEnd = () => {
+      const b = blocks();
+      return b.length && Number(b[b.length - 1].dataset.end16) === text.length &&
+        sc.scrollTop + sc.clientHeight >= sc.scrollHeight - 2;
+    };
+    let t0 = performance.now();
+    let n = 0;
+    for (; n < 120 && (n === 0 || !atEnd()); n++) {
+      sc.scrollTop = sc.scrollHeight;
+      await frame();
+    }
+    r.bottom = { ms: performance.now() - t0, frames: n, reached: atEnd(), elements: doc.getElementsByTagName('*').length, marks: doc.getElementsByTagName('mark').length };
+    const atTop = () => { const b = blocks(); return b.length && b[0].dataset.start16 === '0' && sc.scrollTop === 0; };
+    t0 = performance.now();
+    n = 0;
+    for (; n < 120 && (n === 0 || !atTop()); n++) {
+      sc.scrollTop = 0;
+      await frame();
+    }
+    r.top = { ms: performance.now() - t0, frames: n, reached: atTop(), elements: doc.getElementsByTagName('*').length };
+    // Steady scrolling: 120 frames, 400 px per frame.
+    const tasks = [];
+    const po = new PerformanceObserver((l) => { for (const e of l.getEntries()) tasks.push(e.duration); });
+    po.observe({ type: 'longtask' });
+    const times = [await frame()];
+    let maxElements = 0;
+    for (let i = 0; i < 120; i++) {
+      sc.scrollTop += 400;
+      times.push(await frame());
+      maxElements = Math.max(maxElements, doc.getElementsByTagName('*').length);
+    }
+    await new Promise((res) => setTimeout(res, 100));
+    for (const e of po.takeRecords()) tasks.push(e.duration);
+    po.disconnect();
+    r.steady = { intervals: times.slice(1).map((t, i) => t - times[i]), longtasks: tasks, maxElements, scrolled: sc.scrollTop };
+    sc.scrollTop = 0;
+    await frame();
+    await frame();
+    return r;
+  });
+}
+
+// In the page: `n` addSpan/removeSpan pairs on free words in the visible
+// part of the open document; each timed from the call to the frame after it
+// resolves.
+async function editTest(page, n, budgetMs) {
+  return page.evaluate(async ([n, budgetMs]) => {
+    const frame = () => new Promise((res) => requestAnimationFrame(() => res(performance.now())));
+    const text = window.__text;
+    const doc = document.getElementById('doc');
+    doc.scrollTop = 0;
+    document.scrollingElement.scrollTop = 0;
+    await frame();
+    await frame();
+    // On screen: inside #doc's box and inside the window.
+    const view = doc.getBoundingClientRect();
+    const top = Math.max(0, view.top);
+    const bottom = Math.min(window.innerHeight, view.bottom);
+    const visible = [...doc.querySelectorAll('.block')].filter((b) => {
+      const r = b.getBoundingClientRect();
+      return r.bottom > top && r.top < bottom;
+    });
+    const spans = window.spanmark.spans();
+    const free = [];
+    for (const b of visible) {
+      const s16 = Number(b.dataset.start16);
+      const e16 = Number(b.dataset.end16);
+      for (const m of text.slice(s16, e16).matchAll(/\b[a-z]{4,}\b/g)) {
+        const s = s16 + m.index;
+        const e = s + m[0].length;
+        if (!spans.some((x) => x.start < e && s < x.end)) free.push([s, e]);
+      }
+    }
+    if (!free.length) throw new Error('no free word in the visible blocks');
+    const tasks = [];
+    const po = new PerformanceObserver((l) => { for (const e of l.getEntries()) tasks.push(e.duration); });
+    po.observe({ type: 'longtask' });
+    const marksBefore = performance.getEntriesByType('measure').length;
+    const add = [];
+    const remove = [];
+    let drawnOk = 0;
+    const start = performance.now();
+    for (let i = 0; i < n && (i < 5 || performance.now() - start < budgetMs); i++) {
+      const [s, e] = free[i % free.length];
+      let t0 = performance.now();
+      await window.spanmark.addSpan(s, e, 'MISC');
+      let t1 = performance.now();
+      let t2 = await frame();
+      const drawn = !!doc.querySelector(`mark[data-start="${s}"][data-end="${e}"]`);
+      add.push({ resolve: t1 - t0, frame: t2 - t0 });
+      t0 = performance.now();
+      await window.spanmark.removeSpan(s, e);
+      t1 = performance.now();
+      t2 = await frame();
+      const gone = !doc.querySelector(`mark[data-start="${s}"][data-end="${e}"]`);
+      remove.push({ resolve: t1 - t0, frame: t2 - t0 });
+      if (drawn && gone) drawnOk++;
+    }
+    await new Promise((res) => setTimeout(res, 100));
+    for (const e of po.takeRecords()) tasks.push(e.duration);
+    po.disconnect();
+    const measures = performance.getEntriesByType('measure').slice(marksBefore)
+      .filter((m) => m.name.startsWith('spanmark')).map((m) => [m.name, m.duration]);
+    return { add, remove, drawnOk, wanted: n, budgetMs, candidates: free.length, visibleBlocks: visible.length, spans: spans.length, longtasks: tasks, measures };
+  }, [n, budgetMs]);
+}
+
+// JS heap (after a forced GC, CDP Performance.getMetrics) and the wasm
+// core's linear memory (the module's own `memory` export: init() returns
+// the already-initialised exports to a second importer).
+async function memory(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+  const wasm = await page.evaluate(async () => {
+    const mod = await import(new URL('pkg/spanmark.js', location.href).href);
+    const exports = await mod.default();
+    return exports.memory.buffer.byteLength;
+  });
+  await cdp.detach();
+  return { jsHeap: m.JSHeapUsedSize, jsHeapTotal: m.JSHeapTotalSize, nodes: m.Nodes, wasm };
+}
+
+// Resolves to the promise's value, or to `{timedOut: ms}` after `limit` ms.
+function within(limit, promise) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((resolve) => { timer = setTimeout(() => resolve({ timedOut: limit }), limit); }),
+  ]);
+}
+
+// Closes an app even when its page is stuck in a long task.
+async function closeApp(app) {
+  await within(15_000, app.close().catch(() => {}));
+}
+
+const LOAD_LIMIT_MS = QUICK ? 30_000 : 90_000; // a stuck 10 MB load is reported, not waited for
+const EDIT_BUDGET_MS = QUICK ? 10_000 : 30_000;
+
+async function longDocuments() {
+  const res = { loads: {}, scroll: {}, memory: {}, skipped: {} };
+  // 1 MB: several loads in one page, then edits, scrolling and memory.
+  {
+    const app = await openApp();
+    try {
+      await app.page.evaluate((t) => { window.__text = t; }, longDoc['1 MB']);
+      res.memory.before = await memory(app.page);
+      res.loads['1 MB'] = [];
+      for (let i = 0; i < (QUICK ? 2 : 3); i++) {
+        note(`1 MB load ${i + 1}`);
+        const r = await within(LOAD_LIMIT_MS, timedLoad(app.page, `bench 1 MB #${i + 1}`));
+        if (r.timedOut) throw new Error(`a 1 MB load() did not resolve within ${r.timedOut / 1000} s`);
+        res.loads['1 MB'].push(r);
+      }
+      note('edits');
+      res.edits = await editTest(app.page, QUICK ? 20 : 50, EDIT_BUDGET_MS);
+      note('scrolling');
+      res.scroll['1 MB'] = await scrollTest(app.page);
+      res.memory['1 MB'] = await memory(app.page);
+      res.errors1 = app.consoleErrors.slice();
+    } finally {
+      await closeApp(app);
+    }
+  }
+  // 10 MB: a fresh profile, one load, scrolling, memory.
+  {
+    const app = await openApp();
+    try {
+      await app.page.evaluate((t) => { window.__text = t; }, longDoc['10 MB']);
+      note('10 MB load');
+      const r = await within(LOAD_LIMIT_MS, timedLoad(app.page, 'bench 10 MB'));
+      if (r.timedOut) {
+        res.skipped['10 MB'] = `\`load()\` of the 10 MB document had not resolved after ${r.timedOut / 1000} s (the page was still busy); ` +
+          'the browser was closed, and its scrolling and memory are not measured';
+      } else {
+        res.loads['10 MB'] = [r];
+        note('10 MB scrolling');
+        res.scroll['10 MB'] = await scrollTest(app.page);
+        res.memory['10 MB'] = await memory(app.page);
+      }
+      res.errors10 = app.consoleErrors.slice();
+    } finally {
+      await closeApp(app);
+    }
+  }
+  return res;
+}
+
+function reportLong(res, tokens) {
+  const rows = [];
+  for (const [size, loads] of Object.entries(res.loads)) {
+    const med = (k) => median(loads.map((l) => l[k]));
+    const lt = loads.map((l) => Math.max(0, ...l.longtasks));
+    const l0 = loads[loads.length - 1];
+    rows.push([
+      `${size} (${int(l0.chars)} chars, ${int(tokens[size])} tokens)`,
+      loads.length,
+      ms(med('firstMark')), ms(med('firstFrame')), ms(med('resolve')),
+      ms(median(lt)), `${l0.longtasks.length} / ${ms(l0.longtasks.reduce((a, b) => a + b, 0))}`,
+      int(l0.spans), `${int(l0.elements)} (${int(l0.marks)} marks, ${l0.blocks} blocks)`,
+    ]);
+  }
+  for (const [size, why] of Object.entries(res.skipped)) {
+    rows.push([`${size} (${int(longDoc[size].length)} chars, ${int(tokens[size])} tokens)`, 1, `> ${LOAD_LIMIT_MS / 1000} s`, '', 'not resolved', '', '', '', '']);
+  }
+  say(table(['`load(text)` in the real page', 'runs', 'first mark ms', 'first mark on screen ms', 'load() resolved ms',
+    'longest task ms', 'long tasks: count / total ms', 'spans', 'elements in #doc'], rows));
+  say();
+  say('Medians over the runs. "first mark" is when the first mark of the new document enters #doc; "on screen" the frame after it; ' +
+    '`load()` resolves once the document is pre-annotated, drawn and saved to IndexedDB. Long tasks (over 50 ms, PerformanceObserver `longtask`, ' +
+    'registered before the call) are those of the load, up to 300 ms after it resolved. Budget (issue 5): first screen of 1 MB under 1 s; no task over 50 ms.');
+  for (const [size, why] of Object.entries(res.skipped)) say(`\n${size}: ${why}.`);
+  say();
+  const mrows = [];
+  for (const [k, m] of Object.entries(res.loads)) {
+    const all = m.flatMap((l) => l.measures);
+    if (all.length) mrows.push([k, all.map(([n, d]) => `${n} ${ms(d)}`).join(', ')]);
+  }
+  if (mrows.length) {
+    say(table(['user timing from the page', 'performance.measure entries named spanmark*'], mrows));
+    say();
+  }
+
+  const e = res.edits;
+  const pick = (xs, k) => xs.map((x) => x[k]);
+  say(table(['edit in the 1 MB document (call → next frame)', 'n', 'p50 ms', 'p95 ms', 'max ms', 'call → resolved (durable) p50 / p95 ms'], [
+    ['`addSpan` (MISC on a free word in view)', e.add.length, ms(pct(pick(e.add, 'frame'), 50)), ms(pct(pick(e.add, 'frame'), 95)), ms(Math.max(...pick(e.add, 'frame'))), `${ms(pct(pick(e.add, 'resolve'), 50))} / ${ms(pct(pick(e.add, 'resolve'), 95))}`],
+    ['`removeSpan` (the same span)', e.remove.length, ms(pct(pick(e.remove, 'frame'), 50)), ms(pct(pick(e.remove, 'frame'), 95)), ms(Math.max(...pick(e.remove, 'frame'))), `${ms(pct(pick(e.remove, 'resolve'), 50))} / ${ms(pct(pick(e.remove, 'resolve'), 95))}`],
+    ['both', e.add.length + e.remove.length, ms(pct([...pick(e.add, 'frame'), ...pick(e.remove, 'frame')], 50)), ms(pct([...pick(e.add, 'frame'), ...pick(e.remove, 'frame')], 95)), ms(Math.max(...pick(e.add, 'frame'), ...pick(e.remove, 'frame'))), ''],
+  ]));
+  say();
+  say(`${int(e.spans)} spans in the document; ${e.visibleBlocks} blocks on screen, ${e.candidates} free words (not in a span) in them; ` +
+    (e.add.length < e.wanted ? `${e.add.length} of the ${e.wanted} pairs done (the rest skipped after a ${e.budgetMs / 1000} s budget); ` : '') +
+    `${e.drawnOk}/${e.add.length} pairs checked drawn then gone. Long tasks during the edits: ${e.longtasks.length}, longest ${ms(Math.max(0, ...e.longtasks))} ms. ` +
+    'Each call goes through the contract, so it includes the durable IndexedDB write the page makes before drawing. Budget: redrawn within 16 ms (p95).');
+  if (e.measures.length) say(`User timing during the edits: ${summariseMeasures(e.measures)}.`);
+  say();
+
+  const srows = [];
+  for (const [k, s] of Object.entries(res.scroll)) {
+    srows.push([`${k} (scrolls: ${s.scroller}, ${int(s.height)} px)`,
+      `${ms(s.bottom.ms)} ms, ${s.bottom.frames} frames${s.bottom.reached ? '' : ' (not reached)'}`,
+      int(s.bottom.elements),
+      `${ms(s.top.ms)} ms, ${s.top.frames} frames${s.top.reached ? '' : ' (not reached)'}`,
+      `${ms(pct(s.steady.intervals, 50))} / ${ms(pct(s.steady.intervals, 95))} / ${ms(Math.max(...s.steady.intervals))}`,
+      `${s.steady.longtasks.length}, ${ms(Math.max(0, ...s.steady.longtasks))}`,
+      int(s.steady.maxElements)]);
+  }
+  say(table(['scrolling', 'jump to the end (until its block is drawn)', 'elements in #doc at the end', 'jump back to the top', 'steady scroll 120 frames × 400 px: frame p50 / p95 / max ms', 'long tasks: count, longest ms', 'most elements in #doc'], srows));
+  say();
+  const mem = res.memory;
+  const mrow = (k, m) => [k, mb(m.jsHeap), mb(m.wasm), `**${mb(m.jsHeap + m.wasm)}**`, int(m.nodes)];
+  say(table(['memory after a forced GC', 'JS heap used MB', 'wasm memory MB', 'sum MB', 'DOM nodes (page)'], [
+    mrow('page with the demo only', mem.before),
+    mrow('after the 1 MB loads, edits, scrolling (4 documents in the project)', mem['1 MB']),
+    ...(mem['10 MB'] ? [mrow('after loading the 10 MB document (fresh profile)', mem['10 MB'])] : [['after loading the 10 MB document', 'not measured', '', '', '']]),
+  ]));
+  say();
+  say('JS heap: CDP `Performance.getMetrics` JSHeapUsedSize after `HeapProfiler.collectGarbage`; wasm memory: the byte length of the core\'s ' +
+    'linear memory (it only grows). Budget (issue 5): a 10 MB document under 300 MB of JS heap plus wasm memory.');
+  const errs = [...(res.errors1 || []), ...(res.errors10 || [])];
+  if (errs.length) say(`\nConsole errors in the page: ${errs.slice(0, 5).join('; ')}`);
+}
+
+function summariseMeasures(list) {
+  const by = new Map();
+  for (const [n, d] of list) by.set(n, [...(by.get(n) || []), d]);
+  return [...by].map(([n, ds]) => `${n} p50 ${ms(pct(ds, 50))} / p95 ${ms(pct(ds, 95))} ms (n=${ds.length})`).join('; ');
+}
+
+// ---- main --------------------------------------------------------------------
+
+const m = machine();
+note(`temp data in ${tmp}`);
+const header = [];
+let chromiumVersion = 'unknown';
+
+// Token counts (the CLI's tokenizer) and native speed first: the page
+// sections report tokens/s with these counts.
+const native = {};
+const tokens = {};
+for (const name of ['1 MB', '5 MB', 'sample']) {
+  const files = writeInputs(name);
+  const whole = annotate(files.txt);
+  tokens[name] = whole.tokens;
+  native[name] = { whole, jsonl: [] };
+  if (name !== 'sample') {
+    for (let i = 0; i < (QUICK ? 1 : 3); i++) native[name].jsonl.push(annotate(files.jsonl));
+  } else {
+    native[name].jsonl.push(annotate(files.jsonl));
+    tokens.sampleParts = native[name].jsonl[0].tokens;
+  }
+}
+tokens['10 MB'] = (() => {
+  const f = path.join(tmp, '10mb.txt');
+  fs.writeFileSync(f, longDoc['10 MB']);
+  return annotate(f).tokens;
+})();
+note('native runs done');
+
+let cold;
+let tp;
+let longRes;
+// Collect the sections into `out`, then put the header in front.
+await section('1. Page weight', async () => {
+  cold = await pageWeightAndColdLoad();
+  chromiumVersion = cold.chromiumVersion;
+  reportWeight(cold.weight);
+});
+await section('2. Cold load to first highlight', async () => {
+  if (!cold) throw new Error('the page did not load (see section 1)');
+  reportCold(cold.runs);
+});
+await section('3. Pre-annotation throughput in the page: wasm vs compromise', async () => {
+  tp = await throughput(tokens);
+  const rate = (tok, msx) => tok / (msx / 1000);
+  const rows = [];
+  for (const key of ['1 MB', '5 MB']) {
+    const xs = tp.whole[key].map((r) => r.ms);
+    rows.push([`spanmark wasm, ${key} as one text`, `${int(tp.built[key].chars)} chars / ${int(tokens[key])}`, tp.whole[key].length,
+      ms(median(xs)), `**${int(rate(tokens[key], median(xs)))}**`, int(tp.whole[key][0].spans), `first call ${ms(tp.first[key].ms)} ms`]);
+  }
+  const wp = tp.wasmParts.map((r) => r.ms);
+  const cp = tp.peerParts.map((r) => r.ms);
+  const wRate = rate(tokens.sampleParts, median(wp));
+  const cRate = rate(tokens.sampleParts, median(cp));
+  const sampleDesc = `${int(tp.built.sample.chars)} chars, ${tp.built.sample.parts} articles / ${int(tokens.sampleParts)}`;
+  rows.push(['spanmark wasm, sample article by article', sampleDesc, tp.wasmParts.length, ms(median(wp)), `**${int(wRate)}**`, int(tp.wasmParts[0].spans), 'all 13 labels']);
+  const pc = tp.peerParts[0].counts;
+  rows.push(['compromise 14.17, same sample, same page', sampleDesc, tp.peerParts.length, ms(median(cp)), `**${int(cRate)}**`, int(tp.peerParts[0].spans),
+    `people ${pc.people}, places ${pc.places}, orgs ${pc.organizations}`]);
+  say(table(['engine, text', 'size / tokens', 'runs', 'median ms', 'tokens/s', 'entities', 'notes'], rows));
+  say();
+  say(`**wasm / compromise on the same sample: ${ratio(wRate, cRate)}** (target in issue 3: at least 30x). ` +
+    `Wasm on 1 MB as one text: ${ratio(rate(tokens['1 MB'], median(tp.whole['1 MB'].map((r) => r.ms))), 1e6)} of the 1,000,000 tokens/s budget.`);
+  say();
+  say('Text: synthetic English news (bench/corpus.mjs, seeded; the page builds the same string, checked by checksum). ' +
+    'Tokens are counted by spanmark\'s own tokenizer (`spanmark annotate --stats`, T) on the same text, for every engine. ' +
+    '`preannotate(text)` returns the flat table (5 numbers per span); compromise does `nlp(article)` then `.people()`, `.places()`, ' +
+    '`.organizations()` each with `.json({offset: true, terms: false})`, one article at a time (on a whole megabyte its offset ' +
+    'computation grows much faster than linearly). "first call" is the first `preannotate` on that text, before V8 has tiered up. ' +
+    `The warm-up on one sentence (building the recognizer) took ${ms(tp.warm.wasmFirstCall)} ms for wasm and ${ms(tp.warm.compromiseFirstCall)} ms for compromise. ` +
+    `Wasm linear memory after these runs: ${mb(tp.wasmMemory)} MB.`);
+  if (tp.errors.length) say(`\nConsole errors: ${tp.errors.join('; ')}`);
+});
+await section('4. Native throughput (CLI, one thread)', async () => {
+  const rows = [];
+  for (const name of ['1 MB', '5 MB']) {
+    const j = native[name].jsonl;
+    rows.push([`${name} as JSONL, one article per line (${corpus[name].parts.length} lines)`, int(j[0].tokens), j.length,
+      ms(1000 * median(j.map((x) => x.seconds))), `**${int(median(j.map((x) => x.tokens_per_s)))}**`, int(j[0].spans)]);
+    const w = native[name].whole;
+    rows.push([`${name} as one .txt document`, int(w.tokens), 1, ms(1000 * w.seconds), int(w.tokens_per_s), int(w.spans)]);
+  }
+  say(table(['`spanmark annotate --stats`', 'tokens (T)', 'runs', 'recognition ms (S)', 'tokens/s (median)', 'spans'], rows));
+  say();
+  const wasm1 = tokens['1 MB'] / (median(tp ? tp.whole['1 MB'].map((r) => r.ms) : [NaN]) / 1000);
+  say(`Native 1 MB JSONL vs wasm 1 MB in the page: ${ratio(median(native['1 MB'].jsonl.map((x) => x.tokens_per_s)), wasm1)}. ` +
+    'Budget: at least 1,000,000 tokens/s on one core. S counts recognition only (not reading, tokenizing for T, or writing).');
+  if (tp) {
+    say();
+    say(`Note: on the same 1 MB text the page's \`preannotate\` returned ${int(tp.whole['1 MB'][0].spans)} spans and the CLI ${int(native['1 MB'].whole.spans)}: ` +
+      'they do not run the same pipeline. The CLI swaps the rule-based name heuristic for the trained entity model ' +
+      '(`recognizer_with` in src/cli/annotate.rs); `preannotate` and the page use `Recognizer::standard()` (patterns, gazetteer, heuristic). ' +
+      'The wasm and native speeds above are therefore not of the same work.');
+  }
+});
+await section('5. Accuracy: CoNLL-2003 dev (eng.testa)', async () => { f1(); });
+await section('6. Long documents in the real page (issue 5)', async () => {
+  longRes = await longDocuments();
+  reportLong(longRes, tokens);
+});
+
+const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+header.push('# spanmark benchmark results');
+header.push('');
+header.push('Written by `./build.sh bench` (which builds, then runs `node bench/run.mjs`); do not edit by hand.');
+header.push('');
+header.push(table(['', ''], [
+  ['date', date],
+  ['command', '`./build.sh bench`'],
+  ['machine', `${m.nproc} cores (\`nproc\`), ${m.cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, shared with other work`],
+  ['browser', `${chromiumVersion}, headless, flags and fresh profile as tests/e2e/harness.mjs; viewport 1100×800`],
+  ['node', process.version],
+  ['build', `commit ${m.commit}; wasm ${kb(fs.statSync(path.join(ROOT, 'www/pkg/spanmark_bg.wasm')).size)} kB`],
+  ['run time', `${((Date.now() - started) / 1000).toFixed(0)} s${QUICK ? ' (BENCH_QUICK: fewer runs)' : ''}`],
+]));
+header.push('');
+header.push('Timings are medians of several runs on a 2-core machine with other work running; compare ratios against the peer measured in the same run rather than absolute numbers across runs. Nothing here is asserted in tests.');
+header.push('');
+const md = [...header, ...out].join('\n').replace(/\n{3,}/g, '\n\n');
+fs.writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), md.trimEnd() + '\n');
+console.log('\n' + header.join('\n'));
+note(`wrote bench/RESULTS.md in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+fs.rmSync(tmp, { recursive: true, force: true });

@@ -324,7 +324,10 @@ impl Editor {
             }
         }
         for s in suggestions {
-            let valid = s.start < s.end && s.end <= self.len_chars && s.source.is_suggestion();
+            let valid = s.start < s.end
+                && s.end <= self.len_chars
+                && s.source.is_suggestion()
+                && !s.label.is_empty();
             let blocked = groups.get(&key(&s.label)).is_some_and(|g| {
                 let k = g.partition_point(|&(start, _)| start < s.end);
                 k > 0 && g[k - 1].1 > s.start

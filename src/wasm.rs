@@ -19,7 +19,23 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
 fn start() {
-    console_error_panic_hook::set_once();
+    // A panic is a bug, never the user's doing; the page must hear of it to
+    // stop using this instance and keep the saved work (see app.js).
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let global = js_sys::global();
+        if let Ok(f) = js_sys::Reflect::get(&global, &JsValue::from_str("spanmarkPanic")) {
+            if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                let _ = f.call1(&JsValue::NULL, &JsValue::from_str(&info.to_string()));
+            }
+        }
+    }));
+}
+
+/// Panics on purpose, so that tests can check how the page takes a panic.
+#[wasm_bindgen(js_name = panicForTests)]
+pub fn panic_for_tests() {
+    panic!("a deliberate panic (panicForTests)");
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {

@@ -4,6 +4,7 @@
 // offsets and labels are the core's; this module only moves data and draws.
 
 import init, {
+  panicForTests,
   Annotator, Finder, importFile as coreImport, exportProject, exportBytes, exportExtension, relabelRecord,
 } from './pkg/spanmark.js';
 import { openStore } from './store.js';
@@ -36,6 +37,7 @@ const state = {
   labelUndo: null, // what a label deletion removed, for its undo
   owed: false,     // a worker still owes the open document its suggestions
   unsnapshotted: 0, // edits logged since the open document's last snapshot
+  broken: null,    // the core's panic message, once it has panicked
 };
 
 function showError(message) {
@@ -54,7 +56,10 @@ function status(message) {
 // that writes reach storage in the order they were made.
 let queue = Promise.resolve();
 function serial(task) {
-  const run = queue.then(task);
+  const run = queue.then(() => {
+    if (state.broken) throw new Error('The annotator core stopped on an internal error; reload the page to continue.');
+    return task();
+  });
   queue = run.catch(() => {});
   return run;
 }
@@ -268,8 +273,17 @@ async function labelWith(name) {
 }
 
 function report(e) {
+  if (state.broken) return; // the panic message stays
   showError(e && e.message ? e.message : String(e));
 }
+
+// The core calls this when it panics (a bug). Its memory can no longer be
+// trusted, so nothing more is asked of it; what was saved stays saved, and a
+// reload starts a fresh core on it.
+globalThis.spanmarkPanic = (message) => {
+  state.broken = message;
+  showError(`Internal error in the annotator core: ${message}. Your saved work is safe; reload the page to continue.`);
+};
 
 // ---- mouse ---------------------------------------------------------------
 
@@ -792,6 +806,8 @@ async function start() {
     // once every edit made so far (by keys, mouse or calls) is saved and drawn.
     currentId: () => state.docId,
     idle: () => queue.then(() => undefined),
+    // For tests of the panic path only.
+    panicForTests: () => panicForTests(),
   };
   // A failed call also shows its reason in #error, as a failed click would.
   for (const [name, fn] of Object.entries(contract)) {

@@ -179,6 +179,7 @@ fn read_ann(
     let map = OffsetMap::new(text);
     let mut spans = Vec::new();
     let mut ignored = 0;
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, line) in content.split('\n').enumerate() {
         let n = i + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -201,6 +202,12 @@ fn read_ann(
         }
         let mut parts = line.splitn(3, '\t');
         let id = parts.next().unwrap_or_default();
+        if let Some(first) = seen.insert(id, n) {
+            return Err(FormatError::new(format!(
+                "{id}: the id is used twice (first on line {first})"
+            ))
+            .at_line(n));
+        }
         let body = parts.next().ok_or_else(|| {
             FormatError::new(format!(
                 "{id}: expected \"{id}<TAB>TYPE START END<TAB>TEXT\""

@@ -214,9 +214,15 @@ fn rows(content: &str) -> Result<Vec<Vec<Vec<Row<'_>>>>, FormatError> {
             line.split_whitespace().collect()
         };
         if cols.len() < 2 {
+            // Quote a little of the line, not all of a 50 MB one.
+            let shown: String = line.trim().chars().take(60).collect();
+            let more = if line.trim().chars().nth(60).is_some() {
+                "…"
+            } else {
+                ""
+            };
             return Err(FormatError::new(format!(
-                "expected a token and a tag (two or more columns), found {:?}",
-                line.trim()
+                "expected a token and a tag (two or more columns), found {shown:?}{more}"
             ))
             .at_line(n));
         }

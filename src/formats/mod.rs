@@ -56,9 +56,17 @@ pub struct FormatError {
 }
 
 impl FormatError {
+    /// A message longer than a few lines (it quotes the input, which may be
+    /// a 50 MB line) is cut short: the place it names says where to look.
     pub fn new(message: impl Into<String>) -> FormatError {
+        const MAX_CHARS: usize = 300;
+        let mut message = message.into();
+        if let Some((cut, _)) = message.char_indices().nth(MAX_CHARS) {
+            message.truncate(cut);
+            message.push('…');
+        }
         FormatError {
-            message: message.into(),
+            message,
             line: None,
             column: None,
         }
@@ -345,6 +353,7 @@ fn sniff(content: &[u8]) -> Option<Format> {
 /// against JSON for spaCy where the content does not, and names brat's one
 /// document when a lone `.txt` is given).
 pub fn import_as(format: Format, name: &str, content: &[u8]) -> Result<Imported, FormatError> {
+    refuse_empty(content)?;
     match format {
         Format::Json => Ok(Imported {
             project: json::import(util::utf8(content)?)?,
@@ -371,6 +380,7 @@ pub fn import_as(format: Format, name: &str, content: &[u8]) -> Result<Imported,
 /// says what is wrong), and plain text (`.txt`, or no extension) is one
 /// document named after the file.
 pub fn import_detected(name: &str, content: &[u8]) -> Result<Imported, FormatError> {
+    refuse_empty(content)?;
     let lower = name.to_ascii_lowercase();
     let base = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
     let format = match Format::detect(name, content) {
@@ -397,6 +407,16 @@ pub fn import_detected(name: &str, content: &[u8]) -> Result<Imported, FormatErr
         }
     };
     import_as(format, name, content)
+}
+
+/// An empty (or blank) file is an error, not a project of no documents: a
+/// person who picked it picked the wrong file.
+fn refuse_empty(content: &[u8]) -> Result<(), FormatError> {
+    let body = content.strip_prefix(b"\xef\xbb\xbf").unwrap_or(content);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(FormatError::new("the file is empty: there are no documents in it").at_line(1));
+    }
+    Ok(())
 }
 
 /// Reads several files as one project: brat's `.txt` + `.ann` pairs (or a

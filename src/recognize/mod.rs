@@ -410,7 +410,11 @@ mod tests {
 
     #[test]
     fn stages_can_be_swapped() {
-        let r = Recognizer::standard();
+        assert_eq!(
+            Recognizer::standard().stage_names(),
+            ["patterns", "gazetteer", "model"]
+        );
+        let r = Recognizer::rules_only();
         assert_eq!(r.stage_names(), ["patterns", "gazetteer", "heuristic"]);
         let r = r
             .without("heuristic")

@@ -37,6 +37,7 @@ const state = {
   labelUndo: null, // what a label deletion removed, for its undo
   owed: false,     // a worker still owes the open document its suggestions
   unsnapshotted: 0, // edits logged since the open document's last snapshot
+  logHead: 0,      // seq of the last edit-log entry this tab has seen
   broken: null,    // the core's panic message, once it has panicked
 };
 
@@ -107,6 +108,28 @@ function currentRecords() {
   return { doc, annotations };
 }
 
+// ---- other tabs ------------------------------------------------------------------
+
+// Tabs on the same project tell each other what they saved; a tab showing
+// that document reopens it from storage (snapshot plus every tab's logged
+// edits), so its next edit builds on the other tab's. See store.js for the
+// check that keeps a snapshot from dropping an edit it has not seen.
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('spanmark') : null;
+
+function announce(docId) {
+  if (channel) channel.postMessage({ docId });
+}
+
+if (channel) {
+  channel.onmessage = ({ data }) => {
+    serial(async () => {
+      if (!state.docId) return;
+      if (data.docId === state.docId) await openDocument(state.docId, { force: true });
+      await reloadList();
+    }).catch(report);
+  };
+}
+
 // ---- pre-annotation of long texts, off the main thread ----------------------
 
 const LONG_TEXT = 200_000; // UTF-16 units; shorter texts are annotated at once
@@ -159,8 +182,10 @@ function preannotateInWorker() {
 // Writes the open document's annotations (and the labels, which an edit may
 // have extended) durably, then draws. If the write fails, the core goes back
 // to what storage holds, so that the page never shows an edit that is not saved.
-async function persistAndDraw({ withDocument = false } = {}) {
-  state.unsnapshotted = 0;
+// `reapply` redoes the change being saved, should another tab have logged
+// edits first: the document is then reopened with them, and the change made
+// again on top (so both tabs' work is kept).
+async function persistAndDraw({ withDocument = false, reapply = null } = {}, retried = false) {
   const { doc, annotations } = currentRecords();
   const labels = JSON.parse(state.core.labelsJson());
   try {
@@ -169,11 +194,20 @@ async function persistAndDraw({ withDocument = false } = {}) {
       annotations: [annotations],
       documents: withDocument ? [doc] : undefined,
       current: doc.id,
+      expectHead: state.logHead,
     });
   } catch (e) {
-    await openDocument(state.docId);
+    if (e && e.name === 'ConflictError' && !retried) {
+      await openDocument(state.docId, { force: true });
+      if (reapply) reapply();
+      return persistAndDraw({ withDocument, reapply }, true);
+    }
+    await openDocument(state.docId, { force: true });
     throw new Error(`Could not save: ${e && e.message ? e.message : e}. The last saved state is shown.`);
   }
+  state.unsnapshotted = 0;
+  state.logHead = 0;
+  announce(doc.id);
   state.docs.update(doc.id, {
     status: doc.status,
     count: annotations.spans.length,
@@ -185,8 +219,8 @@ async function persistAndDraw({ withDocument = false } = {}) {
   clearError();
 }
 
-async function openDocument(id) {
-  if (state.docId !== id) await flush();
+async function openDocument(id, { force = false } = {}) {
+  if (state.docId !== id && !force) await flush();
   const doc = await state.store.document(id);
   if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
   const ann = await state.store.annotations(id);
@@ -196,9 +230,10 @@ async function openDocument(id) {
   cancelJob();
   state.owed = owed && long;
   state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '', owed && !long);
-  const log = ann ? await state.store.editsFor(id) : [];
+  const { entries: log, head } = ann ? await state.store.editsFor(id) : { entries: [], head: 0 };
   if (log.length) state.core.replay(JSON.stringify(log));
-  state.unsnapshotted = 0;
+  state.unsnapshotted = log.length;
+  state.logHead = head;
   state.docId = id;
   state.text = doc.text;
   state.pending = null;
@@ -224,17 +259,20 @@ const SNAPSHOT_EVERY = 100; // edit-log entries between snapshots
 // document's size), then draws; every SNAPSHOT_EVERY edits, a snapshot.
 async function persistEdit() {
   const entry = state.core.lastLogEntry();
-  if (!entry || state.unsnapshotted + 1 >= SNAPSHOT_EVERY) return persistAndDraw();
+  if (!entry || state.unsnapshotted + 1 >= SNAPSHOT_EVERY) {
+    return persistAndDraw({ reapply: entry ? () => state.core.replay(`[${entry}]`) : null });
+  }
   try {
-    await state.store.write({
+    state.logHead = await state.store.write({
       edit: { docId: state.docId, entry: JSON.parse(entry) },
       labels: JSON.parse(state.core.labelsJson()),
       current: state.docId,
     });
   } catch (e) {
-    await openDocument(state.docId);
+    await openDocument(state.docId, { force: true });
     throw new Error(`Could not save: ${e && e.message ? e.message : e}. The last saved state is shown.`);
   }
+  announce(state.docId);
   state.unsnapshotted += 1;
   state.docs.update(state.docId, { count: state.core.spanCount() });
   refreshLabels();

@@ -152,11 +152,12 @@ class Store {
     });
   }
 
-  // The edit-log entries of a document since its snapshot, oldest first.
+  // The edit log of a document since its snapshot, oldest first:
+  // {entries, head} where head is the last entry's seq (0 when empty).
   async editsFor(docId) {
     const tx = this.db.transaction('edits', 'readonly');
     const recs = await promised(tx.objectStore('edits').index('docId').getAll(docId));
-    return recs.map((r) => r.entry);
+    return { entries: recs.map((r) => r.entry), head: recs.length ? recs[recs.length - 1].seq : 0 };
   }
 
   async allAnnotations() {
@@ -168,6 +169,10 @@ class Store {
   // meta, status, spans?}), annotations (array of {docId, spans, history}:
   // snapshots, which clear those documents' edit logs), edit ({docId, entry}:
   // one edit-log entry), current (a document id).
+  // `expectHead` (with one snapshot): the last log entry the writer has seen;
+  // if another tab has logged more since, nothing is written and the promise
+  // rejects with a ConflictError, so that no snapshot drops another's edit.
+  // Resolves to the seq of the logged entry, if any.
   async write(w) {
     const names = ['settings'];
     if (w.labels) names.push('labelsets');
@@ -176,6 +181,8 @@ class Store {
     if (w.annotations || w.edit) names.push('edits');
     const tx = this.db.transaction(names, 'readwrite', { durability: 'strict' });
     const done = completed(tx);
+    let conflict = false;
+    let seq = 0;
     if (w.labels) tx.objectStore('labelsets').put({ id: 'project', labels: w.labels });
     if (w.documents) {
       const docs = tx.objectStore('documents');
@@ -197,13 +204,28 @@ class Store {
         edits.index('docId').openKeyCursor(IDBKeyRange.only(a.docId)).onsuccess = (e) => {
           const c = e.target.result;
           if (!c) return;
+          if (w.expectHead != null && c.primaryKey > w.expectHead) {
+            conflict = true;
+            tx.abort();
+            return;
+          }
           edits.delete(c.primaryKey);
           c.continue();
         };
       }
     }
-    if (w.edit) tx.objectStore('edits').add({ docId: w.edit.docId, entry: w.edit.entry });
+    if (w.edit) {
+      tx.objectStore('edits').add({ docId: w.edit.docId, entry: w.edit.entry }).onsuccess = (e) => {
+        seq = e.target.result;
+      };
+    }
     if (w.current !== undefined) tx.objectStore('settings').put({ key: 'current', value: w.current });
-    await done;
+    try {
+      await done;
+    } catch (e) {
+      if (conflict) throw Object.assign(new Error('the document was changed in another tab'), { name: 'ConflictError' });
+      throw e;
+    }
+    return seq;
   }
 }

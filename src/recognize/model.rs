@@ -868,9 +868,9 @@ impl Model {
         words: &[&str],
         sentences: &[Range<usize>],
         tags: &mut Vec<u8>,
-        mut ents: Option<&mut Vec<Entity>>,
+        ents: Option<&mut Vec<Entity>>,
     ) {
-        let whole = [0..words.len()];
+        let whole = std::slice::from_ref(&(0..words.len())).to_vec();
         let sents = if sentences.is_empty() {
             &whole[..]
         } else {

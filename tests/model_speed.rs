@@ -44,7 +44,7 @@ fn corpus() -> Vec<(Vec<String>, Vec<std::ops::Range<usize>>)> {
                     x ^= x << 13;
                     x ^= x >> 7;
                     x ^= x << 17;
-                    let w = if x % 5 == 0 {
+                    let w = if x.is_multiple_of(5) {
                         names[(x >> 8) as usize % names.len()]
                     } else {
                         common[(x >> 8) as usize % common.len()]

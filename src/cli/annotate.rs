@@ -105,14 +105,61 @@ pub fn run(args: Args) -> CliResult {
         None => Model::shipped(),
     };
     let rec = recognizer_with(model);
-    let mut input = BufReader::with_capacity(1 << 16, open_input(&args.input)?);
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) if p.as_os_str() != "-" => Box::new(
-            std::fs::File::create(p).map_err(|e| format!("cannot write {}: {e}", p.display()))?,
-        ),
-        _ => Box::new(std::io::stdout().lock()),
-    };
-    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let input = BufReader::with_capacity(1 << 16, open_input(&args.input)?);
+    match args.output.as_deref() {
+        Some(p) if p.as_os_str() != "-" => {
+            // Stream into a temporary file beside OUT and rename it into place
+            // only when every document is done: a bad input line leaves no
+            // (partial) output, and an existing OUT stays as it was.
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            let tmp = p.with_file_name(format!(
+                ".{}.{}.tmp",
+                name.as_deref().unwrap_or("out"),
+                std::process::id()
+            ));
+            let file = std::fs::File::create(&tmp)
+                .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+            let result = annotate_all(&args, &rec, input, BufWriter::with_capacity(1 << 16, file))
+                .and_then(|stats| {
+                    std::fs::rename(&tmp, p)
+                        .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+                    Ok(stats)
+                });
+            if result.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            report(&args, result?);
+        }
+        _ => {
+            let out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let stats = annotate_all(&args, &rec, input, out)?;
+            report(&args, stats);
+        }
+    }
+    Ok(())
+}
+
+fn report(args: &Args, stats: Stats) {
+    if args.stats {
+        let s = stats.time.as_secs_f64();
+        let rate = if s > 0.0 {
+            stats.tokens as f64 / s
+        } else {
+            0.0
+        };
+        eprintln!(
+            "STATS {}",
+            json!({"documents": stats.documents, "tokens": stats.tokens, "seconds": s, "tokens_per_s": rate.round()})
+        );
+    }
+}
+
+fn annotate_all(
+    args: &Args,
+    rec: &Recognizer,
+    mut input: impl BufRead,
+    mut out: impl Write,
+) -> Result<Stats, String> {
     let mut stats = Stats {
         documents: 0,
         tokens: 0,
@@ -138,7 +185,7 @@ pub fn run(args: Args) -> CliResult {
         let mut obj = Map::new();
         obj.insert("id".into(), Value::String(id));
         obj.insert("text".into(), Value::String(text));
-        annotate_one(&rec, obj, args.scores, &mut stats, &mut out)?;
+        annotate_one(rec, obj, args.scores, &mut stats, &mut out)?;
     } else {
         let mut line = String::new();
         let mut n = 0usize;
@@ -162,23 +209,11 @@ pub fn run(args: Args) -> CliResult {
             if !obj.contains_key("id") {
                 return Err(format!("line {n}: needs an \"id\""));
             }
-            annotate_one(&rec, obj, args.scores, &mut stats, &mut out)
+            annotate_one(rec, obj, args.scores, &mut stats, &mut out)
                 .map_err(|e| format!("line {n}: {e}"))?;
         }
     }
     out.flush()
         .map_err(|e| format!("cannot write the output: {e}"))?;
-    if args.stats {
-        let s = stats.time.as_secs_f64();
-        let rate = if s > 0.0 {
-            stats.tokens as f64 / s
-        } else {
-            0.0
-        };
-        eprintln!(
-            "STATS {}",
-            json!({"documents": stats.documents, "tokens": stats.tokens, "seconds": s, "tokens_per_s": rate.round()})
-        );
-    }
-    Ok(())
+    Ok(stats)
 }

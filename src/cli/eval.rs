@@ -88,6 +88,13 @@ pub fn read_conll(text: &str) -> Result<Vec<ConllDoc>, String> {
                 n + 1
             ));
         };
+        if !valid_tag(tag) {
+            let col = line.rfind(tag).map_or(1, |b| line[..b].chars().count() + 1);
+            return Err(format!(
+                "line {}, column {col}: tag {tag:?} is not O or B-/I-/E-/S-/L-/U- and a type",
+                n + 1
+            ));
+        }
         cur.tokens.push(first.to_string());
         cur.tags.push(tag.to_string());
     }
@@ -98,12 +105,24 @@ pub fn read_conll(text: &str) -> Result<Vec<ConllDoc>, String> {
 
 // ------------------------------------------------------------ chunking
 
+/// `O`, or a chunk tag (B, I, E, S, or BILOU's L and U) and a non-empty type.
+pub fn valid_tag(t: &str) -> bool {
+    t == "O"
+        || t.split_once('-')
+            .is_some_and(|(p, ty)| matches!(p, "B" | "I" | "E" | "S" | "L" | "U") && !ty.is_empty())
+}
+
 /// Splits a tag like seqeval's default mode: the first character is the chunk
 /// tag (B, I, E, S, O, ...), the type is what follows the first `-` (`_` when
 /// there is none).
 fn split_tag(t: &str) -> (char, &str) {
     let mut chars = t.chars();
-    let tag = chars.next().unwrap_or('O');
+    // BILOU's L and U are IOBES's E and S
+    let tag = match chars.next().unwrap_or('O') {
+        'L' => 'E',
+        'U' => 'S',
+        c => c,
+    };
     let rest = chars.as_str();
     let ty = match rest.split_once('-') {
         Some((_, ty)) => ty,
@@ -125,7 +144,8 @@ fn start_of_chunk(pt: char, t: char, pty: &str, ty: &str) -> bool {
 }
 
 /// Chunks `(type, start, end_exclusive)` of one sentence's tags, exactly as
-/// conlleval and seqeval (default mode) find them, for IOB1, IOB2 and IOBES.
+/// conlleval and seqeval (default mode) find them, for IOB1, IOB2 and IOBES
+/// (BILOU too, read as IOBES).
 pub fn chunks(tags: &[impl AsRef<str>]) -> Vec<(String, usize, usize)> {
     let mut out = Vec::new();
     let (mut pt, mut pty) = ('O', "");
@@ -333,7 +353,9 @@ pub fn iob2(tags: &[u8]) -> Vec<String> {
 
 // ------------------------------------------------------------ JSONL
 
-type JsonlDocs = Vec<(String, Vec<(String, (usize, usize))>, String)>;
+/// Entities of one document: `(label, (start, end))`.
+type Entities = Vec<(String, (usize, usize))>;
+type JsonlDocs = Vec<(String, Entities, String)>;
 
 /// Reads gold/predicted JSONL: per line `{"id","text","spans":[...]}`.
 fn read_jsonl(text: &str, what: &str) -> Result<JsonlDocs, String> {
@@ -349,11 +371,10 @@ fn read_jsonl(text: &str, what: &str) -> Result<JsonlDocs, String> {
             Some(Value::Number(x)) => x.to_string(),
             _ => return Err(format!("{what} line {}: no \"id\"", n + 1)),
         };
-        let text = v
-            .get("text")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let text = match v.get("text") {
+            Some(Value::String(t)) => t.clone(),
+            _ => return Err(format!("{what} line {}: needs a string \"text\"", n + 1)),
+        };
         let mut spans = Vec::new();
         if let Some(ss) = v.get("spans").and_then(Value::as_array) {
             for s in ss {
@@ -364,6 +385,13 @@ fn read_jsonl(text: &str, what: &str) -> Result<JsonlDocs, String> {
                     s.get("label").and_then(Value::as_str),
                 ) {
                     (Some(a), Some(b), Some(l)) => {
+                        let len = text.chars().count() as u64;
+                        if a >= b || b > len {
+                            return Err(format!(
+                                "{what} line {}: span [{a}, {b}) is empty, reversed or past the end of the text ({len} code points)",
+                                n + 1
+                            ));
+                        }
                         spans.push((l.to_string(), (a as usize, b as usize)))
                     }
                     _ => {
@@ -392,6 +420,9 @@ fn is_jsonl(text: &str) -> bool {
 
 pub fn run(args: Args) -> CliResult {
     let gold_text = read(&args.gold)?;
+    if gold_text.trim().is_empty() {
+        return Err(format!("{}: the gold file is empty", args.gold.display()));
+    }
     let m = match &args.model {
         Some(p) => Model::from_bytes(
             &std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
@@ -403,7 +434,7 @@ pub fn run(args: Args) -> CliResult {
     let mut speed: Option<(usize, f64)> = None;
     let scores = if is_jsonl(&gold_text) {
         let gold = read_jsonl(&gold_text, "gold")?;
-        let pred: HashMap<String, Vec<(String, (usize, usize))>> = match &args.pred {
+        let pred: HashMap<String, Entities> = match &args.pred {
             Some(p) => read_jsonl(&read(p)?, "predictions")?
                 .into_iter()
                 .map(|(id, s, _)| (id, s))
@@ -524,8 +555,9 @@ mod tests {
         );
         // type change inside a chunk splits it
         assert_eq!(c("B-ORG I-PER"), s(&[("ORG", 0, 1), ("PER", 1, 2)]));
-        // IOBES
+        // IOBES, and BILOU read as IOBES
         assert_eq!(c("S-LOC B-PER E-PER"), s(&[("LOC", 0, 1), ("PER", 1, 3)]));
+        assert_eq!(c("U-LOC B-PER L-PER"), s(&[("LOC", 0, 1), ("PER", 1, 3)]));
     }
 
     #[test]
@@ -537,6 +569,9 @@ mod tests {
         assert_eq!(d[0].sentences[0].tags, ["I-ORG", "O"]);
         assert_eq!(d[1].sentences[0].tokens, ["Bonn"]);
         assert!(read_conll("lonely\n").unwrap_err().contains("line 1"));
+        let e = read_conll("Ada B-PER\nBo X-PER\n").unwrap_err();
+        assert!(e.contains("line 2, column 4") && e.contains("X-PER"), "{e}");
+        assert!(read_conll("Ada U-PER\nBo L-LOC\nx S-ORG\ny E-ORG\n").is_ok());
     }
 
     #[test]

@@ -868,9 +868,9 @@ impl Model {
         words: &[&str],
         sentences: &[Range<usize>],
         tags: &mut Vec<u8>,
-        mut ents: Option<&mut Vec<Entity>>,
+        ents: Option<&mut Vec<Entity>>,
     ) {
-        let whole = [0..words.len()];
+        let whole = std::slice::from_ref(&(0..words.len())).to_vec();
         let sents = if sentences.is_empty() {
             &whole[..]
         } else {
@@ -1832,7 +1832,7 @@ mod tests {
         let words: Vec<&str> = "Angela Merkel flew to Paris on Tuesday , officials said ."
             .split(' ')
             .collect();
-        let ents = m.entities(&words, &[0..words.len()]);
+        let ents = m.entities(&words, &[]);
         let got: Vec<(usize, usize, &str)> = ents
             .iter()
             .map(|e| (e.start, e.end, LABELS[e.label]))

@@ -1,0 +1,189 @@
+//! `spanmark annotate`: JSONL and .txt in, JSONL out, exact code-point offsets.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_spanmark"))
+}
+
+fn tmpdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("spanmark-cli-annotate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run_stdin(args: &[&str], input: &str) -> std::process::Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Every span's code-point offsets slice the text to a non-empty surface
+/// without surrounding whitespace.
+fn check_spans(doc: &Value) -> Vec<(String, String)> {
+    let text = doc["text"].as_str().unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut last_end = 0;
+    for s in doc["spans"].as_array().unwrap() {
+        let (a, b) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        assert!(
+            a < b && b <= chars.len() && a >= last_end,
+            "{s} in {text:?}"
+        );
+        last_end = b;
+        let surface: String = chars[a..b].iter().collect();
+        assert_eq!(surface.trim(), surface, "{s}");
+        out.push((s["label"].as_str().unwrap().to_string(), surface));
+    }
+    out
+}
+
+const DOCS: &str = "{\"id\":\"a\",\"text\":\"😀 Angela Merkel met Emmanuel Macron in Paris.\\r\\nThe European Union said Britain's exports rose.\",\"meta\":{\"k\":1}}\n\
+\n\
+{\"id\":2,\"text\":\"👨‍👩‍👧 Zoë Ball flew to Berlin with Vodafone staff on Monday.\\r\\n\"}\n";
+
+#[test]
+fn jsonl_stdin_to_stdout_keeps_text_and_fields() {
+    let out = run_stdin(&["annotate"], DOCS);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[1]["id"], 2);
+    assert_eq!(lines[0]["meta"]["k"], 1);
+    assert_eq!(
+        lines[0]["text"],
+        "😀 Angela Merkel met Emmanuel Macron in Paris.\r\nThe European Union said Britain's exports rose."
+    );
+    let spans = check_spans(&lines[0]);
+    for want in [
+        ("PER", "Angela Merkel"),
+        ("PER", "Emmanuel Macron"),
+        ("LOC", "Paris"),
+        ("ORG", "European Union"),
+        ("LOC", "Britain"),
+    ] {
+        assert!(
+            spans.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} not in {spans:?}"
+        );
+    }
+    let spans = check_spans(&lines[1]);
+    assert!(
+        spans.contains(&("LOC".into(), "Berlin".into())),
+        "{spans:?}"
+    );
+    // only start, end, label unless --scores
+    let s = &lines[0]["spans"][0];
+    assert_eq!(s.as_object().unwrap().len(), 3);
+}
+
+#[test]
+fn files_dash_scores_and_stats() {
+    let dir = tmpdir();
+    let input = dir.join("in.jsonl");
+    let output = dir.join("out.jsonl");
+    std::fs::write(&input, DOCS).unwrap();
+    let out = bin()
+        .arg("annotate")
+        .arg(&input)
+        .arg(&output)
+        .args(["--scores", "--stats"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    let written = std::fs::read_to_string(&output).unwrap();
+    let first: Value = serde_json::from_str(written.lines().next().unwrap()).unwrap();
+    check_spans(&first);
+    for s in first["spans"].as_array().unwrap() {
+        let sc = s["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&sc), "{s}");
+        assert!(s["source"] == "model" || s["source"] == "rule", "{s}");
+    }
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let last = stderr.lines().last().unwrap();
+    let stats: Value = serde_json::from_str(last.strip_prefix("STATS ").unwrap()).unwrap();
+    assert_eq!(
+        stats.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["documents", "tokens", "seconds", "tokens_per_s"]
+    );
+    assert_eq!(stats["documents"], 2);
+    let tokens: usize = ["😀 Angela Merkel met Emmanuel Macron in Paris.\r\nThe European Union said Britain's exports rose.",
+        "👨‍👩‍👧 Zoë Ball flew to Berlin with Vodafone staff on Monday.\r\n"]
+        .iter()
+        .map(|t| spanmark::tokenize::tokenize(t).len())
+        .sum();
+    assert_eq!(stats["tokens"], tokens);
+    // "-" is stdin/stdout
+    let out = run_stdin(&["annotate", "-", "-", "--scores"], DOCS);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), written);
+}
+
+#[test]
+fn txt_file_is_one_document_named_by_its_stem() {
+    let dir = tmpdir();
+    let p = dir.join("Reuters-note.txt");
+    let text = "LONDON 1996-08-30\r\n\r\nWest Indian all-rounder Phil Simmons took four for 38 on Friday as Leicestershire beat Somerset.\r\n";
+    std::fs::write(&p, text).unwrap();
+    let out = bin().arg("annotate").arg(&p).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(String::from_utf8(out.stdout).unwrap().trim_end()).unwrap();
+    assert_eq!(v["id"], "Reuters-note");
+    assert_eq!(v["text"], text);
+    let spans = check_spans(&v);
+    assert!(
+        spans.contains(&("PER".into(), "Phil Simmons".into())),
+        "{spans:?}"
+    );
+    assert!(
+        spans.contains(&("LOC".into(), "LONDON".into())),
+        "{spans:?}"
+    );
+}
+
+#[test]
+fn bad_lines_name_their_number() {
+    let input = "{\"id\":\"a\",\"text\":\"fine\"}\n\n{\"id\":\"b\",\"text\":\n";
+    let out = run_stdin(&["annotate"], input);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3"), "{err}");
+    let out = run_stdin(&["annotate"], "{\"id\":\"a\",\"text\":5}\n");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+    let out = run_stdin(&["annotate"], "[1,2]\n");
+    assert!(!out.status.success());
+    let out = run_stdin(&["annotate"], "{\"text\":\"no id\"}\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"id\""));
+}

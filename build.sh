@@ -94,6 +94,8 @@ run_tests() {
   cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
   log "Rust tests"
   cargo test
+  log "fuzzing every target (${FUZZ_SECONDS:-60} s in all)"
+  fuzz/run.sh "${FUZZ_SECONDS:-60}"
   log "browser tests (headless Chromium)"
   node --test --test-concurrency=1 tests/e2e/
   log "interop tests (spaCy, seqeval)"

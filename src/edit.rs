@@ -528,7 +528,7 @@ mod tests {
 
     #[test]
     fn suggestions_blocked_only_where_a_person_span_overlaps() {
-        let mut e = Editor::new(Document::new("d", &"x".repeat(100)), Overlap::Allow);
+        let mut e = Editor::new(Document::new("d", "x".repeat(100)), Overlap::Allow);
         e.add(10, 20, "PER").unwrap();
         e.add(12, 14, "ORG").unwrap();
         e.add(50, 90, "LOC").unwrap();

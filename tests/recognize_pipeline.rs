@@ -238,8 +238,16 @@ fn the_standard_pipeline_puts_the_model_in_the_heuristics_place() {
         .into_iter()
         .map(|c| (text[c.start..c.end].to_string(), c.label))
         .collect();
-    for want in [("Daniel Weber", "PER"), ("Grace Wanjiru", "PER"), ("Nairobi", "LOC"), ("Monday", "DATE")] {
-        assert!(got.contains(&(want.0.into(), want.1.into())), "{want:?} in {got:?}");
+    for want in [
+        ("Daniel Weber", "PER"),
+        ("Grace Wanjiru", "PER"),
+        ("Nairobi", "LOC"),
+        ("Monday", "DATE"),
+    ] {
+        assert!(
+            got.contains(&(want.0.into(), want.1.into())),
+            "{want:?} in {got:?}"
+        );
     }
     check_well_formed(text, &standard.recognize(text));
 }

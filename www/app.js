@@ -198,12 +198,12 @@ async function persistAndDraw({ withDocument = false, reapply = null } = {}, ret
     });
   } catch (e) {
     if (e && e.name === 'ConflictError' && !retried) {
-      await openDocument(state.docId, { force: true });
+      await openDocument(state.docId, { force: true, compact: false });
       if (reapply) reapply();
       return persistAndDraw({ withDocument, reapply }, true);
     }
-    await openDocument(state.docId, { force: true });
-    throw new Error(`Could not save: ${e && e.message ? e.message : e}. The last saved state is shown.`);
+    await reopenSaved();
+    throw new Error(`Could not save (${e && e.message ? e.message.replace(/\.$/, "") : e}). The last saved state is shown.`);
   }
   state.unsnapshotted = 0;
   state.logHead = 0;
@@ -219,7 +219,9 @@ async function persistAndDraw({ withDocument = false, reapply = null } = {}, ret
   clearError();
 }
 
-async function openDocument(id, { force = false } = {}) {
+// `force` reopens the open document from storage; `compact` folds a logged
+// tail into a new snapshot (skipped when reopening after a failed write).
+async function openDocument(id, { force = false, compact = true } = {}) {
   if (state.docId !== id && !force) await flush();
   const doc = await state.store.document(id);
   if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
@@ -243,10 +245,15 @@ async function openDocument(id, { force = false } = {}) {
   refreshMatches();
   refreshLabels();
   draw(true);
-  if (!ann || log.length) {
+  if (compact && (!ann || log.length)) {
     // First opening: store the pre-annotation so a reload shows the same;
-    // after a replay, fold the log into a new snapshot.
-    await persistAndDraw();
+    // after a replay, fold the log into a new snapshot. Neither is needed
+    // for what is saved to stay saved, so a failure here only shows.
+    try {
+      await persistAndDraw();
+    } catch (e) {
+      report(e);
+    }
   }
   if (state.owed) preannotateInWorker().catch(report);
 }
@@ -269,8 +276,8 @@ async function persistEdit() {
       current: state.docId,
     });
   } catch (e) {
-    await openDocument(state.docId, { force: true });
-    throw new Error(`Could not save: ${e && e.message ? e.message : e}. The last saved state is shown.`);
+    await reopenSaved();
+    throw new Error(`Could not save (${e && e.message ? e.message.replace(/\.$/, "") : e}). The last saved state is shown.`);
   }
   announce(state.docId);
   state.unsnapshotted += 1;
@@ -278,6 +285,13 @@ async function persistEdit() {
   refreshLabels();
   draw();
   clearError();
+}
+
+// After a failed write: show what storage holds (a document never saved at
+// all is closed, and the last one saved is shown instead).
+async function reopenSaved() {
+  const id = (await state.store.document(state.docId)) ? state.docId : await state.store.current();
+  if (id && await state.store.document(id)) await openDocument(id, { force: true, compact: false });
 }
 
 // Writes a snapshot of the open document if edits were logged since the

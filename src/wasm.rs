@@ -497,6 +497,34 @@ impl Annotator {
     }
 }
 
+/// Several files picked together, read as one project (brat's `.txt` +
+/// `.ann` pairs, or a folder of `.txt` files).
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct FileSet {
+    files: Vec<formats::File>,
+}
+
+#[wasm_bindgen]
+impl FileSet {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> FileSet {
+        FileSet::default()
+    }
+
+    pub fn add(&mut self, path: &str, content: &[u8]) {
+        self.files.push(formats::File::new(path, content));
+    }
+}
+
+/// Imports brat pairs (and lone `.txt` files) picked together; the result is
+/// shaped as `importFile`'s.
+#[wasm_bindgen(js_name = importBrat)]
+pub fn import_brat(set: &FileSet, taken_json: &str, labels_json: &str) -> Result<String, JsError> {
+    let imported = formats::import_files(formats::Format::Brat, &set.files).map_err(js_err)?;
+    merge_imported(imported, taken_json, labels_json)
+}
+
 /// Parses a file in any supported format into stored records:
 /// `{"labels":[...],"documents":[{"id","text","meta","status","spans"}],"warnings":[...]}`.
 /// Ids already `taken` (JSON array) get a suffix; `labels_json` is the current
@@ -508,13 +536,24 @@ pub fn import_file(
     taken_json: &str,
     labels_json: &str,
 ) -> Result<String, JsError> {
+    let imported = formats::import_detected(name, content)
+        .map_err(|e| JsError::new(&format!("{name}: {e}")))?;
+    merge_imported(imported, taken_json, labels_json)
+}
+
+/// Gives imported documents ids not yet `taken` and adds their labels to the
+/// current set; the JSON the page stores.
+fn merge_imported(
+    imported: formats::Imported,
+    taken_json: &str,
+    labels_json: &str,
+) -> Result<String, JsError> {
     let taken: Vec<String> = serde_json::from_str(taken_json).map_err(js_err)?;
     let current: Vec<Label> = serde_json::from_str(labels_json).map_err(js_err)?;
     let formats::Imported {
         mut project,
         warnings,
-    } = formats::import_detected(name, content)
-        .map_err(|e| JsError::new(&format!("{name}: {e}")))?;
+    } = imported;
     let mut labels = LabelSet::from_labels(current);
     for l in project.labels.iter() {
         if labels.get(&l.name).is_none() {

@@ -5,7 +5,7 @@
 
 import init, {
   panicForTests,
-  Annotator, Finder, importFile as coreImport, exportProject, exportBytes, exportExtension, relabelRecord,
+  Annotator, Finder, FileSet, importBrat, importFile as coreImport, exportProject, exportBytes, exportExtension, relabelRecord,
 } from './pkg/spanmark.js';
 import { openStore } from './store.js';
 import { drawLabels, highlightMatches, offsetIn, showSelection, spanElement } from './view.js';
@@ -520,12 +520,18 @@ async function loadText(text, opts = {}) {
 }
 
 async function importText(name, content) {
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content);
+  return importParsed((taken, labels) => coreImport(String(name), bytes, taken, labels));
+}
+
+// Stores what the core made of one or more files (`parse` gets the taken ids
+// and the labels as JSON) and opens the first new document.
+async function importParsed(parse) {
   return serial(async () => {
-    const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content);
     const taken = await state.store.documentIds();
     let parsed;
     try {
-      parsed = JSON.parse(coreImport(String(name), bytes, JSON.stringify(taken), state.core.labelsJson()));
+      parsed = JSON.parse(parse(JSON.stringify(taken), state.core.labelsJson()));
     } catch (e) {
       throw new Error(e && e.message ? e.message : String(e));
     }
@@ -558,6 +564,12 @@ async function exportProject_(format, options) {
   });
 }
 
+$('folder-input').addEventListener('change', async (event) => {
+  const files = [...event.target.files];
+  event.target.value = '';
+  await importFiles(files);
+});
+
 $('file-input').addEventListener('change', async (event) => {
   const files = [...event.target.files];
   event.target.value = '';
@@ -566,7 +578,26 @@ $('file-input').addEventListener('change', async (event) => {
 
 async function importFiles(files) {
   let added = 0;
-  for (const { name, bytes } of await readFiles(files)) {
+  let all = await readFiles(files);
+  // brat pairs (.txt + .ann, e.g. a folder) are read together, as one set.
+  if (all.some((f) => /\.ann$/i.test(f.name))) {
+    const set = new FileSet();
+    const rest = [];
+    for (const f of all) {
+      if (/\.(ann|txt|conf)$/i.test(f.name)) set.add(f.name, f.bytes);
+      else rest.push(f);
+    }
+    try {
+      added += await importParsed((taken, labels) => importBrat(set, taken, labels));
+    } catch (e) {
+      report(e);
+      return;
+    } finally {
+      set.free();
+    }
+    all = rest;
+  }
+  for (const { name, bytes } of all) {
     try {
       added += await importText(name, bytes);
     } catch (e) {

@@ -130,3 +130,17 @@ test('every format exports from the page and its offsets slice the text', async 
   const err = await page.evaluate(() => window.spanmark.exportAs('nope').then(() => '', (e) => e.message));
   assert.match(err, /unknown format/);
 });
+
+test('brat .txt and .ann files picked together import as pairs', async () => {
+  const before = JSON.parse(await call('exportAs', 'json')).documents.length;
+  await page.setInputFiles('#file-input', [
+    { name: 'kofi.txt', mimeType: 'text/plain', buffer: Buffer.from('Kofi Mensah 😀 lives in Accra.') },
+    { name: 'kofi.ann', mimeType: 'text/plain', buffer: Buffer.from('T1\tPER 0 11\tKofi Mensah\nT2\tLOC 23 28\tAccra\n') },
+    { name: 'plain.txt', mimeType: 'text/plain', buffer: Buffer.from('No annotations here.') },
+  ]);
+  await page.waitForFunction((n) => window.spanmark.exportAs('json').then((j) => JSON.parse(j).documents.length === n + 2), before);
+  const docs = JSON.parse(await call('exportAs', 'json')).documents;
+  const kofi = docs.find((d) => d.text.startsWith('Kofi'));
+  assert.deepEqual(kofi.spans.map((s) => [sliceCp(kofi.text, s.start, s.end), s.label]), [['Kofi Mensah', 'PER'], ['Accra', 'LOC']]);
+  assert.ok(docs.some((d) => d.text === 'No annotations here.'));
+});

@@ -3,9 +3,9 @@
 //! The map, in the order text flows through it:
 //! - [`text`]: offsets, exact between UTF-8 bytes, code points and UTF-16 units;
 //! - [`tokenize`]: tokens and sentences, and snapping a selection to token edges;
-//! - [`model`]: the statistical entity tagger (lives in recognize/model.rs);
 //! - [`recognize`]: pre-annotation, a pipeline of swappable stages (patterns,
-//!   gazetteer, heuristic, model) merged into non-overlapping suggestions;
+//!   gazetteer, heuristic, [`model`]: the trained entity tagger) merged into
+//!   non-overlapping suggestions;
 //! - [`select`]: a person's selection snapped to tokens, stepped by keyboard;
 //! - [`search`]: finding every occurrence of a query in a text;
 //! - [`layout`]: the blocks the page draws one by one (only what is seen);
@@ -24,14 +24,14 @@ pub mod edit;
 pub mod formats;
 pub mod labels;
 pub mod layout;
-#[path = "recognize/model.rs"]
-pub mod model;
 pub mod recognize;
 pub mod relabel;
 pub mod search;
 pub mod select;
 pub mod text;
 pub mod tokenize;
+
+pub use recognize::model;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -36,6 +36,7 @@
 
 pub mod gazetteer;
 pub mod heuristic;
+pub mod model;
 pub mod patterns;
 
 pub use gazetteer::Gazetteer;

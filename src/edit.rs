@@ -323,16 +323,24 @@ impl Editor {
                 e.1 = reach;
             }
         }
+        // Suggestions must not overlap each other either: taken in order,
+        // each group remembers where its last kept suggestion ends.
+        let mut suggestions = suggestions;
+        suggestions.sort_by(Span::order);
+        let mut kept_until: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         for s in suggestions {
             let valid = s.start < s.end
                 && s.end <= self.len_chars
                 && s.source.is_suggestion()
                 && !s.label.is_empty();
-            let blocked = groups.get(&key(&s.label)).is_some_and(|g| {
-                let k = g.partition_point(|&(start, _)| start < s.end);
-                k > 0 && g[k - 1].1 > s.start
-            });
+            let k = key(&s.label);
+            let blocked = groups.get(&k).is_some_and(|g| {
+                let i = g.partition_point(|&(start, _)| start < s.end);
+                i > 0 && g[i - 1].1 > s.start
+            }) || kept_until.get(&k).is_some_and(|&end| end > s.start);
             if valid && !blocked {
+                kept_until.insert(k, s.end);
                 self.doc.spans.push(s);
             }
         }

@@ -17,6 +17,11 @@ use crate::text::OffsetUnit;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+mod blocks;
+mod persist;
+mod prepare;
+mod profile;
+
 #[wasm_bindgen(start)]
 fn start() {
     // A panic is a bug, never the user's doing; the page must hear of it to
@@ -70,8 +75,10 @@ pub struct Annotator {
     recognizer: Recognizer,
     editor: Option<Editor>,
     selector: Selector,
-    /// Where the open document's blocks may end (bytes), see `layout`.
-    cuts: Vec<usize>,
+    /// The open document's blocks (see `layout`), and what edits changed
+    /// in them since the page last asked (`blockPatch`).
+    layout: crate::layout::Layout,
+    dirty: blocks::Dirty,
     /// The edit-log entry of the last edit, for the page to store.
     last: Option<LogEntry>,
 }
@@ -90,12 +97,14 @@ impl Annotator {
     }
 
     fn set_editor(&mut self, editor: Editor) {
-        self.selector = Selector::new(&editor.doc.text);
-        self.cuts = crate::layout::cut_points(&editor.doc.text, BLOCK_BYTES);
+        self.selector = Selector::pending(&editor.doc.text);
+        self.selector
+            .prepare(&editor.doc.text, prepare::TOKENS_AT_ONCE);
         for s in &editor.doc.spans {
             self.labels.ensure(&s.label);
         }
         self.editor = Some(editor);
+        self.lay_out();
     }
 
     fn table<'a>(&self, spans: impl Iterator<Item = &'a Span>) -> Vec<u32> {
@@ -121,6 +130,7 @@ impl Annotator {
             self.labels.ensure(&s.label);
         }
         let changed = !change.is_empty();
+        self.touch(&change);
         self.last = changed.then_some(LogEntry::Commit { change });
         Ok(changed)
     }
@@ -141,7 +151,8 @@ impl Annotator {
             recognizer: Recognizer::standard(),
             editor: None,
             selector: Selector::new(""),
-            cuts: Vec::new(),
+            layout: Default::default(),
+            dirty: Default::default(),
             last: None,
         }
     }
@@ -220,6 +231,7 @@ impl Annotator {
             })
             .collect();
         self.editor_mut()?.set_suggestions(spans);
+        self.dirty = blocks::Dirty::All;
         Ok(())
     }
 
@@ -271,10 +283,15 @@ impl Annotator {
     /// The open document's spans and history: `{"spans","history"}`.
     #[wasm_bindgen(js_name = annotationsJson)]
     pub fn annotations_json(&self) -> Result<String, JsError> {
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            spans: &'a [Span],
+            history: &'a History,
+        }
         let e = self.editor()?;
-        serde_json::to_string(&Annotations {
-            spans: e.doc.spans.clone(),
-            history: e.history.clone(),
+        serde_json::to_string(&Borrowed {
+            spans: &e.doc.spans,
+            history: &e.history,
         })
         .map_err(js_err)
     }
@@ -300,26 +317,6 @@ impl Annotator {
         Ok(self.table(self.editor()?.doc.spans.iter()))
     }
 
-    /// The open document's blocks as pairs of UTF-16 offsets `[start, end)`,
-    /// tiling the text; no span crosses a block edge.
-    pub fn blocks(&self) -> Result<Vec<u32>, JsError> {
-        let e = self.editor()?;
-        let map = self.selector.map();
-        let spans: Vec<std::ops::Range<usize>> = e
-            .doc
-            .spans
-            .iter()
-            .filter_map(|s| Some(map.char_to_byte(s.start)?..map.char_to_byte(s.end)?))
-            .collect();
-        let blocks = crate::layout::blocks(e.doc.text.len(), &self.cuts, &spans);
-        let mut out = Vec::with_capacity(blocks.len() * 2);
-        for b in blocks {
-            out.push(map.byte_to_utf16(b.start).unwrap_or(0) as u32);
-            out.push(map.byte_to_utf16(b.end).unwrap_or(0) as u32);
-        }
-        Ok(out)
-    }
-
     /// The span table (see `spanTable`) of the spans that start in
     /// `[start16, end16)`.
     #[wasm_bindgen(js_name = spanTableIn)]
@@ -339,7 +336,8 @@ impl Annotator {
 
     /// Snaps a selection given in UTF-16 units to token edges; returns
     /// `[start, end]` in code points, or nothing when it holds no token.
-    pub fn snap(&self, start16: u32, end16: u32) -> Option<Vec<u32>> {
+    pub fn snap(&mut self, start16: u32, end16: u32) -> Option<Vec<u32>> {
+        self.finish_tokens();
         let (s, e) = self.selector.snap_utf16(start16 as usize, end16 as usize)?;
         Some(vec![s as u32, e as u32])
     }
@@ -347,7 +345,8 @@ impl Annotator {
     /// `[start, end)` with one edge moved by a token (`edge` "start" or
     /// "end"; `grow` widens), for keyboard resizing; nothing if it cannot move.
     #[wasm_bindgen(js_name = stepEdge)]
-    pub fn step_edge(&self, start: u32, end: u32, edge: &str, grow: bool) -> Option<Vec<u32>> {
+    pub fn step_edge(&mut self, start: u32, end: u32, edge: &str, grow: bool) -> Option<Vec<u32>> {
+        self.finish_tokens();
         let (s, e) = if edge == "start" {
             self.selector.step_start(start as usize, end as usize, grow)
         } else {
@@ -359,7 +358,8 @@ impl Annotator {
     /// The token after (or before) code point `from` (-1: none yet), for the
     /// keyboard cursor.
     #[wasm_bindgen(js_name = nextToken)]
-    pub fn next_token(&self, from: f64, backwards: bool) -> Option<Vec<u32>> {
+    pub fn next_token(&mut self, from: f64, backwards: bool) -> Option<Vec<u32>> {
+        self.finish_tokens();
         let at = (from >= 0.0).then_some(from as usize);
         let (s, e) = self.selector.next_token(at, backwards)?;
         Some(vec![s as u32, e as u32])
@@ -439,13 +439,15 @@ impl Annotator {
     }
 
     pub fn undo(&mut self) -> Result<bool, JsError> {
-        let done = self.editor_mut()?.undo().is_some();
+        let change = self.editor_mut()?.undo();
+        let done = change.as_ref().map(|c| self.touch(c)).is_some();
         self.last = done.then_some(LogEntry::Undo);
         Ok(done)
     }
 
     pub fn redo(&mut self) -> Result<bool, JsError> {
-        let done = self.editor_mut()?.redo().is_some();
+        let change = self.editor_mut()?.redo();
+        let done = change.as_ref().map(|c| self.touch(c)).is_some();
         self.last = done.then_some(LogEntry::Redo);
         Ok(done)
     }
@@ -464,6 +466,7 @@ impl Annotator {
     pub fn replay(&mut self, entries_json: &str) -> Result<(), JsError> {
         let entries: Vec<LogEntry> = serde_json::from_str(entries_json).map_err(js_err)?;
         self.editor_mut()?.replay(&entries);
+        self.dirty = blocks::Dirty::All;
         let labels: Vec<String> = self
             .editor()?
             .doc
@@ -736,6 +739,7 @@ impl Annotator {
         }
         if let Some(e) = self.editor.as_mut() {
             crate::relabel::remove(&mut e.doc.spans, &mut e.history, name);
+            self.dirty = blocks::Dirty::All;
         }
         Ok(())
     }
@@ -765,12 +769,13 @@ impl Annotator {
     /// Per-label span counts of the open document, JSON `{"PER": 3, ...}`.
     #[wasm_bindgen(js_name = labelCounts)]
     pub fn label_counts(&self) -> Result<String, JsError> {
-        let mut counts = serde_json::Map::new();
+        // Counted on borrowed names: redrawn after every edit, among
+        // thousands of spans.
+        let mut counts = std::collections::BTreeMap::<&str, u64>::new();
         for s in &self.editor()?.doc.spans {
-            let n = counts.get(&s.label).and_then(|v| v.as_u64()).unwrap_or(0);
-            counts.insert(s.label.clone(), (n + 1).into());
+            *counts.entry(s.label.as_str()).or_default() += 1;
         }
-        Ok(serde_json::Value::Object(counts).to_string())
+        serde_json::to_string(&counts).map_err(js_err)
     }
 }
 

@@ -84,14 +84,35 @@ function refreshProgress() {
   $('progress-text').textContent = `${done} / ${total} done`;
 }
 
-// Redraws the open document; `fresh` after opening another one.
+// Draws what changed in the open document since the last drawing (only the
+// blocks an edit touched); `fresh` after opening another one. Returns the
+// elements of the blocks drawn again.
 function draw(fresh = false) {
-  const blocks = state.core.blocks();
   if (fresh) {
-    state.view.open(state.text, blocks, (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
-  } else {
-    state.view.update(blocks, state.labels, state.selected);
+    state.view.open(state.text, state.core.blocks(), (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
+    return [];
   }
+  // An edit may have added a label: the drawing looks labels up by index.
+  state.labels = JSON.parse(state.core.labelsJson());
+  const made = state.view.patch(state.core.blockPatch(), state.labels, state.selected);
+  state.view.select(state.selected);
+  return made;
+}
+
+// An edit the core has applied: drawn at once, its blocks marked unsaved
+// until the write is durable (only then is the edit done: the contract's
+// promise resolves and the mark goes).
+async function commitEdit() {
+  performance.mark('spanmark:edit-applied');
+  const unsaved = draw();
+  for (const el of unsaved) el.classList.add('unsaved');
+  performance.measure('spanmark:edit-drawn', 'spanmark:edit-applied');
+  try {
+    await persistEdit();
+  } finally {
+    for (const el of unsaved) el.classList.remove('unsaved');
+  }
+  performance.measure('spanmark:edit-durable', 'spanmark:edit-applied');
 }
 
 // Brings code point offset `start` into view (drawing it if it was not).
@@ -100,7 +121,8 @@ function reveal(start) {
 }
 
 function currentRecords() {
-  const doc = JSON.parse(state.core.documentJson());
+  // The text is the page's own copy: the core does not send megabytes back.
+  const doc = { ...JSON.parse(state.core.documentHeadJson()), text: state.text };
   const ann = JSON.parse(state.core.annotationsJson());
   // `preannotated: false` while a worker still owes the suggestions: the
   // next opening asks again.
@@ -143,6 +165,22 @@ function cancelJob() {
   $('job').hidden = true;
 }
 
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// A long document's tokens (for snapping selections) are found a piece at a
+// time after it opens, between frames; an answer that needs them sooner
+// finds the rest at once.
+const TOKEN_PIECE = 64 * 1024; // bytes: a few milliseconds of work
+let tokenRun = 0;
+function prepareTokens() {
+  const run = ++tokenRun;
+  const step = () => {
+    if (run !== tokenRun || state.broken) return;
+    if (!state.core.prepareTokens(TOKEN_PIECE)) setTimeout(step, 0);
+  };
+  setTimeout(step, 0);
+}
+
 // Starts pre-annotating the open document in a worker; resolves once its
 // suggestions are applied, saved and drawn (or at once if cancelled).
 function preannotateInWorker() {
@@ -174,6 +212,9 @@ function preannotateInWorker() {
       if (state.docId !== docId) return; // moved on: the next opening asks again
       state.core.setSuggestionsTable(table);
       state.owed = false;
+      // Shown first, saved in a task of its own: each is long on a long text.
+      draw();
+      await nextTask();
       await persistAndDraw();
     });
   });
@@ -245,6 +286,7 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   refreshMatches();
   refreshLabels();
   draw(true);
+  prepareTokens();
   if (compact && (!ann || log.length)) {
     // First opening: store the pre-annotation so a reload shows the same;
     // after a replay, fold the log into a new snapshot. Neither is needed
@@ -267,6 +309,12 @@ const SNAPSHOT_EVERY = 100; // edit-log entries between snapshots
 async function persistEdit() {
   const entry = state.core.lastLogEntry();
   if (!entry || state.unsnapshotted + 1 >= SNAPSHOT_EVERY) {
+    // A snapshot serialises every span: let the edit's frame show first
+    // (a hidden tab gets no frames, hence the timeout).
+    await new Promise((resolve) => {
+      requestAnimationFrame(() => setTimeout(resolve, 0)); // after the paint
+      setTimeout(resolve, 50);
+    });
     return persistAndDraw({ reapply: entry ? () => state.core.replay(`[${entry}]`) : null });
   }
   try {
@@ -304,7 +352,7 @@ function edit(apply) {
   return serial(async () => {
     if (!state.docId) throw new Error('No document is open');
     const changed = apply();
-    if (changed) await persistEdit();
+    if (changed) await commitEdit();
     else clearError();
     return changed;
   });
@@ -454,7 +502,7 @@ function onKey(event) {
   } else if (key === ']' || key === '[') {
     action = () => goNeighbour(key === '[');
   } else if (key === 'd') {
-    action = () => setDone(JSON.parse(state.core.documentJson()).status !== 'done');
+    action = () => setDone(JSON.parse(state.core.documentHeadJson()).status !== 'done');
   } else if (key === '/') {
     $('search').focus();
   } else if (key === 'n' || key === 'N') {
@@ -512,6 +560,7 @@ async function loadText(text, opts = {}) {
     state.docs.setCurrent(id);
     refreshLabels();
     draw(true);
+    prepareTokens();
     await persistAndDraw({ withDocument: true });
     return id;
   });
@@ -777,7 +826,7 @@ function labelSetEdit(apply) {
     apply();
     await state.store.write({ labels: JSON.parse(state.core.labelsJson()) });
     refreshLabels();
-    draw();
+    state.view.redraw(state.labels, state.selected);
     clearError();
   }).catch((e) => { report(e); refreshLabels(); });
 }
@@ -832,7 +881,7 @@ function wireControls() {
   $('filter').addEventListener('change', () => state.docs.setFilter($('filter').value));
   $('prev-doc').addEventListener('click', () => goNeighbour(true).catch(report));
   $('next-doc').addEventListener('click', () => goNeighbour(false).catch(report));
-  $('mark-done').addEventListener('click', () => setDone(JSON.parse(state.core.documentJson()).status !== 'done').catch(report));
+  $('mark-done').addEventListener('click', () => setDone(JSON.parse(state.core.documentHeadJson()).status !== 'done').catch(report));
   $('edit-labels').addEventListener('click', () => {
     $('label-editor').hidden = !$('label-editor').hidden;
     refreshLabels();
@@ -846,9 +895,14 @@ function wireControls() {
 }
 
 async function start() {
+  const store = openStore(); // opens while the core compiles
+  // A fresh profile opens the demo: fetched meanwhile too (1 kB, unused otherwise).
+  const demo = fetch('demo.txt').then((r) => r.text());
+  demo.catch(() => {});
+  store.catch(() => {}); // reported where awaited
   await init();
   state.core = new Annotator();
-  state.store = await openStore();
+  state.store = await store;
   const labels = await state.store.labels();
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
@@ -864,8 +918,7 @@ async function start() {
     const [first] = await state.store.documentIds();
     await openDocument(first);
   } else {
-    const demo = await fetch('demo.txt');
-    await loadText(await demo.text(), { id: 'demo', name: 'Demo: WHO signs vaccine deal' });
+    await loadText(await demo, { id: 'demo', name: 'Demo: WHO signs vaccine deal' });
   }
 
   const contract = {
@@ -877,7 +930,7 @@ async function start() {
     removeSpan: (start, end) => serial(async () => {
       let changed = false;
       try { changed = state.core.remove(start, end); } catch { changed = false; }
-      if (changed) await persistEdit();
+      if (changed) await commitEdit();
       return changed;
     }),
     markDone: () => serial(async () => {

@@ -120,10 +120,25 @@ function reveal(start) {
   state.view.reveal(state.core.charToUtf16(start));
 }
 
-function currentRecords() {
+// Spans serialised per task when saving a document with many: the snapshot
+// of a long text's suggestions would otherwise be one long pause.
+const SPAN_SLICE = 20_000;
+
+async function currentRecords() {
   // The text is the page's own copy: the core does not send megabytes back.
   const doc = { ...JSON.parse(state.core.documentHeadJson()), text: state.text };
-  const ann = JSON.parse(state.core.annotationsJson());
+  let ann;
+  const n = state.core.spanCount();
+  if (n <= SPAN_SLICE) {
+    ann = JSON.parse(state.core.annotationsJson());
+  } else {
+    // Safe to yield: this runs inside `serial`, so no edit comes between.
+    ann = { spans: [], history: JSON.parse(state.core.historyJson()) };
+    for (let i = 0; i < n; i += SPAN_SLICE) {
+      for (const s of JSON.parse(state.core.spansJsonIn(i, i + SPAN_SLICE))) ann.spans.push(s);
+      await nextTask();
+    }
+  }
   // `preannotated: false` while a worker still owes the suggestions: the
   // next opening asks again.
   const annotations = { docId: doc.id, spans: ann.spans, history: ann.history, preannotated: !state.owed };
@@ -227,7 +242,7 @@ function preannotateInWorker() {
 // edits first: the document is then reopened with them, and the change made
 // again on top (so both tabs' work is kept).
 async function persistAndDraw({ withDocument = false, reapply = null } = {}, retried = false) {
-  const { doc, annotations } = currentRecords();
+  const { doc, annotations } = await currentRecords();
   const labels = JSON.parse(state.core.labelsJson());
   try {
     await state.store.write({

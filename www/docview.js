@@ -240,6 +240,18 @@ export class DocView {
     this.top.style.height = `${this.tops[first]}px`;
     this.bottom.style.height = `${this.tops[n] - this.tops[last]}px`;
     if (this.root.scrollTop !== anchor + shiftAbove) this.root.scrollTop = anchor + shiftAbove;
+    // Measured heights may call for other blocks than the estimates did:
+    // settle once, now, rather than at the next scroll or edit.
+    if (changed && !this.settling) {
+      this.settling = true;
+      try {
+        made.push(...this.draw(false));
+      } finally {
+        this.settling = false;
+      }
+      if (this.afterDraw) this.afterDraw();
+      return made;
+    }
     if (this.afterDraw) this.afterDraw();
     return made;
   }

@@ -338,7 +338,11 @@ fn pattern_line(line: &str) -> Result<Option<Rule>, LineProblem> {
     };
     let label = match o.get("label") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(_) => return Err(LineProblem::Bad("\"label\" must be a non-empty string".into())),
+        Some(_) => {
+            return Err(LineProblem::Bad(
+                "\"label\" must be a non-empty string".into(),
+            ))
+        }
         None => return Err(LineProblem::Bad("needs a \"label\"".into())),
     };
     let id = match o.get("id") {
@@ -420,7 +424,11 @@ fn token_pattern(tokens: &[Value]) -> Result<(Kind, String), LineProblem> {
                     ));
                 }
                 lower = Some(is_lower);
-                words.push(if is_lower { s.to_lowercase() } else { s.clone() });
+                words.push(if is_lower {
+                    s.to_lowercase()
+                } else {
+                    s.clone()
+                });
             }
             Value::Object(m) if m.len() == 1 && m.contains_key("REGEX") => {
                 let Some(Value::String(r)) = m.get("REGEX") else {

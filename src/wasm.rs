@@ -17,6 +17,9 @@ use crate::text::OffsetUnit;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+mod occurrences;
+mod rules;
+
 #[wasm_bindgen(start)]
 fn start() {
     // A panic is a bug, never the user's doing; the page must hear of it to
@@ -74,6 +77,8 @@ pub struct Annotator {
     cuts: Vec<usize>,
     /// The edit-log entry of the last edit, for the page to store.
     last: Option<LogEntry>,
+    /// The person's rules, also installed in `recognizer` (see wasm/rules.rs).
+    rules: crate::recognize::rules::Rules,
 }
 
 impl Annotator {
@@ -143,6 +148,7 @@ impl Annotator {
             selector: Selector::new(""),
             cuts: Vec::new(),
             last: None,
+            rules: Default::default(),
         }
     }
 

@@ -336,3 +336,16 @@ fn entity_ruler_unsupported_patterns_are_skipped_and_reported() {
         imported.skipped
     );
 }
+
+#[test]
+fn fixture_is_our_export() {
+    // tests/interop/test_rules_spacy.py loads this file into spaCy as our export.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/rules/patterns.jsonl"
+    );
+    let fixture = std::fs::read_to_string(path).unwrap();
+    let imported = Rules::from_jsonl(&fixture).unwrap();
+    assert!(imported.skipped.is_empty());
+    assert_eq!(imported.rules.to_jsonl(), fixture);
+}

@@ -13,6 +13,8 @@ import { DocView } from './docview.js';
 import { download, readFiles } from './files.js';
 import { DocList } from './doclist.js';
 import { drawLabelEditor } from './labeleditor.js';
+import { wireRules } from './rules.js';
+import { wireOccurrences } from './occurrences.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -40,6 +42,9 @@ const state = {
   logHead: 0,      // seq of the last edit-log entry this tab has seen
   broken: null,    // the core's panic message, once it has panicked
 };
+
+// Features wired in their own modules (rules.js, occurrences.js), set in start().
+const features = { rules: null, occurrences: null };
 
 function showError(message) {
   errorEl.textContent = message;
@@ -157,13 +162,14 @@ function preannotateInWorker() {
   const result = new Promise((resolve, reject) => {
     job = { worker, done: resolve };
     worker.onmessage = (e) => {
-      if (e.data.table) resolve(e.data.table);
+      if (e.data.table) resolve(e.data);
       else $('job-bar').style.width = `${Math.round(100 * e.data.progress)}%`;
     };
     worker.onerror = (e) => reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
   });
-  worker.postMessage({ job: docId, text });
-  return result.then((table) => {
+  worker.postMessage({ job: docId, text, rules: state.core.rulesJsonl() });
+  return result.then((data) => {
+    const table = data && data.table;
     if (job && job.worker === worker) {
       worker.terminate();
       job = null;
@@ -172,7 +178,9 @@ function preannotateInWorker() {
     if (!table) return;
     return serial(async () => {
       if (state.docId !== docId) return; // moved on: the next opening asks again
-      state.core.setSuggestionsTable(table);
+      // With rules, label codes index the list the worker sent.
+      if (data.labels) state.core.setSuggestionsTableLabeled(table, JSON.stringify(data.labels));
+      else state.core.setSuggestionsTable(table);
       state.owed = false;
       await persistAndDraw();
     });
@@ -473,6 +481,9 @@ function onKey(event) {
     const { start, end } = state.selected;
     state.selected = null;
     action = () => edit(() => state.core.reject(start, end));
+  } else if ((key === 'e' || key === 'E') && state.selected) {
+    const { start, end } = state.selected;
+    action = () => features.occurrences.labelEvery(start, end, { project: key === 'E' });
   } else if ((key === 'ArrowRight' || key === 'ArrowLeft') && event.shiftKey) {
     action = stepEdge(event.altKey ? 'start' : 'end', (key === 'ArrowRight') !== event.altKey);
   } else if (key === '.' || key === ',') {
@@ -851,6 +862,12 @@ async function start() {
   state.store = await openStore();
   const labels = await state.store.labels();
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
+  const ctx = {
+    state, serial, persistEdit, persistAndDraw, openDocument, flush, reloadList,
+    draw, reveal, showPending, status, clearError, report, LONG_TEXT,
+  };
+  features.rules = await wireRules(ctx);
+  features.occurrences = wireOccurrences(ctx);
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
   state.view = new DocView(docEl);
   state.view.afterDraw = () => highlightMatches(docEl, state.matches);
@@ -889,6 +906,9 @@ async function start() {
     // once every edit made so far (by keys, mouse or calls) is saved and drawn.
     currentId: () => state.docId,
     idle: () => queue.then(() => undefined),
+    // Rules (rules.js) and every occurrence / inconsistencies (occurrences.js).
+    ...features.rules.contract,
+    ...features.occurrences.contract,
     // For tests of the panic path only.
     panicForTests: () => panicForTests(),
   };

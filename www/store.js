@@ -73,6 +73,13 @@ class Store {
     return rec ? rec.value : null;
   }
 
+  // A small per-project record kept in `settings` under its own key (e.g.
+  // 'rules'), or null.
+  async setting(key) {
+    const rec = await this.read('settings', key);
+    return rec ? rec.value : null;
+  }
+
   document(id) {
     return this.read('documents', id);
   }
@@ -168,7 +175,8 @@ class Store {
   // One durable write. `w` may hold: labels, documents (array of {id, text,
   // meta, status, spans?}), annotations (array of {docId, spans, history}:
   // snapshots, which clear those documents' edit logs), edit ({docId, entry}:
-  // one edit-log entry), current (a document id).
+  // one edit-log entry), current (a document id), settings ({key: value}
+  // records for the `settings` store).
   // `expectHead` (with one snapshot): the last log entry the writer has seen;
   // if another tab has logged more since, nothing is written and the promise
   // rejects with a ConflictError, so that no snapshot drops another's edit.
@@ -220,6 +228,7 @@ class Store {
       };
     }
     if (w.current !== undefined) tx.objectStore('settings').put({ key: 'current', value: w.current });
+    for (const [key, value] of Object.entries(w.settings || {})) tx.objectStore('settings').put({ key, value });
     try {
       await done;
     } catch (e) {

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 impl Annotator {
     /// Labels every other occurrence of the text of the span at
     /// `start..end` (code points) in the open document, as one edit (then
-    /// `lastLogEntry`). Returns JSON `{"count", "text", "label"}`.
+    /// `lastLogEntry`). Returns JSON `{"count", "text", "label", "changed"}`.
     #[wasm_bindgen(js_name = labelEveryOccurrence)]
     pub fn label_every_occurrence(&mut self, start: u32, end: u32) -> Result<String, JsError> {
         let done = crate::occurrences::label_every_occurrence(
@@ -21,7 +21,8 @@ impl Annotator {
             end as usize,
         )
         .map_err(js_err)?;
-        let out = json!({"count": done.count, "text": done.text, "label": done.label});
+        let changed = !done.change.is_empty();
+        let out = json!({"count": done.count, "text": done.text, "label": done.label, "changed": changed});
         self.changed(Ok(done.change))?;
         Ok(out.to_string())
     }

@@ -284,17 +284,6 @@ fn add_unlabeled(docs: &[Document], groups: &mut [(String, Vec<Place>)]) {
 mod tests {
     use super::*;
 
-    fn editor(text: &str) -> Editor {
-        Editor::new(Document::new("d", text), Overlap::Forbid)
-    }
-
-    fn shape(e: &Editor) -> Vec<(usize, usize, String, &'static str)> {
-        e.spans()
-            .iter()
-            .map(|s| (s.start, s.end, s.label.clone(), s.source.name()))
-            .collect()
-    }
-
     #[test]
     fn finds_whole_tokens_only() {
         let text = "Iran, Iranian, Iran's Iran";

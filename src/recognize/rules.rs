@@ -716,23 +716,45 @@ pub fn apply_rule_matches(editor: &mut Editor, old: &[Span], new: Vec<Span>) {
     let blocks = |s: &Span, by: &Span| {
         s.overlaps(by.start, by.end) && (overlap == Overlap::Forbid || s.label == by.label)
     };
+    // Spans sorted by start, each list without overlaps of its own (the
+    // person's under the no-overlap rule; merged rule matches), so their
+    // ends increase too: the ones overlapping `s` are found by a binary
+    // search and a short walk back. Under `Overlap::Allow` the person's
+    // spans may nest, so those are scanned.
+    fn hits(sorted: &[Span], s: &Span, blocks: impl Fn(&Span, &Span) -> bool) -> bool {
+        let i = sorted.partition_point(|x| x.start < s.end);
+        sorted[..i]
+            .iter()
+            .rev()
+            .take_while(|x| x.end > s.start)
+            .any(|x| blocks(s, x))
+    }
     let people: Vec<Span> = editor
         .spans()
         .iter()
         .filter(|s| !s.source.is_suggestion())
         .cloned()
         .collect();
-    let new: Vec<Span> = new
+    let mut new: Vec<Span> = new
         .into_iter()
-        .filter(|n| !people.iter().any(|p| blocks(n, p)))
+        .filter(|n| match overlap {
+            Overlap::Forbid => !hits(&people, n, blocks),
+            Overlap::Allow => !people.iter().any(|p| blocks(n, p)),
+        })
         .collect();
-    let same = |a: &Span, b: &Span| a.start == b.start && a.end == b.end && a.label == b.label;
+    new.sort_by(Span::order);
+    let old: std::collections::HashSet<(usize, usize, &str)> = old
+        .iter()
+        .map(|o| (o.start, o.end, o.label.as_str()))
+        .collect();
     let mut keep: Vec<Span> = editor
         .spans()
         .iter()
         .filter(|s| s.source.is_suggestion())
-        .filter(|s| !(s.source == Source::Rule && old.iter().any(|o| same(o, s))))
-        .filter(|s| !new.iter().any(|n| blocks(s, n)))
+        .filter(|s| {
+            !(s.source == Source::Rule && old.contains(&(s.start, s.end, s.label.as_str())))
+        })
+        .filter(|s| !hits(&new, s, blocks))
         .cloned()
         .collect();
     keep.extend(new);
@@ -823,6 +845,37 @@ mod tests {
         apply_rule_matches(&mut e, &new, Vec::new());
         assert_eq!(e.spans().len(), 2);
         assert_eq!(e.history.done.len(), 1, "only the person's add is undoable");
+    }
+
+    #[test]
+    fn apply_rule_matches_when_overlaps_are_allowed() {
+        let text = "New York Times Square";
+        let mut e = Editor::new(Document::new("d", text), Overlap::Allow);
+        e.add(0, 8, "LOC").unwrap();
+        e.set_suggestions(vec![
+            Span::new(0, 14, "ORG").with_source(Source::Model),
+            Span::new(9, 21, "LOC").with_source(Source::Model),
+        ]);
+        let new = vec![
+            Span::new(0, 3, "LOC").with_source(Source::Rule), // inside the person's LOC
+            Span::new(4, 8, "CITY").with_source(Source::Rule),
+            Span::new(9, 14, "ORG").with_source(Source::Rule),
+        ];
+        apply_rule_matches(&mut e, &[], new);
+        let shape: Vec<_> = e
+            .spans()
+            .iter()
+            .map(|s| (s.start, s.end, s.label.as_str(), s.source.name()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (0, 8, "LOC", "user"),
+                (4, 8, "CITY", "rule"),
+                (9, 21, "LOC", "model"),
+                (9, 14, "ORG", "rule"),
+            ]
+        );
     }
 
     #[test]

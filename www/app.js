@@ -13,6 +13,7 @@ import { DocView } from './docview.js';
 import { download, readFiles } from './files.js';
 import { DocList } from './doclist.js';
 import { drawLabelEditor } from './labeleditor.js';
+import { registerOffline } from './offline.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -906,6 +907,7 @@ async function start() {
   }
   window.spanmark = Object.freeze(contract);
   resolveReady(contract);
+  registerOffline();
 }
 
 start().catch((e) => {

@@ -15,6 +15,7 @@ import { DocList } from './doclist.js';
 import { drawLabelEditor } from './labeleditor.js';
 import { wireRules } from './rules.js';
 import { wireOccurrences } from './occurrences.js';
+import { registerOffline } from './offline.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -926,6 +927,7 @@ async function start() {
   }
   window.spanmark = Object.freeze(contract);
   resolveReady(contract);
+  registerOffline();
 }
 
 start().catch((e) => {

@@ -349,3 +349,13 @@ fn fixture_is_our_export() {
     assert!(imported.skipped.is_empty());
     assert_eq!(imported.rules.to_jsonl(), fixture);
 }
+
+#[test]
+fn version_tells_rule_sets_apart() {
+    let a = rules(&[("ORG", Kind::Phrase, "Acme")]);
+    let b = rules(&[("ORG", Kind::PhraseIgnoreCase, "Acme")]);
+    assert_eq!(Rules::default().version(), "");
+    assert_eq!(a.version().len(), 16);
+    assert_ne!(a.version(), b.version());
+    assert_eq!(a.version(), rules(&[("ORG", Kind::Phrase, " Acme ")]).version());
+}

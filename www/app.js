@@ -110,7 +110,8 @@ function currentRecords() {
   const ann = JSON.parse(state.core.annotationsJson());
   // `preannotated: false` while a worker still owes the suggestions: the
   // next opening asks again.
-  const annotations = { docId: doc.id, spans: ann.spans, history: ann.history, preannotated: !state.owed };
+  // `rules`: the rules the suggestions have seen (rules.js).
+  const annotations = { docId: doc.id, spans: ann.spans, history: ann.history, preannotated: !state.owed, rules: state.core.rulesVersion() };
   return { doc, annotations };
 }
 
@@ -243,6 +244,8 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '', owed && !long);
   const { entries: log, head } = ann ? await state.store.editsFor(id) : { entries: [], head: 0 };
   if (log.length) state.core.replay(JSON.stringify(log));
+  // Saved before the rules last changed: the current rules' suggestions now.
+  const stale = Boolean(ann) && (ann.rules ?? '') !== state.core.rulesVersion() && state.core.applyRules();
   state.unsnapshotted = log.length;
   state.logHead = head;
   state.docId = id;
@@ -254,7 +257,7 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   refreshMatches();
   refreshLabels();
   draw(true);
-  if (compact && (!ann || log.length)) {
+  if (compact && (!ann || log.length || stale)) {
     // First opening: store the pre-annotation so a reload shows the same;
     // after a replay, fold the log into a new snapshot. Neither is needed
     // for what is saved to stay saved, so a failure here only shows.

@@ -36,7 +36,8 @@ export function wireOccurrences(ctx) {
           // A long text never opened still owes its suggestions (a worker
           // adds them, around the person's spans, when it is opened).
           const preannotated = ann ? ann.preannotated !== false : !long;
-          records.push({ docId: id, spans: out.record.spans, history: out.record.history, preannotated });
+          const rules = ann ? ann.rules : state.core.rulesVersion();
+          records.push({ docId: id, spans: out.record.spans, history: out.record.history, preannotated, rules });
           total += out.count;
           docs += 1;
         }

@@ -297,6 +297,21 @@ impl Rules {
         out
     }
 
+    /// A short fingerprint of the rules (empty when there are none), for the
+    /// page to note which rules a stored document's suggestions have seen.
+    /// FNV-1a over the JSONL: stable across builds and machines.
+    pub fn version(&self) -> String {
+        if self.rules.is_empty() {
+            return String::new();
+        }
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.to_jsonl().bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+
     /// The matcher for these rules; `None` when there are none (empty rules
     /// cost nothing).
     pub fn stage(&self) -> Option<RuleStage> {

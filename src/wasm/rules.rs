@@ -59,6 +59,29 @@ impl Annotator {
         self.rules.to_jsonl()
     }
 
+    /// A fingerprint of the rules in use (empty when none), stored with
+    /// each document's annotations.
+    #[wasm_bindgen(js_name = rulesVersion)]
+    pub fn rules_version(&self) -> String {
+        self.rules.version()
+    }
+
+    /// Adds the current rules' suggestions to the open document (for one
+    /// saved before the rules changed), around the person's spans; whether
+    /// anything changed.
+    #[wasm_bindgen(js_name = applyRules)]
+    pub fn apply_rules(&mut self) -> Result<bool, JsError> {
+        let map = self.selector.map();
+        let e = self
+            .editor
+            .as_mut()
+            .ok_or_else(|| JsError::new("no document is open"))?;
+        let new = self.rules.spans(&e.doc.text, map);
+        let had = e.doc.spans.clone();
+        apply_rule_matches(e, &[], new);
+        Ok(e.doc.spans != had)
+    }
+
     /// The rules as the panel shows them: JSON
     /// `[{"label","phrases","phrasesIgnoreCase","patterns"}]`.
     #[wasm_bindgen(js_name = rulesGroups)]

@@ -102,6 +102,18 @@ test('spaCy EntityRuler JSONL: import (unsupported lines reported), export as a 
   assert.ok(spans.some((s) => s.text === 'Springfield' && s.label === 'CITY' && s.source === 'rule'), JSON.stringify(spans));
   // The panel's old rules are gone with the import.
   assert.ok(!spans.some((s) => s.label === 'PRODUCT'));
+  // A document saved under the old rules gets the new ones when opened again.
+  await page.click('#doc-list .doc-row[data-id="r1"]');
+  await idle();
+  const r1 = withText(TEXT, await call('spans'));
+  assert.ok(r1.some((s) => s.text === 'Springfield' && s.label === 'CITY' && s.source === 'rule'), JSON.stringify(r1));
+  assert.ok(r1.some((s) => s.text === 'Ana Lima' && s.label === 'PER' && s.source === 'user'));
+  await app.reload();
+  assert.equal(await call('currentId'), 'r1');
+  assert.ok(withText(TEXT, await call('spans')).some((s) => s.text === 'Springfield' && s.label === 'CITY'), 'saved');
+  await page.click('#doc-list .doc-row[data-id="r3"]');
+  await idle();
+  await page.click('#rules-open'); // the panel is closed after a reload
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rules-export')]);
   assert.equal(download.suggestedFilename(), 'patterns.jsonl');
   const content = await fs.readFile(await download.path(), 'utf8');

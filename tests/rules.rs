@@ -357,5 +357,8 @@ fn version_tells_rule_sets_apart() {
     assert_eq!(Rules::default().version(), "");
     assert_eq!(a.version().len(), 16);
     assert_ne!(a.version(), b.version());
-    assert_eq!(a.version(), rules(&[("ORG", Kind::Phrase, " Acme ")]).version());
+    assert_eq!(
+        a.version(),
+        rules(&[("ORG", Kind::Phrase, " Acme ")]).version()
+    );
 }

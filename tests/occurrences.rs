@@ -178,3 +178,44 @@ fn inconsistencies_with_unlabeled_places() {
     let json = serde_json::to_string(&got).unwrap();
     assert!(json.contains(r#""label":null"#), "{json}");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Labeling every occurrence never overlaps spans, labels only the
+        /// same text, and one undo gives back exactly what was there.
+        #[test]
+        fn one_undo_restores_and_spans_never_overlap(
+            words in prop::collection::vec(prop::sample::select(vec!["ab", "Ab", "😀", "ab😀", "c", "\r\n", " "]), 1..30),
+            pick in 0usize..30,
+            len in 1usize..3,
+        ) {
+            let text: String = words.iter().map(|w| format!("{w} ")).collect();
+            let mut e = editor(&text);
+            let tokens = spanmark::tokenize::tokenize(&text);
+            prop_assume!(!tokens.is_empty());
+            let a = tokens[pick % tokens.len()];
+            let b = tokens[(pick % tokens.len() + len - 1).min(tokens.len() - 1)];
+            let map = spanmark::text::OffsetMap::new(&text);
+            let (s, t) = (map.byte_to_char(a.start).unwrap(), map.byte_to_char(b.end).unwrap());
+            e.add(s, t, "X").unwrap();
+            let before = e.clone();
+            let done = label_every_occurrence(&mut e, s, t).unwrap();
+            let surface = &text[a.start..b.end];
+            prop_assert_eq!(e.spans().len(), before.spans().len() + done.count);
+            for w in e.spans().windows(2) {
+                prop_assert!(w[0].end <= w[1].start);
+            }
+            for sp in e.spans() {
+                prop_assert_eq!(e.doc.surface(&map, sp).unwrap(), surface);
+            }
+            if done.count > 0 {
+                e.undo().unwrap();
+                prop_assert_eq!(e.spans(), before.spans());
+            }
+        }
+    }
+}

@@ -362,3 +362,39 @@ fn version_tells_rule_sets_apart() {
         rules(&[("ORG", Kind::Phrase, " Acme ")]).version()
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Whatever the phrases and text: no panic, every rule match lies
+        /// on token edges, is exactly a phrase (in some case), and matches
+        /// never overlap.
+        #[test]
+        fn matches_are_whole_tokens_and_never_overlap(
+            text in "([aAbB😀é]{1,3}[ ,.\r\n-]{0,2}){0,20}",
+            phrases in prop::collection::vec("[aAbB😀é]{1,3}( [aAbB]{1,2})?", 1..6),
+            fold in any::<bool>(),
+        ) {
+            let kind = if fold { Kind::PhraseIgnoreCase } else { Kind::Phrase };
+            let r = Rules::new(phrases.iter().map(|p| rule("X", kind, p))).unwrap();
+            let tokens = spanmark::tokenize::tokenize(&text);
+            let found = r.install(Recognizer::new(vec![])).recognize(&text);
+            let mut last = 0;
+            for c in &found {
+                prop_assert!(c.start >= last);
+                last = c.end;
+                prop_assert!(spanmark::tokenize::starting_at(&tokens, c.start).is_some());
+                prop_assert!(spanmark::tokenize::ending_at(&tokens, c.end).is_some());
+                let surface = &text[c.start..c.end];
+                prop_assert!(phrases.iter().any(|p| if fold {
+                    p.to_lowercase() == surface.to_lowercase()
+                } else {
+                    p == surface
+                }), "{surface:?} not in {phrases:?}");
+            }
+        }
+    }
+}

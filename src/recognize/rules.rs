@@ -44,7 +44,7 @@ use super::{Candidate, Context, EdgeCursor, Recognizer, Stage};
 use crate::doc::{Source, Span};
 use crate::edit::{Editor, Overlap};
 use crate::text::OffsetMap;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -623,9 +623,10 @@ impl RuleStage {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
                 .ascii_case_insensitive(fold)
-                // A full DFA, as the gazetteer's: faster on long texts, and
-                // a person's lists are small enough to build one at once.
-                .kind(Some(AhoCorasickKind::DFA))
+                // Not forced to a full DFA as the gazetteer is: an imported
+                // list may hold a hundred thousand phrases, and the DFA's
+                // memory grows with them (in the page's wasm memory). The
+                // default picks a DFA for small lists itself.
                 .build(&phrases)
                 .ok()
                 .map(|ac| (ac, idx))

@@ -868,7 +868,7 @@ async function start() {
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
   const ctx = {
     state, serial, persistEdit, persistAndDraw, openDocument, flush, reloadList,
-    draw, reveal, showPending, status, clearError, report, LONG_TEXT,
+    draw, reveal, showPending, status, clearError, report, announce, LONG_TEXT,
   };
   features.rules = await wireRules(ctx);
   features.occurrences = wireOccurrences(ctx);

@@ -21,11 +21,15 @@ export function wireOccurrences(ctx) {
       let docs = 0;
       if (project) {
         const records = [];
+        // The last edit-log entry read: should another tab log an edit
+        // before the write, the write is refused rather than drop it.
+        let head = 0;
         for (const id of await state.store.documentIds()) {
           if (id === state.docId) continue;
           const doc = await state.store.document(id);
           const ann = await state.store.annotations(id);
-          const log = ann ? (await state.store.editsFor(id)).entries : [];
+          const { entries: log, head: last } = ann ? await state.store.editsFor(id) : { entries: [], head: 0 };
+          head = Math.max(head, last);
           const long = doc.text.length > ctx.LONG_TEXT;
           const out = JSON.parse(state.core.labelTextInStored(
             JSON.stringify({ id: doc.id, text: doc.text, meta: doc.meta, status: doc.status }),
@@ -41,7 +45,17 @@ export function wireOccurrences(ctx) {
           total += out.count;
           docs += 1;
         }
-        if (records.length) await state.store.write({ annotations: records });
+        if (records.length) {
+          try {
+            await state.store.write({ annotations: records, expectHead: head });
+          } catch (e) {
+            if (e && e.name === 'ConflictError') {
+              throw new Error(`Labeled ${done.count} here; the other documents were being edited in another tab, so nothing was changed there: press Shift+E again`);
+            }
+            throw e;
+          }
+          for (const r of records) ctx.announce(r.docId);
+        }
         await ctx.reloadList();
       }
       const where = project ? ` here and in ${docs} other document${docs === 1 ? '' : 's'}` : '';

@@ -177,7 +177,8 @@ class Store {
   // snapshots, which clear those documents' edit logs), edit ({docId, entry}:
   // one edit-log entry), current (a document id), settings ({key: value}
   // records for the `settings` store).
-  // `expectHead` (with one snapshot): the last log entry the writer has seen;
+  // `expectHead` (with one snapshot, or several: the last of their log entries
+  // read): the last log entry the writer has seen;
   // if another tab has logged more since, nothing is written and the promise
   // rejects with a ConflictError, so that no snapshot drops another's edit.
   // Resolves to the seq of the logged entry, if any.

@@ -369,6 +369,30 @@ mod properties {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Any patterns file, any regex: an error or rules, never a panic;
+        /// what is read exports and reads back the same.
+        #[test]
+        fn any_input_is_read_or_refused(
+            lines in prop::collection::vec(prop_oneof![
+                1 => "\\PC{0,30}",
+                1 => "[\\[\\]{}\":,A-Za-z0-9 ^$()|*+?.\\\\-]{0,40}",
+                10 => "[a-zA-Z][a-zA-Z ]{0,12}".prop_map(|p| format!("{{\"label\":\"L\",\"pattern\":{}}}", serde_json::json!(p))),
+                10 => "[a-z(|)*+?\\\\^$\\[\\]]{1,12}".prop_map(|r| format!("{{\"label\":\"R\",\"pattern\":[{{\"TEXT\":{{\"REGEX\":{}}}}}]}}", serde_json::json!(r))),
+            ], 0..8),
+            text in "\\PC{0,40}",
+        ) {
+            if let Ok(imported) = Rules::from_jsonl(&lines.join("\n")) {
+                let out = imported.rules.to_jsonl();
+                let again = Rules::from_jsonl(&out).unwrap();
+                prop_assert!(again.skipped.is_empty());
+                prop_assert_eq!(again.rules.to_jsonl(), out);
+                let map = OffsetMap::new(&text);
+                for s in imported.rules.spans(&text, &map) {
+                    prop_assert!(s.start < s.end && s.end <= text.chars().count());
+                }
+            }
+        }
+
         /// Whatever the phrases and text: no panic, every rule match lies
         /// on token edges, is exactly a phrase (in some case), and matches
         /// never overlap.

@@ -18,9 +18,11 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 mod blocks;
+mod occurrences;
 mod persist;
 mod prepare;
 mod profile;
+mod rules;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -81,6 +83,8 @@ pub struct Annotator {
     dirty: blocks::Dirty,
     /// The edit-log entry of the last edit, for the page to store.
     last: Option<LogEntry>,
+    /// The person's rules, also installed in `recognizer` (see wasm/rules.rs).
+    rules: crate::recognize::rules::Rules,
 }
 
 impl Annotator {
@@ -154,6 +158,7 @@ impl Annotator {
             layout: Default::default(),
             dirty: Default::default(),
             last: None,
+            rules: Default::default(),
         }
     }
 

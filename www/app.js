@@ -13,6 +13,9 @@ import { DocView } from './docview.js';
 import { download, readFiles } from './files.js';
 import { DocList } from './doclist.js';
 import { drawLabelEditor } from './labeleditor.js';
+import { wireRules } from './rules.js';
+import { wireOccurrences } from './occurrences.js';
+import { registerOffline } from './offline.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -40,6 +43,9 @@ const state = {
   logHead: 0,      // seq of the last edit-log entry this tab has seen
   broken: null,    // the core's panic message, once it has panicked
 };
+
+// Features wired in their own modules (rules.js, occurrences.js), set in start().
+const features = { rules: null, occurrences: null };
 
 function showError(message) {
   errorEl.textContent = message;
@@ -141,7 +147,8 @@ async function currentRecords() {
   }
   // `preannotated: false` while a worker still owes the suggestions: the
   // next opening asks again.
-  const annotations = { docId: doc.id, spans: ann.spans, history: ann.history, preannotated: !state.owed };
+  // `rules`: the rules the suggestions have seen (rules.js).
+  const annotations = { docId: doc.id, spans: ann.spans, history: ann.history, preannotated: !state.owed, rules: state.core.rulesVersion() };
   return { doc, annotations };
 }
 
@@ -210,13 +217,14 @@ function preannotateInWorker() {
   const result = new Promise((resolve, reject) => {
     job = { worker, done: resolve };
     worker.onmessage = (e) => {
-      if (e.data.table) resolve(e.data.table);
+      if (e.data.table) resolve(e.data);
       else $('job-bar').style.width = `${Math.round(100 * e.data.progress)}%`;
     };
     worker.onerror = (e) => reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
   });
-  worker.postMessage({ job: docId, text });
-  return result.then((table) => {
+  worker.postMessage({ job: docId, text, rules: state.core.rulesJsonl() });
+  return result.then((data) => {
+    const table = data && data.table;
     if (job && job.worker === worker) {
       worker.terminate();
       job = null;
@@ -225,7 +233,9 @@ function preannotateInWorker() {
     if (!table) return;
     return serial(async () => {
       if (state.docId !== docId) return; // moved on: the next opening asks again
-      state.core.setSuggestionsTable(table);
+      // With rules, label codes index the list the worker sent.
+      if (data.labels) state.core.setSuggestionsTableLabeled(table, JSON.stringify(data.labels));
+      else state.core.setSuggestionsTable(table);
       state.owed = false;
       // Shown first, saved in a task of its own: each is long on a long text.
       draw();
@@ -290,6 +300,8 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '', owed && !long);
   const { entries: log, head } = ann ? await state.store.editsFor(id) : { entries: [], head: 0 };
   if (log.length) state.core.replay(JSON.stringify(log));
+  // Saved before the rules last changed: the current rules' suggestions now.
+  const stale = Boolean(ann) && (ann.rules ?? '') !== state.core.rulesVersion() && state.core.applyRules();
   state.unsnapshotted = log.length;
   state.logHead = head;
   state.docId = id;
@@ -302,7 +314,7 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   refreshLabels();
   draw(true);
   prepareTokens();
-  if (compact && (!ann || log.length)) {
+  if (compact && (!ann || log.length || stale)) {
     // First opening: store the pre-annotation so a reload shows the same;
     // after a replay, fold the log into a new snapshot. Neither is needed
     // for what is saved to stay saved, so a failure here only shows.
@@ -536,6 +548,9 @@ function onKey(event) {
     const { start, end } = state.selected;
     state.selected = null;
     action = () => edit(() => state.core.reject(start, end));
+  } else if ((key === 'e' || key === 'E') && state.selected) {
+    const { start, end } = state.selected;
+    action = () => features.occurrences.labelEvery(start, end, { project: key === 'E' });
   } else if ((key === 'ArrowRight' || key === 'ArrowLeft') && event.shiftKey) {
     action = stepEdge(event.altKey ? 'start' : 'end', (key === 'ArrowRight') !== event.altKey);
   } else if (key === '.' || key === ',') {
@@ -920,6 +935,12 @@ async function start() {
   state.store = await store;
   const labels = await state.store.labels();
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
+  const ctx = {
+    state, serial, persistEdit, persistAndDraw, openDocument, flush, reloadList,
+    draw, reveal, showPending, status, clearError, report, announce, LONG_TEXT,
+  };
+  features.rules = await wireRules(ctx);
+  features.occurrences = wireOccurrences(ctx);
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
   state.view = new DocView(docEl);
   state.view.afterDraw = () => highlightMatches(docEl, state.matches);
@@ -957,6 +978,9 @@ async function start() {
     // once every edit made so far (by keys, mouse or calls) is saved and drawn.
     currentId: () => state.docId,
     idle: () => queue.then(() => undefined),
+    // Rules (rules.js) and every occurrence / inconsistencies (occurrences.js).
+    ...features.rules.contract,
+    ...features.occurrences.contract,
     // For tests of the panic path only.
     panicForTests: () => panicForTests(),
   };
@@ -974,6 +998,7 @@ async function start() {
   }
   window.spanmark = Object.freeze(contract);
   resolveReady(contract);
+  registerOffline();
 }
 
 start().catch((e) => {

@@ -2,13 +2,13 @@
 // piece by piece (pieces end at line breaks, see `pieceStarts`), and
 // progress is posted after each piece. The page cancels by terminating the
 // worker.
-import init, { preannotate, pieceStarts } from './pkg/spanmark.js';
+import init, { preannotate, pieceStarts, preannotateWithRules, preannotateLabelsWithRules } from './pkg/spanmark.js';
 
 const PIECE_BYTES = 256 * 1024;
 const ready = init();
 
 self.onmessage = async (event) => {
-  const { job, text } = event.data;
+  const { job, text, rules } = event.data;
   await ready;
   const starts = pieceStarts(text, PIECE_BYTES);
   const parts = [];
@@ -16,7 +16,8 @@ self.onmessage = async (event) => {
   const pieces = starts.length / 2 - 1;
   for (let p = 0; p < pieces; p++) {
     const [u0, c0, u1] = [starts[2 * p], starts[2 * p + 1], starts[2 * p + 2]];
-    const table = preannotate(text.slice(u0, u1));
+    // With a person's rules, label codes index `labels` (sent with the table).
+    const table = rules ? preannotateWithRules(text.slice(u0, u1), rules) : preannotate(text.slice(u0, u1));
     // Piece offsets are from the piece's start: move them to the text's.
     for (let i = 0; i < table.length; i += 5) {
       table[i] += c0;
@@ -32,5 +33,6 @@ self.onmessage = async (event) => {
     all.set(t, at);
     at += t.length;
   }
-  self.postMessage({ job, table: all }, [all.buffer]);
+  const labels = rules ? preannotateLabelsWithRules(rules) : undefined;
+  self.postMessage({ job, table: all, labels }, [all.buffer]);
 };

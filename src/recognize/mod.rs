@@ -38,6 +38,7 @@ pub mod gazetteer;
 pub mod heuristic;
 pub mod model;
 pub mod patterns;
+pub mod rules;
 
 pub use gazetteer::Gazetteer;
 pub use heuristic::Heuristic;

@@ -110,13 +110,13 @@ function draw(fresh = false) {
 // promise resolves and the mark goes).
 async function commitEdit() {
   performance.mark('spanmark:edit-applied');
-  const unsaved = draw();
-  for (const el of unsaved) el.classList.add('unsaved');
+  state.view.markUnsaved(draw());
   performance.measure('spanmark:edit-drawn', 'spanmark:edit-applied');
   try {
     await persistEdit();
   } finally {
-    for (const el of unsaved) el.classList.remove('unsaved');
+    // Saved, or (on failure) the saved state is shown again.
+    state.view.saved();
   }
   performance.measure('spanmark:edit-durable', 'spanmark:edit-applied');
 }

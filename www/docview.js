@@ -19,6 +19,7 @@ export class DocView {
     this.first = 0;                   // drawn blocks: [first, last)
     this.last = 0;
     this.els = new Map();             // block index -> its drawn element
+    this.unsaved = new Set();         // "start16:end16" of blocks with an edit not yet durable
     this.source = null;               // (start16, end16) => span table rows
     this.afterDraw = null;            // called after every drawing
     this.top = document.createElement('div');
@@ -39,6 +40,7 @@ export class DocView {
   // A new document: its text, blocks, and how to get a block's spans.
   open(text, blocks, source, labels, selected) {
     this.text = text;
+    this.unsaved.clear();
     this.source = source;
     this.labels = labels;
     this.selected = selected;
@@ -105,6 +107,20 @@ export class DocView {
       const i = Number(el.dataset.block);
       return i >= first && i < first + added;
     });
+  }
+
+  // Marks blocks as holding an edit not yet durable, however often they
+  // are drawn again before `saved()`.
+  markUnsaved(els) {
+    for (const el of els) {
+      this.unsaved.add(`${el.dataset.start16}:${el.dataset.end16}`);
+      el.classList.add('unsaved');
+    }
+  }
+
+  saved() {
+    this.unsaved.clear();
+    for (const el of this.root.querySelectorAll('.block.unsaved')) el.classList.remove('unsaved');
   }
 
   // Moves the selected-span outline without drawing any block again.
@@ -197,6 +213,7 @@ export class DocView {
         const e16 = this.blocks[2 * i + 1];
         el = drawBlock(this.text, s16, e16, this.source(s16, e16), this.labels, this.selected);
         el.dataset.block = String(i);
+        if (this.unsaved.has(`${s16}:${e16}`)) el.classList.add('unsaved');
         made.push(el);
       }
       els.set(i, el);

@@ -8,6 +8,8 @@
 //
 //   node bench/run.mjs            all sections (about 3-4 minutes)
 //   BENCH_QUICK=1 node bench/run.mjs   fewer repetitions, for trying changes
+//   BENCH_ONLY=cold node bench/run.mjs  sections 1 and 2 only (page weight,
+//     cold load), printed; RESULTS.md is left as it is
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,11 +25,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'target/release/spanmark');
 const CONLL_DEV = path.resolve(ROOT, '../shared/data/ner/conll2003/eng.testa');
 const QUICK = !!process.env.BENCH_QUICK;
+const ONLY_COLD = process.env.BENCH_ONLY === 'cold';
 const SEED = 20261127;
 const MB = 1e6; // sizes and budgets in decimal megabytes
 const SIZES = { '1 MB': 1 * MB, '5 MB': 5 * MB };
 const SAMPLE_CHARS = 256_000; // the side-by-side sample for compromise
 const REPS = QUICK ? 2 : 5;
+const COLD_REPS = Number(process.env.BENCH_COLD_REPS) || REPS;
 const PEER_REPS = QUICK ? 1 : 3;
 const started = Date.now();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spanmark-bench-data-'));
@@ -108,7 +112,7 @@ async function pageWeightAndColdLoad() {
   let weight = null;
   let chromiumVersion = 'unknown';
   try {
-    for (let i = 0; i < REPS; i++) {
+    for (let i = 0; i < COLD_REPS; i++) {
       const b = await launch();
       try {
         if (i === 0) {
@@ -661,7 +665,7 @@ let chromiumVersion = 'unknown';
 // sections report tokens/s with these counts.
 const native = {};
 const tokens = {};
-for (const name of ['1 MB', '5 MB', 'sample']) {
+for (const name of ONLY_COLD ? [] : ['1 MB', '5 MB', 'sample']) {
   const files = writeInputs(name);
   const whole = annotate(files.txt);
   tokens[name] = whole.tokens;
@@ -673,7 +677,7 @@ for (const name of ['1 MB', '5 MB', 'sample']) {
     tokens.sampleParts = native[name].jsonl[0].tokens;
   }
 }
-tokens['10 MB'] = (() => {
+if (!ONLY_COLD) tokens['10 MB'] = (() => {
   const f = path.join(tmp, '10mb.txt');
   fs.writeFileSync(f, longDoc['10 MB']);
   return annotate(f).tokens;
@@ -693,6 +697,10 @@ await section('2. Cold load to first highlight', async () => {
   if (!cold) throw new Error('the page did not load (see section 1)');
   reportCold(cold.runs);
 });
+if (ONLY_COLD) {
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
 await section('3. Pre-annotation throughput in the page: wasm vs compromise', async () => {
   tp = await throughput(tokens);
   const rate = (tok, msx) => tok / (msx / 1000);

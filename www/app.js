@@ -581,6 +581,7 @@ async function loadText(text, opts = {}) {
     const meta = opts.name != null ? { name: String(opts.name) } : {};
     cancelJob();
     state.owed = long;
+    performance.mark('spanmark:load-start');
     state.core.openText(id, text, JSON.stringify(meta), !long);
     state.docId = id;
     state.text = text;
@@ -589,9 +590,12 @@ async function loadText(text, opts = {}) {
     $('doc-name').textContent = opts.name != null ? String(opts.name) : id;
     state.docs.setCurrent(id);
     refreshLabels();
+    performance.mark('spanmark:load-annotated');
     draw(true);
+    performance.mark('spanmark:load-drawn');
     prepareTokens();
     await persistAndDraw({ withDocument: true });
+    performance.mark('spanmark:load-saved');
     return id;
   });
   if (long) await preannotateInWorker();
@@ -930,9 +934,13 @@ async function start() {
   const demo = fetch('demo.txt').then((r) => r.text());
   demo.catch(() => {});
   store.catch(() => {}); // reported where awaited
+  const mark = (name) => performance.mark(`spanmark:start-${name}`);
   await init();
+  mark('wasm-ready');
   state.core = new Annotator();
+  mark('annotator-built');
   state.store = await store;
+  mark('store-open');
   const labels = await state.store.labels();
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
   const ctx = {
@@ -947,6 +955,7 @@ async function start() {
   await reloadList();
   refreshLabels();
   wireControls();
+  mark('wired');
   const current = await state.store.current();
   if (current && await state.store.document(current)) {
     await openDocument(current);
@@ -954,8 +963,11 @@ async function start() {
     const [first] = await state.store.documentIds();
     await openDocument(first);
   } else {
-    await loadText(await demo, { id: 'demo', name: 'Demo: WHO signs vaccine deal' });
+    const text = await demo;
+    mark('demo-fetched');
+    await loadText(text, { id: 'demo', name: 'Demo: WHO signs vaccine deal' });
   }
+  mark('opened');
 
   const contract = {
     load: (text, opts) => loadText(text, opts || {}).then(() => undefined),

@@ -4,10 +4,12 @@
 //! All rules are alternatives of one regex, compiled once in [`Patterns::new`].
 //! The regex engine finds the next match with its lazy DFA in a single pass
 //! over the text (leftmost-first: at one start, the rule listed first wins, so
-//! `20 million euros` is MONEY before it can be CARDINAL); only then a
-//! `RegexSet` of the rules, each anchored, names the rule on the matched bytes
-//! alone. (Capture groups would do the same in one regex but run a slower
-//! engine over every match: six times slower overall.)
+//! `20 million euros` is MONEY before it can be CARDINAL); only then the same
+//! regex, whose rules are each one capture group, names the rule by searching
+//! the matched bytes alone. (Capture groups asked for over the whole text run
+//! a slower engine over every match: six times slower overall. A separate
+//! `RegexSet` to name the rule would double the compile time, which the page
+//! pays before its first highlight.)
 //! Word boundaries are ASCII (`(?-u:\b)`) and digits `[0-9]`, which keeps the
 //! DFA small and fast; the words matched are English.
 //!
@@ -20,7 +22,7 @@
 use super::{Candidate, Context, EdgeCursor, Stage, PRIORITY_RULE};
 use crate::doc::Source;
 use crate::tokenize;
-use regex::{Regex, RegexBuilder, RegexSet};
+use regex::{CaptureLocations, Regex, RegexBuilder};
 
 /// One rule: its group name, label and score.
 struct Rule {
@@ -32,10 +34,11 @@ struct Rule {
 
 /// The regex-rule stage. Build once; `Send + Sync`.
 pub struct Patterns {
-    /// All rules as one alternation, for finding matches.
+    /// All rules as one alternation, each rule a capture group: for finding
+    /// matches, and (on a match's bytes alone) for naming its rule.
     re: Regex,
-    /// Each rule alone, anchored at both ends, for naming a match's rule.
-    set: RegexSet,
+    /// The capture group index of each rule, in rule order.
+    groups: Vec<usize>,
     /// Group name, label and score of each rule, in rule order.
     rules: Vec<(&'static str, &'static str, f32)>,
 }
@@ -265,28 +268,45 @@ fn rules() -> Vec<Rule> {
 impl Patterns {
     pub fn new() -> Patterns {
         let rules = rules();
+        // Named groups: a rule's body may hold capture groups of its own.
         let pattern = rules
             .iter()
-            .map(|r| format!("(?:{})", r.body))
+            .enumerate()
+            .map(|(i, r)| format!("(?P<r{i}>{})", r.body))
             .collect::<Vec<_>>()
             .join("|");
         let re = RegexBuilder::new(&pattern)
             .dfa_size_limit(16 << 20)
             .build()
             .expect("the built-in patterns compile");
-        let set = RegexSet::new(rules.iter().map(|r| format!("^(?:{})$", r.body)))
-            .expect("the built-in patterns compile");
+        let names: Vec<Option<&str>> = re.capture_names().collect();
+        let groups = (0..rules.len())
+            .map(|i| {
+                let name = format!("r{i}");
+                names
+                    .iter()
+                    .position(|n| *n == Some(name.as_str()))
+                    .expect("every rule is a named group")
+            })
+            .collect();
         let rules = rules.iter().map(|r| (r.group, r.label, r.score)).collect();
-        Patterns { re, set, rules }
+        Patterns { re, groups, rules }
     }
 
-    /// Which rule produced a match: the first rule that matches exactly the
-    /// matched text. (The alternation takes, at the leftmost start, the first
-    /// rule that matches there, so no earlier rule can match the same text;
-    /// only word-boundary tests at the very edges could differ, and every rule
-    /// starts and ends those with a word character.)
-    fn rule_of(&self, matched: &str) -> Option<(&'static str, &'static str, f32)> {
-        let i = self.set.matches(matched).iter().next()?;
+    /// Which rule produced a match: the rule whose group the alternation
+    /// takes on the matched text alone. (At the match's start in the whole
+    /// text the alternation took the first rule that matched there; on the
+    /// matched bytes alone an earlier rule could only match where it would
+    /// have matched in the whole text too, since inside the match the
+    /// word-boundary tests see the same characters, so the same rule wins.)
+    /// `locs` is reused from match to match.
+    fn rule_of(
+        &self,
+        locs: &mut CaptureLocations,
+        matched: &str,
+    ) -> Option<(&'static str, &'static str, f32)> {
+        self.re.captures_read(locs, matched)?;
+        let i = self.groups.iter().position(|&g| locs.get(g).is_some())?;
         Some(self.rules[i])
     }
 }
@@ -340,8 +360,9 @@ impl Stage for Patterns {
     fn find(&self, cx: &Context, out: &mut Vec<Candidate>) {
         let text = cx.text;
         let mut edges = EdgeCursor::new(cx.tokens);
+        let mut locs = self.re.capture_locations();
         for m in self.re.find_iter(text) {
-            let Some((group, label, score)) = self.rule_of(m.as_str()) else {
+            let Some((group, label, score)) = self.rule_of(&mut locs, m.as_str()) else {
                 continue;
             };
             let start = m.start();

@@ -934,14 +934,19 @@ async function start() {
   const demo = fetch('demo.txt').then((r) => r.text());
   demo.catch(() => {});
   store.catch(() => {}); // reported where awaited
+  // What the first screen needs from storage, asked for all at once as soon
+  // as it opens (one round trip, not one per read after the core is built:
+  // on a fresh profile the opening itself ends during the build).
+  const stored = store.then((s) => Promise.all([s.labels(), s.summaries(), s.current(), s.documentCount()]));
+  stored.catch(() => {});
   const mark = (name) => performance.mark(`spanmark:start-${name}`);
   await init();
   mark('wasm-ready');
   state.core = new Annotator();
   mark('annotator-built');
   state.store = await store;
-  mark('store-open');
-  const labels = await state.store.labels();
+  const [labels, summaries, current, documentCount] = await stored;
+  mark('store-read');
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
   const ctx = {
     state, serial, persistEdit, persistAndDraw, openDocument, flush, reloadList,
@@ -952,14 +957,14 @@ async function start() {
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
   state.view = new DocView(docEl);
   state.view.afterDraw = () => highlightMatches(docEl, state.matches);
-  await reloadList();
+  state.docs.set(summaries);
+  refreshProgress();
   refreshLabels();
   wireControls();
   mark('wired');
-  const current = await state.store.current();
   if (current && await state.store.document(current)) {
     await openDocument(current);
-  } else if ((await state.store.documentCount()) > 0) {
+  } else if (documentCount > 0) {
     const [first] = await state.store.documentIds();
     await openDocument(first);
   } else {

@@ -36,6 +36,7 @@
 
 pub mod gazetteer;
 pub mod heuristic;
+pub mod learn;
 pub mod model;
 pub mod patterns;
 

@@ -568,3 +568,53 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+#[cfg(test)]
+mod debug {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn wnut_debug() {
+        let data = PathBuf::from("/work/shared/data/ner");
+        let keep = |t: &str| matches!(t, "product" | "creative-work").then(|| t.to_string());
+        let train = tweet_docs(
+            &load(&data.join("wnut17/wnut17train.conll")).unwrap(),
+            20,
+            &keep,
+        );
+        let shared: learn::Shared = Arc::new(RwLock::new(Learner::new(Arc::new(Model::shipped()))));
+        let rec = learn::recognizer(&shared);
+        let labels = ["product", "creative-work"];
+        for d in &train[..30] {
+            let spans: Vec<(usize, usize, &str)> = d
+                .gold
+                .iter()
+                .map(|s| (s.start, s.end, s.label.as_str()))
+                .collect();
+            shared.write().unwrap().learn_text(&d.text, &spans);
+        }
+        for d in &train[25..30] {
+            let p = suggest(&rec, &shared, &labels, &d.text);
+            let c: Vec<_> = rec
+                .candidates(&d.text)
+                .into_iter()
+                .map(|c| (d.text[c.start..c.end].to_string(), c.label))
+                .collect();
+            eprintln!(
+                "gold {:?}\npred {:?}\ncands {:?}\n",
+                d.gold
+                    .iter()
+                    .map(|s| (
+                        d.text
+                            .chars()
+                            .skip(s.start)
+                            .take(s.end - s.start)
+                            .collect::<String>(),
+                        &s.label
+                    ))
+                    .collect::<Vec<_>>(),
+                p,
+                c
+            );
+        }
+    }
+}

@@ -44,6 +44,8 @@ const MAGIC: &[u8; 8] = b"SPANMKLN";
 pub const FILE_VERSION: u32 = 1;
 /// Most labels a learner holds (a label set is a bit mask in the memory).
 pub const MAX_LABELS: usize = 63;
+/// Longest label name it learns (longer ones are not learned).
+pub const MAX_LABEL_BYTES: usize = 1000;
 /// Memory bit: a longer phrase starts with this one.
 const PREFIX: u64 = 1 << 63;
 /// Longest remembered phrase, in tokens.
@@ -53,7 +55,7 @@ pub const REPLAY: usize = 8;
 /// Most passes over a new document.
 pub const PASSES: usize = 4;
 /// Size of one perceptron update, in the log-odds units of the base scores.
-pub const RATE: f32 = 1.0;
+pub const RATE: f32 = 0.5;
 /// How much of the running average the suggestions use: 1 is the plain
 /// averaged perceptron, 0 the last weights. Online, the plain average gives
 /// the latest documents almost no say; half and half learned faster and as
@@ -63,7 +65,7 @@ pub const AVERAGING: f32 = 0.5;
 pub const NEW_LABEL_OFFSET: f32 = 3.0;
 /// Starting weight of "this token sits at this position of a remembered
 /// phrase of this label".
-pub const MEMORY_PRIOR: f32 = 4.0;
+pub const MEMORY_PRIOR: f32 = 6.0;
 
 // Namespaces of the learner's own weight keys (model feature keys are u32).
 const NS_SHIP: u64 = 1 << 40;
@@ -189,6 +191,22 @@ impl Learner {
         self.set_active(active.iter().map(String::as_str));
     }
 
+    /// The shipped model it builds on.
+    pub fn shipped(&self) -> Arc<Model> {
+        self.shipped.clone()
+    }
+
+    /// Follows a label rename: what was learned (or shipped) for `from` now
+    /// holds for `to`. Renaming onto a label it already knows changes nothing.
+    pub fn rename(&mut self, from: &str, to: &str) {
+        if to.is_empty() || self.labels.iter().any(|l| l == to) {
+            return;
+        }
+        if let Some(l) = self.labels.iter_mut().find(|l| *l == from) {
+            *l = to.to_string();
+        }
+    }
+
     /// How many documents it has learned from.
     pub fn docs(&self) -> u32 {
         self.docs
@@ -227,7 +245,7 @@ impl Learner {
         if let Some(i) = self.labels.iter().position(|l| l == name) {
             return Some(i);
         }
-        if self.labels.len() >= MAX_LABELS || name.is_empty() {
+        if self.labels.len() >= MAX_LABELS || name.is_empty() || name.len() > MAX_LABEL_BYTES {
             return None;
         }
         self.labels.push(name.to_string());
@@ -238,7 +256,9 @@ impl Learner {
     /// Whether it would tag exactly as the shipped model: nothing learned
     /// and every shipped label in the project.
     fn is_shipped(&self) -> bool {
-        self.docs == 0 && self.active[..LABELS.len()].iter().all(|&a| a)
+        self.docs == 0
+            && self.labels[..LABELS.len()] == LABELS
+            && self.active[..LABELS.len()].iter().all(|&a| a)
     }
 
     // ------------------------------------------------------------ scoring
@@ -511,7 +531,11 @@ impl Learner {
                 let at = |v: &[Tag], j: usize| if j == 0 || j > n { EDGE } else { v[j - 1] };
                 let g = (at(gold, j), if j == n { EDGE } else { gold[j] });
                 let p = (at(&pred, j), if j == n { EDGE } else { pred[j] });
-                if g != p {
+                // the shipped transitions are learned from 200,000 tokens:
+                // a few documents must not bend how a PER name ends
+                let shipped =
+                    |x: (Tag, Tag)| Self::ship_tag(x.0).is_some() && Self::ship_tag(x.1).is_some();
+                if g != p && !(shipped(g) && shipped(p)) {
                     self.add(key(NS_TRANS | g.0 as u64, g.1), RATE);
                     self.add(key(NS_TRANS | p.0 as u64, p.1), -RATE);
                 }
@@ -541,7 +565,7 @@ impl Learner {
         sentences: &[Range<usize>],
         entities: &[(usize, usize, &str)],
     ) {
-        let whole = [0..words.len()];
+        let whole = std::slice::from_ref(&(0..words.len())).to_vec();
         let sents = if sentences.is_empty() {
             &whole[..]
         } else {
@@ -593,8 +617,8 @@ impl Learner {
                 continue;
             }
             let mut h = PHRASE_SEED;
-            for j in a..b {
-                h = phrase_step(h, model::word_key(words[j]));
+            for (j, w) in words.iter().enumerate().take(b).skip(a) {
+                h = phrase_step(h, model::word_key(w));
                 let v = self.memory.entry(finish(h)).or_insert(0);
                 if j + 1 == b {
                     *v |= 1 << l;
@@ -641,7 +665,7 @@ impl Learner {
         words: &[&str],
         sentences: &[Range<usize>],
     ) -> Vec<(usize, usize, usize, f32)> {
-        let whole = [0..words.len()];
+        let whole = std::slice::from_ref(&(0..words.len())).to_vec();
         let sents = if sentences.is_empty() {
             &whole[..]
         } else {
@@ -767,7 +791,10 @@ impl Learner {
             let n = u16::from_le_bytes(r.take(2, "label length")?.try_into().unwrap()) as usize;
             let name = std::str::from_utf8(r.take(n, "label name")?)
                 .map_err(|_| format!("learned model file: label {} is not UTF-8", i + 1))?;
-            if name.trim().is_empty() || labels.iter().any(|l: &String| l == name) {
+            if name.trim().is_empty()
+                || name.len() > MAX_LABEL_BYTES
+                || labels.iter().any(|l: &String| l == name)
+            {
                 return Err(format!(
                     "learned model file: label {} is empty or repeated",
                     i + 1
@@ -948,7 +975,8 @@ mod tests {
     use super::*;
 
     fn shipped() -> Arc<Model> {
-        Arc::new(Model::shipped())
+        static SHIPPED: std::sync::OnceLock<Arc<Model>> = std::sync::OnceLock::new();
+        SHIPPED.get_or_init(|| Arc::new(Model::shipped())).clone()
     }
 
     /// Spans of `text` as (surface, label) pairs.
@@ -973,12 +1001,223 @@ mod tests {
         (s, s + surface.chars().count(), label)
     }
 
+    /// Learns each text with its spans given as (surface, label).
+    fn teach(l: &mut Learner, docs: &[(&str, &[(&str, &'static str)])]) {
+        for (t, spans) in docs {
+            let spans: Vec<_> = spans.iter().map(|(s, lab)| span(t, s, lab)).collect();
+            l.learn_text(t, &spans);
+        }
+    }
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
     #[test]
-    fn debug_new_label() {
+    fn a_new_label_is_learned_from_a_handful_of_documents() {
         let mut l = Learner::new(shipped());
-        let t = "I love my new iPhone and the old iPod .";
-        l.learn_text(t, &[span(t, "iPhone", "GADGET"), span(t, "iPod", "GADGET")]);
-        eprintln!("{:?}", found(&l, t));
-        eprintln!("{:?}", found(&l, "She sold her iPhone yesterday ."));
+        let before = "She bought a new Krell X5 phone today .";
+        assert!(found(&l, before).iter().all(|(_, lab)| lab != "GADGET"));
+        teach(
+            &mut l,
+            &[
+                (
+                    "I bought a new Zorbo X2 phone yesterday and it works .",
+                    &[("Zorbo X2", "GADGET")],
+                ),
+                (
+                    "The Vantix Q7 tablet is slow , said Maria .",
+                    &[("Vantix Q7", "GADGET"), ("Maria", "PER")],
+                ),
+                (
+                    "My old Plurn Z3 camera broke again .",
+                    &[("Plurn Z3", "GADGET")],
+                ),
+                (
+                    "Everyone wants the Grell K9 headset this year .",
+                    &[("Grell K9", "GADGET")],
+                ),
+                (
+                    "Reviews of the Dorva M4 laptop are out .",
+                    &[("Dorva M4", "GADGET")],
+                ),
+            ],
+        );
+        assert_eq!(l.docs(), 5);
+        // a name seen before, and one never seen that looks like them
+        assert_eq!(
+            found(&l, "The Zorbo X2 is here ."),
+            pairs(&[("Zorbo X2", "GADGET")])
+        );
+        assert_eq!(found(&l, before), pairs(&[("Krell X5", "GADGET")]));
+        // the shipped labels still work
+        assert_eq!(
+            found(&l, "Maria met John Smith in Paris ."),
+            pairs(&[("Maria", "PER"), ("John Smith", "PER"), ("Paris", "LOC")])
+        );
+    }
+
+    #[test]
+    fn one_labelled_phrase_is_suggested_in_the_next_document() {
+        let mut l = Learner::new(shipped());
+        teach(
+            &mut l,
+            &[(
+                "I love my new iPhone , it is great .",
+                &[("iPhone", "GADGET")],
+            )],
+        );
+        assert_eq!(
+            found(&l, "Her iPhone fell into the lake ."),
+            pairs(&[("iPhone", "GADGET")])
+        );
+    }
+
+    #[test]
+    fn the_shipped_labels_are_corrected() {
+        let mut l = Learner::new(shipped());
+        let t = "Jordan signed with Nike on Monday .";
+        assert_eq!(found(&l, t), pairs(&[("Jordan", "LOC"), ("Nike", "ORG")]));
+        teach(
+            &mut l,
+            &[
+                (
+                    "Jordan scored 30 points as the Bulls won .",
+                    &[("Jordan", "PER"), ("Bulls", "ORG")],
+                ),
+                (
+                    "Coach Phil Jackson praised Jordan .",
+                    &[("Phil Jackson", "PER"), ("Jordan", "PER")],
+                ),
+                ("Jordan retired in 1993 .", &[("Jordan", "PER")]),
+            ],
+        );
+        assert_eq!(found(&l, t), pairs(&[("Jordan", "PER"), ("Nike", "ORG")]));
+    }
+
+    #[test]
+    fn untrained_it_suggests_exactly_what_the_shipped_model_does() {
+        let text = "Angela Merkel met German officials in Paris on Monday , Reuters said .";
+        let shipped = Recognizer_standard_spans(text);
+        let shared: Shared = Arc::new(RwLock::new(Learner::new(self::shipped())));
+        let rec = recognizer(&shared);
+        let all = crate::labels::DEFAULT_LABELS;
+        assert_eq!(project_suggestions(&rec, &shared, all, text), shipped);
+        // a shipped label the project does not have is never suggested, and
+        // does not hide what else the text holds
+        let no_misc: Vec<&str> = all.iter().copied().filter(|l| *l != "MISC").collect();
+        let got = project_suggestions(&rec, &shared, no_misc, text);
+        assert!(shipped.iter().any(|s| s.label == "MISC"));
+        assert!(got.iter().all(|s| s.label != "MISC"), "{got:?}");
+        assert!(got.iter().any(|s| s.label == "PER"));
+        // renamed, a shipped label keeps what the model knows
+        shared.write().unwrap().rename("PER", "PERSON");
+        let renamed: Vec<&str> = all
+            .iter()
+            .map(|l| if *l == "PER" { "PERSON" } else { l })
+            .collect();
+        let got = project_suggestions(&rec, &shared, renamed, text);
+        assert!(
+            got.iter()
+                .any(|s| s.label == "PERSON" && s.start == 0 && s.end == 13),
+            "{got:?}"
+        );
+        assert!(got.iter().all(|s| s.label != "PER"));
+    }
+
+    #[allow(non_snake_case)]
+    fn Recognizer_standard_spans(text: &str) -> Vec<crate::doc::Span> {
+        crate::recognize::Recognizer::standard().spans(text, &OffsetMap::new(text))
+    }
+
+    fn trained() -> Learner {
+        let mut l = Learner::new(shipped());
+        teach(
+            &mut l,
+            &[
+                (
+                    "I love my new iPhone , said Ana Lima .",
+                    &[("iPhone", "GADGET"), ("Ana Lima", "PER")],
+                ),
+                ("The Zorbo X2 is a phone .", &[("Zorbo X2", "GADGET")]),
+            ],
+        );
+        l
+    }
+
+    #[test]
+    fn the_file_round_trips() {
+        let l = trained();
+        let bytes = l.to_bytes();
+        let back = Learner::from_bytes(shipped(), &bytes).unwrap();
+        assert_eq!(back.to_bytes(), bytes);
+        assert_eq!(back.docs(), 2);
+        assert_eq!(back.labels(), l.labels());
+        let t = "Ana Lima sold her iPhone and a Zorbo X2 .";
+        assert_eq!(found(&back, t), found(&l, t));
+        assert!(found(&back, t).contains(&("iPhone".to_string(), "GADGET".to_string())));
+        // it goes on learning where it left off
+        let mut back = back;
+        teach(
+            &mut back,
+            &[("A Plurn Z3 arrived .", &[("Plurn Z3", "GADGET")])],
+        );
+        assert_eq!(back.docs(), 3);
+        // and a reset is the shipped model again
+        back.reset();
+        assert_eq!(back.docs(), 0);
+        assert_eq!(back.to_bytes(), Learner::new(shipped()).to_bytes());
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_a_reason() {
+        let bytes = trained().to_bytes();
+        let err = |b: &[u8]| Learner::from_bytes(shipped(), b).unwrap_err();
+        assert!(err(b"").contains("not a spanmark learned model"));
+        assert!(err(b"SPANMKNE\x03\0\0\0").contains("not a spanmark learned model"));
+        assert!(err(b"{\"format\":\"spanmark\"}").contains("not a spanmark learned model"));
+        for cut in 8..bytes.len() {
+            let e = err(&bytes[..cut]);
+            assert!(
+                e.contains("truncated") || e.contains("labels"),
+                "cut at {cut}: {e}"
+            );
+        }
+        let mut extra = bytes.clone();
+        extra.push(0);
+        assert!(err(&extra).contains("1 bytes after its end"));
+        let mut v = bytes.clone();
+        v[8] = 9;
+        assert!(err(&v).contains("version 9"));
+        let mut v = bytes.clone();
+        v[12] ^= 0xff;
+        assert!(err(&v).contains("feature version"));
+        // a weight that is not a number
+        let mut v = bytes.clone();
+        let labels_end = 25 + l_bytes(&trained());
+        v[labels_end + 4 + 4..labels_end + 4 + 8].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert!(err(&v).contains("finite"), "{}", err(&v));
+    }
+
+    /// Bytes the label list takes in the file.
+    fn l_bytes(l: &Learner) -> usize {
+        l.labels().iter().map(|x| 2 + x.len()).sum()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_bytes_are_an_error_or_a_model_never_a_panic(
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            at in 0usize..400,
+        ) {
+            static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+            let mut b = BYTES.get_or_init(|| trained().to_bytes()).clone();
+            let at = at.min(b.len());
+            b.splice(at..(at + noise.len()).min(b.len()), noise);
+            let _ = Learner::from_bytes(shipped(), &b);
+        }
     }
 }

@@ -951,7 +951,7 @@ impl Model {
     /// The features, scores and decoded tags of a document, for a learner
     /// that builds on this model. Does not change what the model itself does.
     pub(crate) fn token_view(&self, words: &[&str], sentences: &[Range<usize>]) -> TokenView {
-        let whole = [0..words.len()];
+        let whole = std::slice::from_ref(&(0..words.len())).to_vec();
         let sents = if sentences.is_empty() {
             &whole[..]
         } else {

@@ -13,6 +13,7 @@ import { DocView } from './docview.js';
 import { download, readFiles } from './files.js';
 import { DocList } from './doclist.js';
 import { drawLabelEditor } from './labeleditor.js';
+import { startLearning } from './learn.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -39,6 +40,7 @@ const state = {
   unsnapshotted: 0, // edits logged since the open document's last snapshot
   logHead: 0,      // seq of the last edit-log entry this tab has seen
   broken: null,    // the core's panic message, once it has panicked
+  learning: null,  // the learned model's page side (learn.js)
 };
 
 function showError(message) {
@@ -162,7 +164,10 @@ function preannotateInWorker() {
     };
     worker.onerror = (e) => reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
   });
-  worker.postMessage({ job: docId, text });
+  // the worker suggests with the learned model, in the project's labels
+  const labelNames = JSON.stringify(JSON.parse(state.core.labelsJson()).map((l) => l.name));
+  const model = state.core.learnedModel();
+  worker.postMessage({ job: docId, text, model, labels: labelNames }, [model.buffer]);
   return result.then((table) => {
     if (job && job.worker === worker) {
       worker.terminate();
@@ -172,7 +177,7 @@ function preannotateInWorker() {
     if (!table) return;
     return serial(async () => {
       if (state.docId !== docId) return; // moved on: the next opening asks again
-      state.core.setSuggestionsTable(table);
+      state.core.setSuggestionsTableIn(table, labelNames);
       state.owed = false;
       await persistAndDraw();
     });
@@ -234,6 +239,8 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '', owed && !long);
   const { entries: log, head } = ann ? await state.store.editsFor(id) : { entries: [], head: 0 };
   if (log.length) state.core.replay(JSON.stringify(log));
+  // a document nobody has touched shows what the model learned since
+  const resuggested = !state.owed && state.core.learnedDocs() > 0 && state.core.resuggestUntouched();
   state.unsnapshotted = log.length;
   state.logHead = head;
   state.docId = id;
@@ -245,7 +252,7 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   refreshMatches();
   refreshLabels();
   draw(true);
-  if (compact && (!ann || log.length)) {
+  if (compact && (!ann || log.length || resuggested)) {
     // First opening: store the pre-annotation so a reload shows the same;
     // after a replay, fold the log into a new snapshot. Neither is needed
     // for what is saved to stay saved, so a failure here only shows.
@@ -650,6 +657,7 @@ function setDone(done) {
     state.core.setDone(done);
     await persistAndDraw({ withDocument: true });
     status(done ? 'marked done' : 'marked to do');
+    if (done) await state.learning.learnFromOpen();
   });
 }
 
@@ -851,6 +859,16 @@ async function start() {
   state.store = await openStore();
   const labels = await state.store.labels();
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
+  state.learning = await startLearning({
+    core: state.core,
+    store: state.store,
+    serial,
+    report,
+    status,
+    resuggest: async () => {
+      if (state.docId && !state.owed && state.core.resuggestUntouched()) await persistAndDraw();
+    },
+  });
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
   state.view = new DocView(docEl);
   state.view.afterDraw = () => highlightMatches(docEl, state.matches);
@@ -883,12 +901,17 @@ async function start() {
     markDone: () => serial(async () => {
       state.core.setDone(true);
       await persistAndDraw({ withDocument: true });
+      await state.learning.learnFromOpen();
     }),
     exportAs: (format, options) => exportProject_(format, options),
     // Beyond DESIGN.md: the open document's id, and a promise that resolves
     // once every edit made so far (by keys, mouse or calls) is saved and drawn.
     currentId: () => state.docId,
     idle: () => queue.then(() => undefined),
+    // Online learning (README): documents the model has learned from, and
+    // back to the shipped model.
+    learnedDocs: () => state.learning.learnedDocs(),
+    resetModel: () => state.learning.reset(),
     // For tests of the panic path only.
     panicForTests: () => panicForTests(),
   };

@@ -2,21 +2,23 @@
 // piece by piece (pieces end at line breaks, see `pieceStarts`), and
 // progress is posted after each piece. The page cancels by terminating the
 // worker.
-import init, { preannotate, pieceStarts } from './pkg/spanmark.js';
+import init, { preannotateIn, setPreannotateModel, pieceStarts } from './pkg/spanmark.js';
 
 const PIECE_BYTES = 256 * 1024;
 const ready = init();
 
 self.onmessage = async (event) => {
-  const { job, text } = event.data;
+  const { job, text, model, labels } = event.data;
   await ready;
+  // the page's learned model (empty: as shipped) and its label names
+  setPreannotateModel(model || new Uint8Array(0), labels || '[]');
   const starts = pieceStarts(text, PIECE_BYTES);
   const parts = [];
   let total = 0;
   const pieces = starts.length / 2 - 1;
   for (let p = 0; p < pieces; p++) {
     const [u0, c0, u1] = [starts[2 * p], starts[2 * p + 1], starts[2 * p + 2]];
-    const table = preannotate(text.slice(u0, u1));
+    const table = preannotateIn(text.slice(u0, u1));
     // Piece offsets are from the piece's start: move them to the text's.
     for (let i = 0; i < table.length; i += 5) {
       table[i] += c0;

@@ -18,13 +18,16 @@
 //!   is shared by all labels and starts at [`MEMORY_PRIOR`], so the first
 //!   "iPhone" labelled GADGET makes the next "iPhone" a GADGET suggestion.
 //!
-//! Transitions are the shipped model's between shipped tags plus learned
-//! residuals; Viterbi decodes only well-formed BILOU over the labels the
-//! project has (a label removed from the project is never suggested).
+//! Transitions are the shipped model's between shipped tags (kept as they
+//! are: a few documents must not bend how a name ends) plus learned ones for
+//! every pair involving a new label; Viterbi decodes only well-formed BILOU
+//! over the labels the project has (a label removed from the project is never
+//! suggested). A renamed label keeps what was learned or shipped for it.
 //!
 //! Learning is an averaged structured perceptron with the usual lazy trick
 //! (each weight keeps `w` and `u`, the sum of `step × change`; the average is
-//! `w - u / steps`), so the averaged model is ready at any time. A document is
+//! `w - u / steps`), so the averaged model is ready at any time; suggestions
+//! use half the average and half the last weights ([`AVERAGING`]). A document is
 //! learned until it is tagged right or [`PASSES`] passes are done, and up to
 //! [`REPLAY`] earlier documents of this session are replayed once so that one
 //! document does not swamp the rest. The memory features of a document are
@@ -968,6 +971,18 @@ pub fn project_suggestions<'a>(
         l.set_active(labels.iter().copied());
     }
     rec.spans_where(text, &OffsetMap::new(text), &|l| labels.contains(l))
+}
+
+/// Whether `bytes` look like a learned model file (its magic bytes).
+pub fn is_learned_model(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
+/// The standard pipeline with a learned model file as its model, every
+/// label the file knows active (for the command line, which has no project).
+pub fn recognizer_from_file(bytes: &[u8]) -> Result<crate::recognize::Recognizer, String> {
+    let l = Learner::from_bytes(Arc::new(Model::shipped()), bytes)?;
+    Ok(recognizer(&Arc::new(RwLock::new(l))))
 }
 
 #[cfg(test)]

@@ -9,6 +9,9 @@
 //! - [`Heuristic`]: capitalised token runs classified by titles, suffixes, first
 //!   names and context (`Source::Model`), a stand-in for a trained model.
 //!
+//! [`learn`] keeps the page's learned model (the shipped model plus what was
+//! learned from finished documents) and is its pipeline's model stage.
+//!
 //! # Merging
 //!
 //! Every stage has a priority ([`Stage::priority`], overridable per pipeline

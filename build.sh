@@ -74,6 +74,8 @@ build() {
     "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/spanmark.wasm"
   # npm's binaryen, never Debian's older one (it writes a broken module).
   node_modules/.bin/wasm-opt -O3 www/pkg/spanmark_bg.wasm -o www/pkg/spanmark_bg.wasm
+  # The service worker's list of assets to keep for offline use.
+  node tools/precache.mjs www
   log "building the native CLI"
   cargo build --release --bin spanmark
 }

@@ -177,6 +177,37 @@ impl Editor {
         Ok(self.commit(change))
     }
 
+    /// Adds several of a person's spans of one label as ONE undoable change
+    /// (e.g. every occurrence of a string): each replaces what it overlaps as
+    /// [`Editor::add`] does; places that already hold this span as the
+    /// person's are left alone. The spans must not overlap each other.
+    pub fn add_all(&mut self, places: &[(usize, usize)], label: &str) -> Result<Change, EditError> {
+        if label.is_empty() {
+            return Err(EditError::NoLabel);
+        }
+        for &(start, end) in places {
+            self.check(start, end)?;
+        }
+        let mut change = Change::default();
+        for &(start, end) in places {
+            let exists = self.doc.spans.iter().any(|s| {
+                s.start == start && s.end == end && s.label == label && s.source == Source::User
+            });
+            if exists {
+                continue;
+            }
+            for s in &self.doc.spans {
+                let clashes =
+                    s.overlaps(start, end) && (self.overlap == Overlap::Forbid || s.label == label);
+                if clashes && !change.removed.contains(s) {
+                    change.removed.push(s.clone());
+                }
+            }
+            change.added.push(Span::new(start, end, label));
+        }
+        Ok(self.commit(change))
+    }
+
     /// Removes every span at exactly these offsets.
     pub fn remove(&mut self, start: usize, end: usize) -> Result<Change, EditError> {
         let removed: Vec<Span> = self.at(start, end).cloned().collect();

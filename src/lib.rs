@@ -9,6 +9,8 @@
 //!   non-overlapping suggestions;
 //! - [`select`]: a person's selection snapped to tokens, stepped by keyboard;
 //! - [`search`]: finding every occurrence of a query in a text;
+//! - [`occurrences`]: labeling every occurrence of a string, and strings a
+//!   project labels inconsistently;
 //! - [`layout`]: the blocks the page draws one by one (only what is seen);
 //! - [`doc`]: the data model (project, document, span);
 //! - [`labels`]: the label set with colours and hotkeys;
@@ -25,6 +27,7 @@ pub mod edit;
 pub mod formats;
 pub mod labels;
 pub mod layout;
+pub mod occurrences;
 pub mod recognize;
 pub mod relabel;
 pub mod search;

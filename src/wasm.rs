@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 mod learn;
+mod occurrences;
+mod rules;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -78,6 +80,8 @@ pub struct Annotator {
     cuts: Vec<usize>,
     /// The edit-log entry of the last edit, for the page to store.
     last: Option<LogEntry>,
+    /// The person's rules, also installed in `recognizer` (see wasm/rules.rs).
+    rules: crate::recognize::rules::Rules,
 }
 
 impl Annotator {
@@ -149,6 +153,7 @@ impl Annotator {
             selector: Selector::new(""),
             cuts: Vec::new(),
             last: None,
+            rules: Default::default(),
         }
     }
 

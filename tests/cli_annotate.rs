@@ -187,3 +187,61 @@ fn bad_lines_name_their_number() {
     let out = run_stdin(&["annotate"], "{\"text\":\"no id\"}\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("\"id\""));
 }
+
+#[test]
+fn rules_file_patterns_win_and_bad_files_are_refused() {
+    let dir = tmpdir();
+    let rules = dir.join("patterns.jsonl");
+    std::fs::write(
+        &rules,
+        "{\"label\":\"PRODUCT\",\"pattern\":\"Widget 9\"}\n\
+         {\"label\":\"CITY\",\"pattern\":[{\"LOWER\":\"paris\"}]}\n\
+         {\"label\":\"X\",\"pattern\":[{\"POS\":\"NOUN\"}]}\n",
+    )
+    .unwrap();
+    let input = "{\"id\":\"a\",\"text\":\"😀 Ana sold the Widget 9 in PARIS and Paris.\"}\n";
+    let out = run_stdin(
+        &["annotate", "--scores", "--rules", rules.to_str().unwrap()],
+        input,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 3: skipped"), "{stderr}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let spans = check_spans(&doc);
+    for want in [
+        ("PRODUCT", "Widget 9"),
+        ("CITY", "PARIS"),
+        ("CITY", "Paris"),
+    ] {
+        assert!(
+            spans.contains(&(want.0.to_string(), want.1.to_string())),
+            "{spans:?}"
+        );
+    }
+    let rule_spans = doc["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["label"] == "CITY")
+        .all(|s| s["source"] == "rule" && s["score"] == 1.0);
+    assert!(rule_spans);
+
+    std::fs::write(
+        &rules,
+        "{\"label\":\"T\",\"pattern\":[{\"TEXT\":{\"REGEX\":\"(\"}}]}\n",
+    )
+    .unwrap();
+    let out = run_stdin(&["annotate", "--rules", rules.to_str().unwrap()], input);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("patterns.jsonl: line 1: T: the pattern"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}

@@ -14,6 +14,9 @@ import { download, readFiles } from './files.js';
 import { DocList } from './doclist.js';
 import { drawLabelEditor } from './labeleditor.js';
 import { startLearning } from './learn.js';
+import { wireRules } from './rules.js';
+import { wireOccurrences } from './occurrences.js';
+import { registerOffline } from './offline.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -42,6 +45,9 @@ const state = {
   broken: null,    // the core's panic message, once it has panicked
   learning: null,  // the learned model's page side (learn.js)
 };
+
+// Features wired in their own modules (rules.js, occurrences.js), set in start().
+const features = { rules: null, occurrences: null };
 
 function showError(message) {
   errorEl.textContent = message;
@@ -106,7 +112,8 @@ function currentRecords() {
   const ann = JSON.parse(state.core.annotationsJson());
   // `preannotated: false` while a worker still owes the suggestions: the
   // next opening asks again.
-  const annotations = { docId: doc.id, spans: ann.spans, history: ann.history, preannotated: !state.owed };
+  // `rules`: the rules the suggestions have seen (rules.js).
+  const annotations = { docId: doc.id, spans: ann.spans, history: ann.history, preannotated: !state.owed, rules: state.core.rulesVersion() };
   return { doc, annotations };
 }
 
@@ -159,16 +166,18 @@ function preannotateInWorker() {
   const result = new Promise((resolve, reject) => {
     job = { worker, done: resolve };
     worker.onmessage = (e) => {
-      if (e.data.table) resolve(e.data.table);
+      if (e.data.table) resolve(e.data);
       else $('job-bar').style.width = `${Math.round(100 * e.data.progress)}%`;
     };
     worker.onerror = (e) => reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
   });
-  // the worker suggests with the learned model, in the project's labels
+  // the worker suggests with the learned model and the rules, in the
+  // project's labels
   const labelNames = JSON.stringify(JSON.parse(state.core.labelsJson()).map((l) => l.name));
   const model = state.core.learnedModel();
-  worker.postMessage({ job: docId, text, model, labels: labelNames }, [model.buffer]);
-  return result.then((table) => {
+  worker.postMessage({ job: docId, text, rules: state.core.rulesJsonl(), model, labels: labelNames }, [model.buffer]);
+  return result.then((data) => {
+    const table = data && data.table;
     if (job && job.worker === worker) {
       worker.terminate();
       job = null;
@@ -239,6 +248,8 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '', owed && !long);
   const { entries: log, head } = ann ? await state.store.editsFor(id) : { entries: [], head: 0 };
   if (log.length) state.core.replay(JSON.stringify(log));
+  // Saved before the rules last changed: the current rules' suggestions now.
+  const stale = Boolean(ann) && (ann.rules ?? '') !== state.core.rulesVersion() && state.core.applyRules();
   // a document nobody has touched shows what the model learned since
   const resuggested = !state.owed && state.core.learnedDocs() > 0 && state.core.resuggestUntouched();
   state.unsnapshotted = log.length;
@@ -252,7 +263,7 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   refreshMatches();
   refreshLabels();
   draw(true);
-  if (compact && (!ann || log.length || resuggested)) {
+  if (compact && (!ann || log.length || stale || resuggested)) {
     // First opening: store the pre-annotation so a reload shows the same;
     // after a replay, fold the log into a new snapshot. Neither is needed
     // for what is saved to stay saved, so a failure here only shows.
@@ -480,6 +491,9 @@ function onKey(event) {
     const { start, end } = state.selected;
     state.selected = null;
     action = () => edit(() => state.core.reject(start, end));
+  } else if ((key === 'e' || key === 'E') && state.selected) {
+    const { start, end } = state.selected;
+    action = () => features.occurrences.labelEvery(start, end, { project: key === 'E' });
   } else if ((key === 'ArrowRight' || key === 'ArrowLeft') && event.shiftKey) {
     action = stepEdge(event.altKey ? 'start' : 'end', (key === 'ArrowRight') !== event.altKey);
   } else if (key === '.' || key === ',') {
@@ -869,6 +883,12 @@ async function start() {
       if (state.docId && !state.owed && state.core.resuggestUntouched()) await persistAndDraw();
     },
   });
+  const ctx = {
+    state, serial, persistEdit, persistAndDraw, openDocument, flush, reloadList,
+    draw, reveal, showPending, status, clearError, report, announce, LONG_TEXT,
+  };
+  features.rules = await wireRules(ctx);
+  features.occurrences = wireOccurrences(ctx);
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
   state.view = new DocView(docEl);
   state.view.afterDraw = () => highlightMatches(docEl, state.matches);
@@ -912,6 +932,9 @@ async function start() {
     // back to the shipped model.
     learnedDocs: () => state.learning.learnedDocs(),
     resetModel: () => state.learning.reset(),
+    // Rules (rules.js) and every occurrence / inconsistencies (occurrences.js).
+    ...features.rules.contract,
+    ...features.occurrences.contract,
     // For tests of the panic path only.
     panicForTests: () => panicForTests(),
   };
@@ -929,6 +952,7 @@ async function start() {
   }
   window.spanmark = Object.freeze(contract);
   resolveReady(contract);
+  registerOffline();
 }
 
 start().catch((e) => {

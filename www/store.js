@@ -73,6 +73,13 @@ class Store {
     return rec ? rec.value : null;
   }
 
+  // A small per-project record kept in `settings` under its own key (e.g.
+  // 'rules'), or null.
+  async setting(key) {
+    const rec = await this.read('settings', key);
+    return rec ? rec.value : null;
+  }
+
   document(id) {
     return this.read('documents', id);
   }
@@ -182,8 +189,10 @@ class Store {
   // One durable write. `w` may hold: labels, documents (array of {id, text,
   // meta, status, spans?}), annotations (array of {docId, spans, history}:
   // snapshots, which clear those documents' edit logs), edit ({docId, entry}:
-  // one edit-log entry), current (a document id).
-  // `expectHead` (with one snapshot): the last log entry the writer has seen;
+  // one edit-log entry), current (a document id), settings ({key: value}
+  // records for the `settings` store).
+  // `expectHead` (with one snapshot, or several: the last of their log entries
+  // read): the last log entry the writer has seen;
   // if another tab has logged more since, nothing is written and the promise
   // rejects with a ConflictError, so that no snapshot drops another's edit.
   // Resolves to the seq of the logged entry, if any.
@@ -234,6 +243,7 @@ class Store {
       };
     }
     if (w.current !== undefined) tx.objectStore('settings').put({ key: 'current', value: w.current });
+    for (const [key, value] of Object.entries(w.settings || {})) tx.objectStore('settings').put({ key, value });
     try {
       await done;
     } catch (e) {

@@ -29,6 +29,10 @@ pub struct Args {
     /// a learned model exported from the page)
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Your own rules: spaCy EntityRuler patterns (JSONL), matched before
+    /// everything else (the page's Rules… export writes this file)
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
     /// Print `STATS {...}` (documents, tokens, recognition seconds, tokens/s)
     /// as the last line on stderr
     #[arg(long)]
@@ -114,6 +118,10 @@ pub fn run(args: Args) -> CliResult {
         }
         None => recognizer_with(Model::shipped()),
     };
+    let rec = match &args.rules {
+        Some(p) => read_rules(p)?.install(rec),
+        None => rec,
+    };
     let input = BufReader::with_capacity(1 << 16, open_input(&args.input)?);
     match args.output.as_deref() {
         Some(p) if p.as_os_str() != "-" => {
@@ -146,6 +154,19 @@ pub fn run(args: Args) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// Reads a patterns file; patterns it cannot match faithfully are named on
+/// stderr (the rest is used), a broken line is an error.
+fn read_rules(p: &Path) -> Result<crate::recognize::rules::Rules, String> {
+    let text =
+        std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+    let imported = crate::recognize::rules::Rules::from_jsonl(&text)
+        .map_err(|e| format!("{}: {e}", p.display()))?;
+    for (line, why) in &imported.skipped {
+        eprintln!("{}: line {line}: skipped: {why}", p.display());
+    }
+    Ok(imported.rules)
 }
 
 fn report(args: &Args, stats: Stats) {

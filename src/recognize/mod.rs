@@ -42,6 +42,7 @@ pub mod heuristic;
 pub mod learn;
 pub mod model;
 pub mod patterns;
+pub mod rules;
 
 pub use gazetteer::Gazetteer;
 pub use heuristic::Heuristic;

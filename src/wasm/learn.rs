@@ -157,10 +157,15 @@ thread_local! {
 }
 
 /// Sets what `preannotateIn` uses in a worker: a learned model file (empty:
-/// the shipped model) and the project's labels (JSON: names, or the page's
-/// `[{"name",...}]`). A bad file is an error and changes nothing.
+/// the shipped model), the project's labels (JSON: names, or the page's
+/// `[{"name",...}]`) and its rules (spaCy EntityRuler JSONL, may be empty).
+/// Bad input is an error and changes nothing.
 #[wasm_bindgen(js_name = setPreannotateModel)]
-pub fn set_preannotate_model(model: &[u8], labels_json: &str) -> Result<(), JsError> {
+pub fn set_preannotate_model(
+    model: &[u8],
+    labels_json: &str,
+    rules_jsonl: &str,
+) -> Result<(), JsError> {
     let labels: Vec<String> = match serde_json::from_str::<Vec<String>>(labels_json) {
         Ok(names) => names,
         Err(_) => serde_json::from_str::<Vec<Label>>(labels_json)
@@ -170,6 +175,10 @@ pub fn set_preannotate_model(model: &[u8], labels_json: &str) -> Result<(), JsEr
             .collect(),
     };
     let (shared, rec) = standard();
+    let rec = crate::recognize::rules::Rules::from_jsonl(rules_jsonl)
+        .map_err(js_err)?
+        .rules
+        .install(rec);
     if !model.is_empty() {
         let shipped = shared.read().map_err(js_err)?.shipped();
         let l = Learner::from_bytes(shipped, model).map_err(js_err)?;

@@ -1,0 +1,139 @@
+// "Label every occurrence" (in this document, or in the whole project) and
+// the inconsistency panel. The core finds the occurrences and makes each
+// document's labeling one undoable change; this module reads and writes the
+// stored records and draws the list.
+
+import { inconsistencies as coreInconsistencies } from './pkg/spanmark.js';
+
+export function wireOccurrences(ctx) {
+  const { state } = ctx;
+  const $ = (id) => document.getElementById(id);
+
+  // Labels every other occurrence of the span at start..end; with `project`,
+  // in every other stored document too (one durable write, one undoable
+  // change per document). Resolves to the number added, once durable.
+  function labelEvery(start, end, { project = false } = {}) {
+    return ctx.serial(async () => {
+      if (!state.docId) throw new Error('No document is open');
+      const done = JSON.parse(state.core.labelEveryOccurrence(start, end));
+      if (done.changed) await ctx.persistEdit();
+      let total = done.count;
+      let docs = 0;
+      if (project) {
+        const records = [];
+        // The last edit-log entry read: should another tab log an edit
+        // before the write, the write is refused rather than drop it.
+        let head = 0;
+        for (const id of await state.store.documentIds()) {
+          if (id === state.docId) continue;
+          const doc = await state.store.document(id);
+          const ann = await state.store.annotations(id);
+          const { entries: log, head: last } = ann ? await state.store.editsFor(id) : { entries: [], head: 0 };
+          head = Math.max(head, last);
+          const long = doc.text.length > ctx.LONG_TEXT;
+          const out = JSON.parse(state.core.labelTextInStored(
+            JSON.stringify({ id: doc.id, text: doc.text, meta: doc.meta, status: doc.status }),
+            ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '',
+            JSON.stringify(log), done.text, done.label, !long,
+          ));
+          if (!out.count) continue;
+          // A long text never opened still owes its suggestions (a worker
+          // adds them, around the person's spans, when it is opened).
+          const preannotated = ann ? ann.preannotated !== false : !long;
+          const rules = ann ? ann.rules : state.core.rulesVersion();
+          records.push({ docId: id, spans: out.record.spans, history: out.record.history, preannotated, rules });
+          total += out.count;
+          docs += 1;
+        }
+        if (records.length) {
+          try {
+            await state.store.write({ annotations: records, expectHead: head });
+          } catch (e) {
+            if (e && e.name === 'ConflictError') {
+              throw new Error(`Labeled ${done.count} here; the other documents were being edited in another tab, so nothing was changed there: press Shift+E again`);
+            }
+            throw e;
+          }
+          for (const r of records) ctx.announce(r.docId);
+        }
+        await ctx.reloadList();
+      }
+      const where = project ? ` here and in ${docs} other document${docs === 1 ? '' : 's'}` : '';
+      ctx.status(`labeled ${total} more occurrence${total === 1 ? '' : 's'} of “${done.text}” as ${done.label}${where}`);
+      return total;
+    });
+  }
+
+  function inconsistencies({ unlabeled = false } = {}) {
+    return ctx.serial(async () => {
+      await ctx.flush();
+      const documents = (await state.store.allDocuments()).map((d) => ({ id: d.id, text: d.text, spans: d.spans }));
+      return JSON.parse(coreInconsistencies(JSON.stringify(documents), Boolean(unlabeled)));
+    });
+  }
+
+  // Opens a document at a place, the span there selected (or the text, ready
+  // for a label key, when it is unlabeled).
+  function openAt(id, start, end) {
+    return ctx.serial(async () => {
+      if (id !== state.docId) await ctx.openDocument(id);
+      const hasSpan = JSON.parse(state.core.spansJson()).some((s) => s.start === start && s.end === end);
+      state.selected = hasSpan ? { start, end } : null;
+      state.pending = hasSpan ? null : { start, end };
+      ctx.reveal(start);
+      ctx.draw();
+      if (!hasSpan) ctx.showPending();
+      ctx.clearError();
+    });
+  }
+
+  // ---- the panel ----
+
+  function entry(item) {
+    const box = document.createElement('div');
+    box.className = 'inconsistency';
+    box.dataset.text = item.text;
+    const head = document.createElement('div');
+    const text = document.createElement('strong');
+    text.textContent = item.text;
+    const counts = item.labels.map((c) => `${c.label} ×${c.count}`);
+    if (item.unlabeled) counts.push(`unlabeled ×${item.unlabeled}`);
+    head.append(text, ` ${counts.join(', ')}`);
+    box.append(head);
+    for (const p of item.places) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'place';
+      b.dataset.doc = p.doc;
+      b.dataset.start = String(p.start);
+      b.dataset.end = String(p.end);
+      b.textContent = `${p.doc} @${p.start}: ${p.label ?? 'unlabeled'}`;
+      b.addEventListener('click', () => openAt(p.doc, p.start, p.end).catch(ctx.report));
+      box.append(b);
+    }
+    return box;
+  }
+
+  async function drawPanel() {
+    const list = await inconsistencies({ unlabeled: $('inconsistencies-unlabeled').checked });
+    $('inconsistencies-list').replaceChildren(...list.map(entry));
+    $('inconsistencies-info').textContent = list.length
+      ? `${list.length} string${list.length === 1 ? '' : 's'} labeled inconsistently`
+      : 'No inconsistencies';
+  }
+
+  $('inconsistencies-open').addEventListener('click', () => {
+    $('inconsistencies-panel').hidden = !$('inconsistencies-panel').hidden;
+    if (!$('inconsistencies-panel').hidden) drawPanel().catch(ctx.report);
+  });
+  $('inconsistencies-refresh').addEventListener('click', () => drawPanel().catch(ctx.report));
+  $('inconsistencies-unlabeled').addEventListener('change', () => drawPanel().catch(ctx.report));
+
+  return {
+    labelEvery,
+    contract: {
+      labelEveryOccurrence: (start, end, opts) => labelEvery(start, end, opts || {}),
+      inconsistencies: (opts) => inconsistencies(opts || {}),
+    },
+  };
+}

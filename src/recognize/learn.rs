@@ -39,6 +39,7 @@ use crate::recognize::{Candidate, Context, Stage};
 use crate::text::OffsetMap;
 use crate::tokenize;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::{Arc, RwLock};
 
@@ -120,6 +121,28 @@ fn phrase_step(h: u64, word: u64) -> u64 {
 }
 const PHRASE_SEED: u64 = 0x3c6e_f372_fe94_f82b;
 
+/// A hasher for keys that are already hashes (SipHash would be most of the
+/// cost of scoring).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix(self.0, b as u64);
+        }
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.0 = (x as u64).wrapping_mul(MULT);
+    }
+}
+
+type KeyMap<V> = HashMap<u32, V, BuildHasherDefault<KeyHasher>>;
+type KeySet = HashSet<u32, BuildHasherDefault<KeyHasher>>;
+
 /// A weight with its running sum for averaging.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 struct Cell {
@@ -142,6 +165,9 @@ struct Example {
     mem: Vec<[u64; 4]>,
     /// Gold tags (learning only).
     gold: Vec<Tag>,
+    /// For predicting: per token only the model features that have learned
+    /// weights (flat, with offsets), filtered once instead of once per tag.
+    known: Option<(Vec<u32>, Vec<u32>)>,
 }
 
 /// The learned state; see the module documentation.
@@ -149,11 +175,11 @@ struct Example {
 pub struct Learner {
     shipped: Arc<Model>,
     labels: Vec<String>,
-    weights: HashMap<u32, Cell>,
+    weights: KeyMap<Cell>,
     /// Model feature keys that have any learned weight (to skip the rest).
-    known: HashSet<u32>,
+    known: KeySet,
     steps: f32,
-    memory: HashMap<u32, u64>,
+    memory: KeyMap<u64>,
     docs: u32,
     replay: VecDeque<Example>,
     /// Per label: the project has it (only those are suggested).
@@ -178,9 +204,9 @@ impl Learner {
             shipped,
             labels: LABELS.iter().map(|s| s.to_string()).collect(),
             weights,
-            known: HashSet::new(),
+            known: KeySet::default(),
             steps: 1.0,
-            memory: HashMap::new(),
+            memory: KeyMap::default(),
             docs: 0,
             replay: VecDeque::new(),
             active: vec![true; LABELS.len()],
@@ -326,6 +352,7 @@ impl Learner {
             ship: view.tags,
             mem,
             gold: Vec::new(),
+            known: None,
         }
     }
 
@@ -339,9 +366,18 @@ impl Learner {
         only_known: bool,
         f: &mut impl FnMut(u32),
     ) {
-        for &k in &ex.feats[ex.start[i] as usize..ex.start[i + 1] as usize] {
-            if !only_known || self.known.contains(&k) {
-                f(key(k as u64, t));
+        match &ex.known {
+            Some((feats, start)) if only_known => {
+                for &k in &feats[start[i] as usize..start[i + 1] as usize] {
+                    f(key(k as u64, t));
+                }
+            }
+            _ => {
+                for &k in &ex.feats[ex.start[i] as usize..ex.start[i + 1] as usize] {
+                    if !only_known || self.known.contains(&k) {
+                        f(key(k as u64, t));
+                    }
+                }
             }
         }
         f(key(NS_SHIP | ex.ship[i] as u64, t));
@@ -403,28 +439,10 @@ impl Learner {
         tags
     }
 
-    /// Best well-formed tag sequence of sentence `r`, with each token's
-    /// emission row (over `tags`) for confidence.
-    fn decode(
-        &self,
-        ex: &Example,
-        r: &Range<usize>,
-        tags: &[Tag],
-        averaged: bool,
-    ) -> (Vec<Tag>, Vec<Vec<f32>>) {
+    /// Transition scores between `tags` (and the edge, index `tags.len()`),
+    /// minus infinity where BILOU forbids the move.
+    fn transitions(&self, tags: &[Tag], averaged: bool) -> Vec<f32> {
         let k = tags.len();
-        let n = r.len();
-        if n == 0 {
-            return (Vec::new(), Vec::new());
-        }
-        let em: Vec<Vec<f32>> = r
-            .clone()
-            .map(|i| {
-                tags.iter()
-                    .map(|&t| self.emission(ex, i, t, averaged))
-                    .collect()
-            })
-            .collect();
         let allowed = |p: Tag, q: Tag| -> bool {
             let open = if p == EDGE {
                 None
@@ -454,6 +472,32 @@ impl Learner {
                 }
             }
         }
+        tr
+    }
+
+    /// Best well-formed tag sequence of sentence `r`, with each token's
+    /// emission row (over `tags`) for confidence; `tr` from `transitions`.
+    fn decode(
+        &self,
+        ex: &Example,
+        r: &Range<usize>,
+        tags: &[Tag],
+        tr: &[f32],
+        averaged: bool,
+    ) -> (Vec<Tag>, Vec<Vec<f32>>) {
+        let k = tags.len();
+        let n = r.len();
+        if n == 0 {
+            return (Vec::new(), Vec::new());
+        }
+        let em: Vec<Vec<f32>> = r
+            .clone()
+            .map(|i| {
+                tags.iter()
+                    .map(|&t| self.emission(ex, i, t, averaged))
+                    .collect()
+            })
+            .collect();
         let mut cur: Vec<f32> = (0..k).map(|j| tr[k * (k + 1) + j] + em[0][j]).collect();
         let mut back = vec![0u16; n * k];
         for t in 1..n {
@@ -519,7 +563,8 @@ impl Learner {
             }
         }
         let tags = Self::tag_set(&use_label);
-        let (pred, _) = self.decode(ex, r, &tags, false);
+        let tr = self.transitions(&tags, false);
+        let (pred, _) = self.decode(ex, r, &tags, &tr, false);
         let gold = &ex.gold[r.clone()];
         let wrong = pred != gold;
         if wrong {
@@ -674,11 +719,20 @@ impl Learner {
         } else {
             sentences
         };
-        let ex = self.prepare(words, sents);
+        let mut ex = self.prepare(words, sents);
+        let mut feats = Vec::new();
+        let mut start = vec![0u32];
+        for i in 0..words.len() {
+            let all = &ex.feats[ex.start[i] as usize..ex.start[i + 1] as usize];
+            feats.extend(all.iter().filter(|k| self.known.contains(k)));
+            start.push(feats.len() as u32);
+        }
+        ex.known = Some((feats, start));
         let tags = Self::tag_set(&self.active);
+        let tr = self.transitions(&tags, true);
         let mut out = Vec::new();
         for r in sents {
-            let (pred, em) = self.decode(&ex, r, &tags, true);
+            let (pred, em) = self.decode(&ex, r, &tags, &tr, true);
             let mut open: Option<usize> = None;
             for (j, &t) in pred.iter().enumerate() {
                 let Some((l, p)) = parts(t) else {
@@ -817,7 +871,7 @@ impl Learner {
                 "learned model file is truncated (says {nw} weights)"
             ));
         }
-        let mut weights = HashMap::with_capacity(nw);
+        let mut weights = KeyMap::with_capacity_and_hasher(nw, Default::default());
         let mut prev: Option<u32> = None;
         for _ in 0..nw {
             let k = r.u32("weight key")?;
@@ -840,7 +894,7 @@ impl Learner {
                 "learned model file is truncated (says {nk} features)"
             ));
         }
-        let mut known = HashSet::with_capacity(nk);
+        let mut known = KeySet::with_capacity_and_hasher(nk, Default::default());
         for _ in 0..nk {
             known.insert(r.u32("feature key")?);
         }
@@ -850,7 +904,7 @@ impl Learner {
                 "learned model file is truncated (says {nm} phrases)"
             ));
         }
-        let mut memory = HashMap::with_capacity(nm);
+        let mut memory = KeyMap::with_capacity_and_hasher(nm, Default::default());
         let mut prev: Option<u32> = None;
         for _ in 0..nm {
             let k = r.u32("phrase key")?;

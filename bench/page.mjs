@@ -3,7 +3,7 @@
 // same page, on the same text (built here by bench/corpus.mjs from the same
 // seed as in Node). bench/run.mjs drives it through `window.bench`; every
 // call runs synchronously and returns its timings.
-import init, { preannotate, preannotateLabels } from '/www/pkg/spanmark.js';
+import init, { buildStageForBench, preannotate, preannotateLabels } from '/www/pkg/spanmark.js';
 import nlp from '/node_modules/compromise/builds/three/compromise-three.mjs';
 import { articles, checksum } from './corpus.mjs';
 
@@ -50,6 +50,22 @@ window.bench = {
     const whole = parts.join('\n\n');
     texts.set(key, { whole, parts });
     return { checksum: checksum(whole), parts: parts.length, chars: whole.length };
+  },
+  // Building each stage of the standard recognizer, in a fresh page: the
+  // first build of each, then the median of three more.
+  stageTimes() {
+    const out = {};
+    for (const name of ['patterns', 'gazetteer', 'model']) {
+      const times = [];
+      for (let i = 0; i < 4; i++) {
+        const t0 = performance.now();
+        buildStageForBench(name);
+        times.push(performance.now() - t0);
+      }
+      const later = times.slice(1).sort((a, b) => a - b);
+      out[name] = { first: times[0], later: later[1] };
+    }
+    return out;
   },
   warmUp() {
     const s = 'Angela Merkel met Emmanuel Macron in Paris on 3 May 2021, Reuters said.';

@@ -62,6 +62,110 @@ pub fn blocks(len: usize, cuts: &[usize], spans: &[Range<usize>]) -> Vec<Range<u
     out
 }
 
+/// The blocks of an open document, kept up to date edit by edit: an edit
+/// re-tiles only the blocks around the spans it touched, so that the page
+/// redraws only those.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    len: usize,
+    cuts: Vec<usize>,
+    blocks: Vec<Range<usize>>,
+}
+
+/// What an edit did to the blocks: the `removed` blocks from index `first`
+/// on were replaced by `added` (byte ranges).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Patch {
+    pub first: usize,
+    pub removed: usize,
+    pub added: Vec<Range<usize>>,
+}
+
+impl Layout {
+    /// Lays out a text of `text.len()` bytes with its spans' byte ranges
+    /// (sorted by start).
+    pub fn new(text: &str, target: usize, spans: &[Range<usize>]) -> Layout {
+        let cuts = cut_points(text, target);
+        let blocks = blocks(text.len(), &cuts, spans);
+        Layout {
+            len: text.len(),
+            cuts,
+            blocks,
+        }
+    }
+
+    pub fn blocks(&self) -> &[Range<usize>] {
+        &self.blocks
+    }
+
+    /// Every block again, from all the spans (sorted by start): after a
+    /// change too wide to patch, e.g. new suggestions.
+    pub fn relayout(&mut self, spans: &[Range<usize>]) -> Patch {
+        let removed = self.blocks.len();
+        self.blocks = blocks(self.len, &self.cuts, spans);
+        Patch {
+            first: 0,
+            removed,
+            added: self.blocks.clone(),
+        }
+    }
+
+    /// The bytes covered by the blocks that hold any of `[lo, hi)`: what an
+    /// edit of spans within `[lo, hi)` may re-tile.
+    pub fn region(&self, lo: usize, hi: usize) -> Range<usize> {
+        let (first, last) = self.block_span(lo, hi);
+        match (self.blocks.get(first), self.blocks.get(last)) {
+            (Some(a), Some(b)) => a.start..b.end,
+            _ => 0..self.len,
+        }
+    }
+
+    /// Indices of the first and last block holding any of `[lo, hi)`.
+    fn block_span(&self, lo: usize, hi: usize) -> (usize, usize) {
+        let n = self.blocks.len();
+        let first = self
+            .blocks
+            .partition_point(|b| b.end <= lo)
+            .min(n.saturating_sub(1));
+        let last = self
+            .blocks
+            .partition_point(|b| b.start < hi.max(lo + 1))
+            .saturating_sub(1)
+            .max(first);
+        (first, last)
+    }
+
+    /// Re-tiles the blocks holding `[lo, hi)` after spans within it changed;
+    /// `spans` are the byte ranges of the spans now starting in
+    /// `region(lo, hi)`, sorted by start. Spans outside the region are not
+    /// needed: none crossed its edges before, and the edit touched none of
+    /// them.
+    pub fn retile(&mut self, lo: usize, hi: usize, spans: &[Range<usize>]) -> Patch {
+        if self.blocks.is_empty() {
+            return self.relayout(spans);
+        }
+        let (first, last) = self.block_span(lo, hi);
+        let region = self.blocks[first].start..self.blocks[last].end;
+        let a = self.cuts.partition_point(|&c| c <= region.start);
+        let b = self.cuts.partition_point(|&c| c < region.end);
+        let cuts: Vec<usize> = self.cuts[a..b].iter().map(|c| c - region.start).collect();
+        let local: Vec<Range<usize>> = spans
+            .iter()
+            .map(|s| s.start - region.start..s.end.min(region.end) - region.start)
+            .collect();
+        let added: Vec<Range<usize>> = blocks(region.end - region.start, &cuts, &local)
+            .into_iter()
+            .map(|r| r.start + region.start..r.end + region.start)
+            .collect();
+        self.blocks.splice(first..=last, added.iter().cloned());
+        Patch {
+            first,
+            removed: last + 1 - first,
+            added,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +226,58 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A patch applied to the old blocks gives what a full layout gives.
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)] // one span, one block
+    fn retile_matches_a_full_layout() {
+        let text = "Ana\nLima went\nhome to Rio.\nThen back.\n";
+        let spans0: Vec<Range<usize>> = vec![4..8];
+        let mut layout = Layout::new(text, 1000, &spans0);
+        assert_eq!(
+            texts(text, layout.blocks()),
+            ["Ana\n", "Lima went\n", "home to Rio.\n", "Then back.\n"]
+        );
+        // A span across two lines joins their blocks; only they change.
+        let spans1: Vec<Range<usize>> = vec![4..8, 9..18];
+        let region = layout.region(9, 18);
+        assert_eq!(region, 4..27);
+        let inside: Vec<Range<usize>> = spans1
+            .iter()
+            .filter(|s| region.contains(&s.start))
+            .cloned()
+            .collect();
+        let patch = layout.retile(9, 18, &inside);
+        assert_eq!((patch.first, patch.removed), (1, 2));
+        assert_eq!(texts(text, &patch.added), ["Lima went\nhome to Rio.\n"]);
+        assert_eq!(
+            layout.blocks(),
+            blocks(text.len(), &cut_points(text, 1000), &spans1)
+        );
+        // Removing it splits them again.
+        let patch = layout.retile(9, 18, &spans0);
+        assert_eq!((patch.first, patch.removed, patch.added.len()), (1, 1, 2));
+        assert_eq!(
+            layout.blocks(),
+            blocks(text.len(), &cut_points(text, 1000), &spans0)
+        );
+    }
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)] // one span, one block
+    fn retile_at_the_edges_and_on_an_empty_text() {
+        let text = "a b c\nd e f";
+        let mut layout = Layout::new(text, 1000, &[]);
+        let p = layout.retile(text.len(), text.len(), &[]);
+        assert_eq!((p.first, p.removed), (1, 1));
+        assert_eq!(layout.blocks(), [0..6, 6..11]);
+        let p = layout.retile(0, 11, &[0..11]);
+        assert_eq!((p.first, p.removed), (0, 2));
+        assert_eq!(layout.blocks(), [0..11]);
+        let mut empty = Layout::new("", 10, &[]);
+        assert_eq!(empty.blocks(), [0..0]);
+        let p = empty.retile(0, 0, &[]);
+        assert_eq!(p.added, [0..0]);
     }
 }

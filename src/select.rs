@@ -9,14 +9,55 @@ use crate::tokenize::{self, Token};
 pub struct Selector {
     map: OffsetMap,
     tokens: Vec<Token>,
+    /// Bytes of the text tokenized so far (see `prepare`).
+    done: usize,
 }
 
 impl Selector {
     pub fn new(text: &str) -> Selector {
+        let mut s = Selector::pending(text);
+        s.prepare(text, usize::MAX);
+        s
+    }
+
+    /// A selector whose tokens are still to be found, a piece at a time by
+    /// `prepare`, so that a long text opens without one long pause. Its
+    /// answers are only right once `is_ready`.
+    pub fn pending(text: &str) -> Selector {
         Selector {
             map: OffsetMap::new(text),
-            tokens: tokenize::tokenize(text),
+            tokens: Vec::new(),
+            done: 0,
         }
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.done >= self.map.len(crate::text::OffsetUnit::Byte)
+    }
+
+    /// Tokenizes the next piece of `text` (the text given to `pending`): at
+    /// least `bytes` long, ending after a line break (as the worker's pieces
+    /// do: no token spans one) or at the end. Returns whether all is done.
+    pub fn prepare(&mut self, text: &str, bytes: usize) -> bool {
+        if self.is_ready() || text.len() != self.map.len(crate::text::OffsetUnit::Byte) {
+            return self.is_ready();
+        }
+        let from = self.done;
+        let end = match from.checked_add(bytes).filter(|&e| e < text.len()) {
+            Some(e) => text.as_bytes()[e..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |i| e + i + 1),
+            None => text.len(),
+        };
+        let base = self.tokens.len();
+        tokenize::tokenize_into(&text[from..end], &mut self.tokens);
+        for t in &mut self.tokens[base..] {
+            t.start += from;
+            t.end += from;
+        }
+        self.done = end;
+        self.is_ready()
     }
 
     pub fn map(&self) -> &OffsetMap {
@@ -166,5 +207,22 @@ mod tests {
         assert_eq!(s.next_token(Some(second.0), true), Some(first));
         assert_eq!(s.next_token(Some(first.0), true), None);
         assert_eq!(s.next_token(None, true), Some((14, 15)));
+    }
+
+    #[test]
+    fn tokens_found_piece_by_piece_are_the_tokens_of_the_whole() {
+        let line = "Mr. Ana Lima (U.S.) paid $2,500 on Jan. 3, 2024 😀 at 10:30 a.m.\r\nNo. 5 won't \u{301}go.\n\n";
+        let text = line.repeat(40);
+        let whole = Selector::new(&text);
+        for bytes in [0, 1, 70, 1000] {
+            let mut s = Selector::pending(&text);
+            let mut rounds = 0;
+            while !s.prepare(&text, bytes) {
+                rounds += 1;
+            }
+            assert!(bytes > 500 || rounds > 10, "{bytes}: {rounds} rounds");
+            assert_eq!(s.tokens, whole.tokens, "pieces of {bytes} bytes");
+        }
+        assert!(Selector::pending("").is_ready());
     }
 }

@@ -17,8 +17,12 @@ use crate::text::OffsetUnit;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+mod blocks;
 mod learn;
 mod occurrences;
+mod persist;
+mod prepare;
+mod profile;
 mod rules;
 
 #[wasm_bindgen(start)]
@@ -76,8 +80,10 @@ pub struct Annotator {
     learner: crate::recognize::learn::Shared,
     editor: Option<Editor>,
     selector: Selector,
-    /// Where the open document's blocks may end (bytes), see `layout`.
-    cuts: Vec<usize>,
+    /// The open document's blocks (see `layout`), and what edits changed
+    /// in them since the page last asked (`blockPatch`).
+    layout: crate::layout::Layout,
+    dirty: blocks::Dirty,
     /// The edit-log entry of the last edit, for the page to store.
     last: Option<LogEntry>,
     /// The person's rules, also installed in `recognizer` (see wasm/rules.rs).
@@ -98,12 +104,14 @@ impl Annotator {
     }
 
     fn set_editor(&mut self, editor: Editor) {
-        self.selector = Selector::new(&editor.doc.text);
-        self.cuts = crate::layout::cut_points(&editor.doc.text, BLOCK_BYTES);
+        self.selector = Selector::pending(&editor.doc.text);
+        self.selector
+            .prepare(&editor.doc.text, prepare::TOKENS_AT_ONCE);
         for s in &editor.doc.spans {
             self.labels.ensure(&s.label);
         }
         self.editor = Some(editor);
+        self.lay_out();
     }
 
     fn table<'a>(&self, spans: impl Iterator<Item = &'a Span>) -> Vec<u32> {
@@ -129,6 +137,7 @@ impl Annotator {
             self.labels.ensure(&s.label);
         }
         let changed = !change.is_empty();
+        self.touch(&change);
         self.last = changed.then_some(LogEntry::Commit { change });
         Ok(changed)
     }
@@ -151,7 +160,8 @@ impl Annotator {
             learner,
             editor: None,
             selector: Selector::new(""),
-            cuts: Vec::new(),
+            layout: Default::default(),
+            dirty: Default::default(),
             last: None,
             rules: Default::default(),
         }
@@ -231,6 +241,7 @@ impl Annotator {
             })
             .collect();
         self.editor_mut()?.set_suggestions(spans);
+        self.dirty = blocks::Dirty::All;
         Ok(())
     }
 
@@ -282,10 +293,15 @@ impl Annotator {
     /// The open document's spans and history: `{"spans","history"}`.
     #[wasm_bindgen(js_name = annotationsJson)]
     pub fn annotations_json(&self) -> Result<String, JsError> {
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            spans: &'a [Span],
+            history: &'a History,
+        }
         let e = self.editor()?;
-        serde_json::to_string(&Annotations {
-            spans: e.doc.spans.clone(),
-            history: e.history.clone(),
+        serde_json::to_string(&Borrowed {
+            spans: &e.doc.spans,
+            history: &e.history,
         })
         .map_err(js_err)
     }
@@ -311,26 +327,6 @@ impl Annotator {
         Ok(self.table(self.editor()?.doc.spans.iter()))
     }
 
-    /// The open document's blocks as pairs of UTF-16 offsets `[start, end)`,
-    /// tiling the text; no span crosses a block edge.
-    pub fn blocks(&self) -> Result<Vec<u32>, JsError> {
-        let e = self.editor()?;
-        let map = self.selector.map();
-        let spans: Vec<std::ops::Range<usize>> = e
-            .doc
-            .spans
-            .iter()
-            .filter_map(|s| Some(map.char_to_byte(s.start)?..map.char_to_byte(s.end)?))
-            .collect();
-        let blocks = crate::layout::blocks(e.doc.text.len(), &self.cuts, &spans);
-        let mut out = Vec::with_capacity(blocks.len() * 2);
-        for b in blocks {
-            out.push(map.byte_to_utf16(b.start).unwrap_or(0) as u32);
-            out.push(map.byte_to_utf16(b.end).unwrap_or(0) as u32);
-        }
-        Ok(out)
-    }
-
     /// The span table (see `spanTable`) of the spans that start in
     /// `[start16, end16)`.
     #[wasm_bindgen(js_name = spanTableIn)]
@@ -350,7 +346,8 @@ impl Annotator {
 
     /// Snaps a selection given in UTF-16 units to token edges; returns
     /// `[start, end]` in code points, or nothing when it holds no token.
-    pub fn snap(&self, start16: u32, end16: u32) -> Option<Vec<u32>> {
+    pub fn snap(&mut self, start16: u32, end16: u32) -> Option<Vec<u32>> {
+        self.finish_tokens();
         let (s, e) = self.selector.snap_utf16(start16 as usize, end16 as usize)?;
         Some(vec![s as u32, e as u32])
     }
@@ -358,7 +355,8 @@ impl Annotator {
     /// `[start, end)` with one edge moved by a token (`edge` "start" or
     /// "end"; `grow` widens), for keyboard resizing; nothing if it cannot move.
     #[wasm_bindgen(js_name = stepEdge)]
-    pub fn step_edge(&self, start: u32, end: u32, edge: &str, grow: bool) -> Option<Vec<u32>> {
+    pub fn step_edge(&mut self, start: u32, end: u32, edge: &str, grow: bool) -> Option<Vec<u32>> {
+        self.finish_tokens();
         let (s, e) = if edge == "start" {
             self.selector.step_start(start as usize, end as usize, grow)
         } else {
@@ -370,7 +368,8 @@ impl Annotator {
     /// The token after (or before) code point `from` (-1: none yet), for the
     /// keyboard cursor.
     #[wasm_bindgen(js_name = nextToken)]
-    pub fn next_token(&self, from: f64, backwards: bool) -> Option<Vec<u32>> {
+    pub fn next_token(&mut self, from: f64, backwards: bool) -> Option<Vec<u32>> {
+        self.finish_tokens();
         let at = (from >= 0.0).then_some(from as usize);
         let (s, e) = self.selector.next_token(at, backwards)?;
         Some(vec![s as u32, e as u32])
@@ -450,13 +449,15 @@ impl Annotator {
     }
 
     pub fn undo(&mut self) -> Result<bool, JsError> {
-        let done = self.editor_mut()?.undo().is_some();
+        let change = self.editor_mut()?.undo();
+        let done = change.as_ref().map(|c| self.touch(c)).is_some();
         self.last = done.then_some(LogEntry::Undo);
         Ok(done)
     }
 
     pub fn redo(&mut self) -> Result<bool, JsError> {
-        let done = self.editor_mut()?.redo().is_some();
+        let change = self.editor_mut()?.redo();
+        let done = change.as_ref().map(|c| self.touch(c)).is_some();
         self.last = done.then_some(LogEntry::Redo);
         Ok(done)
     }
@@ -475,6 +476,7 @@ impl Annotator {
     pub fn replay(&mut self, entries_json: &str) -> Result<(), JsError> {
         let entries: Vec<LogEntry> = serde_json::from_str(entries_json).map_err(js_err)?;
         self.editor_mut()?.replay(&entries);
+        self.dirty = blocks::Dirty::All;
         let labels: Vec<String> = self
             .editor()?
             .doc
@@ -748,6 +750,7 @@ impl Annotator {
         }
         if let Some(e) = self.editor.as_mut() {
             crate::relabel::remove(&mut e.doc.spans, &mut e.history, name);
+            self.dirty = blocks::Dirty::All;
         }
         Ok(())
     }
@@ -777,12 +780,13 @@ impl Annotator {
     /// Per-label span counts of the open document, JSON `{"PER": 3, ...}`.
     #[wasm_bindgen(js_name = labelCounts)]
     pub fn label_counts(&self) -> Result<String, JsError> {
-        let mut counts = serde_json::Map::new();
+        // Counted on borrowed names: redrawn after every edit, among
+        // thousands of spans.
+        let mut counts = std::collections::BTreeMap::<&str, u64>::new();
         for s in &self.editor()?.doc.spans {
-            let n = counts.get(&s.label).and_then(|v| v.as_u64()).unwrap_or(0);
-            counts.insert(s.label.clone(), (n + 1).into());
+            *counts.entry(s.label.as_str()).or_default() += 1;
         }
-        Ok(serde_json::Value::Object(counts).to_string())
+        serde_json::to_string(&counts).map_err(js_err)
     }
 }
 

@@ -92,14 +92,35 @@ function refreshProgress() {
   $('progress-text').textContent = `${done} / ${total} done`;
 }
 
-// Redraws the open document; `fresh` after opening another one.
+// Draws what changed in the open document since the last drawing (only the
+// blocks an edit touched); `fresh` after opening another one. Returns the
+// elements of the blocks drawn again.
 function draw(fresh = false) {
-  const blocks = state.core.blocks();
   if (fresh) {
-    state.view.open(state.text, blocks, (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
-  } else {
-    state.view.update(blocks, state.labels, state.selected);
+    state.view.open(state.text, state.core.blocks(), (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
+    return [];
   }
+  // An edit may have added a label: the drawing looks labels up by index.
+  state.labels = JSON.parse(state.core.labelsJson());
+  const made = state.view.patch(state.core.blockPatch(), state.labels, state.selected);
+  state.view.select(state.selected);
+  return made;
+}
+
+// An edit the core has applied: drawn at once, its blocks marked unsaved
+// until the write is durable (only then is the edit done: the contract's
+// promise resolves and the mark goes).
+async function commitEdit() {
+  performance.mark('spanmark:edit-applied');
+  state.view.markUnsaved(draw());
+  performance.measure('spanmark:edit-drawn', 'spanmark:edit-applied');
+  try {
+    await persistEdit();
+  } finally {
+    // Saved, or (on failure) the saved state is shown again.
+    state.view.saved();
+  }
+  performance.measure('spanmark:edit-durable', 'spanmark:edit-applied');
 }
 
 // Brings code point offset `start` into view (drawing it if it was not).
@@ -107,9 +128,25 @@ function reveal(start) {
   state.view.reveal(state.core.charToUtf16(start));
 }
 
-function currentRecords() {
-  const doc = JSON.parse(state.core.documentJson());
-  const ann = JSON.parse(state.core.annotationsJson());
+// Spans serialised per task when saving a document with many: the snapshot
+// of a long text's suggestions would otherwise be one long pause.
+const SPAN_SLICE = 20_000;
+
+async function currentRecords() {
+  // The text is the page's own copy: the core does not send megabytes back.
+  const doc = { ...JSON.parse(state.core.documentHeadJson()), text: state.text };
+  let ann;
+  const n = state.core.spanCount();
+  if (n <= SPAN_SLICE) {
+    ann = JSON.parse(state.core.annotationsJson());
+  } else {
+    // Safe to yield: this runs inside `serial`, so no edit comes between.
+    ann = { spans: [], history: JSON.parse(state.core.historyJson()) };
+    for (let i = 0; i < n; i += SPAN_SLICE) {
+      for (const s of JSON.parse(state.core.spansJsonIn(i, i + SPAN_SLICE))) ann.spans.push(s);
+      await nextTask();
+    }
+  }
   // `preannotated: false` while a worker still owes the suggestions: the
   // next opening asks again.
   // `rules`: the rules the suggestions have seen (rules.js).
@@ -152,6 +189,22 @@ function cancelJob() {
   $('job').hidden = true;
 }
 
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// A long document's tokens (for snapping selections) are found a piece at a
+// time after it opens, between frames; an answer that needs them sooner
+// finds the rest at once.
+const TOKEN_PIECE = 64 * 1024; // bytes: a few milliseconds of work
+let tokenRun = 0;
+function prepareTokens() {
+  const run = ++tokenRun;
+  const step = () => {
+    if (run !== tokenRun || state.broken) return;
+    if (!state.core.prepareTokens(TOKEN_PIECE)) setTimeout(step, 0);
+  };
+  setTimeout(step, 0);
+}
+
 // Starts pre-annotating the open document in a worker; resolves once its
 // suggestions are applied, saved and drawn (or at once if cancelled).
 function preannotateInWorker() {
@@ -188,6 +241,9 @@ function preannotateInWorker() {
       if (state.docId !== docId) return; // moved on: the next opening asks again
       state.core.setSuggestionsTableIn(table, labelNames);
       state.owed = false;
+      // Shown first, saved in a task of its own: each is long on a long text.
+      draw();
+      await nextTask();
       await persistAndDraw();
     });
   });
@@ -200,7 +256,7 @@ function preannotateInWorker() {
 // edits first: the document is then reopened with them, and the change made
 // again on top (so both tabs' work is kept).
 async function persistAndDraw({ withDocument = false, reapply = null } = {}, retried = false) {
-  const { doc, annotations } = currentRecords();
+  const { doc, annotations } = await currentRecords();
   const labels = JSON.parse(state.core.labelsJson());
   try {
     await state.store.write({
@@ -263,6 +319,7 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   refreshMatches();
   refreshLabels();
   draw(true);
+  prepareTokens();
   if (compact && (!ann || log.length || stale || resuggested)) {
     // First opening: store the pre-annotation so a reload shows the same;
     // after a replay, fold the log into a new snapshot. Neither is needed
@@ -285,6 +342,12 @@ const SNAPSHOT_EVERY = 100; // edit-log entries between snapshots
 async function persistEdit() {
   const entry = state.core.lastLogEntry();
   if (!entry || state.unsnapshotted + 1 >= SNAPSHOT_EVERY) {
+    // A snapshot serialises every span: let the edit's frame show first
+    // (a hidden tab gets no frames, hence the timeout).
+    await new Promise((resolve) => {
+      requestAnimationFrame(() => setTimeout(resolve, 0)); // after the paint
+      setTimeout(resolve, 50);
+    });
     return persistAndDraw({ reapply: entry ? () => state.core.replay(`[${entry}]`) : null });
   }
   try {
@@ -322,7 +385,7 @@ function edit(apply) {
   return serial(async () => {
     if (!state.docId) throw new Error('No document is open');
     const changed = apply();
-    if (changed) await persistEdit();
+    if (changed) await commitEdit();
     else clearError();
     return changed;
   });
@@ -472,7 +535,7 @@ function onKey(event) {
   } else if (key === ']' || key === '[') {
     action = () => goNeighbour(key === '[');
   } else if (key === 'd') {
-    action = () => setDone(JSON.parse(state.core.documentJson()).status !== 'done');
+    action = () => setDone(JSON.parse(state.core.documentHeadJson()).status !== 'done');
   } else if (key === '/') {
     $('search').focus();
   } else if (key === 'n' || key === 'N') {
@@ -533,6 +596,7 @@ async function loadText(text, opts = {}) {
     state.docs.setCurrent(id);
     refreshLabels();
     draw(true);
+    prepareTokens();
     await persistAndDraw({ withDocument: true });
     return id;
   });
@@ -799,7 +863,7 @@ function labelSetEdit(apply) {
     apply();
     await state.store.write({ labels: JSON.parse(state.core.labelsJson()) });
     refreshLabels();
-    draw();
+    state.view.redraw(state.labels, state.selected);
     clearError();
   }).catch((e) => { report(e); refreshLabels(); });
 }
@@ -854,7 +918,7 @@ function wireControls() {
   $('filter').addEventListener('change', () => state.docs.setFilter($('filter').value));
   $('prev-doc').addEventListener('click', () => goNeighbour(true).catch(report));
   $('next-doc').addEventListener('click', () => goNeighbour(false).catch(report));
-  $('mark-done').addEventListener('click', () => setDone(JSON.parse(state.core.documentJson()).status !== 'done').catch(report));
+  $('mark-done').addEventListener('click', () => setDone(JSON.parse(state.core.documentHeadJson()).status !== 'done').catch(report));
   $('edit-labels').addEventListener('click', () => {
     $('label-editor').hidden = !$('label-editor').hidden;
     refreshLabels();
@@ -868,9 +932,14 @@ function wireControls() {
 }
 
 async function start() {
+  const store = openStore(); // opens while the core compiles
+  // A fresh profile opens the demo: fetched meanwhile too (1 kB, unused otherwise).
+  const demo = fetch('demo.txt').then((r) => r.text());
+  demo.catch(() => {});
+  store.catch(() => {}); // reported where awaited
   await init();
   state.core = new Annotator();
-  state.store = await openStore();
+  state.store = await store;
   const labels = await state.store.labels();
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
   state.learning = await startLearning({
@@ -902,8 +971,7 @@ async function start() {
     const [first] = await state.store.documentIds();
     await openDocument(first);
   } else {
-    const demo = await fetch('demo.txt');
-    await loadText(await demo.text(), { id: 'demo', name: 'Demo: WHO signs vaccine deal' });
+    await loadText(await demo, { id: 'demo', name: 'Demo: WHO signs vaccine deal' });
   }
 
   const contract = {
@@ -915,7 +983,7 @@ async function start() {
     removeSpan: (start, end) => serial(async () => {
       let changed = false;
       try { changed = state.core.remove(start, end); } catch { changed = false; }
-      if (changed) await persistEdit();
+      if (changed) await commitEdit();
       return changed;
     }),
     markDone: () => serial(async () => {

@@ -18,6 +18,8 @@ export class DocView {
     this.tops = [0];                  // prefix sums of heights
     this.first = 0;                   // drawn blocks: [first, last)
     this.last = 0;
+    this.els = new Map();             // block index -> its drawn element
+    this.unsaved = new Set();         // "start16:end16" of blocks with an edit not yet durable
     this.source = null;               // (start16, end16) => span table rows
     this.afterDraw = null;            // called after every drawing
     this.top = document.createElement('div');
@@ -25,53 +27,122 @@ export class DocView {
     this.top.className = 'spacer';
     this.bottom.className = 'spacer';
     this.scheduled = false;
+    this.resized = false;
+    this.width = 0;
     root.addEventListener('scroll', () => this.schedule());
-    new ResizeObserver(() => this.schedule()).observe(root);
+    new ResizeObserver(() => {
+      // A new width reflows every block: drawn ones are measured again.
+      if (this.root.clientWidth !== this.width) this.resized = true;
+      this.schedule();
+    }).observe(root);
   }
 
   // A new document: its text, blocks, and how to get a block's spans.
   open(text, blocks, source, labels, selected) {
     this.text = text;
+    this.unsaved.clear();
     this.source = source;
     this.labels = labels;
     this.selected = selected;
-    this.setBlocks(blocks, true);
+    this.els = new Map();
+    this.root.replaceChildren(this.top, this.bottom);
+    this.setBlocks(blocks);
     this.root.scrollTop = 0;
     this.draw(true);
   }
 
-  // After an edit: the blocks may have joined or split; heights of blocks
-  // that kept their edges are kept.
-  update(blocks, labels, selected) {
+  // Every drawn block again (after a label's colour or name changed).
+  redraw(labels, selected) {
     this.labels = labels;
     this.selected = selected;
-    this.setBlocks(blocks, false);
     this.draw(true);
   }
 
-  setBlocks(blocks, fresh) {
-    const old = new Map();
-    if (!fresh) {
-      for (let i = 0; i < this.blocks.length / 2; i++) {
-        if (this.measured[i]) old.set(`${this.blocks[2 * i]}:${this.blocks[2 * i + 1]}`, this.heights[i]);
+  // After an edit: `patch` is the core's `blockPatch()`, [first, removed,
+  // start16, end16, ...]. Only the new blocks are drawn; every other drawn
+  // block keeps its element. Returns the new blocks' elements in view.
+  patch(patch, labels, selected) {
+    this.labels = labels;
+    this.selected = selected;
+    if (!patch.length) return [];
+    const first = patch[0];
+    const removed = patch[1];
+    const added = (patch.length - 2) / 2;
+    const old = this.blocks;
+    const blocks = new Uint32Array(old.length + 2 * (added - removed));
+    blocks.set(old.subarray(0, 2 * first));
+    blocks.set(patch.subarray(2), 2 * first);
+    blocks.set(old.subarray(2 * (first + removed)), 2 * (first + added));
+    // A block that kept its edges keeps its height (its text did not change).
+    const kept = new Map();
+    for (let i = first; i < first + removed; i++) {
+      if (this.measured[i]) kept.set(`${old[2 * i]}:${old[2 * i + 1]}`, this.heights[i]);
+    }
+    const heights = [];
+    const measured = [];
+    for (let k = 0; k < added; k++) {
+      const s16 = patch[2 + 2 * k];
+      const e16 = patch[3 + 2 * k];
+      const h = kept.get(`${s16}:${e16}`);
+      heights.push(h !== undefined ? h : this.estimate(e16 - s16));
+      measured.push(h !== undefined);
+    }
+    // Not splice(...spread): a full relayout may bring more blocks than a
+    // call takes arguments.
+    this.heights = this.heights.slice(0, first).concat(heights, this.heights.slice(first + removed));
+    this.measured = this.measured.slice(0, first).concat(measured, this.measured.slice(first + removed));
+    this.blocks = blocks;
+    const els = new Map();
+    for (const [i, el] of this.els) {
+      if (i < first) els.set(i, el);
+      else if (i >= first + removed) {
+        const j = i + added - removed;
+        el.dataset.block = String(j);
+        els.set(j, el);
       }
     }
+    this.els = els;
+    this.sumHeights();
+    return this.draw(false).filter((el) => {
+      const i = Number(el.dataset.block);
+      return i >= first && i < first + added;
+    });
+  }
+
+  // Marks blocks as holding an edit not yet durable, however often they
+  // are drawn again before `saved()`.
+  markUnsaved(els) {
+    for (const el of els) {
+      this.unsaved.add(`${el.dataset.start16}:${el.dataset.end16}`);
+      el.classList.add('unsaved');
+    }
+  }
+
+  saved() {
+    this.unsaved.clear();
+    for (const el of this.root.querySelectorAll('.block.unsaved')) el.classList.remove('unsaved');
+  }
+
+  // Moves the selected-span outline without drawing any block again.
+  select(selected) {
+    this.selected = selected;
+    for (const el of this.root.querySelectorAll('mark.span.selected')) el.classList.remove('selected');
+    if (!selected) return;
+    const el = this.root.querySelector(`mark.span[data-start="${selected.start}"][data-end="${selected.end}"]`);
+    if (el) el.classList.add('selected');
+  }
+
+  estimate(len) {
+    const perLine = Math.max(20, Math.floor((this.root.clientWidth || 800) / 9));
+    return 34 * Math.max(1, Math.ceil(len / perLine));
+  }
+
+  setBlocks(blocks) {
     this.blocks = blocks;
     const n = blocks.length / 2;
-    const perLine = Math.max(20, Math.floor((this.root.clientWidth || 800) / 9));
-    const lineHeight = 34;
     this.heights = new Array(n);
     this.measured = new Array(n).fill(false);
-    for (let i = 0; i < n; i++) {
-      const known = old.get(`${blocks[2 * i]}:${blocks[2 * i + 1]}`);
-      if (known !== undefined) {
-        this.heights[i] = known;
-        this.measured[i] = true;
-      } else {
-        const len = blocks[2 * i + 1] - blocks[2 * i];
-        this.heights[i] = lineHeight * Math.max(1, Math.ceil(len / perLine));
-      }
-    }
+    for (let i = 0; i < n; i++) this.heights[i] = this.estimate(blocks[2 * i + 1] - blocks[2 * i]);
     this.sumHeights();
   }
 
@@ -86,7 +157,9 @@ export class DocView {
     this.scheduled = true;
     requestAnimationFrame(() => {
       this.scheduled = false;
-      this.draw(false);
+      const force = this.resized;
+      this.resized = false;
+      this.draw(force);
     });
   }
 
@@ -114,41 +187,65 @@ export class DocView {
     return Math.min(lo, Math.max(0, this.blocks.length / 2 - 1));
   }
 
-  // Draws the blocks in view; with `force`, redraws them even if unchanged.
+  // Draws the blocks in view, reusing the elements of blocks already drawn
+  // (with `force`, none is reused). Returns the elements it made.
   draw(force) {
     const n = this.blocks.length / 2;
-    // Read before the spacers leave the document for the fragment below:
-    // without them the view would be clamped to the drawn blocks' height.
     const anchor = this.root.scrollTop;
     const y0 = Math.max(0, anchor - MARGIN);
     const y1 = anchor + this.root.clientHeight + MARGIN;
     const first = n ? this.blockAtY(y0) : 0;
     const last = n ? this.blockAtY(y1) + 1 : 0;
-    if (!force && first === this.first && last === this.last) return;
+    if (force) this.els = new Map();
+    let missing = false;
+    for (let i = first; i < last && !missing; i++) missing = !this.els.has(i);
+    if (!missing && first === this.first && last === this.last) return [];
+    if (force) this.width = this.root.clientWidth;
     this.first = first;
     this.last = last;
-    const frag = document.createDocumentFragment();
-    frag.appendChild(this.top);
-    const drawn = [];
+    const made = [];
+    const wanted = [];
+    const els = new Map();
     for (let i = first; i < last; i++) {
-      const s16 = this.blocks[2 * i];
-      const e16 = this.blocks[2 * i + 1];
-      const el = drawBlock(this.text, s16, e16, this.source(s16, e16), this.labels, this.selected);
-      el.dataset.block = String(i);
-      frag.appendChild(el);
-      drawn.push(el);
+      let el = this.els.get(i);
+      if (!el) {
+        const s16 = this.blocks[2 * i];
+        const e16 = this.blocks[2 * i + 1];
+        el = drawBlock(this.text, s16, e16, this.source(s16, e16), this.labels, this.selected);
+        el.dataset.block = String(i);
+        if (this.unsaved.has(`${s16}:${e16}`)) el.classList.add('unsaved');
+        made.push(el);
+      }
+      els.set(i, el);
+      wanted.push(el);
     }
-    frag.appendChild(this.bottom);
+    this.els = els;
     this.top.style.height = `${this.tops[first]}px`;
-    this.bottom.style.height = `${this.tops[n] - this.tops[last]}px`;
-    this.root.replaceChildren(frag);
+    // Between the spacers, only what changed is touched: blocks that stay
+    // keep their elements (and any browser selection inside them).
+    const keep = new Set(wanted);
+    let node = this.top.nextSibling;
+    for (const el of wanted) {
+      while (node && node !== this.bottom && !keep.has(node)) {
+        const next = node.nextSibling;
+        node.remove();
+        node = next;
+      }
+      if (node === el) node = node.nextSibling;
+      else this.root.insertBefore(el, node);
+    }
+    while (node && node !== this.bottom) {
+      const next = node.nextSibling;
+      node.remove();
+      node = next;
+    }
     // Measure what was drawn; if heights changed above the view, keep the
     // view where it was.
     let changed = false;
     let shiftAbove = 0;
-    for (let k = 0; k < drawn.length; k++) {
-      const i = first + k;
-      const h = drawn[k].offsetHeight;
+    for (const el of made) {
+      const i = Number(el.dataset.block);
+      const h = el.offsetHeight;
       if (h !== this.heights[i]) {
         if (this.tops[i + 1] <= anchor) shiftAbove += h - this.heights[i];
         this.heights[i] = h;
@@ -156,29 +253,41 @@ export class DocView {
       }
       this.measured[i] = true;
     }
-    if (changed) {
-      this.sumHeights();
-      this.bottom.style.height = `${this.tops[n] - this.tops[last]}px`;
-    }
+    if (changed) this.sumHeights();
+    this.top.style.height = `${this.tops[first]}px`;
+    this.bottom.style.height = `${this.tops[n] - this.tops[last]}px`;
     if (this.root.scrollTop !== anchor + shiftAbove) this.root.scrollTop = anchor + shiftAbove;
+    // Measured heights may call for other blocks than the estimates did:
+    // settle once, now, rather than at the next scroll or edit.
+    if (changed && !this.settling) {
+      this.settling = true;
+      try {
+        made.push(...this.draw(false));
+      } finally {
+        this.settling = false;
+      }
+      if (this.afterDraw) this.afterDraw();
+      return made;
+    }
     if (this.afterDraw) this.afterDraw();
+    return made;
   }
 
   // Brings UTF-16 offset o into view (drawing its block if it was not).
   reveal(o) {
     const i = this.blockAt(o);
-    const el = this.root.querySelector(`[data-block="${i}"]`);
+    const el = this.els.get(i);
     if (el) {
       const r = el.getBoundingClientRect();
       const view = this.root.getBoundingClientRect();
       if (r.top >= view.top && r.bottom <= view.bottom) return;
     }
     this.root.scrollTop = Math.max(0, this.tops[i] - this.root.clientHeight / 3);
-    this.draw(true);
+    this.draw(false);
   }
 
   // The block element holding UTF-16 offset o, if drawn.
   blockElement(o) {
-    return this.root.querySelector(`[data-block="${this.blockAt(o)}"]`);
+    return this.els.get(this.blockAt(o)) || null;
   }
 }

@@ -25,6 +25,7 @@ impl Annotator {
             let old = self.rules.spans(&e.doc.text, map);
             let new = rules.spans(&e.doc.text, map);
             apply_rule_matches(e, &old, new);
+            self.dirty = super::blocks::Dirty::All;
         }
         self.rules = rules;
     }
@@ -79,7 +80,11 @@ impl Annotator {
         let new = self.rules.spans(&e.doc.text, map);
         let had = e.doc.spans.clone();
         apply_rule_matches(e, &[], new);
-        Ok(e.doc.spans != had)
+        let changed = e.doc.spans != had;
+        if changed {
+            self.dirty = super::blocks::Dirty::All;
+        }
+        Ok(changed)
     }
 
     /// The rules as the panel shows them: JSON
@@ -130,6 +135,7 @@ impl Annotator {
             self.labels.ensure(l);
         }
         self.editor_mut()?.set_suggestions(spans);
+        self.dirty = super::blocks::Dirty::All;
         Ok(())
     }
 }

@@ -67,3 +67,86 @@ test('a reload during pre-annotation asks again, and cancelling keeps the docume
   await app.reload();
   await page.waitForFunction(() => window.spanmark.spans().length > 20000, null, { timeout: 60000 });
 });
+
+// A long text whose last line holds a word found nowhere else.
+function bigTextEndingIn(word) {
+  return `${bigText().replaceAll('Paragraph', 'Item')}Finally ${word} signed.\r\n`;
+}
+
+test('progress is shown while the worker runs; only blocks near the view are in the DOM', async () => {
+  // Every width the progress bar takes, seen as it happens.
+  await page.evaluate(() => {
+    window.__widths = [];
+    new MutationObserver(() => window.__widths.push(document.getElementById('job-bar').style.width))
+      .observe(document.getElementById('job-bar'), { attributes: true });
+  });
+  const text = bigTextEndingIn('Zanzibarite');
+  await page.evaluate((t) => { window.__text = t; }, text);
+  await call('load', text, { id: 'progress' });
+  const widths = await page.evaluate(() => window.__widths);
+  const steps = widths.map((w) => parseFloat(w)).filter((w) => w > 0 && w < 100);
+  assert.ok(steps.length >= 2, `progress steps between 0 and 100%: ${JSON.stringify(widths)}`);
+  // What is drawn is a screenful or two, not the text.
+  const drawn = await page.$$eval('#doc .block', (bs) => bs.reduce((n, b) => n + b.textContent.length, 0));
+  assert.ok(drawn > 0 && drawn < text.length / 50, `drawn ${drawn} of ${text.length} characters`);
+  const view = await page.$eval('#doc', (d) => {
+    const r = d.getBoundingClientRect();
+    return [...d.querySelectorAll('.block')].every((b) => {
+      const q = b.getBoundingClientRect();
+      return q.bottom > r.top - 3000 && q.top < r.bottom + 3000;
+    });
+  });
+  assert.ok(view, 'every drawn block is near the view');
+});
+
+test('an edit redraws only its block: every other drawn block keeps its element', async () => {
+  const res = await page.evaluate(async () => {
+    const doc = document.getElementById('doc');
+    const before = [...doc.querySelectorAll('.block')];
+    const spans = window.spanmark.spans();
+    // A free word in the third drawn block.
+    const target = before[2];
+    const s16 = Number(target.dataset.start16);
+    const slice = target.textContent;
+    const m = /\b[a-z]{4,}\b/.exec(slice);
+    if (!m) return { error: `no word in ${slice}` };
+    const start = Array.from(window.__text.slice(0, s16 + m.index)).length; // code points
+    const end = start + m[0].length;
+    if (spans.some((x) => x.start < end && start < x.end)) return { error: 'word taken' };
+    await window.spanmark.addSpan(start, end, 'MISC');
+    const after = [...doc.querySelectorAll('.block')];
+    const mark = doc.querySelector(`mark[data-start="${start}"][data-end="${end}"]`);
+    return {
+      word: m[0],
+      markText: mark && mark.textContent,
+      markInNewBlock: !!mark && !before.includes(mark.closest('.block')),
+      newBlocks: after.filter((b) => !before.includes(b)).length,
+      // (A block at the edge of the drawn range may leave it if the new
+      // block's height moved the others.)
+      keptOthers: before.filter((b) => b !== target && after.includes(b)).length,
+      others: before.length - 1,
+      unsaved: doc.querySelectorAll('.block.unsaved').length,
+    };
+  });
+  assert.equal(res.error, undefined, res.error);
+  assert.equal(res.markText, res.word);
+  assert.equal(res.markInNewBlock, true, 'the touched block was drawn again');
+  assert.equal(res.newBlocks, 1, 'one block drawn again');
+  assert.ok(res.keptOthers >= res.others - 1 && res.keptOthers > 3, `other blocks kept as the same elements: ${res.keptOthers} of ${res.others}`);
+  assert.equal(res.unsaved, 0, 'once addSpan resolved, nothing is marked unsaved');
+});
+
+test('search reaches a match in a part that is not drawn, and it can be labelled', async () => {
+  const word = 'Zanzibarite';
+  assert.equal(await page.$$eval('#doc mark, #doc .block', (els) => els.some((e) => e.textContent.includes('Zanzibarite'))), false, 'not drawn yet');
+  await page.fill('#search', word);
+  await page.waitForFunction(() => /here/.test(document.getElementById('search-info').textContent));
+  await page.press('#search', 'Enter');
+  await page.waitForFunction((w) => window.getSelection().toString() === w, word);
+  await page.keyboard.press('4'); // MISC's key
+  await page.evaluate(() => window.spanmark.idle());
+  const span = (await call('spans')).find((s) => s.label === 'MISC' && s.source === 'user' && s.start > 1_000_000);
+  assert.ok(span, 'the match was labelled');
+  assert.equal(span.end - span.start, word.length);
+  assert.equal(await page.$eval(`#doc mark[data-start="${span.start}"][data-end="${span.end}"]`, (m) => m.textContent), word);
+});

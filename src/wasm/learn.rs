@@ -115,7 +115,11 @@ impl Annotator {
         let e = self.editor_mut()?;
         let before = e.doc.spans.clone();
         e.set_suggestions(fresh);
-        Ok(e.doc.spans != before)
+        let changed = e.doc.spans != before;
+        if changed {
+            self.dirty = super::blocks::Dirty::All;
+        }
+        Ok(changed)
     }
 
     /// `setSuggestionsTable` for a table whose label codes index
@@ -146,6 +150,7 @@ impl Annotator {
             })
             .collect();
         self.editor_mut()?.set_suggestions(spans);
+        self.dirty = super::blocks::Dirty::All;
         Ok(())
     }
 }

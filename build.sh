@@ -108,6 +108,8 @@ bench() {
   setup_browser
   build
   node bench/run.mjs
+  log "learning benchmark: a simulated annotator teaches new labels"
+  "$CARGO_TARGET_DIR/release/spanmark" learn-bench --data ../shared/data/ner --write bench/RESULTS.md
 }
 
 case "${1:-}" in

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 mod blocks;
+mod learn;
 mod occurrences;
 mod persist;
 mod prepare;
@@ -74,7 +75,9 @@ fn source_code(s: Source) -> u32 {
 #[wasm_bindgen]
 pub struct Annotator {
     labels: LabelSet,
+    /// The standard pipeline with the learned model (`learn`) as its model.
     recognizer: Recognizer,
+    learner: crate::recognize::learn::Shared,
     editor: Option<Editor>,
     selector: Selector,
     /// The open document's blocks (see `layout`), and what edits changed
@@ -150,9 +153,11 @@ impl Default for Annotator {
 impl Annotator {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Annotator {
+        let (learner, recognizer) = learn::standard();
         Annotator {
             labels: LabelSet::default(),
-            recognizer: Recognizer::standard(),
+            recognizer,
+            learner,
             editor: None,
             selector: Selector::new(""),
             layout: Default::default(),
@@ -202,7 +207,7 @@ impl Annotator {
         let mut doc = Document::new(id, text);
         doc.meta = serde_json::from_str(meta_json).map_err(js_err)?;
         let suggestions = if preannotate {
-            self.recognizer.spans(&doc.text, &OffsetMap::new(&doc.text))
+            self.suggest(&doc.text)
         } else {
             Vec::new()
         };
@@ -253,7 +258,7 @@ impl Annotator {
         let doc: Document = serde_json::from_str(doc_json).map_err(js_err)?;
         let editor = if annotations_json.is_empty() {
             let suggestions = if preannotate {
-                self.recognizer.spans(&doc.text, &OffsetMap::new(&doc.text))
+                self.suggest(&doc.text)
             } else {
                 Vec::new()
             };
@@ -730,6 +735,7 @@ impl Annotator {
     #[wasm_bindgen(js_name = renameLabel)]
     pub fn rename_label(&mut self, from: &str, to: &str) -> Result<(), JsError> {
         self.labels.rename(from, to).map_err(js_err)?;
+        self.learner_rename(from, to.trim());
         if let Some(e) = self.editor.as_mut() {
             crate::relabel::rename(&mut e.doc.spans, &mut e.history, from, to.trim());
         }

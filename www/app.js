@@ -13,6 +13,7 @@ import { DocView } from './docview.js';
 import { download, readFiles } from './files.js';
 import { DocList } from './doclist.js';
 import { drawLabelEditor } from './labeleditor.js';
+import { startLearning } from './learn.js';
 import { wireRules } from './rules.js';
 import { wireOccurrences } from './occurrences.js';
 import { registerOffline } from './offline.js';
@@ -42,6 +43,7 @@ const state = {
   unsnapshotted: 0, // edits logged since the open document's last snapshot
   logHead: 0,      // seq of the last edit-log entry this tab has seen
   broken: null,    // the core's panic message, once it has panicked
+  learning: null,  // the learned model's page side (learn.js)
 };
 
 // Features wired in their own modules (rules.js, occurrences.js), set in start().
@@ -222,7 +224,11 @@ function preannotateInWorker() {
     };
     worker.onerror = (e) => reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
   });
-  worker.postMessage({ job: docId, text, rules: state.core.rulesJsonl() });
+  // the worker suggests with the learned model and the rules, in the
+  // project's labels
+  const labelNames = JSON.stringify(JSON.parse(state.core.labelsJson()).map((l) => l.name));
+  const model = state.core.learnedModel();
+  worker.postMessage({ job: docId, text, rules: state.core.rulesJsonl(), model, labels: labelNames }, [model.buffer]);
   return result.then((data) => {
     const table = data && data.table;
     if (job && job.worker === worker) {
@@ -233,9 +239,7 @@ function preannotateInWorker() {
     if (!table) return;
     return serial(async () => {
       if (state.docId !== docId) return; // moved on: the next opening asks again
-      // With rules, label codes index the list the worker sent.
-      if (data.labels) state.core.setSuggestionsTableLabeled(table, JSON.stringify(data.labels));
-      else state.core.setSuggestionsTable(table);
+      state.core.setSuggestionsTableIn(table, labelNames);
       state.owed = false;
       // Shown first, saved in a task of its own: each is long on a long text.
       draw();
@@ -302,6 +306,8 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   if (log.length) state.core.replay(JSON.stringify(log));
   // Saved before the rules last changed: the current rules' suggestions now.
   const stale = Boolean(ann) && (ann.rules ?? '') !== state.core.rulesVersion() && state.core.applyRules();
+  // a document nobody has touched shows what the model learned since
+  const resuggested = !state.owed && state.core.learnedDocs() > 0 && state.core.resuggestUntouched();
   state.unsnapshotted = log.length;
   state.logHead = head;
   state.docId = id;
@@ -314,7 +320,7 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   refreshLabels();
   draw(true);
   prepareTokens();
-  if (compact && (!ann || log.length || stale)) {
+  if (compact && (!ann || log.length || stale || resuggested)) {
     // First opening: store the pre-annotation so a reload shows the same;
     // after a replay, fold the log into a new snapshot. Neither is needed
     // for what is saved to stay saved, so a failure here only shows.
@@ -733,6 +739,7 @@ function setDone(done) {
     state.core.setDone(done);
     await persistAndDraw({ withDocument: true });
     status(done ? 'marked done' : 'marked to do');
+    if (done) await state.learning.learnFromOpen();
   });
 }
 
@@ -948,6 +955,16 @@ async function start() {
   const [labels, summaries, current, documentCount] = await stored;
   mark('store-read');
   if (labels) state.core.setLabelsJson(JSON.stringify(labels));
+  state.learning = await startLearning({
+    core: state.core,
+    store: state.store,
+    serial,
+    report,
+    status,
+    resuggest: async () => {
+      if (state.docId && !state.owed && state.core.resuggestUntouched()) await persistAndDraw();
+    },
+  });
   const ctx = {
     state, serial, persistEdit, persistAndDraw, openDocument, flush, reloadList,
     draw, reveal, showPending, status, clearError, report, announce, LONG_TEXT,
@@ -989,12 +1006,17 @@ async function start() {
     markDone: () => serial(async () => {
       state.core.setDone(true);
       await persistAndDraw({ withDocument: true });
+      await state.learning.learnFromOpen();
     }),
     exportAs: (format, options) => exportProject_(format, options),
     // Beyond DESIGN.md: the open document's id, and a promise that resolves
     // once every edit made so far (by keys, mouse or calls) is saved and drawn.
     currentId: () => state.docId,
     idle: () => queue.then(() => undefined),
+    // Online learning (README): documents the model has learned from, and
+    // back to the shipped model.
+    learnedDocs: () => state.learning.learnedDocs(),
+    resetModel: () => state.learning.reset(),
     // Rules (rules.js) and every occurrence / inconsistencies (occurrences.js).
     ...features.rules.contract,
     ...features.occurrences.contract,

@@ -84,6 +84,20 @@ class Store {
     return this.read('documents', id);
   }
 
+  // A small per-project value in `settings` (e.g. the learned model's bytes
+  // under 'model'), or null.
+  async setting(key) {
+    const rec = await this.read('settings', key);
+    return rec ? rec.value : null;
+  }
+
+  async putSetting(key, value) {
+    const tx = this.db.transaction('settings', 'readwrite', { durability: 'strict' });
+    const done = completed(tx);
+    tx.objectStore('settings').put({ key, value });
+    await done;
+  }
+
   annotations(docId) {
     return this.read('annotations', docId);
   }

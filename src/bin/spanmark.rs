@@ -25,6 +25,8 @@ enum Command {
     Train(spanmark::cli::train::Args),
     /// Score predictions against gold annotations
     Eval(spanmark::cli::eval::Args),
+    /// Measure online learning with a simulated annotator (bench/RESULTS.md)
+    LearnBench(spanmark::cli::learn_bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Command::Convert(a) => spanmark::cli::convert::run(a),
         Command::Train(a) => spanmark::cli::train::run(a),
         Command::Eval(a) => spanmark::cli::eval::run(a),
+        Command::LearnBench(a) => spanmark::cli::learn_bench::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -25,7 +25,8 @@ pub struct Args {
     /// Add each span's `source` and `score`
     #[arg(long)]
     pub scores: bool,
-    /// A model file to use instead of the shipped one
+    /// A model file to use instead of the shipped one (`spanmark train`'s, or
+    /// a learned model exported from the page)
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Your own rules: spaCy EntityRuler patterns (JSONL), matched before
@@ -101,14 +102,22 @@ fn open_input(p: &Option<PathBuf>) -> Result<Box<dyn Read>, String> {
 }
 
 pub fn run(args: Args) -> CliResult {
-    let model = match &args.model {
-        Some(p) => Model::from_bytes(
-            &std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
-        )
-        .map_err(|e| format!("{}: {e}", p.display()))?,
-        None => Model::shipped(),
+    let rec = match &args.model {
+        Some(p) => {
+            let bytes =
+                std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            if crate::recognize::learn::is_learned_model(&bytes) {
+                // a model exported from the page's learning, on the shipped one
+                crate::recognize::learn::recognizer_from_file(&bytes)
+                    .map_err(|e| format!("{}: {e}", p.display()))?
+            } else {
+                recognizer_with(
+                    Model::from_bytes(&bytes).map_err(|e| format!("{}: {e}", p.display()))?,
+                )
+            }
+        }
+        None => recognizer_with(Model::shipped()),
     };
-    let rec = recognizer_with(model);
     let rec = match &args.rules {
         Some(p) => read_rules(p)?.install(rec),
         None => rec,

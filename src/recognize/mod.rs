@@ -9,6 +9,9 @@
 //! - [`Heuristic`]: capitalised token runs classified by titles, suffixes, first
 //!   names and context (`Source::Model`), a stand-in for a trained model.
 //!
+//! [`learn`] keeps the page's learned model (the shipped model plus what was
+//! learned from finished documents) and is its pipeline's model stage.
+//!
 //! # Merging
 //!
 //! Every stage has a priority ([`Stage::priority`], overridable per pipeline
@@ -36,6 +39,7 @@
 
 pub mod gazetteer;
 pub mod heuristic;
+pub mod learn;
 pub mod model;
 pub mod patterns;
 pub mod rules;
@@ -222,8 +226,28 @@ impl Recognizer {
 
     /// [`Recognizer::recognize`] on text already tokenized.
     pub fn recognize_in(&self, cx: &Context) -> Vec<Candidate> {
-        let (all, priorities) = self.collect(cx);
+        let (all, priorities) = self.collect(cx, &|_| true);
         merge(cx.text, all, &priorities)
+    }
+
+    /// [`Recognizer::spans`] with only the candidates whose label `keep`
+    /// accepts taking part in the merge, so that a label the project does not
+    /// have never hides one it has.
+    pub fn spans_where(
+        &self,
+        text: &str,
+        map: &OffsetMap,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Vec<Span> {
+        let tokens = tokenize::tokenize(text);
+        let sentences = tokenize::sentences(text, &tokens);
+        let cx = Context {
+            text,
+            tokens: &tokens,
+            sentences: &sentences,
+        };
+        let (all, priorities) = self.collect(&cx, keep);
+        to_spans(merge(text, all, &priorities), map)
     }
 
     /// Every stage's candidates, unmerged (they may overlap), sorted by start,
@@ -236,7 +260,7 @@ impl Recognizer {
             tokens: &tokens,
             sentences: &sentences,
         };
-        let (all, _) = self.collect(&cx);
+        let (all, _) = self.collect(&cx, &|_| true);
         let mut v: Vec<Candidate> = all.into_iter().filter(|c| valid(text, c)).collect();
         v.sort_by(|a, b| {
             a.start
@@ -248,12 +272,25 @@ impl Recognizer {
         v
     }
 
-    fn collect(&self, cx: &Context) -> (Vec<Candidate>, Vec<(usize, i32)>) {
+    fn collect(
+        &self,
+        cx: &Context,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> (Vec<Candidate>, Vec<(usize, i32)>) {
         let mut all = Vec::new();
         // For each stage: (index one past its last candidate, priority).
         let mut priorities = Vec::with_capacity(self.stages.len());
         for (stage, p) in &self.stages {
+            let from = all.len();
             stage.find(cx, &mut all);
+            let mut k = from;
+            for i in from..all.len() {
+                if keep(&all[i].label) {
+                    all.swap(k, i);
+                    k += 1;
+                }
+            }
+            all.truncate(k);
             priorities.push((all.len(), *p));
         }
         (all, priorities)
@@ -261,20 +298,24 @@ impl Recognizer {
 
     /// [`Recognizer::recognize`] as spans in code points.
     pub fn spans(&self, text: &str, map: &OffsetMap) -> Vec<Span> {
-        self.recognize(text)
-            .into_iter()
-            .filter_map(|c| {
-                Some(Span {
-                    start: map.byte_to_char(c.start)?,
-                    end: map.byte_to_char(c.end)?,
-                    label: c.label,
-                    source: c.source,
-                    score: Some(f64::from(c.score)),
-                    id: None,
-                })
-            })
-            .collect()
+        to_spans(self.recognize(text), map)
     }
+}
+
+fn to_spans(candidates: Vec<Candidate>, map: &OffsetMap) -> Vec<Span> {
+    candidates
+        .into_iter()
+        .filter_map(|c| {
+            Some(Span {
+                start: map.byte_to_char(c.start)?,
+                end: map.byte_to_char(c.end)?,
+                label: c.label,
+                source: c.source,
+                score: Some(f64::from(c.score)),
+                id: None,
+            })
+        })
+        .collect()
 }
 
 fn valid(text: &str, c: &Candidate) -> bool {

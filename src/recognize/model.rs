@@ -235,7 +235,7 @@ struct Tok {
 /// The part of a word the features look at: without a trailing possessive
 /// `'s` and without a trailing period (so `Corp.`/`Corp` and `U.S.`/`U.S`,
 /// which tokenizers split differently, look alike).
-fn core_of(word: &str) -> &str {
+pub(crate) fn core_of(word: &str) -> &str {
     let mut w = word;
     for suffix in ["'s", "\u{2019}s", "'S"] {
         if let Some(s) = w.strip_suffix(suffix) {
@@ -931,6 +931,91 @@ impl Model {
             ents.extend(found);
         }
     }
+}
+
+/// What the online learner (`recognize::learn`) reuses of the model for one
+/// document: every token's feature keys (flat, token `t` owns
+/// `feats[start[t]..start[t + 1]]`), the model's emission scores per tag, and
+/// the tags it decodes (as [`Model::tag`] gives them).
+pub(crate) struct TokenView {
+    pub feats: Vec<u32>,
+    pub start: Vec<u32>,
+    pub em: Vec<[f32; NT]>,
+    pub tags: Vec<u8>,
+}
+
+/// Index of the sentence-boundary pseudo-tag in [`Model::transition`].
+pub(crate) const EDGE_TAG: usize = EDGE;
+
+impl Model {
+    /// The features, scores and decoded tags of a document, for a learner
+    /// that builds on this model. Does not change what the model itself does.
+    pub(crate) fn token_view(&self, words: &[&str], sentences: &[Range<usize>]) -> TokenView {
+        let whole = std::slice::from_ref(&(0..words.len())).to_vec();
+        let sents = if sentences.is_empty() {
+            &whole[..]
+        } else {
+            sentences
+        };
+        let mut doc = DocFeatures::default();
+        doc.build(words, sents, &self.gazetteer);
+        let mut view = TokenView {
+            feats: Vec::with_capacity(words.len() * 32),
+            start: Vec::with_capacity(words.len() + 1),
+            em: vec![[0f32; NT]; words.len()],
+            tags: self.tag(words, sentences),
+        };
+        view.start.push(0);
+        let mut fs = [0u32; MAXF];
+        let mut next = 0;
+        for s in sents {
+            // tokens outside every sentence get no features
+            while next < s.start {
+                view.start.push(view.feats.len() as u32);
+                next += 1;
+            }
+            for i in s.clone() {
+                let n = doc.features(s, i, &mut fs);
+                let mut acc = [0i32; NT];
+                for &k in &fs[..n] {
+                    view.feats.push(k);
+                    if let Some(w) = self.row(k) {
+                        for (a, &x) in acc.iter_mut().zip(w) {
+                            *a += x as i32;
+                        }
+                    }
+                }
+                for (o, &a) in view.em[i].iter_mut().zip(&acc) {
+                    *o = a as f32 * self.scale;
+                }
+                view.start.push(view.feats.len() as u32);
+                next = i + 1;
+            }
+        }
+        while next < words.len() {
+            view.start.push(view.feats.len() as u32);
+            next += 1;
+        }
+        view
+    }
+
+    /// The score of tag `next` following tag `prev` ([`EDGE_TAG`]: the
+    /// sentence boundary).
+    pub(crate) fn transition(&self, prev: usize, next: usize) -> f32 {
+        self.trans[prev][next]
+    }
+
+    /// The softmax temperature that calibrates this model's scores: dividing
+    /// a score by it gives roughly a log-odds.
+    pub(crate) fn temperature(&self) -> f32 {
+        self.temperature
+    }
+}
+
+/// The hash of a word's lower-cased form (digits as `0`, trailing `.` and
+/// `'s` dropped), as the model's features and gazetteer see it.
+pub(crate) fn word_key(word: &str) -> u64 {
+    analyze(word).lw
 }
 
 /// How much more confidence the document's majority type of a name needs than

@@ -4,7 +4,6 @@
 use super::{js_err, Annotations, Annotator};
 use crate::doc::Document;
 use crate::edit::{Editor, LogEntry, Overlap};
-use crate::text::OffsetMap;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
@@ -46,7 +45,7 @@ impl Annotator {
         let mut doc: Document = serde_json::from_str(doc_json).map_err(js_err)?;
         let mut editor = if annotations_json.is_empty() {
             let suggestions = if preannotate {
-                self.recognizer.spans(&doc.text, &OffsetMap::new(&doc.text))
+                self.suggest(&doc.text)
             } else {
                 Vec::new()
             };

@@ -91,6 +91,11 @@ run_tests() {
   setup_python
   build
   log "checking formatting and lints"
+  # A merge's leftover conflict markers must never land: CSS and HTML ignore
+  # them silently, and only the page's look would show it.
+  if git grep -nE '^(<<<<<<<|>>>>>>>)( |$)' -- ':!*.png' ':!*.bin' 2>/dev/null; then
+    log "conflict markers left in the files above"; exit 1
+  fi
   cargo fmt --check
   cargo clippy --all-targets -- -D warnings
   cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings

@@ -195,7 +195,7 @@ impl Annotator {
 
     /// Opens a new document from text, pre-annotated here unless
     /// `preannotate` is false (a worker does it for long texts; see
-    /// `setSuggestionsTable`).
+    /// `setSuggestionsTableIn`).
     #[wasm_bindgen(js_name = openText)]
     pub fn open_text(
         &mut self,
@@ -214,34 +214,6 @@ impl Annotator {
         let mut editor = Editor::new(doc, Overlap::Forbid);
         editor.set_suggestions(suggestions);
         self.set_editor(editor);
-        Ok(())
-    }
-
-    /// Replaces the open document's suggestions with a `preannotate` table
-    /// (five numbers a suggestion; labels index `preannotateLabels()`).
-    #[wasm_bindgen(js_name = setSuggestionsTable)]
-    pub fn set_suggestions_table(&mut self, table: &[u32]) -> Result<(), JsError> {
-        let labels = crate::labels::DEFAULT_LABELS;
-        let spans = table
-            .chunks_exact(5)
-            .filter_map(|r| {
-                let source = match r[3] {
-                    1 => Source::Model,
-                    2 => Source::Rule,
-                    _ => return None,
-                };
-                Some(Span {
-                    start: r[0] as usize,
-                    end: r[1] as usize,
-                    label: labels.get(r[2] as usize)?.to_string(),
-                    source,
-                    score: Some(f64::from(r[4]) / 1000.0),
-                    id: None,
-                })
-            })
-            .collect();
-        self.editor_mut()?.set_suggestions(spans);
-        self.dirty = blocks::Dirty::All;
         Ok(())
     }
 

@@ -122,8 +122,9 @@ impl Annotator {
         Ok(changed)
     }
 
-    /// `setSuggestionsTable` for a table whose label codes index
-    /// `labels_json` (a JSON array of names, as `preannotateIn` was given).
+    /// Replaces the open document's suggestions with a `preannotateIn` table
+    /// (five numbers a suggestion), whose label codes index `labels_json` (a
+    /// JSON array of names, as `setPreannotateModel` was given).
     #[wasm_bindgen(js_name = setSuggestionsTableIn)]
     pub fn set_suggestions_table_in(
         &mut self,

@@ -34,12 +34,12 @@
 //! computed from the memory before it, as they will be met on new documents.
 
 use crate::doc::Source;
-use crate::model::{self, Model, Part, LABELS, NT};
+use crate::model::{self, mix, Model, Part, PassThrough, LABELS, NT};
 use crate::recognize::{Candidate, Context, Stage};
 use crate::text::OffsetMap;
 use crate::tokenize;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 use std::sync::{Arc, RwLock};
 
@@ -101,12 +101,6 @@ fn is_open(t: Tag) -> bool {
     matches!(parts(t), Some((_, 0 | 1)))
 }
 
-const MULT: u64 = 0x517c_c1b7_2722_0a95;
-
-fn mix(h: u64, x: u64) -> u64 {
-    (h.rotate_left(5) ^ x).wrapping_mul(MULT)
-}
-
 fn finish(h: u64) -> u32 {
     let h = (h ^ (h >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     (h >> 32) as u32
@@ -121,27 +115,8 @@ fn phrase_step(h: u64, word: u64) -> u64 {
 }
 const PHRASE_SEED: u64 = 0x3c6e_f372_fe94_f82b;
 
-/// A hasher for keys that are already hashes (SipHash would be most of the
-/// cost of scoring).
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = mix(self.0, b as u64);
-        }
-    }
-    fn write_u32(&mut self, x: u32) {
-        self.0 = (x as u64).wrapping_mul(MULT);
-    }
-}
-
-type KeyMap<V> = HashMap<u32, V, BuildHasherDefault<KeyHasher>>;
-type KeySet = HashSet<u32, BuildHasherDefault<KeyHasher>>;
+type KeyMap<V> = HashMap<u32, V, BuildHasherDefault<PassThrough>>;
+type KeySet = HashSet<u32, BuildHasherDefault<PassThrough>>;
 
 /// A weight with its running sum for averaging.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

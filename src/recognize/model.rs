@@ -27,9 +27,10 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
-/// A hasher for keys that are already hashes: it passes them through.
+/// A hasher for keys that are already hashes: it passes them through
+/// (SipHash would be most of the cost of scoring).
 #[derive(Default)]
-struct PassThrough(u64);
+pub(crate) struct PassThrough(u64);
 
 impl Hasher for PassThrough {
     fn finish(&self) -> u64 {
@@ -193,7 +194,7 @@ pub fn tags_from_spans(n: usize, spans: &[(usize, usize, usize)]) -> Vec<u8> {
 const MULT: u64 = 0x517c_c1b7_2722_0a95;
 
 #[inline(always)]
-fn mix(h: u64, x: u64) -> u64 {
+pub(crate) fn mix(h: u64, x: u64) -> u64 {
     (h.rotate_left(5) ^ x).wrapping_mul(MULT)
 }
 

@@ -103,6 +103,34 @@ impl Annotator {
             .ok_or_else(|| JsError::new("no document is open"))
     }
 
+    /// An editor over a stored document (`{"id","text","meta","status"}`)
+    /// and its stored annotations (`{"spans","history"}`); with none stored,
+    /// pre-annotated when `preannotate` is set.
+    fn stored_editor(
+        &self,
+        doc_json: &str,
+        annotations_json: &str,
+        preannotate: bool,
+    ) -> Result<Editor, JsError> {
+        let mut doc: Document = serde_json::from_str(doc_json).map_err(js_err)?;
+        if annotations_json.is_empty() {
+            let suggestions = if preannotate {
+                self.suggest(&doc.text)
+            } else {
+                Vec::new()
+            };
+            let mut e = Editor::new(doc, Overlap::Forbid);
+            e.set_suggestions(suggestions);
+            return Ok(e);
+        }
+        let a: Annotations = serde_json::from_str(annotations_json).map_err(js_err)?;
+        doc.spans = a.spans;
+        doc.validate().map_err(js_err)?;
+        let mut e = Editor::new(doc, Overlap::Forbid);
+        e.history = a.history;
+        Ok(e)
+    }
+
     fn set_editor(&mut self, editor: Editor) {
         self.selector = Selector::pending(&editor.doc.text);
         self.selector
@@ -227,25 +255,7 @@ impl Annotator {
         annotations_json: &str,
         preannotate: bool,
     ) -> Result<(), JsError> {
-        let doc: Document = serde_json::from_str(doc_json).map_err(js_err)?;
-        let editor = if annotations_json.is_empty() {
-            let suggestions = if preannotate {
-                self.suggest(&doc.text)
-            } else {
-                Vec::new()
-            };
-            let mut e = Editor::new(doc, Overlap::Forbid);
-            e.set_suggestions(suggestions);
-            e
-        } else {
-            let a: Annotations = serde_json::from_str(annotations_json).map_err(js_err)?;
-            let mut doc = doc;
-            doc.spans = a.spans;
-            doc.validate().map_err(js_err)?;
-            let mut e = Editor::new(doc, Overlap::Forbid);
-            e.history = a.history;
-            e
-        };
+        let editor = self.stored_editor(doc_json, annotations_json, preannotate)?;
         self.set_editor(editor);
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use super::{js_err, Annotations, Annotator};
 use crate::doc::Document;
-use crate::edit::{Editor, LogEntry, Overlap};
+use crate::edit::LogEntry;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
@@ -42,24 +42,7 @@ impl Annotator {
         label: &str,
         preannotate: bool,
     ) -> Result<String, JsError> {
-        let mut doc: Document = serde_json::from_str(doc_json).map_err(js_err)?;
-        let mut editor = if annotations_json.is_empty() {
-            let suggestions = if preannotate {
-                self.suggest(&doc.text)
-            } else {
-                Vec::new()
-            };
-            let mut e = Editor::new(doc, Overlap::Forbid);
-            e.set_suggestions(suggestions);
-            e
-        } else {
-            let a: Annotations = serde_json::from_str(annotations_json).map_err(js_err)?;
-            doc.spans = a.spans;
-            doc.validate().map_err(js_err)?;
-            let mut e = Editor::new(doc, Overlap::Forbid);
-            e.history = a.history;
-            e
-        };
+        let mut editor = self.stored_editor(doc_json, annotations_json, preannotate)?;
         let log: Vec<LogEntry> = if log_json.is_empty() {
             Vec::new()
         } else {

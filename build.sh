@@ -104,7 +104,9 @@ run_tests() {
   log "fuzzing every target (${FUZZ_SECONDS:-60} s in all)"
   fuzz/run.sh "${FUZZ_SECONDS:-60}"
   log "browser tests (headless Chromium)"
-  node --test --test-concurrency=1 tests/e2e/
+  # A bound on the whole suite: a browser left running by a failed test must
+  # fail the run, not hang it.
+  timeout --kill-after=30 50m node --test --test-concurrency=1 --test-timeout=1800000 tests/e2e/
   log "interop tests (spaCy, seqeval)"
   SPANMARK_BIN="$CARGO_TARGET_DIR/release/spanmark" .venv/bin/python -m pytest -q tests/interop
 }

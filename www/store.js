@@ -73,8 +73,8 @@ class Store {
     return rec ? rec.value : null;
   }
 
-  // A small per-project record kept in `settings` under its own key (e.g.
-  // 'rules'), or null.
+  // A small per-project value kept in `settings` under its own key (e.g.
+  // 'rules', or the learned model's bytes under 'model'), or null.
   async setting(key) {
     const rec = await this.read('settings', key);
     return rec ? rec.value : null;
@@ -82,13 +82,6 @@ class Store {
 
   document(id) {
     return this.read('documents', id);
-  }
-
-  // A small per-project value in `settings` (e.g. the learned model's bytes
-  // under 'model'), or null.
-  async setting(key) {
-    const rec = await this.read('settings', key);
-    return rec ? rec.value : null;
   }
 
   async putSetting(key, value) {

@@ -96,16 +96,19 @@ test(`SIGKILL at ${ROUNDS} random moments loses no acknowledged edit`, { timeout
   // its edits were acknowledged, and for key rounds the user spans seen drawn.
   const expected = new Map();
   const log = [];
+  // The browser of the round under way: a failed assertion must not leave it
+  // running (it is detached, and would keep this test file alive forever).
+  let b = null;
   try {
     for (let round = 0; round <= ROUNDS; round++) {
-      const b = await launch(profile);
+      b = await launch(profile);
       const page = b.page;
       // 1. Everything acknowledged before earlier kills is there.
       const project = JSON.parse(await page.evaluate(() => window.spanmark.exportAs('json')));
       const byId = new Map(project.documents.map((d) => [d.id, d]));
       for (const [id, exp] of expected) {
         const got = userSpans(byId.get(id));
-        assert.ok(byId.has(id), `round ${round}: document ${id} is gone (seed ${SEED})`);
+        assert.ok(byId.has(id), `round ${round}: document ${id} is gone; the project holds ${JSON.stringify([...byId.keys()])} (seed ${SEED}, rounds ${JSON.stringify(log)})`);
         if (exp.ops) {
           // Serial writes: the stored state is the state after some prefix of
           // the issued edits, at least as long as the acknowledged one.
@@ -128,6 +131,7 @@ test(`SIGKILL at ${ROUNDS} random moments loses no acknowledged edit`, { timeout
       }
       if (round === ROUNDS) {
         await closeCleanly(b);
+        b = null;
         break;
       }
       // 2. A fresh document, then edits at full speed until the kill.
@@ -174,12 +178,14 @@ test(`SIGKILL at ${ROUNDS} random moments loses no acknowledged edit`, { timeout
         log.push({ round, id, mode: 'keys', delay, seen: exp.seen.size });
       }
       await sigkill(b);
+      b = null;
     }
     // 3. The survivor exports, and the export re-imports to the same
     // documents and spans in a fresh profile.
-    const b = await launch(profile);
+    b = await launch(profile);
     const exported = await b.page.evaluate(() => window.spanmark.exportAs('json'));
     await closeCleanly(b);
+    b = null;
     const fresh = await openApp();
     try {
       const n = await fresh.page.evaluate((c) => window.spanmark.importFile('backup.spanmark.json', c), exported);
@@ -198,6 +204,7 @@ test(`SIGKILL at ${ROUNDS} random moments loses no acknowledged edit`, { timeout
     console.log(`# kill rounds (seed ${SEED}): ${JSON.stringify(log)}`);
     assert.ok(log.some((r) => r.mode === 'api' && r.acked > 0 && r.acked < r.issued), 'at least one kill landed mid-burst');
   } finally {
+    if (b) await sigkill(b);
     await fs.rm(profile, { recursive: true, force: true });
   }
 });

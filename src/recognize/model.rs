@@ -498,6 +498,18 @@ impl Gazetteer {
 
 // ---------------------------------------------------------------- features
 
+/// Buffers for [`Model::emissions`], kept across the sentences of a document.
+#[derive(Default)]
+struct Batch {
+    /// The feature keys of a sentence's tokens, token after token; then
+    /// their rows.
+    keys: Vec<u32>,
+    /// One past each token's last key in `keys`.
+    ends: Vec<usize>,
+    /// What each key's home slot holds.
+    home: Vec<Slot>,
+}
+
 /// Everything the features of a document need, computed once per document.
 #[derive(Default)]
 struct DocFeatures {
@@ -725,18 +737,14 @@ pub struct Entity {
 
 /// The trained tagger; see the module documentation.
 ///
-/// The weight table is laid out for the cache: the keys alone in an
-/// open-addressing array (a miss touches only it), an occupancy bitmap with
-/// running counts giving each occupied slot's rank, and the rows packed densely
-/// in rank order.
+/// The weight table is laid out for the cache: an open-addressing array of
+/// 8-byte slots, each a key and the index of its row (one load finds both;
+/// a miss touches only this array), and the rows packed densely in slot
+/// order, with one all-zero row last that empty slots point to.
 #[derive(Clone, Debug)]
 pub struct Model {
-    keys: Vec<u32>,
+    slots: Vec<Slot>,
     mask: usize,
-    /// Bit per slot: occupied.
-    occupied: Vec<u64>,
-    /// Occupied slots before each 64-slot word.
-    rank_base: Vec<u32>,
     rows: Vec<[i8; NT]>,
     /// Real weight = stored `i8` × `scale`.
     scale: f32,
@@ -744,6 +752,13 @@ pub struct Model {
     temperature: f32,
     trans: Box<Trans>,
     gazetteer: Gazetteer,
+}
+
+/// A slot of the weight table: a feature key (0: empty) and its row.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: u32,
+    row: u32,
 }
 
 /// The committed weights (`model/ner.bin`).
@@ -788,62 +803,108 @@ impl Model {
         gazetteer: Gazetteer,
         temperature: f32,
     ) -> Model {
-        let keys: Vec<u32> = rows.iter().map(|r| r.0).collect();
-        let (table, where_) = KeyTable::with_keys(&keys);
-        let cap = table.keys.len();
-        let mut occupied = vec![0u64; cap.div_ceil(64)];
-        for &s in &where_ {
-            occupied[s / 64] |= 1 << (s % 64);
+        // The rows in the order given, then the zero row.
+        let zero = rows.len() as u32;
+        let cap = (rows.len() * 5 / 3 + 1).next_power_of_two().max(16);
+        let mask = cap - 1;
+        let mut slots = vec![Slot { key: 0, row: zero }; cap];
+        for (i, &(key, _)) in rows.iter().enumerate() {
+            let mut s = key as usize & mask;
+            // A key listed twice (only a hand-made table has that) keeps its
+            // last row.
+            while slots[s].key != key && slots[s].key != 0 {
+                s = (s + 1) & mask;
+            }
+            slots[s] = Slot { key, row: i as u32 };
         }
-        let mut rank_base = Vec::with_capacity(occupied.len());
-        let mut acc = 0u32;
-        for w in &occupied {
-            rank_base.push(acc);
-            acc += w.count_ones();
-        }
-        let mut packed = vec![[0i8; NT]; acc as usize];
-        let mut m = Model {
-            keys: table.keys,
-            mask: table.mask,
-            occupied,
-            rank_base,
-            rows: Vec::new(),
+        let mut packed = Vec::with_capacity(rows.len() + 1);
+        packed.extend(rows.iter().map(|r| r.1));
+        packed.push([0i8; NT]);
+        Model {
+            slots,
+            mask,
+            rows: packed,
             scale,
             temperature,
             trans,
             gazetteer,
-        };
-        for ((_, w), s) in rows.iter().zip(where_) {
-            packed[m.rank(s)] = *w;
         }
-        m.rows = packed;
-        m
-    }
-
-    #[inline(always)]
-    fn rank(&self, slot: usize) -> usize {
-        let w = slot / 64;
-        let below = self.occupied[w] & ((1u64 << (slot % 64)) - 1);
-        self.rank_base[w] as usize + below.count_ones() as usize
     }
 
     /// Number of weighted features and of gazetteer entries.
     pub fn sizes(&self) -> (usize, usize) {
-        (self.rows.len(), self.gazetteer.len())
+        let weighted = self.slots.iter().filter(|e| e.key != 0).count();
+        (weighted, self.gazetteer.len())
+    }
+
+    /// The row of a feature key: the zero row when the model does not know it.
+    #[inline(always)]
+    fn row_index(&self, key: u32) -> u32 {
+        let mut s = key as usize & self.mask;
+        loop {
+            let e = self.slots[s];
+            // An empty slot's row is the zero row.
+            if e.key == key || e.key == 0 {
+                return e.row;
+            }
+            s = (s + 1) & self.mask;
+        }
     }
 
     #[inline(always)]
-    fn row(&self, key: u32) -> Option<&[i8; NT]> {
-        let mut s = key as usize & self.mask;
-        loop {
-            let k = self.keys[s];
-            if k == key {
-                return Some(&self.rows[self.rank(s)]);
+    fn row(&self, key: u32) -> &[i8; NT] {
+        &self.rows[self.row_index(key) as usize]
+    }
+
+    /// Appends the emission scores of the tokens of sentence `s` to `em`.
+    ///
+    /// The same sums as adding [`Model::row`] per feature, but in passes over
+    /// the whole sentence: every feature key first, then each key's row, then
+    /// the rows' weights, so that the table's cache misses overlap instead of
+    /// each waiting on the one before. This is most of the model's time.
+    /// Integer sums, and unknown keys add the zero row: the order of adding
+    /// cannot change a score.
+    fn emissions(
+        &self,
+        doc: &DocFeatures,
+        s: &Range<usize>,
+        b: &mut Batch,
+        em: &mut Vec<[f32; NT]>,
+    ) {
+        b.keys.clear();
+        b.ends.clear();
+        let mut fs = [0u32; MAXF];
+        for i in s.clone() {
+            let n = doc.features(s, i, &mut fs);
+            b.keys.extend_from_slice(&fs[..n]);
+            b.ends.push(b.keys.len());
+        }
+        // Loads with no branch between them, so the cache misses overlap.
+        b.home.clear();
+        b.home
+            .extend(b.keys.iter().map(|&k| self.slots[k as usize & self.mask]));
+        // Then the probes, which now mostly find their slots in the cache.
+        for (k, h) in b.keys.iter_mut().zip(&b.home) {
+            *k = if h.key == *k || h.key == 0 {
+                h.row
+            } else {
+                self.row_index(*k)
+            };
+        }
+        let mut from = 0;
+        for &to in &b.ends {
+            let mut acc = [0i32; NT];
+            for &r in &b.keys[from..to] {
+                for (a, &x) in acc.iter_mut().zip(&self.rows[r as usize]) {
+                    *a += x as i32;
+                }
             }
-            if k == 0 {
-                return None;
+            from = to;
+            let mut e = [0f32; NT];
+            for (o, &a) in e.iter_mut().zip(&acc) {
+                *o = a as f32 * self.scale;
             }
-            s = (s + 1) & self.mask;
+            em.push(e);
         }
     }
 
@@ -884,26 +945,11 @@ impl Model {
         let mut em: Vec<[f32; NT]> = Vec::new();
         let mut back = Vec::new();
         let mut out = Vec::new();
-        let mut fs = [0u32; MAXF];
+        let mut batch = Batch::default();
         let mut found = Vec::new();
         for s in sents {
             em.clear();
-            for i in s.clone() {
-                let n = doc.features(s, i, &mut fs);
-                let mut acc = [0i32; NT];
-                for &k in &fs[..n] {
-                    if let Some(w) = self.row(k) {
-                        for (a, &x) in acc.iter_mut().zip(w) {
-                            *a += x as i32;
-                        }
-                    }
-                }
-                let mut e = [0f32; NT];
-                for (o, &a) in e.iter_mut().zip(&acc) {
-                    *o = a as f32 * self.scale;
-                }
-                em.push(e);
-            }
+            self.emissions(&doc, s, &mut batch, &mut em);
             viterbi(&em, &self.trans, &mut back, &mut out);
             for (a, b, ty) in spans_from_tags(&out) {
                 found.push(Entity {
@@ -980,10 +1026,8 @@ impl Model {
                 let mut acc = [0i32; NT];
                 for &k in &fs[..n] {
                     view.feats.push(k);
-                    if let Some(w) = self.row(k) {
-                        for (a, &x) in acc.iter_mut().zip(w) {
-                            *a += x as i32;
-                        }
+                    for (a, &x) in acc.iter_mut().zip(self.row(k)) {
+                        *a += x as i32;
                     }
                 }
                 for (o, &a) in view.em[i].iter_mut().zip(&acc) {
@@ -1237,11 +1281,10 @@ impl Model {
             out.extend_from_slice(&t.to_le_bytes());
         }
         let mut rows: Vec<(u32, &[i8; NT])> = self
-            .keys
+            .slots
             .iter()
-            .enumerate()
-            .filter(|(_, &k)| k != 0)
-            .map(|(s, &k)| (k, &self.rows[self.rank(s)]))
+            .filter(|e| e.key != 0)
+            .map(|e| (e.key, &self.rows[e.row as usize]))
             .collect();
         rows.sort_unstable_by_key(|r| r.0);
         out.extend_from_slice(&(rows.len() as u32).to_le_bytes());

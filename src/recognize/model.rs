@@ -739,13 +739,13 @@ pub struct Entity {
 ///
 /// The weight table is laid out for the cache: an open-addressing array of
 /// 8-byte slots, each a key and the index of its row (one load finds both;
-/// a miss touches only this array), and the rows packed densely in slot
-/// order, with one all-zero row last that empty slots point to.
+/// a miss touches only this array), and the rows packed densely (see [`Row`]),
+/// with one all-zero row last that empty slots point to.
 #[derive(Clone, Debug)]
 pub struct Model {
     slots: Vec<Slot>,
     mask: usize,
-    rows: Vec<[i8; NT]>,
+    rows: Vec<Row>,
     /// Real weight = stored `i8` × `scale`.
     scale: f32,
     /// Divides scores before the softmax that gives span confidence.
@@ -759,6 +759,34 @@ pub struct Model {
 struct Slot {
     key: u32,
     row: u32,
+}
+
+/// A feature's [`NT`] weights, each `i8` stored as the byte `w + 128` (byte
+/// `j % 8` of word `j / 8`). Biased bytes are added eight at a time inside
+/// `u64`s (a tag's sum in a 16-bit lane, see [`Model::emissions`]): in wasm,
+/// which has no SIMD, adding a row one `i8` at a time was the biggest cost of
+/// scoring.
+type Row = [u64; 3];
+
+/// The bytes of even (`LANES`) or odd (`LANES << 8`) tags, widened to 16 bits.
+const LANES: u64 = 0x00FF_00FF_00FF_00FF;
+// A 16-bit lane holds the biased sum of a token's features without overflow.
+const _: () = assert!(MAXF * 255 < 1 << 16);
+
+fn pack(w: &[i8; NT]) -> Row {
+    let mut r = [0u64; 3];
+    for (j, &x) in w.iter().enumerate() {
+        r[j / 8] |= ((x as i32 + 128) as u64) << (8 * (j % 8));
+    }
+    r
+}
+
+fn unpack(r: &Row) -> [i8; NT] {
+    let mut w = [0i8; NT];
+    for (j, x) in w.iter_mut().enumerate() {
+        *x = (((r[j / 8] >> (8 * (j % 8))) & 0xFF) as i32 - 128) as i8;
+    }
+    w
 }
 
 /// The committed weights (`model/ner.bin`).
@@ -818,8 +846,8 @@ impl Model {
             slots[s] = Slot { key, row: i as u32 };
         }
         let mut packed = Vec::with_capacity(rows.len() + 1);
-        packed.extend(rows.iter().map(|r| r.1));
-        packed.push([0i8; NT]);
+        packed.extend(rows.iter().map(|r| pack(&r.1)));
+        packed.push(pack(&[0i8; NT]));
         Model {
             slots,
             mask,
@@ -851,9 +879,8 @@ impl Model {
         }
     }
 
-    #[inline(always)]
-    fn row(&self, key: u32) -> &[i8; NT] {
-        &self.rows[self.row_index(key) as usize]
+    fn row(&self, key: u32) -> [i8; NT] {
+        unpack(&self.rows[self.row_index(key) as usize])
     }
 
     /// Appends the emission scores of the tokens of sentence `s` to `em`.
@@ -863,7 +890,9 @@ impl Model {
     /// the rows' weights, so that the table's cache misses overlap instead of
     /// each waiting on the one before. This is most of the model's time.
     /// Integer sums, and unknown keys add the zero row: the order of adding
-    /// cannot change a score.
+    /// cannot change a score. Each row's biased bytes are added in 16-bit
+    /// lanes of `u64`s (even tags in one, odd in another), a token's sum then
+    /// taken out of its lane less the bias: the same integers.
     fn emissions(
         &self,
         doc: &DocFeatures,
@@ -893,16 +922,21 @@ impl Model {
         }
         let mut from = 0;
         for &to in &b.ends {
-            let mut acc = [0i32; NT];
+            let (mut even, mut odd) = ([0u64; 3], [0u64; 3]);
             for &r in &b.keys[from..to] {
-                for (a, &x) in acc.iter_mut().zip(&self.rows[r as usize]) {
-                    *a += x as i32;
+                let row = &self.rows[r as usize];
+                for k in 0..3 {
+                    even[k] += row[k] & LANES;
+                    odd[k] += (row[k] >> 8) & LANES;
                 }
             }
+            let bias = 128 * (to - from) as i32;
             from = to;
             let mut e = [0f32; NT];
-            for (o, &a) in e.iter_mut().zip(&acc) {
-                *o = a as f32 * self.scale;
+            for (j, o) in e.iter_mut().enumerate() {
+                let half = if j % 2 == 0 { even[j / 8] } else { odd[j / 8] };
+                let sum = ((half >> (16 * (j % 8 / 2))) & 0xFFFF) as i32 - bias;
+                *o = sum as f32 * self.scale;
             }
             em.push(e);
         }
@@ -1026,7 +1060,7 @@ impl Model {
                 let mut acc = [0i32; NT];
                 for &k in &fs[..n] {
                     view.feats.push(k);
-                    for (a, &x) in acc.iter_mut().zip(self.row(k)) {
+                    for (a, x) in acc.iter_mut().zip(self.row(k)) {
                         *a += x as i32;
                     }
                 }
@@ -1280,11 +1314,11 @@ impl Model {
         for &t in self.trans.iter().flatten() {
             out.extend_from_slice(&t.to_le_bytes());
         }
-        let mut rows: Vec<(u32, &[i8; NT])> = self
+        let mut rows: Vec<(u32, [i8; NT])> = self
             .slots
             .iter()
             .filter(|e| e.key != 0)
-            .map(|e| (e.key, &self.rows[e.row as usize]))
+            .map(|e| (e.key, unpack(&self.rows[e.row as usize])))
             .collect();
         rows.sort_unstable_by_key(|r| r.0);
         out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
@@ -1932,6 +1966,12 @@ mod tests {
         .unwrap();
         // another seed is allowed to differ, but must still be a valid model
         assert!(Model::from_bytes(&c.to_bytes()).is_ok());
+    }
+
+    #[test]
+    fn shipped_model_writes_back_its_own_file() {
+        // Every weight survives the packed, biased rows held in memory.
+        assert_eq!(Model::shipped().to_bytes(), SHIPPED);
     }
 
     #[test]

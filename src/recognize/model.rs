@@ -411,9 +411,16 @@ impl Gazetteer {
         let mut entries: Vec<(u32, u8)> = map.iter().map(|(&k, &v)| (k, v)).collect();
         entries.sort_unstable();
         let keys: Vec<u32> = entries.iter().map(|e| e.0).collect();
-        let (table, slots) = KeyTable::with_keys(&keys);
+        let values: Vec<u8> = entries.iter().map(|e| e.1).collect();
+        Gazetteer::from_sorted(&keys, &values)
+    }
+
+    /// From distinct keys in increasing order (as a model file holds them)
+    /// and their values: the table `from_map` builds, without the map.
+    fn from_sorted(keys: &[u32], vals: &[u8]) -> Gazetteer {
+        let (table, slots) = KeyTable::with_keys(keys);
         let mut values = vec![0u8; table.keys.len()];
-        for (&(_, v), s) in entries.iter().zip(slots) {
+        for (&v, s) in vals.iter().zip(slots) {
             values[s] |= v;
         }
         Gazetteer { table, values }
@@ -821,11 +828,15 @@ impl Model {
             })
             .filter(|(_, r)| r.iter().any(|&x| x != 0))
             .collect();
-        Model::from_quantized(&q, scale, trans, gazetteer, temperature)
+        let keys: Vec<u32> = q.iter().map(|r| r.0).collect();
+        let rows = q.iter().map(|r| pack(&r.1)).collect();
+        Model::from_rows(&keys, rows, scale, trans, gazetteer, temperature)
     }
 
-    fn from_quantized(
-        rows: &[(u32, [i8; NT])],
+    /// A model from its feature keys and their rows (in the same order).
+    fn from_rows(
+        keys: &[u32],
+        mut rows: Vec<Row>,
         scale: f32,
         trans: Box<Trans>,
         gazetteer: Gazetteer,
@@ -836,7 +847,7 @@ impl Model {
         let cap = (rows.len() * 5 / 3 + 1).next_power_of_two().max(16);
         let mask = cap - 1;
         let mut slots = vec![Slot { key: 0, row: zero }; cap];
-        for (i, &(key, _)) in rows.iter().enumerate() {
+        for (i, &key) in keys.iter().enumerate() {
             let mut s = key as usize & mask;
             // A key listed twice (only a hand-made table has that) keeps its
             // last row.
@@ -845,13 +856,11 @@ impl Model {
             }
             slots[s] = Slot { key, row: i as u32 };
         }
-        let mut packed = Vec::with_capacity(rows.len() + 1);
-        packed.extend(rows.iter().map(|r| pack(&r.1)));
-        packed.push(pack(&[0i8; NT]));
+        rows.push(pack(&[0i8; NT]));
         Model {
             slots,
             mask,
-            rows: packed,
+            rows,
             scale,
             temperature,
             trans,
@@ -1374,20 +1383,27 @@ impl Model {
         }
         let n = r.u32()? as usize;
         let keys = read_keys(&mut r, n)?;
-        let mut rows = Vec::with_capacity(n);
-        for k in keys {
+        // Straight into the packed rows (one more for the zero row): this
+        // loop is most of building the model, which the page does before its
+        // first highlight.
+        let mut rows: Vec<Row> = Vec::with_capacity(keys.len() + 1);
+        let zero = pack(&[0i8; NT]);
+        for _ in &keys {
             let m = r.take(3)?;
-            let mask = u32::from_le_bytes([m[0], m[1], m[2], 0]);
+            let mut mask = u32::from_le_bytes([m[0], m[1], m[2], 0]);
             if mask >> NT != 0 {
                 return Err("model file has a malformed weight row".to_string());
             }
-            let mut w = [0i8; NT];
-            for (j, x) in w.iter_mut().enumerate() {
-                if mask & (1 << j) != 0 {
-                    *x = r.u8()? as i8;
-                }
+            let stored = r.take(mask.count_ones() as usize)?;
+            let mut row = zero;
+            for &w in stored {
+                let j = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                // The zero row holds 128 there; xor-ing in the stored byte
+                // gives `w + 128` for the i8 `w` (its sign bit flipped).
+                row[j / 8] ^= (w as u64) << (8 * (j % 8));
             }
-            rows.push((k, w));
+            rows.push(row);
         }
         let g = r.u32()? as usize;
         let gkeys = read_keys(&mut r, g)?;
@@ -1395,12 +1411,13 @@ impl Model {
         if r.at != b.len() {
             return Err("model file has trailing bytes".to_string());
         }
-        let map: HashMap<u32, u8> = gkeys.into_iter().zip(gvals.iter().copied()).collect();
-        Ok(Model::from_quantized(
-            &rows,
+        Ok(Model::from_rows(
+            &keys,
+            rows,
             scale,
             trans,
-            Gazetteer::from_map(&map),
+            // read_keys checked they increase
+            Gazetteer::from_sorted(&gkeys, gvals),
             temperature,
         ))
     }

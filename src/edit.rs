@@ -330,7 +330,16 @@ impl Editor {
     /// dropped under [`Overlap::Forbid`].
     pub fn set_suggestions(&mut self, suggestions: Vec<Span>) {
         self.doc.spans.retain(|s| !s.source.is_suggestion());
-        // The person's spans, grouped by what they block (everything, or
+        self.add_suggestions(suggestions);
+    }
+
+    /// Adds suggestions around the spans already there, which win: the
+    /// person's, and suggestions added before. A long text's suggestions
+    /// given a slice at a time, in text order, end as one
+    /// [`Editor::set_suggestions`] of them all would; the page applies them
+    /// so, a slice per task, to keep each task short.
+    pub fn add_suggestions(&mut self, suggestions: Vec<Span>) {
+        // The spans there, grouped by what they block (everything, or
         // their own label), each group sorted by start with a running maximum
         // of ends: a suggestion is blocked when some span starting before its
         // end reaches past its start. O((n + m) log n) for tens of thousands.
@@ -493,6 +502,39 @@ mod tests {
         assert_eq!(shape(&e), [(0, 23, "ORG", "user")]);
         e.undo().unwrap();
         assert_eq!(shape(&e), [(0, 4, "ORG", "model"), (8, 16, "LOC", "model")]);
+    }
+
+    proptest::proptest! {
+        /// Suggestions given a slice at a time, in text order, around the
+        /// person's spans, end as all of them at once would.
+        #[test]
+        fn suggestions_in_slices_are_suggestions_at_once(
+            person in proptest::collection::vec((0usize..200, 1usize..8, 0usize..3), 0..12),
+            raw in proptest::collection::vec((0usize..200, 1usize..8, 0usize..3), 0..60),
+            cuts in proptest::collection::vec(0usize..60, 0..5),
+            allow in proptest::bool::ANY,
+        ) {
+            let labels = ["PER", "ORG", "LOC"];
+            let overlap = if allow { Overlap::Allow } else { Overlap::Forbid };
+            let mut whole = Editor::new(Document::new("d", "x".repeat(210)), overlap);
+            for (start, len, l) in person {
+                let _ = whole.add(start, start + len, labels[l]);
+            }
+            let mut sliced = whole.clone();
+            let mut sugg: Vec<Span> = raw.iter().map(|&(s, len, l)| suggestion(s, s + len, labels[l])).collect();
+            sugg.sort_by(Span::order);
+            whole.set_suggestions(sugg.clone());
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(sugg.len())).collect();
+            cuts.sort_unstable();
+            cuts.push(sugg.len());
+            sliced.set_suggestions(Vec::new());
+            let mut from = 0;
+            for to in cuts {
+                sliced.add_suggestions(sugg[from..to].to_vec());
+                from = to;
+            }
+            proptest::prop_assert_eq!(shape(&sliced), shape(&whole));
+        }
     }
 
     #[test]

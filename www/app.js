@@ -8,6 +8,7 @@ import init, {
   Annotator, Finder, FileSet, importBrat, importFile as coreImport, exportProject, exportBytes, exportExtension, relabelRecord,
 } from './pkg/spanmark.js';
 import { openStore } from './store.js';
+import { annotationsJson, openRecord, packedRecord, spanCount, withAnnotations } from './records.js';
 import { drawLabels, highlightMatches, offsetIn, showSelection, spanElement } from './view.js';
 import { DocView } from './docview.js';
 import { download, readFiles } from './files.js';
@@ -128,29 +129,13 @@ function reveal(start) {
   state.view.reveal(state.core.charToUtf16(start));
 }
 
-// Spans serialised per task when saving a document with many: the snapshot
-// of a long text's suggestions would otherwise be one long pause.
-const SPAN_SLICE = 20_000;
-
 async function currentRecords() {
   // The text is the page's own copy: the core does not send megabytes back.
   const doc = { ...JSON.parse(state.core.documentHeadJson()), text: state.text };
-  let ann;
-  const n = state.core.spanCount();
-  if (n <= SPAN_SLICE) {
-    ann = JSON.parse(state.core.annotationsJson());
-  } else {
-    // Safe to yield: this runs inside `serial`, so no edit comes between.
-    ann = { spans: [], history: JSON.parse(state.core.historyJson()) };
-    for (let i = 0; i < n; i += SPAN_SLICE) {
-      for (const s of JSON.parse(state.core.spansJsonIn(i, i + SPAN_SLICE))) ann.spans.push(s);
-      await nextTask();
-    }
-  }
   // `preannotated: false` while a worker still owes the suggestions: the
   // next opening asks again.
   // `rules`: the rules the suggestions have seen (rules.js).
-  const annotations = { docId: doc.id, spans: ann.spans, history: ann.history, preannotated: !state.owed, rules: state.core.rulesVersion() };
+  const annotations = packedRecord(state.core, doc.id, { preannotated: !state.owed, rules: state.core.rulesVersion() });
   return { doc, annotations };
 }
 
@@ -179,6 +164,7 @@ if (channel) {
 // ---- pre-annotation of long texts, off the main thread ----------------------
 
 const LONG_TEXT = 200_000; // UTF-16 units; shorter texts are annotated at once
+const SUGGESTION_SLICE = 16_384; // suggestions applied per task
 let job = null;
 
 function cancelJob() {
@@ -239,11 +225,19 @@ function preannotateInWorker() {
     if (!table) return;
     return serial(async () => {
       if (state.docId !== docId) return; // moved on: the next opening asks again
-      state.core.setSuggestionsTableIn(table, labelNames);
+      // A slice per task, each drawn as it lands (only its blocks): at once,
+      // the suggestions of a 10 MB text held the page for half a second.
+      // Safe to yield: inside `serial`, no edit comes between.
+      const rows = table.length / 5;
+      let i = 0;
+      do {
+        const end = Math.min(rows, i + SUGGESTION_SLICE);
+        state.core.addSuggestionsTableIn(table.subarray(5 * i, 5 * end), labelNames, i === 0);
+        draw();
+        await nextTask();
+        i = end;
+      } while (i < rows);
       state.owed = false;
-      // Shown first, saved in a task of its own: each is long on a long text.
-      draw();
-      await nextTask();
       await persistAndDraw();
     });
   });
@@ -280,7 +274,7 @@ async function persistAndDraw({ withDocument = false, reapply = null } = {}, ret
   announce(doc.id);
   state.docs.update(doc.id, {
     status: doc.status,
-    count: annotations.spans.length,
+    count: spanCount(annotations),
     name: doc.meta && typeof doc.meta.name === 'string' ? doc.meta.name : doc.id,
   });
   refreshProgress();
@@ -301,7 +295,7 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   const long = doc.text.length > LONG_TEXT;
   cancelJob();
   state.owed = owed && long;
-  state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '', owed && !long);
+  openRecord(state.core, docJson, ann, owed && !long);
   const { entries: log, head } = ann ? await state.store.editsFor(id) : { entries: [], head: 0 };
   if (log.length) state.core.replay(JSON.stringify(log));
   // Saved before the rules last changed: the current rules' suggestions now.
@@ -817,10 +811,11 @@ async function relabelProject(from, to, { dryRun = false } = {}) {
   let count = 0;
   const changed = [];
   for (const r of records) {
-    const out = JSON.parse(relabelRecord(JSON.stringify({ spans: r.spans, history: r.history }), from, to));
-    if (out.count || JSON.stringify(out.record.history) !== JSON.stringify(r.history)) {
+    const before = annotationsJson(r);
+    const out = JSON.parse(relabelRecord(before, from, to));
+    if (out.count || JSON.stringify(out.record.history) !== JSON.stringify(JSON.parse(before).history)) {
       count += out.count;
-      changed.push({ before: r, after: { docId: r.docId, ...out.record } });
+      changed.push({ before: r, after: withAnnotations(r, out.record) });
     }
   }
   return dryRun ? { count } : { count, changed };

@@ -4,6 +4,7 @@
 // by one (DESIGN.md):
 //   documents    {id, text, meta, status, seq}      seq keeps import order
 //   annotations  {docId, spans, history}            one per opened document
+//                or packed columns instead of spans (records.js)
 //   labelsets    {id: 'project', labels}
 //   settings     {key, value}                       e.g. key 'current'
 //   edits        {seq, docId, entry}                the edit log since the
@@ -14,6 +15,8 @@
 // Every write is one transaction with strict durability; its promise
 // resolves only once the transaction has completed, so the caller can show
 // an edit as done only after it is on disk.
+
+import { spanCount, spansOf } from './records.js';
 
 const DB_NAME = 'spanmark';
 const DB_VERSION = 2;
@@ -113,7 +116,7 @@ class Store {
       promised(tx.objectStore('documents').index('seq').getAll()),
       promised(tx.objectStore('annotations').getAll()),
     ]);
-    const byDoc = new Map(anns.map((a) => [a.docId, a.spans]));
+    const byDoc = new Map(anns.map((a) => [a.docId, spansOf(a)]));
     return docs.map((d) => ({
       id: d.id, text: d.text, meta: d.meta, status: d.status,
       spans: byDoc.get(d.id) || d.spans || [],
@@ -131,7 +134,7 @@ class Store {
       req.onsuccess = () => {
         const c = req.result;
         if (!c) return resolve();
-        counts.set(c.value.docId, c.value.spans.length);
+        counts.set(c.value.docId, spanCount(c.value));
         c.continue();
       };
     });

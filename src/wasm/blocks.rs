@@ -34,10 +34,14 @@ impl Annotator {
     /// Notes the bytes a change touched, for the next `blockPatch`.
     pub(super) fn touch(&mut self, change: &Change) {
         let all = change.removed.iter().chain(&change.added);
-        let (Some(lo), Some(hi)) = (all.clone().map(|s| s.start).min(), all.map(|s| s.end).max())
-        else {
-            return;
-        };
+        if let (Some(lo), Some(hi)) = (all.clone().map(|s| s.start).min(), all.map(|s| s.end).max())
+        {
+            self.touch_chars(lo, hi);
+        }
+    }
+
+    /// Notes that spans changed within code points `lo..hi`.
+    pub(super) fn touch_chars(&mut self, lo: usize, hi: usize) {
         let map = self.selector.map();
         let (Some(lo), Some(hi)) = (map.char_to_byte(lo), map.char_to_byte(hi)) else {
             self.dirty = Dirty::All;

@@ -383,6 +383,33 @@ async function scrollTest(page) {
   });
 }
 
+// The peer for steady scrolling: the same text as one static element in a
+// page of its own (no script, nothing drawn on scroll), in a scroller of the
+// same size, scrolled the same way. What scrolling costs in this browser
+// when a page does nothing (headless, software raster).
+async function peerScroll(context, text, width, height) {
+  const page = await context.newPage();
+  try {
+    await page.setViewportSize({ width, height });
+    await page.setContent('<!doctype html><body style="margin:0"><div id="s" style="height:100vh;overflow:auto;white-space:pre-wrap;font:16px/1.6 sans-serif;padding:0 1em"></div></body>');
+    return await page.evaluate(async (t) => {
+      const frame = () => new Promise((res) => requestAnimationFrame(() => res(performance.now())));
+      const sc = document.getElementById('s');
+      sc.textContent = t;
+      await frame();
+      await frame();
+      const times = [await frame()];
+      for (let i = 0; i < 120; i++) {
+        sc.scrollTop += 400;
+        times.push(await frame());
+      }
+      return { intervals: times.slice(1).map((x, i) => x - times[i]), scrolled: sc.scrollTop };
+    }, text);
+  } finally {
+    await page.close();
+  }
+}
+
 // In the page: `n` addSpan/removeSpan pairs on free words in the visible
 // part of the open document. Each is timed twice: from the call to the
 // frame after its block was redrawn ("redraw", seen by a MutationObserver on
@@ -531,6 +558,9 @@ async function longDocuments() {
       res.edits = await editTest(app.page, QUICK ? 20 : 50, EDIT_BUDGET_MS);
       note('scrolling');
       res.scroll['1 MB'] = await scrollTest(app.page);
+      note('scrolling, static peer');
+      const vp = app.page.viewportSize() || { width: 1100, height: 800 };
+      res.scrollPeer = await peerScroll(app.context, longDoc['1 MB'], vp.width, vp.height);
       res.memory['1 MB'] = await memory(app.page);
       res.errors1 = app.consoleErrors.slice();
     } finally {
@@ -632,7 +662,19 @@ function reportLong(res, tokens) {
       `${s.steady.longtasks.length}, ${ms(Math.max(0, ...s.steady.longtasks))}`,
       int(s.steady.maxElements)]);
   }
+  if (res.scrollPeer) {
+    const iv = res.scrollPeer.intervals;
+    srows.push(['peer: the 1 MB text as one static element, no script (same viewport)', '', '', '',
+      `${ms(pct(iv, 50))} / ${ms(pct(iv, 95))} / ${ms(Math.max(...iv))}`, '', '1']);
+  }
   say(table(['scrolling', 'jump to the end (until its block is drawn)', 'elements in #doc at the end', 'jump back to the top', 'steady scroll 120 frames × 400 px: frame p50 / p95 / max ms', 'long tasks: count, longest ms', 'most elements in #doc'], srows));
+  if (res.scrollPeer && res.scroll['1 MB']) {
+    const ours = pct(res.scroll['1 MB'].steady.intervals, 50);
+    const peer = pct(res.scrollPeer.intervals, 50);
+    say();
+    say(`Steady scrolling, frame p50: the annotator's 1 MB document ${ms(ours)} ms vs the static peer ${ms(peer)} ms = ${ratio(ours, peer)} ` +
+      '(the peer has nothing to draw on scroll; its frame time is what this headless, software-rastered browser takes to scroll at all).');
+  }
   say();
   const mem = res.memory;
   const mrow = (k, m) => [k, mb(m.jsHeap), mb(m.wasm), `**${mb(m.jsHeap + m.wasm)}**`, int(m.nodes)];

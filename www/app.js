@@ -17,6 +17,7 @@ import { drawLabelEditor } from './labeleditor.js';
 import { startLearning } from './learn.js';
 import { wireRules } from './rules.js';
 import { wireOccurrences } from './occurrences.js';
+import { wireProjectJob } from './project-job.js';
 import { registerOffline } from './offline.js';
 
 let resolveReady;
@@ -48,7 +49,7 @@ const state = {
 };
 
 // Features wired in their own modules (rules.js, occurrences.js), set in start().
-const features = { rules: null, occurrences: null };
+const features = { rules: null, occurrences: null, project: null };
 
 function showError(message) {
   errorEl.textContent = message;
@@ -164,7 +165,7 @@ if (channel) {
 // ---- pre-annotation of long texts, off the main thread ----------------------
 
 const LONG_TEXT = 200_000; // UTF-16 units; shorter texts are annotated at once
-const SUGGESTION_SLICE = 16_384; // suggestions applied per task
+const SUGGESTION_SLICE = 8_192; // suggestions applied per task
 let job = null;
 
 function cancelJob() {
@@ -191,6 +192,18 @@ function prepareTokens() {
   setTimeout(step, 0);
 }
 
+// What a pre-annotation worker suggests with: the learned model (bytes, to
+// transfer), the project's label names (JSON; the table's label codes index
+// them) and rules, and the rules' fingerprint for the records it writes.
+function workerSetup() {
+  return {
+    model: state.core.learnedModel(),
+    labels: JSON.stringify(JSON.parse(state.core.labelsJson()).map((l) => l.name)),
+    rules: state.core.rulesJsonl(),
+    rulesVersion: state.core.rulesVersion(),
+  };
+}
+
 // Starts pre-annotating the open document in a worker; resolves once its
 // suggestions are applied, saved and drawn (or at once if cancelled).
 function preannotateInWorker() {
@@ -210,11 +223,9 @@ function preannotateInWorker() {
     };
     worker.onerror = (e) => reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
   });
-  // the worker suggests with the learned model and the rules, in the
-  // project's labels
-  const labelNames = JSON.stringify(JSON.parse(state.core.labelsJson()).map((l) => l.name));
-  const model = state.core.learnedModel();
-  worker.postMessage({ job: docId, text, rules: state.core.rulesJsonl(), model, labels: labelNames }, [model.buffer]);
+  const setup = workerSetup();
+  const labelNames = setup.labels;
+  worker.postMessage({ job: docId, text, ...setup }, [setup.model.buffer]);
   return result.then((data) => {
     const table = data && data.table;
     if (job && job.worker === worker) {
@@ -962,10 +973,11 @@ async function start() {
   });
   const ctx = {
     state, serial, persistEdit, persistAndDraw, openDocument, flush, reloadList,
-    draw, reveal, showPending, status, clearError, report, announce, LONG_TEXT,
+    draw, reveal, showPending, status, clearError, report, announce, workerSetup, LONG_TEXT,
   };
   features.rules = await wireRules(ctx);
   features.occurrences = wireOccurrences(ctx);
+  features.project = wireProjectJob(ctx);
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
   state.view = new DocView(docEl);
   state.view.afterDraw = () => highlightMatches(docEl, state.matches);
@@ -1015,6 +1027,7 @@ async function start() {
     // Rules (rules.js) and every occurrence / inconsistencies (occurrences.js).
     ...features.rules.contract,
     ...features.occurrences.contract,
+    ...features.project.contract,
     // For tests of the panic path only.
     panicForTests: () => panicForTests(),
   };

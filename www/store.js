@@ -177,6 +177,43 @@ class Store {
     return { entries: recs.map((r) => r.entry), head: recs.length ? recs[recs.length - 1].seq : 0 };
   }
 
+  // Ids of the documents never opened (no annotations record), in import
+  // order: what pre-annotating the whole project has to do.
+  async unopenedIds() {
+    const tx = this.db.transaction(['documents', 'annotations'], 'readonly');
+    const opened = new Set(await promised(tx.objectStore('annotations').getAllKeys()));
+    const out = [];
+    // A key cursor over the seq index: ids in import order, texts unread.
+    await new Promise((resolve, reject) => {
+      const req = tx.objectStore('documents').index('seq').openKeyCursor();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const c = req.result;
+        if (!c) return resolve();
+        if (!opened.has(c.primaryKey)) out.push(c.primaryKey);
+        c.continue();
+      };
+    });
+    return out;
+  }
+
+  // Writes a never-opened document's first snapshot, unless it has one by
+  // now (opened meanwhile, here or in another tab: that one is kept).
+  // Resolves to whether it wrote.
+  async putIfAbsent(record) {
+    const tx = this.db.transaction('annotations', 'readwrite', { durability: 'strict' });
+    const done = completed(tx);
+    const anns = tx.objectStore('annotations');
+    let wrote = false;
+    anns.getKey(record.docId).onsuccess = (e) => {
+      if (e.target.result !== undefined) return;
+      anns.put(record);
+      wrote = true;
+    };
+    await done;
+    return wrote;
+  }
+
   async allAnnotations() {
     const tx = this.db.transaction('annotations', 'readonly');
     return promised(tx.objectStore('annotations').getAll());

@@ -134,25 +134,7 @@ impl Annotator {
         labels_json: &str,
         first: bool,
     ) -> Result<(), JsError> {
-        let labels: Vec<String> = serde_json::from_str(labels_json).map_err(js_err)?;
-        let spans: Vec<Span> = table
-            .chunks_exact(5)
-            .filter_map(|r| {
-                let source = match r[3] {
-                    1 => Source::Model,
-                    2 => Source::Rule,
-                    _ => return None,
-                };
-                Some(Span {
-                    start: r[0] as usize,
-                    end: r[1] as usize,
-                    label: labels.get(r[2] as usize)?.clone(),
-                    source,
-                    score: Some(f64::from(r[4]) / 1000.0),
-                    id: None,
-                })
-            })
-            .collect();
+        let spans = suggestion_spans(table, labels_json)?;
         let editor = self.editor_mut()?;
         let before = editor.doc.spans.len();
         if first {
@@ -172,6 +154,32 @@ impl Annotator {
         }
         Ok(())
     }
+}
+
+/// The suggestions of a `preannotateIn` table (five numbers a suggestion:
+/// start, end, label code, source code, score × 1000), label codes
+/// indexing `labels_json` (a JSON array of names). Rows that name no label
+/// or no suggestion source are left out.
+pub(super) fn suggestion_spans(table: &[u32], labels_json: &str) -> Result<Vec<Span>, JsError> {
+    let labels: Vec<String> = serde_json::from_str(labels_json).map_err(js_err)?;
+    Ok(table
+        .chunks_exact(5)
+        .filter_map(|r| {
+            let source = match r[3] {
+                1 => Source::Model,
+                2 => Source::Rule,
+                _ => return None,
+            };
+            Some(Span {
+                start: r[0] as usize,
+                end: r[1] as usize,
+                label: labels.get(r[2] as usize)?.clone(),
+                source,
+                score: Some(f64::from(r[4]) / 1000.0),
+                id: None,
+            })
+        })
+        .collect())
 }
 
 thread_local! {

@@ -58,6 +58,22 @@ pub(super) fn unpacked(
     Ok(Annotations { spans, history })
 }
 
+/// A never-opened document's snapshot, packed, from a worker's
+/// `preannotateIn` table of its whole text (label codes index
+/// `labels_json`): its suggestions, nothing of a person's yet.
+#[wasm_bindgen(js_name = packedSuggestions)]
+pub fn packed_suggestions(table: &[u32], labels_json: &str) -> Result<PackedSpans, JsError> {
+    let mut spans = super::learn::suggestion_spans(table, labels_json)?;
+    spans.sort_by(crate::doc::Span::order);
+    Ok(PackedSpans(snapshot::pack(&spans)))
+}
+
+/// The history of a document nobody has edited, as `historyJson` writes it.
+#[wasm_bindgen(js_name = emptyHistoryJson)]
+pub fn empty_history_json() -> String {
+    serde_json::to_string(&History::default()).unwrap_or_default()
+}
+
 /// A packed snapshot as the `{"spans","history"}` JSON the other entry
 /// points take (for exports and project-wide changes, not the open path).
 #[wasm_bindgen(js_name = unpackedAnnotationsJson)]

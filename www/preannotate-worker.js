@@ -6,8 +6,8 @@
 //   {project, skip, ...} every document of the project never opened yet
 //                        (except `skip`, the open one): each read from
 //                        IndexedDB, annotated, and its first snapshot written
-//                        there (unless it was opened meanwhile), progress
-//                        after each document.
+//                        there (unless it was opened meanwhile; several in one
+//                        transaction), progress after each document.
 // Both use the page's learned model, label names and rules. The page cancels
 // by terminating the worker: a project job's finished documents stay saved.
 import init, {
@@ -46,37 +46,55 @@ function annotate(text, progress) {
   return all;
 }
 
+// Documents are read a few at a time and their records written together
+// (one durable transaction, not one per document), at least every
+// FLUSH_MS: a cancel loses at most that much work, which the next run redoes.
+const READ_BATCH = 16;
+const FLUSH_MS = 250;
+
 async function preannotateProject({ project, skip, labels, rulesVersion }) {
   const store = await openStore();
   const ids = (await store.unopenedIds()).filter((id) => id !== skip);
   const history = emptyHistoryJson();
-  let written = 0;
-  self.postMessage({ project, done: 0, total: ids.length });
-  for (let k = 0; k < ids.length; k++) {
-    const doc = await store.document(ids[k]);
-    if (doc) {
-      const table = annotate(doc.text, (f) => self.postMessage({ project, done: k + f, total: ids.length }));
-      const p = packedSuggestions(table, labels);
-      const record = {
-        docId: doc.id,
-        table: p.table,
-        scores: p.scores,
-        labels: p.labels,
-        ids: p.ids,
-        history,
-        count: p.table.length / 4,
-        preannotated: true,
-        rules: rulesVersion,
-      };
-      p.free();
-      if (await store.putIfAbsent(record)) {
-        written += 1;
-        self.postMessage({ project, saved: doc.id, count: record.count });
+  const total = ids.length;
+  let saved = 0;
+  let pending = [];
+  let since = Date.now();
+  const flush = async () => {
+    if (!pending.length) return;
+    const written = await store.putAllIfAbsent(pending);
+    saved += written.length;
+    pending = [];
+    since = Date.now();
+    self.postMessage({ project, saved: written.map((r) => [r.docId, r.count]), savedTotal: saved });
+  };
+  self.postMessage({ project, done: 0, total });
+  for (let from = 0; from < total; from += READ_BATCH) {
+    const docs = await store.documents(ids.slice(from, from + READ_BATCH));
+    for (const [j, doc] of docs.entries()) {
+      const k = from + j;
+      if (doc) {
+        const table = annotate(doc.text, (f) => self.postMessage({ project, done: k + f, total }));
+        const p = packedSuggestions(table, labels);
+        pending.push({
+          docId: doc.id,
+          table: p.table,
+          scores: p.scores,
+          labels: p.labels,
+          ids: p.ids,
+          history,
+          count: p.table.length / 4,
+          preannotated: true,
+          rules: rulesVersion,
+        });
+        p.free();
       }
+      self.postMessage({ project, done: k + 1, total });
+      if (Date.now() - since >= FLUSH_MS) await flush();
     }
-    self.postMessage({ project, done: k + 1, total: ids.length });
   }
-  self.postMessage({ project, finished: written });
+  await flush();
+  self.postMessage({ project, finished: saved });
 }
 
 self.onmessage = async (event) => {

@@ -8,10 +8,10 @@ export function wireProjectJob(ctx) {
   const $ = (id) => document.getElementById(id);
   let running = null; // {worker, promise, finish}
 
-  function show(done, total) {
+  function show(done, total, saved) {
     $('project-job').hidden = false;
     $('project-job-bar').style.width = total ? `${(100 * done) / total}%` : '100%';
-    $('project-job-text').textContent = `Pre-annotating ${Math.floor(done)} / ${total} documents`;
+    $('project-job-text').textContent = `Pre-annotating ${Math.floor(done)} / ${total} documents (${saved} saved)`;
   }
 
   function end() {
@@ -32,11 +32,12 @@ export function wireProjectJob(ctx) {
     const promise = new Promise((resolve, reject) => { finish = resolve; fail = reject; });
     running = { worker, promise, finish: () => finish(written) };
     $('preannotate-all').disabled = true;
-    show(0, 0);
+    show(0, 0, 0);
+    let total = 0;
     worker.onmessage = ({ data }) => {
       if (data.saved) {
-        written += 1;
-        state.docs.update(data.saved, { count: data.count });
+        written = data.savedTotal;
+        state.docs.updateMany(data.saved.map(([id, count]) => [id, { count }]));
       } else if (data.failed) {
         end();
         fail(new Error(`Pre-annotating the project failed: ${data.failed}`));
@@ -45,7 +46,8 @@ export function wireProjectJob(ctx) {
         ctx.status(`pre-annotated ${written} document${written === 1 ? '' : 's'}`);
         finish(written);
       } else {
-        show(data.done, data.total);
+        total = data.total;
+        show(data.done, total, written);
       }
     };
     worker.onerror = (e) => {

@@ -197,21 +197,30 @@ class Store {
     return out;
   }
 
-  // Writes a never-opened document's first snapshot, unless it has one by
-  // now (opened meanwhile, here or in another tab: that one is kept).
-  // Resolves to whether it wrote.
-  async putIfAbsent(record) {
+  // Several documents, in one transaction (null for any gone).
+  async documents(ids) {
+    const tx = this.db.transaction('documents', 'readonly');
+    const docs = tx.objectStore('documents');
+    return Promise.all(ids.map((id) => promised(docs.get(id)).then((d) => d ?? null)));
+  }
+
+  // Writes never-opened documents' first snapshots in one durable
+  // transaction, each unless it has one by now (opened meanwhile, here or in
+  // another tab: that one is kept). Resolves to the records written.
+  async putAllIfAbsent(records) {
     const tx = this.db.transaction('annotations', 'readwrite', { durability: 'strict' });
     const done = completed(tx);
     const anns = tx.objectStore('annotations');
-    let wrote = false;
-    anns.getKey(record.docId).onsuccess = (e) => {
-      if (e.target.result !== undefined) return;
-      anns.put(record);
-      wrote = true;
-    };
+    const written = [];
+    for (const record of records) {
+      anns.getKey(record.docId).onsuccess = (e) => {
+        if (e.target.result !== undefined) return;
+        anns.put(record);
+        written.push(record);
+      };
+    }
     await done;
-    return wrote;
+    return written;
   }
 
   async allAnnotations() {

@@ -72,9 +72,9 @@ test('pre-annotate all can be cancelled: what is done stays saved, the rest is d
     return true;
   });
   await running;
-  // Wait for the first saved document, and edit the open one meanwhile: the
-  // page answers while the worker works.
-  await page.waitForFunction(() => /Pre-annotating [1-9]/.test(document.getElementById('project-job-text').textContent));
+  // Wait for the first saved documents, and edit the open one meanwhile:
+  // the page answers while the worker works.
+  await page.waitForFunction(() => /\([1-9]\d* saved\)/.test(document.getElementById('project-job-text').textContent));
   await call('addSpan', 0, 8, 'PER');
   assert.equal(await page.$eval('#project-job', (e) => e.hidden), false, 'still running during the edit');
   await page.click('#project-job-cancel');
@@ -84,9 +84,9 @@ test('pre-annotate all can be cancelled: what is done stays saved, the rest is d
 
   await app.reload();
   // The page heard of k; a write that completed as the worker was stopped
-  // may be one more.
+  // may hold a few more.
   const withSpans = (await exported()).documents.filter((d) => d.id.startsWith('c') && d.id !== open && d.spans.length > 0);
-  assert.ok(withSpans.length >= k && withSpans.length <= k + 1, `${withSpans.length} saved, ${k} reported`);
+  assert.ok(withSpans.length >= k && withSpans.length < docs.length - 1, `${withSpans.length} saved, ${k} reported`);
   assert.equal(await call('preannotateProject'), docs.length - 1 - withSpans.length, 'the next run does the rest');
   const all = (await exported()).documents.filter((d) => d.id.startsWith('c'));
   assert.ok(all.every((d) => d.spans.length > 0));

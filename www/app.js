@@ -192,6 +192,22 @@ function prepareTokens() {
   setTimeout(step, 0);
 }
 
+// A pre-annotation worker started ahead, once the page is ready, so that a
+// job finds the core compiled and waiting (a new worker spends some hundred
+// milliseconds on that before it can start); each job takes it and another
+// is started for the next.
+let spare = null;
+const newWorker = () => new Worker('preannotate-worker.js', { type: 'module' });
+function keepSpare() {
+  setTimeout(() => { if (!spare) spare = newWorker(); }, 1000);
+}
+function takeWorker() {
+  const worker = spare || newWorker();
+  spare = null;
+  keepSpare();
+  return worker;
+}
+
 // What a pre-annotation worker suggests with: the learned model (bytes, to
 // transfer), the project's label names (JSON; the table's label codes index
 // them) and rules, and the rules' fingerprint for the records it writes.
@@ -211,7 +227,7 @@ function preannotateInWorker() {
   const docId = state.docId;
   const text = state.text;
   state.owed = true;
-  const worker = new Worker('preannotate-worker.js', { type: 'module' });
+  const worker = takeWorker();
   $('job').hidden = false;
   $('job-bar').style.width = '0';
   $('job-text').textContent = 'Pre-annotating…';
@@ -973,7 +989,7 @@ async function start() {
   });
   const ctx = {
     state, serial, persistEdit, persistAndDraw, openDocument, flush, reloadList,
-    draw, reveal, showPending, status, clearError, report, announce, workerSetup, LONG_TEXT,
+    draw, reveal, showPending, status, clearError, report, announce, workerSetup, takeWorker, LONG_TEXT,
   };
   features.rules = await wireRules(ctx);
   features.occurrences = wireOccurrences(ctx);
@@ -1046,6 +1062,7 @@ async function start() {
   window.spanmark = Object.freeze(contract);
   resolveReady(contract);
   registerOffline();
+  keepSpare();
 }
 
 start().catch((e) => {

@@ -25,7 +25,7 @@ export function wireProjectJob(ctx) {
   // cancelled).
   function preannotateProject() {
     if (running) return running.promise;
-    const worker = new Worker('preannotate-worker.js', { type: 'module' });
+    const worker = ctx.takeWorker();
     let written = 0;
     let finish;
     let fail;

@@ -60,25 +60,34 @@ test('pre-annotate all: every unopened document gets its suggestions saved, the 
 });
 
 test('pre-annotate all can be cancelled: what is done stays saved, the rest is done by the next run', async () => {
-  // 40 documents of about 40,000 characters: long enough to cancel midway.
-  const docs = Array.from({ length: 40 }, (_, k) => ({
+  // 60 documents of about 40,000 characters: long enough to cancel midway.
+  const docs = Array.from({ length: 60 }, (_, k) => ({
     id: `c${k}`,
     text: Array.from({ length: 520 }, (_, i) => sentence(i + k)).join(' '),
   }));
   await call('importFile', 'many.jsonl', jsonl(docs));
   const open = await call('currentId');
-  const running = page.evaluate(() => {
-    window.__projectRun = window.spanmark.preannotateProject();
-    return true;
+  // The page answers while the worker works: an edit of the open document
+  // is saved while the job runs. Then Cancel, in the task in which the page
+  // shows a batch saved.
+  const { k, runningAtEdit } = await page.evaluate(async () => {
+    const job = document.getElementById('project-job');
+    const text = document.getElementById('project-job-text');
+    const run = window.spanmark.preannotateProject();
+    await window.spanmark.addSpan(0, 8, 'PER');
+    const runningAtEdit = !job.hidden;
+    const cancelOnSave = () => {
+      if (!/\([1-9]\d* saved\)/.test(text.textContent)) return false;
+      document.getElementById('project-job-cancel').click();
+      return true;
+    };
+    if (!cancelOnSave()) {
+      const mo = new MutationObserver(() => { if (cancelOnSave()) mo.disconnect(); });
+      mo.observe(text, { childList: true, characterData: true, subtree: true });
+    }
+    return { k: await run, runningAtEdit };
   });
-  await running;
-  // Wait for the first saved documents, and edit the open one meanwhile:
-  // the page answers while the worker works.
-  await page.waitForFunction(() => /\([1-9]\d* saved\)/.test(document.getElementById('project-job-text').textContent));
-  await call('addSpan', 0, 8, 'PER');
-  assert.equal(await page.$eval('#project-job', (e) => e.hidden), false, 'still running during the edit');
-  await page.click('#project-job-cancel');
-  const k = await page.evaluate(() => window.__projectRun);
+  assert.ok(runningAtEdit, 'the job was running when the edit was saved');
   assert.ok(k >= 1 && k < docs.length - 1, `${k} done before the cancel`);
   assert.equal(await page.$eval('#project-job', (e) => e.hidden), true);
 

@@ -339,10 +339,20 @@ impl Editor {
     /// [`Editor::set_suggestions`] of them all would; the page applies them
     /// so, a slice per task, to keep each task short.
     pub fn add_suggestions(&mut self, suggestions: Vec<Span>) {
-        // The spans there, grouped by what they block (everything, or
-        // their own label), each group sorted by start with a running maximum
-        // of ends: a suggestion is blocked when some span starting before its
-        // end reaches past its start. O((n + m) log n) for tens of thousands.
+        let mut suggestions = suggestions;
+        suggestions.sort_by(Span::order);
+        let (Some(lo), Some(hi)) = (
+            suggestions.first().map(|s| s.start),
+            suggestions.iter().map(|s| s.end).max(),
+        ) else {
+            return;
+        };
+        // The spans there that reach into the suggestions' range, grouped
+        // by what they block (everything, or their own label), each group
+        // sorted by start with a running maximum of ends: a suggestion is
+        // blocked when some span starting before its end reaches past its
+        // start. Only that range is grouped, so a slice costs what it holds
+        // plus one cheap pass, not a grouping of every span in the text.
         let key = |label: &str| match self.overlap {
             Overlap::Forbid => String::new(),
             Overlap::Allow => label.to_string(),
@@ -350,10 +360,12 @@ impl Editor {
         let mut groups: std::collections::HashMap<String, Vec<(usize, usize)>> =
             std::collections::HashMap::new();
         for u in &self.doc.spans {
-            groups
-                .entry(key(&u.label))
-                .or_default()
-                .push((u.start, u.end));
+            if u.end > lo && u.start < hi {
+                groups
+                    .entry(key(&u.label))
+                    .or_default()
+                    .push((u.start, u.end));
+            }
         }
         for g in groups.values_mut() {
             g.sort_unstable();
@@ -365,10 +377,9 @@ impl Editor {
         }
         // Suggestions must not overlap each other either: taken in order,
         // each group remembers where its last kept suggestion ends.
-        let mut suggestions = suggestions;
-        suggestions.sort_by(Span::order);
         let mut kept_until: std::collections::HashMap<String, usize> =
             std::collections::HashMap::new();
+        let mut kept = Vec::with_capacity(suggestions.len());
         for s in suggestions {
             let valid = s.start < s.end
                 && s.end <= self.len_chars
@@ -381,10 +392,27 @@ impl Editor {
             }) || kept_until.get(&k).is_some_and(|&end| end > s.start);
             if valid && !blocked {
                 kept_until.insert(k, s.end);
-                self.doc.spans.push(s);
+                kept.push(s);
             }
         }
-        self.doc.sort_spans();
+        self.insert_sorted(kept);
+    }
+
+    /// Inserts spans sorted by [`Span::order`] into the sorted spans: where
+    /// no span there falls between them (slices arriving in text order), in
+    /// one splice; otherwise by sorting again.
+    fn insert_sorted(&mut self, new: Vec<Span>) {
+        let (Some(first), Some(last)) = (new.first(), new.last()) else {
+            return;
+        };
+        let spans = &mut self.doc.spans;
+        let at = spans.partition_point(|s| Span::order(s, first).is_lt());
+        if spans.get(at).is_none_or(|s| Span::order(last, s).is_le()) {
+            spans.splice(at..at, new);
+        } else {
+            spans.extend(new);
+            self.doc.sort_spans();
+        }
     }
 
     pub fn undo(&mut self) -> Option<Change> {

@@ -166,6 +166,7 @@ if (channel) {
 
 const LONG_TEXT = 200_000; // UTF-16 units; shorter texts are annotated at once
 const SUGGESTION_SLICE = 8_192; // suggestions applied per task
+const BIG_SNAPSHOT = 50_000; // spans: packed and stored in separate tasks
 let job = null;
 
 function cancelJob() {
@@ -278,6 +279,10 @@ function preannotateInWorker() {
 // again on top (so both tabs' work is kept).
 async function persistAndDraw({ withDocument = false, reapply = null } = {}, retried = false) {
   const { doc, annotations } = await currentRecords();
+  // Packing and storing a 10 MB text's snapshot (nearly 300,000 spans) each
+  // take tens of milliseconds: in tasks of their own. Safe to yield: every
+  // caller is inside `serial`.
+  if (spanCount(annotations) > BIG_SNAPSHOT) await nextTask();
   const labels = JSON.parse(state.core.labelsJson());
   try {
     await state.store.write({

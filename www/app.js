@@ -223,7 +223,10 @@ function workerSetup() {
 
 // Starts pre-annotating the open document in a worker; resolves once its
 // suggestions are applied, saved and drawn (or at once if cancelled).
-function preannotateInWorker() {
+// With `storeDoc` (a new document's record without its text), the worker
+// first stores the document, text and all (cloning megabytes into
+// IndexedDB is a long task here), and `stored` resolves once that is durable.
+function preannotateInWorker({ storeDoc = null, stored = null } = {}) {
   cancelJob();
   const docId = state.docId;
   const text = state.text;
@@ -236,14 +239,20 @@ function preannotateInWorker() {
     job = { worker, done: resolve };
     worker.onmessage = (e) => {
       if (e.data.table) resolve(e.data);
+      else if (e.data.stored !== undefined) stored.settle(e.data);
       else $('job-bar').style.width = `${Math.round(100 * e.data.progress)}%`;
     };
-    worker.onerror = (e) => reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
+    worker.onerror = (e) => {
+      stored?.settle({ stored: false, error: e.message || 'worker error' });
+      reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
+    };
   });
   const setup = workerSetup();
   const labelNames = setup.labels;
-  worker.postMessage({ job: docId, text, ...setup }, [setup.model.buffer]);
+  worker.postMessage({ job: docId, text, storeDoc, ...setup }, [setup.model.buffer]);
   return result.then((data) => {
+    // Cancelled before the worker stored the text: the page stores it.
+    stored?.settle({ stored: false, cancelled: true });
     const table = data && data.table;
     if (job && job.worker === worker) {
       worker.terminate();
@@ -606,6 +615,7 @@ function onKey(event) {
 async function loadText(text, opts = {}) {
   if (typeof text !== 'string') throw new Error('load(text): text must be a string');
   const long = text.length > LONG_TEXT;
+  let working = null; // a long text's worker: resolves once its suggestions are saved
   const id = await serial(async () => {
     await flush();
     const taken = await state.store.documentIds();
@@ -626,11 +636,32 @@ async function loadText(text, opts = {}) {
     draw(true);
     performance.mark('spanmark:load-drawn');
     prepareTokens();
-    await persistAndDraw({ withDocument: true });
+    if (long) {
+      // The worker stores the text, then pre-annotates; the rest of the
+      // record (no spans yet), the current document and the labels follow
+      // here once the text is durable, so no record ever lacks its document.
+      let settle;
+      const stored = new Promise((resolve) => { settle = resolve; });
+      const doc = JSON.parse(state.core.documentHeadJson());
+      working = preannotateInWorker({ storeDoc: doc, stored: { settle } });
+      working.catch(() => {}); // awaited after `serial`, or moot if storing fails
+      const m = await stored;
+      if (m.stored) {
+        await persistAndDraw();
+      } else if (m.cancelled) {
+        await persistAndDraw({ withDocument: true });
+      } else {
+        cancelJob();
+        await reopenSaved();
+        throw new Error(`Could not save (${m.error}). The last saved state is shown.`);
+      }
+    } else {
+      await persistAndDraw({ withDocument: true });
+    }
     performance.mark('spanmark:load-saved');
     return id;
   });
-  if (long) await preannotateInWorker();
+  if (working) await working;
   return id;
 }
 

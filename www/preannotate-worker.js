@@ -1,5 +1,7 @@
 // Pre-annotation off the main thread, two kinds of job:
-//   {job, text, ...}     one text (the open document, when long): annotated
+//   {job, text, ...}     one text (the open document, when long; with
+//                        `storeDoc`, a new one, whose record it stores first
+//                        with the text, posting `stored`): annotated
 //                        piece by piece (pieces end at line breaks, see
 //                        `pieceStarts`), progress after each piece, the table
 //                        of suggestions posted back for the page to apply;
@@ -99,6 +101,19 @@ async function preannotateProject({ project, skip, labels, rulesVersion }) {
 
 self.onmessage = async (event) => {
   const { job, project, text, rules, model, labels } = event.data;
+  if (event.data.storeDoc) {
+    // A new document's text is stored from here (before the core is even
+    // ready: storing needs none of it): on the page, cloning megabytes into
+    // IndexedDB would hold the main thread.
+    try {
+      const store = await openStore();
+      await store.write({ documents: [{ ...event.data.storeDoc, text }] });
+      self.postMessage({ job, stored: true });
+    } catch (e) {
+      self.postMessage({ job, stored: false, error: e && e.message ? e.message : String(e) });
+      return;
+    }
+  }
   await ready;
   // From the page: its learned model (empty: as shipped), label names and
   // rules; label codes index those names.

@@ -633,6 +633,9 @@ async function loadText(text, opts = {}) {
     state.docs.setCurrent(id);
     refreshLabels();
     performance.mark('spanmark:load-annotated');
+    // A long text's opening and its first drawing, each tens of
+    // milliseconds, in tasks of their own.
+    if (long) await nextTask();
     draw(true);
     performance.mark('spanmark:load-drawn');
     prepareTokens();

@@ -612,14 +612,16 @@ function onKey(event) {
 // ---- documents and files ---------------------------------------------------
 
 // Opens a new document; resolves once it is pre-annotated, drawn and saved.
-async function loadText(text, opts = {}) {
+// `taken`: the ids in the project when the caller has just read them (the
+// first start, which knows the project is empty), saving a read.
+async function loadText(text, opts = {}, taken = null) {
   if (typeof text !== 'string') throw new Error('load(text): text must be a string');
   const long = text.length > LONG_TEXT;
   let working = null; // a long text's worker: resolves once its suggestions are saved
   const id = await serial(async () => {
     await flush();
-    const taken = await state.store.documentIds();
-    const id = Annotator.uniqueId(opts.id != null ? String(opts.id) : `doc-${taken.length + 1}`, JSON.stringify(taken));
+    const ids = taken ?? await state.store.documentIds();
+    const id = Annotator.uniqueId(opts.id != null ? String(opts.id) : `doc-${ids.length + 1}`, JSON.stringify(ids));
     const meta = opts.name != null ? { name: String(opts.name) } : {};
     cancelJob();
     state.owed = long;
@@ -1049,7 +1051,7 @@ async function start() {
   } else {
     const text = await demo;
     mark('demo-fetched');
-    await loadText(text, { id: 'demo', name: 'Demo: WHO signs vaccine deal' });
+    await loadText(text, { id: 'demo', name: 'Demo: WHO signs vaccine deal' }, []);
   }
   mark('opened');
 

@@ -330,10 +330,29 @@ impl Editor {
     /// dropped under [`Overlap::Forbid`].
     pub fn set_suggestions(&mut self, suggestions: Vec<Span>) {
         self.doc.spans.retain(|s| !s.source.is_suggestion());
-        // The person's spans, grouped by what they block (everything, or
-        // their own label), each group sorted by start with a running maximum
-        // of ends: a suggestion is blocked when some span starting before its
-        // end reaches past its start. O((n + m) log n) for tens of thousands.
+        self.add_suggestions(suggestions);
+    }
+
+    /// Adds suggestions around the spans already there, which win: the
+    /// person's, and suggestions added before. A long text's suggestions
+    /// given a slice at a time, in text order, end as one
+    /// [`Editor::set_suggestions`] of them all would; the page applies them
+    /// so, a slice per task, to keep each task short.
+    pub fn add_suggestions(&mut self, suggestions: Vec<Span>) {
+        let mut suggestions = suggestions;
+        suggestions.sort_by(Span::order);
+        let (Some(lo), Some(hi)) = (
+            suggestions.first().map(|s| s.start),
+            suggestions.iter().map(|s| s.end).max(),
+        ) else {
+            return;
+        };
+        // The spans there that reach into the suggestions' range, grouped
+        // by what they block (everything, or their own label), each group
+        // sorted by start with a running maximum of ends: a suggestion is
+        // blocked when some span starting before its end reaches past its
+        // start. Only that range is grouped, so a slice costs what it holds
+        // plus one cheap pass, not a grouping of every span in the text.
         let key = |label: &str| match self.overlap {
             Overlap::Forbid => String::new(),
             Overlap::Allow => label.to_string(),
@@ -341,10 +360,12 @@ impl Editor {
         let mut groups: std::collections::HashMap<String, Vec<(usize, usize)>> =
             std::collections::HashMap::new();
         for u in &self.doc.spans {
-            groups
-                .entry(key(&u.label))
-                .or_default()
-                .push((u.start, u.end));
+            if u.end > lo && u.start < hi {
+                groups
+                    .entry(key(&u.label))
+                    .or_default()
+                    .push((u.start, u.end));
+            }
         }
         for g in groups.values_mut() {
             g.sort_unstable();
@@ -356,10 +377,9 @@ impl Editor {
         }
         // Suggestions must not overlap each other either: taken in order,
         // each group remembers where its last kept suggestion ends.
-        let mut suggestions = suggestions;
-        suggestions.sort_by(Span::order);
         let mut kept_until: std::collections::HashMap<String, usize> =
             std::collections::HashMap::new();
+        let mut kept = Vec::with_capacity(suggestions.len());
         for s in suggestions {
             let valid = s.start < s.end
                 && s.end <= self.len_chars
@@ -372,10 +392,27 @@ impl Editor {
             }) || kept_until.get(&k).is_some_and(|&end| end > s.start);
             if valid && !blocked {
                 kept_until.insert(k, s.end);
-                self.doc.spans.push(s);
+                kept.push(s);
             }
         }
-        self.doc.sort_spans();
+        self.insert_sorted(kept);
+    }
+
+    /// Inserts spans sorted by [`Span::order`] into the sorted spans: where
+    /// no span there falls between them (slices arriving in text order), in
+    /// one splice; otherwise by sorting again.
+    fn insert_sorted(&mut self, new: Vec<Span>) {
+        let (Some(first), Some(last)) = (new.first(), new.last()) else {
+            return;
+        };
+        let spans = &mut self.doc.spans;
+        let at = spans.partition_point(|s| Span::order(s, first).is_lt());
+        if spans.get(at).is_none_or(|s| Span::order(last, s).is_le()) {
+            spans.splice(at..at, new);
+        } else {
+            spans.extend(new);
+            self.doc.sort_spans();
+        }
     }
 
     pub fn undo(&mut self) -> Option<Change> {
@@ -493,6 +530,39 @@ mod tests {
         assert_eq!(shape(&e), [(0, 23, "ORG", "user")]);
         e.undo().unwrap();
         assert_eq!(shape(&e), [(0, 4, "ORG", "model"), (8, 16, "LOC", "model")]);
+    }
+
+    proptest::proptest! {
+        /// Suggestions given a slice at a time, in text order, around the
+        /// person's spans, end as all of them at once would.
+        #[test]
+        fn suggestions_in_slices_are_suggestions_at_once(
+            person in proptest::collection::vec((0usize..200, 1usize..8, 0usize..3), 0..12),
+            raw in proptest::collection::vec((0usize..200, 1usize..8, 0usize..3), 0..60),
+            cuts in proptest::collection::vec(0usize..60, 0..5),
+            allow in proptest::bool::ANY,
+        ) {
+            let labels = ["PER", "ORG", "LOC"];
+            let overlap = if allow { Overlap::Allow } else { Overlap::Forbid };
+            let mut whole = Editor::new(Document::new("d", "x".repeat(210)), overlap);
+            for (start, len, l) in person {
+                let _ = whole.add(start, start + len, labels[l]);
+            }
+            let mut sliced = whole.clone();
+            let mut sugg: Vec<Span> = raw.iter().map(|&(s, len, l)| suggestion(s, s + len, labels[l])).collect();
+            sugg.sort_by(Span::order);
+            whole.set_suggestions(sugg.clone());
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(sugg.len())).collect();
+            cuts.sort_unstable();
+            cuts.push(sugg.len());
+            sliced.set_suggestions(Vec::new());
+            let mut from = 0;
+            for to in cuts {
+                sliced.add_suggestions(sugg[from..to].to_vec());
+                from = to;
+            }
+            proptest::prop_assert_eq!(shape(&sliced), shape(&whole));
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! - [`doc`]: the data model (project, document, span);
 //! - [`labels`]: the label set with colours and hotkeys;
 //! - [`edit`]: a person's edits on one document, with undo and redo;
+//! - [`snapshot`]: a document's spans packed as columns for storage;
 //! - [`relabel`]: label renames and deletions carried into annotations;
 //! - [`formats`]: exchange formats, one module each;
 //! - [`cli`]: the command-line tool's commands (native only);
@@ -32,6 +33,7 @@ pub mod recognize;
 pub mod relabel;
 pub mod search;
 pub mod select;
+pub mod snapshot;
 pub mod text;
 pub mod tokenize;
 

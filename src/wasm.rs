@@ -6,12 +6,13 @@
 //! serde cost eight times the work); small structured values cross as JSON
 //! strings, which the page stores in IndexedDB as they are.
 
-use crate::doc::{unique_id, Document, Project, Source, Span, Status};
+use crate::doc::{unique_id, Document, Project, Span, Status};
 use crate::edit::{Change, Editor, History, LogEntry, Overlap};
 use crate::formats;
 use crate::labels::{Label, LabelSet};
 use crate::recognize::Recognizer;
 use crate::select::Selector;
+use crate::snapshot::source_code;
 use crate::text::OffsetMap;
 use crate::text::OffsetUnit;
 use serde::{Deserialize, Serialize};
@@ -53,7 +54,7 @@ fn js_err(e: impl std::fmt::Display) -> JsError {
 /// What the page stores per document besides its text: the spans and the
 /// undo history.
 #[derive(Serialize, Deserialize)]
-struct Annotations {
+pub(crate) struct Annotations {
     spans: Vec<Span>,
     #[serde(default)]
     history: History,
@@ -61,15 +62,10 @@ struct Annotations {
 
 /// The size past which a long line is cut into blocks: a few screen lines.
 const BLOCK_BYTES: usize = 2048;
-
-/// Where the source of each span is encoded in the span table.
-fn source_code(s: Source) -> u32 {
-    match s {
-        Source::User => 0,
-        Source::Model => 1,
-        Source::Rule => 2,
-    }
-}
+/// Lines shorter than this share a block with the next: a text of short
+/// lines (or blank ones between paragraphs) would otherwise be as many
+/// blocks as lines, each a cost when a long document opens and is drawn.
+const BLOCK_MIN_BYTES: usize = 512;
 
 /// The page's working state: the project's labels and the open document.
 #[wasm_bindgen]
@@ -125,9 +121,20 @@ impl Annotator {
         }
         let a: Annotations = serde_json::from_str(annotations_json).map_err(js_err)?;
         doc.spans = a.spans;
+        Self::checked_editor(doc, a.history)
+    }
+
+    /// A stored document (JSON) with annotations read some other way.
+    fn editor_from(&self, doc_json: &str, a: Annotations) -> Result<Editor, JsError> {
+        let mut doc: Document = serde_json::from_str(doc_json).map_err(js_err)?;
+        doc.spans = a.spans;
+        Self::checked_editor(doc, a.history)
+    }
+
+    fn checked_editor(doc: Document, history: History) -> Result<Editor, JsError> {
         doc.validate().map_err(js_err)?;
         let mut e = Editor::new(doc, Overlap::Forbid);
-        e.history = a.history;
+        e.history = history;
         Ok(e)
     }
 
@@ -223,7 +230,7 @@ impl Annotator {
 
     /// Opens a new document from text, pre-annotated here unless
     /// `preannotate` is false (a worker does it for long texts; see
-    /// `setSuggestionsTableIn`).
+    /// `addSuggestionsTableIn`).
     #[wasm_bindgen(js_name = openText)]
     pub fn open_text(
         &mut self,
@@ -270,22 +277,6 @@ impl Annotator {
             o.remove("spans");
         }
         Ok(v.to_string())
-    }
-
-    /// The open document's spans and history: `{"spans","history"}`.
-    #[wasm_bindgen(js_name = annotationsJson)]
-    pub fn annotations_json(&self) -> Result<String, JsError> {
-        #[derive(Serialize)]
-        struct Borrowed<'a> {
-            spans: &'a [Span],
-            history: &'a History,
-        }
-        let e = self.editor()?;
-        serde_json::to_string(&Borrowed {
-            spans: &e.doc.spans,
-            history: &e.history,
-        })
-        .map_err(js_err)
     }
 
     /// How many spans the open document has.
@@ -837,7 +828,7 @@ pub fn piece_starts(text: &str, target: u32) -> Vec<u32> {
     let map = OffsetMap::new(text);
     let mut out = vec![0, 0];
     let mut last = 0;
-    for cut in crate::layout::cut_points(text, target as usize) {
+    for cut in crate::layout::cut_points(text, target as usize, 0) {
         if cut - last >= target as usize {
             out.push(map.byte_to_utf16(cut).unwrap_or(0) as u32);
             out.push(map.byte_to_char(cut).unwrap_or(0) as u32);

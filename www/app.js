@@ -8,6 +8,7 @@ import init, {
   Annotator, Finder, FileSet, importBrat, importFile as coreImport, exportProject, exportBytes, exportExtension, relabelRecord,
 } from './pkg/spanmark.js';
 import { openStore } from './store.js';
+import { annotationsJson, openRecord, packedRecord, spanCount, withAnnotations } from './records.js';
 import { drawLabels, highlightMatches, offsetIn, showSelection, spanElement } from './view.js';
 import { DocView } from './docview.js';
 import { download, readFiles } from './files.js';
@@ -16,6 +17,7 @@ import { drawLabelEditor } from './labeleditor.js';
 import { startLearning } from './learn.js';
 import { wireRules } from './rules.js';
 import { wireOccurrences } from './occurrences.js';
+import { wireProjectJob } from './project-job.js';
 import { registerOffline } from './offline.js';
 
 let resolveReady;
@@ -47,7 +49,7 @@ const state = {
 };
 
 // Features wired in their own modules (rules.js, occurrences.js), set in start().
-const features = { rules: null, occurrences: null };
+const features = { rules: null, occurrences: null, project: null };
 
 function showError(message) {
   errorEl.textContent = message;
@@ -128,29 +130,13 @@ function reveal(start) {
   state.view.reveal(state.core.charToUtf16(start));
 }
 
-// Spans serialised per task when saving a document with many: the snapshot
-// of a long text's suggestions would otherwise be one long pause.
-const SPAN_SLICE = 20_000;
-
 async function currentRecords() {
   // The text is the page's own copy: the core does not send megabytes back.
   const doc = { ...JSON.parse(state.core.documentHeadJson()), text: state.text };
-  let ann;
-  const n = state.core.spanCount();
-  if (n <= SPAN_SLICE) {
-    ann = JSON.parse(state.core.annotationsJson());
-  } else {
-    // Safe to yield: this runs inside `serial`, so no edit comes between.
-    ann = { spans: [], history: JSON.parse(state.core.historyJson()) };
-    for (let i = 0; i < n; i += SPAN_SLICE) {
-      for (const s of JSON.parse(state.core.spansJsonIn(i, i + SPAN_SLICE))) ann.spans.push(s);
-      await nextTask();
-    }
-  }
   // `preannotated: false` while a worker still owes the suggestions: the
   // next opening asks again.
   // `rules`: the rules the suggestions have seen (rules.js).
-  const annotations = { docId: doc.id, spans: ann.spans, history: ann.history, preannotated: !state.owed, rules: state.core.rulesVersion() };
+  const annotations = packedRecord(state.core, doc.id, { preannotated: !state.owed, rules: state.core.rulesVersion() });
   return { doc, annotations };
 }
 
@@ -179,6 +165,8 @@ if (channel) {
 // ---- pre-annotation of long texts, off the main thread ----------------------
 
 const LONG_TEXT = 200_000; // UTF-16 units; shorter texts are annotated at once
+const SUGGESTION_SLICE = 8_192; // suggestions applied per task
+const BIG_SNAPSHOT = 50_000; // spans: packed and stored in separate tasks
 let job = null;
 
 function cancelJob() {
@@ -205,14 +193,45 @@ function prepareTokens() {
   setTimeout(step, 0);
 }
 
+// A pre-annotation worker started ahead, once the page is ready, so that a
+// job finds the core compiled and waiting (a new worker spends some hundred
+// milliseconds on that before it can start); each job takes it and another
+// is started for the next.
+let spare = null;
+const newWorker = () => new Worker('preannotate-worker.js', { type: 'module' });
+function keepSpare() {
+  setTimeout(() => { if (!spare) spare = newWorker(); }, 1000);
+}
+function takeWorker() {
+  const worker = spare || newWorker();
+  spare = null;
+  keepSpare();
+  return worker;
+}
+
+// What a pre-annotation worker suggests with: the learned model (bytes, to
+// transfer), the project's label names (JSON; the table's label codes index
+// them) and rules, and the rules' fingerprint for the records it writes.
+function workerSetup() {
+  return {
+    model: state.core.learnedModel(),
+    labels: JSON.stringify(JSON.parse(state.core.labelsJson()).map((l) => l.name)),
+    rules: state.core.rulesJsonl(),
+    rulesVersion: state.core.rulesVersion(),
+  };
+}
+
 // Starts pre-annotating the open document in a worker; resolves once its
 // suggestions are applied, saved and drawn (or at once if cancelled).
-function preannotateInWorker() {
+// With `storeDoc` (a new document's record without its text), the worker
+// first stores the document, text and all (cloning megabytes into
+// IndexedDB is a long task here), and `stored` resolves once that is durable.
+function preannotateInWorker({ storeDoc = null, stored = null } = {}) {
   cancelJob();
   const docId = state.docId;
   const text = state.text;
   state.owed = true;
-  const worker = new Worker('preannotate-worker.js', { type: 'module' });
+  const worker = takeWorker();
   $('job').hidden = false;
   $('job-bar').style.width = '0';
   $('job-text').textContent = 'Pre-annotating…';
@@ -220,16 +239,20 @@ function preannotateInWorker() {
     job = { worker, done: resolve };
     worker.onmessage = (e) => {
       if (e.data.table) resolve(e.data);
+      else if (e.data.stored !== undefined) stored.settle(e.data);
       else $('job-bar').style.width = `${Math.round(100 * e.data.progress)}%`;
     };
-    worker.onerror = (e) => reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
+    worker.onerror = (e) => {
+      stored?.settle({ stored: false, error: e.message || 'worker error' });
+      reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
+    };
   });
-  // the worker suggests with the learned model and the rules, in the
-  // project's labels
-  const labelNames = JSON.stringify(JSON.parse(state.core.labelsJson()).map((l) => l.name));
-  const model = state.core.learnedModel();
-  worker.postMessage({ job: docId, text, rules: state.core.rulesJsonl(), model, labels: labelNames }, [model.buffer]);
+  const setup = workerSetup();
+  const labelNames = setup.labels;
+  worker.postMessage({ job: docId, text, storeDoc, ...setup }, [setup.model.buffer]);
   return result.then((data) => {
+    // Cancelled before the worker stored the text: the page stores it.
+    stored?.settle({ stored: false, cancelled: true });
     const table = data && data.table;
     if (job && job.worker === worker) {
       worker.terminate();
@@ -239,11 +262,19 @@ function preannotateInWorker() {
     if (!table) return;
     return serial(async () => {
       if (state.docId !== docId) return; // moved on: the next opening asks again
-      state.core.setSuggestionsTableIn(table, labelNames);
+      // A slice per task, each drawn as it lands (only its blocks): at once,
+      // the suggestions of a 10 MB text held the page for half a second.
+      // Safe to yield: inside `serial`, no edit comes between.
+      const rows = table.length / 5;
+      let i = 0;
+      do {
+        const end = Math.min(rows, i + SUGGESTION_SLICE);
+        state.core.addSuggestionsTableIn(table.subarray(5 * i, 5 * end), labelNames, i === 0);
+        draw();
+        await nextTask();
+        i = end;
+      } while (i < rows);
       state.owed = false;
-      // Shown first, saved in a task of its own: each is long on a long text.
-      draw();
-      await nextTask();
       await persistAndDraw();
     });
   });
@@ -257,6 +288,10 @@ function preannotateInWorker() {
 // again on top (so both tabs' work is kept).
 async function persistAndDraw({ withDocument = false, reapply = null } = {}, retried = false) {
   const { doc, annotations } = await currentRecords();
+  // Packing and storing a 10 MB text's snapshot (nearly 300,000 spans) each
+  // take tens of milliseconds: in tasks of their own. Safe to yield: every
+  // caller is inside `serial`.
+  if (spanCount(annotations) > BIG_SNAPSHOT) await nextTask();
   const labels = JSON.parse(state.core.labelsJson());
   try {
     await state.store.write({
@@ -280,7 +315,7 @@ async function persistAndDraw({ withDocument = false, reapply = null } = {}, ret
   announce(doc.id);
   state.docs.update(doc.id, {
     status: doc.status,
-    count: annotations.spans.length,
+    count: spanCount(annotations),
     name: doc.meta && typeof doc.meta.name === 'string' ? doc.meta.name : doc.id,
   });
   refreshProgress();
@@ -301,7 +336,7 @@ async function openDocument(id, { force = false, compact = true } = {}) {
   const long = doc.text.length > LONG_TEXT;
   cancelJob();
   state.owed = owed && long;
-  state.core.openStored(docJson, ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '', owed && !long);
+  openRecord(state.core, docJson, ann, owed && !long);
   const { entries: log, head } = ann ? await state.store.editsFor(id) : { entries: [], head: 0 };
   if (log.length) state.core.replay(JSON.stringify(log));
   // Saved before the rules last changed: the current rules' suggestions now.
@@ -577,13 +612,16 @@ function onKey(event) {
 // ---- documents and files ---------------------------------------------------
 
 // Opens a new document; resolves once it is pre-annotated, drawn and saved.
-async function loadText(text, opts = {}) {
+// `taken`: the ids in the project when the caller has just read them (the
+// first start, which knows the project is empty), saving a read.
+async function loadText(text, opts = {}, taken = null) {
   if (typeof text !== 'string') throw new Error('load(text): text must be a string');
   const long = text.length > LONG_TEXT;
+  let working = null; // a long text's worker: resolves once its suggestions are saved
   const id = await serial(async () => {
     await flush();
-    const taken = await state.store.documentIds();
-    const id = Annotator.uniqueId(opts.id != null ? String(opts.id) : `doc-${taken.length + 1}`, JSON.stringify(taken));
+    const ids = taken ?? await state.store.documentIds();
+    const id = Annotator.uniqueId(opts.id != null ? String(opts.id) : `doc-${ids.length + 1}`, JSON.stringify(ids));
     const meta = opts.name != null ? { name: String(opts.name) } : {};
     cancelJob();
     state.owed = long;
@@ -597,14 +635,38 @@ async function loadText(text, opts = {}) {
     state.docs.setCurrent(id);
     refreshLabels();
     performance.mark('spanmark:load-annotated');
+    // A long text's opening and its first drawing, each tens of
+    // milliseconds, in tasks of their own.
+    if (long) await nextTask();
     draw(true);
     performance.mark('spanmark:load-drawn');
     prepareTokens();
-    await persistAndDraw({ withDocument: true });
+    if (long) {
+      // The worker stores the text, then pre-annotates; the rest of the
+      // record (no spans yet), the current document and the labels follow
+      // here once the text is durable, so no record ever lacks its document.
+      let settle;
+      const stored = new Promise((resolve) => { settle = resolve; });
+      const doc = JSON.parse(state.core.documentHeadJson());
+      working = preannotateInWorker({ storeDoc: doc, stored: { settle } });
+      working.catch(() => {}); // awaited after `serial`, or moot if storing fails
+      const m = await stored;
+      if (m.stored) {
+        await persistAndDraw();
+      } else if (m.cancelled) {
+        await persistAndDraw({ withDocument: true });
+      } else {
+        cancelJob();
+        await reopenSaved();
+        throw new Error(`Could not save (${m.error}). The last saved state is shown.`);
+      }
+    } else {
+      await persistAndDraw({ withDocument: true });
+    }
     performance.mark('spanmark:load-saved');
     return id;
   });
-  if (long) await preannotateInWorker();
+  if (working) await working;
   return id;
 }
 
@@ -817,10 +879,11 @@ async function relabelProject(from, to, { dryRun = false } = {}) {
   let count = 0;
   const changed = [];
   for (const r of records) {
-    const out = JSON.parse(relabelRecord(JSON.stringify({ spans: r.spans, history: r.history }), from, to));
-    if (out.count || JSON.stringify(out.record.history) !== JSON.stringify(r.history)) {
+    const before = annotationsJson(r);
+    const out = JSON.parse(relabelRecord(before, from, to));
+    if (out.count || JSON.stringify(out.record.history) !== JSON.stringify(JSON.parse(before).history)) {
       count += out.count;
-      changed.push({ before: r, after: { docId: r.docId, ...out.record } });
+      changed.push({ before: r, after: withAnnotations(r, out.record) });
     }
   }
   return dryRun ? { count } : { count, changed };
@@ -967,10 +1030,11 @@ async function start() {
   });
   const ctx = {
     state, serial, persistEdit, persistAndDraw, openDocument, flush, reloadList,
-    draw, reveal, showPending, status, clearError, report, announce, LONG_TEXT,
+    draw, reveal, showPending, status, clearError, report, announce, workerSetup, takeWorker, LONG_TEXT,
   };
   features.rules = await wireRules(ctx);
   features.occurrences = wireOccurrences(ctx);
+  features.project = wireProjectJob(ctx);
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
   state.view = new DocView(docEl);
   state.view.afterDraw = () => highlightMatches(docEl, state.matches);
@@ -987,7 +1051,7 @@ async function start() {
   } else {
     const text = await demo;
     mark('demo-fetched');
-    await loadText(text, { id: 'demo', name: 'Demo: WHO signs vaccine deal' });
+    await loadText(text, { id: 'demo', name: 'Demo: WHO signs vaccine deal' }, []);
   }
   mark('opened');
 
@@ -1020,6 +1084,7 @@ async function start() {
     // Rules (rules.js) and every occurrence / inconsistencies (occurrences.js).
     ...features.rules.contract,
     ...features.occurrences.contract,
+    ...features.project.contract,
     // For tests of the panic path only.
     panicForTests: () => panicForTests(),
   };
@@ -1038,6 +1103,7 @@ async function start() {
   window.spanmark = Object.freeze(contract);
   resolveReady(contract);
   registerOffline();
+  keepSpare();
 }
 
 start().catch((e) => {

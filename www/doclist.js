@@ -39,6 +39,17 @@ export class DocList {
     this.refilter();
   }
 
+  // Updates many lines at once ([[id, fields], ...]) with one redraw: a
+  // redraw per line made a background job's batches long tasks.
+  updateMany(updates) {
+    const byId = new Map(this.all.map((d) => [d.id, d]));
+    for (const [id, fields] of updates) {
+      const row = byId.get(id);
+      if (row) Object.assign(row, fields);
+    }
+    this.refilter();
+  }
+
   setHits(hits) {
     this.searching = hits !== null;
     for (const d of this.all) d.hits = hits ? (hits.get(d.id) || 0) : 0;

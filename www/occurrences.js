@@ -4,6 +4,7 @@
 // stored records and draws the list.
 
 import { inconsistencies as coreInconsistencies } from './pkg/spanmark.js';
+import { annotationsJson } from './records.js';
 
 export function wireOccurrences(ctx) {
   const { state } = ctx;
@@ -33,7 +34,7 @@ export function wireOccurrences(ctx) {
           const long = doc.text.length > ctx.LONG_TEXT;
           const out = JSON.parse(state.core.labelTextInStored(
             JSON.stringify({ id: doc.id, text: doc.text, meta: doc.meta, status: doc.status }),
-            ann ? JSON.stringify({ spans: ann.spans, history: ann.history }) : '',
+            ann ? annotationsJson(ann) : '',
             JSON.stringify(log), done.text, done.label, !long,
           ));
           if (!out.count) continue;

@@ -1,18 +1,28 @@
-// Pre-annotation off the main thread: the text arrives whole, is annotated
-// piece by piece (pieces end at line breaks, see `pieceStarts`), and
-// progress is posted after each piece. The page cancels by terminating the
-// worker.
-import init, { pieceStarts, preannotateIn, setPreannotateModel } from './pkg/spanmark.js';
+// Pre-annotation off the main thread, two kinds of job:
+//   {job, text, ...}     one text (the open document, when long; with
+//                        `storeDoc`, a new one, whose record it stores first
+//                        with the text, posting `stored`): annotated
+//                        piece by piece (pieces end at line breaks, see
+//                        `pieceStarts`), progress after each piece, the table
+//                        of suggestions posted back for the page to apply;
+//   {project, skip, ...} every document of the project never opened yet
+//                        (except `skip`, the open one): each read from
+//                        IndexedDB, annotated, and its first snapshot written
+//                        there (unless it was opened meanwhile; several in one
+//                        transaction), progress after each document.
+// Both use the page's learned model, label names and rules. The page cancels
+// by terminating the worker: a project job's finished documents stay saved.
+import init, {
+  emptyHistoryJson, packedSuggestions, pieceStarts, preannotateIn, setPreannotateModel,
+} from './pkg/spanmark.js';
+import { openStore } from './store.js';
 
 const PIECE_BYTES = 256 * 1024;
 const ready = init();
 
-self.onmessage = async (event) => {
-  const { job, text, rules, model, labels } = event.data;
-  await ready;
-  // From the page: its learned model (empty: as shipped), label names and
-  // rules; label codes index those names.
-  setPreannotateModel(model || new Uint8Array(0), labels, rules || '');
+// The suggestions of a whole text, as one table (five numbers a suggestion);
+// `progress(fraction)` after each piece.
+function annotate(text, progress) {
   const starts = pieceStarts(text, PIECE_BYTES);
   const parts = [];
   let total = 0;
@@ -27,7 +37,7 @@ self.onmessage = async (event) => {
     }
     parts.push(table);
     total += table.length;
-    self.postMessage({ job, progress: (p + 1) / pieces });
+    progress((p + 1) / pieces);
   }
   const all = new Uint32Array(total);
   let at = 0;
@@ -35,5 +45,87 @@ self.onmessage = async (event) => {
     all.set(t, at);
     at += t.length;
   }
-  self.postMessage({ job, table: all }, [all.buffer]);
+  return all;
+}
+
+// Documents are read a few at a time and their records written together
+// (one durable transaction, not one per document), at least every
+// FLUSH_MS: a cancel loses at most that much work, which the next run redoes.
+const READ_BATCH = 16;
+const FLUSH_MS = 250;
+
+async function preannotateProject({ project, skip, labels, rulesVersion }) {
+  const store = await openStore();
+  const ids = (await store.unopenedIds()).filter((id) => id !== skip);
+  const history = emptyHistoryJson();
+  const total = ids.length;
+  let saved = 0;
+  let pending = [];
+  let since = Date.now();
+  const flush = async () => {
+    if (!pending.length) return;
+    const written = await store.putAllIfAbsent(pending);
+    saved += written.length;
+    pending = [];
+    since = Date.now();
+    self.postMessage({ project, saved: written.map((r) => [r.docId, r.count]), savedTotal: saved });
+  };
+  self.postMessage({ project, done: 0, total });
+  for (let from = 0; from < total; from += READ_BATCH) {
+    const docs = await store.documents(ids.slice(from, from + READ_BATCH));
+    for (const [j, doc] of docs.entries()) {
+      const k = from + j;
+      if (doc) {
+        const table = annotate(doc.text, (f) => self.postMessage({ project, done: k + f, total }));
+        const p = packedSuggestions(table, labels);
+        pending.push({
+          docId: doc.id,
+          table: p.table,
+          scores: p.scores,
+          labels: p.labels,
+          ids: p.ids,
+          history,
+          count: p.table.length / 4,
+          preannotated: true,
+          rules: rulesVersion,
+        });
+        p.free();
+      }
+      self.postMessage({ project, done: k + 1, total });
+      if (Date.now() - since >= FLUSH_MS) await flush();
+    }
+  }
+  await flush();
+  self.postMessage({ project, finished: saved });
+}
+
+self.onmessage = async (event) => {
+  const { job, project, text, rules, model, labels } = event.data;
+  if (event.data.storeDoc) {
+    // A new document's text is stored from here (before the core is even
+    // ready: storing needs none of it): on the page, cloning megabytes into
+    // IndexedDB would hold the main thread.
+    try {
+      const store = await openStore();
+      await store.write({ documents: [{ ...event.data.storeDoc, text }] });
+      self.postMessage({ job, stored: true });
+    } catch (e) {
+      self.postMessage({ job, stored: false, error: e && e.message ? e.message : String(e) });
+      return;
+    }
+  }
+  await ready;
+  // From the page: its learned model (empty: as shipped), label names and
+  // rules; label codes index those names.
+  setPreannotateModel(model || new Uint8Array(0), labels, rules || '');
+  if (project) {
+    try {
+      await preannotateProject(event.data);
+    } catch (e) {
+      self.postMessage({ project, failed: e && e.message ? e.message : String(e) });
+    }
+    return;
+  }
+  const table = annotate(text, (progress) => self.postMessage({ job, progress }));
+  self.postMessage({ job, table }, [table.buffer]);
 };

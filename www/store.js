@@ -4,6 +4,7 @@
 // by one (DESIGN.md):
 //   documents    {id, text, meta, status, seq}      seq keeps import order
 //   annotations  {docId, spans, history}            one per opened document
+//                or packed columns instead of spans (records.js)
 //   labelsets    {id: 'project', labels}
 //   settings     {key, value}                       e.g. key 'current'
 //   edits        {seq, docId, entry}                the edit log since the
@@ -14,6 +15,8 @@
 // Every write is one transaction with strict durability; its promise
 // resolves only once the transaction has completed, so the caller can show
 // an edit as done only after it is on disk.
+
+import { spanCount, spansOf } from './records.js';
 
 const DB_NAME = 'spanmark';
 const DB_VERSION = 2;
@@ -113,7 +116,7 @@ class Store {
       promised(tx.objectStore('documents').index('seq').getAll()),
       promised(tx.objectStore('annotations').getAll()),
     ]);
-    const byDoc = new Map(anns.map((a) => [a.docId, a.spans]));
+    const byDoc = new Map(anns.map((a) => [a.docId, spansOf(a)]));
     return docs.map((d) => ({
       id: d.id, text: d.text, meta: d.meta, status: d.status,
       spans: byDoc.get(d.id) || d.spans || [],
@@ -131,7 +134,7 @@ class Store {
       req.onsuccess = () => {
         const c = req.result;
         if (!c) return resolve();
-        counts.set(c.value.docId, c.value.spans.length);
+        counts.set(c.value.docId, spanCount(c.value));
         c.continue();
       };
     });
@@ -172,6 +175,52 @@ class Store {
     const tx = this.db.transaction('edits', 'readonly');
     const recs = await promised(tx.objectStore('edits').index('docId').getAll(docId));
     return { entries: recs.map((r) => r.entry), head: recs.length ? recs[recs.length - 1].seq : 0 };
+  }
+
+  // Ids of the documents never opened (no annotations record), in import
+  // order: what pre-annotating the whole project has to do.
+  async unopenedIds() {
+    const tx = this.db.transaction(['documents', 'annotations'], 'readonly');
+    const opened = new Set(await promised(tx.objectStore('annotations').getAllKeys()));
+    const out = [];
+    // A key cursor over the seq index: ids in import order, texts unread.
+    await new Promise((resolve, reject) => {
+      const req = tx.objectStore('documents').index('seq').openKeyCursor();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const c = req.result;
+        if (!c) return resolve();
+        if (!opened.has(c.primaryKey)) out.push(c.primaryKey);
+        c.continue();
+      };
+    });
+    return out;
+  }
+
+  // Several documents, in one transaction (null for any gone).
+  async documents(ids) {
+    const tx = this.db.transaction('documents', 'readonly');
+    const docs = tx.objectStore('documents');
+    return Promise.all(ids.map((id) => promised(docs.get(id)).then((d) => d ?? null)));
+  }
+
+  // Writes never-opened documents' first snapshots in one durable
+  // transaction, each unless it has one by now (opened meanwhile, here or in
+  // another tab: that one is kept). Resolves to the records written.
+  async putAllIfAbsent(records) {
+    const tx = this.db.transaction('annotations', 'readwrite', { durability: 'strict' });
+    const done = completed(tx);
+    const anns = tx.objectStore('annotations');
+    const written = [];
+    for (const record of records) {
+      anns.getKey(record.docId).onsuccess = (e) => {
+        if (e.target.result !== undefined) return;
+        anns.put(record);
+        written.push(record);
+      };
+    }
+    await done;
+    return written;
   }
 
   async allAnnotations() {

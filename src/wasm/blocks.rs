@@ -2,7 +2,7 @@
 //! then patched edit by edit, so that an edit among many thousand spans
 //! costs the page one block's redraw (see `layout::Layout`).
 
-use super::{Annotator, BLOCK_BYTES};
+use super::{Annotator, BLOCK_BYTES, BLOCK_MIN_BYTES};
 use crate::edit::Change;
 use std::ops::Range;
 use wasm_bindgen::prelude::*;
@@ -28,16 +28,20 @@ impl Annotator {
             return;
         };
         let spans = self.span_bytes(0..e.doc.text.len());
-        self.layout = crate::layout::Layout::new(&e.doc.text, BLOCK_BYTES, &spans);
+        self.layout = crate::layout::Layout::new(&e.doc.text, BLOCK_BYTES, BLOCK_MIN_BYTES, &spans);
     }
 
     /// Notes the bytes a change touched, for the next `blockPatch`.
     pub(super) fn touch(&mut self, change: &Change) {
         let all = change.removed.iter().chain(&change.added);
-        let (Some(lo), Some(hi)) = (all.clone().map(|s| s.start).min(), all.map(|s| s.end).max())
-        else {
-            return;
-        };
+        if let (Some(lo), Some(hi)) = (all.clone().map(|s| s.start).min(), all.map(|s| s.end).max())
+        {
+            self.touch_chars(lo, hi);
+        }
+    }
+
+    /// Notes that spans changed within code points `lo..hi`.
+    pub(super) fn touch_chars(&mut self, lo: usize, hi: usize) {
         let map = self.selector.map();
         let (Some(lo), Some(hi)) = (map.char_to_byte(lo), map.char_to_byte(hi)) else {
             self.dirty = Dirty::All;

@@ -122,38 +122,64 @@ impl Annotator {
         Ok(changed)
     }
 
-    /// Replaces the open document's suggestions with a `preannotateIn` table
-    /// (five numbers a suggestion), whose label codes index `labels_json` (a
-    /// JSON array of names, as `setPreannotateModel` was given).
-    #[wasm_bindgen(js_name = setSuggestionsTableIn)]
-    pub fn set_suggestions_table_in(
+    /// Adds a slice of a `preannotateIn` table (five numbers a suggestion,
+    /// in text order) to the open document's suggestions; `first` replaces
+    /// the suggestions there before. Label codes index `labels_json` (a JSON
+    /// array of names, as `setPreannotateModel` was given). Only the blocks
+    /// the slice covers are laid out again.
+    #[wasm_bindgen(js_name = addSuggestionsTableIn)]
+    pub fn add_suggestions_table_in(
         &mut self,
         table: &[u32],
         labels_json: &str,
+        first: bool,
     ) -> Result<(), JsError> {
-        let labels: Vec<String> = serde_json::from_str(labels_json).map_err(js_err)?;
-        let spans = table
-            .chunks_exact(5)
-            .filter_map(|r| {
-                let source = match r[3] {
-                    1 => Source::Model,
-                    2 => Source::Rule,
-                    _ => return None,
-                };
-                Some(Span {
-                    start: r[0] as usize,
-                    end: r[1] as usize,
-                    label: labels.get(r[2] as usize)?.clone(),
-                    source,
-                    score: Some(f64::from(r[4]) / 1000.0),
-                    id: None,
-                })
-            })
-            .collect();
-        self.editor_mut()?.set_suggestions(spans);
-        self.dirty = super::blocks::Dirty::All;
+        let spans = suggestion_spans(table, labels_json)?;
+        let editor = self.editor_mut()?;
+        let before = editor.doc.spans.len();
+        if first {
+            editor.doc.spans.retain(|s| !s.source.is_suggestion());
+        }
+        let dropped = editor.doc.spans.len() != before;
+        let reach = spans
+            .iter()
+            .map(|s| s.start)
+            .min()
+            .zip(spans.iter().map(|s| s.end).max());
+        editor.add_suggestions(spans);
+        if dropped {
+            self.dirty = super::blocks::Dirty::All;
+        } else if let Some((lo, hi)) = reach {
+            self.touch_chars(lo, hi);
+        }
         Ok(())
     }
+}
+
+/// The suggestions of a `preannotateIn` table (five numbers a suggestion:
+/// start, end, label code, source code, score × 1000), label codes
+/// indexing `labels_json` (a JSON array of names). Rows that name no label
+/// or no suggestion source are left out.
+pub(super) fn suggestion_spans(table: &[u32], labels_json: &str) -> Result<Vec<Span>, JsError> {
+    let labels: Vec<String> = serde_json::from_str(labels_json).map_err(js_err)?;
+    Ok(table
+        .chunks_exact(5)
+        .filter_map(|r| {
+            let source = match r[3] {
+                1 => Source::Model,
+                2 => Source::Rule,
+                _ => return None,
+            };
+            Some(Span {
+                start: r[0] as usize,
+                end: r[1] as usize,
+                label: labels.get(r[2] as usize)?.clone(),
+                source,
+                score: Some(f64::from(r[4]) / 1000.0),
+                id: None,
+            })
+        })
+        .collect())
 }
 
 thread_local! {

@@ -4,8 +4,10 @@
 use super::Annotator;
 use wasm_bindgen::prelude::*;
 
-/// Tokenized when a document opens; the rest by `prepareTokens`.
-pub(super) const TOKENS_AT_ONCE: usize = 256 * 1024;
+/// Tokenized when a document opens (many screens' worth); the rest by
+/// `prepareTokens`, a piece per task, so opening a long text stays one
+/// short task.
+pub(super) const TOKENS_AT_ONCE: usize = 64 * 1024;
 
 impl Annotator {
     /// Finds any tokens still missing, before an answer needs them.

@@ -68,6 +68,26 @@ test('a reload during pre-annotation asks again, and cancelling keeps the docume
   await page.waitForFunction(() => window.spanmark.spans().length > 20000, null, { timeout: 60000 });
 });
 
+test('a long text is kept when pre-annotation is cancelled before its worker stored it', async () => {
+  const text = bigText().replaceAll('Paragraph', 'Clause');
+  // Cancel in the very task the progress bar appears: the worker has not
+  // stored the text yet (that takes it at least a round trip to storage).
+  const loaded = await page.evaluate(async (t) => {
+    const job = document.getElementById('job');
+    const mo = new MutationObserver(() => {
+      if (!job.hidden) { mo.disconnect(); document.getElementById('job-cancel').click(); }
+    });
+    mo.observe(job, { attributes: true });
+    return window.spanmark.load(t, { id: 'early' }).then(() => 'resolved', (e) => e.message);
+  }, text);
+  assert.equal(loaded, 'resolved');
+  assert.equal(await call('currentId'), 'early');
+  await app.reload();
+  assert.equal(await call('currentId'), 'early');
+  const doc = JSON.parse(await call('exportAs', 'json')).documents.find((d) => d.id === 'early');
+  assert.equal(doc.text, text, 'the whole text was saved');
+});
+
 // A long text whose last line holds a word found nowhere else.
 function bigTextEndingIn(word) {
   return `${bigText().replaceAll('Paragraph', 'Item')}Finally ${word} signed.\r\n`;

@@ -1,9 +1,13 @@
-//! Throughput of the tokenizer and of the standard rule pipeline on ~5 MB of
-//! generated news-like text (sentences written for this example).
+//! Throughput of the tokenizer, each stage and the whole standard pipeline on
+//! ~5 MB of generated news-like text (sentences written for this example) or
+//! on a file you give.
 //!
-//! `cargo run --release --example recognize_speed`
+//! `cargo run --release --example recognize_speed [FILE]` (or `build` to time only
+//! the construction of each stage, as the page pays it before its first
+//! highlight).
 
-use spanmark::recognize::Recognizer;
+use spanmark::model::Model;
+use spanmark::recognize::{Context, Gazetteer, Patterns, Recognizer, Stage};
 use spanmark::tokenize::{sentences, tokenize};
 use std::time::Instant;
 
@@ -24,14 +28,55 @@ pub const SENTENCES: &[&str] = &[
     "Inflation in Turkey reached 61.5% in March, the highest since the late 1990s.",
 ];
 
-fn main() {
-    let mut text = String::with_capacity(5_200_000);
-    let mut i = 0usize;
-    while text.len() < 5_000_000 {
-        text.push_str(SENTENCES[i % SENTENCES.len()]);
-        text.push_str(if i % 7 == 6 { "\n\n" } else { " " });
-        i = i.wrapping_mul(31).wrapping_add(17) % 1_000_003;
+/// Fastest and median of `runs` timings of `f`, in milliseconds (on a busy
+/// machine the fastest is the steadier figure).
+fn min_median_ms(runs: usize, f: &mut dyn FnMut()) -> (f64, f64) {
+    let mut v: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    (v[0], v[runs / 2])
+}
+
+fn construction() {
+    // The first build pays for page faults and cold caches, as a fresh page
+    // does; later ones show the steady cost.
+    let first = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64() * 1e3
+    };
+    let mut p = || drop(std::hint::black_box(Patterns::new()));
+    let mut g = || drop(std::hint::black_box(Gazetteer::standard()));
+    let mut m = || drop(std::hint::black_box(Model::shipped()));
+    let mut all = || drop(std::hint::black_box(Recognizer::standard()));
+    let stages: [(&str, &mut dyn FnMut()); 4] = [
+        ("Patterns::new", &mut p),
+        ("Gazetteer::standard", &mut g),
+        ("Model::shipped", &mut m),
+        ("Recognizer::standard", &mut all),
+    ];
+    for (name, f) in stages {
+        let once = first(f);
+        let (min, median) = min_median_ms(21, f);
+        println!("build {name:<21} first {once:6.2} ms, of 21 more: fastest {min:6.2} ms, median {median:6.2} ms");
     }
+}
+
+fn main() {
+    if std::env::args().nth(1).as_deref() == Some("build") {
+        construction();
+        return;
+    }
+    let text = match std::env::args().nth(1) {
+        // A corpus of your own, e.g. bench/corpus.mjs's articles.
+        Some(path) => std::fs::read_to_string(&path).expect("a readable UTF-8 file"),
+        None => generated(),
+    };
     let mb = text.len() as f64 / 1e6;
 
     let best = |f: &mut dyn FnMut() -> usize| {
@@ -44,43 +89,54 @@ fn main() {
         }
         (n, best)
     };
-
-    let (ntok, secs) = best(&mut || tokenize(&text).len());
-    println!(
-        "tokenize:            {ntok} tokens in {mb:.1} MB, {:.2} M tokens/s ({:.0} MB/s)",
-        ntok as f64 / secs / 1e6,
-        mb / secs
-    );
-    let tokens = tokenize(&text);
-    let (nsent, secs) = best(&mut || sentences(&text, &tokens).len());
-    println!(
-        "sentences:           {nsent} sentences, {:.2} M tokens/s",
-        ntok as f64 / secs / 1e6
-    );
-    let t = Instant::now();
-    let r = Recognizer::standard();
-    println!(
-        "Recognizer::standard built in {:.1} ms",
-        t.elapsed().as_secs_f64() * 1e3
-    );
-    let (nc, secs) = best(&mut || r.recognize(&text).len());
-    println!(
-        "recognize (standard): {nc} spans, {:.2} M tokens/s ({:.1} MB/s)",
-        ntok as f64 / secs / 1e6,
-        mb / secs
-    );
-    for name in ["patterns", "gazetteer", "heuristic"] {
-        let others: Vec<_> = ["patterns", "gazetteer", "heuristic"]
-            .into_iter()
-            .filter(|n| *n != name)
-            .collect();
-        let only = others
-            .iter()
-            .fold(Recognizer::standard(), |r, n| r.without(n));
-        let (nc, secs) = best(&mut || only.recognize(&text).len());
+    let line = |what: &str, n: usize, unit: &str, secs: f64, ntok: usize| {
         println!(
-            "  only {name:<10} {nc} spans, {:.2} M tokens/s (including tokenize + sentences)",
+            "{what:<22} {n:>8} {unit:<10} {:8.1} ms  {:6.2} M tokens/s",
+            secs * 1e3,
             ntok as f64 / secs / 1e6
         );
+    };
+
+    let (ntok, secs) = best(&mut || tokenize(&text).len());
+    println!("{mb:.2} MB, {ntok} tokens; best of 5 runs each");
+    line("tokenize", ntok, "tokens", secs, ntok);
+    let tokens = tokenize(&text);
+    let (nsent, secs) = best(&mut || sentences(&text, &tokens).len());
+    line("sentences", nsent, "sentences", secs, ntok);
+    let sents = sentences(&text, &tokens);
+    let cx = Context {
+        text: &text,
+        tokens: &tokens,
+        sentences: &sents,
+    };
+    let stages: [(&str, Box<dyn Stage>); 3] = [
+        ("patterns find", Box::new(Patterns::new())),
+        ("gazetteer find", Box::new(Gazetteer::standard())),
+        ("model find", Box::new(Model::shipped())),
+    ];
+    for (name, stage) in &stages {
+        let (nc, secs) = best(&mut || {
+            let mut out = Vec::new();
+            stage.find(&cx, &mut out);
+            out.len()
+        });
+        line(name, nc, "candidates", secs, ntok);
     }
+    let r = Recognizer::standard();
+    let (nc, secs) = best(&mut || r.recognize_in(&cx).len());
+    line("stages + merge", nc, "spans", secs, ntok);
+    let (nc, secs) = best(&mut || r.recognize(&text).len());
+    line("recognize (all)", nc, "spans", secs, ntok);
+}
+
+/// ~5 MB of the sentences above in a scrambled order.
+fn generated() -> String {
+    let mut text = String::with_capacity(5_200_000);
+    let mut i = 0usize;
+    while text.len() < 5_000_000 {
+        text.push_str(SENTENCES[i % SENTENCES.len()]);
+        text.push_str(if i % 7 == 6 { "\n\n" } else { " " });
+        i = i.wrapping_mul(31).wrapping_add(17) % 1_000_003;
+    }
+    text
 }

@@ -33,8 +33,9 @@
 //!   list (`The`, `He`, `But`, `In`, ...): "talks with the U.S. The talks" splits,
 //!   "the U.S. Army said" does not.
 
+mod word_bounds;
+
 use std::ops::Range;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// A token: `[start, end)` in UTF-8 bytes of the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +76,7 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
         base,
     };
     let mut skip_until = 0usize;
-    for (i, seg) in text.split_word_bound_indices() {
+    for (i, seg) in word_bounds::word_bound_indices(text) {
         let e = i + seg.len();
         if e <= skip_until {
             continue;

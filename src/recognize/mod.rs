@@ -329,30 +329,47 @@ fn valid(text: &str, c: &Candidate) -> bool {
 /// The merge described in the module documentation. `stage_ends[k]` is
 /// (one past the last candidate of stage `k`, its priority).
 fn merge(text: &str, all: Vec<Candidate>, stage_ends: &[(usize, i32)]) -> Vec<Candidate> {
-    // (priority, stage index) per candidate.
-    let mut keyed: Vec<(i32, usize, usize)> = Vec::with_capacity(all.len());
+    // The ranking's keys copied out of the candidates, so that the sort
+    // compares small records in place instead of chasing each candidate.
+    struct Keyed {
+        priority: i32,
+        len: usize,
+        score: f32,
+        start: usize,
+        stage: usize,
+        i: usize,
+    }
+    let mut keyed: Vec<Keyed> = Vec::with_capacity(all.len());
     let mut from = 0;
     for (k, &(to, p)) in stage_ends.iter().enumerate() {
-        keyed.extend(
-            (from..to)
-                .filter(|&i| valid(text, &all[i]))
-                .map(|i| (p, k, i)),
-        );
+        keyed.extend((from..to).filter(|&i| valid(text, &all[i])).map(|i| {
+            let c = &all[i];
+            Keyed {
+                priority: p,
+                len: c.end - c.start,
+                score: if c.score.is_nan() { f32::MIN } else { c.score },
+                start: c.start,
+                stage: k,
+                i,
+            }
+        }));
         from = to;
     }
-    let score = |c: &Candidate| if c.score.is_nan() { f32::MIN } else { c.score };
-    keyed.sort_by(|&(pa, ka, ia), &(pb, kb, ib)| {
-        let (a, b) = (&all[ia], &all[ib]);
-        pb.cmp(&pa)
-            .then((b.end - b.start).cmp(&(a.end - a.start)))
-            .then(score(b).partial_cmp(&score(a)).unwrap_or(Ordering::Equal))
+    // Unstable, but with the candidate index last the order is total, so it
+    // is the order a stable sort without it gives.
+    keyed.sort_unstable_by(|a, b| {
+        b.priority
+            .cmp(&a.priority)
+            .then(b.len.cmp(&a.len))
+            .then(b.score.partial_cmp(&a.score).unwrap_or(Ordering::Equal))
             .then(a.start.cmp(&b.start))
-            .then(ka.cmp(&kb))
-            .then_with(|| a.label.cmp(&b.label))
+            .then(a.stage.cmp(&b.stage))
+            .then_with(|| all[a.i].label.cmp(&all[b.i].label))
+            .then(a.i.cmp(&b.i))
     });
     // Kept spans: start -> (end, candidate index).
     let mut kept: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
-    for &(_, _, i) in &keyed {
+    for &Keyed { i, .. } in &keyed {
         let c = &all[i];
         let clash = kept
             .range(..c.end)

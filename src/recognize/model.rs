@@ -498,6 +498,18 @@ impl Gazetteer {
 
 // ---------------------------------------------------------------- features
 
+/// Buffers for [`Model::emissions`], kept across the sentences of a document.
+#[derive(Default)]
+struct Batch {
+    /// The feature keys of a sentence's tokens, token after token; then
+    /// their rows.
+    keys: Vec<u32>,
+    /// One past each token's last key in `keys`.
+    ends: Vec<usize>,
+    /// What each key's home slot holds.
+    home: Vec<Slot>,
+}
+
 /// Everything the features of a document need, computed once per document.
 #[derive(Default)]
 struct DocFeatures {
@@ -725,25 +737,56 @@ pub struct Entity {
 
 /// The trained tagger; see the module documentation.
 ///
-/// The weight table is laid out for the cache: the keys alone in an
-/// open-addressing array (a miss touches only it), an occupancy bitmap with
-/// running counts giving each occupied slot's rank, and the rows packed densely
-/// in rank order.
+/// The weight table is laid out for the cache: an open-addressing array of
+/// 8-byte slots, each a key and the index of its row (one load finds both;
+/// a miss touches only this array), and the rows packed densely (see [`Row`]),
+/// with one all-zero row last that empty slots point to.
 #[derive(Clone, Debug)]
 pub struct Model {
-    keys: Vec<u32>,
+    slots: Vec<Slot>,
     mask: usize,
-    /// Bit per slot: occupied.
-    occupied: Vec<u64>,
-    /// Occupied slots before each 64-slot word.
-    rank_base: Vec<u32>,
-    rows: Vec<[i8; NT]>,
+    rows: Vec<Row>,
     /// Real weight = stored `i8` × `scale`.
     scale: f32,
     /// Divides scores before the softmax that gives span confidence.
     temperature: f32,
     trans: Box<Trans>,
     gazetteer: Gazetteer,
+}
+
+/// A slot of the weight table: a feature key (0: empty) and its row.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: u32,
+    row: u32,
+}
+
+/// A feature's [`NT`] weights, each `i8` stored as the byte `w + 128` (byte
+/// `j % 8` of word `j / 8`). Biased bytes are added eight at a time inside
+/// `u64`s (a tag's sum in a 16-bit lane, see [`Model::emissions`]): in wasm,
+/// which has no SIMD, adding a row one `i8` at a time was the biggest cost of
+/// scoring.
+type Row = [u64; 3];
+
+/// The bytes of even (`LANES`) or odd (`LANES << 8`) tags, widened to 16 bits.
+const LANES: u64 = 0x00FF_00FF_00FF_00FF;
+// A 16-bit lane holds the biased sum of a token's features without overflow.
+const _: () = assert!(MAXF * 255 < 1 << 16);
+
+fn pack(w: &[i8; NT]) -> Row {
+    let mut r = [0u64; 3];
+    for (j, &x) in w.iter().enumerate() {
+        r[j / 8] |= ((x as i32 + 128) as u64) << (8 * (j % 8));
+    }
+    r
+}
+
+fn unpack(r: &Row) -> [i8; NT] {
+    let mut w = [0i8; NT];
+    for (j, x) in w.iter_mut().enumerate() {
+        *x = (((r[j / 8] >> (8 * (j % 8))) & 0xFF) as i32 - 128) as i8;
+    }
+    w
 }
 
 /// The committed weights (`model/ner.bin`).
@@ -788,62 +831,114 @@ impl Model {
         gazetteer: Gazetteer,
         temperature: f32,
     ) -> Model {
-        let keys: Vec<u32> = rows.iter().map(|r| r.0).collect();
-        let (table, where_) = KeyTable::with_keys(&keys);
-        let cap = table.keys.len();
-        let mut occupied = vec![0u64; cap.div_ceil(64)];
-        for &s in &where_ {
-            occupied[s / 64] |= 1 << (s % 64);
+        // The rows in the order given, then the zero row.
+        let zero = rows.len() as u32;
+        let cap = (rows.len() * 5 / 3 + 1).next_power_of_two().max(16);
+        let mask = cap - 1;
+        let mut slots = vec![Slot { key: 0, row: zero }; cap];
+        for (i, &(key, _)) in rows.iter().enumerate() {
+            let mut s = key as usize & mask;
+            // A key listed twice (only a hand-made table has that) keeps its
+            // last row.
+            while slots[s].key != key && slots[s].key != 0 {
+                s = (s + 1) & mask;
+            }
+            slots[s] = Slot { key, row: i as u32 };
         }
-        let mut rank_base = Vec::with_capacity(occupied.len());
-        let mut acc = 0u32;
-        for w in &occupied {
-            rank_base.push(acc);
-            acc += w.count_ones();
-        }
-        let mut packed = vec![[0i8; NT]; acc as usize];
-        let mut m = Model {
-            keys: table.keys,
-            mask: table.mask,
-            occupied,
-            rank_base,
-            rows: Vec::new(),
+        let mut packed = Vec::with_capacity(rows.len() + 1);
+        packed.extend(rows.iter().map(|r| pack(&r.1)));
+        packed.push(pack(&[0i8; NT]));
+        Model {
+            slots,
+            mask,
+            rows: packed,
             scale,
             temperature,
             trans,
             gazetteer,
-        };
-        for ((_, w), s) in rows.iter().zip(where_) {
-            packed[m.rank(s)] = *w;
         }
-        m.rows = packed;
-        m
-    }
-
-    #[inline(always)]
-    fn rank(&self, slot: usize) -> usize {
-        let w = slot / 64;
-        let below = self.occupied[w] & ((1u64 << (slot % 64)) - 1);
-        self.rank_base[w] as usize + below.count_ones() as usize
     }
 
     /// Number of weighted features and of gazetteer entries.
     pub fn sizes(&self) -> (usize, usize) {
-        (self.rows.len(), self.gazetteer.len())
+        let weighted = self.slots.iter().filter(|e| e.key != 0).count();
+        (weighted, self.gazetteer.len())
     }
 
+    /// The row of a feature key: the zero row when the model does not know it.
     #[inline(always)]
-    fn row(&self, key: u32) -> Option<&[i8; NT]> {
+    fn row_index(&self, key: u32) -> u32 {
         let mut s = key as usize & self.mask;
         loop {
-            let k = self.keys[s];
-            if k == key {
-                return Some(&self.rows[self.rank(s)]);
-            }
-            if k == 0 {
-                return None;
+            let e = self.slots[s];
+            // An empty slot's row is the zero row.
+            if e.key == key || e.key == 0 {
+                return e.row;
             }
             s = (s + 1) & self.mask;
+        }
+    }
+
+    fn row(&self, key: u32) -> [i8; NT] {
+        unpack(&self.rows[self.row_index(key) as usize])
+    }
+
+    /// Appends the emission scores of the tokens of sentence `s` to `em`.
+    ///
+    /// The same sums as adding [`Model::row`] per feature, but in passes over
+    /// the whole sentence: every feature key first, then each key's row, then
+    /// the rows' weights, so that the table's cache misses overlap instead of
+    /// each waiting on the one before. This is most of the model's time.
+    /// Integer sums, and unknown keys add the zero row: the order of adding
+    /// cannot change a score. Each row's biased bytes are added in 16-bit
+    /// lanes of `u64`s (even tags in one, odd in another), a token's sum then
+    /// taken out of its lane less the bias: the same integers.
+    fn emissions(
+        &self,
+        doc: &DocFeatures,
+        s: &Range<usize>,
+        b: &mut Batch,
+        em: &mut Vec<[f32; NT]>,
+    ) {
+        b.keys.clear();
+        b.ends.clear();
+        let mut fs = [0u32; MAXF];
+        for i in s.clone() {
+            let n = doc.features(s, i, &mut fs);
+            b.keys.extend_from_slice(&fs[..n]);
+            b.ends.push(b.keys.len());
+        }
+        // Loads with no branch between them, so the cache misses overlap.
+        b.home.clear();
+        b.home
+            .extend(b.keys.iter().map(|&k| self.slots[k as usize & self.mask]));
+        // Then the probes, which now mostly find their slots in the cache.
+        for (k, h) in b.keys.iter_mut().zip(&b.home) {
+            *k = if h.key == *k || h.key == 0 {
+                h.row
+            } else {
+                self.row_index(*k)
+            };
+        }
+        let mut from = 0;
+        for &to in &b.ends {
+            let (mut even, mut odd) = ([0u64; 3], [0u64; 3]);
+            for &r in &b.keys[from..to] {
+                let row = &self.rows[r as usize];
+                for k in 0..3 {
+                    even[k] += row[k] & LANES;
+                    odd[k] += (row[k] >> 8) & LANES;
+                }
+            }
+            let bias = 128 * (to - from) as i32;
+            from = to;
+            let mut e = [0f32; NT];
+            for (j, o) in e.iter_mut().enumerate() {
+                let half = if j % 2 == 0 { even[j / 8] } else { odd[j / 8] };
+                let sum = ((half >> (16 * (j % 8 / 2))) & 0xFFFF) as i32 - bias;
+                *o = sum as f32 * self.scale;
+            }
+            em.push(e);
         }
     }
 
@@ -884,26 +979,11 @@ impl Model {
         let mut em: Vec<[f32; NT]> = Vec::new();
         let mut back = Vec::new();
         let mut out = Vec::new();
-        let mut fs = [0u32; MAXF];
+        let mut batch = Batch::default();
         let mut found = Vec::new();
         for s in sents {
             em.clear();
-            for i in s.clone() {
-                let n = doc.features(s, i, &mut fs);
-                let mut acc = [0i32; NT];
-                for &k in &fs[..n] {
-                    if let Some(w) = self.row(k) {
-                        for (a, &x) in acc.iter_mut().zip(w) {
-                            *a += x as i32;
-                        }
-                    }
-                }
-                let mut e = [0f32; NT];
-                for (o, &a) in e.iter_mut().zip(&acc) {
-                    *o = a as f32 * self.scale;
-                }
-                em.push(e);
-            }
+            self.emissions(&doc, s, &mut batch, &mut em);
             viterbi(&em, &self.trans, &mut back, &mut out);
             for (a, b, ty) in spans_from_tags(&out) {
                 found.push(Entity {
@@ -980,10 +1060,8 @@ impl Model {
                 let mut acc = [0i32; NT];
                 for &k in &fs[..n] {
                     view.feats.push(k);
-                    if let Some(w) = self.row(k) {
-                        for (a, &x) in acc.iter_mut().zip(w) {
-                            *a += x as i32;
-                        }
+                    for (a, x) in acc.iter_mut().zip(self.row(k)) {
+                        *a += x as i32;
                     }
                 }
                 for (o, &a) in view.em[i].iter_mut().zip(&acc) {
@@ -1236,12 +1314,11 @@ impl Model {
         for &t in self.trans.iter().flatten() {
             out.extend_from_slice(&t.to_le_bytes());
         }
-        let mut rows: Vec<(u32, &[i8; NT])> = self
-            .keys
+        let mut rows: Vec<(u32, [i8; NT])> = self
+            .slots
             .iter()
-            .enumerate()
-            .filter(|(_, &k)| k != 0)
-            .map(|(s, &k)| (k, &self.rows[self.rank(s)]))
+            .filter(|e| e.key != 0)
+            .map(|e| (e.key, unpack(&self.rows[e.row as usize])))
             .collect();
         rows.sort_unstable_by_key(|r| r.0);
         out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
@@ -1889,6 +1966,12 @@ mod tests {
         .unwrap();
         // another seed is allowed to differ, but must still be a valid model
         assert!(Model::from_bytes(&c.to_bytes()).is_ok());
+    }
+
+    #[test]
+    fn shipped_model_writes_back_its_own_file() {
+        // Every weight survives the packed, biased rows held in memory.
+        assert_eq!(Model::shipped().to_bytes(), SHIPPED);
     }
 
     #[test]

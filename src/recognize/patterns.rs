@@ -1,15 +1,15 @@
 //! The `Patterns` stage: regular expressions for DATE, TIME, MONEY, PERCENT,
 //! QUANTITY, CARDINAL, ORDINAL, EMAIL and URL.
 //!
-//! All rules are alternatives of one regex, compiled once in [`Patterns::new`].
-//! The regex engine finds the next match with its lazy DFA in a single pass
-//! over the text (leftmost-first: at one start, the rule listed first wins, so
-//! `20 million euros` is MONEY before it can be CARDINAL); only then the same
-//! regex, whose rules are each one capture group, names the rule by searching
-//! the matched bytes alone. (Capture groups asked for over the whole text run
-//! a slower engine over every match: six times slower overall. A separate
-//! `RegexSet` to name the rule would double the compile time, which the page
-//! pays before its first highlight.)
+//! All rules are the patterns of one multi-pattern regex (regex-automata's
+//! meta regex, the engine under the `regex` crate), compiled once in
+//! [`Patterns::new`]. Its lazy DFA finds the next match in a single pass over
+//! the text and says which pattern matched (leftmost-first: at one start, the
+//! rule listed first wins, so `20 million euros` is MONEY before it can be
+//! CARDINAL), exactly as an alternation of the rules would. (Naming the rule
+//! with capture groups instead runs a backtracking engine over every match:
+//! that was a third of this stage's time; a separate `RegexSet` would double
+//! the compile time, which the page pays before its first highlight.)
 //! Word boundaries are ASCII (`(?-u:\b)`) and digits `[0-9]`, which keeps the
 //! DFA small and fast; the words matched are English.
 //!
@@ -22,7 +22,10 @@
 use super::{Candidate, Context, EdgeCursor, Stage, PRIORITY_RULE};
 use crate::doc::Source;
 use crate::tokenize;
-use regex::{CaptureLocations, Regex, RegexBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::syntax;
+use regex_automata::MatchKind;
 
 /// One rule: its group name, label and score.
 struct Rule {
@@ -34,11 +37,8 @@ struct Rule {
 
 /// The regex-rule stage. Build once; `Send + Sync`.
 pub struct Patterns {
-    /// All rules as one alternation, each rule a capture group: for finding
-    /// matches, and (on a match's bytes alone) for naming its rule.
+    /// All rules, pattern `i` being rule `i`.
     re: Regex,
-    /// The capture group index of each rule, in rule order.
-    groups: Vec<usize>,
     /// Group name, label and score of each rule, in rule order.
     rules: Vec<(&'static str, &'static str, f32)>,
 }
@@ -268,46 +268,25 @@ fn rules() -> Vec<Rule> {
 impl Patterns {
     pub fn new() -> Patterns {
         let rules = rules();
-        // Named groups: a rule's body may hold capture groups of its own.
-        let pattern = rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| format!("(?P<r{i}>{})", r.body))
-            .collect::<Vec<_>>()
-            .join("|");
-        let re = RegexBuilder::new(&pattern)
-            .dfa_size_limit(16 << 20)
-            .build()
+        let bodies: Vec<&str> = rules.iter().map(|r| r.body.as_str()).collect();
+        // What `regex::Regex` configures (UTF-8 text, leftmost-first, its
+        // NFA size limit), with a larger lazy-DFA cache for this many rules
+        // and only the overall match of each rule kept (the rules' own groups
+        // are never read; leaving them out makes a smaller NFA).
+        let re = meta::Builder::new()
+            .configure(
+                meta::Config::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .utf8_empty(true)
+                    .nfa_size_limit(Some(10 << 20))
+                    .hybrid_cache_capacity(16 << 20)
+                    .which_captures(WhichCaptures::Implicit),
+            )
+            .syntax(syntax::Config::new().utf8(true))
+            .build_many(&bodies)
             .expect("the built-in patterns compile");
-        let names: Vec<Option<&str>> = re.capture_names().collect();
-        let groups = (0..rules.len())
-            .map(|i| {
-                let name = format!("r{i}");
-                names
-                    .iter()
-                    .position(|n| *n == Some(name.as_str()))
-                    .expect("every rule is a named group")
-            })
-            .collect();
         let rules = rules.iter().map(|r| (r.group, r.label, r.score)).collect();
-        Patterns { re, groups, rules }
-    }
-
-    /// Which rule produced a match: the rule whose group the alternation
-    /// takes on the matched text alone. (At the match's start in the whole
-    /// text the alternation took the first rule that matched there; on the
-    /// matched bytes alone an earlier rule could only match where it would
-    /// have matched in the whole text too, since inside the match the
-    /// word-boundary tests see the same characters, so the same rule wins.)
-    /// `locs` is reused from match to match.
-    fn rule_of(
-        &self,
-        locs: &mut CaptureLocations,
-        matched: &str,
-    ) -> Option<(&'static str, &'static str, f32)> {
-        self.re.captures_read(locs, matched)?;
-        let i = self.groups.iter().position(|&g| locs.get(g).is_some())?;
-        Some(self.rules[i])
+        Patterns { re, rules }
     }
 }
 
@@ -360,11 +339,8 @@ impl Stage for Patterns {
     fn find(&self, cx: &Context, out: &mut Vec<Candidate>) {
         let text = cx.text;
         let mut edges = EdgeCursor::new(cx.tokens);
-        let mut locs = self.re.capture_locations();
         for m in self.re.find_iter(text) {
-            let Some((group, label, score)) = self.rule_of(&mut locs, m.as_str()) else {
-                continue;
-            };
+            let (group, label, score) = self.rules[m.pattern().as_usize()];
             let start = m.start();
             let mut end = m.end();
             let mut label = label;

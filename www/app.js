@@ -182,7 +182,7 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 // A long document's tokens (for snapping selections) are found a piece at a
 // time after it opens, between frames; an answer that needs them sooner
 // finds the rest at once.
-const TOKEN_PIECE = 64 * 1024; // bytes: a few milliseconds of work
+const TOKEN_PIECE = 32 * 1024; // bytes: a few milliseconds of work
 let tokenRun = 0;
 function prepareTokens() {
   const run = ++tokenRun;

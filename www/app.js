@@ -48,7 +48,7 @@ const state = {
   learning: null,  // the learned model's page side (learn.js)
 };
 
-// Features wired in their own modules (rules.js, occurrences.js), set in start().
+// Features wired in their own modules (rules.js, occurrences.js, project-job.js), set in start().
 const features = { rules: null, occurrences: null, project: null };
 
 function showError(message) {
@@ -182,7 +182,7 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 // A long document's tokens (for snapping selections) are found a piece at a
 // time after it opens, between frames; an answer that needs them sooner
 // finds the rest at once.
-const TOKEN_PIECE = 64 * 1024; // bytes: a few milliseconds of work
+const TOKEN_PIECE = 32 * 1024; // bytes: a few milliseconds of work
 let tokenRun = 0;
 function prepareTokens() {
   const run = ++tokenRun;
@@ -635,9 +635,6 @@ async function loadText(text, opts = {}, taken = null) {
     state.docs.setCurrent(id);
     refreshLabels();
     performance.mark('spanmark:load-annotated');
-    // A long text's opening and its first drawing, each tens of
-    // milliseconds, in tasks of their own.
-    if (long) await nextTask();
     draw(true);
     performance.mark('spanmark:load-drawn');
     prepareTokens();

@@ -7,17 +7,17 @@
 
 use std::ops::Range;
 
-/// Byte offsets where a block may end: after a `\n` at least `min` bytes
-/// after the last cut, and in lines longer than `target` bytes, after a
-/// space at least `target` bytes on. Sorted, without 0 or `text.len()`.
-pub fn cut_points(text: &str, target: usize, min: usize) -> Vec<usize> {
+/// Byte offsets where a block may end: after each `\n`, and in lines longer
+/// than `target` bytes, after a space at least `target` bytes on. Sorted,
+/// without 0 or `text.len()`.
+pub fn cut_points(text: &str, target: usize) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut cuts = Vec::with_capacity(text.len() / target.max(1) + 16);
     let mut since = 0;
     let mut want_space = false;
     for (i, &b) in bytes.iter().enumerate() {
         since += 1;
-        if b == b'\n' && since >= min {
+        if b == b'\n' {
             cuts.push(i + 1);
             since = 0;
             want_space = false;
@@ -83,10 +83,9 @@ pub struct Patch {
 
 impl Layout {
     /// Lays out a text of `text.len()` bytes with its spans' byte ranges
-    /// (sorted by start), in blocks of whole lines of at least `min` bytes
-    /// where lines allow, lines longer than `target` cut after a space.
-    pub fn new(text: &str, target: usize, min: usize, spans: &[Range<usize>]) -> Layout {
-        let cuts = cut_points(text, target, min);
+    /// (sorted by start).
+    pub fn new(text: &str, target: usize, spans: &[Range<usize>]) -> Layout {
+        let cuts = cut_points(text, target);
         let blocks = blocks(text.len(), &cuts, spans);
         Layout {
             len: text.len(),
@@ -178,12 +177,12 @@ mod tests {
     #[test]
     fn cuts_after_lines_and_in_long_lines_after_spaces() {
         let text = "One.\r\nTwo two two two.\n\nThree";
-        let cuts = cut_points(text, 1000, 0);
+        let cuts = cut_points(text, 1000);
         assert_eq!(
             texts(text, &blocks(text.len(), &cuts, &[])),
             ["One.\r\n", "Two two two two.\n", "\n", "Three"]
         );
-        let cuts = cut_points(text, 8, 0);
+        let cuts = cut_points(text, 8);
         assert_eq!(
             texts(text, &blocks(text.len(), &cuts, &[])),
             ["One.\r\n", "Two two ", "two two.\n", "\n", "Three"]
@@ -193,7 +192,7 @@ mod tests {
     #[test]
     fn spans_across_a_cut_join_blocks() {
         let text = "Ana\r\nLima went\nhome.\n";
-        let cuts = cut_points(text, 1000, 0);
+        let cuts = cut_points(text, 1000);
         let spans = [Range { start: 0, end: 9 }];
         assert_eq!(
             texts(text, &blocks(text.len(), &cuts, &spans)),
@@ -205,15 +204,6 @@ mod tests {
     }
 
     #[test]
-    fn short_lines_share_a_block() {
-        let text = "A.\nB b.\n\nA longer line here.\nC.\n";
-        assert_eq!(
-            texts(text, &blocks(text.len(), &cut_points(text, 1000, 8), &[])),
-            ["A.\nB b.\n", "\nA longer line here.\n", "C.\n"]
-        );
-    }
-
-    #[test]
     fn blocks_tile_any_text() {
         for text in [
             "",
@@ -222,8 +212,8 @@ mod tests {
             "a\n\n\nb😀\r\n",
             "é é é é é é é é",
         ] {
-            for (target, min) in [(1, 0), (3, 0), (100, 0), (3, 2), (100, 5)] {
-                let cuts = cut_points(text, target, min);
+            for target in [1, 3, 100] {
+                let cuts = cut_points(text, target);
                 let b = blocks(text.len(), &cuts, &[]);
                 assert_eq!(b.first().map(|r| r.start), Some(0));
                 assert_eq!(b.last().map(|r| r.end), Some(text.len()));
@@ -244,7 +234,7 @@ mod tests {
     fn retile_matches_a_full_layout() {
         let text = "Ana\nLima went\nhome to Rio.\nThen back.\n";
         let spans0: Vec<Range<usize>> = vec![4..8];
-        let mut layout = Layout::new(text, 1000, 0, &spans0);
+        let mut layout = Layout::new(text, 1000, &spans0);
         assert_eq!(
             texts(text, layout.blocks()),
             ["Ana\n", "Lima went\n", "home to Rio.\n", "Then back.\n"]
@@ -263,14 +253,14 @@ mod tests {
         assert_eq!(texts(text, &patch.added), ["Lima went\nhome to Rio.\n"]);
         assert_eq!(
             layout.blocks(),
-            blocks(text.len(), &cut_points(text, 1000, 0), &spans1)
+            blocks(text.len(), &cut_points(text, 1000), &spans1)
         );
         // Removing it splits them again.
         let patch = layout.retile(9, 18, &spans0);
         assert_eq!((patch.first, patch.removed, patch.added.len()), (1, 1, 2));
         assert_eq!(
             layout.blocks(),
-            blocks(text.len(), &cut_points(text, 1000, 0), &spans0)
+            blocks(text.len(), &cut_points(text, 1000), &spans0)
         );
     }
 
@@ -278,14 +268,14 @@ mod tests {
     #[allow(clippy::single_range_in_vec_init)] // one span, one block
     fn retile_at_the_edges_and_on_an_empty_text() {
         let text = "a b c\nd e f";
-        let mut layout = Layout::new(text, 1000, 0, &[]);
+        let mut layout = Layout::new(text, 1000, &[]);
         let p = layout.retile(text.len(), text.len(), &[]);
         assert_eq!((p.first, p.removed), (1, 1));
         assert_eq!(layout.blocks(), [0..6, 6..11]);
         let p = layout.retile(0, 11, &[0..11]);
         assert_eq!((p.first, p.removed), (0, 2));
         assert_eq!(layout.blocks(), [0..11]);
-        let mut empty = Layout::new("", 10, 0, &[]);
+        let mut empty = Layout::new("", 10, &[]);
         assert_eq!(empty.blocks(), [0..0]);
         let p = empty.retile(0, 0, &[]);
         assert_eq!(p.added, [0..0]);

@@ -62,10 +62,6 @@ pub(crate) struct Annotations {
 
 /// The size past which a long line is cut into blocks: a few screen lines.
 const BLOCK_BYTES: usize = 2048;
-/// Lines shorter than this share a block with the next: a text of short
-/// lines (or blank ones between paragraphs) would otherwise be as many
-/// blocks as lines, each a cost when a long document opens and is drawn.
-const BLOCK_MIN_BYTES: usize = 512;
 
 /// The page's working state: the project's labels and the open document.
 #[wasm_bindgen]
@@ -828,7 +824,7 @@ pub fn piece_starts(text: &str, target: u32) -> Vec<u32> {
     let map = OffsetMap::new(text);
     let mut out = vec![0, 0];
     let mut last = 0;
-    for cut in crate::layout::cut_points(text, target as usize, 0) {
+    for cut in crate::layout::cut_points(text, target as usize) {
         if cut - last >= target as usize {
             out.push(map.byte_to_utf16(cut).unwrap_or(0) as u32);
             out.push(map.byte_to_char(cut).unwrap_or(0) as u32);

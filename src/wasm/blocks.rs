@@ -2,7 +2,7 @@
 //! then patched edit by edit, so that an edit among many thousand spans
 //! costs the page one block's redraw (see `layout::Layout`).
 
-use super::{Annotator, BLOCK_BYTES, BLOCK_MIN_BYTES};
+use super::{Annotator, BLOCK_BYTES};
 use crate::edit::Change;
 use std::ops::Range;
 use wasm_bindgen::prelude::*;
@@ -28,7 +28,7 @@ impl Annotator {
             return;
         };
         let spans = self.span_bytes(0..e.doc.text.len());
-        self.layout = crate::layout::Layout::new(&e.doc.text, BLOCK_BYTES, BLOCK_MIN_BYTES, &spans);
+        self.layout = crate::layout::Layout::new(&e.doc.text, BLOCK_BYTES, &spans);
     }
 
     /// Notes the bytes a change touched, for the next `blockPatch`.

@@ -329,8 +329,15 @@ impl Editor {
     /// not the person's work. Suggestions that overlap a person's span are
     /// dropped under [`Overlap::Forbid`].
     pub fn set_suggestions(&mut self, suggestions: Vec<Span>) {
-        self.doc.spans.retain(|s| !s.source.is_suggestion());
+        self.clear_suggestions();
         self.add_suggestions(suggestions);
+    }
+
+    /// Drops every suggestion; whether there were any.
+    pub fn clear_suggestions(&mut self) -> bool {
+        let before = self.doc.spans.len();
+        self.doc.spans.retain(|s| !s.source.is_suggestion());
+        self.doc.spans.len() != before
     }
 
     /// Adds suggestions around the spans already there, which win: the

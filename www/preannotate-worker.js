@@ -16,6 +16,7 @@ import init, {
   emptyHistoryJson, packedSuggestions, pieceStarts, preannotateIn, setPreannotateModel,
 } from './pkg/spanmark.js';
 import { openStore } from './store.js';
+import { packedFrom } from './records.js';
 
 const PIECE_BYTES = 256 * 1024;
 const ready = init();
@@ -77,19 +78,7 @@ async function preannotateProject({ project, skip, labels, rulesVersion }) {
       const k = from + j;
       if (doc) {
         const table = annotate(doc.text, (f) => self.postMessage({ project, done: k + f, total }));
-        const p = packedSuggestions(table, labels);
-        pending.push({
-          docId: doc.id,
-          table: p.table,
-          scores: p.scores,
-          labels: p.labels,
-          ids: p.ids,
-          history,
-          count: p.table.length / 4,
-          preannotated: true,
-          rules: rulesVersion,
-        });
-        p.free();
+        pending.push(packedFrom(packedSuggestions(table, labels), doc.id, history, { preannotated: true, rules: rulesVersion }));
       }
       self.postMessage({ project, done: k + 1, total });
       if (Date.now() - since >= FLUSH_MS) await flush();

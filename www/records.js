@@ -11,21 +11,26 @@
 
 import { unpackedAnnotationsJson } from './pkg/spanmark.js';
 
-// The open document's snapshot, packed. `extra` adds the other fields.
-export function packedRecord(core, docId, extra) {
-  const p = core.packedSpans();
+// A packed record from the core's `PackedSpans` (freed here) and history
+// JSON; `extra` adds the other fields.
+export function packedFrom(p, docId, history, extra) {
   const record = {
     docId,
     table: p.table,
     scores: p.scores,
     labels: p.labels,
     ids: p.ids,
-    history: core.historyJson(),
+    history,
     count: p.table.length / 4,
     ...extra,
   };
   p.free();
   return record;
+}
+
+// The open document's snapshot, packed.
+export function packedRecord(core, docId, extra) {
+  return packedFrom(core.packedSpans(), docId, core.historyJson(), extra);
 }
 
 export function spanCount(rec) {

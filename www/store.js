@@ -36,6 +36,20 @@ function completed(tx) {
   });
 }
 
+// Calls `visit(cursor)` for every record a cursor request reaches; resolves
+// at the end.
+function walk(request, visit) {
+  return new Promise((resolve, reject) => {
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const c = request.result;
+      if (!c) return resolve();
+      visit(c);
+      c.continue();
+    };
+  });
+}
+
 export async function openStore() {
   const request = indexedDB.open(DB_NAME, DB_VERSION);
   request.onupgradeneeded = (event) => {
@@ -128,28 +142,12 @@ class Store {
   async summaries() {
     const tx = this.db.transaction(['documents', 'annotations'], 'readonly');
     const counts = new Map();
-    await new Promise((resolve, reject) => {
-      const req = tx.objectStore('annotations').openCursor();
-      req.onerror = () => reject(req.error);
-      req.onsuccess = () => {
-        const c = req.result;
-        if (!c) return resolve();
-        counts.set(c.value.docId, spanCount(c.value));
-        c.continue();
-      };
-    });
+    await walk(tx.objectStore('annotations').openCursor(), (c) => counts.set(c.value.docId, spanCount(c.value)));
     const out = [];
-    await new Promise((resolve, reject) => {
-      const req = tx.objectStore('documents').index('seq').openCursor();
-      req.onerror = () => reject(req.error);
-      req.onsuccess = () => {
-        const c = req.result;
-        if (!c) return resolve();
-        const d = c.value;
-        const name = d.meta && typeof d.meta.name === 'string' ? d.meta.name : d.id;
-        out.push({ id: d.id, name, status: d.status, count: counts.get(d.id) ?? 0, hits: 0 });
-        c.continue();
-      };
+    await walk(tx.objectStore('documents').index('seq').openCursor(), (c) => {
+      const d = c.value;
+      const name = d.meta && typeof d.meta.name === 'string' ? d.meta.name : d.id;
+      out.push({ id: d.id, name, status: d.status, count: counts.get(d.id) ?? 0, hits: 0 });
     });
     return out;
   }
@@ -157,16 +155,7 @@ class Store {
   // Calls `visit(id, text)` for every document, in import order.
   async eachText(visit) {
     const tx = this.db.transaction('documents', 'readonly');
-    await new Promise((resolve, reject) => {
-      const req = tx.objectStore('documents').index('seq').openCursor();
-      req.onerror = () => reject(req.error);
-      req.onsuccess = () => {
-        const c = req.result;
-        if (!c) return resolve();
-        visit(c.value.id, c.value.text);
-        c.continue();
-      };
-    });
+    await walk(tx.objectStore('documents').index('seq').openCursor(), (c) => visit(c.value.id, c.value.text));
   }
 
   // The edit log of a document since its snapshot, oldest first:
@@ -184,15 +173,8 @@ class Store {
     const opened = new Set(await promised(tx.objectStore('annotations').getAllKeys()));
     const out = [];
     // A key cursor over the seq index: ids in import order, texts unread.
-    await new Promise((resolve, reject) => {
-      const req = tx.objectStore('documents').index('seq').openKeyCursor();
-      req.onerror = () => reject(req.error);
-      req.onsuccess = () => {
-        const c = req.result;
-        if (!c) return resolve();
-        if (!opened.has(c.primaryKey)) out.push(c.primaryKey);
-        c.continue();
-      };
+    await walk(tx.objectStore('documents').index('seq').openKeyCursor(), (c) => {
+      if (!opened.has(c.primaryKey)) out.push(c.primaryKey);
     });
     return out;
   }

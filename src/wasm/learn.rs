@@ -136,11 +136,7 @@ impl Annotator {
     ) -> Result<(), JsError> {
         let spans = suggestion_spans(table, labels_json)?;
         let editor = self.editor_mut()?;
-        let before = editor.doc.spans.len();
-        if first {
-            editor.doc.spans.retain(|s| !s.source.is_suggestion());
-        }
-        let dropped = editor.doc.spans.len() != before;
+        let dropped = first && editor.clear_suggestions();
         let reach = spans
             .iter()
             .map(|s| s.start)

@@ -196,6 +196,29 @@ impl Project {
     }
 }
 
+impl Project {
+    /// Fits an imported project into one whose labels are `current` and
+    /// whose documents have the ids `taken`: a document whose id is taken
+    /// gets a suffix (as does one repeating an id of the same file), and the
+    /// labels the file names or its spans use are added to `current`, which
+    /// becomes this project's label set (existing colours and keys kept).
+    pub fn merge_into(&mut self, taken: &[String], current: LabelSet) {
+        let mut labels = current;
+        for l in self.labels.iter() {
+            labels.ensure(&l.name);
+        }
+        let mut used: std::collections::HashSet<String> = taken.iter().cloned().collect();
+        for d in &mut self.documents {
+            d.id = unique_id(&d.id, |x| used.contains(x));
+            used.insert(d.id.clone());
+            for s in &d.spans {
+                labels.ensure(&s.label);
+            }
+        }
+        self.labels = labels;
+    }
+}
+
 /// `wanted` if no existing id has it, else `wanted-2`, `wanted-3`, ...
 pub fn unique_id<'a>(wanted: &str, mut taken: impl FnMut(&str) -> bool + 'a) -> String {
     if !taken(wanted) {
@@ -245,6 +268,30 @@ mod tests {
         d.spans.push(Span::new(2, 10, "PER"));
         let map = OffsetMap::new(&d.text);
         assert_eq!(d.surface(&map, &d.spans[0]), Some("Zoë Ball"));
+    }
+
+    #[test]
+    fn an_import_merges_with_fresh_ids_and_the_labels_it_brings() {
+        let mut imported = Project {
+            labels: LabelSet::empty(),
+            ..Default::default()
+        };
+        imported.labels.ensure("GENE");
+        let mut a = Document::new("a", "Ana");
+        a.spans.push(Span::new(0, 3, "PERSON"));
+        imported.documents = vec![a, Document::new("a", "again"), Document::new("b", "b")];
+        let mut current = LabelSet::default();
+        current.set_key("PER", Some("q")).unwrap();
+        imported.merge_into(&["a".to_string()], current);
+        let ids: Vec<&str> = imported.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a-2", "a-3", "b"]);
+        assert_eq!(
+            imported.labels.get("PER").unwrap().key.as_deref(),
+            Some("q"),
+            "kept"
+        );
+        assert!(imported.labels.get("GENE").is_some());
+        assert!(imported.labels.get("PERSON").is_some());
     }
 
     #[test]

@@ -100,6 +100,16 @@ impl LabelSet {
 }
 
 impl LabelSet {
+    /// Adds a label a person named (trimmed), with the next free colour and
+    /// key; refuses an empty name. Returns whether it was new.
+    pub fn add(&mut self, name: &str) -> Result<bool, String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("a label needs a name".into());
+        }
+        Ok(self.ensure(name))
+    }
+
     /// Renames a label; refuses an empty name or one already taken.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<(), String> {
         let to = to.trim();
@@ -201,5 +211,9 @@ mod tests {
         assert!(set.set_color("URL", "red; background:url(x)").is_err());
         assert!(set.remove("URL"));
         assert!(!set.remove("URL"));
+        assert_eq!(set.add("  GENE "), Ok(true));
+        assert!(set.get("GENE").is_some(), "trimmed");
+        assert_eq!(set.add("GENE"), Ok(false));
+        assert!(set.add("   ").is_err());
     }
 }

@@ -37,6 +37,22 @@ pub fn cut_points(text: &str, target: usize) -> Vec<usize> {
     cuts
 }
 
+/// Where a long text is cut into pieces for pre-annotation in parts (a
+/// worker's progress): byte offsets of each piece's start after the first,
+/// every piece at least `target` bytes, cut after a line break, or after a
+/// space in a line longer than `target` (never inside a token).
+pub fn pieces(text: &str, target: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for cut in cut_points(text, target) {
+        if cut - last >= target {
+            out.push(cut);
+            last = cut;
+        }
+    }
+    out
+}
+
 /// The blocks of a text of `len` bytes, given its cut points and its spans'
 /// byte ranges sorted by start: every block is `[start, end)`, they tile the
 /// text in order, and no span crosses a block edge.

@@ -7,6 +7,7 @@
 //!   gazetteer, heuristic, [`model`]: the trained entity tagger, `learn`: the
 //!   model learning online from finished documents) merged into
 //!   non-overlapping suggestions;
+//! - [`text_index`]: a document's offset map and tokens, built once and shared;
 //! - [`select`]: a person's selection snapped to tokens, stepped by keyboard;
 //! - [`search`]: finding every occurrence of a query in a text;
 //! - [`occurrences`]: labeling every occurrence of a string, and strings a
@@ -18,8 +19,11 @@
 //! - [`snapshot`]: a document's spans packed as columns for storage;
 //! - [`relabel`]: label renames and deletions carried into annotations;
 //! - [`formats`]: exchange formats, one module each;
+//! - [`session`]: the page's project and open document: every user action
+//!   as `apply(action) -> outcome`, the open policy, the stored record;
 //! - [`cli`]: the command-line tool's commands (native only);
-//! - `wasm`: the wasm-bindgen surface for the page (wasm32 only; no logic).
+//! - `wasm`: the wasm-bindgen surface for the page (wasm32 only): one-line
+//!   delegations to `session`.
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
@@ -33,8 +37,10 @@ pub mod recognize;
 pub mod relabel;
 pub mod search;
 pub mod select;
+pub mod session;
 pub mod snapshot;
 pub mod text;
+pub mod text_index;
 pub mod tokenize;
 
 pub use recognize::model;

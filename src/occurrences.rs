@@ -17,6 +17,7 @@
 use crate::doc::{Document, Source, Span};
 use crate::edit::{Change, EditError, Editor, Overlap};
 use crate::text::OffsetMap;
+use crate::text_index::TextIndex;
 use crate::tokenize::{self, Token};
 use aho_corasick::{AhoCorasickBuilder, MatchKind};
 use serde::Serialize;
@@ -60,17 +61,21 @@ pub struct Labeled {
 /// The places (code points) where `surface` occurs on token edges in the
 /// editor's document and no person's span is in the way (under
 /// [`Overlap::Allow`], no person's span of the same label).
-fn free_places(editor: &Editor, surface: &str, label: &str) -> Vec<(usize, usize)> {
+fn free_places(
+    editor: &Editor,
+    index: &TextIndex,
+    surface: &str,
+    label: &str,
+) -> Vec<(usize, usize)> {
     let text = &editor.doc.text;
-    let map = OffsetMap::new(text);
-    let tokens = tokenize::tokenize(text);
+    let map = index.map();
     let people: Vec<&Span> = editor
         .spans()
         .iter()
         .filter(|s| s.source == Source::User)
         .filter(|s| editor.overlap == Overlap::Forbid || s.label == label)
         .collect();
-    find_on_tokens(text, &tokens, surface)
+    find_on_tokens(text, index.tokens(), surface)
         .into_iter()
         .filter_map(|(a, b)| Some((map.byte_to_char(a)?, map.byte_to_char(b)?)))
         .filter(|&(a, b)| !people.iter().any(|p| p.overlaps(a, b)))
@@ -80,9 +85,10 @@ fn free_places(editor: &Editor, surface: &str, label: &str) -> Vec<(usize, usize
 /// Labels every other occurrence of the text of the span at `start..end`
 /// (code points) with its label, as one undoable change. A suggestion at
 /// `start..end` is accepted in the same change. The person's own spans are
-/// never touched.
+/// never touched. `index` is the document's, all its tokens found.
 pub fn label_every_occurrence(
     editor: &mut Editor,
+    index: &TextIndex,
     start: usize,
     end: usize,
 ) -> Result<Labeled, EditError> {
@@ -91,13 +97,12 @@ pub fn label_every_occurrence(
         .min_by_key(|s| s.source.is_suggestion())
         .cloned()
         .ok_or(EditError::NoSpan { start, end })?;
-    let map = OffsetMap::new(&editor.doc.text);
     let surface = editor
         .doc
-        .surface(&map, &span)
+        .surface(index.map(), &span)
         .ok_or(EditError::NoSpan { start, end })?
         .to_string();
-    let mut places: Vec<(usize, usize)> = free_places(editor, &surface, &span.label)
+    let mut places: Vec<(usize, usize)> = free_places(editor, index, &surface, &span.label)
         .into_iter()
         .filter(|&(a, b)| !(a < end && start < b))
         .collect();
@@ -119,7 +124,8 @@ pub fn label_every_occurrence(
 /// document of the project), as one undoable change; see the module
 /// documentation.
 pub fn label_text(editor: &mut Editor, surface: &str, label: &str) -> Result<Labeled, EditError> {
-    let places = free_places(editor, surface, label);
+    let index = TextIndex::new(&editor.doc.text);
+    let places = free_places(editor, &index, surface, label);
     let change = editor.add_all(&places, label)?;
     Ok(Labeled {
         count: change.added.len(),

@@ -2,129 +2,66 @@
 //! stretched one token at a time from the keyboard. Works in the page's
 //! units (UTF-16 in, code points out) so the page does no offset arithmetic.
 
-use crate::text::OffsetMap;
-use crate::tokenize::{self, Token};
+use crate::doc::Span;
+use crate::text::OffsetUnit;
+use crate::text_index::TextIndex;
+use crate::tokenize;
 
-/// A text's tokens with its offset map, for selection arithmetic.
-pub struct Selector {
-    map: OffsetMap,
-    tokens: Vec<Token>,
-    /// Bytes of the text tokenized so far (see `prepare`).
-    done: usize,
-}
-
-impl Selector {
-    pub fn new(text: &str) -> Selector {
-        let mut s = Selector::pending(text);
-        s.prepare(text, usize::MAX);
-        s
-    }
-
-    /// A selector whose tokens are still to be found, a piece at a time by
-    /// `prepare`, so that a long text opens without one long pause. Its
-    /// answers are only right once `is_ready`.
-    pub fn pending(text: &str) -> Selector {
-        Selector {
-            map: OffsetMap::new(text),
-            tokens: Vec::new(),
-            done: 0,
-        }
-    }
-
-    pub fn is_ready(&self) -> bool {
-        self.done >= self.map.len(crate::text::OffsetUnit::Byte)
-    }
-
-    /// Tokenizes the next piece of `text` (the text given to `pending`): at
-    /// least `bytes` long, ending after a line break (as the worker's pieces
-    /// do: no token spans one) or at the end. Returns whether all is done.
-    pub fn prepare(&mut self, text: &str, bytes: usize) -> bool {
-        if self.is_ready() || text.len() != self.map.len(crate::text::OffsetUnit::Byte) {
-            return self.is_ready();
-        }
-        let from = self.done;
-        let end = match from.checked_add(bytes).filter(|&e| e < text.len()) {
-            Some(e) => text.as_bytes()[e..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(text.len(), |i| e + i + 1),
-            None => text.len(),
-        };
-        let base = self.tokens.len();
-        tokenize::tokenize_into(&text[from..end], &mut self.tokens);
-        for t in &mut self.tokens[base..] {
-            t.start += from;
-            t.end += from;
-        }
-        self.done = end;
-        self.is_ready()
-    }
-
-    pub fn map(&self) -> &OffsetMap {
-        &self.map
-    }
-
+impl TextIndex {
     /// Snaps a selection in UTF-16 units (either order) to the edges of the
     /// tokens it touches; code points, or `None` when it holds no token.
     pub fn snap_utf16(&self, a: usize, b: usize) -> Option<(usize, usize)> {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
         // The browser may hand over an edge between the halves of a surrogate
         // pair; widen it to the whole character.
-        let mut lo = a.min(self.map.len(crate::text::OffsetUnit::Utf16));
+        let mut lo = a.min(self.map().len(OffsetUnit::Utf16));
         let b0 = loop {
-            if let Some(x) = self.map.utf16_to_byte(lo) {
+            if let Some(x) = self.map().utf16_to_byte(lo) {
                 break x;
             }
             lo -= 1;
         };
-        let mut hi = b.min(self.map.len(crate::text::OffsetUnit::Utf16));
+        let mut hi = b.min(self.map().len(OffsetUnit::Utf16));
         let b1 = loop {
-            if let Some(x) = self.map.utf16_to_byte(hi) {
+            if let Some(x) = self.map().utf16_to_byte(hi) {
                 break x;
             }
             hi += 1;
         };
-        let (s, e) = tokenize::snap(&self.tokens, b0, b1)?;
-        Some((self.map.byte_to_char(s)?, self.map.byte_to_char(e)?))
-    }
-
-    fn chars(&self, t: &Token) -> (usize, usize) {
-        (
-            self.map.byte_to_char(t.start).unwrap_or(0),
-            self.map.byte_to_char(t.end).unwrap_or(0),
-        )
+        let (s, e) = tokenize::snap(self.tokens(), b0, b1)?;
+        Some((self.map().byte_to_char(s)?, self.map().byte_to_char(e)?))
     }
 
     /// Moves the end edge of `[start, end)` by one token: `grow` takes in the
     /// next token, otherwise the last token is let go (never below one token).
     pub fn step_end(&self, start: usize, end: usize, grow: bool) -> Option<(usize, usize)> {
-        let b_end = self.map.char_to_byte(end)?;
+        let b_end = self.map().char_to_byte(end)?;
         if grow {
-            let i = self.tokens.partition_point(|t| t.start < b_end);
-            let t = self.tokens.get(i)?;
-            Some((start, self.chars(t).1))
+            let i = self.tokens().partition_point(|t| t.start < b_end);
+            let t = self.tokens().get(i)?;
+            Some((start, self.token_chars(t).1))
         } else {
-            let b_start = self.map.char_to_byte(start)?;
-            let i = self.tokens.partition_point(|t| t.end < b_end);
+            let b_start = self.map().char_to_byte(start)?;
+            let i = self.tokens().partition_point(|t| t.end < b_end);
             // The token ending at `end` is i; keep at least the first token.
-            let prev = self.tokens[..i].iter().rev().find(|t| t.end > b_start)?;
-            Some((start, self.chars(prev).1))
+            let prev = self.tokens()[..i].iter().rev().find(|t| t.end > b_start)?;
+            Some((start, self.token_chars(prev).1))
         }
     }
 
     /// Moves the start edge of `[start, end)` by one token: `grow` takes in
     /// the previous token, otherwise the first token is let go.
     pub fn step_start(&self, start: usize, end: usize, grow: bool) -> Option<(usize, usize)> {
-        let b_start = self.map.char_to_byte(start)?;
+        let b_start = self.map().char_to_byte(start)?;
         if grow {
-            let i = self.tokens.partition_point(|t| t.end <= b_start);
-            let t = self.tokens[..i].last()?;
-            Some((self.chars(t).0, end))
+            let i = self.tokens().partition_point(|t| t.end <= b_start);
+            let t = self.tokens()[..i].last()?;
+            Some((self.token_chars(t).0, end))
         } else {
-            let b_end = self.map.char_to_byte(end)?;
-            let i = self.tokens.partition_point(|t| t.start <= b_start);
-            let next = self.tokens.get(i).filter(|t| t.end <= b_end)?;
-            Some((self.chars(next).0, end))
+            let b_end = self.map().char_to_byte(end)?;
+            let i = self.tokens().partition_point(|t| t.start <= b_start);
+            let next = self.tokens().get(i).filter(|t| t.end <= b_end)?;
+            Some((self.token_chars(next).0, end))
         }
     }
 
@@ -133,19 +70,31 @@ impl Selector {
     pub fn next_token(&self, c: Option<usize>, backwards: bool) -> Option<(usize, usize)> {
         let i = match (c, backwards) {
             (None, false) => 0,
-            (None, true) => self.tokens.len().checked_sub(1)?,
+            (None, true) => self.tokens().len().checked_sub(1)?,
             (Some(c), false) => {
-                let b = self.map.char_to_byte(c)?;
-                self.tokens.partition_point(|t| t.start <= b)
+                let b = self.map().char_to_byte(c)?;
+                self.tokens().partition_point(|t| t.start <= b)
             }
             (Some(c), true) => {
-                let b = self.map.char_to_byte(c)?;
-                self.tokens
+                let b = self.map().char_to_byte(c)?;
+                self.tokens()
                     .partition_point(|t| t.start < b)
                     .checked_sub(1)?
             }
         };
-        self.tokens.get(i).map(|t| self.chars(t))
+        self.tokens().get(i).map(|t| self.token_chars(t))
+    }
+}
+
+/// The span after (or, `backwards`, before) code point `from` in `spans`
+/// (sorted by start), for moving between spans from the keyboard: from
+/// `None`, the first (or last) span.
+pub fn neighbour_span(spans: &[Span], from: Option<usize>, backwards: bool) -> Option<&Span> {
+    match (from, backwards) {
+        (None, false) => spans.first(),
+        (None, true) => spans.last(),
+        (Some(c), false) => spans.get(spans.partition_point(|s| s.start <= c)),
+        (Some(c), true) => spans[..spans.partition_point(|s| s.start < c)].last(),
     }
 }
 
@@ -155,7 +104,7 @@ mod tests {
 
     #[test]
     fn snaps_partial_words_to_whole_tokens() {
-        let s = Selector::new("Angela Merkel met Macron.");
+        let s = TextIndex::new("Angela Merkel met Macron.");
         assert_eq!(s.snap_utf16(2, 9), Some((0, 13)));
         assert_eq!(s.snap_utf16(9, 2), Some((0, 13)));
         assert_eq!(s.snap_utf16(6, 7), None, "only a space");
@@ -169,7 +118,7 @@ mod tests {
     #[test]
     fn snaps_across_astral_characters() {
         let text = "😀 Zoë Ball 👨‍👩‍👧 Paris";
-        let s = Selector::new(text);
+        let s = TextIndex::new(text);
         // UTF-16: emoji is 2 units; "Zoë" starts at unit 3, code point 2.
         assert_eq!(s.snap_utf16(3, 6), Some((2, 5)));
         // An edge inside the surrogate pair widens to the emoji.
@@ -181,7 +130,7 @@ mod tests {
 
     #[test]
     fn steps_edges_by_token() {
-        let s = Selector::new("the Bank of New York said");
+        let s = TextIndex::new("the Bank of New York said");
         // "Bank" = 4..8
         assert_eq!(s.step_end(4, 8, true), Some((4, 11)));
         assert_eq!(s.step_end(4, 11, true), Some((4, 15)));
@@ -199,7 +148,7 @@ mod tests {
 
     #[test]
     fn token_cursor_moves_both_ways() {
-        let s = Selector::new("Mr. Smith left.");
+        let s = TextIndex::new("Mr. Smith left.");
         let first = s.next_token(None, false).unwrap();
         let second = s.next_token(Some(first.0), false).unwrap();
         assert_eq!(first, (0, 3));
@@ -210,19 +159,20 @@ mod tests {
     }
 
     #[test]
-    fn tokens_found_piece_by_piece_are_the_tokens_of_the_whole() {
-        let line = "Mr. Ana Lima (U.S.) paid $2,500 on Jan. 3, 2024 😀 at 10:30 a.m.\r\nNo. 5 won't \u{301}go.\n\n";
-        let text = line.repeat(40);
-        let whole = Selector::new(&text);
-        for bytes in [0, 1, 70, 1000] {
-            let mut s = Selector::pending(&text);
-            let mut rounds = 0;
-            while !s.prepare(&text, bytes) {
-                rounds += 1;
-            }
-            assert!(bytes > 500 || rounds > 10, "{bytes}: {rounds} rounds");
-            assert_eq!(s.tokens, whole.tokens, "pieces of {bytes} bytes");
-        }
-        assert!(Selector::pending("").is_ready());
+    fn neighbour_spans_step_through_the_document_both_ways() {
+        let spans = vec![
+            Span::new(0, 3, "PER"),
+            Span::new(5, 9, "ORG"),
+            Span::new(12, 15, "LOC"),
+        ];
+        let at = |from, back| neighbour_span(&spans, from, back).map(|s| s.start);
+        assert_eq!(at(None, false), Some(0));
+        assert_eq!(at(None, true), Some(12));
+        assert_eq!(at(Some(0), false), Some(5));
+        assert_eq!(at(Some(5), true), Some(0));
+        assert_eq!(at(Some(12), false), None, "nothing after the last");
+        assert_eq!(at(Some(0), true), None, "nothing before the first");
+        assert_eq!(at(Some(7), false), Some(12), "from inside a span");
+        assert_eq!(neighbour_span(&[], None, false), None);
     }
 }

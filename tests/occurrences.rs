@@ -2,8 +2,17 @@
 //! document), and the inconsistency view over a project.
 
 use spanmark::doc::{Document, Source, Span};
+use spanmark::edit::EditError;
 use spanmark::edit::{Editor, Overlap};
-use spanmark::occurrences::{inconsistencies, label_every_occurrence, label_text};
+use spanmark::occurrences::{inconsistencies, label_every_occurrence, label_text, Labeled};
+use spanmark::text_index::TextIndex;
+
+/// Labels every occurrence of the span at `start..end`, as the session does:
+/// over the document's index.
+fn every(e: &mut Editor, start: usize, end: usize) -> Result<Labeled, EditError> {
+    let index = TextIndex::new(&e.doc.text);
+    label_every_occurrence(e, &index, start, end)
+}
 
 fn editor(text: &str) -> Editor {
     Editor::new(Document::new("d", text), Overlap::Forbid)
@@ -27,7 +36,7 @@ fn every_occurrence_in_one_undo_with_emoji_and_crlf_offsets() {
     let mut e = editor(text);
     let cps: Vec<char> = text.chars().collect();
     e.add(2, 10, "PER").unwrap();
-    let done = label_every_occurrence(&mut e, 2, 10).unwrap();
+    let done = every(&mut e, 2, 10).unwrap();
     assert_eq!(done.count, 3, "not inside \"Limas\"");
     assert_eq!(done.text, "Ana Lima");
     for s in e.spans() {
@@ -51,7 +60,7 @@ fn replaces_suggestions_but_never_the_persons_spans() {
     e.set_suggestions(vec![sugg(11, 17, "LOC"), sugg(32, 44, "PER")]);
     e.add(21, 27, "LOC").unwrap();
     e.add(0, 6, "PER").unwrap();
-    let done = label_every_occurrence(&mut e, 0, 6).unwrap();
+    let done = every(&mut e, 0, 6).unwrap();
     assert_eq!(done.count, 2);
     assert_eq!(
         shape(&e),
@@ -74,21 +83,18 @@ fn replaces_suggestions_but_never_the_persons_spans() {
 fn a_suggestion_is_accepted_with_its_occurrences() {
     let mut e = editor("Acme and Acme");
     e.set_suggestions(vec![sugg(0, 4, "ORG")]);
-    let done = label_every_occurrence(&mut e, 0, 4).unwrap();
+    let done = every(&mut e, 0, 4).unwrap();
     assert_eq!(done.count, 1);
     assert!(e.spans().iter().all(|s| s.source == Source::User));
     assert_eq!(e.spans().len(), 2);
-    assert!(
-        label_every_occurrence(&mut e, 1, 3).is_err(),
-        "no span there"
-    );
+    assert!(every(&mut e, 1, 3).is_err(), "no span there");
 }
 
 #[test]
 fn overlapping_occurrences_are_taken_left_to_right() {
     let mut e = editor("ha ha ha ha");
     e.add(0, 5, "X").unwrap();
-    let done = label_every_occurrence(&mut e, 0, 5).unwrap();
+    let done = every(&mut e, 0, 5).unwrap();
     assert_eq!(done.count, 1);
     assert_eq!(e.spans().len(), 2);
     assert!(e.spans().windows(2).all(|w| w[0].end <= w[1].start));
@@ -203,7 +209,7 @@ mod properties {
             let (s, t) = (map.byte_to_char(a.start).unwrap(), map.byte_to_char(b.end).unwrap());
             e.add(s, t, "X").unwrap();
             let before = e.clone();
-            let done = label_every_occurrence(&mut e, s, t).unwrap();
+            let done = every(&mut e, s, t).unwrap();
             let surface = &text[a.start..b.end];
             prop_assert_eq!(e.spans().len(), before.spans().len() + done.count);
             for w in e.spans().windows(2) {

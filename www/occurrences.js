@@ -4,7 +4,6 @@
 // stored records and draws the list.
 
 import { inconsistencies as coreInconsistencies } from './pkg/spanmark.js';
-import { annotationsJson } from './records.js';
 
 export function wireOccurrences(ctx) {
   const { state } = ctx;
@@ -13,54 +12,42 @@ export function wireOccurrences(ctx) {
   // Labels every other occurrence of the span at start..end; with `project`,
   // in every other stored document too (one durable write, one undoable
   // change per document). Resolves to the number added, once durable.
-  function labelEvery(start, end, { project = false } = {}) {
+  async function labelEvery(start, end, { project = false } = {}) {
+    const done = await ctx.act({ op: 'labelEvery', start, end });
+    if (!project) return done.count;
     return ctx.serial(async () => {
-      if (!state.docId) throw new Error('No document is open');
-      const done = JSON.parse(state.core.labelEveryOccurrence(start, end));
-      if (done.changed) await ctx.persistEdit();
+      const { text: surface, label } = done.every;
       let total = done.count;
       let docs = 0;
-      if (project) {
-        const records = [];
-        // The last edit-log entry read: should another tab log an edit
-        // before the write, the write is refused rather than drop it.
-        let head = 0;
-        for (const id of await state.store.documentIds()) {
-          if (id === state.docId) continue;
-          const doc = await state.store.document(id);
-          const ann = await state.store.annotations(id);
-          const { entries: log, head: last } = ann ? await state.store.editsFor(id) : { entries: [], head: 0 };
-          head = Math.max(head, last);
-          const long = doc.text.length > ctx.LONG_TEXT;
-          const out = JSON.parse(state.core.labelTextInStored(
-            JSON.stringify({ id: doc.id, text: doc.text, meta: doc.meta, status: doc.status }),
-            ann ? annotationsJson(ann) : '',
-            JSON.stringify(log), done.text, done.label, !long,
-          ));
-          if (!out.count) continue;
-          // A long text never opened still owes its suggestions (a worker
-          // adds them, around the person's spans, when it is opened).
-          const preannotated = ann ? ann.preannotated !== false : !long;
-          const rules = ann ? ann.rules : state.core.rulesVersion();
-          records.push({ docId: id, spans: out.record.spans, history: out.record.history, preannotated, rules });
-          total += out.count;
-          docs += 1;
-        }
-        if (records.length) {
-          try {
-            await state.store.write({ annotations: records, expectHead: head });
-          } catch (e) {
-            if (e && e.name === 'ConflictError') {
-              throw new Error(`Labeled ${done.count} here; the other documents were being edited in another tab, so nothing was changed there: press Shift+E again`);
-            }
-            throw e;
-          }
-          for (const r of records) ctx.announce(r.docId);
-        }
-        await ctx.reloadList();
+      const records = [];
+      // The last edit-log entry read: should another tab log an edit
+      // before the write, the write is refused rather than drop it.
+      let head = 0;
+      for (const id of await state.store.documentIds()) {
+        if (id === state.docId) continue;
+        const doc = await state.store.document(id);
+        const record = await state.store.annotations(id);
+        const { entries: log, head: last } = record ? await state.store.editsFor(id) : { entries: [], head: 0 };
+        head = Math.max(head, last);
+        const out = state.core.labelTextIn(doc, record ?? null, log, surface, label);
+        if (!out.record) continue;
+        records.push(out.record);
+        total += out.count;
+        docs += 1;
       }
-      const where = project ? ` here and in ${docs} other document${docs === 1 ? '' : 's'}` : '';
-      ctx.status(`labeled ${total} more occurrence${total === 1 ? '' : 's'} of “${done.text}” as ${done.label}${where}`);
+      if (records.length) {
+        try {
+          await state.store.write({ annotations: records, expectHead: head });
+        } catch (e) {
+          if (e && e.name === 'ConflictError') {
+            throw new Error(`Labeled ${done.count} here; the other documents were being edited in another tab, so nothing was changed there: press Shift+E again`);
+          }
+          throw e;
+        }
+        for (const r of records) ctx.announce(r.docId);
+      }
+      await ctx.reloadList();
+      ctx.status(`labeled ${total} more occurrence${total === 1 ? '' : 's'} of “${surface}” as ${label} here and in ${docs} other document${docs === 1 ? '' : 's'}`);
       return total;
     });
   }
@@ -68,8 +55,7 @@ export function wireOccurrences(ctx) {
   function inconsistencies({ unlabeled = false } = {}) {
     return ctx.serial(async () => {
       await ctx.flush();
-      const documents = (await state.store.allDocuments()).map((d) => ({ id: d.id, text: d.text, spans: d.spans }));
-      return JSON.parse(coreInconsistencies(JSON.stringify(documents), Boolean(unlabeled)));
+      return coreInconsistencies(await state.store.allDocuments(), Boolean(unlabeled));
     });
   }
 
@@ -78,12 +64,9 @@ export function wireOccurrences(ctx) {
   function openAt(id, start, end) {
     return ctx.serial(async () => {
       if (id !== state.docId) await ctx.openDocument(id);
-      const hasSpan = JSON.parse(state.core.spansJson()).some((s) => s.start === start && s.end === end);
-      state.selected = hasSpan ? { start, end } : null;
-      state.pending = hasSpan ? null : { start, end };
-      ctx.reveal(start);
-      ctx.draw();
-      if (!hasSpan) ctx.showPending();
+      const hasSpan = state.core.spans().some((s) => s.start === start && s.end === end);
+      if (hasSpan) ctx.selectSpan(start, end);
+      else ctx.selectText(start, end);
       ctx.clearError();
     });
   }

@@ -13,10 +13,9 @@
 // Both use the page's learned model, label names and rules. The page cancels
 // by terminating the worker: a project job's finished documents stay saved.
 import init, {
-  emptyHistoryJson, packedSuggestions, pieceStarts, preannotateIn, setPreannotateModel,
+  pieceStarts, preannotateIn, setPreannotateModel, suggestedRecord,
 } from './pkg/spanmark.js';
 import { openStore } from './store.js';
-import { packedFrom } from './records.js';
 
 const PIECE_BYTES = 256 * 1024;
 const ready = init();
@@ -58,7 +57,6 @@ const FLUSH_MS = 250;
 async function preannotateProject({ project, skip, labels, rulesVersion }) {
   const store = await openStore();
   const ids = (await store.unopenedIds()).filter((id) => id !== skip);
-  const history = emptyHistoryJson();
   const total = ids.length;
   let saved = 0;
   let pending = [];
@@ -78,7 +76,7 @@ async function preannotateProject({ project, skip, labels, rulesVersion }) {
       const k = from + j;
       if (doc) {
         const table = annotate(doc.text, (f) => self.postMessage({ project, done: k + f, total }));
-        pending.push(packedFrom(packedSuggestions(table, labels), doc.id, history, { preannotated: true, rules: rulesVersion }));
+        pending.push(suggestedRecord(doc.id, table, labels, rulesVersion));
       }
       self.postMessage({ project, done: k + 1, total });
       if (Date.now() - since >= FLUSH_MS) await flush();
@@ -106,7 +104,7 @@ self.onmessage = async (event) => {
   await ready;
   // From the page: its learned model (empty: as shipped), label names and
   // rules; label codes index those names.
-  setPreannotateModel(model || new Uint8Array(0), labels, rules || '');
+  setPreannotateModel(model || new Uint8Array(0), JSON.stringify(labels), rules || '');
   if (project) {
     try {
       await preannotateProject(event.data);

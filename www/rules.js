@@ -33,9 +33,9 @@ export async function wireRules(ctx) {
     return ctx.serial(async () => {
       if (typeof jsonl !== 'string') throw new Error('setRules(jsonl): give the patterns as a string');
       const before = state.core.rulesJsonl();
-      const info = JSON.parse(state.core.setRules(jsonl));
+      const info = state.core.setRules(jsonl);
       try {
-        await state.store.write({ settings: { [KEY]: state.core.rulesJsonl() }, labels: JSON.parse(state.core.labelsJson()) });
+        await state.store.write({ settings: { [KEY]: state.core.rulesJsonl() }, labels: state.core.labels() });
         if (state.docId) await ctx.persistAndDraw();
       } catch (e) {
         state.core.setRules(before);
@@ -82,7 +82,7 @@ export async function wireRules(ctx) {
 
   function drawPanel() {
     if ($('rules-panel').hidden) return;
-    rows.replaceChildren(...JSON.parse(state.core.rulesGroups()).map(row));
+    rows.replaceChildren(...state.core.rulesGroups().map(row));
     const pick = $('rules-new-label');
     const options = state.labels.map((l) => {
       const o = document.createElement('option');
@@ -119,7 +119,7 @@ export async function wireRules(ctx) {
   $('rules-apply').addEventListener('click', () => {
     let jsonl;
     try {
-      jsonl = state.core.rulesFromGroups(JSON.stringify(panelGroups()));
+      jsonl = state.core.rulesFromGroups(panelGroups());
     } catch (e) {
       ctx.report(e);
       return;

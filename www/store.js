@@ -3,8 +3,9 @@
 // Records, each with its own id, so that a later sync can replicate them one
 // by one (DESIGN.md):
 //   documents    {id, text, meta, status, seq}      seq keeps import order
-//   annotations  {docId, spans, history}            one per opened document
-//                or packed columns instead of spans (records.js)
+//   annotations  {docId, table, scores, labels, ids, history, count,
+//                preannotated, rules}               one per opened document,
+//                its shape the core's (src/session/record.rs)
 //   labelsets    {id: 'project', labels}
 //   settings     {key, value}                       e.g. key 'current'
 //   edits        {seq, docId, entry}                the edit log since the
@@ -16,7 +17,7 @@
 // resolves only once the transaction has completed, so the caller can show
 // an edit as done only after it is on disk.
 
-import { spanCount, spansOf } from './records.js';
+import { joinRecord } from './pkg/spanmark.js';
 
 const DB_NAME = 'spanmark';
 const DB_VERSION = 2;
@@ -130,11 +131,8 @@ class Store {
       promised(tx.objectStore('documents').index('seq').getAll()),
       promised(tx.objectStore('annotations').getAll()),
     ]);
-    const byDoc = new Map(anns.map((a) => [a.docId, spansOf(a)]));
-    return docs.map((d) => ({
-      id: d.id, text: d.text, meta: d.meta, status: d.status,
-      spans: byDoc.get(d.id) || d.spans || [],
-    }));
+    const byDoc = new Map(anns.map((a) => [a.docId, a]));
+    return docs.map((d) => joinRecord(d, byDoc.get(d.id) ?? null));
   }
 
   // A line per document for the document list, in import order: id, name,
@@ -142,7 +140,7 @@ class Store {
   async summaries() {
     const tx = this.db.transaction(['documents', 'annotations'], 'readonly');
     const counts = new Map();
-    await walk(tx.objectStore('annotations').openCursor(), (c) => counts.set(c.value.docId, spanCount(c.value)));
+    await walk(tx.objectStore('annotations').openCursor(), (c) => counts.set(c.value.docId, c.value.count ?? c.value.spans.length));
     const out = [];
     await walk(tx.objectStore('documents').index('seq').openCursor(), (c) => {
       const d = c.value;
@@ -211,8 +209,8 @@ class Store {
   }
 
   // One durable write. `w` may hold: labels, documents (array of {id, text,
-  // meta, status, spans?}), annotations (array of {docId, spans, history}:
-  // snapshots, which clear those documents' edit logs), edit ({docId, entry}:
+  // meta, status}), annotations (array of the core's records: snapshots,
+  // which clear those documents' edit logs), edit ({docId, entry}:
   // one edit-log entry), current (a document id), settings ({key: value}
   // records for the `settings` store).
   // `expectHead` (with one snapshot, or several: the last of their log entries
@@ -230,44 +228,53 @@ class Store {
     const done = completed(tx);
     let conflict = false;
     let seq = 0;
-    if (w.labels) tx.objectStore('labelsets').put({ id: 'project', labels: w.labels });
-    if (w.documents) {
-      const docs = tx.objectStore('documents');
-      let seq = Date.now() * 1000;
-      for (const d of w.documents) {
-        const mySeq = seq++;
-        // A document written again keeps its place in the order.
-        docs.get(d.id).onsuccess = (e) => {
-          const old = e.target.result;
-          docs.put({ id: d.id, text: d.text, meta: d.meta ?? {}, status: d.status ?? 'todo', seq: old ? old.seq : mySeq });
+    // A request that throws at once (a full disk, a value storage cannot
+    // clone) must take the requests already made with it: the whole write
+    // or nothing.
+    try {
+      if (w.labels) tx.objectStore('labelsets').put({ id: 'project', labels: w.labels });
+      if (w.documents) {
+        const docs = tx.objectStore('documents');
+        let seq = Date.now() * 1000;
+        for (const d of w.documents) {
+          const mySeq = seq++;
+          // A document written again keeps its place in the order.
+          docs.get(d.id).onsuccess = (e) => {
+            const old = e.target.result;
+            docs.put({ id: d.id, text: d.text, meta: d.meta ?? {}, status: d.status ?? 'todo', seq: old ? old.seq : mySeq });
+          };
+        }
+      }
+      if (w.annotations) {
+        const anns = tx.objectStore('annotations');
+        const edits = tx.objectStore('edits');
+        for (const a of w.annotations) {
+          anns.put(a);
+          edits.index('docId').openKeyCursor(IDBKeyRange.only(a.docId)).onsuccess = (e) => {
+            const c = e.target.result;
+            if (!c) return;
+            if (w.expectHead != null && c.primaryKey > w.expectHead) {
+              conflict = true;
+              tx.abort();
+              return;
+            }
+            edits.delete(c.primaryKey);
+            c.continue();
+          };
+        }
+      }
+      if (w.edit) {
+        tx.objectStore('edits').add({ docId: w.edit.docId, entry: w.edit.entry }).onsuccess = (e) => {
+          seq = e.target.result;
         };
       }
+      if (w.current !== undefined) tx.objectStore('settings').put({ key: 'current', value: w.current });
+      for (const [key, value] of Object.entries(w.settings || {})) tx.objectStore('settings').put({ key, value });
+    } catch (e) {
+      tx.abort();
+      done.catch(() => {});
+      throw e;
     }
-    if (w.annotations) {
-      const anns = tx.objectStore('annotations');
-      const edits = tx.objectStore('edits');
-      for (const a of w.annotations) {
-        anns.put(a);
-        edits.index('docId').openKeyCursor(IDBKeyRange.only(a.docId)).onsuccess = (e) => {
-          const c = e.target.result;
-          if (!c) return;
-          if (w.expectHead != null && c.primaryKey > w.expectHead) {
-            conflict = true;
-            tx.abort();
-            return;
-          }
-          edits.delete(c.primaryKey);
-          c.continue();
-        };
-      }
-    }
-    if (w.edit) {
-      tx.objectStore('edits').add({ docId: w.edit.docId, entry: w.edit.entry }).onsuccess = (e) => {
-        seq = e.target.result;
-      };
-    }
-    if (w.current !== undefined) tx.objectStore('settings').put({ key: 'current', value: w.current });
-    for (const [key, value] of Object.entries(w.settings || {})) tx.objectStore('settings').put({ key, value });
     try {
       await done;
     } catch (e) {

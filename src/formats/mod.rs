@@ -237,6 +237,22 @@ impl Format {
         Format::ALL.into_iter().find(|f| f.name() == n)
     }
 
+    /// The names of every format, as `from_name` takes them.
+    pub fn names() -> Vec<&'static str> {
+        Format::ALL.iter().map(|f| f.name()).collect()
+    }
+
+    /// The media type of an export's file.
+    pub fn media_type(self, options: &Options) -> &'static str {
+        match self {
+            Format::Spacy if options.spacy_binary => "application/octet-stream",
+            Format::Brat => "application/x-tar",
+            Format::Jsonl | Format::Doccano | Format::Prodigy => "application/jsonl",
+            Format::Conll => "text/plain",
+            _ => "application/json",
+        }
+    }
+
     /// The usual file name ending of an export (`.spacy` when
     /// `options.spacy_binary`; brat's is the tar bundle).
     pub fn extension(self, options: &Options) -> &'static str {
@@ -419,6 +435,20 @@ fn refuse_empty(content: &[u8]) -> Result<(), FormatError> {
     Ok(())
 }
 
+/// Which of the files picked together (by name) are read as one brat
+/// project: the `.ann`, `.txt` and `.conf` files, when there is any `.ann`
+/// among them; none otherwise (each file is then imported on its own).
+pub fn brat_parts(names: &[&str]) -> Vec<bool> {
+    let ends = |n: &str, e: &str| n.to_ascii_lowercase().ends_with(e);
+    if !names.iter().any(|n| ends(n, ".ann")) {
+        return vec![false; names.len()];
+    }
+    names
+        .iter()
+        .map(|n| [".ann", ".txt", ".conf"].iter().any(|e| ends(n, e)))
+        .collect()
+}
+
 /// Reads several files as one project: brat's `.txt` + `.ann` pairs (or a
 /// tar of them); for any other format each file in turn, one after another.
 pub fn import_files(format: Format, files: &[File]) -> Result<Imported, FormatError> {
@@ -520,6 +550,7 @@ mod tests {
         for f in Format::ALL {
             assert_eq!(Format::from_name(f.name()), Some(f));
         }
+        assert_eq!(Format::names().len(), Format::ALL.len());
         assert_eq!(Format::from_name("Label-Studio"), Some(Format::LabelStudio));
         assert_eq!(Format::from_name("xml"), None);
     }
@@ -568,6 +599,15 @@ mod tests {
         assert_eq!(
             d("noext", "{\"text\":\"x\"}\n{\"text\":\"y\"}"),
             Some(Format::Jsonl)
+        );
+    }
+
+    #[test]
+    fn brat_parts_are_picked_only_when_an_ann_file_is_there() {
+        assert_eq!(brat_parts(&["a.txt", "b.jsonl"]), [false, false]);
+        assert_eq!(
+            brat_parts(&["a.txt", "a.ANN", "annotation.conf", "b.jsonl"]),
+            [true, true, true, false]
         );
     }
 }

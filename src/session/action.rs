@@ -1,0 +1,300 @@
+//! A person's actions on the open document, and what each one asks of the
+//! page: what to store, what to draw again, what to say.
+
+use super::{Result, Session, SNAPSHOT_EVERY};
+use crate::doc::{Span, Status};
+use crate::edit::{Change, LogEntry};
+use crate::labels::Label;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One user action, as the page names it (`{"op": "add", "start": 0,
+/// "end": 5, "label": "PER"}`); offsets are code points.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(
+    tag = "op",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
+pub enum Action {
+    /// A person's span (replacing the suggestions it overlaps).
+    Add {
+        start: usize,
+        end: usize,
+        label: String,
+    },
+    /// Removes every span at exactly these offsets.
+    Remove {
+        start: usize,
+        end: usize,
+    },
+    Relabel {
+        start: usize,
+        end: usize,
+        label: String,
+    },
+    Resize {
+        start: usize,
+        end: usize,
+        new_start: usize,
+        new_end: usize,
+    },
+    Accept {
+        start: usize,
+        end: usize,
+    },
+    Reject {
+        start: usize,
+        end: usize,
+    },
+    AcceptAll,
+    RejectAll,
+    Undo,
+    Redo,
+    /// Marks the document done (`true`) or to do.
+    SetDone {
+        done: bool,
+    },
+    /// Done if it was to do, and the other way round (the `d` key).
+    ToggleDone,
+    /// Every other occurrence of the span's text gets its label.
+    LabelEvery {
+        start: usize,
+        end: usize,
+    },
+}
+
+/// What an action did, and what the page is to do about it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    /// Whether the document changed (nothing to store or draw if not).
+    pub changed: bool,
+    /// The edit-log entry of the change (what another tab replays).
+    pub entry: Option<LogEntry>,
+    /// Store a whole snapshot rather than the entry: every
+    /// [`SNAPSHOT_EVERY`] edits, or a change an entry cannot hold.
+    pub snapshot: bool,
+    /// The document record changed too (its status): store it.
+    pub document: bool,
+    /// Blocks to draw again (see [`super::tables::block_patch`]).
+    pub patch: Vec<u32>,
+    /// The label set, when the action added a label to it.
+    pub labels: Option<Vec<Label>>,
+    /// Spans per label in the document, after the action.
+    pub counts: BTreeMap<String, u64>,
+    /// The span to show as selected after the action, if any.
+    pub select: Option<[usize; 2]>,
+    /// Where the change happened (code points), for the page to scroll to:
+    /// an undo may change what is not on screen.
+    pub reveal: Option<usize>,
+    /// For the status line: what happened, in words.
+    pub status: String,
+    /// Labelling every occurrence: how many spans it added, and the text
+    /// and label it gave them (for labelling the project's other documents).
+    pub count: usize,
+    pub every: Option<Every>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Every {
+    pub text: String,
+    pub label: String,
+}
+
+pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
+    let labels_before = session.labels.len();
+    let mut out = Outcome::default();
+    let o = session.open_mut()?;
+    let e = &mut o.editor;
+    let change: Option<Change> = match action {
+        Action::Add { start, end, label } => {
+            let c = e.add(start, end, &label)?;
+            out.select = Some([start, end]);
+            out.status = describe("added", &label, &e.doc.text, start, end);
+            Some(c)
+        }
+        Action::Remove { start, end } => {
+            let c = e.remove(start, end)?;
+            out.status = removed(&c, &e.doc.text, "deleted");
+            Some(c)
+        }
+        Action::Relabel { start, end, label } => {
+            let c = e.relabel(start, end, &label)?;
+            out.select = Some([start, end]);
+            out.status = describe("now", &label, &e.doc.text, start, end);
+            Some(c)
+        }
+        Action::Resize {
+            start,
+            end,
+            new_start,
+            new_end,
+        } => {
+            let c = e.resize(start, end, new_start, new_end)?;
+            out.select = Some([new_start, new_end]);
+            let label = c.added.first().map_or("", |s| s.label.as_str()).to_string();
+            out.status = describe("resized:", &label, &e.doc.text, new_start, new_end);
+            Some(c)
+        }
+        Action::Accept { start, end } => {
+            let c = e.accept(start, end)?;
+            out.select = Some([start, end]);
+            let label = c.added.first().map_or("", |s| s.label.as_str()).to_string();
+            out.status = describe("accepted", &label, &e.doc.text, start, end);
+            Some(c)
+        }
+        Action::Reject { start, end } => {
+            let c = e.reject(start, end)?;
+            out.status = removed(&c, &e.doc.text, "rejected");
+            Some(c)
+        }
+        Action::AcceptAll => {
+            let c = e.accept_all();
+            out.status = format!(
+                "accepted {} suggestion{}",
+                c.added.len(),
+                plural(c.added.len())
+            );
+            Some(c)
+        }
+        Action::RejectAll => {
+            let c = e.reject_all();
+            out.status = format!(
+                "rejected {} suggestion{}",
+                c.removed.len(),
+                plural(c.removed.len())
+            );
+            Some(c)
+        }
+        Action::Undo | Action::Redo => {
+            let undo = action == Action::Undo;
+            let step = if undo { e.undo() } else { e.redo() };
+            let Some(c) = step else {
+                out.status = format!("nothing to {}", if undo { "undo" } else { "redo" });
+                out.counts = session.label_counts();
+                return Ok(out);
+            };
+            out.status = format!(
+                "{}: {}",
+                if undo { "undone" } else { "redone" },
+                summary(&c, &e.doc.text)
+            );
+            out.select = c.added.first().map(|s| [s.start, s.end]);
+            out.reveal = c.added.iter().chain(&c.removed).map(|s| s.start).min();
+            o.view.touch(&o.index, &c);
+            out.changed = true;
+            out.entry = Some(if undo { LogEntry::Undo } else { LogEntry::Redo });
+            return Ok(finish(session, out, labels_before));
+        }
+        Action::SetDone { done } => set_done(session, &mut out, done)?,
+        Action::ToggleDone => {
+            let done = e.doc.status != Status::Done;
+            set_done(session, &mut out, done)?
+        }
+        Action::LabelEvery { start, end } => {
+            o.index.prepare(&e.doc.text, usize::MAX);
+            let done = crate::occurrences::label_every_occurrence(e, &o.index, start, end)?;
+            out.count = done.count;
+            out.every = Some(Every {
+                text: done.text.clone(),
+                label: done.label.clone(),
+            });
+            out.select = Some([start, end]);
+            out.status = format!(
+                "labeled {} more occurrence{} of “{}” as {}",
+                done.count,
+                plural(done.count),
+                done.text,
+                done.label
+            );
+            Some(done.change)
+        }
+    };
+    if let Some(change) = change {
+        out.changed = !change.is_empty();
+        out.entry = session.changed(change);
+    }
+    Ok(finish(session, out, labels_before))
+}
+
+fn set_done(session: &mut Session, out: &mut Outcome, done: bool) -> Result<Option<Change>> {
+    let e = &mut session.open_mut()?.editor;
+    let status = if done { Status::Done } else { Status::Todo };
+    out.changed = e.doc.status != status;
+    e.doc.status = status;
+    out.document = true;
+    out.snapshot = true;
+    out.status = if done { "marked done" } else { "marked to do" }.into();
+    Ok(None)
+}
+
+/// The outcome with what every action reports: whether to snapshot, the
+/// patch, the counts, and the labels if the action added one.
+fn finish(session: &mut Session, mut out: Outcome, labels_before: usize) -> Outcome {
+    if let Some(o) = session.open.as_mut() {
+        if out.entry.is_some() {
+            if o.unsnapshotted + 1 >= SNAPSHOT_EVERY {
+                out.snapshot = true;
+            } else {
+                o.unsnapshotted += 1;
+            }
+        }
+        out.patch = o.view.patch(&o.editor, &o.index);
+    }
+    if session.labels.len() != labels_before {
+        out.labels = Some(session.labels.iter().cloned().collect());
+    }
+    out.counts = session.label_counts();
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A span's text as the status line quotes it: short texts whole, long
+/// ones cut.
+fn quote(text: &str, start: usize, end: usize) -> String {
+    const MAX: usize = 40;
+    let chars: String = text
+        .chars()
+        .skip(start)
+        .take(end.saturating_sub(start).min(MAX + 1))
+        .collect();
+    if chars.chars().count() > MAX {
+        format!("“{}…”", chars.chars().take(MAX).collect::<String>())
+    } else {
+        format!("“{chars}”")
+    }
+}
+
+fn describe(verb: &str, label: &str, text: &str, start: usize, end: usize) -> String {
+    format!("{verb} {label} {}", quote(text, start, end))
+}
+
+fn removed(c: &Change, text: &str, verb: &str) -> String {
+    match c.removed.as_slice() {
+        [] => "nothing there".into(),
+        [s] => describe(verb, &s.label, text, s.start, s.end),
+        many => format!("{verb} {} spans", many.len()),
+    }
+}
+
+/// A change in words, for undo and redo.
+fn summary(c: &Change, text: &str) -> String {
+    let one = |s: &Span| format!("{} {}", s.label, quote(text, s.start, s.end));
+    match (c.removed.as_slice(), c.added.as_slice()) {
+        ([], [s]) => format!("{} back", one(s)),
+        ([s], []) => format!("{} gone", one(s)),
+        ([a], [b]) if a.start == b.start && a.end == b.end => {
+            format!("{} is {} again", quote(text, b.start, b.end), b.label)
+        }
+        (r, a) => format!("{} span{} back, {} gone", a.len(), plural(a.len()), r.len()),
+    }
+}

@@ -1,0 +1,559 @@
+//! The page's session: the project's labels, rules and learned model, and
+//! the one document open in the page, with every decision about it.
+//!
+//! The page hands the session a user's action and stores and draws what it
+//! is told: [`Session::apply`] takes an [`Action`] and answers with an
+//! [`Outcome`] (the edit-log entry to store or "store a snapshot", the
+//! blocks to draw again, the label counts, a status line). Opening follows
+//! one policy ([`Session::open_stored`]): whether the document still owes
+//! suggestions, whether it is long enough for a worker, whether its rules
+//! are stale, whether an untouched document is suggested again by what the
+//! model has learned. What a stored record is lives in [`record`]; the flat
+//! tables the page reads in [`tables`]. The wasm layer only converts.
+//!
+//! Native, so that `cargo test` covers it; see docs/ARCHITECTURE.md.
+
+mod action;
+mod learning;
+pub mod project;
+pub mod record;
+mod rules;
+pub mod tables;
+mod view;
+pub mod worker;
+
+pub use action::{Action, Outcome};
+pub use record::Record;
+
+use crate::doc::{unique_id, Document, Span, Status};
+use crate::edit::{Change, Editor, LogEntry, Overlap};
+use crate::labels::{Label, LabelSet};
+use crate::recognize::learn;
+use crate::recognize::rules::Rules;
+use crate::recognize::Recognizer;
+use crate::text::OffsetUnit;
+use crate::text_index::TextIndex;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use view::View;
+
+/// A text at least this long (UTF-16 units, what the page measures) is
+/// pre-annotated by a worker off the main thread; shorter ones at once.
+pub const LONG_TEXT: usize = 200_000;
+
+/// Edit-log entries between two snapshots of a document: each edit is stored
+/// as a small entry, and every so often the whole document is.
+pub const SNAPSHOT_EVERY: usize = 100;
+
+/// Tokens found when a document opens (many screens' worth); the rest by
+/// [`Session::prepare_tokens`], a piece per task.
+pub const TOKENS_AT_ONCE: usize = 64 * 1024;
+
+/// Why the session refused: shown to the person as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+macro_rules! error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Error {
+            fn from(e: $t) -> Error {
+                Error(e.to_string())
+            }
+        }
+    )*};
+}
+
+error_from!(
+    String,
+    crate::edit::EditError,
+    crate::doc::SpanError,
+    crate::recognize::rules::RuleError,
+    serde_json::Error
+);
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+fn err<T>(message: impl Into<String>) -> Result<T> {
+    Err(Error(message.into()))
+}
+
+/// The project as the session holds it, and the open document.
+pub struct Session {
+    labels: LabelSet,
+    /// The standard pipeline with the learned model as its model, and the
+    /// person's rules installed.
+    recognizer: Recognizer,
+    learner: learn::Shared,
+    rules: Rules,
+    open: Option<Open>,
+}
+
+/// The document open in the page.
+struct Open {
+    editor: Editor,
+    index: TextIndex,
+    view: View,
+    /// A worker still owes it its suggestions (a long text).
+    owed: bool,
+    /// Edits stored as log entries since its last snapshot.
+    unsnapshotted: usize,
+}
+
+/// What opening a document decided, for the page to carry out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Opened {
+    pub id: String,
+    /// What the page calls the document (its `meta.name`, or its id).
+    pub name: String,
+    /// A worker must pre-annotate it (the page starts one).
+    pub owed: bool,
+    /// Store a snapshot now: a first opening, a replayed log to fold in,
+    /// suggestions brought up to date.
+    pub snapshot: bool,
+}
+
+/// The open document as stored, without its text and spans.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Head {
+    pub id: String,
+    pub meta: serde_json::Value,
+    pub status: Status,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Session {
+    /// A session on the shipped model, the default labels and no rules.
+    pub fn new() -> Session {
+        let (learner, recognizer) = learning::standard();
+        Session {
+            labels: LabelSet::default(),
+            recognizer,
+            learner,
+            rules: Rules::default(),
+            open: None,
+        }
+    }
+
+    fn open_doc(&self) -> Result<&Open> {
+        self.open
+            .as_ref()
+            .ok_or_else(|| Error("no document is open".into()))
+    }
+
+    fn open_mut(&mut self) -> Result<&mut Open> {
+        self.open
+            .as_mut()
+            .ok_or_else(|| Error("no document is open".into()))
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.open.is_some()
+    }
+
+    // ---- labels ---------------------------------------------------------
+
+    pub fn labels(&self) -> &LabelSet {
+        &self.labels
+    }
+
+    pub fn set_labels(&mut self, labels: Vec<Label>) {
+        self.labels = LabelSet::from_labels(labels);
+    }
+
+    /// The label a key assigns, if any.
+    pub fn label_for_key(&self, key: &str) -> Option<&str> {
+        self.labels.by_key(key).map(|l| l.name.as_str())
+    }
+
+    /// Adds a label (next free colour and key); whether it was new.
+    pub fn add_label(&mut self, name: &str) -> Result<bool> {
+        Ok(self.labels.add(name)?)
+    }
+
+    pub fn set_label_color(&mut self, name: &str, color: &str) -> Result<()> {
+        Ok(self.labels.set_color(name, color)?)
+    }
+
+    /// Sets a label's key (`None` clears it), taking it from any other label.
+    pub fn set_label_key(&mut self, name: &str, key: Option<&str>) -> Result<()> {
+        Ok(self.labels.set_key(name, key)?)
+    }
+
+    /// Renames a label in the set, the learned model and the open document
+    /// (the page carries it into the stored ones with [`project::relabel`]).
+    pub fn rename_label(&mut self, from: &str, to: &str) -> Result<()> {
+        self.labels.rename(from, to)?;
+        let to = to.trim();
+        self.learner_rename(from, to);
+        if let Some(o) = self.open.as_mut() {
+            crate::relabel::rename(&mut o.editor.doc.spans, &mut o.editor.history, from, to);
+            o.view.touch_all();
+        }
+        Ok(())
+    }
+
+    /// Deletes a label from the set and its spans from the open document.
+    pub fn delete_label(&mut self, name: &str) -> Result<()> {
+        if !self.labels.remove(name) {
+            return err(format!("no label {name:?}"));
+        }
+        if let Some(o) = self.open.as_mut() {
+            crate::relabel::remove(&mut o.editor.doc.spans, &mut o.editor.history, name);
+            o.view.touch_all();
+        }
+        Ok(())
+    }
+
+    /// Per-label span counts of the open document (empty when none is).
+    pub fn label_counts(&self) -> BTreeMap<String, u64> {
+        let mut counts = BTreeMap::<String, u64>::new();
+        if let Some(o) = self.open.as_ref() {
+            // Counted on borrowed names first: redrawn after every edit,
+            // among thousands of spans.
+            let mut by_name = BTreeMap::<&str, u64>::new();
+            for s in &o.editor.doc.spans {
+                *by_name.entry(s.label.as_str()).or_default() += 1;
+            }
+            counts.extend(by_name.into_iter().map(|(k, v)| (k.to_string(), v)));
+        }
+        counts
+    }
+
+    // ---- opening and closing -----------------------------------------------
+
+    /// Opens a new document from text, with an id not among `taken`
+    /// (`wanted`, or `doc-N`; a duplicate gets a suffix) and `meta`;
+    /// pre-annotated here unless it is long (then `owed`: a worker does it).
+    /// A new document is always stored at once (`snapshot`).
+    pub fn open_text(
+        &mut self,
+        wanted: Option<&str>,
+        taken: &[String],
+        text: String,
+        meta: serde_json::Value,
+    ) -> Result<Opened> {
+        if !meta.is_object() {
+            return err("a document's meta must be a JSON object");
+        }
+        let default = format!("doc-{}", taken.len() + 1);
+        let id = unique_id(wanted.unwrap_or(&default), |x| taken.iter().any(|t| t == x));
+        let mut doc = Document::new(id, text);
+        doc.meta = meta;
+        let owed = is_long(&doc.text);
+        let suggestions = if owed {
+            Vec::new()
+        } else {
+            self.suggest(&doc.text)
+        };
+        let mut editor = Editor::new(doc, Overlap::Forbid);
+        editor.set_suggestions(suggestions);
+        self.install(editor, owed, 0);
+        let mut opened = self.opened()?;
+        opened.snapshot = true;
+        Ok(opened)
+    }
+
+    /// Opens a stored document (`doc`, its spans ignored) with its stored
+    /// record, if it has one, and the edit log stored since that record.
+    ///
+    /// The policy: a document without a record, or whose record still owes
+    /// suggestions, is pre-annotated now, or by a worker when long; the log
+    /// is replayed on the record; suggestions saved under other rules get
+    /// the current rules' suggestions; a document nobody has touched is
+    /// suggested again once the model has learned something. Anything of
+    /// that is stored as a new snapshot (`snapshot`).
+    pub fn open_stored(
+        &mut self,
+        doc: Document,
+        record: Option<Record>,
+        log: &[LogEntry],
+    ) -> Result<Opened> {
+        let long = is_long(&doc.text);
+        let had_record = record.is_some();
+        let owed = long && record.as_ref().is_none_or(|r| !r.preannotated);
+        let stale = record
+            .as_ref()
+            .is_some_and(|r| r.rules != self.rules.version());
+        let editor = self.editor_for(doc, record.as_ref())?;
+        self.install(editor, owed, log.len());
+        let mut changed = false;
+        if !log.is_empty() {
+            self.replay(log)?;
+            changed = true;
+        }
+        if stale {
+            changed |= self.apply_rules()?;
+        }
+        if !owed && self.learned_docs() > 0 {
+            changed |= self.resuggest_untouched()?;
+        }
+        let mut opened = self.opened()?;
+        opened.snapshot = changed || !had_record;
+        Ok(opened)
+    }
+
+    /// An editor over a stored document: with its record's spans and
+    /// history, or, without one, the suggestions made now (none for a long
+    /// text: a worker makes those).
+    fn editor_for(&self, mut doc: Document, record: Option<&Record>) -> Result<Editor> {
+        let Some(r) = record else {
+            let suggestions = if is_long(&doc.text) {
+                Vec::new()
+            } else {
+                self.suggest(&doc.text)
+            };
+            doc.spans.clear();
+            let mut e = Editor::new(doc, Overlap::Forbid);
+            e.set_suggestions(suggestions);
+            return Ok(e);
+        };
+        doc.spans = r.spans()?;
+        doc.validate()?;
+        let mut e = Editor::new(doc, Overlap::Forbid);
+        e.history = r.history.clone();
+        Ok(e)
+    }
+
+    fn install(&mut self, editor: Editor, owed: bool, unsnapshotted: usize) {
+        let mut index = TextIndex::pending(&editor.doc.text);
+        index.prepare(&editor.doc.text, TOKENS_AT_ONCE);
+        for s in &editor.doc.spans {
+            self.labels.ensure(&s.label);
+        }
+        let view = View::new(&editor, &index);
+        self.open = Some(Open {
+            editor,
+            index,
+            view,
+            owed,
+            unsnapshotted,
+        });
+    }
+
+    fn opened(&self) -> Result<Opened> {
+        let o = self.open_doc()?;
+        let d = &o.editor.doc;
+        Ok(Opened {
+            id: d.id.clone(),
+            name: display_name(d),
+            owed: o.owed,
+            snapshot: false,
+        })
+    }
+
+    pub fn close(&mut self) {
+        self.open = None;
+    }
+
+    /// Applies edit-log entries (oldest first) to the open document: another
+    /// tab's, or an edit made again after reopening.
+    pub fn replay(&mut self, entries: &[LogEntry]) -> Result<()> {
+        let o = self.open_mut()?;
+        o.editor.replay(entries);
+        o.view.touch_all();
+        let labels: Vec<String> = o.editor.doc.spans.iter().map(|s| s.label.clone()).collect();
+        for l in labels {
+            self.labels.ensure(&l);
+        }
+        Ok(())
+    }
+
+    // ---- the open document --------------------------------------------------
+
+    pub fn head(&self) -> Result<Head> {
+        let d = &self.open_doc()?.editor.doc;
+        Ok(Head {
+            id: d.id.clone(),
+            meta: d.meta.clone(),
+            status: d.status,
+        })
+    }
+
+    pub fn text(&self) -> Result<&str> {
+        Ok(&self.open_doc()?.editor.doc.text)
+    }
+
+    pub fn spans(&self) -> &[Span] {
+        self.open.as_ref().map_or(&[], |o| &o.editor.doc.spans)
+    }
+
+    /// Whether a worker still owes the open document its suggestions.
+    pub fn owed(&self) -> bool {
+        self.open.as_ref().is_some_and(|o| o.owed)
+    }
+
+    /// The open document's annotations record as it is to be stored now.
+    /// Taking it counts as storing a snapshot: the next edits are logged
+    /// against it.
+    pub fn record(&mut self) -> Result<Record> {
+        let rules = self.rules.version();
+        let o = self.open_mut()?;
+        o.unsnapshotted = 0;
+        Ok(Record::new(
+            &o.editor.doc.id,
+            &o.editor.doc.spans,
+            o.editor.history.clone(),
+            !o.owed,
+            rules,
+        ))
+    }
+
+    /// The action, applied to the open document; see [`Outcome`].
+    pub fn apply(&mut self, action: Action) -> Result<Outcome> {
+        action::apply(self, action)
+    }
+
+    /// Records what a change did: the labels it brought, the blocks it
+    /// touched, and the log entry that stores it.
+    fn changed(&mut self, change: Change) -> Option<LogEntry> {
+        for s in &change.added {
+            self.labels.ensure(&s.label);
+        }
+        let o = self.open.as_mut()?;
+        o.view.touch(&o.index, &change);
+        (!change.is_empty()).then_some(LogEntry::Commit { change })
+    }
+
+    // ---- selection, in the page's units -------------------------------------
+
+    /// Finds any tokens still missing, before an answer needs them.
+    fn finish_tokens(&mut self) {
+        if let Some(o) = self.open.as_mut() {
+            o.index.prepare(&o.editor.doc.text, usize::MAX);
+        }
+    }
+
+    /// Tokenizes about `bytes` more of the open document; whether all is
+    /// done. The page calls it between frames after opening a long text.
+    pub fn prepare_tokens(&mut self, bytes: usize) -> bool {
+        match self.open.as_mut() {
+            Some(o) => o.index.prepare(&o.editor.doc.text, bytes),
+            None => true,
+        }
+    }
+
+    /// A selection in UTF-16 units snapped to token edges, in code points.
+    pub fn snap(&mut self, start16: usize, end16: usize) -> Option<(usize, usize)> {
+        self.finish_tokens();
+        self.open.as_ref()?.index.snap_utf16(start16, end16)
+    }
+
+    /// `[start, end)` with one edge moved by a token (`grow` widens).
+    pub fn step_edge(
+        &mut self,
+        start: usize,
+        end: usize,
+        at_start: bool,
+        grow: bool,
+    ) -> Option<(usize, usize)> {
+        self.finish_tokens();
+        let index = &self.open.as_ref()?.index;
+        if at_start {
+            index.step_start(start, end, grow)
+        } else {
+            index.step_end(start, end, grow)
+        }
+    }
+
+    /// The token after (or before) code point `from` (`None`: the first or
+    /// last), for the keyboard cursor.
+    pub fn next_token(&mut self, from: Option<usize>, backwards: bool) -> Option<(usize, usize)> {
+        self.finish_tokens();
+        self.open.as_ref()?.index.next_token(from, backwards)
+    }
+
+    /// The span after (or before) code point `from`, for keyboard review.
+    pub fn neighbour_span(&self, from: Option<usize>, backwards: bool) -> Option<(usize, usize)> {
+        let spans = &self.open.as_ref()?.editor.doc.spans;
+        crate::select::neighbour_span(spans, from, backwards).map(|s| (s.start, s.end))
+    }
+
+    pub fn utf16_to_char(&self, u: usize) -> Option<usize> {
+        self.open.as_ref()?.index.map().utf16_to_char(u)
+    }
+
+    pub fn char_to_utf16(&self, c: usize) -> Option<usize> {
+        self.open.as_ref()?.index.map().char_to_utf16(c)
+    }
+
+    // ---- what the page draws ------------------------------------------------
+
+    /// The open document's blocks, `[start16, end16]` pairs (see `layout`).
+    pub fn blocks(&mut self) -> Result<Vec<u32>> {
+        let o = self.open_mut()?;
+        Ok(o.view.blocks(&o.editor, &o.index))
+    }
+
+    /// What edits since the last call did to the blocks (see
+    /// [`tables::block_patch`]); empty when nothing changed.
+    pub fn block_patch(&mut self) -> Result<Vec<u32>> {
+        let o = self.open_mut()?;
+        Ok(o.view.patch(&o.editor, &o.index))
+    }
+
+    /// The span table ([`tables::spans`]) of every span of the open document.
+    pub fn span_table(&self) -> Result<Vec<u32>> {
+        let o = self.open_doc()?;
+        Ok(tables::spans(
+            o.editor.doc.spans.iter(),
+            o.index.map(),
+            &self.labels,
+        ))
+    }
+
+    /// The span table of the spans that start in `[start16, end16)`.
+    pub fn span_table_in(&self, start16: usize, end16: usize) -> Result<Vec<u32>> {
+        let o = self.open_doc()?;
+        let map = o.index.map();
+        let (Some(a), Some(b)) = (map.utf16_to_char(start16), map.utf16_to_char(end16)) else {
+            return err("block edges must fall between characters");
+        };
+        let spans = &o.editor.doc.spans;
+        let first = spans.partition_point(|s| s.start < a);
+        let rows = spans[first..].iter().take_while(|s| s.start < b);
+        Ok(tables::spans(rows, map, &self.labels))
+    }
+
+    /// Every match of a search in the open document ([`tables::matches`]).
+    pub fn find(&self, query: &crate::search::Query) -> Result<Vec<u32>> {
+        let o = self.open_doc()?;
+        let found = query.find_all(&o.editor.doc.text);
+        Ok(tables::matches(&found, o.index.map()))
+    }
+}
+
+/// Whether a text is pre-annotated by a worker.
+pub fn is_long(text: &str) -> bool {
+    // UTF-16 units are at least a third of the bytes: most texts are
+    // decided without counting.
+    text.len() > 3 * LONG_TEXT
+        || (text.len() > LONG_TEXT
+            && crate::text::OffsetMap::new(text).len(OffsetUnit::Utf16) > LONG_TEXT)
+}
+
+/// What the page calls a document: its `meta.name` when that is a string,
+/// else its id.
+pub fn display_name(d: &Document) -> String {
+    match d.meta.get("name") {
+        Some(serde_json::Value::String(name)) => name.clone(),
+        _ => d.id.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

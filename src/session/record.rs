@@ -1,0 +1,218 @@
+//! A document's annotations record, as stored: the one shape everything
+//! writes (the page for the open document, imports, project-wide changes,
+//! the pre-annotation workers) and everything reads.
+//!
+//! In storage (IndexedDB) a record is
+//! `{docId, table, scores, labels, ids, history, count, preannotated, rules}`:
+//! the spans as packed columns ([`crate::snapshot`]: typed arrays, which the
+//! browser copies rather than clones object by object), the names the label
+//! column indexes and the span ids as JSON strings, the undo history as a
+//! JSON string, the span count (for lists that must not unpack), whether
+//! its suggestions are made (false while a worker owes them) and the
+//! fingerprint of the rules those suggestions have seen. The wasm layer
+//! moves these fields across; what they mean is decided here.
+//!
+//! Records written by earlier versions hold `spans` as objects instead of
+//! the columns: [`Record::from_objects`] reads them.
+
+use super::{Error, Result};
+use crate::doc::Span;
+use crate::edit::History;
+use crate::snapshot::{self, Packed};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub doc_id: String,
+    pub spans: Packed,
+    pub history: History,
+    /// Its suggestions are made; false while a worker still owes them.
+    pub preannotated: bool,
+    /// The fingerprint of the rules its suggestions have seen ("" none).
+    pub rules: String,
+}
+
+/// The fields of a stored record as they come out of storage.
+pub struct Stored<'a> {
+    pub doc_id: String,
+    pub table: Vec<u32>,
+    pub scores: Vec<f64>,
+    pub labels_json: &'a str,
+    pub ids_json: &'a str,
+    pub history_json: &'a str,
+    pub preannotated: Option<bool>,
+    pub rules: Option<String>,
+}
+
+impl Record {
+    pub fn new(
+        doc_id: &str,
+        spans: &[Span],
+        history: History,
+        preannotated: bool,
+        rules: String,
+    ) -> Record {
+        Record {
+            doc_id: doc_id.to_string(),
+            spans: snapshot::pack(spans),
+            history,
+            preannotated,
+            rules,
+        }
+    }
+
+    /// A record of a document's spans as a file gave them: nothing of a
+    /// person's history, its suggestions (if any) taken as made.
+    pub fn imported(doc_id: &str, spans: &[Span]) -> Record {
+        Record::new(doc_id, spans, History::default(), true, String::new())
+    }
+
+    /// A stored record, checked (a damaged one is refused, naming what is
+    /// wrong; the offsets are checked once they meet the text).
+    pub fn from_stored(s: Stored) -> Result<Record> {
+        let spans = Packed {
+            table: s.table,
+            scores: s.scores,
+            labels: serde_json::from_str(s.labels_json)
+                .map_err(|e| Error(format!("stored span labels: {e}")))?,
+            ids: serde_json::from_str(s.ids_json)
+                .map_err(|e| Error(format!("stored span ids: {e}")))?,
+        };
+        snapshot::unpack(&spans).map_err(|e| Error(format!("stored spans: {e}")))?;
+        Ok(Record {
+            doc_id: s.doc_id,
+            spans,
+            history: parse_history(s.history_json)?,
+            preannotated: s.preannotated.unwrap_or(true),
+            rules: s.rules.unwrap_or_default(),
+        })
+    }
+
+    /// A record of the earlier shape, spans as objects.
+    pub fn from_objects(
+        doc_id: String,
+        spans: &[Span],
+        history: History,
+        preannotated: Option<bool>,
+        rules: Option<String>,
+    ) -> Record {
+        Record::new(
+            &doc_id,
+            spans,
+            history,
+            preannotated.unwrap_or(true),
+            rules.unwrap_or_default(),
+        )
+    }
+
+    pub fn spans(&self) -> Result<Vec<Span>> {
+        snapshot::unpack(&self.spans).map_err(|e| Error(format!("stored spans: {e}")))
+    }
+
+    pub fn count(&self) -> usize {
+        self.spans.table.len() / snapshot::ROW
+    }
+
+    pub fn labels_json(&self) -> String {
+        serde_json::to_string(&self.spans.labels).unwrap_or_default()
+    }
+
+    pub fn ids_json(&self) -> String {
+        serde_json::to_string(&self.spans.ids).unwrap_or_default()
+    }
+
+    pub fn history_json(&self) -> String {
+        serde_json::to_string(&self.history).unwrap_or_default()
+    }
+
+    /// The same record with other spans and history (a project-wide change).
+    pub fn with(&self, spans: &[Span], history: History) -> Record {
+        Record::new(
+            &self.doc_id,
+            spans,
+            history,
+            self.preannotated,
+            self.rules.clone(),
+        )
+    }
+}
+
+fn parse_history(json: &str) -> Result<History> {
+    serde_json::from_str(json).map_err(|e| Error(format!("stored history: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Source;
+
+    fn spans() -> Vec<Span> {
+        let mut a = Span::new(0, 3, "PER");
+        a.id = Some("T1".into());
+        let mut b = Span::new(4, 9, "ORG").with_source(Source::Model);
+        b.score = Some(0.75);
+        vec![a, b]
+    }
+
+    #[test]
+    fn a_record_reads_back_from_its_stored_fields() {
+        let r = Record::new("d1", &spans(), History::default(), false, "v1".into());
+        let back = Record::from_stored(Stored {
+            doc_id: r.doc_id.clone(),
+            table: r.spans.table.clone(),
+            scores: r.spans.scores.clone(),
+            labels_json: &r.labels_json(),
+            ids_json: &r.ids_json(),
+            history_json: &r.history_json(),
+            preannotated: Some(false),
+            rules: Some("v1".into()),
+        })
+        .unwrap();
+        assert_eq!(back.spans().unwrap(), spans());
+        assert_eq!(back.history, r.history);
+        assert_eq!((back.preannotated, back.rules.as_str()), (false, "v1"));
+        assert_eq!(back.count(), 2);
+    }
+
+    #[test]
+    fn a_record_without_the_newer_fields_is_preannotated_under_no_rules() {
+        let r = Record::imported("d", &spans());
+        let back = Record::from_stored(Stored {
+            doc_id: "d".into(),
+            table: r.spans.table.clone(),
+            scores: r.spans.scores.clone(),
+            labels_json: &r.labels_json(),
+            ids_json: "[]",
+            history_json: r#"{"done":[],"undone":[]}"#,
+            preannotated: None,
+            rules: None,
+        })
+        .unwrap();
+        assert!(back.preannotated);
+        assert_eq!(back.rules, "");
+        let objects = Record::from_objects("d".into(), &spans(), History::default(), None, None);
+        assert_eq!(objects.spans().unwrap(), spans());
+    }
+
+    #[test]
+    fn a_damaged_record_is_refused_naming_the_field() {
+        let r = Record::imported("d", &spans());
+        let stored = |labels: &'static str, history: &'static str, table: Vec<u32>| {
+            Record::from_stored(Stored {
+                doc_id: "d".into(),
+                table,
+                scores: vec![f64::NAN, 0.5],
+                labels_json: labels,
+                ids_json: "[]",
+                history_json: history,
+                preannotated: None,
+                rules: None,
+            })
+        };
+        let e = stored("[\"PER\"]", "{}", r.spans.table.clone()).unwrap_err();
+        assert!(e.0.starts_with("stored spans: span 1: label index"), "{e}");
+        let e = stored("nope", "{}", r.spans.table.clone()).unwrap_err();
+        assert!(e.0.starts_with("stored span labels"), "{e}");
+        let e = stored("[\"PER\",\"ORG\"]", "[1]", r.spans.table.clone()).unwrap_err();
+        assert!(e.0.starts_with("stored history"), "{e}");
+    }
+}

@@ -1,0 +1,363 @@
+//! The session as the page drives it: open, act, store, reopen.
+
+use super::*;
+use crate::doc::Source;
+
+const TEXT: &str = "Angela Merkel visited Paris on Monday. Merkel met Emmanuel Macron there.";
+
+fn session_with(text: &str) -> (Session, Opened) {
+    let mut s = Session::new();
+    let opened = s
+        .open_text(None, &[], text.to_string(), serde_json::json!({}))
+        .unwrap();
+    (s, opened)
+}
+
+fn user_spans(s: &Session) -> Vec<(usize, usize, String)> {
+    s.spans()
+        .iter()
+        .filter(|x| x.source == Source::User)
+        .map(|x| (x.start, x.end, x.label.clone()))
+        .collect()
+}
+
+/// The stored state of the open document: what a reload gets back.
+fn stored(s: &mut Session) -> (Document, Record) {
+    let head = s.head().unwrap();
+    let mut doc = Document::new(head.id, s.text().unwrap().to_string());
+    doc.meta = head.meta;
+    doc.status = head.status;
+    (doc, s.record().unwrap())
+}
+
+#[test]
+fn a_new_text_is_pre_annotated_named_and_stored_at_once() {
+    let mut s = Session::new();
+    let taken = vec!["doc-1".to_string(), "news".to_string()];
+    let opened = s
+        .open_text(
+            Some("news"),
+            &taken,
+            TEXT.into(),
+            serde_json::json!({"name": "Monday"}),
+        )
+        .unwrap();
+    assert_eq!(opened.id, "news-2", "a duplicate id gets a suffix");
+    assert_eq!(opened.name, "Monday");
+    assert!(opened.snapshot && !opened.owed);
+    assert!(s
+        .spans()
+        .iter()
+        .any(|x| x.label == "PER" && x.source == Source::Model));
+    let plain = s
+        .open_text(None, &taken, "x".into(), serde_json::json!({}))
+        .unwrap();
+    assert_eq!((plain.id.as_str(), plain.name.as_str()), ("doc-3", "doc-3"));
+    assert!(s
+        .open_text(None, &[], "x".into(), serde_json::json!([1]))
+        .is_err());
+}
+
+#[test]
+fn a_long_text_is_owed_to_a_worker_until_its_last_slice() {
+    let text = "Ana Lima flew to Lisbon.\n".repeat(LONG_TEXT / 20);
+    let (mut s, opened) = session_with(&text);
+    assert!(opened.owed && s.spans().is_empty());
+    assert!(!s.record().unwrap().preannotated, "stored as still owing");
+    let labels: Vec<String> = vec!["PER".into()];
+    let p = worker::Preannotator::new(&[], labels.clone(), "").unwrap();
+    let table = p.table(&text);
+    let half = table.len() / 2 / tables::SUGGESTION_ROW * tables::SUGGESTION_ROW;
+    s.add_suggestions(&table[..half], &labels, true, false)
+        .unwrap();
+    assert!(s.owed());
+    s.add_suggestions(&table[half..], &labels, false, true)
+        .unwrap();
+    assert!(!s.owed());
+    assert_eq!(s.spans().len(), table.len() / tables::SUGGESTION_ROW);
+    assert!(s.record().unwrap().preannotated);
+}
+
+#[test]
+fn an_edit_is_one_log_entry_with_its_blocks_counts_and_words() {
+    let (mut s, _) = session_with(TEXT);
+    s.blocks().unwrap();
+    let out = s
+        .apply(Action::Add {
+            start: 22,
+            end: 27,
+            label: "GPE".into(),
+        })
+        .unwrap();
+    assert!(out.changed && !out.snapshot);
+    assert!(matches!(out.entry, Some(LogEntry::Commit { .. })));
+    assert!(!out.patch.is_empty(), "its block is drawn again");
+    assert_eq!(out.counts.get("GPE"), Some(&1));
+    assert_eq!(out.select, Some([22, 27]));
+    assert_eq!(out.status, "added GPE “Paris”");
+    let labels = out.labels.expect("a new label is sent to the page");
+    assert!(labels.iter().any(|l| l.name == "GPE"));
+    let again = s
+        .apply(Action::Add {
+            start: 22,
+            end: 27,
+            label: "GPE".into(),
+        })
+        .unwrap();
+    assert!(!again.changed && again.entry.is_none() && again.labels.is_none());
+}
+
+#[test]
+fn undo_and_redo_say_what_they_did_and_where() {
+    let (mut s, _) = session_with(TEXT);
+    s.apply(Action::Add {
+        start: 0,
+        end: 13,
+        label: "PER".into(),
+    })
+    .unwrap();
+    let undo = s.apply(Action::Undo).unwrap();
+    assert_eq!(undo.entry, Some(LogEntry::Undo));
+    assert_eq!(undo.reveal, Some(0));
+    assert!(undo.status.starts_with("undone"), "{}", undo.status);
+    assert!(user_spans(&s).is_empty());
+    let redo = s.apply(Action::Redo).unwrap();
+    assert_eq!(redo.entry, Some(LogEntry::Redo));
+    assert_eq!(user_spans(&s), [(0, 13, "PER".to_string())]);
+    s.apply(Action::Undo).unwrap();
+    s.apply(Action::Undo).unwrap();
+    let none = s.apply(Action::Undo).unwrap();
+    assert!(!none.changed && none.entry.is_none());
+    assert_eq!(none.status, "nothing to undo");
+}
+
+#[test]
+fn every_hundredth_edit_is_stored_as_a_snapshot() {
+    let (mut s, _) = session_with(TEXT);
+    s.record().unwrap();
+    let mut snapshots = 0;
+    for i in 0..(2 * SNAPSHOT_EVERY) {
+        let label = if i % 2 == 0 { "PER" } else { "ORG" };
+        let out = s
+            .apply(Action::Relabel {
+                start: 0,
+                end: 13,
+                label: label.into(),
+            })
+            .or_else(|_| {
+                s.apply(Action::Add {
+                    start: 0,
+                    end: 13,
+                    label: label.into(),
+                })
+            })
+            .unwrap();
+        assert!(out.changed);
+        assert!(out.entry.is_some());
+        if out.snapshot {
+            snapshots += 1;
+            s.record().unwrap();
+        }
+    }
+    assert_eq!(snapshots, 2);
+}
+
+#[test]
+fn done_is_stored_with_the_document() {
+    let (mut s, _) = session_with(TEXT);
+    let out = s.apply(Action::ToggleDone).unwrap();
+    assert!(out.changed && out.document && out.snapshot);
+    assert_eq!(s.head().unwrap().status, Status::Done);
+    assert_eq!(out.status, "marked done");
+    let out = s.apply(Action::SetDone { done: true }).unwrap();
+    assert!(!out.changed, "already done");
+    s.apply(Action::ToggleDone).unwrap();
+    assert_eq!(s.head().unwrap().status, Status::Todo);
+}
+
+#[test]
+fn every_occurrence_is_one_undoable_entry() {
+    let text = "Merkel spoke. Then Merkel left, and Merkel's aide stayed.";
+    let (mut s, _) = session_with(text);
+    s.apply(Action::Add {
+        start: 0,
+        end: 6,
+        label: "PER".into(),
+    })
+    .unwrap();
+    let out = s.apply(Action::LabelEvery { start: 0, end: 6 }).unwrap();
+    assert_eq!(out.count, 2);
+    let every = out.every.as_ref().unwrap();
+    assert_eq!(
+        (every.text.as_str(), every.label.as_str()),
+        ("Merkel", "PER")
+    );
+    assert!(
+        out.status.contains("2 more occurrences of “Merkel” as PER"),
+        "{}",
+        out.status
+    );
+    assert_eq!(user_spans(&s).len(), 3);
+    s.apply(Action::Undo).unwrap();
+    assert_eq!(user_spans(&s).len(), 1);
+}
+
+#[test]
+fn actions_are_read_from_the_pages_words() {
+    let a: Action =
+        serde_json::from_str(r#"{"op":"resize","start":1,"end":2,"newStart":0,"newEnd":3}"#)
+            .unwrap();
+    assert_eq!(
+        a,
+        Action::Resize {
+            start: 1,
+            end: 2,
+            new_start: 0,
+            new_end: 3
+        }
+    );
+    let a: Action = serde_json::from_str(r#"{"op":"acceptAll"}"#).unwrap();
+    assert_eq!(a, Action::AcceptAll);
+    assert!(serde_json::from_str::<Action>(r#"{"op":"explode"}"#).is_err());
+    assert!(serde_json::from_str::<Action>(r#"{"op":"add","start":1}"#).is_err());
+}
+
+#[test]
+fn a_bad_action_changes_nothing_and_says_why() {
+    let mut none = Session::new();
+    assert_eq!(
+        none.apply(Action::Undo).unwrap_err().0,
+        "no document is open"
+    );
+    let (mut s, _) = session_with("short");
+    let before = s.spans().to_vec();
+    let e = s
+        .apply(Action::Add {
+            start: 2,
+            end: 99,
+            label: "PER".into(),
+        })
+        .unwrap_err();
+    assert!(e.0.contains("past the end"), "{e}");
+    assert!(s.apply(Action::Remove { start: 0, end: 1 }).is_err());
+    assert_eq!(s.spans(), before);
+}
+
+#[test]
+fn reopening_gives_back_the_snapshot_plus_the_logged_edits() {
+    let (mut s, _) = session_with(TEXT);
+    let (doc, record) = stored(&mut s);
+    let mut log = Vec::new();
+    for (start, end, label) in [(0, 13, "PER"), (22, 27, "LOC")] {
+        let out = s
+            .apply(Action::Add {
+                start,
+                end,
+                label: label.into(),
+            })
+            .unwrap();
+        log.push(out.entry.unwrap());
+    }
+    log.push(s.apply(Action::Undo).unwrap().entry.unwrap());
+    let want = s.spans().to_vec();
+    let mut t = Session::new();
+    let opened = t
+        .open_stored(doc.clone(), Some(record.clone()), &log)
+        .unwrap();
+    assert_eq!(t.spans(), want);
+    assert!(opened.snapshot, "the log is folded into a new snapshot");
+    let redo = t.apply(Action::Redo).unwrap();
+    assert!(redo.changed, "the undo position came back too");
+    let mut u = Session::new();
+    let opened = u.open_stored(doc, Some(record), &[]).unwrap();
+    assert!(!opened.snapshot, "nothing new to store");
+}
+
+#[test]
+fn a_document_without_a_record_is_suggested_and_stored() {
+    let mut s = Session::new();
+    let opened = s.open_stored(Document::new("d", TEXT), None, &[]).unwrap();
+    assert!(opened.snapshot && !opened.owed);
+    assert!(!s.spans().is_empty());
+}
+
+#[test]
+fn a_document_saved_under_other_rules_gets_the_current_rules() {
+    let (mut s, _) = session_with(TEXT);
+    let (doc, record) = stored(&mut s);
+    s.set_rules(r#"{"label":"CITY","pattern":"Paris"}"#)
+        .unwrap();
+    let opened = s
+        .open_stored(doc.clone(), Some(record.clone()), &[])
+        .unwrap();
+    assert!(opened.snapshot);
+    assert!(s
+        .spans()
+        .iter()
+        .any(|x| x.label == "CITY" && x.source == Source::Rule));
+    let fresh = s.record().unwrap();
+    assert_eq!(fresh.rules, s.rules_version());
+    let again = s.open_stored(doc, Some(fresh), &[]).unwrap();
+    assert!(!again.snapshot, "up to date");
+}
+
+#[test]
+fn a_damaged_record_is_refused_and_the_open_document_stays() {
+    let (mut s, opened) = session_with(TEXT);
+    let (doc, mut record) = stored(&mut s);
+    record.spans.table[1] = 10_000; // an end past the text
+    let e = s.open_stored(doc, Some(record), &[]).unwrap_err();
+    assert!(e.0.contains("past the end"), "{e}");
+    assert_eq!(s.head().unwrap().id, opened.id);
+}
+
+#[test]
+fn label_changes_reach_the_open_document_and_stored_records() {
+    let (mut s, _) = session_with(TEXT);
+    s.apply(Action::Add {
+        start: 0,
+        end: 13,
+        label: "PER".into(),
+    })
+    .unwrap();
+    let (_, record) = stored(&mut s);
+    s.rename_label("PER", " PERSON ").unwrap();
+    assert!(s.spans().iter().any(|x| x.label == "PERSON"));
+    assert!(s.labels().get("PER").is_none());
+    let (renamed, n) = project::relabel(&record, "PER", Some("PERSON"))
+        .unwrap()
+        .unwrap();
+    assert!(n >= 1);
+    assert!(renamed.spans().unwrap().iter().all(|x| x.label != "PER"));
+    assert!(project::relabel(&record, "NOPE", Some("X"))
+        .unwrap()
+        .is_none());
+    s.delete_label("PERSON").unwrap();
+    assert!(s.spans().iter().all(|x| x.label != "PERSON"));
+    assert!(s.delete_label("PERSON").is_err());
+}
+
+#[test]
+fn an_import_becomes_documents_and_packed_records() {
+    let file = br#"{"id":"a","text":"Ana Lima","spans":[{"start":0,"end":8,"label":"PERSON"}]}
+{"id":"b","text":"No spans here"}"#;
+    let got = project::import_file("x.jsonl", file, &["a".into()], LabelSet::default()).unwrap();
+    let ids: Vec<&str> = got.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["a-2", "b"]);
+    assert!(got.documents.iter().all(|d| d.spans.is_empty()));
+    assert_eq!(got.records.len(), 1);
+    assert_eq!(got.records[0].doc_id, "a-2");
+    assert!(got.labels.get("PERSON").is_some());
+    let e = project::import_file("broken.jsonl", b"{nope", &[], LabelSet::default()).unwrap_err();
+    assert!(e.0.starts_with("broken.jsonl: "), "{e}");
+}
+
+#[test]
+fn neighbours_and_tokens_in_the_pages_units() {
+    let (mut s, _) = session_with("😀 Ana Lima met Bo.");
+    assert_eq!(s.snap(4, 5), Some((2, 5)), "UTF-16 in, code points out");
+    assert_eq!(s.char_to_utf16(2), Some(3));
+    assert_eq!(s.next_token(None, false), Some((0, 1)));
+    let first = s.neighbour_span(None, false).map(|x| x.0);
+    assert!(first.is_some());
+}

@@ -1,0 +1,124 @@
+//! Conversions between JS values and the core's types.
+
+use crate::doc::Document;
+use crate::edit::History;
+use crate::session::record::{Record, Stored};
+use crate::session::Error;
+use js_sys::{Float64Array, Object, Reflect, Uint32Array};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+pub(super) fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+pub(super) fn session_err(e: Error) -> JsError {
+    JsError::new(&e.0)
+}
+
+/// A value as a plain JS value: maps as objects, `None` as `null`.
+pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    let s = serde_wasm_bindgen::Serializer::new()
+        .serialize_maps_as_objects(true)
+        .serialize_missing_as_null(true);
+    value.serialize(&s).map_err(js_err)
+}
+
+pub(super) fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value).map_err(js_err)
+}
+
+fn get(o: &JsValue, key: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(o: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(o, &JsValue::from_str(key), &value.into());
+}
+
+/// A stored document, `{id, text, meta, status}` (any `spans` ignored).
+pub(super) fn document(value: JsValue) -> Result<Document, JsError> {
+    #[derive(Deserialize)]
+    struct Stored {
+        id: String,
+        text: String,
+        #[serde(default)]
+        meta: Option<serde_json::Value>,
+        #[serde(default)]
+        status: crate::doc::Status,
+    }
+    let s: Stored = from_js(value)?;
+    let mut d = Document::new(s.id, s.text);
+    d.meta = s
+        .meta
+        .filter(|m| !m.is_null())
+        .unwrap_or_else(|| serde_json::json!({}));
+    d.status = s.status;
+    Ok(d)
+}
+
+/// A stored annotations record as the page holds it (see
+/// `session::record`); `null`/`undefined` is none.
+pub(super) fn record(value: JsValue) -> Result<Option<Record>, JsError> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    let doc_id = get(&value, "docId").as_string().unwrap_or_default();
+    let preannotated = get(&value, "preannotated").as_bool();
+    let rules = get(&value, "rules").as_string();
+    let table = get(&value, "table");
+    if table.is_undefined() {
+        // The earlier shape: spans as objects, the history as an object.
+        let spans: Vec<crate::doc::Span> = from_js(get(&value, "spans"))?;
+        let history = get(&value, "history");
+        let history: History = if history.is_undefined() || history.is_null() {
+            History::default()
+        } else {
+            from_js(history)?
+        };
+        return Ok(Some(Record::from_objects(
+            doc_id,
+            &spans,
+            history,
+            preannotated,
+            rules,
+        )));
+    }
+    let typed = |key: &str| get(&value, key);
+    let labels = typed("labels").as_string().unwrap_or_default();
+    let ids = typed("ids").as_string().unwrap_or_else(|| "[]".into());
+    let history = typed("history").as_string().unwrap_or_default();
+    let r = Record::from_stored(Stored {
+        doc_id,
+        table: Uint32Array::new(&table).to_vec(),
+        scores: Float64Array::new(&typed("scores")).to_vec(),
+        labels_json: &labels,
+        ids_json: &ids,
+        history_json: &history,
+        preannotated,
+        rules,
+    })
+    .map_err(session_err)?;
+    Ok(Some(r))
+}
+
+/// A record as the page stores it: typed arrays, which IndexedDB copies.
+pub(super) fn record_to_js(r: &Record) -> JsValue {
+    let o = Object::new();
+    set(&o, "docId", r.doc_id.as_str());
+    set(&o, "table", Uint32Array::from(r.spans.table.as_slice()));
+    set(&o, "scores", Float64Array::from(r.spans.scores.as_slice()));
+    set(&o, "labels", r.labels_json());
+    set(&o, "ids", r.ids_json());
+    set(&o, "history", r.history_json());
+    set(&o, "count", r.count() as u32);
+    set(&o, "preannotated", r.preannotated);
+    set(&o, "rules", r.rules.as_str());
+    o.into()
+}
+
+/// A list of strings (document ids, label names).
+pub(super) fn strings(value: JsValue) -> Result<Vec<String>, JsError> {
+    from_js(value)
+}

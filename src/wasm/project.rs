@@ -1,0 +1,158 @@
+//! Whole-project calls (`session::project`): imports, label changes
+//! carried into stored records, inconsistencies, exports.
+
+use super::convert::{self, from_js, js_err, session_err, to_js};
+use crate::doc::Document;
+use crate::formats;
+use crate::labels::{Label, LabelSet};
+use crate::session::project::{self, ExportOptions, Import};
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+fn set(o: &Object, key: &str, value: &JsValue) -> Result<(), JsError> {
+    Reflect::set(o, &JsValue::from_str(key), value)
+        .map(|_| ())
+        .map_err(|_| js_err(format!("could not set {key}")))
+}
+
+/// `{labels, documents, records, warnings}`: what the page stores.
+fn import_to_js(i: &Import) -> Result<JsValue, JsError> {
+    let o = Object::new();
+    set(&o, "labels", &to_js(&i.labels)?)?;
+    set(&o, "documents", &to_js(&i.documents)?)?;
+    let records: Array = i.records.iter().map(convert::record_to_js).collect();
+    set(&o, "records", &records)?;
+    set(&o, "warnings", &to_js(&i.warnings)?)?;
+    Ok(o.into())
+}
+
+/// Several files picked together, read as one project (brat's `.txt` +
+/// `.ann` pairs).
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct FileSet {
+    files: Vec<formats::File>,
+}
+
+#[wasm_bindgen]
+impl FileSet {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> FileSet {
+        FileSet::default()
+    }
+
+    pub fn add(&mut self, path: &str, content: &[u8]) {
+        self.files.push(formats::File::new(path, content));
+    }
+}
+
+/// Which of the files picked together (names) are read as one brat project.
+#[wasm_bindgen(js_name = bratParts)]
+pub fn brat_parts(names: JsValue) -> Result<Vec<u8>, JsError> {
+    let names = convert::strings(names)?;
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    Ok(formats::brat_parts(&refs)
+        .into_iter()
+        .map(u8::from)
+        .collect())
+}
+
+/// A file in any supported format as new documents for a project with the
+/// document ids `taken` and `labels`.
+#[wasm_bindgen(js_name = importFile)]
+pub fn import_file(
+    name: &str,
+    content: &[u8],
+    taken: JsValue,
+    labels: JsValue,
+) -> Result<JsValue, JsError> {
+    let taken = convert::strings(taken)?;
+    let labels: Vec<Label> = from_js(labels)?;
+    let i = project::import_file(name, content, &taken, LabelSet::from_labels(labels))
+        .map_err(session_err)?;
+    import_to_js(&i)
+}
+
+/// Brat pairs (and lone `.txt` files) picked together.
+#[wasm_bindgen(js_name = importBrat)]
+pub fn import_brat(set: &FileSet, taken: JsValue, labels: JsValue) -> Result<JsValue, JsError> {
+    let taken = convert::strings(taken)?;
+    let labels: Vec<Label> = from_js(labels)?;
+    let i = project::import_brat(&set.files, &taken, LabelSet::from_labels(labels))
+        .map_err(session_err)?;
+    import_to_js(&i)
+}
+
+/// A stored record with a label renamed (`to` a name) or deleted (`to`
+/// null): `{record, count}`, or null when nothing changed.
+#[wasm_bindgen(js_name = relabelRecord)]
+pub fn relabel_record(record: JsValue, from: &str, to: Option<String>) -> Result<JsValue, JsError> {
+    let Some(record) = convert::record(record)? else {
+        return Ok(JsValue::NULL);
+    };
+    match project::relabel(&record, from, to.as_deref()).map_err(session_err)? {
+        None => Ok(JsValue::NULL),
+        Some((r, count)) => {
+            let o = Object::new();
+            set(&o, "record", &convert::record_to_js(&r))?;
+            set(&o, "count", &JsValue::from(count as u32))?;
+            Ok(o.into())
+        }
+    }
+}
+
+/// A stored document with its record's spans (for exports and the
+/// project-wide panels): `{id, text, meta, status, spans}`.
+#[wasm_bindgen(js_name = joinRecord)]
+pub fn join_record(doc: JsValue, record: JsValue) -> Result<JsValue, JsError> {
+    let doc = convert::document(doc)?;
+    let record = convert::record(record)?;
+    to_js(&project::joined(doc, record.as_ref()).map_err(session_err)?)
+}
+
+/// The strings a project labels inconsistently (documents with their
+/// spans); with `unlabeled`, also strings left unlabeled somewhere.
+#[wasm_bindgen]
+pub fn inconsistencies(documents: JsValue, unlabeled: bool) -> Result<JsValue, JsError> {
+    let docs: Vec<Document> = from_js(documents)?;
+    to_js(&crate::occurrences::inconsistencies(&docs, unlabeled))
+}
+
+/// The project (its labels, its documents with their spans) in a format:
+/// `{bytes, text, extension, mediaType}` (`text` when the format is text).
+#[wasm_bindgen(js_name = exportProject)]
+pub fn export_project(
+    format: &str,
+    labels: JsValue,
+    documents: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsError> {
+    let labels: Vec<Label> = from_js(labels)?;
+    let documents: Vec<Document> = from_js(documents)?;
+    let options: ExportOptions = if options.is_undefined() || options.is_null() {
+        ExportOptions::default()
+    } else {
+        from_js(options)?
+    };
+    let out = project::export(format, labels, documents, &options).map_err(session_err)?;
+    let o = Object::new();
+    // brat's tar is text too when its files are (the contract's exportAs).
+    let text = std::str::from_utf8(&out.bytes)
+        .ok()
+        .filter(|_| out.is_text || out.extension == ".brat.tar")
+        .map_or(JsValue::NULL, JsValue::from_str);
+    set(&o, "text", &text)?;
+    set(&o, "bytes", &js_sys::Uint8Array::from(out.bytes.as_slice()))?;
+    set(&o, "extension", &JsValue::from_str(out.extension))?;
+    set(&o, "mediaType", &JsValue::from_str(out.media_type))?;
+    Ok(o.into())
+}
+
+/// The names of every export format.
+#[wasm_bindgen(js_name = formatNames)]
+pub fn format_names() -> Vec<String> {
+    formats::Format::names()
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}

@@ -1,0 +1,381 @@
+// The open document's life in the page: opening (new text or stored),
+// edits stored before they show as done, other tabs' edits, and long texts
+// pre-annotated by a worker. What to store, what owes suggestions and what
+// to redraw are the core's decisions (src/session/); this module carries
+// them out against IndexedDB and the view.
+
+import { $, state, status, clearError, report, serial, nextTask } from './page.js';
+import { refreshLabels } from './labels.js';
+import { refreshMatches } from './search.js';
+
+const SUGGESTION_SLICE = 8_192; // a worker's suggestions applied per task
+const BIG_SNAPSHOT = 50_000; // spans: packed and stored in separate tasks
+const TOKEN_PIECE = 32 * 1024; // bytes tokenized per task after opening
+
+export function refreshProgress() {
+  const { done, total } = state.docs.progress();
+  $('progress-bar').style.width = total ? `${(100 * done) / total}%` : '0';
+  $('progress-text').textContent = `${done} / ${total} done`;
+}
+
+export async function reloadList() {
+  state.docs.set(await state.store.summaries());
+  state.docs.setCurrent(state.docId);
+  refreshProgress();
+}
+
+// Draws what changed since the last drawing (only the blocks an edit
+// touched; `patch` when the core already gave it), or everything after
+// opening (`fresh`). Returns the elements of the blocks drawn again.
+export function draw({ fresh = false, patch = null } = {}) {
+  if (fresh) {
+    state.view.open(state.text, state.core.blocks(), (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
+    return [];
+  }
+  const made = state.view.patch(patch ? Uint32Array.from(patch) : state.core.blockPatch(), state.labels, state.selected);
+  state.view.select(state.selected);
+  return made;
+}
+
+// Brings code point offset `start` into view (drawing it if it was not).
+export function reveal(start) {
+  state.view.reveal(state.core.charToUtf16(start));
+}
+
+// ---- other tabs -------------------------------------------------------------
+
+// Tabs on the same project tell each other what they saved; a tab showing
+// that document reopens it from storage (snapshot plus every tab's logged
+// edits), so its next edit builds on the other tab's. See store.js for the
+// check that keeps a snapshot from dropping an edit it has not seen.
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('spanmark') : null;
+
+export function announce(docId) {
+  if (channel) channel.postMessage({ docId });
+}
+
+if (channel) {
+  channel.onmessage = ({ data }) => {
+    serial(async () => {
+      if (!state.docId) return;
+      if (data.docId === state.docId) await openDocument(state.docId, { force: true });
+      await reloadList();
+    }).catch(report);
+  };
+}
+
+// ---- storing ----------------------------------------------------------------
+
+function saveError(e) {
+  return new Error(`Could not save (${e && e.message ? e.message.replace(/\.$/, '') : e}). The last saved state is shown.`);
+}
+
+// Writes the open document's record (and the labels, which an edit may have
+// extended) durably, then draws. If the write fails, the page goes back to
+// what storage holds, so that it never shows an edit that is not saved.
+// `reapply` makes the change being saved again, should another tab have
+// logged edits first: the document is then reopened with them, and the
+// change made again on top (so both tabs' work is kept).
+export async function persistAndDraw({ withDocument = false, reapply = null } = {}, retried = false) {
+  const head = state.core.head();
+  const record = state.core.record();
+  // Packing and storing a 10 MB text's snapshot (nearly 300,000 spans) each
+  // take tens of milliseconds: in tasks of their own. Safe to yield: every
+  // caller is inside `serial`.
+  if (record.count > BIG_SNAPSHOT) await nextTask();
+  try {
+    await state.store.write({
+      labels: state.core.labels(),
+      annotations: [record],
+      documents: withDocument ? [{ ...head, text: state.text }] : undefined,
+      current: head.id,
+      expectHead: state.logHead,
+    });
+  } catch (e) {
+    if (e && e.name === 'ConflictError' && !retried) {
+      await openDocument(state.docId, { force: true, compact: false });
+      if (reapply) reapply();
+      return persistAndDraw({ withDocument, reapply }, true);
+    }
+    await reopenSaved();
+    throw saveError(e);
+  }
+  state.logHead = 0;
+  announce(head.id);
+  state.docs.update(head.id, { status: head.status, count: record.count });
+  refreshProgress();
+  refreshLabels();
+  draw();
+  clearError();
+}
+
+// Stores one action's outcome: its edit-log entry (a few hundred bytes,
+// whatever the document's size), or a snapshot when the core says so.
+async function persistOutcome(out, action) {
+  if (out.snapshot) {
+    // A snapshot serialises every span: let the edit's frame show first
+    // (a hidden tab gets no frames, hence the timeout).
+    await new Promise((resolve) => {
+      requestAnimationFrame(() => setTimeout(resolve, 0)); // after the paint
+      setTimeout(resolve, 50);
+    });
+    const reapply = out.entry ? () => state.core.replay([out.entry]) : () => state.core.apply(action);
+    return persistAndDraw({ withDocument: out.document, reapply });
+  }
+  try {
+    state.logHead = await state.store.write({
+      edit: { docId: state.docId, entry: out.entry },
+      labels: out.labels ?? undefined,
+      current: state.docId,
+    });
+  } catch (e) {
+    await reopenSaved();
+    throw saveError(e);
+  }
+  announce(state.docId);
+  state.docs.update(state.docId, { count: state.core.spanCount() });
+  refreshLabels(out.counts);
+  clearError();
+}
+
+// After a failed write: show what storage holds (a document never saved at
+// all is closed, and the last one saved is shown instead).
+async function reopenSaved() {
+  const id = (await state.store.document(state.docId)) ? state.docId : await state.store.current();
+  if (id && await state.store.document(id)) await openDocument(id, { force: true, compact: false });
+}
+
+// Writes a snapshot of the open document if edits were logged since the
+// last one, so that readers of the annotations store see every edit.
+export async function flush() {
+  if (state.docId && state.logHead) await persistAndDraw();
+}
+
+// ---- edits ------------------------------------------------------------------
+
+// One user action on the open document, as the core names it
+// (`{op: 'add', start, end, label}`, ...): applied, drawn at once with its
+// blocks marked unsaved, and resolved with the core's outcome once it is
+// durable (only then is the edit done).
+export function act(action) {
+  return serial(async () => {
+    if (!state.docId) throw new Error('No document is open');
+    const out = state.core.apply(action);
+    if (out.labels) state.labels = out.labels;
+    if (!out.changed) {
+      clearError();
+      if (out.status) status(out.status);
+      return out;
+    }
+    performance.mark('spanmark:edit-applied');
+    state.selected = out.select ? { start: out.select[0], end: out.select[1] } : null;
+    state.view.markUnsaved(draw({ patch: out.patch }));
+    if (out.reveal != null) reveal(out.reveal);
+    performance.measure('spanmark:edit-drawn', 'spanmark:edit-applied');
+    try {
+      await persistOutcome(out, action);
+    } finally {
+      // Saved, or (on failure) the saved state is shown again.
+      state.view.saved();
+    }
+    performance.measure('spanmark:edit-durable', 'spanmark:edit-applied');
+    status(out.status);
+    return out;
+  });
+}
+
+// ---- opening ----------------------------------------------------------------
+
+// A long document's tokens (for snapping selections) are found a piece at a
+// time after it opens, between frames; an answer that needs them sooner
+// finds the rest at once.
+let tokenRun = 0;
+function prepareTokens() {
+  const run = ++tokenRun;
+  const step = () => {
+    if (run !== tokenRun || state.broken) return;
+    if (!state.core.prepareTokens(TOKEN_PIECE)) setTimeout(step, 0);
+  };
+  setTimeout(step, 0);
+}
+
+// Shows the document the core has just opened.
+function shown(opened, text) {
+  state.docId = opened.id;
+  state.text = text;
+  state.pending = null;
+  state.selected = null;
+  $('doc-name').textContent = opened.name;
+  state.docs.setCurrent(opened.id);
+  refreshMatches();
+  refreshLabels();
+  draw({ fresh: true });
+  prepareTokens();
+}
+
+// Opens a stored document (`force`: again, from storage); `compact` lets it
+// store what the core decided to store on opening (skipped when reopening
+// after a failed write).
+export async function openDocument(id, { force = false, compact = true } = {}) {
+  if (state.docId !== id && !force) await flush();
+  const doc = await state.store.document(id);
+  if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
+  const record = await state.store.annotations(id);
+  const { entries: log, head } = record ? await state.store.editsFor(id) : { entries: [], head: 0 };
+  cancelJob();
+  const opened = state.core.openStored(doc, record ?? null, log);
+  state.logHead = head;
+  shown(opened, doc.text);
+  if (compact && opened.snapshot) {
+    // Neither is needed for what is saved to stay saved, so a failure here
+    // only shows.
+    try {
+      await persistAndDraw();
+    } catch (e) {
+      report(e);
+    }
+  }
+  if (opened.owed) preannotateInWorker().catch(report);
+}
+
+// Opens a new document; resolves once it is pre-annotated, drawn and saved.
+// `taken`: the ids in the project when the caller has just read them (the
+// first start, which knows the project is empty), saving a read.
+export async function loadText(text, opts = {}, taken = null) {
+  if (typeof text !== 'string') throw new Error('load(text): text must be a string');
+  let working = null; // a long text's worker: resolves once its suggestions are saved
+  const id = await serial(async () => {
+    await flush();
+    const ids = taken ?? await state.store.documentIds();
+    const meta = opts.name != null ? { name: String(opts.name) } : {};
+    cancelJob();
+    performance.mark('spanmark:load-start');
+    const opened = state.core.openText(opts.id != null ? String(opts.id) : null, ids, text, meta);
+    performance.mark('spanmark:load-annotated');
+    state.logHead = 0;
+    shown(opened, text);
+    performance.mark('spanmark:load-drawn');
+    if (opened.owed) {
+      // The worker stores the text, then pre-annotates; the rest of the
+      // record (no spans yet), the current document and the labels follow
+      // here once the text is durable, so no record ever lacks its document.
+      let settle;
+      const stored = new Promise((resolve) => { settle = resolve; });
+      working = preannotateInWorker({ storeDoc: state.core.head(), stored: { settle } });
+      working.catch(() => {}); // awaited after `serial`, or moot if storing fails
+      const m = await stored;
+      if (m.stored) {
+        await persistAndDraw();
+      } else if (m.cancelled) {
+        await persistAndDraw({ withDocument: true });
+      } else {
+        cancelJob();
+        await reopenSaved();
+        throw saveError(new Error(m.error));
+      }
+    } else {
+      await persistAndDraw({ withDocument: true });
+    }
+    performance.mark('spanmark:load-saved');
+    return opened.id;
+  });
+  if (working) await working;
+  return id;
+}
+
+// ---- pre-annotation of long texts, off the main thread ----------------------
+
+let job = null;
+
+export function cancelJob() {
+  if (!job) return;
+  job.worker.terminate();
+  job.done(null);
+  job = null;
+  $('job').hidden = true;
+}
+
+// A pre-annotation worker started ahead, once the page is ready, so that a
+// job finds the core compiled and waiting (a new worker spends some hundred
+// milliseconds on that before it can start); each job takes it and another
+// is started for the next.
+let spare = null;
+const newWorker = () => new Worker('preannotate-worker.js', { type: 'module' });
+export function keepSpare() {
+  setTimeout(() => { if (!spare) spare = newWorker(); }, 1000);
+}
+export function takeWorker() {
+  const worker = spare || newWorker();
+  spare = null;
+  keepSpare();
+  return worker;
+}
+
+// What a pre-annotation worker suggests with: the learned model (bytes, to
+// transfer), the project's label names (the table's label codes index
+// them) and rules, and the rules' fingerprint for the records it writes.
+export function workerSetup() {
+  return {
+    model: state.core.learnedModel(),
+    labels: state.core.labels().map((l) => l.name),
+    rules: state.core.rulesJsonl(),
+    rulesVersion: state.core.rulesVersion(),
+  };
+}
+
+// Starts pre-annotating the open document in a worker; resolves once its
+// suggestions are applied, saved and drawn (or at once if cancelled).
+// With `storeDoc` (a new document's record without its text), the worker
+// first stores the document, text and all (cloning megabytes into
+// IndexedDB is a long task here), and `stored` resolves once that is durable.
+function preannotateInWorker({ storeDoc = null, stored = null } = {}) {
+  cancelJob();
+  const docId = state.docId;
+  const text = state.text;
+  const worker = takeWorker();
+  $('job').hidden = false;
+  $('job-bar').style.width = '0';
+  $('job-text').textContent = 'Pre-annotating…';
+  const result = new Promise((resolve, reject) => {
+    job = { worker, done: resolve };
+    worker.onmessage = (e) => {
+      if (e.data.table) resolve(e.data);
+      else if (e.data.stored !== undefined) stored.settle(e.data);
+      else $('job-bar').style.width = `${Math.round(100 * e.data.progress)}%`;
+    };
+    worker.onerror = (e) => {
+      stored?.settle({ stored: false, error: e.message || 'worker error' });
+      reject(new Error(`Pre-annotation failed: ${e.message || 'worker error'}`));
+    };
+  });
+  const setup = workerSetup();
+  const labelNames = setup.labels;
+  worker.postMessage({ job: docId, text, storeDoc, ...setup }, [setup.model.buffer]);
+  return result.then((data) => {
+    // Cancelled before the worker stored the text: the page stores it.
+    stored?.settle({ stored: false, cancelled: true });
+    const table = data && data.table;
+    if (job && job.worker === worker) {
+      worker.terminate();
+      job = null;
+      $('job').hidden = true;
+    }
+    if (!table) return;
+    return serial(async () => {
+      if (state.docId !== docId) return; // moved on: the next opening asks again
+      // A slice per task, each drawn as it lands (only its blocks): at once,
+      // the suggestions of a 10 MB text held the page for half a second.
+      // Safe to yield: inside `serial`, no edit comes between.
+      const rows = table.length / 5;
+      let i = 0;
+      do {
+        const end = Math.min(rows, i + SUGGESTION_SLICE);
+        state.core.addSuggestions(table.subarray(5 * i, 5 * end), labelNames, i === 0, end === rows);
+        draw();
+        await nextTask();
+        i = end;
+      } while (i < rows);
+      await persistAndDraw();
+    });
+  });
+}

@@ -1,0 +1,119 @@
+// The label bar (with each label's count in the open document) and the
+// label-set editor: rename, recolour, key, add, delete with undo. Renames
+// and deletions reach every stored document in one durable write; the core
+// decides what each record becomes (relabelRecord).
+
+import { relabelRecord } from './pkg/spanmark.js';
+import { $, state, status, clearError, report, serial } from './page.js';
+import { drawLabels } from './view.js';
+import { drawLabelEditor } from './labeleditor.js';
+import { act, flush, openDocument, reloadList } from './document.js';
+
+let labelUndo = null; // what a label deletion removed, for its undo
+
+// Redraws the label bar (and the editor, if open) from the core's labels;
+// `counts` when the caller has them already.
+export function refreshLabels(counts = null) {
+  state.labels = state.core.labels();
+  const c = counts ?? (state.docId ? state.core.labelCounts() : {});
+  drawLabels($('labels'), state.labels, c, (name) => labelWith(name).catch(report));
+  if (!$('label-editor').hidden) drawLabelEditor($('label-editor-rows'), state.labels, labelActions);
+}
+
+// Gives the pending selection a label (a new span), or relabels the
+// selected span.
+export async function labelWith(name) {
+  if (state.pending) {
+    const { start, end } = state.pending;
+    state.pending = null;
+    await act({ op: 'add', start, end, label: name });
+    window.getSelection().removeAllRanges();
+  } else if (state.selected) {
+    const { start, end } = state.selected;
+    await act({ op: 'relabel', start, end, label: name });
+  }
+}
+
+// Carries a label rename (`to` a name) or deletion (`to` null) into every
+// stored record; returns what it changed, for undo.
+async function relabelProject(from, to) {
+  let count = 0;
+  const changed = [];
+  for (const r of await state.store.allAnnotations()) {
+    const out = relabelRecord(r, from, to);
+    if (!out) continue;
+    count += out.count;
+    changed.push({ before: r, after: out.record });
+  }
+  return { count, changed };
+}
+
+function applyLabelChange(from, to, coreCall) {
+  return serial(async () => {
+    await flush();
+    const labelsBefore = state.core.labels();
+    const { count, changed } = await relabelProject(from, to);
+    coreCall();
+    await state.store.write({
+      labels: state.core.labels(),
+      annotations: changed.map((c) => c.after),
+    });
+    await openDocument(state.docId);
+    await reloadList();
+    return { count, undo: { labels: labelsBefore, records: changed.map((c) => c.before) } };
+  });
+}
+
+const plural = (n) => (n === 1 ? '' : 's');
+
+export const labelActions = {
+  rename: (from, to) => applyLabelChange(from, to, () => state.core.renameLabel(from, to))
+    .then(({ count }) => status(`renamed ${from} to ${to.trim()} (${count} span${plural(count)})`))
+    .catch((e) => { report(e); refreshLabels(); }),
+  remove: (name) => applyLabelChange(name, null, () => state.core.deleteLabel(name))
+    .then(({ count, undo }) => {
+      labelUndo = undo;
+      $('label-undo').hidden = false;
+      status(`deleted ${name} and ${count} span${plural(count)}`);
+    })
+    .catch(report),
+  count: (name) => serial(async () => {
+    await flush();
+    return (await relabelProject(name, null)).count;
+  }),
+  color: (name, color) => labelSetEdit(() => state.core.setLabelColor(name, color)),
+  key: (name, key) => labelSetEdit(() => state.core.setLabelKey(name, key)),
+  add: (name) => labelSetEdit(() => state.core.addLabel(name)),
+};
+
+function labelSetEdit(apply) {
+  return serial(async () => {
+    apply();
+    await state.store.write({ labels: state.core.labels() });
+    refreshLabels();
+    state.view.redraw(state.labels, state.selected);
+    clearError();
+  }).catch((e) => { report(e); refreshLabels(); });
+}
+
+async function undoLabelDelete() {
+  const undo = labelUndo;
+  if (!undo) return;
+  await serial(async () => {
+    state.core.setLabels(undo.labels);
+    await state.store.write({ labels: undo.labels, annotations: undo.records });
+    labelUndo = null;
+    $('label-undo').hidden = true;
+    await openDocument(state.docId);
+    await reloadList();
+    status('label restored');
+  });
+}
+
+export function wireLabels() {
+  $('edit-labels').addEventListener('click', () => {
+    $('label-editor').hidden = !$('label-editor').hidden;
+    refreshLabels();
+  });
+  $('label-undo').addEventListener('click', () => undoLabelDelete().catch(report));
+}

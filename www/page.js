@@ -1,0 +1,56 @@
+// What every page module shares: the page's state, the status line and the
+// error line. The state is the page's, not the document's: the open
+// document itself lives in the core (src/session/).
+
+export const $ = (id) => document.getElementById(id);
+
+export const state = {
+  core: null,      // the wasm Annotator (the session)
+  store: null,     // storage (store.js)
+  docId: null,     // the open document's id
+  text: '',        // its text (the page's copy: the core does not send megabytes back)
+  labels: [],      // [{name, color, key}] as the core holds them
+  pending: null,   // a snapped selection {start, end} in code points
+  selected: null,  // a clicked span {start, end}
+  docs: null,      // the document list (DocList)
+  view: null,      // the document view (DocView)
+  logHead: 0,      // seq of the last edit-log entry this tab has seen
+  broken: null,    // the core's panic message, once it has panicked
+  learning: null,  // the learned model's page side (learn.js)
+};
+
+export function showError(message) {
+  $('error').textContent = message;
+}
+
+export function clearError() {
+  $('error').textContent = '';
+}
+
+export function status(message) {
+  $('status').textContent = message;
+}
+
+export function report(e) {
+  if (state.broken) return; // the panic message stays
+  showError(e && e.message ? e.message : String(e));
+}
+
+// Every change to the project goes through this queue, one at a time, so
+// that writes reach storage in the order they were made.
+let queue = Promise.resolve();
+export function serial(task) {
+  const run = queue.then(() => {
+    if (state.broken) throw new Error('The annotator core stopped on an internal error; reload the page to continue.');
+    return task();
+  });
+  queue = run.catch(() => {});
+  return run;
+}
+
+// Resolves once every change queued so far is done.
+export function idle() {
+  return queue.then(() => undefined);
+}
+
+export const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));

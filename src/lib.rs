@@ -4,9 +4,9 @@
 //! - [`text`]: offsets, exact between UTF-8 bytes, code points and UTF-16 units;
 //! - [`tokenize`]: tokens and sentences, and snapping a selection to token edges;
 //! - [`recognize`]: pre-annotation, a pipeline of swappable stages (patterns,
-//!   gazetteer, heuristic, [`model`]: the trained entity tagger, `learn`: the
-//!   model learning online from finished documents) merged into
-//!   non-overlapping suggestions;
+//!   gazetteer, [`model`]: the trained entity tagger, `learn`: the model
+//!   learning online from finished documents) merged into non-overlapping
+//!   suggestions;
 //! - [`text_index`]: a document's offset map and tokens, built once and shared;
 //! - [`select`]: a person's selection snapped to tokens, stepped by keyboard;
 //! - [`search`]: finding every occurrence of a query in a text;

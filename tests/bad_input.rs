@@ -7,12 +7,14 @@
 //!
 //! What these tests hold the core to is in SECURITY.md ("Nothing crashes").
 
+mod common;
+
+use common::{listing, spanmark, stderr, CommandExt, Scratch};
 use spanmark::doc::{Document, Project, Span};
 use spanmark::formats::{self, File, Format, FormatError, Imported, Options};
 use spanmark::labels::LabelSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 // ---- helpers -----------------------------------------------------------------
 
@@ -967,34 +969,14 @@ fn brat_files_given_as_a_list() {
 
 // ---- the CLI -----------------------------------------------------------------------------------------------------
 
-const BIN: &str = env!("CARGO_BIN_EXE_spanmark");
-
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/bad")
-        .join(name)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spanmark-bad-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+    common::fixture(&format!("bad/{name}"))
 }
 
 /// Runs the CLI; it must fail (non-zero, not killed by a signal, no panic
 /// message) and its stderr must contain every needle. Returns stderr.
 fn cli_fails(args: &[&std::ffi::OsStr], needles: &[&str]) -> String {
-    let out = Command::new(BIN).args(args).output().expect("runs");
+    let out = spanmark().args(args).output().expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         !out.status.success(),
@@ -1077,14 +1059,14 @@ fn cli_convert_refuses_bad_files_and_writes_nothing() {
         ),
     ];
     for (input, output, needles) in cases {
-        let dir = scratch(&format!("convert-{input}"));
+        let dir = Scratch::new();
         let out = dir.join(output);
         cli_fails(
             &[os("convert"), fixture(input).as_os_str(), out.as_os_str()],
             needles,
         );
         assert_eq!(
-            entries(&dir),
+            listing(dir.path()),
             Vec::<String>::new(),
             "{input}: left files behind"
         );
@@ -1096,7 +1078,7 @@ fn cli_convert_refuses_bad_files_and_writes_nothing() {
         );
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me", "{input}");
         assert_eq!(
-            entries(&dir),
+            listing(dir.path()),
             vec![output.to_string()],
             "{input}: left files behind"
         );
@@ -1105,7 +1087,7 @@ fn cli_convert_refuses_bad_files_and_writes_nothing() {
 
 #[test]
 fn cli_convert_refuses_a_bad_brat_folder() {
-    let dir = scratch("brat-folder");
+    let dir = Scratch::new();
     let out = dir.join("out.jsonl");
     cli_fails(
         &[os("convert"), fixture("brat").as_os_str(), out.as_os_str()],
@@ -1113,24 +1095,14 @@ fn cli_convert_refuses_a_bad_brat_folder() {
     );
     assert!(!out.exists());
     // stdin too, with --from.
-    let mut child = Command::new(BIN)
+    let o = spanmark()
         .args(["convert", "-", "-", "--from", "jsonl", "--to", "conll"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"{\"text\":\"abc\",\"spans\":[{\"start\":0,\"end\":9,\"label\":\"X\"}]}\n")
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+        .output_with_stdin(
+            b"{\"text\":\"abc\",\"spans\":[{\"start\":0,\"end\":9,\"label\":\"X\"}]}\n",
+        );
     assert!(!o.status.success());
     assert!(o.stdout.is_empty(), "wrote to stdout on failure");
-    let e = String::from_utf8_lossy(&o.stderr);
+    let e = stderr(&o);
     assert!(e.contains("<stdin>") && e.contains("line 1"), "{e}");
 }
 
@@ -1145,14 +1117,14 @@ fn cli_annotate_refuses_bad_input_and_writes_nothing() {
         ("latin1.txt", &["UTF-8"]),
     ];
     for (input, needles) in cases {
-        let dir = scratch(&format!("annotate-{input}"));
+        let dir = Scratch::new();
         let out = dir.join("out.jsonl");
         cli_fails(
             &[os("annotate"), fixture(input).as_os_str(), out.as_os_str()],
             needles,
         );
         assert_eq!(
-            entries(&dir),
+            listing(dir.path()),
             Vec::<String>::new(),
             "annotate {input}: left a (partial) output file"
         );
@@ -1188,9 +1160,8 @@ fn cli_eval_refuses_a_bad_tag() {
 
 #[test]
 fn cli_refuses_empty_input() {
-    let dir = scratch("empty");
-    let empty = dir.join("empty.jsonl");
-    std::fs::write(&empty, "").unwrap();
+    let dir = Scratch::new();
+    let empty = dir.write("empty.jsonl", "");
     let out = dir.join("out.conll");
     cli_fails(
         &[os("convert"), empty.as_os_str(), out.as_os_str()],

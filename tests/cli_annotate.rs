@@ -1,35 +1,12 @@
 //! `spanmark annotate`: JSONL and .txt in, JSONL out, exact code-point offsets.
 
+mod common;
+
+use common::{assert_success, spanmark, stderr, CommandExt, Scratch};
 use serde_json::Value;
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_spanmark"))
-}
-
-fn tmpdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("spanmark-cli-annotate-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn run_stdin(args: &[&str], input: &str) -> std::process::Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    spanmark().args(args).output_with_stdin(input)
 }
 
 /// Every span's code-point offsets slice the text to a non-empty surface
@@ -63,11 +40,7 @@ const DOCS: &str = "{\"id\":\"a\",\"text\":\"😀 Angela Merkel met Emmanuel Mac
 #[test]
 fn jsonl_stdin_to_stdout_keeps_text_and_fields() {
     let out = run_stdin(&["annotate"], DOCS);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let lines: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -106,11 +79,10 @@ fn jsonl_stdin_to_stdout_keeps_text_and_fields() {
 
 #[test]
 fn files_dash_scores_and_stats() {
-    let dir = tmpdir();
-    let input = dir.join("in.jsonl");
+    let dir = Scratch::new();
+    let input = dir.write("in.jsonl", DOCS);
     let output = dir.join("out.jsonl");
-    std::fs::write(&input, DOCS).unwrap();
-    let out = bin()
+    let out = spanmark()
         .arg("annotate")
         .arg(&input)
         .arg(&output)
@@ -127,8 +99,8 @@ fn files_dash_scores_and_stats() {
         assert!((0.0..=1.0).contains(&sc), "{s}");
         assert!(s["source"] == "model" || s["source"] == "rule", "{s}");
     }
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    let last = stderr.lines().last().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    let last = err.lines().last().unwrap();
     let stats: Value = serde_json::from_str(last.strip_prefix("STATS ").unwrap()).unwrap();
     assert_eq!(
         stats.as_object().unwrap().keys().collect::<Vec<_>>(),
@@ -148,16 +120,11 @@ fn files_dash_scores_and_stats() {
 
 #[test]
 fn txt_file_is_one_document_named_by_its_stem() {
-    let dir = tmpdir();
-    let p = dir.join("Reuters-note.txt");
+    let dir = Scratch::new();
     let text = "LONDON 1996-08-30\r\n\r\nWest Indian all-rounder Phil Simmons took four for 38 on Friday as Leicestershire beat Somerset.\r\n";
-    std::fs::write(&p, text).unwrap();
-    let out = bin().arg("annotate").arg(&p).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let p = dir.write("Reuters-note.txt", text);
+    let out = spanmark().arg("annotate").arg(&p).output().unwrap();
+    assert_success(&out);
     let v: Value = serde_json::from_str(String::from_utf8(out.stdout).unwrap().trim_end()).unwrap();
     assert_eq!(v["id"], "Reuters-note");
     assert_eq!(v["text"], text);
@@ -177,40 +144,34 @@ fn bad_lines_name_their_number() {
     let input = "{\"id\":\"a\",\"text\":\"fine\"}\n\n{\"id\":\"b\",\"text\":\n";
     let out = run_stdin(&["annotate"], input);
     assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(err.contains("line 3"), "{err}");
     let out = run_stdin(&["annotate"], "{\"id\":\"a\",\"text\":5}\n");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+    assert!(stderr(&out).contains("line 1"));
     let out = run_stdin(&["annotate"], "[1,2]\n");
     assert!(!out.status.success());
     let out = run_stdin(&["annotate"], "{\"text\":\"no id\"}\n");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("\"id\""));
+    assert!(stderr(&out).contains("\"id\""));
 }
 
 #[test]
 fn rules_file_patterns_win_and_bad_files_are_refused() {
-    let dir = tmpdir();
-    let rules = dir.join("patterns.jsonl");
-    std::fs::write(
-        &rules,
+    let dir = Scratch::new();
+    let rules = dir.write(
+        "patterns.jsonl",
         "{\"label\":\"PRODUCT\",\"pattern\":\"Widget 9\"}\n\
          {\"label\":\"CITY\",\"pattern\":[{\"LOWER\":\"paris\"}]}\n\
          {\"label\":\"X\",\"pattern\":[{\"POS\":\"NOUN\"}]}\n",
-    )
-    .unwrap();
+    );
     let input = "{\"id\":\"a\",\"text\":\"😀 Ana sold the Widget 9 in PARIS and Paris.\"}\n";
     let out = run_stdin(
         &["annotate", "--scores", "--rules", rules.to_str().unwrap()],
         input,
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("line 3: skipped"), "{stderr}");
+    assert_success(&out);
+    let err = stderr(&out);
+    assert!(err.contains("line 3: skipped"), "{err}");
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let spans = check_spans(&doc);
     for want in [
@@ -231,17 +192,16 @@ fn rules_file_patterns_win_and_bad_files_are_refused() {
         .all(|s| s["source"] == "rule" && s["score"] == 1.0);
     assert!(rule_spans);
 
-    std::fs::write(
-        &rules,
+    dir.write(
+        "patterns.jsonl",
         "{\"label\":\"T\",\"pattern\":[{\"TEXT\":{\"REGEX\":\"(\"}}]}\n",
-    )
-    .unwrap();
+    );
     let out = run_stdin(&["annotate", "--rules", rules.to_str().unwrap()], input);
     assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
-        stderr.contains("patterns.jsonl: line 1: T: the pattern"),
-        "{stderr}"
+        err.contains("patterns.jsonl: line 1: T: the pattern"),
+        "{err}"
     );
     assert!(out.stdout.is_empty());
 }

@@ -1,20 +1,10 @@
 //! `spanmark eval` on hand-made fixtures with known scores.
 
+mod common;
+
+use common::{assert_success, spanmark, stderr, Scratch};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_spanmark"))
-}
-
-fn tmp(name: &str, content: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("spanmark-cli-eval-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, content).unwrap();
-    p
-}
+use std::path::Path;
 
 // Gold (IOB1, as eng.train): PER "John Smith", LOC "Paris", ORG "Acme Corp", MISC "German"
 const GOLD: &str = "-DOCSTART- -X- -X- O
@@ -47,25 +37,22 @@ German B-MISC
 beer B-MISC
 ";
 
-fn eval_json(gold: &PathBuf, pred: &PathBuf) -> Value {
-    let out = bin()
+fn eval_json(gold: &Path, pred: &Path) -> Value {
+    let out = spanmark()
         .args(["eval", "--json", "--pred"])
         .arg(pred)
         .arg(gold)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
 fn conll_scores_are_exact_match() {
-    let gold = tmp("gold.conll", GOLD);
-    let pred = tmp("pred.conll", PRED);
+    let dir = Scratch::new();
+    let gold = dir.write("gold.conll", GOLD);
+    let pred = dir.write("pred.conll", PRED);
     let j = eval_json(&gold, &pred);
     // gold 4 entities; predicted 5 (PER, ORG Paris, ORG Acme, MISC German, MISC beer); correct 2
     let m = &j["micro"];
@@ -80,7 +67,7 @@ fn conll_scores_are_exact_match() {
     assert_eq!(j["labels"]["ORG"]["predicted"], 2);
     assert_eq!(j["labels"]["MISC"]["precision"], 0.5);
     // text output has per-label rows and a micro row
-    let out = bin()
+    let out = spanmark()
         .args(["eval", "--pred"])
         .arg(&pred)
         .arg(&gold)
@@ -93,11 +80,16 @@ fn conll_scores_are_exact_match() {
 
 #[test]
 fn gold_against_itself_is_perfect_and_model_runs_on_conll() {
-    let gold = tmp("self.conll", GOLD);
+    let dir = Scratch::new();
+    let gold = dir.write("self.conll", GOLD);
     let j = eval_json(&gold, &gold);
     assert_eq!(j["micro"]["f1"], 1.0);
     // without --pred the shipped model tags the gold tokens
-    let out = bin().args(["eval", "--json"]).arg(&gold).output().unwrap();
+    let out = spanmark()
+        .args(["eval", "--json"])
+        .arg(&gold)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["micro"]["support"], 4);
@@ -107,13 +99,14 @@ fn gold_against_itself_is_perfect_and_model_runs_on_conll() {
 
 #[test]
 fn jsonl_gold_and_predictions_by_id() {
-    let gold = tmp(
+    let dir = Scratch::new();
+    let gold = dir.write(
         "gold.jsonl",
         r#"{"id":"d1","text":"Zoë 😀 met Bob in Paris.","spans":[{"start":0,"end":3,"label":"PER"},{"start":10,"end":13,"label":"PER"},{"start":17,"end":22,"label":"LOC"}]}
 {"id":"d2","text":"Nothing here.","spans":[]}
 "#,
     );
-    let pred = tmp(
+    let pred = dir.write(
         "pred.jsonl",
         r#"{"id":"d2","text":"Nothing here.","spans":[{"start":0,"end":7,"label":"ORG"}]}
 {"id":"d1","text":"Zoë 😀 met Bob in Paris.","spans":[{"start":0,"end":3,"label":"PER"},{"start":17,"end":22,"label":"ORG"}]}
@@ -124,34 +117,31 @@ fn jsonl_gold_and_predictions_by_id() {
     assert_eq!(j["micro"]["predicted"], 3);
     assert_eq!(j["micro"]["correct"], 1);
     // the recognizer on JSONL gold, restricted to the model's labels
-    let out = bin()
+    let out = spanmark()
         .args(["eval", "--json", "--labels", "PER,ORG,LOC,MISC"])
         .arg(&gold)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["micro"]["support"], 3);
 }
 
 #[test]
 fn mismatched_tokens_and_bad_files_are_errors() {
-    let gold = tmp("g2.conll", GOLD);
-    let other = tmp("p2.conll", "John B-PER\n");
-    let out = bin()
+    let dir = Scratch::new();
+    let gold = dir.write("g2.conll", GOLD);
+    let other = dir.write("p2.conll", "John B-PER\n");
+    let out = spanmark()
         .args(["eval", "--pred"])
         .arg(&other)
         .arg(&gold)
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("sentences"));
-    let bad = tmp("bad.conll", "John B-PER\nlonely\n");
-    let out = bin().arg("eval").arg(&bad).output().unwrap();
+    assert!(stderr(&out).contains("sentences"));
+    let bad = dir.write("bad.conll", "John B-PER\nlonely\n");
+    let out = spanmark().arg("eval").arg(&bad).output().unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+    assert!(stderr(&out).contains("line 2"));
 }

@@ -1,12 +1,9 @@
 //! `spanmark train` on a tiny hand-made corpus: deterministic, and the model
 //! it writes loads and scores with `eval --model`.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_spanmark"))
-}
+use common::{assert_success, spanmark, stderr, Scratch};
 
 fn corpus() -> String {
     let first = ["John", "Mary", "Peter", "Anna", "Tom", "Lisa"];
@@ -37,14 +34,12 @@ fn corpus() -> String {
 
 #[test]
 fn training_is_deterministic_and_the_model_evaluates() {
-    let dir = std::env::temp_dir().join(format!("spanmark-cli-train-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let train = dir.join("train.conll");
-    std::fs::write(&train, corpus()).unwrap();
-    let out_a: PathBuf = dir.join("a.bin");
-    let out_b: PathBuf = dir.join("b.bin");
+    let dir = Scratch::new();
+    let train = dir.write("train.conll", corpus());
+    let out_a = dir.join("a.bin");
+    let out_b = dir.join("b.bin");
     for out in [&out_a, &out_b] {
-        let r = bin()
+        let r = spanmark()
             .arg("train")
             .arg("--train")
             .arg(&train)
@@ -54,36 +49,35 @@ fn training_is_deterministic_and_the_model_evaluates() {
             .arg(out)
             .output()
             .unwrap();
-        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-        assert!(String::from_utf8_lossy(&r.stderr).contains("epoch 4"));
+        assert_success(&r);
+        assert!(stderr(&r).contains("epoch 4"));
     }
     let a = std::fs::read(&out_a).unwrap();
     assert_eq!(a, std::fs::read(&out_b).unwrap(), "same seed, same bytes");
-    let r = bin()
+    let r = spanmark()
         .args(["eval", "--json", "--model"])
         .arg(&out_a)
         .arg(&train)
         .output()
         .unwrap();
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_success(&r);
     let j: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     assert!(j["micro"]["f1"].as_f64().unwrap() > 0.95, "{j}");
     // a model file that is not one is refused with a message
-    let bogus = dir.join("bogus.bin");
-    std::fs::write(&bogus, b"hello").unwrap();
-    let r = bin()
+    let bogus = dir.write("bogus.bin", b"hello");
+    let r = spanmark()
         .args(["eval", "--model"])
         .arg(&bogus)
         .arg(&train)
         .output()
         .unwrap();
     assert!(!r.status.success());
-    assert!(String::from_utf8_lossy(&r.stderr).contains("not a spanmark"));
+    assert!(stderr(&r).contains("not a spanmark"));
 }
 
 #[test]
 fn missing_training_file_is_an_error() {
-    let r = bin()
+    let r = spanmark()
         .args([
             "train",
             "--train",
@@ -94,5 +88,5 @@ fn missing_training_file_is_an_error() {
         .output()
         .unwrap();
     assert!(!r.status.success());
-    assert!(String::from_utf8_lossy(&r.stderr).contains("cannot read"));
+    assert!(stderr(&r).contains("cannot read"));
 }

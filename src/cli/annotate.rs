@@ -39,13 +39,11 @@ pub struct Args {
     pub stats: bool,
 }
 
-/// The pipeline `annotate` and `eval` use: the standard recognizer with the
-/// entity model in place of the rule-based name heuristic (which stands in for
-/// a model when there is none), and in place of any model already registered.
+/// The pipeline `annotate` and `eval` use: the standard recognizer with
+/// `model` in place of the shipped one.
 pub fn recognizer_with(model: Model) -> Recognizer {
     Recognizer::standard()
         .without("model")
-        .without("heuristic")
         .with_stage(Box::new(model))
 }
 

@@ -38,14 +38,12 @@
 //! says otherwise.
 
 pub mod gazetteer;
-pub mod heuristic;
 pub mod learn;
 pub mod model;
 pub mod patterns;
 pub mod rules;
 
 pub use gazetteer::Gazetteer;
-pub use heuristic::Heuristic;
 pub use patterns::Patterns;
 
 use crate::doc::{Source, Span};
@@ -176,16 +174,6 @@ impl Recognizer {
             Box::new(Patterns::new()),
             Box::new(Gazetteer::standard()),
             Box::new(crate::model::Model::shipped()),
-        ])
-    }
-
-    /// The pipeline without a trained model: the name heuristic stands in for
-    /// it (for comparison, and for builds without weights).
-    pub fn rules_only() -> Recognizer {
-        Recognizer::new(vec![
-            Box::new(Patterns::new()),
-            Box::new(Gazetteer::standard()),
-            Box::new(Heuristic::new()),
         ])
     }
 
@@ -474,12 +462,10 @@ mod tests {
             Recognizer::standard().stage_names(),
             ["patterns", "gazetteer", "model"]
         );
-        let r = Recognizer::rules_only();
-        assert_eq!(r.stage_names(), ["patterns", "gazetteer", "heuristic"]);
-        let r = r
-            .without("heuristic")
-            .with_stage(Box::new(Fixed("model", 10, vec![])));
-        assert_eq!(r.stage_names(), ["patterns", "gazetteer", "model"]);
+        let r = Recognizer::standard().without("model");
+        assert_eq!(r.stage_names(), ["patterns", "gazetteer"]);
+        let r = r.with_stage(Box::new(Fixed("learned", 10, vec![])));
+        assert_eq!(r.stage_names(), ["patterns", "gazetteer", "learned"]);
         fn is_send_sync<T: Send + Sync>() {}
         is_send_sync::<Recognizer>();
     }

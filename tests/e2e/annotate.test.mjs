@@ -1,31 +1,26 @@
 // The annotator driven as a person drives it: real headless Chromium, mouse
 // and keyboard, reloads and restarts on the same profile.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, sliceCp, dragOver, boxOf, drawnSpans } from './harness.mjs';
+import { useApp, sliceCp, dragOver, boxOf, drawnSpans } from './harness.mjs';
 
-let app;
-let page;
-before(async () => {
-  app = await openApp();
-  page = app.page;
-});
-after(async () => { await app.close(); });
+const app = useApp();
+const { page, call, idle } = app;
 
 const ARTICLE = 'Angela Merkel met Emmanuel Macron in Berlin on Monday.\n\nThe talks lasted two hours.';
 
 async function openText(text, opts) {
-  await page.evaluate(([t, o]) => window.spanmark.load(t, o), [text, opts]);
+  await call('load', text, opts);
 }
 
 async function press(key) {
   await page.keyboard.press(key);
-  await page.evaluate(() => window.spanmark.idle());
+  await idle();
 }
 
 async function userSpans() {
-  await page.evaluate(() => window.spanmark.idle());
-  const all = await page.evaluate(() => window.spanmark.spans());
+  await idle();
+  const all = await call('spans');
   return all.filter((s) => s.source === 'user').map(({ start, end, label }) => ({ start, end, label }));
 }
 
@@ -37,7 +32,7 @@ test('the demo article opens pre-annotated, every highlight exactly its text', a
   const labels = drawn.map((s) => s.label);
   assert.ok(labels.includes('MONEY'), `a money amount is suggested: ${labels}`);
   assert.ok(labels.includes('DATE'), `a date is suggested: ${labels}`);
-  const spans = await page.evaluate(() => window.spanmark.spans());
+  const spans = await call('spans');
   assert.equal(spans.length, drawn.length);
   assert.ok(spans.every((s) => ['model', 'rule'].includes(s.source)), 'fresh suggestions are not yet accepted');
   const buttons = await page.$$eval('#labels button[data-label]', (bs) => bs.map((b) => [b.dataset.label, b.dataset.key]));
@@ -47,7 +42,7 @@ test('the demo article opens pre-annotated, every highlight exactly its text', a
 
 test('a drag snaps to token edges and a number key labels it', async () => {
   await openText(ARTICLE, { id: 'merkel', name: 'Merkel' });
-  await page.evaluate(() => window.spanmark.removeSpan(0, 13));
+  await call('removeSpan', 0, 13);
   // From inside "Angela" to inside "Merkel": snaps to "Angela Merkel".
   await dragOver(page, 2, 9);
   await press('1');
@@ -62,14 +57,14 @@ test('double-click a word, then a label button', async () => {
   const b = await boxOf(page, 37, 43); // "Berlin"
   await page.mouse.dblclick(b.x0 + 4, b.y0);
   await page.click('#labels button[data-label="LOC"]');
-  await page.evaluate(() => window.spanmark.idle());
+  await idle();
   const spans = await userSpans();
   assert.ok(spans.some((s) => s.start === 37 && s.end === 43 && s.label === 'LOC'), JSON.stringify(spans));
 });
 
 test('click selects a span; a key relabels it; Delete removes it; undo and redo', async () => {
   await openText(ARTICLE, { id: 'edit' });
-  await page.evaluate(() => window.spanmark.addSpan(18, 33, 'ORG'));
+  await call('addSpan', 18, 33, 'ORG');
   const b = await boxOf(page, 18, 33);
   await page.mouse.click(b.x0 + 3, b.y0);
   assert.equal(await page.$eval('mark.selected', (e) => e.textContent), 'Emmanuel Macron');
@@ -96,22 +91,22 @@ test('click selects a span; a key relabels it; Delete removes it; undo and redo'
 
 test('suggestions: accept one, reject one, accept all', async () => {
   await openText('Kenya and Peru signed with Pfizer on March 3, 2026 for $450 million.', { id: 'sugg' });
-  let all = await page.evaluate(() => window.spanmark.spans());
+  let all = await call('spans');
   const sugg = all.filter((s) => s.source !== 'user');
   assert.ok(sugg.length >= 2, JSON.stringify(all));
   const [first, second] = sugg;
   let b = await boxOf(page, first.start, first.end);
   await page.mouse.click(b.x0 + 2, b.y0);
   await press('a');
-  all = await page.evaluate(() => window.spanmark.spans());
+  all = await call('spans');
   assert.ok(all.some((s) => s.start === first.start && s.end === first.end && s.source === 'user'));
   b = await boxOf(page, second.start, second.end);
   await page.mouse.click(b.x0 + 2, b.y0);
   await press('x');
-  all = await page.evaluate(() => window.spanmark.spans());
+  all = await call('spans');
   assert.ok(!all.some((s) => s.start === second.start && s.end === second.end), 'rejected');
   await press('Shift+A');
-  all = await page.evaluate(() => window.spanmark.spans());
+  all = await call('spans');
   assert.ok(all.every((s) => s.source === 'user'), JSON.stringify(all));
   assert.equal(all.length, sugg.length - 1);
 });
@@ -124,14 +119,14 @@ test('a reload and a browser restart keep the document, spans, labels and undo p
     await window.spanmark.addSpan(18, 33, 'PER');
   });
   await press('Control+z'); // undo Macron
-  const before = await page.evaluate(() => window.spanmark.spans());
+  const before = await call('spans');
   await app.reload();
-  assert.deepEqual(await page.evaluate(() => window.spanmark.spans()), before);
+  assert.deepEqual(await call('spans'), before);
   assert.equal(await page.$eval('#doc-name', (e) => e.textContent), 'Kept');
   assert.ok(await page.$('#labels button[data-label="CITY"]'), 'a new label stays in the label bar');
 
-  page = await app.reopen();
-  assert.deepEqual(await page.evaluate(() => window.spanmark.spans()), before);
+  await app.reopen();
+  assert.deepEqual(await call('spans'), before);
   await press('Control+Shift+z'); // redo survives the restart
   const after = await userSpans();
   assert.ok(after.some((s) => s.start === 18 && s.end === 33 && s.label === 'PER'), JSON.stringify(after));
@@ -143,8 +138,8 @@ test('a reload and a browser restart keep the document, spans, labels and undo p
 test('emoji, ZWJ, flags, combining marks and CRLF keep every offset', async () => {
   const text = 'Family 👨‍👩‍👧 in 🇩🇪\r\nZoe\u0301 Ball met Angela Merkel 😀 in São Paulo.\r\n';
   await openText(text, { id: 'emoji' });
-  await page.evaluate(() => window.spanmark.spans()).then((ss) =>
-    Promise.all(ss.map((s) => page.evaluate(([a, b]) => window.spanmark.removeSpan(a, b), [s.start, s.end]))));
+  await call('spans').then((ss) =>
+    Promise.all(ss.map((s) => call('removeSpan', s.start, s.end))));
   const cps = Array.from(text);
   const find = (needle) => {
     const at = text.indexOf(needle);
@@ -157,13 +152,13 @@ test('emoji, ZWJ, flags, combining marks and CRLF keep every offset', async () =
   await dragOver(page, zs, ze);
   await press('1');
   const [ss, se] = find('São Paulo');
-  await page.evaluate(([a, b]) => window.spanmark.addSpan(a, b, 'LOC'), [ss, se]);
+  await call('addSpan', ss, se, 'LOC');
 
   const spans = await userSpans();
   assert.deepEqual(spans.map((s) => cps.slice(s.start, s.end).join('')), ['Zoe\u0301 Ball', 'Angela Merkel', 'São Paulo']);
   for (const s of await drawnSpans(page)) assert.equal(s.text, sliceCp(text, s.start, s.end));
 
-  const project = JSON.parse(await page.evaluate(() => window.spanmark.exportAs('json')));
+  const project = JSON.parse(await call('exportAs', 'json'));
   assert.equal(project.offsets, 'codepoint');
   const doc = project.documents.find((d) => d.id === 'emoji');
   assert.equal(doc.text, text, 'text kept exactly, CRLF included');
@@ -175,9 +170,9 @@ test('export: the download and exportAs agree, offsets slice the text, byte-stab
   const path = await download.path();
   const fs = await import('node:fs/promises');
   const file = await fs.readFile(path, 'utf8');
-  const viaApi = await page.evaluate(() => window.spanmark.exportAs('json'));
+  const viaApi = await call('exportAs', 'json');
   assert.equal(file, viaApi);
-  assert.equal(await page.evaluate(() => window.spanmark.exportAs('json')), viaApi, 'byte-stable');
+  assert.equal(await call('exportAs', 'json'), viaApi, 'byte-stable');
   const project = JSON.parse(file);
   assert.equal(project.format, 'spanmark');
   assert.ok(project.documents.length >= 5);
@@ -189,10 +184,10 @@ test('export: the download and exportAs agree, offsets slice the text, byte-stab
     }
   }
   // Re-importing the export adds the same documents again, under new ids.
-  const before = (await page.evaluate(() => window.spanmark.exportAs('json')));
-  const n = await page.evaluate((f) => window.spanmark.importFile('project.spanmark.json', f), file);
+  const before = (await call('exportAs', 'json'));
+  const n = await call('importFile', 'project.spanmark.json', file);
   assert.equal(n, project.documents.length);
-  const again = JSON.parse(await page.evaluate(() => window.spanmark.exportAs('json')));
+  const again = JSON.parse(await call('exportAs', 'json'));
   assert.equal(again.documents.length, 2 * project.documents.length);
   const copy = again.documents.slice(project.documents.length);
   assert.deepEqual(copy.map((d) => [d.text, d.spans]), project.documents.map((d) => [d.text, d.spans]));
@@ -200,14 +195,14 @@ test('export: the download and exportAs agree, offsets slice the text, byte-stab
 });
 
 test('a bad file is refused with a clear error and changes nothing', async () => {
-  const before = await page.evaluate(() => window.spanmark.exportAs('json'));
+  const before = await call('exportAs', 'json');
   const err = await page.evaluate(() => window.spanmark.importFile('broken.json', '{"format":"spanmark","version":1,\n"documents":[{"text": 5}]}')
     .then(() => null, (e) => e.message));
   assert.ok(err && err.includes('broken.json') && err.includes('line 2'), err);
-  assert.equal(await page.evaluate(() => window.spanmark.exportAs('json')), before);
+  assert.equal(await call('exportAs', 'json'), before);
   await page.evaluate(() => window.spanmark.importFile('bad.json', '{"format":"spanmark","version":1,"documents":[{"id":"q","text":"abc","spans":[{"start":1,"end":9,"label":"X"}]}]}').catch(() => {}));
   assert.match(await page.$eval('#error', (e) => e.textContent), /past the end/);
-  assert.equal(await page.evaluate(() => window.spanmark.exportAs('json')), before);
+  assert.equal(await call('exportAs', 'json'), before);
   // The next successful action clears the error.
   await openText('Fine again.', { id: 'fine' });
   assert.equal(await page.$eval('#error', (e) => e.textContent), '');
@@ -217,7 +212,7 @@ test('document text and labels that look like HTML show as text and run nothing'
   const evil = '<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script> <b>bold</b> ' +
     '<svg onload="window.__pwned=3"></svg> <a href="javascript:window.__pwned=4">click</a>';
   await openText(evil, { id: '<img src=x onerror=window.__pwned=5>', name: '<img src=x onerror="window.__pwned=6">' });
-  await page.evaluate(() => window.spanmark.addSpan(0, 4, '<img src=y onerror="window.__pwned=7">'));
+  await call('addSpan', 0, 4, '<img src=y onerror="window.__pwned=7">');
   await page.waitForTimeout(200);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   assert.equal(await page.$$eval('#doc img, #doc script, #doc svg, #doc b, #doc a, #labels img, #doc-name img', (e) => e.length), 0);
@@ -250,8 +245,8 @@ test('the page asks nothing of any other origin and logs no errors', async () =>
 
 test('keyboard only: move a token cursor, stretch it, label it, resize a span', async () => {
   await openText('Yesterday the Bank of New York Mellon hired Ana Lima.', { id: 'keys' });
-  for (const s of await page.evaluate(() => window.spanmark.spans())) {
-    await page.evaluate(([a, b]) => window.spanmark.removeSpan(a, b), [s.start, s.end]);
+  for (const s of await call('spans')) {
+    await call('removeSpan', s.start, s.end);
   }
   await page.focus('#doc');
   await press('.'); // "Yesterday"
@@ -290,8 +285,8 @@ test('open by file picker, by drag-and-drop and by paste', async () => {
     document.getElementById('doc').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, project);
   await page.waitForFunction(() => window.spanmark.currentId() === 'dropped');
-  await page.evaluate(() => window.spanmark.idle());
-  assert.deepEqual(await page.evaluate(() => window.spanmark.spans()), [{ start: 0, end: 14, label: 'LOC', source: 'user' }]);
+  await idle();
+  assert.deepEqual(await call('spans'), [{ start: 0, end: 14, label: 'LOC', source: 'user' }]);
   assert.equal(await page.$eval('#doc mark', (e) => e.textContent), 'Río de Janeiro');
 
   await page.click('#paste-open');

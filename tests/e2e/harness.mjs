@@ -1,5 +1,6 @@
 // Shared set-up for the browser tests: the page served from www/ on a free
 // loopback port, and a real headless Chromium with its own fresh profile.
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -53,6 +54,57 @@ export async function openApp() {
   };
   await app.launch();
   return app;
+}
+
+// The app for every test of a file: opened before the first test, closed
+// after the last. What it returns can be destructured at the top of the file
+// (`const app = useApp(); const { page, call, idle } = app;`) although the
+// app only opens later: `page` and the rest of `app` (reload, reopen, url,
+// context, requests, consoleErrors) are looked up at each use, so they also
+// follow the new page after `reopen()` or `freshProfile()`.
+// - `call(name, ...args)`: `window.spanmark[name](...args)` in the page, its
+//   result (awaited when it is a promise);
+// - `idle()`: resolves once the page has finished what it was doing;
+// - `freshProfile()`: closes the browser and opens the app on a new, empty
+//   profile.
+// `setUp`, if given, runs once the app is open, before the first test (a
+// file's own `before` hook could run before the app is open: node 20 starts
+// the root's hooks together).
+export function useApp(setUp) {
+  let app = null;
+  const current = () => {
+    if (!app) throw new Error('useApp(): the app opens in before(); use it inside tests and hooks');
+    return app;
+  };
+  before(async () => {
+    app = await openApp();
+    await setUp?.();
+  });
+  after(async () => { await app?.close(); });
+  const page = forwarding(() => current().page);
+  return forwarding(current, {
+    page,
+    call: (name, ...args) => current().page.evaluate(([n, a]) => window.spanmark[n](...a), [name, args]),
+    idle: () => current().page.evaluate(() => window.spanmark.idle()),
+    freshProfile: async () => {
+      await current().close();
+      app = null;
+      app = await openApp();
+    },
+  });
+}
+
+// An object whose own properties are `own` and whose others are read from
+// `target()` when used (methods bound to it).
+function forwarding(target, own = {}) {
+  return new Proxy(own, {
+    get(o, key) {
+      if (Object.hasOwn(o, key)) return o[key];
+      const t = target();
+      const v = t[key];
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  });
 }
 
 // Slices a string by code points, as Python and spaCy do.

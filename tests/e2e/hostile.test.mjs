@@ -4,12 +4,16 @@
 // and everything shows as text. Then: the Content-Security-Policy itself, and
 // a full session that makes no request outside the page's origin.
 // What this holds the page to is in SECURITY.md ("No code from documents").
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp } from './harness.mjs';
+import { useApp } from './harness.mjs';
 
-let app;
-let page;
+const app = useApp(async () => {
+  await watch();
+  await app.reload();
+  own = await dangerousElements();
+});
+const { page, call, idle } = app;
 const dialogs = [];
 
 // Records CSP violations and any attempt to open a window, from before the
@@ -22,15 +26,12 @@ const WATCH = () => {
   window.open = () => { window.__pwned = 'window.open'; return null; };
 };
 
-before(async () => {
-  app = await openApp();
-  page = app.page;
+// Watches the app's browser: WATCH in every page, and every dialog
+// recorded and dismissed.
+async function watch() {
   await app.context.addInitScript(WATCH);
   page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); d.dismiss().catch(() => {}); });
-  await app.reload();
-  own = await dangerousElements();
-});
-after(async () => { await app.close(); });
+}
 
 const PWN = 'window.__pwned=1';
 export const PAYLOADS = [
@@ -76,7 +77,7 @@ async function dangerousElements() {
 
 // Everything that must hold after each hostile step.
 async function assertClean(what) {
-  await page.evaluate(() => window.spanmark.idle());
+  await idle();
   await page.waitForTimeout(30); // let an injected handler (onerror, onload) fire
   assert.deepEqual(dialogs, [], `${what}: a dialog opened`);
   const g = await page.evaluate(() => ({ pwned: window.__pwned, violations: window.__violations }));
@@ -98,7 +99,7 @@ const docName = () => page.$eval('#doc-name', (e) => e.textContent);
 test('payloads as document text show as text', async () => {
   for (const [i, p] of PAYLOADS.entries()) {
     const text = `Angela Merkel said ${p} in Berlin.`;
-    await page.evaluate(([t, id]) => window.spanmark.load(t, { id }), [text, `text-${i}`]);
+    await call('load', text, { id: `text-${i}` });
     await assertClean(`text ${JSON.stringify(p)}`);
     assert.equal(await docText(), text, `text ${JSON.stringify(p)} shows exactly`);
   }
@@ -106,7 +107,7 @@ test('payloads as document text show as text', async () => {
 
 test('payloads as document ids and names show as text', async () => {
   for (const p of PAYLOADS) {
-    await page.evaluate(([t, p]) => window.spanmark.load(t, { id: p, name: p }), ['Paris is nice.', p]);
+    await call('load', 'Paris is nice.', { id: p, name: p });
     await assertClean(`id/name ${JSON.stringify(p)}`);
     assert.equal(await docName(), p, 'the name shows exactly');
     // The list draws only the rows in view: scroll to the new (last) one.
@@ -115,17 +116,17 @@ test('payloads as document ids and names show as text', async () => {
     assert.deepEqual(listed, [p], `the document list shows ${JSON.stringify(p)} as the current row`);
   }
   // The export carries the ids as data.
-  const ids = JSON.parse(await page.evaluate(() => window.spanmark.exportAs('json'))).documents.map((d) => d.id);
+  const ids = JSON.parse(await call('exportAs', 'json')).documents.map((d) => d.id);
   for (const p of PAYLOADS) assert.ok(ids.includes(p) || ids.some((id) => id.startsWith(p)), `id ${JSON.stringify(p)} kept`);
 });
 
 test('payloads as label names show as text', async () => {
-  await page.evaluate(() => window.spanmark.load('one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty twentyone twentytwo twentythree twentyfour twentyfive twentysix twentyseven twentyeight twentynine thirty thirtyone', { id: 'labels' }));
+  await call('load', 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty twentyone twentytwo twentythree twentyfour twentyfive twentysix twentyseven twentyeight twentynine thirty thirtyone', { id: 'labels' });
   const words = await page.evaluate(() => [...document.getElementById('doc').textContent.matchAll(/\S+/g)].map((m) => [m.index, m.index + m[0].length]));
   for (const [i, p] of PAYLOADS.entries()) {
     if (!p.trim()) continue;
     const [s, e] = words[i];
-    await page.evaluate(([s, e, l]) => window.spanmark.addSpan(s, e, l), [s, e, p]);
+    await call('addSpan', s, e, p);
     await assertClean(`label ${JSON.stringify(p)}`);
     const mark = await page.$eval(`#doc mark[data-start="${s}"][data-end="${e}"]`, (m) => [m.dataset.label, m.textContent]);
     assert.deepEqual(mark, [p, (await docText()).slice(s, e)]);
@@ -141,7 +142,7 @@ test('payloads as label names show as text', async () => {
 test('payloads as file names show as text, and in error messages', async () => {
   for (const p of PAYLOADS) {
     const name = `${p}.txt`;
-    const n = await page.evaluate(([n]) => window.spanmark.importFile(n, 'Plain text from a file.'), [name]);
+    const n = await call('importFile', name, 'Plain text from a file.');
     assert.equal(n, 1);
     await assertClean(`file name ${JSON.stringify(p)}`);
     // A broken file: the error names the file, as text.
@@ -227,7 +228,7 @@ test('payloads in every imported field of every format', async () => {
 });
 
 test('a label colour cannot smuggle CSS (url(), expressions)', async () => {
-  await page.evaluate(() => window.spanmark.load('Ada met Bo.', { id: 'colour' }));
+  await call('load', 'Ada met Bo.', { id: 'colour' });
   const colours = await page.$$eval('#labels button[data-label], #doc mark', (els) => els.map((e) => e.style.getPropertyValue('--c')));
   for (const c of colours) assert.doesNotMatch(c, /url\(|expression|evil/i, `label colour ${c} reached a style`);
 });
@@ -235,7 +236,7 @@ test('a label colour cannot smuggle CSS (url(), expressions)', async () => {
 test('a 1 MB line of payloads and unicode tricks', async () => {
   const unit = PAYLOADS.join(' \u202e ');
   const text = unit.repeat(Math.ceil((1 << 20) / unit.length));
-  await page.evaluate((t) => window.spanmark.load(t, { id: 'long-line' }), text);
+  await call('load', text, { id: 'long-line' });
   await assertClean('1 MB line');
   const shown = await docText();
   assert.ok(shown.length > 1000 && text.startsWith(shown.slice(0, 1000)), 'the first screen shows the text as text');
@@ -307,11 +308,8 @@ test('the CSP is strict: meta and header agree, no inline script, no eval', asyn
 
 test('a full session makes no request outside the page origin', async () => {
   // A fresh profile, so that every export has something to write.
-  await app.close();
-  app = await openApp();
-  page = app.page;
-  await app.context.addInitScript(WATCH);
-  page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); d.dismiss().catch(() => {}); });
+  await app.freshProfile();
+  await watch();
   const origin = new URL(app.url).origin;
   const seen = [];
   const onReq = (r) => seen.push(r.url());
@@ -320,12 +318,12 @@ test('a full session makes no request outside the page origin', async () => {
   page.on('websocket', (w) => sockets.push(w.url()));
   await app.reload();
   own = await dangerousElements();
-  await page.evaluate(() => window.spanmark.load('Angela Merkel met Emmanuel Macron in Berlin on Monday. See https://evil.example/x.png and mail a@evil.example.', { id: 'net' }));
+  await call('load', 'Angela Merkel met Emmanuel Macron in Berlin on Monday. See https://evil.example/x.png and mail a@evil.example.', { id: 'net' });
   // Annotate by keys: a token cursor, a label key, accept all, undo, redo.
   await page.focus('#doc');
   for (const k of ['.', '.', '1', 'ArrowRight', 'Shift+A', 'Control+z', 'Control+Shift+Z']) {
     await page.keyboard.press(k);
-    await page.evaluate(() => window.spanmark.idle());
+    await idle();
   }
   for (const [i, p] of PAYLOADS.slice(0, 6).entries()) {
     for (const [, name, content] of hostileFiles(p, 100 + i)) {
@@ -343,7 +341,7 @@ test('a full session makes no request outside the page origin', async () => {
     const d = await download;
     if (d) await d.path();
   }
-  await page.evaluate(() => window.spanmark.markDone());
+  await call('markDone');
   await page.waitForTimeout(300);
   app.context.off('request', onReq);
   const outside = seen.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith('blob:' + origin));

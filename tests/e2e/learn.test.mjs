@@ -2,21 +2,13 @@
 // is learned from documents marked done, suggested on the next ones (also by
 // the worker for long texts), kept over a reload, exported, reset, imported,
 // and a bad model file changes nothing.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { openApp, sliceCp } from './harness.mjs';
+import { useApp, sliceCp } from './harness.mjs';
 
-let app;
-let page;
-before(async () => {
-  app = await openApp();
-  page = app.page;
-});
-after(async () => { await app.close(); });
-
-const call = (fn, ...args) => page.evaluate(([fn, args]) => window.spanmark[fn](...args), [fn, args]);
-const idle = () => page.evaluate(() => window.spanmark.idle());
+const app = useApp();
+const { page, call, idle } = app;
 
 // Spans of the current document as "surface/LABEL/source".
 async function shown() {

@@ -1,18 +1,11 @@
 // Long documents: only what is on screen is drawn, pre-annotation runs in a
 // worker, and navigation reaches parts that are not drawn.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, sliceCp } from './harness.mjs';
+import { useApp, sliceCp } from './harness.mjs';
 
-let app;
-let page;
-before(async () => {
-  app = await openApp();
-  page = app.page;
-});
-after(async () => { await app.close(); });
-
-const call = (fn, ...args) => page.evaluate(([fn, args]) => window.spanmark[fn](...args), [fn, args]);
+const app = useApp();
+const { page, call, idle } = app;
 
 // About 1.2 MB of varied news-like text with emoji and CRLF line ends.
 function bigText() {
@@ -42,12 +35,12 @@ test('a long document opens with suggestions from the worker, drawing only what 
   // Keyboard navigation reaches the last span, far below what was drawn.
   await page.focus('#doc');
   await page.keyboard.press('ArrowLeft');
-  await page.evaluate(() => window.spanmark.idle());
+  await idle();
   const sel = await page.$eval('#doc mark.selected', (e) => [Number(e.dataset.start), Number(e.dataset.end), e.textContent]);
   assert.deepEqual(sel, [last.start, last.end, surface]);
   // An edit there is saved and drawn.
   await page.keyboard.press('Delete');
-  await page.evaluate(() => window.spanmark.idle());
+  await idle();
   const after = await call('spans');
   assert.equal(after.length, spans.length - 1);
   assert.equal(await page.$(`#doc mark[data-start="${last.start}"]`), null);
@@ -164,7 +157,7 @@ test('search reaches a match in a part that is not drawn, and it can be labelled
   await page.press('#search', 'Enter');
   await page.waitForFunction((w) => window.getSelection().toString() === w, word);
   await page.keyboard.press('4'); // MISC's key
-  await page.evaluate(() => window.spanmark.idle());
+  await idle();
   const span = (await call('spans')).find((s) => s.label === 'MISC' && s.source === 'user' && s.start > 1_000_000);
   assert.ok(span, 'the match was labelled');
   assert.equal(span.end - span.start, word.length);

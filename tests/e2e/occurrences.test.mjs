@@ -1,20 +1,13 @@
 // "Label every occurrence" from the keyboard (this document with `e`, the
 // whole project with Shift+E), undone with one Ctrl+Z, durable; and the
 // inconsistency list, whose entries open the place they name.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, sliceCp } from './harness.mjs';
+import { useApp, sliceCp } from './harness.mjs';
 
-let app;
-let page;
-before(async () => {
-  app = await openApp();
-  page = app.page;
-});
-after(async () => { await app.close(); });
+const app = useApp();
+const { page, call, idle } = app;
 
-const call = (fn, ...args) => page.evaluate(([fn, args]) => window.spanmark[fn](...args), [fn, args]);
-const idle = () => page.evaluate(() => window.spanmark.idle());
 const userSpans = async (text) => (await call('spans')).filter((s) => s.source === 'user')
   .map((s) => [sliceCp(text, s.start, s.end), s.label]);
 

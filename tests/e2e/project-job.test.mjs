@@ -1,18 +1,12 @@
 // "Pre-annotate all": every document never opened is pre-annotated in a
 // worker and saved as it goes; progress, cancel, and the page keeps working.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, sliceCp } from './harness.mjs';
+import { useApp, sliceCp } from './harness.mjs';
 
-let app;
-let page;
-before(async () => {
-  app = await openApp();
-  page = app.page;
-});
-after(async () => { await app.close(); });
+const app = useApp();
+const { page, call } = app;
 
-const call = (fn, ...args) => page.evaluate(([fn, args]) => window.spanmark[fn](...args), [fn, args]);
 const exported = async () => JSON.parse(await call('exportAs', 'json'));
 
 const PEOPLE = ['Ana Lima', 'Kofi Mensah', 'Li Wei', 'Omar Haddad', 'Grace Hopper'];

@@ -1,19 +1,11 @@
 // Whole projects in the page: many documents, the document list, search,
 // the label-set editor and exports in every format.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, sliceCp } from './harness.mjs';
+import { useApp, sliceCp } from './harness.mjs';
 
-let app;
-let page;
-before(async () => {
-  app = await openApp();
-  page = app.page;
-});
-after(async () => { await app.close(); });
-
-const call = (fn, ...args) => page.evaluate(([fn, args]) => window.spanmark[fn](...args), [fn, args]);
-const idle = () => page.evaluate(() => window.spanmark.idle());
+const app = useApp();
+const { page, call, idle } = app;
 
 function jsonl(n) {
   const lines = [];

@@ -2,21 +2,13 @@
 // open document at once as "rule" suggestions, kept over a reload, used for
 // documents opened later (and in the worker for long ones), imported and
 // exported as spaCy EntityRuler JSONL.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { openApp, sliceCp, drawnSpans } from './harness.mjs';
+import { useApp, sliceCp, drawnSpans } from './harness.mjs';
 
-let app;
-let page;
-before(async () => {
-  app = await openApp();
-  page = app.page;
-});
-after(async () => { await app.close(); });
-
-const call = (fn, ...args) => page.evaluate(([fn, args]) => window.spanmark[fn](...args), [fn, args]);
-const idle = () => page.evaluate(() => window.spanmark.idle());
+const app = useApp();
+const { page, call, idle } = app;
 
 const TEXT = 'Ana Lima sold a Widget Nine 😀 in Springfield.\r\nTicket ACME-42 closed on MONDAY, said Ana Lima.';
 

@@ -4,21 +4,15 @@ annotations as 100 F1, in every tagging scheme.
 The gold tags are computed here, independently of spanmark: each CoNLL token
 is found in the source text (skipping whitespace; the tokens must rebuild the
 text's non-whitespace exactly), and a token inside a source span is tagged
-from that span. Run by `./build.sh test`; the binary is $SPANMARK_BIN.
+from that span.
 """
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from seqeval.metrics import classification_report, f1_score
 from seqeval.scheme import BILOU, IOB2, IOBES
-
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = ROOT / "tests" / "fixtures" / "formats" / "interop.jsonl"
-BIN = os.environ.get("SPANMARK_BIN") or str(ROOT / "target" / "release" / "spanmark")
 
 
 def read_conll(path):
@@ -80,11 +74,10 @@ def gold_tags(text, spans, sentences, scheme):
 
 
 @pytest.mark.parametrize("scheme", ["iob1", "iob2", "bilou", "bioes"])
-def test_seqeval_scores_export_as_perfect(scheme, tmp_path):
+def test_seqeval_scores_export_as_perfect(scheme, tmp_path, spanmark, interop_jsonl):
     out = tmp_path / f"out.{scheme}.conll"
-    r = subprocess.run([BIN, "convert", str(FIXTURE), str(out), "--scheme", scheme], capture_output=True)
-    assert r.returncode == 0, r.stderr.decode()
-    source = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    spanmark("convert", interop_jsonl, out, "--scheme", scheme)
+    source = [json.loads(line) for line in interop_jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
     docs = read_conll(out)
     assert len(docs) == len(source)
     y_true, y_pred = [], []

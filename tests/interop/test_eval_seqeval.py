@@ -1,22 +1,13 @@
-"""`spanmark eval` agrees with seqeval (default, conlleval-compatible mode).
-
-Run with pytest in a venv that has seqeval; the binary comes from SPANMARK_BIN
-(default: target/release/spanmark next to this repository).
-"""
+"""`spanmark eval` agrees with seqeval (default, conlleval-compatible mode)."""
 
 import json
-import os
 import random
-import subprocess
 import warnings
-from pathlib import Path
 
 import pytest
 
 seqeval_metrics = pytest.importorskip("seqeval.metrics")
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = os.environ.get("SPANMARK_BIN", str(ROOT / "target" / "release" / "spanmark"))
 TYPES = ["PER", "ORG", "LOC", "MISC"]
 
 
@@ -28,22 +19,16 @@ def write_conll(path, sentences, tags, docstart=False):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def spanmark_scores(tmp_path, sentences, gold, pred):
+def spanmark_scores(spanmark, tmp_path, sentences, gold, pred):
     g = tmp_path / "gold.conll"
     p = tmp_path / "pred.conll"
     write_conll(g, sentences, gold, docstart=True)
     write_conll(p, sentences, pred)
-    out = subprocess.run(
-        [BIN, "eval", "--json", "--pred", str(p), str(g)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout)
+    return json.loads(spanmark("eval", "--json", "--pred", p, g).stdout)
 
 
-def check_against_seqeval(tmp_path, sentences, gold, pred):
-    got = spanmark_scores(tmp_path, sentences, gold, pred)
+def check_against_seqeval(spanmark, tmp_path, sentences, gold, pred):
+    got = spanmark_scores(spanmark, tmp_path, sentences, gold, pred)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         report = seqeval_metrics.classification_report(gold, pred, output_dict=True)
@@ -66,7 +51,7 @@ def check_against_seqeval(tmp_path, sentences, gold, pred):
         assert mine["support"] == r["support"], (name, mine, r)
 
 
-def test_hand_made_fixture(tmp_path):
+def test_hand_made_fixture(spanmark, tmp_path):
     sentences = [
         ["EU", "rejects", "German", "call", "to", "boycott", "British", "lamb", "."],
         ["Peter", "Blackburn"],
@@ -84,8 +69,8 @@ def test_hand_made_fixture(tmp_path):
         ["B-PER", "I-PER"],
         ["B-ORG", "I-ORG", "O", "B-ORG", "I-ORG", "B-MISC", "O", "B-LOC", "I-LOC", "O"],
     ]
-    check_against_seqeval(tmp_path, sentences, gold, pred)
-    got = spanmark_scores(tmp_path, sentences, gold, pred)
+    check_against_seqeval(spanmark, tmp_path, sentences, gold, pred)
+    got = spanmark_scores(spanmark, tmp_path, sentences, gold, pred)
     # gold: ORG EU, MISC German, MISC British, PER, ORG Acme Corp, ORG Globex,
     # ORG Inc, LOC New York City = 8; pred: ORG EU, MISC German, LOC British,
     # PER, ORG Acme Corp, ORG Globex Inc, MISC met, LOC New York = 8;
@@ -94,7 +79,7 @@ def test_hand_made_fixture(tmp_path):
 
 
 @pytest.mark.parametrize("seed", range(25))
-def test_random_tag_sequences(tmp_path, seed):
+def test_random_tag_sequences(spanmark, tmp_path, seed):
     rng = random.Random(seed)
     tagset = ["O"] * 6 + [f"{p}-{t}" for p in "BI" for t in TYPES]
     if seed % 5 == 4:
@@ -110,4 +95,4 @@ def test_random_tag_sequences(tmp_path, seed):
         pred.append(p)
     if not any(t != "O" for s in gold for t in s):
         gold[0][0] = "B-PER"
-    check_against_seqeval(tmp_path, sentences, gold, pred)
+    check_against_seqeval(spanmark, tmp_path, sentences, gold, pred)

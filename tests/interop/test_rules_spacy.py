@@ -9,15 +9,10 @@ near misses are compared with `spanmark annotate --rules` on the same text.
 """
 
 import json
-import os
-import subprocess
-from pathlib import Path
 
+import pytest
 import spacy
 
-ROOT = Path(__file__).resolve().parents[2]
-PATTERNS = ROOT / "tests" / "fixtures" / "rules" / "patterns.jsonl"
-BIN = os.environ.get("SPANMARK_BIN") or str(ROOT / "target" / "release" / "spanmark")
 RULE_LABELS = {"COMPANY", "CITY", "TICKET", "GADGET"}
 
 TEXTS = [
@@ -28,33 +23,38 @@ TEXTS = [
 ]
 
 
-def spacy_entities(text):
+@pytest.fixture
+def patterns(fixtures):
+    return fixtures / "rules" / "patterns.jsonl"
+
+
+def ruler_pipeline(patterns):
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([json.loads(l) for l in PATTERNS.read_text(encoding="utf-8").splitlines() if l.strip()])
-    return sorted((e.start_char, e.end_char, e.label_) for e in nlp(text).ents)
+    ruler.add_patterns([json.loads(l) for l in patterns.read_text(encoding="utf-8").splitlines() if l.strip()])
+    return nlp
 
 
-def spanmark_entities(text):
+def spacy_entities(patterns, text):
+    return sorted((e.start_char, e.end_char, e.label_) for e in ruler_pipeline(patterns)(text).ents)
+
+
+def spanmark_entities(spanmark, patterns, text):
     line = json.dumps({"id": "t", "text": text}) + "\n"
-    r = subprocess.run([BIN, "annotate", "--rules", str(PATTERNS)], input=line.encode(), capture_output=True)
-    assert r.returncode == 0, r.stderr.decode()
+    r = spanmark("annotate", "--rules", patterns, input=line)
     assert r.stderr == b"", r.stderr.decode()  # nothing skipped
     doc = json.loads(r.stdout)
     return sorted((s["start"], s["end"], s["label"]) for s in doc["spans"] if s["label"] in RULE_LABELS)
 
 
-def test_entity_ruler_matches_what_spanmark_matches():
+def test_entity_ruler_matches_what_spanmark_matches(spanmark, patterns):
     for text in TEXTS:
-        ours = spanmark_entities(text)
-        theirs = spacy_entities(text)
+        ours = spanmark_entities(spanmark, patterns, text)
+        theirs = spacy_entities(patterns, text)
         assert ours == theirs, (text, ours, theirs)
         assert len(ours) >= 5, ours
 
 
-def test_ids_reach_spacy():
-    nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([json.loads(l) for l in PATTERNS.read_text(encoding="utf-8").splitlines() if l.strip()])
-    doc = nlp("We flew to San Francisco.")
+def test_ids_reach_spacy(patterns):
+    doc = ruler_pipeline(patterns)("We flew to San Francisco.")
     assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [("San Francisco", "CITY", "sf")]

@@ -1,33 +1,20 @@
 """spaCy reads what spanmark writes, and spanmark reads what spaCy writes.
 
-Run by `./build.sh test` in a virtualenv with spaCy 3.8; the spanmark binary
-is $SPANMARK_BIN. The texts are spanmark's own fixtures
+Run by `./build.sh test` in a virtualenv with spaCy 3.8. The texts are spanmark's own fixtures
 (tests/fixtures/formats/interop.jsonl) plus generated ones with emoji, ZWJ
 sequences, flags, combining marks, CRLF, tabs and runs of spaces.
 """
 
 import json
-import os
 import random
-import sys
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import spacy
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
-
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = ROOT / "tests" / "fixtures" / "formats" / "interop.jsonl"
-BIN = os.environ.get("SPANMARK_BIN") or str(ROOT / "target" / "release" / "spanmark")
-
-
-def spanmark(*args, input=None):
-    r = subprocess.run([BIN, *map(str, args)], input=input, capture_output=True)
-    assert r.returncode == 0, r.stderr.decode()
-    return r
-
 
 def read_jsonl(path):
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -87,13 +74,13 @@ def check_docbin(nlp, docs, path):
             assert any(e.start == span.start and e.end == span.end and e.label_ == s["label"] for e in doc.ents)
 
 
-def test_docbin_fixture_loads_exactly(nlp, tmp_path):
+def test_docbin_fixture_loads_exactly(nlp, tmp_path, spanmark, interop_jsonl):
     out = tmp_path / "fixture.spacy"
-    spanmark("convert", FIXTURE, out)
-    check_docbin(nlp, read_jsonl(FIXTURE), out)
+    spanmark("convert", interop_jsonl, out)
+    check_docbin(nlp, read_jsonl(interop_jsonl), out)
 
 
-def test_docbin_generated_loads_exactly(nlp, tmp_path):
+def test_docbin_generated_loads_exactly(nlp, tmp_path, spanmark):
     docs = generated()
     src = tmp_path / "gen.jsonl"
     src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
@@ -102,11 +89,11 @@ def test_docbin_generated_loads_exactly(nlp, tmp_path):
     check_docbin(nlp, docs, out)
 
 
-def test_training_json_loads_into_examples(nlp, tmp_path):
+def test_training_json_loads_into_examples(nlp, tmp_path, spanmark, interop_jsonl):
     out = tmp_path / "fixture.json"
-    spanmark("convert", FIXTURE, out, "--to", "spacy")
+    spanmark("convert", interop_jsonl, out, "--to", "spacy")
     data = json.loads(out.read_text(encoding="utf-8"))
-    docs = read_jsonl(FIXTURE)
+    docs = read_jsonl(interop_jsonl)
     assert len(data) == len(docs)
     for (text, annot), src in zip(data, docs):
         assert text == src["text"]
@@ -120,10 +107,10 @@ def test_training_json_loads_into_examples(nlp, tmp_path):
             assert span is not None and span.label_ == s["label"], (text, s)
 
 
-def test_spacy_made_docbin_reads_back(nlp, tmp_path):
+def test_spacy_made_docbin_reads_back(nlp, tmp_path, spanmark, interop_jsonl):
     """A DocBin written by spaCy itself (its tokenizer, its attrs) imports
     with the same text and entity offsets."""
-    docs = read_jsonl(FIXTURE)
+    docs = read_jsonl(interop_jsonl)
     db = DocBin()
     for src in docs:
         doc = nlp.make_doc(src["text"])
@@ -140,10 +127,10 @@ def test_spacy_made_docbin_reads_back(nlp, tmp_path):
                [(s["start"], s["end"], s["label"]) for s in src["spans"]]
 
 
-def test_spacy_train_reads_the_docbin(tmp_path):
+def test_spacy_train_reads_the_docbin(tmp_path, spanmark, interop_jsonl):
     """`spacy train` runs a few steps on the exported DocBin."""
     out = tmp_path / "train.spacy"
-    spanmark("convert", FIXTURE, out)
+    spanmark("convert", interop_jsonl, out)
     cfg = tmp_path / "config.cfg"
     py = [sys.executable, "-m", "spacy"]
     r = subprocess.run(py + ["init", "config", str(cfg), "--lang", "en", "--pipeline", "ner", "--force"],

@@ -1,5 +1,7 @@
 // Writes www/precache.js: every file the page may fetch (all of www/ but the
-// service worker and this list) and a version that changes with their content.
+// service worker, this list and the compressed copies tools/compress.mjs
+// writes, which the server sends in place of their source) and a version that
+// changes with their content.
 // The service worker imports it, so a rebuild that changes any asset changes
 // the worker's bytes and the browser installs the new build's cache.
 // Usage: node tools/precache.mjs [ROOT]   (run by ./build.sh build)
@@ -15,7 +17,7 @@ async function walk(dir) {
   for (const e of await fs.readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...await walk(p));
-    else if (!SKIP.has(path.relative(root, p)) && !e.name.startsWith('.')) out.push(p);
+    else if (!SKIP.has(path.relative(root, p)) && !e.name.startsWith('.') && !/\.(gz|br)$/.test(e.name)) out.push(p);
   }
   return out;
 }

@@ -10,6 +10,10 @@
 //   BENCH_QUICK=1 node bench/run.mjs   fewer repetitions, for trying changes
 //   BENCH_ONLY=cold node bench/run.mjs  sections 1 and 2 only (page weight,
 //     cold load), printed; RESULTS.md is left as it is
+//   BENCH_WWW=DIR   serve DIR instead of www/ in sections 1 and 2 (another
+//     build of the page, to compare with in the same minutes)
+//   BENCH_COLD_JSON=1   also print each cold launch's times as a JSON line
+//     (`cold {...}`: marks and first highlight, ms from navigation start)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -106,7 +110,7 @@ function machine() {
 // ---- 1 and 2: page weight and cold load ----------------------------------
 
 async function pageWeightAndColdLoad() {
-  const server = await startServer(path.join(ROOT, 'www'), 0);
+  const server = await startServer(process.env.BENCH_WWW || path.join(ROOT, 'www'), 0);
   const url = `http://127.0.0.1:${server.address().port}/`;
   const runs = [];
   let weight = null;
@@ -202,6 +206,13 @@ function reportWeight(weight) {
 }
 
 function reportCold(runs) {
+  if (process.env.BENCH_COLD_JSON) {
+    for (const r of runs) {
+      const times = { ...r.marks, wasm: r.wasm, fcp: r.fcp, firstMarkFrame: r.firstMarkFrame, ready: r.ready };
+      console.log(`cold ${JSON.stringify(Object.fromEntries(Object.entries(times)
+        .map(([k, v]) => [k.replace(/^mark spanmark:/, ''), Math.round(v)])))}`);
+    }
+  }
   const row = (name, key, what) => {
     const xs = runs.map((r) => r[key]);
     return [name, ms(median(xs)), `${ms(Math.min(...xs))} – ${ms(Math.max(...xs))}`, what];

@@ -76,6 +76,8 @@ build() {
   node_modules/.bin/wasm-opt -O3 www/pkg/spanmark_bg.wasm -o www/pkg/spanmark_bg.wasm
   # The service worker's list of assets to keep for offline use.
   node tools/precache.mjs www
+  # Last, so that every asset (precache.js too) has its .br and .gz.
+  node tools/compress.mjs www
   log "building the native CLI"
   cargo build --release --bin spanmark
 }

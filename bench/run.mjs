@@ -10,6 +10,10 @@
 //   BENCH_QUICK=1 node bench/run.mjs   fewer repetitions, for trying changes
 //   BENCH_ONLY=cold node bench/run.mjs  sections 1 and 2 only (page weight,
 //     cold load), printed; RESULTS.md is left as it is
+//   BENCH_WWW=DIR   serve DIR instead of www/ in sections 1 and 2 (another
+//     build of the page, to compare with in the same minutes)
+//   BENCH_COLD_JSON=1   also print each cold launch's times as a JSON line
+//     (`cold {...}`: marks and first highlight, ms from navigation start)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -106,7 +110,7 @@ function machine() {
 // ---- 1 and 2: page weight and cold load ----------------------------------
 
 async function pageWeightAndColdLoad() {
-  const server = await startServer(path.join(ROOT, 'www'), 0);
+  const server = await startServer(process.env.BENCH_WWW || path.join(ROOT, 'www'), 0);
   const url = `http://127.0.0.1:${server.address().port}/`;
   const runs = [];
   let weight = null;
@@ -164,11 +168,15 @@ async function pageWeightAndColdLoad() {
           weight = [];
           for (const r of responses) {
             const body = await r.body().catch(() => Buffer.alloc(0));
+            const sizes = await r.request().sizes().catch(() => null);
             weight.push({
               path: new URL(r.url()).pathname,
               status: r.status(),
               type: (r.headers()['content-type'] || '').split(';')[0],
+              encoding: r.headers()['content-encoding'] || 'none',
               raw: body.length,
+              // The body's bytes as they came over the wire (compressed, if so).
+              sent: sizes ? sizes.responseBodySize : NaN,
               gz: zlib.gzipSync(body, { level: 9 }).length,
             });
           }
@@ -185,18 +193,26 @@ async function pageWeightAndColdLoad() {
 }
 
 function reportWeight(weight) {
-  const rows = weight.map((w) => [`\`${w.path}\``, w.status, w.type, kb(w.raw), kb(w.gz)]);
-  const raw = weight.reduce((a, w) => a + w.raw, 0);
-  const gz = weight.reduce((a, w) => a + w.gz, 0);
-  rows.push(['**total**', '', `${weight.length} requests`, `**${kb(raw)}**`, `**${kb(gz)}**`]);
-  say(table(['file (first load, fresh profile)', 'status', 'type', 'raw kB', 'gzip -9 kB'], rows));
+  const rows = weight.map((w) => [`\`${w.path}\``, w.status, w.type, w.encoding, kb(w.raw), kb(w.sent), kb(w.gz)]);
+  const sum = (k) => weight.reduce((a, w) => a + w[k], 0);
+  const [raw, sent, gz] = [sum('raw'), sum('sent'), sum('gz')];
+  rows.push(['**total**', '', `${weight.length} requests`, '', `**${kb(raw)}**`, `**${kb(sent)}**`, `**${kb(gz)}**`]);
+  say(table(['file (first load, fresh profile)', 'status', 'type', 'encoding', 'decoded kB', 'sent kB', 'gzip -9 kB'], rows));
   say();
-  say(`Gzipped total ${mb(gz)} MB of the 2 MB budget (${((100 * gz) / (2 * MB)).toFixed(0)}%). ` +
-    `kB = 1000 bytes; gzip is zlib level 9 of the bytes served (the server sends them uncompressed).`);
+  say(`Sent ${mb(sent)} MB over the wire (the bodies as the server sent them: tools/serve.mjs sends the precompressed ` +
+    `copy the browser accepts), ${((100 * sent) / (2 * MB)).toFixed(0)}% of the 2 MB budget; gzip -9 of every body would be ${mb(gz)} MB. ` +
+    'kB = 1000 bytes.');
   if (weight.errors) say(`Console errors during the load: ${weight.errors.join('; ')}`);
 }
 
 function reportCold(runs) {
+  if (process.env.BENCH_COLD_JSON) {
+    for (const r of runs) {
+      const times = { ...r.marks, wasm: r.wasm, fcp: r.fcp, firstMarkFrame: r.firstMarkFrame, ready: r.ready };
+      console.log(`cold ${JSON.stringify(Object.fromEntries(Object.entries(times)
+        .map(([k, v]) => [k.replace(/^mark spanmark:/, ''), Math.round(v)])))}`);
+    }
+  }
   const row = (name, key, what) => {
     const xs = runs.map((r) => r[key]);
     return [name, ms(median(xs)), `${ms(Math.min(...xs))} – ${ms(Math.max(...xs))}`, what];

@@ -23,6 +23,7 @@ import { wireRules } from './rules.js';
 import { wireOccurrences } from './occurrences.js';
 import { wireProjectJob } from './project-job.js';
 import { registerOffline } from './offline.js';
+import { watchStorage } from './storage.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -173,6 +174,7 @@ async function start() {
   window.spanmark = Object.freeze(contract);
   resolveReady(contract);
   registerOffline();
+  watchStorage();
   keepSpare();
 }
 

@@ -51,7 +51,19 @@ function walk(request, visit) {
   });
 }
 
-export async function openStore() {
+let opening = null;
+
+// One connection per page or worker, opened by the first caller (on the page,
+// boot.js, before app.js has loaded); a failed open is tried again next time.
+export function openStore() {
+  if (!opening) {
+    opening = open();
+    opening.catch(() => { opening = null; });
+  }
+  return opening;
+}
+
+async function open() {
   const request = indexedDB.open(DB_NAME, DB_VERSION);
   request.onupgradeneeded = (event) => {
     const db = request.result;

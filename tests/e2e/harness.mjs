@@ -18,7 +18,8 @@ export const FLAGS = [
 
 // Starts the server and a browser on a fresh profile. `reopen()` closes the
 // browser and starts it again on the same profile (what a user's restart is).
-export async function openApp() {
+// `args`: more Chromium flags.
+export async function openApp({ args = [] } = {}) {
   const server = await startServer(path.join(ROOT, 'www'), 0);
   const url = `http://127.0.0.1:${server.address().port}/`;
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'spanmark-e2e-'));
@@ -27,7 +28,7 @@ export async function openApp() {
     app.context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: FLAGS,
+      args: [...FLAGS, ...args],
       acceptDownloads: true,
       viewport: { width: 1100, height: 800 },
     });

@@ -25,6 +25,11 @@ test('after one visit the page loads and annotates with no network', async () =>
   const app = await openApp();
   try {
     let page = app.page;
+    // The first visit got the core compressed (tools/serve.mjs), and what the
+    // worker cached from those responses is what works offline below.
+    const [wasm] = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((r) => r.name.endsWith('.wasm')).map((r) => ({ sent: r.encodedBodySize, size: r.decodedBodySize })));
+    assert.ok(wasm && wasm.sent < wasm.size / 2, `the wasm came compressed: ${JSON.stringify(wasm)}`);
     const cached = await cachedForOffline(page);
     for (const f of ['/', '/app.js', '/pkg/spanmark_bg.wasm', '/preannotate-worker.js', '/manifest.webmanifest']) {
       assert.ok(cached.includes(f), `${f} is cached for offline use: ${cached.join(' ')}`);

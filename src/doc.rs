@@ -1,5 +1,5 @@
 //! The data model: a project holds a label set and documents; a document holds
-//! its exact text and its spans, in code points (see DESIGN.md, "Data model").
+//! its exact text and its spans, in code points (see docs/ARCHITECTURE.md, "Data model").
 
 use crate::labels::LabelSet;
 use crate::text::{OffsetMap, OffsetUnit};

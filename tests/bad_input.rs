@@ -606,7 +606,7 @@ fn prodigy_token_indices_out_of_range() {
 
 // ---- duplicated ids ---------------------------------------------------------------------
 
-/// Duplicate document ids are kept apart with a suffix (DESIGN.md), never
+/// Duplicate document ids are kept apart with a suffix (the README's contract), never
 /// merged or overwritten.
 #[test]
 fn duplicate_document_ids_get_unique_ids() {

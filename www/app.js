@@ -144,7 +144,7 @@ async function start() {
     removeSpan: (start, end) => act({ op: 'remove', start, end }).then((out) => out.changed, () => false),
     markDone: () => setDone(true),
     exportAs: (format, options) => exportAs(format, options),
-    // Beyond DESIGN.md: the open document's id, and a promise that resolves
+    // Beyond the README's core contract: the open document's id, and a promise that resolves
     // once every edit made so far (by keys, mouse or calls) is saved and drawn.
     currentId: () => state.docId,
     idle,

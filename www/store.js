@@ -1,7 +1,7 @@
 // Storage: the one module that talks to IndexedDB.
 //
 // Records, each with its own id, so that a later sync can replicate them one
-// by one (DESIGN.md):
+// by one (docs/ARCHITECTURE.md):
 //   documents    {id, text, meta, status, seq}      seq keeps import order
 //   annotations  {docId, table, scores, labels, ids, history, count,
 //                preannotated, rules}               one per opened document,

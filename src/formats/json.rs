@@ -1,4 +1,4 @@
-//! The native `.spanmark.json` project file (DESIGN.md, "Data model").
+//! The native `.spanmark.json` project file (README.md, "The native JSON format"; docs/ARCHITECTURE.md, "Data model").
 //!
 //! Export is byte-stable: the same project always gives the same bytes, and
 //! importing an export gives back the same project.

@@ -157,6 +157,43 @@ impl Document {
     }
 }
 
+/// How deep a document's `meta` may nest: far below what any JSON reader
+/// allows (serde_json stops at 128), so that a document wrapped in a
+/// project file, any format's record and the page's storage still reads.
+pub const META_DEPTH: usize = 32;
+
+/// How deeply a JSON value nests (a scalar is 0, `{}` or `[]` 1).
+pub fn json_depth(v: &serde_json::Value) -> usize {
+    // By hand, with a stack: a recursive walk is what overflows on the
+    // very values this is here to refuse.
+    let mut deepest = 0;
+    let mut stack = vec![(v, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &serde_json::Value>> = match v {
+            serde_json::Value::Array(a) => Box::new(a.iter()),
+            serde_json::Value::Object(o) => Box::new(o.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(d + 1);
+        stack.extend(children.map(|c| (c, d + 1)));
+    }
+    deepest
+}
+
+impl Document {
+    /// Refuses a `meta` nested deeper than [`META_DEPTH`].
+    pub fn check_meta(&self) -> Result<(), String> {
+        let depth = json_depth(&self.meta);
+        if depth > META_DEPTH {
+            return Err(format!(
+                "document {:?}: meta is nested {depth} levels deep (at most {META_DEPTH})",
+                self.id
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A span that cannot stand on its document's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpanError {
@@ -292,6 +329,25 @@ mod tests {
         );
         assert!(imported.labels.get("GENE").is_some());
         assert!(imported.labels.get("PERSON").is_some());
+    }
+
+    #[test]
+    fn meta_nested_too_deep_is_refused_naming_the_document() {
+        let mut d = Document::new("d1", "x");
+        assert_eq!(json_depth(&d.meta), 1);
+        let mut v = serde_json::json!(1);
+        for _ in 0..META_DEPTH {
+            v = serde_json::json!([v]);
+        }
+        d.meta = serde_json::json!({ "a": v.clone() });
+        assert!(d.check_meta().is_err());
+        d.meta = v;
+        assert!(d.check_meta().is_ok(), "exactly the limit");
+        let e = {
+            d.meta = serde_json::json!({ "deep": d.meta.clone() });
+            d.check_meta().unwrap_err()
+        };
+        assert!(e.contains("\"d1\"") && e.contains("33 levels"), "{e}");
     }
 
     #[test]

@@ -282,6 +282,34 @@ pub fn slice_chars<'t>(text: &'t str, map: &OffsetMap, start: usize, end: usize)
     &text[b0..b1.max(b0)]
 }
 
+/// The UTF-16 offset of the first unpaired surrogate in a string given as
+/// UTF-16 units (what the page holds), if any: such a string is not
+/// Unicode text, has no UTF-8 form, and is refused wherever text comes in.
+pub fn unpaired_surrogate(units: impl IntoIterator<Item = u16>) -> Option<usize> {
+    let mut high_at = None;
+    for (i, u) in units.into_iter().enumerate() {
+        match u {
+            0xD800..=0xDBFF => {
+                if high_at.is_some() {
+                    return high_at;
+                }
+                high_at = Some(i);
+            }
+            0xDC00..=0xDFFF => {
+                if high_at.take().is_none() {
+                    return Some(i);
+                }
+            }
+            _ => {
+                if high_at.is_some() {
+                    return high_at;
+                }
+            }
+        }
+    }
+    high_at
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,5 +459,27 @@ mod tests {
         fn any_text_converts_exactly(text in "\\PC{0,40}|[a😀👨‍👩\u{301}\r\n🇩🇪é ]{0,30}") {
             check_exact(&text);
         }
+    }
+
+    #[test]
+    fn unpaired_surrogates_are_found_where_they_are() {
+        let units = |s: &str| s.encode_utf16().collect::<Vec<u16>>();
+        assert_eq!(unpaired_surrogate(units("Zoë 😀 👨‍👩‍👧")), None);
+        let mut u = units("Ana  Lima");
+        u[4] = 0xD800;
+        assert_eq!(unpaired_surrogate(u.clone()), Some(4), "a high one alone");
+        u[4] = 0xDC00;
+        assert_eq!(unpaired_surrogate(u.clone()), Some(4), "a low one alone");
+        assert_eq!(
+            unpaired_surrogate([0x41, 0xD83D]),
+            Some(1),
+            "a high one at the end"
+        );
+        assert_eq!(
+            unpaired_surrogate([0xD83D, 0xD83D, 0xDE00]),
+            Some(0),
+            "two highs"
+        );
+        assert_eq!(unpaired_surrogate([0xD83D, 0xDE00]), None);
     }
 }

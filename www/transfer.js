@@ -32,8 +32,8 @@ function importParsed(parse) {
 
 // One file's content (text or bytes) in any supported format.
 export function importText(name, content) {
-  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content);
-  return importParsed((taken, labels) => importFile(String(name), bytes, taken, labels));
+  const data = typeof content === 'string' ? content : new Uint8Array(content);
+  return importParsed((taken, labels) => importFile(String(name), data, taken, labels));
 }
 
 async function importFiles(files) {

@@ -254,6 +254,7 @@ impl Session {
         let id = unique_id(wanted.unwrap_or(&default), |x| taken.iter().any(|t| t == x));
         let mut doc = Document::new(id, text);
         doc.meta = meta;
+        doc.check_meta()?;
         let owed = is_long(&doc.text);
         let suggestions = if owed {
             Vec::new()

@@ -33,6 +33,9 @@ pub fn import_file(
 ) -> Result<Import> {
     let imported =
         formats::import_detected(name, content).map_err(|e| Error(format!("{name}: {e}")))?;
+    for d in &imported.project.documents {
+        d.check_meta().map_err(|e| Error(format!("{name}: {e}")))?;
+    }
     Ok(merge(imported, taken, labels))
 }
 
@@ -40,6 +43,9 @@ pub fn import_file(
 /// pairs; see [`formats::brat_parts`]).
 pub fn import_brat(files: &[formats::File], taken: &[String], labels: LabelSet) -> Result<Import> {
     let imported = formats::import_files(Format::Brat, files).map_err(|e| Error(e.to_string()))?;
+    for d in &imported.project.documents {
+        d.check_meta()?;
+    }
     Ok(merge(imported, taken, labels))
 }
 

@@ -350,6 +350,17 @@ fn an_import_becomes_documents_and_packed_records() {
     assert!(got.labels.get("PERSON").is_some());
     let e = project::import_file("broken.jsonl", b"{nope", &[], LabelSet::default()).unwrap_err();
     assert!(e.0.starts_with("broken.jsonl: "), "{e}");
+    let deep = format!(
+        r#"{{"id":"x","text":"t","meta":{{"m":{}1{}}}}}"#,
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    let e =
+        project::import_file("deep.jsonl", deep.as_bytes(), &[], LabelSet::default()).unwrap_err();
+    assert!(
+        e.0.starts_with("deep.jsonl: document \"x\": meta is nested"),
+        "{e}"
+    );
 }
 
 #[test]

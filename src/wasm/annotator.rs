@@ -110,9 +110,10 @@ impl Annotator {
         &mut self,
         wanted: Option<String>,
         taken: JsValue,
-        text: String,
+        text: js_sys::JsString,
         meta: JsValue,
     ) -> Result<JsValue, JsError> {
+        let text = convert::text(&text, "the text")?;
         let taken = convert::strings(taken)?;
         let meta: serde_json::Value = if meta.is_undefined() || meta.is_null() {
             serde_json::json!({})

@@ -122,3 +122,16 @@ pub(super) fn record_to_js(r: &Record) -> JsValue {
 pub(super) fn strings(value: JsValue) -> Result<Vec<String>, JsError> {
     from_js(value)
 }
+
+/// A text from the page, refused (naming the place) when it holds an
+/// unpaired surrogate: such a string is not Unicode and has no UTF-8 form.
+/// `what` names it in the message ("the text", a file's name).
+pub(super) fn text(value: &js_sys::JsString, what: &str) -> Result<String, JsError> {
+    if !value.is_valid_utf16() {
+        let at = crate::text::unpaired_surrogate(value.iter()).unwrap_or(0);
+        return Err(JsError::new(&format!(
+            "{what} has an unpaired surrogate at UTF-16 offset {at}: it is not valid Unicode text"
+        )));
+    }
+    Ok(String::from(value))
+}

@@ -57,15 +57,20 @@ pub fn brat_parts(names: JsValue) -> Result<Vec<u8>, JsError> {
         .collect())
 }
 
-/// A file in any supported format as new documents for a project with the
-/// document ids `taken` and `labels`.
+/// A file (its content as text or bytes) in any supported format as new
+/// documents for a project with the document ids `taken` and `labels`.
 #[wasm_bindgen(js_name = importFile)]
 pub fn import_file(
     name: &str,
-    content: &[u8],
+    content: JsValue,
     taken: JsValue,
     labels: JsValue,
 ) -> Result<JsValue, JsError> {
+    let content = match content.dyn_ref::<js_sys::JsString>() {
+        Some(text) => convert::text(text, name)?.into_bytes(),
+        None => js_sys::Uint8Array::new(&content).to_vec(),
+    };
+    let content = content.as_slice();
     let taken = convert::strings(taken)?;
     let labels: Vec<Label> = from_js(labels)?;
     let i = project::import_file(name, content, &taken, LabelSet::from_labels(labels))

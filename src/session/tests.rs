@@ -13,6 +13,14 @@ fn session_with(text: &str) -> (Session, Opened) {
     (s, opened)
 }
 
+fn add(s: &mut Session, start: usize, end: usize, label: &str) -> Result<Outcome> {
+    s.apply(Action::Add {
+        start,
+        end,
+        label: label.into(),
+    })
+}
+
 fn user_spans(s: &Session) -> Vec<(usize, usize, String)> {
     s.spans()
         .iter()
@@ -82,13 +90,7 @@ fn a_long_text_is_owed_to_a_worker_until_its_last_slice() {
 fn an_edit_is_one_log_entry_with_its_blocks_counts_and_words() {
     let (mut s, _) = session_with(TEXT);
     s.blocks().unwrap();
-    let out = s
-        .apply(Action::Add {
-            start: 22,
-            end: 27,
-            label: "GPE".into(),
-        })
-        .unwrap();
+    let out = add(&mut s, 22, 27, "GPE").unwrap();
     assert!(out.changed && !out.snapshot);
     assert!(matches!(out.entry, Some(LogEntry::Commit { .. })));
     assert!(!out.patch.is_empty(), "its block is drawn again");
@@ -97,25 +99,14 @@ fn an_edit_is_one_log_entry_with_its_blocks_counts_and_words() {
     assert_eq!(out.status, "added GPE “Paris”");
     let labels = out.labels.expect("a new label is sent to the page");
     assert!(labels.iter().any(|l| l.name == "GPE"));
-    let again = s
-        .apply(Action::Add {
-            start: 22,
-            end: 27,
-            label: "GPE".into(),
-        })
-        .unwrap();
+    let again = add(&mut s, 22, 27, "GPE").unwrap();
     assert!(!again.changed && again.entry.is_none() && again.labels.is_none());
 }
 
 #[test]
 fn undo_and_redo_say_what_they_did_and_where() {
     let (mut s, _) = session_with(TEXT);
-    s.apply(Action::Add {
-        start: 0,
-        end: 13,
-        label: "PER".into(),
-    })
-    .unwrap();
+    add(&mut s, 0, 13, "PER").unwrap();
     let undo = s.apply(Action::Undo).unwrap();
     assert_eq!(undo.entry, Some(LogEntry::Undo));
     assert_eq!(undo.reveal, Some(0));
@@ -144,13 +135,7 @@ fn every_hundredth_edit_is_stored_as_a_snapshot() {
                 end: 13,
                 label: label.into(),
             })
-            .or_else(|_| {
-                s.apply(Action::Add {
-                    start: 0,
-                    end: 13,
-                    label: label.into(),
-                })
-            })
+            .or_else(|_| add(&mut s, 0, 13, label))
             .unwrap();
         assert!(out.changed);
         assert!(out.entry.is_some());
@@ -179,12 +164,7 @@ fn done_is_stored_with_the_document() {
 fn every_occurrence_is_one_undoable_entry() {
     let text = "Merkel spoke. Then Merkel left, and Merkel's aide stayed.";
     let (mut s, _) = session_with(text);
-    s.apply(Action::Add {
-        start: 0,
-        end: 6,
-        label: "PER".into(),
-    })
-    .unwrap();
+    add(&mut s, 0, 6, "PER").unwrap();
     let out = s.apply(Action::LabelEvery { start: 0, end: 6 }).unwrap();
     assert_eq!(out.count, 2);
     let every = out.every.as_ref().unwrap();
@@ -231,13 +211,7 @@ fn a_bad_action_changes_nothing_and_says_why() {
     );
     let (mut s, _) = session_with("short");
     let before = s.spans().to_vec();
-    let e = s
-        .apply(Action::Add {
-            start: 2,
-            end: 99,
-            label: "PER".into(),
-        })
-        .unwrap_err();
+    let e = add(&mut s, 2, 99, "PER").unwrap_err();
     assert!(e.0.contains("past the end"), "{e}");
     assert!(s.apply(Action::Remove { start: 0, end: 1 }).is_err());
     assert_eq!(s.spans(), before);
@@ -249,14 +223,7 @@ fn reopening_gives_back_the_snapshot_plus_the_logged_edits() {
     let (doc, record) = stored(&mut s);
     let mut log = Vec::new();
     for (start, end, label) in [(0, 13, "PER"), (22, 27, "LOC")] {
-        let out = s
-            .apply(Action::Add {
-                start,
-                end,
-                label: label.into(),
-            })
-            .unwrap();
-        log.push(out.entry.unwrap());
+        log.push(add(&mut s, start, end, label).unwrap().entry.unwrap());
     }
     log.push(s.apply(Action::Undo).unwrap().entry.unwrap());
     let want = s.spans().to_vec();
@@ -314,12 +281,7 @@ fn a_damaged_record_is_refused_and_the_open_document_stays() {
 #[test]
 fn label_changes_reach_the_open_document_and_stored_records() {
     let (mut s, _) = session_with(TEXT);
-    s.apply(Action::Add {
-        start: 0,
-        end: 13,
-        label: "PER".into(),
-    })
-    .unwrap();
+    add(&mut s, 0, 13, "PER").unwrap();
     let (_, record) = stored(&mut s);
     s.rename_label("PER", " PERSON ").unwrap();
     assert!(s.spans().iter().any(|x| x.label == "PERSON"));

@@ -170,7 +170,11 @@ export function act(action) {
     performance.mark('spanmark:edit-applied');
     state.selected = out.select ? { start: out.select[0], end: out.select[1] } : null;
     state.view.markUnsaved(draw({ patch: out.patch }));
-    if (out.reveal != null) reveal(out.reveal);
+    // Review moves on (the next suggestion is selected) and an undo may
+    // change what is off screen: either is brought into view, the scroll
+    // kept when it is already there.
+    const at = out.select ? out.select[0] : out.reveal;
+    if (at != null) reveal(at);
     performance.measure('spanmark:edit-drawn', 'spanmark:edit-applied');
     try {
       await persistOutcome(out, action);

@@ -118,6 +118,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
         Action::Remove { start, end } => {
             let c = e.remove(start, end)?;
             out.status = removed(&c, &e.doc.text, "deleted");
+            out.select = next_after(&e.doc.spans, start);
             Some(c)
         }
         Action::Relabel { start, end, label } => {
@@ -140,7 +141,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
         }
         Action::Accept { start, end } => {
             let c = e.accept(start, end)?;
-            out.select = Some([start, end]);
+            out.select = next_after(&e.doc.spans, start);
             let label = c.added.first().map_or("", |s| s.label.as_str()).to_string();
             out.status = describe("accepted", &label, &e.doc.text, start, end);
             Some(c)
@@ -148,6 +149,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
         Action::Reject { start, end } => {
             let c = e.reject(start, end)?;
             out.status = removed(&c, &e.doc.text, "rejected");
+            out.select = next_after(&e.doc.spans, start);
             Some(c)
         }
         Action::AcceptAll => {
@@ -217,6 +219,16 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
         out.entry = session.changed(change);
     }
     Ok(finish(session, out, labels_before))
+}
+
+/// Where review goes after a decision on the span at `start`: the next
+/// suggestion after it, else the next span (as Prodigy and doccano move on).
+fn next_after(spans: &[Span], start: usize) -> Option<[usize; 2]> {
+    let rest = &spans[spans.partition_point(|s| s.start <= start)..];
+    rest.iter()
+        .find(|s| s.source.is_suggestion())
+        .or_else(|| rest.first())
+        .map(|s| [s.start, s.end])
 }
 
 fn set_done(session: &mut Session, out: &mut Outcome, done: bool) -> Result<Option<Change>> {

@@ -1,7 +1,7 @@
 //! The session as the page drives it: open, act, store, reopen.
 
 use super::*;
-use crate::doc::Source;
+use crate::doc::{Source, Span};
 
 const TEXT: &str = "Angela Merkel visited Paris on Monday. Merkel met Emmanuel Macron there.";
 
@@ -145,6 +145,41 @@ fn every_hundredth_edit_is_stored_as_a_snapshot() {
         }
     }
     assert_eq!(snapshots, 2);
+}
+
+#[test]
+fn a_decision_moves_review_on_to_the_next_suggestion() {
+    let (mut s, _) = session_with("Ana Lima met Bo Reyes and Cy Dunn in Lisbon.");
+    s.apply(Action::RejectAll).unwrap();
+    for (a, b, l) in [
+        (0, 8, "PER"),
+        (13, 21, "PER"),
+        (26, 33, "PER"),
+        (37, 43, "LOC"),
+    ] {
+        let mut sp = Span::new(a, b, l).with_source(Source::Model);
+        sp.score = Some(0.9);
+        let o = s.open.as_mut().unwrap();
+        o.editor.add_suggestions(vec![sp]);
+    }
+    add(&mut s, 26, 33, "PER").unwrap(); // Cy Dunn: the person's own
+    let out = s.apply(Action::Accept { start: 0, end: 8 }).unwrap();
+    assert_eq!(out.select, Some([13, 21]), "the next suggestion");
+    let out = s.apply(Action::Reject { start: 13, end: 21 }).unwrap();
+    assert_eq!(out.select, Some([37, 43]), "past the person's own span");
+    assert!(
+        out.status.starts_with("rejected PER “Bo Reyes”"),
+        "{}",
+        out.status
+    );
+    let out = s.apply(Action::Remove { start: 37, end: 43 }).unwrap();
+    assert_eq!(out.select, None, "nothing after the last");
+    let out = s.apply(Action::Remove { start: 0, end: 8 }).unwrap();
+    assert_eq!(
+        out.select,
+        Some([26, 33]),
+        "no suggestion left: the next span"
+    );
 }
 
 #[test]

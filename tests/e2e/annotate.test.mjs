@@ -111,6 +111,25 @@ test('suggestions: accept one, reject one, accept all', async () => {
   assert.equal(all.length, sugg.length - 1);
 });
 
+test('review by keyboard moves on: accept and reject select the next suggestion', async () => {
+  await openText('Kenya and Peru signed with Pfizer in Lima and Quito.', { id: 'review' });
+  const sugg = (await call('spans')).filter((s) => s.source !== 'user');
+  assert.ok(sugg.length >= 4, JSON.stringify(sugg));
+  const selected = () => page.$eval('mark.selected', (e) => [Number(e.dataset.start), Number(e.dataset.end)]);
+  await press('ArrowRight');
+  assert.deepEqual(await selected(), [sugg[0].start, sugg[0].end]);
+  await press('a');
+  assert.deepEqual(await selected(), [sugg[1].start, sugg[1].end], 'accepting moved on');
+  await press('x');
+  assert.deepEqual(await selected(), [sugg[2].start, sugg[2].end], 'rejecting moved on');
+  await press('Delete');
+  assert.deepEqual(await selected(), [sugg[3].start, sugg[3].end], 'deleting moved on');
+  const spans = await call('spans');
+  assert.ok(spans.some((s) => s.start === sugg[0].start && s.source === 'user'), 'accepted');
+  assert.ok(!spans.some((s) => s.start === sugg[1].start || s.start === sugg[2].start), 'rejected and deleted');
+  assert.match(await page.$eval('#status', (e) => e.textContent), /^deleted /);
+});
+
 test('a reload and a browser restart keep the document, spans, labels and undo position', async () => {
   await openText(ARTICLE, { id: 'keep', name: 'Kept' });
   await page.evaluate(async () => {

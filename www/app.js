@@ -5,8 +5,8 @@
 // (rules.js, occurrences.js, learn.js, project-job.js). Decisions about
 // text, offsets, labels and records are the core's (src/session/).
 
-import init, { panicForTests, Annotator } from './pkg/spanmark.js';
-import { openStore } from './store.js';
+import init, { panicForTests, demoText, Annotator } from './pkg/spanmark.js';
+import { freshProfile, openStore } from './store.js';
 import { $, state, status, clearError, report, serial, idle, showError } from './page.js';
 import { DocView } from './docview.js';
 import { DocList } from './doclist.js';
@@ -76,10 +76,8 @@ function wireControls(features) {
 }
 
 async function start() {
+  const fresh = freshProfile(); // asked before the opening creates the database
   const store = openStore(); // opens while the core compiles
-  // A fresh profile opens the demo: fetched meanwhile too (1 kB, unused otherwise).
-  const demo = fetch('demo.txt').then((r) => r.text());
-  demo.catch(() => {});
   store.catch(() => {}); // reported where awaited
   // What the first screen needs from storage, asked for all at once as soon
   // as it opens (one round trip, not one per read after the core is built:
@@ -91,6 +89,22 @@ async function start() {
   mark('wasm-ready');
   state.core = new Annotator();
   mark('annotator-built');
+  state.storeOpen = store;
+  state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
+  state.view = new DocView($('doc'));
+  state.view.afterDraw = redrawMatches;
+  // On a first visit there is nothing stored to wait for: the demo is
+  // pre-annotated and drawn at once, and saved once the database exists
+  // (creating it takes a few hundred milliseconds on a new profile).
+  let first = null;
+  const isFresh = await fresh;
+  mark('fresh-known');
+  if (isFresh) {
+    state.docs.set([]);
+    refreshLabels();
+    first = loadText(demoText(), { id: 'demo', name: 'Demo: WHO signs vaccine deal' }, []);
+    first.catch(() => {}); // awaited below
+  }
   state.store = await store;
   const [labels, summaries, current, documentCount] = await stored;
   mark('store-read');
@@ -115,23 +129,20 @@ async function start() {
     occurrences: wireOccurrences(ctx),
     project: wireProjectJob(ctx),
   };
-  state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
-  state.view = new DocView($('doc'));
-  state.view.afterDraw = redrawMatches;
-  state.docs.set(summaries);
+  if (!first) state.docs.set(summaries);
   refreshProgress();
   refreshLabels();
   wireControls(features);
   mark('wired');
-  if (current && await state.store.document(current)) {
+  if (first) {
+    await first;
+  } else if (current && await state.store.document(current)) {
     await openDocument(current);
   } else if (documentCount > 0) {
-    const [first] = await state.store.documentIds();
-    await openDocument(first);
+    const [id] = await state.store.documentIds();
+    await openDocument(id);
   } else {
-    const text = await demo;
-    mark('demo-fetched');
-    await loadText(text, { id: 'demo', name: 'Demo: WHO signs vaccine deal' }, []);
+    await loadText(demoText(), { id: 'demo', name: 'Demo: WHO signs vaccine deal' }, []);
   }
   mark('opened');
 

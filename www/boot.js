@@ -10,9 +10,10 @@
 // a warm-up that built it and ran it on a sentence) held up the store's
 // opening on the main thread and made the first highlight later, not sooner.
 import init from './pkg/spanmark.js';
-import { openStore } from './store.js';
+import { freshProfile, openStore } from './store.js';
 
 const mark = (name) => performance.mark(`spanmark:boot-${name}`);
 mark('start');
+freshProfile(); // before the opening creates the database
 openStore().then(() => mark('store-open'), () => {});
 init().then(() => mark('wasm-ready'), () => {});

@@ -259,6 +259,9 @@ export async function loadText(text, opts = {}, taken = null) {
     state.logHead = 0;
     shown(opened, text);
     performance.mark('spanmark:load-drawn');
+    // A first visit shows the demo while the database is still being
+    // created; it is stored once that is done.
+    if (!state.store) state.store = await state.storeOpen;
     if (opened.owed) {
       // The worker stores the text, then pre-annotates; the rest of the
       // record (no spans yet), the current document and the labels follow

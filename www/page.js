@@ -6,7 +6,8 @@ export const $ = (id) => document.getElementById(id);
 
 export const state = {
   core: null,      // the wasm Annotator (the session)
-  store: null,     // storage (store.js)
+  store: null,     // storage (store.js), once open
+  storeOpen: null, // the promise of it, while it opens
   docId: null,     // the open document's id
   text: '',        // its text (the page's copy: the core does not send megabytes back)
   labels: [],      // [{name, color, key}] as the core holds them

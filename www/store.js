@@ -55,6 +55,19 @@ let opening = null;
 
 // One connection per page or worker, opened by the first caller (on the page,
 // boot.js, before app.js has loaded); a failed open is tried again next time.
+// Whether this profile has no project database yet (a first visit): then
+// the page can show the demo before the database is even created. Asked
+// once, before the first opening creates it (boot.js asks first).
+let fresh = null;
+export function freshProfile() {
+  if (!fresh) {
+    fresh = typeof indexedDB.databases === 'function'
+      ? indexedDB.databases().then((dbs) => !dbs.some((d) => d.name === DB_NAME), () => false)
+      : Promise.resolve(false);
+  }
+  return fresh;
+}
+
 export function openStore() {
   if (!opening) {
     opening = open();

@@ -538,6 +538,11 @@ impl Session {
     }
 }
 
+/// The article a first visit opens, so that a new user sees the annotator
+/// at work. Compiled in: on a cold start, fetching it separately came after
+/// everything else the page loads (about 100 ms late).
+pub const DEMO_TEXT: &str = include_str!("demo.txt");
+
 /// Whether a text is pre-annotated by a worker.
 pub fn is_long(text: &str) -> bool {
     // UTF-16 units are at least a third of the bytes: most texts are

@@ -39,6 +39,12 @@ fn at(from: f64) -> Option<usize> {
     (from >= 0.0).then_some(from as usize)
 }
 
+/// The article a first visit opens.
+#[wasm_bindgen(js_name = demoText)]
+pub fn demo_text() -> String {
+    crate::session::DEMO_TEXT.to_string()
+}
+
 #[wasm_bindgen]
 impl Annotator {
     #[wasm_bindgen(constructor)]

@@ -18,6 +18,26 @@ const PALETTE: [&str; 16] = [
     "#a3e4d7", "#fad7a0", "#d2b4de", "#abebc6", "#f8c471", "#85c1e9", "#e6b0aa", "#c8e6c9",
 ];
 
+/// The longest label name, in characters: a name is shown on every span
+/// badge and in the label bar, never a paragraph.
+pub const MAX_NAME: usize = 200;
+
+/// Refuses a label name a person could not use: empty, or longer than
+/// [`MAX_NAME`] characters.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("a label needs a name".into());
+    }
+    let n = name.chars().count();
+    if n > MAX_NAME {
+        let start: String = name.chars().take(20).collect();
+        return Err(format!(
+            "the label “{start}…” is {n} characters long (at most {MAX_NAME})"
+        ));
+    }
+    Ok(())
+}
+
 /// Keys handed out to new labels, in order.
 const KEYS: [&str; 10] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"];
 
@@ -122,6 +142,11 @@ impl LabelSet {
         self.labels.is_empty()
     }
 
+    /// The label at a position of the set.
+    pub fn at(&self, i: usize) -> Option<&Label> {
+        self.labels.get(i)
+    }
+
     pub fn get(&self, name: &str) -> Option<&Label> {
         self.by_name.get(name).map(|&i| &self.labels[i])
     }
@@ -169,18 +194,14 @@ impl LabelSet {
     /// key; refuses an empty name. Returns whether it was new.
     pub fn add(&mut self, name: &str) -> Result<bool, String> {
         let name = name.trim();
-        if name.is_empty() {
-            return Err("a label needs a name".into());
-        }
+        check_name(name)?;
         Ok(self.ensure(name))
     }
 
     /// Renames a label; refuses an empty name or one already taken.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<(), String> {
         let to = to.trim();
-        if to.is_empty() {
-            return Err("a label needs a name".into());
-        }
+        check_name(to)?;
         if from != to && self.get(to).is_some() {
             return Err(format!("there is already a label {to:?}"));
         }
@@ -294,6 +315,10 @@ mod tests {
         assert!(set.get("GENE").is_some(), "trimmed");
         assert_eq!(set.add("GENE"), Ok(false));
         assert!(set.add("   ").is_err());
+        assert!(set.add(&"x".repeat(MAX_NAME)).is_ok());
+        let e = set.add(&"y".repeat(MAX_NAME + 1)).unwrap_err();
+        assert!(e.contains("201 characters long (at most 200)"), "{e}");
+        assert!(set.rename("GENE", &"z".repeat(1000)).is_err());
     }
 
     #[test]

@@ -134,7 +134,7 @@ async function persistOutcome(out, action) {
   }
   announce(state.docId);
   state.docs.update(state.docId, { count: state.core.spanCount() });
-  refreshLabels(out.counts);
+  refreshLabels();
   clearError();
 }
 

@@ -11,12 +11,18 @@ import { act, flush, openDocument, reloadList } from './document.js';
 
 let labelUndo = null; // what a label deletion removed, for its undo
 
-// Redraws the label bar (and the editor, if open) from the core's labels;
-// `counts` when the caller has them already.
-export function refreshLabels(counts = null) {
-  state.labels = state.core.labels();
-  const c = counts ?? (state.docId ? state.core.labelCounts() : {});
-  drawLabels($('labels'), state.labels, c, (name) => labelWith(name).catch(report));
+const BAR_LIMIT = 40; // labels in the bar at most; the search finds the rest
+
+// Redraws the label bar (and the editor, if open) from the core's labels.
+// The whole set is fetched again only when it changed (`all`: a rename or a
+// colour, which keep its size): in a set of a hundred thousand labels,
+// fetching it after every edit would cost the edit its frame.
+export function refreshLabels({ all = false } = {}) {
+  if (all || state.core.labelCount() !== state.labels.length) state.labels = state.core.labels();
+  const search = $('label-search');
+  const bar = state.core.labelBar(search.value, BAR_LIMIT);
+  search.hidden = !search.value && !bar.hidden;
+  drawLabels($('labels'), bar.labels, bar.hidden, (name) => labelWith(name).catch(report));
   if (!$('label-editor').hidden) drawLabelEditor($('label-editor-rows'), state.labels, labelActions);
 }
 
@@ -54,6 +60,7 @@ function applyLabelChange(from, to, coreCall) {
     const labelsBefore = state.core.labels();
     const { count, changed } = await relabelProject(from, to);
     coreCall();
+    refreshLabels({ all: true });
     await state.store.write({
       labels: state.core.labels(),
       annotations: changed.map((c) => c.after),
@@ -69,7 +76,7 @@ const plural = (n) => (n === 1 ? '' : 's');
 export const labelActions = {
   rename: (from, to) => applyLabelChange(from, to, () => state.core.renameLabel(from, to))
     .then(({ count }) => status(`renamed ${from} to ${to.trim()} (${count} span${plural(count)})`))
-    .catch((e) => { report(e); refreshLabels(); }),
+    .catch((e) => { report(e); refreshLabels({ all: true }); }),
   remove: (name) => applyLabelChange(name, null, () => state.core.deleteLabel(name))
     .then(({ count, undo }) => {
       labelUndo = undo;
@@ -90,10 +97,10 @@ function labelSetEdit(apply) {
   return serial(async () => {
     apply();
     await state.store.write({ labels: state.core.labels() });
-    refreshLabels();
+    refreshLabels({ all: true });
     state.view.redraw(state.labels, state.selected);
     clearError();
-  }).catch((e) => { report(e); refreshLabels(); });
+  }).catch((e) => { report(e); refreshLabels({ all: true }); });
 }
 
 async function undoLabelDelete() {
@@ -101,6 +108,7 @@ async function undoLabelDelete() {
   if (!undo) return;
   await serial(async () => {
     state.core.setLabels(undo.labels);
+    refreshLabels({ all: true });
     await state.store.write({ labels: undo.labels, annotations: undo.records });
     labelUndo = null;
     $('label-undo').hidden = true;
@@ -111,6 +119,10 @@ async function undoLabelDelete() {
 }
 
 export function wireLabels() {
+  $('label-search').addEventListener('input', () => refreshLabels());
+  $('label-search').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') { e.target.value = ''; refreshLabels(); $('doc').focus(); }
+  });
   $('edit-labels').addEventListener('click', () => {
     $('label-editor').hidden = !$('label-editor').hidden;
     refreshLabels();

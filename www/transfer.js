@@ -6,6 +6,7 @@ import { FileSet, bratParts, exportProject, importBrat, importFile } from './pkg
 import { $, state, status, clearError, report, serial } from './page.js';
 import { download, readFiles } from './files.js';
 import { flush, loadText, openDocument, reloadList } from './document.js';
+import { refreshLabels } from './labels.js';
 
 // Stores what the core made of one or more files (`parse` gets the taken
 // ids and the labels) and opens the first new document. Resolves to the
@@ -22,6 +23,7 @@ function importParsed(parse) {
       current: docs.length ? docs[0].id : state.docId,
     });
     state.core.setLabels(parsed.labels);
+    refreshLabels({ all: true });
     await reloadList();
     if (docs.length) await openDocument(docs[0].id);
     clearError();

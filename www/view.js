@@ -54,9 +54,10 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
   return block;
 }
 
-// The label bar: one button per label, carrying data-label and data-key.
-// `counts` gives each label's number of spans in the open document.
-export function drawLabels(bar, labels, counts, onPick) {
+// The label bar: one button per label the core chose to show (all of them
+// but in very large sets), each carrying data-label, data-key and its count
+// of spans in the open document; `hidden` says how many more the search finds.
+export function drawLabels(bar, labels, hidden, onPick) {
   const frag = document.createDocumentFragment();
   for (const l of labels) {
     const b = document.createElement('button');
@@ -73,10 +74,16 @@ export function drawLabels(bar, labels, counts, onPick) {
     b.appendChild(document.createTextNode(l.name));
     const n = document.createElement('span');
     n.className = 'label-count';
-    n.textContent = String(counts[l.name] || 0);
+    n.textContent = String(l.count);
     b.appendChild(n);
     b.addEventListener('click', () => onPick(l.name));
     frag.appendChild(b);
+  }
+  if (hidden) {
+    const more = document.createElement('span');
+    more.className = 'label-more';
+    more.textContent = `+${hidden} more: find them →`;
+    frag.appendChild(more);
   }
   bar.replaceChildren(frag);
 }

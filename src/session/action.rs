@@ -110,6 +110,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
     let e = &mut o.editor;
     let change: Option<Change> = match action {
         Action::Add { start, end, label } => {
+            crate::labels::check_name(&label)?;
             let c = e.add(start, end, &label)?;
             out.select = Some([start, end]);
             out.status = describe("added", &label, &e.doc.text, start, end);
@@ -122,6 +123,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
             Some(c)
         }
         Action::Relabel { start, end, label } => {
+            crate::labels::check_name(&label)?;
             let c = e.relabel(start, end, &label)?;
             out.select = Some([start, end]);
             out.status = describe("now", &label, &e.doc.text, start, end);

@@ -14,6 +14,7 @@
 //! Native, so that `cargo test` covers it; see docs/ARCHITECTURE.md.
 
 mod action;
+mod bar;
 mod learning;
 pub mod project;
 pub mod record;
@@ -23,6 +24,7 @@ mod view;
 pub mod worker;
 
 pub use action::{Action, Outcome};
+pub use bar::{Bar, BarLabel};
 pub use record::Record;
 
 use crate::doc::{unique_id, Document, Span, Status};

@@ -33,9 +33,7 @@ pub fn import_file(
 ) -> Result<Import> {
     let imported =
         formats::import_detected(name, content).map_err(|e| Error(format!("{name}: {e}")))?;
-    for d in &imported.project.documents {
-        d.check_meta().map_err(|e| Error(format!("{name}: {e}")))?;
-    }
+    check(&imported).map_err(|e| Error(format!("{name}: {e}")))?;
     Ok(merge(imported, taken, labels))
 }
 
@@ -43,10 +41,24 @@ pub fn import_file(
 /// pairs; see [`formats::brat_parts`]).
 pub fn import_brat(files: &[formats::File], taken: &[String], labels: LabelSet) -> Result<Import> {
     let imported = formats::import_files(Format::Brat, files).map_err(|e| Error(e.to_string()))?;
-    for d in &imported.project.documents {
-        d.check_meta()?;
-    }
+    check(&imported)?;
     Ok(merge(imported, taken, labels))
+}
+
+/// Refuses a file whose documents cannot stand in a project: a meta nested
+/// too deep, a label name too long.
+fn check(imported: &formats::Imported) -> Result<()> {
+    let p = &imported.project;
+    for l in p.labels.iter() {
+        crate::labels::check_name(&l.name)?;
+    }
+    for d in &p.documents {
+        d.check_meta()?;
+        for s in &d.spans {
+            crate::labels::check_name(&s.label)?;
+        }
+    }
+    Ok(())
 }
 
 fn merge(imported: formats::Imported, taken: &[String], labels: LabelSet) -> Import {

@@ -369,3 +369,51 @@ fn neighbours_and_tokens_in_the_pages_units() {
     let first = s.neighbour_span(None, false).map(|x| x.0);
     assert!(first.is_some());
 }
+
+#[test]
+fn the_label_bar_shows_what_a_person_reaches_for_in_a_huge_set() {
+    let (mut s, _) = session_with(TEXT);
+    let all = s.label_bar("", 40);
+    assert_eq!(
+        (all.labels.len(), all.hidden),
+        (13, 0),
+        "an ordinary set: every label"
+    );
+    for i in 0..10_000 {
+        s.add_label(&format!("TYPE{i:05}")).unwrap();
+    }
+    add(&mut s, 22, 27, "TYPE09999").unwrap();
+    let bar = s.label_bar("", 40);
+    assert_eq!(bar.labels.len(), 40);
+    assert_eq!(bar.hidden, 10_013 - 40);
+    let names: Vec<&str> = bar.labels.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names[0], "PER", "in the set's order, keyed labels first");
+    assert!(names.contains(&"TYPE09999"), "used in the document: shown");
+    assert_eq!(
+        bar.labels
+            .iter()
+            .find(|l| l.name == "TYPE09999")
+            .unwrap()
+            .count,
+        1
+    );
+    let found = s.label_bar("type0012", 40);
+    let names: Vec<&str> = found.labels.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names.len(), 10, "TYPE00120..TYPE00129");
+    assert!(names.iter().all(|n| n.starts_with("TYPE0012")));
+}
+
+#[test]
+fn a_label_name_past_the_limit_is_refused_and_changes_nothing() {
+    let (mut s, _) = session_with(TEXT);
+    let long = "L".repeat(10_000);
+    let e = add(&mut s, 0, 13, &long).unwrap_err();
+    assert!(e.0.contains("10000 characters long"), "{e}");
+    assert!(user_spans(&s).is_empty());
+    assert!(s.labels().get(&long).is_none());
+    let file =
+        format!(r#"{{"id":"a","text":"Ana","spans":[{{"start":0,"end":3,"label":"{long}"}}]}}"#);
+    let e =
+        project::import_file("long.jsonl", file.as_bytes(), &[], LabelSet::default()).unwrap_err();
+    assert!(e.0.starts_with("long.jsonl: the label “LLLL"), "{e}");
+}

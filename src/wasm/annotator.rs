@@ -100,6 +100,18 @@ impl Annotator {
         self.session.delete_label(name).map_err(session_err)
     }
 
+    /// How many labels the set holds.
+    #[wasm_bindgen(js_name = labelCount)]
+    pub fn label_count(&self) -> u32 {
+        self.session.labels().len() as u32
+    }
+
+    /// The labels the bar shows: `{labels: [{name, color, key, count}], hidden}`.
+    #[wasm_bindgen(js_name = labelBar)]
+    pub fn label_bar(&self, query: &str, limit: u32) -> Result<JsValue, JsError> {
+        to_js(&self.session.label_bar(query, limit as usize))
+    }
+
     /// Spans per label in the open document, `{PER: 3, ...}`.
     #[wasm_bindgen(js_name = labelCounts)]
     pub fn label_counts(&self) -> Result<JsValue, JsError> {

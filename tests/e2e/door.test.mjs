@@ -46,3 +46,26 @@ test('a document whose meta nests too deep is refused, naming the file and the d
   assert.equal(await call('importFile', 'fine.jsonl', fine), 1);
   assert.ok(JSON.parse(await call('exportAs', 'json')).documents.some((d) => d.id === 'fine'));
 });
+
+test('ten thousand labels: the bar shows a few and finds the rest, edits stay quick', async () => {
+  const labels = Array.from({ length: 10_000 }, (_, i) => `KIND${String(i).padStart(5, '0')}`);
+  const project = JSON.stringify({
+    format: 'spanmark', version: 1, offsets: 'codepoint',
+    labels: labels.map((name) => ({ name, color: '#a0d8ef', key: null })),
+    documents: [{ id: 'many', text: 'Ana Lima met Bo Reyes in Lisbon.', meta: {}, status: 'todo', spans: [] }],
+  });
+  assert.equal(await call('importFile', 'many.spanmark.json', project), 1);
+  const shown = await page.$$eval('#labels button[data-label]', (b) => b.length);
+  assert.ok(shown <= 40, `${shown} buttons`);
+  assert.match(await page.$eval('#labels .label-more', (e) => e.textContent), /more/);
+  await page.fill('#label-search', 'KIND0424');
+  const found = await page.$$eval('#labels button[data-label]', (b) => b.map((x) => x.dataset.label));
+  assert.deepEqual(found, Array.from({ length: 10 }, (_, i) => `KIND0424${i}`));
+  // An edit with a label deep in the set: saved, drawn, and counted in the bar.
+  const t0 = Date.now();
+  await call('addSpan', 0, 8, 'KIND04242');
+  const ms = Date.now() - t0;
+  assert.ok(ms < 5000, `${ms} ms`); // the quadratic set took seconds per edit
+  assert.equal(await page.$eval('#labels button[data-label="KIND04242"] .label-count', (e) => e.textContent), '1');
+  assert.equal(await page.$eval('#doc mark[data-start="0"]', (e) => e.dataset.label), 'KIND04242');
+});

@@ -6,11 +6,15 @@
 //!   quantities, numbers, e-mail addresses and URLs (`Source::Rule`);
 //! - [`Gazetteer`]: phrase lists matched on whole tokens (countries, cities,
 //!   nationalities, well-known organisations; `Source::Rule`);
-//! - [`Heuristic`]: capitalised token runs classified by titles, suffixes, first
-//!   names and context (`Source::Model`), a stand-in for a trained model.
+//! - [`model`]: the shipped entity tagger for PER, ORG, LOC and MISC
+//!   (`Source::Model`, with a calibrated confidence as score).
 //!
-//! [`learn`] keeps the page's learned model (the shipped model plus what was
-//! learned from finished documents) and is its pipeline's model stage.
+//! Around it: [`rules`] holds a project's own phrase and regex rules (spaCy
+//! EntityRuler patterns), matched before every other stage; [`learn`] keeps
+//! the page's learned model (the shipped model plus what was learned from
+//! finished documents) and is its pipeline's model stage. [`Heuristic`]
+//! (capitalised runs classified by titles, suffixes and first names) stands in
+//! for the model in [`Recognizer::rules_only`].
 //!
 //! # Merging
 //!

@@ -63,7 +63,7 @@ pub const RATE: f32 = 0.5;
 /// How much of the running average the suggestions use: 1 is the plain
 /// averaged perceptron, 0 the last weights. Online, the plain average gives
 /// the latest documents almost no say; half and half learned faster and as
-/// well in `spanmark learn-bench` (bench/RESULTS.md).
+/// well in `examples/learn_bench.rs` (bench/RESULTS.md).
 pub const AVERAGING: f32 = 0.5;
 /// How far below `O` a label without shipped weights starts.
 pub const NEW_LABEL_OFFSET: f32 = 3.0;

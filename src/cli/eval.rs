@@ -445,7 +445,7 @@ pub fn iob2(tags: &[u8]) -> Vec<String> {
 // ------------------------------------------------------------ JSONL
 
 /// Entities of one document: `(label, (start, end))`.
-type Entities = Vec<(String, (usize, usize))>;
+pub type Entities = Vec<(String, (usize, usize))>;
 type JsonlDocs = Vec<(String, Entities, String)>;
 
 /// Reads gold/predicted JSONL: per line `{"id","text","spans":[...]}`.

@@ -635,6 +635,7 @@ impl Learner {
     pub fn learn_text(&mut self, text: &str, spans: &[(usize, usize, &str)]) {
         let tokens = tokenize::tokenize(text);
         let sents = tokenize::sentences(text, &tokens);
+        let sents = crate::recognize::model_sentences(text, &tokens, &sents);
         let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
         let map = OffsetMap::new(text);
         let mut ents = Vec::new();
@@ -904,7 +905,8 @@ impl Stage for LearnedStage {
             return l.shipped.find(cx, out);
         }
         let words: Vec<&str> = cx.tokens.iter().map(|t| t.text(cx.text)).collect();
-        for (a, b, label, score) in l.entities(&words, cx.sentences) {
+        let sentences = crate::recognize::model_sentences(cx.text, cx.tokens, cx.sentences);
+        for (a, b, label, score) in l.entities(&words, &sentences) {
             let start = cx.tokens[a].start;
             let last = &cx.tokens[b - 1];
             let w = last.text(cx.text);

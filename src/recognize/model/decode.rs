@@ -1,4 +1,4 @@
-use super::features::{mix, DocFeatures, FastMap, Tok, GAZ_SEED, MAXF};
+use super::features::{mix, DocFeatures, FastMap, Tok, F_QUOTE, GAZ_SEED, MAXF};
 use super::tags::{allowed, spans_from_tags, tag_id, Part, EDGE, LABELS, NT};
 use super::{Entity, Model, Slot, LANES};
 use std::ops::Range;
@@ -189,12 +189,23 @@ impl Model {
             self.emissions(&doc, s, &mut batch, &mut em);
             viterbi(&em, &self.trans, &mut back, &mut out);
             for (a, b, ty) in spans_from_tags(&out) {
-                found.push(Entity {
-                    start: s.start + a,
-                    end: s.start + b,
-                    label: ty,
-                    score: segment_confidence(&em, &self.trans, &out, a, b, ty, self.temperature),
-                });
+                let score = segment_confidence(&em, &self.trans, &out, a, b, ty, self.temperature);
+                // A name never runs across a quotation mark (`Said "Hello`):
+                // the pieces between quotes are the names.
+                let mut from = s.start + a;
+                for i in s.start + a..=s.start + b {
+                    if i == s.start + b || doc.toks[i].flags & F_QUOTE != 0 {
+                        if from < i {
+                            found.push(Entity {
+                                start: from,
+                                end: i,
+                                label: ty,
+                                score,
+                            });
+                        }
+                        from = i + 1;
+                    }
+                }
             }
         }
         consistent_types(&doc.toks, &mut found);

@@ -60,6 +60,18 @@ const F_TITLE: u8 = 4; // first character upper-case
 const F_DIGIT: u8 = 8;
 const F_ALPHA: u8 = 16; // has a letter
 const F_ALLCAPS: u8 = 32; // letters, all upper case
+pub(super) const F_QUOTE: u8 = 64; // double quotes (or `‘`) only
+
+/// Typographic quotes as the ASCII ones the training text has (CoNLL-2003
+/// has no curly quotes), so `“` is scored as `"` and `’s` as `'s`.
+fn plain_quote(c: char) -> char {
+    match c {
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}'
+        | '\u{2033}' => '"',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
+        c => c,
+    }
+}
 
 /// What the features need of one word, hashed once.
 #[derive(Clone, Copy, Default, Debug)]
@@ -107,7 +119,12 @@ pub(super) fn analyze(word: &str) -> Tok {
     let mut prev_class = u32::MAX;
     let mut flags = 0u8;
     let mut all_upper = true;
+    let mut quotes = true;
     for c in w.chars() {
+        // `'` is left out: it closes plural possessives inside names
+        // (CoNLL's `Barbarians ' XV`); an opening `‘` never does.
+        quotes &= c == '\u{2018}' || plain_quote(c) == '"';
+        let c = plain_quote(c);
         let (lc, cased, class): (u32, u32, u32) = if c.is_ascii() {
             let b = c as u8;
             if b.is_ascii_digit() {
@@ -163,6 +180,9 @@ pub(super) fn analyze(word: &str) -> Tok {
     }
     if all_upper && flags & F_ALPHA != 0 {
         flags |= F_ALLCAPS;
+    }
+    if quotes && n > 0 {
+        flags |= F_QUOTE;
     }
     let mut pre = [0u64; 4];
     let mut suf = [0u64; 4];

@@ -224,7 +224,8 @@ impl Stage for Model {
 
     fn find(&self, cx: &Context, out: &mut Vec<Candidate>) {
         let words: Vec<&str> = cx.tokens.iter().map(|t| t.text(cx.text)).collect();
-        for e in self.entities(&words, cx.sentences) {
+        let sentences = crate::recognize::model_sentences(cx.text, cx.tokens, cx.sentences);
+        for e in self.entities(&words, &sentences) {
             let start = cx.tokens[e.start].start;
             let last = &cx.tokens[e.end - 1];
             let w = last.text(cx.text);

@@ -85,6 +85,18 @@ fn a_confident_model_beats_the_place_list_on_a_team() {
     }
 }
 
+#[test]
+fn an_all_caps_surname_after_a_first_name_is_a_person() {
+    let text = "Tomasz KOWALCZYK won the sprint ahead of Ingrid HALVORSEN and Pavel DUBROVSKY.";
+    let f = found(text);
+    for name in ["Tomasz KOWALCZYK", "Ingrid HALVORSEN", "Pavel DUBROVSKY"] {
+        assert!(
+            f.iter().any(|(s, l, _)| s == name && l == "PER"),
+            "{name} is not a PER in {f:?}"
+        );
+    }
+}
+
 /// The data directory, next to the repository (or the worktree's checkout).
 fn conll_dev() -> Option<String> {
     let root = env!("CARGO_MANIFEST_DIR");

@@ -35,11 +35,11 @@
 //!
 //! The standard priorities are [`PRIORITY_RULE`] for patterns (a date or an
 //! amount is never cut up by a name guess) and [`PRIORITY_DEFAULT`] for the
-//! gazetteer and the heuristic, so that between those two the longer span
-//! wins ("University of California" over "California") and on equal spans the
-//! higher score (the gazetteer's "Germany" over the heuristic's guess). A model
-//! stage added with [`Recognizer::with_stage`] joins that default tier unless it
-//! says otherwise.
+//! gazetteer and the model, so that between those two the longer span wins
+//! ("University of California" over "California") and on equal spans the
+//! higher score: the model's when it is surer than [`GAZETTEER_SCORE`]. A
+//! stage added with [`Recognizer::with_stage`] joins that default tier unless
+//! it says otherwise.
 
 pub mod gazetteer;
 pub mod heuristic;

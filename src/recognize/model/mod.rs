@@ -44,7 +44,7 @@ pub(crate) use tags::{may_follow, split_tag, tag_index};
 pub use tags::{
     spans_from_tags, tag_id, tag_name, tag_parts, tags_from_spans, Part, EDGE, LABELS, NT,
 };
-pub use train::{train, EpochLog, Sentence, TrainDoc, TrainOptions};
+pub use train::{train, Casing, EpochLog, Sentence, TrainDoc, TrainOptions};
 
 use decode::Trans;
 use features::{EntityNames, MAXF};

@@ -151,6 +151,7 @@ fn opts(epochs: usize) -> TrainOptions {
         seed: 7,
         folds: 2,
         prune: 0.0,
+        casings: Vec::new(),
     }
 }
 

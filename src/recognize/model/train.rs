@@ -28,6 +28,55 @@ pub struct TrainOptions {
     pub folds: usize,
     /// Drop averaged weights with |w| below this fraction of the largest.
     pub prune: f32,
+    /// Also train on copies of every document in other casings (see
+    /// [`Casing`]), for headlines, shouting and lower-case web text.
+    pub casings: Vec<Casing>,
+}
+
+/// A casing a training document is copied into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Casing {
+    /// Every word in capitals, as in headlines and wire-service shouting.
+    Upper,
+    /// Every word in lower case, as in chat and comments.
+    Lower,
+    /// The last word of every person's name of two or more words in
+    /// capitals (`Sergei SUPINSKY`), as results lists write surnames.
+    Surname,
+}
+
+impl Casing {
+    /// The copy of `d` in this casing; `None` when it would not differ.
+    fn copy(self, d: &TrainDoc) -> Option<TrainDoc> {
+        let mut c = d.clone();
+        let mut changed = false;
+        for s in &mut c.sentences {
+            match self {
+                Casing::Upper | Casing::Lower => {
+                    for w in &mut s.words {
+                        let x = if self == Casing::Upper {
+                            w.to_uppercase()
+                        } else {
+                            w.to_lowercase()
+                        };
+                        changed |= x != *w;
+                        *w = x;
+                    }
+                }
+                Casing::Surname => {
+                    for (a, b, l) in &s.entities {
+                        if l == "PER" && b - a >= 2 {
+                            let w = &mut s.words[b - 1];
+                            let x = w.to_uppercase();
+                            changed |= x != *w;
+                            *w = x;
+                        }
+                    }
+                }
+            }
+        }
+        changed.then_some(c)
+    }
 }
 
 impl Default for TrainOptions {
@@ -37,6 +86,7 @@ impl Default for TrainOptions {
             seed: 1,
             folds: 5,
             prune: 0.004,
+            casings: Vec::new(),
         }
     }
 }
@@ -239,8 +289,31 @@ pub fn train(
     }
     let mut ids = HashMap::new();
     let mut keys = Vec::new();
-    let refs: Vec<&TrainDoc> = train.iter().collect();
-    let fold_of = |i: usize| if folds > 1 { 1 + i % folds } else { 0 };
+    // A copy in another casing sees the names of its original's fold (the
+    // names are lower-cased, so any other fold would hand it its own).
+    let copies: Vec<(usize, TrainDoc)> = opts
+        .casings
+        .iter()
+        .flat_map(|c| {
+            train
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| Some((i, c.copy(d)?)))
+        })
+        .collect();
+    let mut refs: Vec<&TrainDoc> = train.iter().collect();
+    let mut original: Vec<usize> = (0..train.len()).collect();
+    for (i, d) in &copies {
+        refs.push(d);
+        original.push(*i);
+    }
+    let fold_of = |i: usize| {
+        if folds > 1 {
+            1 + original[i] % folds
+        } else {
+            0
+        }
+    };
     let tr_enc = encode(&refs, &fold_of, &gazetteers, &mut ids, &mut keys, true);
     let dev_enc = dev.map(|d| {
         let refs: Vec<&TrainDoc> = d.iter().collect();

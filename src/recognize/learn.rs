@@ -1073,7 +1073,13 @@ mod tests {
     fn the_shipped_labels_are_corrected() {
         let mut l = Learner::new(shipped());
         let t = "Jordan signed with Nike on Monday .";
-        assert_eq!(found(&l, t), pairs(&[("Jordan", "LOC"), ("Nike", "ORG")]));
+        let jordan = |l: &Learner| {
+            found(l, t)
+                .into_iter()
+                .find(|(s, _)| s == "Jordan")
+                .map(|(_, label)| label)
+        };
+        assert_eq!(jordan(&l).as_deref(), Some("LOC"));
         teach(
             &mut l,
             &[
@@ -1088,7 +1094,7 @@ mod tests {
                 ("Jordan retired in 1993 .", &[("Jordan", "PER")]),
             ],
         );
-        assert_eq!(found(&l, t), pairs(&[("Jordan", "PER"), ("Nike", "ORG")]));
+        assert_eq!(jordan(&l).as_deref(), Some("PER"));
     }
 
     #[test]

@@ -1,3 +1,4 @@
+use super::clusters::{Clusters, Ids};
 use super::tags::LABELS;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -27,11 +28,11 @@ impl Hasher for PassThrough {
 
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<PassThrough>>;
 /// Bumped whenever feature extraction changes: a model file records it.
-pub const FEATURE_VERSION: u32 = 3;
+pub const FEATURE_VERSION: u32 = 4;
 /// Longest gazetteer entry, in tokens.
 const GAZ_MAX: usize = 6;
 /// Most features one token can have.
-pub(super) const MAXF: usize = 48;
+pub(super) const MAXF: usize = 56;
 
 const MULT: u64 = 0x517c_c1b7_2722_0a95;
 
@@ -85,6 +86,8 @@ pub(super) struct Tok {
     pub(super) pre: [u64; 4],
     pub(super) suf: [u64; 4],
     pub(super) flags: u8,
+    /// The word's clusters ([`Clusters`]).
+    pub(super) cl: Ids,
 }
 
 /// The part of a word the features look at: without a trailing possessive
@@ -206,6 +209,7 @@ pub(super) fn analyze(word: &str) -> Tok {
         pre,
         suf,
         flags,
+        cl: Clusters::shipped().of(w),
     }
 }
 
@@ -213,7 +217,7 @@ pub(super) fn analyze(word: &str) -> Tok {
 
 /// An open-addressing set of non-zero 32-bit keys; `find` gives the slot.
 #[derive(Clone, Debug, Default)]
-struct KeyTable {
+pub(super) struct KeyTable {
     keys: Vec<u32>,
     mask: usize,
 }
@@ -239,6 +243,11 @@ impl KeyTable {
             }
             s = (s + 1) & self.mask;
         }
+    }
+
+    /// Number of slots (a slot index is below it).
+    pub(super) fn capacity(&self) -> usize {
+        self.keys.len()
     }
 
     #[inline(always)]
@@ -503,6 +512,21 @@ impl DocFeatures {
             }
             put(27, g as u64, 0);
         }
+        let mid = |j: isize| -> u64 {
+            let j = i as isize + j;
+            if j < s.start as isize {
+                BOS
+            } else if j >= s.end as isize {
+                EOS
+            } else {
+                toks[j as usize].cl.mid as u64
+            }
+        };
+        put(28, t.cl.fine as u64, 0);
+        put(29, t.cl.mid as u64, 0);
+        put(30, t.cl.coarse as u64, s0);
+        put(31, mid(-1), t.cl.coarse as u64);
+        put(32, t.cl.coarse as u64, mid(1));
         n
     }
 }

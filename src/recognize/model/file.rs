@@ -63,7 +63,7 @@ impl<'a> Reader<'a> {
 }
 
 /// Reads sorted keys stored as deltas.
-fn read_keys(r: &mut Reader, n: usize) -> Result<Vec<u32>, String> {
+pub(super) fn read_keys(r: &mut Reader, n: usize) -> Result<Vec<u32>, String> {
     let mut keys = Vec::with_capacity(n.min(r.left()));
     let mut prev = 0u64;
     for _ in 0..n {

@@ -14,6 +14,8 @@
 //!   token sequences, no text, [`EntityNames`]) give BILU-position gazetteer
 //!   features; in training they are collected jackknife-style (a document only
 //!   sees the names from the other folds) so the model does not over-trust them.
+//! - Word clusters learned from far more text than the training data
+//!   (`tools/clusters.py`), so unseen names look like seen ones.
 //! - Document context: whether a capitalised word also occurs lower-cased or
 //!   title-cased mid-sentence elsewhere in the document, and whether its sentence
 //!   is an all-caps headline.
@@ -21,6 +23,7 @@
 //! One file per stage of the model's life:
 //! - `tags`: the tag ids (`O` plus BILU per type) and spans <-> tags;
 //! - `features`: the hash, word analysis, the entity names and the feature templates;
+//! - `clusters`: word clusters from word vectors (`model/clusters.bin`);
 //! - `decode`: scoring, Viterbi, document consistency and span confidence;
 //! - `file`: the byte format (and the reader the learned model's file shares);
 //! - `train`: perceptron training from documents;
@@ -29,6 +32,7 @@
 //! Nothing here touches the file system: the CLI reads files, this module takes
 //! words and bytes, so it runs the same in wasm.
 
+mod clusters;
 mod decode;
 mod features;
 mod file;

@@ -57,6 +57,14 @@ fn a_name_never_runs_across_a_quote() {
 }
 
 #[test]
+fn a_name_never_takes_in_an_emoji() {
+    let text = "Zoë 😀 met Tomas Berg 🎉 Oslo in March.";
+    for s in surfaces(text) {
+        assert!(!s.contains(['😀', '🎉']), "{s:?} in {:?}", found(text));
+    }
+}
+
+#[test]
 fn curly_quotes_are_read_as_straight_ones() {
     let straight = "\"We will win,\" said Tomas Berg, the coach of the Oslo club.";
     let curly = "\u{201C}We will win,\u{201D} said Tomas Berg, the coach of the Oslo club.";

@@ -704,7 +704,21 @@ impl Learner {
                         let z: f32 = row.iter().map(|&v| (v - max).exp()).sum();
                         conf += (row[ti] - max).exp() / z;
                     }
-                    out.push((r.start + a, r.start + j + 1, l, conf / (j + 1 - a) as f32));
+                    let conf = conf / (j + 1 - a) as f32;
+                    // as the shipped model: no name across a quote or emoji
+                    let (first, end) = (r.start + a, r.start + j + 1);
+                    let mut from = first;
+                    for (i, w) in words.iter().enumerate().take(end).skip(first) {
+                        if model::breaks_names(w) {
+                            if from < i {
+                                out.push((from, i, l, conf));
+                            }
+                            from = i + 1;
+                        }
+                    }
+                    if from < end {
+                        out.push((from, end, l, conf));
+                    }
                 }
             }
         }

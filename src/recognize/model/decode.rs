@@ -1,4 +1,4 @@
-use super::features::{mix, DocFeatures, FastMap, Tok, F_QUOTE, GAZ_SEED, MAXF};
+use super::features::{mix, DocFeatures, FastMap, Tok, F_BREAK, GAZ_SEED, MAXF};
 use super::tags::{allowed, spans_from_tags, tag_id, Part, EDGE, LABELS, NT};
 use super::{Entity, Model, Slot, LANES};
 use std::ops::Range;
@@ -190,11 +190,11 @@ impl Model {
             viterbi(&em, &self.trans, &mut back, &mut out);
             for (a, b, ty) in spans_from_tags(&out) {
                 let score = segment_confidence(&em, &self.trans, &out, a, b, ty, self.temperature);
-                // A name never runs across a quotation mark (`Said "Hello`):
-                // the pieces between quotes are the names.
+                // A name never runs across a quotation mark (`Said "Hello`)
+                // or an emoji: the pieces between them are the names.
                 let mut from = s.start + a;
                 for i in s.start + a..=s.start + b {
-                    if i == s.start + b || doc.toks[i].flags & F_QUOTE != 0 {
+                    if i == s.start + b || doc.toks[i].flags & F_BREAK != 0 {
                         if from < i {
                             found.push(Entity {
                                 start: from,

@@ -61,7 +61,7 @@ const F_TITLE: u8 = 4; // first character upper-case
 const F_DIGIT: u8 = 8;
 const F_ALPHA: u8 = 16; // has a letter
 const F_ALLCAPS: u8 = 32; // letters, all upper case
-pub(super) const F_QUOTE: u8 = 64; // double quotes (or `‘`) only
+pub(super) const F_BREAK: u8 = 64; // no name runs across it: see `breaks_names`
 
 /// Typographic quotes as the ASCII ones the training text has (CoNLL-2003
 /// has no curly quotes), so `“` is scored as `"` and `’s` as `'s`.
@@ -72,6 +72,22 @@ fn plain_quote(c: char) -> char {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
         c => c,
     }
+}
+
+/// Whether no name may run across this token: a double quote (`Said "Hello`
+/// is not a name; `'` is left out, it closes plural possessives inside
+/// names, CoNLL's `Barbarians ' XV`, but an opening `‘` never does), or
+/// symbols only, such as an emoji.
+pub(crate) fn breaks_names(word: &str) -> bool {
+    let (mut quotes, mut symbols) = (true, true);
+    for c in word.chars() {
+        quotes &= c == '\u{2018}' || plain_quote(c) == '"';
+        symbols &= !c.is_ascii()
+            && !c.is_alphanumeric()
+            && plain_quote(c) == c
+            && !matches!(c, '\u{2010}'..='\u{2015}' | '\u{00B7}');
+    }
+    !word.is_empty() && (quotes || symbols)
 }
 
 /// What the features need of one word, hashed once.
@@ -122,11 +138,7 @@ pub(super) fn analyze(word: &str) -> Tok {
     let mut prev_class = u32::MAX;
     let mut flags = 0u8;
     let mut all_upper = true;
-    let mut quotes = true;
     for c in w.chars() {
-        // `'` is left out: it closes plural possessives inside names
-        // (CoNLL's `Barbarians ' XV`); an opening `‘` never does.
-        quotes &= c == '\u{2018}' || plain_quote(c) == '"';
         let c = plain_quote(c);
         let (lc, cased, class): (u32, u32, u32) = if c.is_ascii() {
             let b = c as u8;
@@ -184,8 +196,8 @@ pub(super) fn analyze(word: &str) -> Tok {
     if all_upper && flags & F_ALPHA != 0 {
         flags |= F_ALLCAPS;
     }
-    if quotes && n > 0 {
-        flags |= F_QUOTE;
+    if breaks_names(w) {
+        flags |= F_BREAK;
     }
     let mut pre = [0u64; 4];
     let mut suf = [0u64; 4];

@@ -42,7 +42,7 @@ mod tests;
 mod train;
 
 pub use features::FEATURE_VERSION;
-pub(crate) use features::{core_of, finish, mix, word_key, PassThrough};
+pub(crate) use features::{breaks_names, core_of, finish, mix, word_key, PassThrough};
 pub(crate) use file::Reader;
 pub(crate) use tags::{may_follow, split_tag, tag_index};
 pub use tags::{

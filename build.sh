@@ -118,7 +118,7 @@ bench() {
   build
   node bench/run.mjs
   log "learning benchmark: a simulated annotator teaches new labels"
-  "$CARGO_TARGET_DIR/release/spanmark" learn-bench --data ../shared/data/ner --write bench/RESULTS.md
+  cargo run --release --example learn_bench -- --data ../shared/data/ner --write bench/RESULTS.md
 }
 
 case "${1:-}" in

@@ -61,12 +61,14 @@ fn stage_spans_slice_to_their_surface_on_emoji_and_crlf() {
 
 #[test]
 fn dev_f1_on_conll_when_present() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/ner/conll2003/eng.testa"
-    );
-    let Ok(text) = std::fs::read_to_string(path) else {
-        println!("skipped: {path} is absent");
+    // next to the repository, or to the checkout a worktree sits in
+    let root = env!("CARGO_MANIFEST_DIR");
+    let Some(text) = ["../shared", "../../shared"]
+        .iter()
+        .map(|p| format!("{root}/{p}/data/ner/conll2003/eng.testa"))
+        .find_map(|p| std::fs::read_to_string(p).ok())
+    else {
+        println!("skipped: conll2003/eng.testa is not in ../shared or ../../shared");
         return;
     };
     let gold = spanmark::cli::eval::read_conll(&text).unwrap();

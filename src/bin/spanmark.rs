@@ -25,8 +25,6 @@ enum Command {
     Train(spanmark::cli::train::Args),
     /// Score predictions against gold annotations
     Eval(spanmark::cli::eval::Args),
-    /// Measure online learning with a simulated annotator (bench/RESULTS.md)
-    LearnBench(spanmark::cli::learn_bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,7 +34,6 @@ fn main() -> ExitCode {
         Command::Convert(a) => spanmark::cli::convert::run(a),
         Command::Train(a) => spanmark::cli::train::run(a),
         Command::Eval(a) => spanmark::cli::eval::run(a),
-        Command::LearnBench(a) => spanmark::cli::learn_bench::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,10 +3,13 @@
 //! entity counts only if its type and both boundaries match).
 //!
 //! GOLD is CoNLL (token first column, tag last column; IOB1, IOB2 or IOBES,
-//! chunked exactly as conlleval / seqeval's default mode do) or gold JSONL
-//! (`{"id","text","spans":[{"start","end","label"}]}`, code points). Without
-//! `--pred` the shipped model tags the gold tokens (CoNLL) or the recognizer
-//! annotates the text (JSONL, as `spanmark annotate` would).
+//! chunked exactly as conlleval / seqeval's default mode do; or UNER's `.iob2`
+//! layout, index, token, tag, read when every token line starts with its index)
+//! or gold JSONL (`{"id","text","spans":[{"start","end","label"}]}`, code
+//! points). Without `--pred` the shipped model tags the gold tokens (CoNLL) or
+//! the recognizer annotates the text (JSONL, as `spanmark annotate` would).
+//! `--raw` scores CoNLL gold the second way: each document's tokens are put
+//! back into running text (see [`raw_text`]) and annotated as a whole.
 
 use super::CliResult;
 use crate::model::{self, Model};
@@ -36,6 +39,11 @@ pub struct Args {
     /// input format) to this file
     #[arg(long)]
     pub write_pred: Option<PathBuf>,
+    /// With CoNLL gold: rebuild each document's running text from its tokens
+    /// and annotate it with the whole pipeline, as `spanmark annotate` would
+    /// (scored on the model's labels unless `--labels` says otherwise)
+    #[arg(long)]
+    pub raw: bool,
 }
 
 // ------------------------------------------------------------ CoNLL reading
@@ -55,8 +63,12 @@ pub struct ConllDoc {
 
 /// Reads CoNLL text: whitespace-separated columns, token first, tag last;
 /// blank lines end sentences, `-DOCSTART-` lines end documents; `#` comment
-/// lines (`# key = value`) are skipped. A line with one column is an error.
+/// lines (`# key = value`) are skipped, but `# newdoc` ends a document. When
+/// every token line starts with its 1-based index in its sentence (UNER's
+/// `.iob2`, CoNLL-U's way) the token is the second column and the tag the
+/// third. A line with one column is an error.
 pub fn read_conll(text: &str) -> Result<Vec<ConllDoc>, String> {
+    let indexed = is_indexed(text);
     let mut docs = vec![ConllDoc::default()];
     let mut cur = ConllSentence::default();
     fn end_sentence(docs: &mut [ConllDoc], cur: &mut ConllSentence) {
@@ -71,7 +83,7 @@ pub fn read_conll(text: &str) -> Result<Vec<ConllDoc>, String> {
             end_sentence(&mut docs, &mut cur);
             continue;
         };
-        if first == "-DOCSTART-" {
+        if first == "-DOCSTART-" || (first == "#" && line.starts_with("# newdoc")) {
             end_sentence(&mut docs, &mut cur);
             if !docs.last().unwrap().sentences.is_empty() {
                 docs.push(ConllDoc::default());
@@ -82,7 +94,13 @@ pub fn read_conll(text: &str) -> Result<Vec<ConllDoc>, String> {
             // a CoNLL-U style comment line (`# sent_id = ...`)
             continue;
         }
-        let Some(tag) = cols.last() else {
+        let (token, tag) = if indexed {
+            let token = cols.next().unwrap_or_default();
+            (token, cols.next())
+        } else {
+            (first, cols.last())
+        };
+        let Some(tag) = tag else {
             return Err(format!(
                 "line {}: expected a token and a tag, found one column: {line:?}",
                 n + 1
@@ -95,12 +113,85 @@ pub fn read_conll(text: &str) -> Result<Vec<ConllDoc>, String> {
                 n + 1
             ));
         }
-        cur.tokens.push(first.to_string());
+        cur.tokens.push(token.to_string());
         cur.tags.push(tag.to_string());
     }
     end_sentence(&mut docs, &mut cur);
     docs.retain(|d| !d.sentences.is_empty());
     Ok(docs)
+}
+
+/// Whether every token line has at least three columns, the first its
+/// 1-based index in the sentence.
+fn is_indexed(text: &str) -> bool {
+    let mut next = 1u64;
+    let mut any = false;
+    for line in text.lines() {
+        let mut cols = line.split_whitespace();
+        let Some(first) = cols.next() else {
+            next = 1;
+            continue;
+        };
+        if first == "-DOCSTART-" || line.starts_with('#') {
+            continue;
+        }
+        if first.parse::<u64>() != Ok(next) || cols.count() < 2 {
+            return false;
+        }
+        next += 1;
+        any = true;
+    }
+    any
+}
+
+/// Running text from a document's tokens, as a person would have typed it,
+/// and the gold entities as code-point spans of that text. Tokens are joined
+/// by a space but for none before closing punctuation and clitics and none
+/// after opening brackets, straight double quotes alternate opening and
+/// closing; a sentence follows the one before on the same line when that one
+/// ends in `.`, `!` or `?` (else, like a headline or a dateline, on the next).
+pub fn raw_text(doc: &ConllDoc) -> (String, Entities) {
+    let mut text = String::new();
+    let mut chars = 0usize;
+    let mut spans = Vec::new();
+    let mut open_quote = false;
+    let mut line_ended = true;
+    for s in &doc.sentences {
+        if !text.is_empty() {
+            let sep = if line_ended { "\n" } else { " " };
+            text.push_str(sep);
+            chars += 1;
+        }
+        let mut at = Vec::with_capacity(s.tokens.len());
+        let mut glue_next = true;
+        for tok in &s.tokens {
+            let t = tok.as_str();
+            let closing = matches!(t, "," | "." | ";" | ":" | "!" | "?" | ")" | "]" | "}" | "%")
+                || (t == "\"" && open_quote)
+                || matches!(
+                    t.to_ascii_lowercase().as_str(),
+                    "'s" | "n't" | "'re" | "'ve" | "'ll" | "'d" | "'m" | "'"
+                );
+            if !glue_next && !closing {
+                text.push(' ');
+                chars += 1;
+            }
+            at.push(chars);
+            text.push_str(t);
+            chars += t.chars().count();
+            glue_next = matches!(t, "(" | "[" | "{") || (t == "\"" && !open_quote);
+            if t == "\"" {
+                open_quote = !open_quote;
+            }
+        }
+        for (label, a, b) in chunks(&s.tags) {
+            let end = at[b - 1] + s.tokens[b - 1].chars().count();
+            spans.push((label, (at[a], end)));
+        }
+        let last = s.tokens.iter().rev().find(|t| *t != "\"");
+        line_ended = !last.is_some_and(|t| matches!(t.as_str(), "." | "!" | "?"));
+    }
+    (text, spans)
 }
 
 // ------------------------------------------------------------ chunking
@@ -354,7 +445,7 @@ pub fn iob2(tags: &[u8]) -> Vec<String> {
 // ------------------------------------------------------------ JSONL
 
 /// Entities of one document: `(label, (start, end))`.
-type Entities = Vec<(String, (usize, usize))>;
+pub type Entities = Vec<(String, (usize, usize))>;
 type JsonlDocs = Vec<(String, Entities, String)>;
 
 /// Reads gold/predicted JSONL: per line `{"id","text","spans":[...]}`.
@@ -432,8 +523,27 @@ pub fn run(args: Args) -> CliResult {
     };
     // (tokens, seconds) of model tagging, for CoNLL gold without --pred
     let mut speed: Option<(usize, f64)> = None;
-    let scores = if is_jsonl(&gold_text) {
-        let gold = read_jsonl(&gold_text, "gold")?;
+    let raw = args.raw && !is_jsonl(&gold_text);
+    let mut labels = args.labels.clone();
+    if raw && labels.is_empty() {
+        labels = model::LABELS.iter().map(|l| l.to_string()).collect();
+    }
+    let scores = if is_jsonl(&gold_text) || raw {
+        let gold = if raw {
+            if args.pred.is_some() {
+                return Err("--raw annotates the text itself: give no --pred".into());
+            }
+            read_conll(&gold_text)?
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let (text, spans) = raw_text(d);
+                    (i.to_string(), spans, text)
+                })
+                .collect()
+        } else {
+            read_jsonl(&gold_text, "gold")?
+        };
         let pred: HashMap<String, Entities> = match &args.pred {
             Some(p) => read_jsonl(&read(p)?, "predictions")?
                 .into_iter()
@@ -504,8 +614,8 @@ pub fn run(args: Args) -> CliResult {
         json!({"tokens": tokens, "seconds": secs, "tokens_per_s": (tokens as f64 / secs.max(1e-9)).round()})
     });
     let mut scores = scores;
-    if !args.labels.is_empty() {
-        scores.counts.retain(|l, _| args.labels.contains(l));
+    if !labels.is_empty() {
+        scores.counts.retain(|l, _| labels.contains(l));
     }
     if args.json {
         let mut j = scores.to_json();
@@ -572,6 +682,44 @@ mod tests {
         let e = read_conll("Ada B-PER\nBo X-PER\n").unwrap_err();
         assert!(e.contains("line 2, column 4") && e.contains("X-PER"), "{e}");
         assert!(read_conll("Ada U-PER\nBo L-LOC\nx S-ORG\ny E-ORG\n").is_ok());
+    }
+
+    #[test]
+    fn reads_the_indexed_layout_with_the_tag_in_the_third_column() {
+        let t = "# newdoc id = a\n# text = Ada went\n1\tAda\tB-PER\t-\t-\n2\twent\tO\t-\t-\n\n# newdoc id = b\n1\tOslo\tB-LOC\t-\t-\n";
+        let d = read_conll(t).unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].sentences[0].tokens, ["Ada", "went"]);
+        assert_eq!(d[0].sentences[0].tags, ["B-PER", "O"]);
+        assert_eq!(d[1].sentences[0].tags, ["B-LOC"]);
+        // a token that is a number is not an index when the next line is not 2
+        let d = read_conll("1 CD B-NP O\nhorse NN I-NP O\n").unwrap();
+        assert_eq!(d[0].sentences[0].tokens, ["1", "horse"]);
+    }
+
+    #[test]
+    fn raw_text_reads_as_typed_and_keeps_the_gold_spans() {
+        let d = read_conll(
+            "-DOCSTART- O\n\nRAIN O\nHITS O\nOSLO B-LOC\n\nAda B-PER\n's O\nbook O\n( O\nnew O\n) O\nsaid O\n, O\n\" O\nHi O\n\" O\n. O\n\nBo B-PER\nLi I-PER\nleft O\n. O\n",
+        )
+        .unwrap();
+        let (text, spans) = raw_text(&d[0]);
+        assert_eq!(
+            text,
+            "RAIN HITS OSLO\nAda's book (new) said, \"Hi\". Bo Li left."
+        );
+        let got: Vec<(&str, String)> = spans
+            .iter()
+            .map(|(l, (a, b))| (l.as_str(), text.chars().skip(*a).take(b - a).collect()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("LOC", "OSLO".into()),
+                ("PER", "Ada".into()),
+                ("PER", "Bo Li".into())
+            ]
+        );
     }
 
     #[test]

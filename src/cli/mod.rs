@@ -5,7 +5,6 @@
 pub mod annotate;
 pub mod convert;
 pub mod eval;
-pub mod learn_bench;
 pub mod train;
 
 /// A message for the person at the terminal.

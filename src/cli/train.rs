@@ -34,6 +34,20 @@ pub struct Args {
     /// Drop weights below this fraction of the largest
     #[arg(long, default_value_t = 0.004)]
     pub prune: f32,
+    /// Also train on copies of the training documents in these casings
+    /// (comma-separated): `upper` (every word in capitals), `lower`,
+    /// `surname` (the last word of person names in capitals)
+    #[arg(long, value_delimiter = ',', value_parser = parse_casing)]
+    pub casing: Vec<model::Casing>,
+}
+
+fn parse_casing(s: &str) -> Result<model::Casing, String> {
+    match s {
+        "upper" => Ok(model::Casing::Upper),
+        "lower" => Ok(model::Casing::Lower),
+        "surname" => Ok(model::Casing::Surname),
+        _ => Err(format!("{s:?} is not upper, lower or surname")),
+    }
 }
 
 /// Maps another corpus's label onto the model's, if it has a counterpart.
@@ -94,6 +108,7 @@ pub fn run(args: Args) -> CliResult {
         seed: args.seed,
         folds: args.folds,
         prune: args.prune,
+        casings: args.casing.clone(),
     };
     let t0 = std::time::Instant::now();
     let m = model::train(

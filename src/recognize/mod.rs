@@ -6,11 +6,15 @@
 //!   quantities, numbers, e-mail addresses and URLs (`Source::Rule`);
 //! - [`Gazetteer`]: phrase lists matched on whole tokens (countries, cities,
 //!   nationalities, well-known organisations; `Source::Rule`);
-//! - [`Heuristic`]: capitalised token runs classified by titles, suffixes, first
-//!   names and context (`Source::Model`), a stand-in for a trained model.
+//! - [`model`]: the shipped entity tagger for PER, ORG, LOC and MISC
+//!   (`Source::Model`, with a calibrated confidence as score).
 //!
-//! [`learn`] keeps the page's learned model (the shipped model plus what was
-//! learned from finished documents) and is its pipeline's model stage.
+//! Around it: [`rules`] holds a project's own phrase and regex rules (spaCy
+//! EntityRuler patterns), matched before every other stage; [`learn`] keeps
+//! the page's learned model (the shipped model plus what was learned from
+//! finished documents) and is its pipeline's model stage. [`Heuristic`]
+//! (capitalised runs classified by titles, suffixes and first names) stands in
+//! for the model in [`Recognizer::rules_only`].
 //!
 //! # Merging
 //!
@@ -31,11 +35,11 @@
 //!
 //! The standard priorities are [`PRIORITY_RULE`] for patterns (a date or an
 //! amount is never cut up by a name guess) and [`PRIORITY_DEFAULT`] for the
-//! gazetteer and the heuristic, so that between those two the longer span
-//! wins ("University of California" over "California") and on equal spans the
-//! higher score (the gazetteer's "Germany" over the heuristic's guess). A model
-//! stage added with [`Recognizer::with_stage`] joins that default tier unless it
-//! says otherwise.
+//! gazetteer and the model, so that between those two the longer span wins
+//! ("University of California" over "California") and on equal spans the
+//! higher score: the model's when it is surer than [`GAZETTEER_SCORE`]. A
+//! stage added with [`Recognizer::with_stage`] joins that default tier unless
+//! it says otherwise.
 
 pub mod gazetteer;
 pub mod learn;
@@ -57,6 +61,14 @@ use std::ops::Range;
 pub const PRIORITY_RULE: i32 = 20;
 /// Priority of ordinary stages (gazetteer, heuristic, a model).
 pub const PRIORITY_DEFAULT: i32 = 10;
+/// The score of the standard gazetteer's matches: below what the model gives
+/// the names it is sure of, so that on the same span the model's reading wins
+/// (a team named after its city is an ORG in a results table, not the
+/// list's LOC), while a longer list entry still wins over a shorter guess.
+/// Dev F1 through the whole pipeline on raw text: 0.9 91.26, 0.5 91.22,
+/// 0.3 91.07; as a stage below the model (only filling gaps) 91.06; without
+/// the stage 91.13.
+pub const GAZETTEER_SCORE: f32 = 0.5;
 
 /// A proposed entity: `[start, end)` in UTF-8 bytes of the text.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +98,32 @@ impl Context<'_> {
         tokenize::starting_at(self.tokens, start).is_some()
             && tokenize::ending_at(self.tokens, end).is_some()
     }
+}
+
+/// The sentences a model decodes: the document's sentences, each also cut at
+/// every line break. The tokenizer keeps a hard-wrapped line with its
+/// sentence, but a tagger must not run a name from a headline, a list item or
+/// a table row into the next line (`Jane\nQuigley`, `GB\nHaitai`): in pasted
+/// text a line break ends far more names than it wraps.
+pub fn model_sentences(
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Range<usize>],
+) -> Vec<Range<usize>> {
+    let mut out = Vec::with_capacity(sentences.len());
+    for s in sentences {
+        let mut from = s.start;
+        for i in s.start + 1..s.end {
+            if text[tokens[i - 1].end..tokens[i].start].contains(['\n', '\r']) {
+                out.push(from..i);
+                from = i;
+            }
+        }
+        if from < s.end {
+            out.push(from..s.end);
+        }
+    }
+    out
 }
 
 /// Token-edge lookups for byte offsets that mostly increase (matches found in
@@ -172,7 +210,7 @@ impl Recognizer {
     pub fn standard() -> Recognizer {
         Recognizer::new(vec![
             Box::new(Patterns::new()),
-            Box::new(Gazetteer::standard()),
+            Box::new(Gazetteer::standard().with_score(GAZETTEER_SCORE)),
             Box::new(crate::model::Model::shipped()),
         ])
     }

@@ -107,14 +107,15 @@ test('every format exports from the page and its offsets slice the text', async 
     assert.ok(out.length > 0, format);
     if (format === 'jsonl') {
       const line = out.trim().split('\n').map((l) => JSON.parse(l)).find((d) => d.id === 'fmt');
-      assert.deepEqual(line.spans.filter((s) => s.label === 'PERSON').map((s) => sliceCp(line.text, s.start, s.end)), ['Ana\r\nLima']);
+      // the added span (the model may suggest other names, e.g. "Zoë")
+      assert.ok(line.spans.filter((s) => s.label === 'PERSON').map((s) => sliceCp(line.text, s.start, s.end)).includes('Ana\r\nLima'));
     }
     if (format === 'conll') assert.match(out, /-DOCSTART-/);
   }
   const utf16 = JSON.parse(await call('exportAs', 'json', { offsets: 'utf16' }));
   assert.equal(utf16.offsets, 'utf16');
   const doc = utf16.documents.find((d) => d.id === 'fmt');
-  const s = doc.spans.find((x) => x.label === 'PERSON');
+  const s = doc.spans.find((x) => x.label === 'PERSON' && x.source === 'user');
   assert.equal(doc.text.slice(s.start, s.end), 'Ana\r\nLima');
   // The download buttons give files.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-conll')]);

@@ -1,4 +1,4 @@
-//! `spanmark learn-bench`: measures online learning with a simulated
+//! Measures online learning with a simulated
 //! annotator. For a label set the shipped model does not know, documents
 //! arrive one by one; each is pre-annotated by the page's pipeline (patterns,
 //! gazetteer, learned model; only the project's labels), the annotator edits
@@ -17,18 +17,23 @@
 //! - a suggestion overlapping no gold span: 1 remove.
 //!
 //! From scratch, every gold span is one add.
+//!
+//! A development experiment, not part of the shipped CLI:
+//! `cargo run --release --example learn_bench -- --data ../shared/data/ner --write bench/RESULTS.md`
+//! (`./build.sh bench` runs it).
 
-use super::eval::{chunks, read_conll, ConllDoc};
-use super::CliResult;
-use crate::doc::Span;
-use crate::model::Model;
-use crate::recognize::learn::{self, Learner};
-use crate::recognize::Recognizer;
+use spanmark::cli::eval::{chunks, read_conll, ConllDoc};
+use spanmark::cli::CliResult;
+use spanmark::doc::Span;
+use spanmark::model::Model;
+use spanmark::recognize::learn::{self, Learner};
+use spanmark::recognize::Recognizer;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Parser, Debug)]
+#[command(about = "Measure online learning with a simulated annotator (bench/RESULTS.md)")]
 pub struct Args {
     /// The shared NER data (conll2003/, wnut17/)
     #[arg(long, default_value = "../shared/data/ner")]
@@ -391,7 +396,7 @@ pub fn run(args: Args) -> CliResult {
     let wnut_dev = args.data.join("wnut17/emerging.dev.conll");
     if !conll.exists() || !wnut_train.exists() || !wnut_dev.exists() {
         println!(
-            "learn-bench skipped: the data is not at {} (conll2003/eng.testa, wnut17/)",
+            "learn_bench skipped: the data is not at {} (conll2003/eng.testa, wnut17/)",
             args.data.display()
         );
         return Ok(());
@@ -505,7 +510,7 @@ pub fn run(args: Args) -> CliResult {
         let body = format!(
             "## Online learning (issue 7)\n\n\
              Machine: {cpu}, {} threads available; {}. Command: `./build.sh bench` \
-             (runs `target/release/spanmark learn-bench --write bench/RESULTS.md`).\n\n\
+             (runs `cargo run --release --example learn_bench -- --write bench/RESULTS.md`).\n\n\
              A simulated annotator takes documents one by one: the page's pipeline \
              (patterns, gazetteer, learned model; only the project's labels) suggests, \
              the annotator edits the suggestions into the gold spans and marks the \
@@ -536,6 +541,14 @@ pub fn run(args: Args) -> CliResult {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
+}
+
+fn main() {
+    let args = <Args as clap::Parser>::parse();
+    if let Err(e) = run(args) {
+        eprintln!("learn_bench: {e}");
+        std::process::exit(1);
+    }
 }
 
 #[cfg(test)]

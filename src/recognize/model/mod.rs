@@ -1,0 +1,250 @@
+//! The statistical entity tagger (PER, ORG, LOC, MISC): an averaged structured
+//! perceptron over hashed sparse features, decoded with Viterbi over BILOU tags
+//! whose transition constraints make every output span well formed.
+//!
+//! Design (see model/README.md for the numbers):
+//! - Features are hashed from (template, values) straight into a 32-bit key; no
+//!   string is built per feature. Per token the word's normalised forms (lower
+//!   case with digits as `0`, cased form, shape, affixes) are hashed once and
+//!   combined per template with a multiply-rotate mix.
+//! - The shipped weights are an open-addressing table of those keys, each slot
+//!   holding its 17 tag weights as `i8` with one per-model scale, so scoring a
+//!   token is ~30 table probes and integer adds, and the file stays small.
+//! - The entity names of the training data (as hashes of their lower-cased
+//!   token sequences, no text, [`EntityNames`]) give BILU-position gazetteer
+//!   features; in training they are collected jackknife-style (a document only
+//!   sees the names from the other folds) so the model does not over-trust them.
+//! - Word clusters learned from far more text than the training data
+//!   (`tools/clusters.py`), so unseen names look like seen ones.
+//! - Document context: whether a capitalised word also occurs lower-cased or
+//!   title-cased mid-sentence elsewhere in the document, and whether its sentence
+//!   is an all-caps headline.
+//!
+//! One file per stage of the model's life:
+//! - `tags`: the tag ids (`O` plus BILU per type) and spans <-> tags;
+//! - `features`: the hash, word analysis, the entity names and the feature templates;
+//! - `clusters`: word clusters from word vectors (`model/clusters.bin`);
+//! - `decode`: scoring, Viterbi, document consistency and span confidence;
+//! - `file`: the byte format (and the reader the learned model's file shares);
+//! - `train`: perceptron training from documents;
+//! - this file: the weight table and the model as a recognizer stage.
+//!
+//! Nothing here touches the file system: the CLI reads files, this module takes
+//! words and bytes, so it runs the same in wasm.
+
+mod clusters;
+mod decode;
+mod features;
+mod file;
+mod tags;
+#[cfg(test)]
+mod tests;
+mod train;
+
+pub use features::FEATURE_VERSION;
+pub(crate) use features::{breaks_names, core_of, finish, mix, word_key, PassThrough};
+pub(crate) use file::Reader;
+pub(crate) use tags::{may_follow, split_tag, tag_index};
+pub use tags::{
+    spans_from_tags, tag_id, tag_name, tag_parts, tags_from_spans, Part, EDGE, LABELS, NT,
+};
+pub use train::{train, Casing, EpochLog, Sentence, TrainDoc, TrainOptions};
+
+use decode::Trans;
+use features::{EntityNames, MAXF};
+
+use crate::doc::Source;
+use crate::recognize::{Candidate, Context, Stage};
+
+/// A found entity: token range `[start, end)`, type index into [`LABELS`],
+/// and a confidence in 0..1 (mean over its tokens of the softmax probability
+/// of the chosen tag given the token's features).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entity {
+    pub start: usize,
+    pub end: usize,
+    pub label: usize,
+    pub score: f32,
+}
+
+/// The trained tagger; see the module documentation.
+///
+/// The weight table is laid out for the cache: an open-addressing array of
+/// 8-byte slots, each a key and the index of its row (one load finds both;
+/// a miss touches only this array), and the rows packed densely (see [`Row`]),
+/// with one all-zero row last that empty slots point to.
+#[derive(Clone, Debug)]
+pub struct Model {
+    slots: Vec<Slot>,
+    mask: usize,
+    rows: Vec<Row>,
+    /// Real weight = stored `i8` × `scale`.
+    scale: f32,
+    /// Divides scores before the softmax that gives span confidence.
+    temperature: f32,
+    trans: Box<Trans>,
+    names: EntityNames,
+}
+
+/// A slot of the weight table: a feature key (0: empty) and its row.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: u32,
+    row: u32,
+}
+
+/// A feature's [`NT`] weights, each `i8` stored as the byte `w + 128` (byte
+/// `j % 8` of word `j / 8`). Biased bytes are added eight at a time inside
+/// `u64`s (a tag's sum in a 16-bit lane, see [`Model::emissions`]): in wasm,
+/// which has no SIMD, adding a row one `i8` at a time was the biggest cost of
+/// scoring.
+type Row = [u64; 3];
+
+/// The bytes of even (`LANES`) or odd (`LANES << 8`) tags, widened to 16 bits.
+const LANES: u64 = 0x00FF_00FF_00FF_00FF;
+// A 16-bit lane holds the biased sum of a token's features without overflow.
+const _: () = assert!(MAXF * 255 < 1 << 16);
+
+fn pack(w: &[i8; NT]) -> Row {
+    let mut r = [0u64; 3];
+    for (j, &x) in w.iter().enumerate() {
+        r[j / 8] |= ((x as i32 + 128) as u64) << (8 * (j % 8));
+    }
+    r
+}
+
+fn unpack(r: &Row) -> [i8; NT] {
+    let mut w = [0i8; NT];
+    for (j, x) in w.iter_mut().enumerate() {
+        *x = (((r[j / 8] >> (8 * (j % 8))) & 0xFF) as i32 - 128) as i8;
+    }
+    w
+}
+
+/// The committed weights (`model/ner.bin`).
+static SHIPPED: &[u8] = include_bytes!("../../../model/ner.bin");
+
+impl Model {
+    /// The model shipped with spanmark (compiled in; no file IO).
+    pub fn shipped() -> Model {
+        Model::from_bytes(SHIPPED).expect("the shipped model file is valid")
+    }
+
+    /// A model from its weights and tables, quantising to `i8`.
+    fn build(
+        weights: &[(u32, [f32; NT])],
+        trans: Box<Trans>,
+        names: EntityNames,
+        temperature: f32,
+    ) -> Model {
+        let max = weights
+            .iter()
+            .flat_map(|(_, w)| w.iter())
+            .fold(0f32, |m, &x| m.max(x.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        let q: Vec<(u32, [i8; NT])> = weights
+            .iter()
+            .map(|(k, w)| {
+                let mut r = [0i8; NT];
+                for (o, &x) in r.iter_mut().zip(w) {
+                    *o = (x / scale).round().clamp(-127.0, 127.0) as i8;
+                }
+                (*k, r)
+            })
+            .filter(|(_, r)| r.iter().any(|&x| x != 0))
+            .collect();
+        let keys: Vec<u32> = q.iter().map(|r| r.0).collect();
+        let rows = q.iter().map(|r| pack(&r.1)).collect();
+        Model::from_rows(&keys, rows, scale, trans, names, temperature)
+    }
+
+    /// A model from its feature keys and their rows (in the same order).
+    fn from_rows(
+        keys: &[u32],
+        mut rows: Vec<Row>,
+        scale: f32,
+        trans: Box<Trans>,
+        names: EntityNames,
+        temperature: f32,
+    ) -> Model {
+        // The rows in the order given, then the zero row.
+        let zero = rows.len() as u32;
+        let cap = (rows.len() * 5 / 3 + 1).next_power_of_two().max(16);
+        let mask = cap - 1;
+        let mut slots = vec![Slot { key: 0, row: zero }; cap];
+        for (i, &key) in keys.iter().enumerate() {
+            let mut s = key as usize & mask;
+            // A key listed twice (only a hand-made table has that) keeps its
+            // last row.
+            while slots[s].key != key && slots[s].key != 0 {
+                s = (s + 1) & mask;
+            }
+            slots[s] = Slot { key, row: i as u32 };
+        }
+        rows.push(pack(&[0i8; NT]));
+        Model {
+            slots,
+            mask,
+            rows,
+            scale,
+            temperature,
+            trans,
+            names,
+        }
+    }
+
+    /// Number of weighted features and of gazetteer entries.
+    pub fn sizes(&self) -> (usize, usize) {
+        let weighted = self.slots.iter().filter(|e| e.key != 0).count();
+        (weighted, self.names.len())
+    }
+
+    /// The row of a feature key: the zero row when the model does not know it.
+    #[inline(always)]
+    fn row_index(&self, key: u32) -> u32 {
+        let mut s = key as usize & self.mask;
+        loop {
+            let e = self.slots[s];
+            // An empty slot's row is the zero row.
+            if e.key == key || e.key == 0 {
+                return e.row;
+            }
+            s = (s + 1) & self.mask;
+        }
+    }
+
+    fn row(&self, key: u32) -> [i8; NT] {
+        unpack(&self.rows[self.row_index(key) as usize])
+    }
+}
+
+/// The model as a recognizer stage: PER/ORG/LOC/MISC candidates with
+/// `Source::Model`. A span never ends in a possessive `'s` the tokenizer left
+/// attached to the name.
+impl Stage for Model {
+    fn name(&self) -> &'static str {
+        "model"
+    }
+
+    fn find(&self, cx: &Context, out: &mut Vec<Candidate>) {
+        let words: Vec<&str> = cx.tokens.iter().map(|t| t.text(cx.text)).collect();
+        let sentences = crate::recognize::model_sentences(cx.text, cx.tokens, cx.sentences);
+        for e in self.entities(&words, &sentences) {
+            let start = cx.tokens[e.start].start;
+            let last = &cx.tokens[e.end - 1];
+            let w = last.text(cx.text);
+            let mut end = last.end;
+            let core = core_of(w);
+            if core.len() < w.len() && !w.ends_with('.') {
+                end = last.start + core.len();
+            }
+            out.push(Candidate {
+                start,
+                end,
+                label: LABELS[e.label].to_string(),
+                source: Source::Model,
+                score: e.score,
+            });
+        }
+    }
+}

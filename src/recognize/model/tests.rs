@@ -1,0 +1,224 @@
+//! The model's tests: tags, decoding, word analysis, training and the file.
+
+use super::decode::viterbi;
+use super::features::{analyze, EntityNames, Tok};
+use super::tags::allowed;
+use super::*;
+use proptest::prelude::*;
+use std::collections::HashMap;
+
+fn sent(words: &str, ents: &[(usize, usize, &str)]) -> Sentence {
+    Sentence {
+        words: words.split(' ').map(String::from).collect(),
+        entities: ents
+            .iter()
+            .map(|&(a, b, l)| (a, b, l.to_string()))
+            .collect(),
+    }
+}
+
+fn tiny() -> Vec<TrainDoc> {
+    vec![
+        TrainDoc {
+            sentences: vec![
+                sent(
+                    "Angela Merkel visited Paris on Monday .",
+                    &[(0, 2, "PER"), (3, 4, "LOC")],
+                ),
+                sent(
+                    "The European Union said Merkel will go .",
+                    &[(1, 3, "ORG"), (4, 5, "PER")],
+                ),
+            ],
+        },
+        TrainDoc {
+            sentences: vec![
+                sent(
+                    "John Smith works for Acme Corp in London .",
+                    &[(0, 2, "PER"), (4, 6, "ORG"), (7, 8, "LOC")],
+                ),
+                sent("He likes German beer .", &[(2, 3, "MISC")]),
+            ],
+        },
+        TrainDoc {
+            sentences: vec![sent(
+                "Paris and London are big cities , said John .",
+                &[(0, 1, "LOC"), (2, 3, "LOC"), (8, 9, "PER")],
+            )],
+        },
+    ]
+}
+
+#[test]
+fn tag_ids_round_trip() {
+    for ty in 0..4 {
+        for p in [Part::B, Part::I, Part::L, Part::U] {
+            assert_eq!(tag_parts(tag_id(ty, p)), Some((ty, p)));
+        }
+    }
+    assert_eq!(tag_name(0), "O");
+    assert_eq!(tag_name(tag_id(2, Part::U)), "U-LOC");
+}
+
+#[test]
+fn constraints() {
+    let b = tag_id(0, Part::B) as usize;
+    let i = tag_id(0, Part::I) as usize;
+    let l = tag_id(0, Part::L) as usize;
+    let u = tag_id(1, Part::U) as usize;
+    assert!(allowed(EDGE, b) && allowed(b, i) && allowed(i, l) && allowed(l, u));
+    assert!(!allowed(b, 0) && !allowed(EDGE, i) && !allowed(b, EDGE));
+    assert!(!allowed(b, tag_id(1, Part::I) as usize));
+    assert!(allowed(u, EDGE) && allowed(0, EDGE));
+}
+
+#[test]
+fn viterbi_output_is_well_formed_even_against_emissions() {
+    // emissions that love I-PER everywhere: decoding must still be valid
+    let mut em = vec![[0f32; NT]; 5];
+    for e in &mut em {
+        e[tag_id(0, Part::I) as usize] = 10.0;
+    }
+    let tr = [[0f32; NT + 1]; NT + 1];
+    let (mut back, mut out) = (Vec::new(), Vec::new());
+    viterbi(&em, &tr, &mut back, &mut out);
+    let mut prev = EDGE;
+    for &t in &out {
+        assert!(allowed(prev, t as usize), "{:?}", out);
+        prev = t as usize;
+    }
+    assert!(allowed(prev, EDGE));
+    assert_eq!(spans_from_tags(&out), vec![(0, 5, 0)]);
+}
+
+proptest! {
+    #[test]
+    fn spans_from_any_tags_are_well_formed(tags in proptest::collection::vec(0u8..NT as u8, 0..40)) {
+        let spans = spans_from_tags(&tags);
+        let mut end = 0;
+        for &(a, b, ty) in &spans {
+            prop_assert!(a >= end && a < b && b <= tags.len() && ty < 4);
+            end = b;
+        }
+        // well-formed spans survive a round trip through tags
+        let t2 = tags_from_spans(tags.len(), &spans);
+        prop_assert_eq!(spans_from_tags(&t2), spans);
+    }
+
+    #[test]
+    fn analyze_never_panics(w in "\\PC{0,12}") {
+        let _ = analyze(&w);
+        let _ = core_of(&w);
+    }
+}
+
+#[test]
+fn word_forms_are_robust_to_tokenization() {
+    assert_eq!(analyze("U.S.").lw, analyze("U.S").lw);
+    assert_eq!(analyze("Britain's").lw, analyze("Britain").lw);
+    assert_eq!(analyze("Britain\u{2019}s").lw, analyze("britain").lw);
+    assert_eq!(analyze("1996").lw, analyze("2001").lw);
+    assert_ne!(analyze("Apple").form, analyze("apple").form);
+    assert_eq!(analyze("Apple").lw, analyze("APPLE").lw);
+    assert_eq!(analyze("Xxxx").shape, analyze("Merkel").shape);
+    assert_ne!(analyze("NATO").shape, analyze("Nato").shape);
+    assert_eq!(core_of("'s"), "'s");
+    assert_eq!(core_of("."), ".");
+}
+
+#[test]
+fn gazetteer_marks_bilu_positions() {
+    let words = ["the", "New", "York", "Times", "and", "York"];
+    let toks: Vec<Tok> = words.iter().map(|w| analyze(w)).collect();
+    let mut map = HashMap::new();
+    let lws = |ws: &[&str]| ws.iter().map(|w| analyze(w).lw).collect::<Vec<_>>();
+    EntityNames::add(&mut map, &lws(&["new", "york"]), 2);
+    EntityNames::add(&mut map, &lws(&["New", "York", "Times"]), 1);
+    EntityNames::add(&mut map, &lws(&["York"]), 2);
+    let g = EntityNames::from_map(&map);
+    let mut out = vec![0u16; words.len()];
+    g.mark(&toks, 0..words.len(), &mut out);
+    assert_eq!(out[0], 0);
+    assert_eq!(out[1], (1 << 8) | (1 << 4)); // B-LOC, B-ORG
+    assert_eq!(out[2], (1 << 10) | (1 << 5) | (1 << 11)); // L-LOC, I-ORG, U-LOC
+    assert_eq!(out[3], 1 << 6); // L-ORG
+    assert_eq!(out[5], 1 << 11); // U-LOC
+}
+
+fn opts(epochs: usize) -> TrainOptions {
+    TrainOptions {
+        epochs,
+        seed: 7,
+        folds: 2,
+        prune: 0.0,
+        casings: Vec::new(),
+    }
+}
+
+#[test]
+fn training_is_deterministic_and_learns_the_tiny_set() {
+    let docs = tiny();
+    let a = train(&docs, Some(&docs), &opts(8), &mut |_| {}).unwrap();
+    let b = train(&docs, Some(&docs), &opts(8), &mut |_| {}).unwrap();
+    assert_eq!(a.to_bytes(), b.to_bytes());
+    let words: Vec<&str> = "John Smith visited London .".split(' ').collect();
+    let ents = a.entities(&words, &[]);
+    let got: Vec<(usize, usize, &str)> = ents
+        .iter()
+        .map(|e| (e.start, e.end, LABELS[e.label]))
+        .collect();
+    assert_eq!(got, vec![(0, 2, "PER"), (3, 4, "LOC")]);
+    for e in &ents {
+        assert!(e.score > 0.0 && e.score <= 1.0, "{e:?}");
+    }
+    let c = train(
+        &docs,
+        Some(&docs),
+        &TrainOptions { seed: 8, ..opts(8) },
+        &mut |_| {},
+    )
+    .unwrap();
+    // another seed is allowed to differ, but must still be a valid model
+    assert!(Model::from_bytes(&c.to_bytes()).is_ok());
+}
+
+#[test]
+fn shipped_model_writes_back_its_own_file() {
+    // Every weight survives the packed, biased rows held in memory.
+    assert_eq!(Model::shipped().to_bytes(), SHIPPED);
+}
+
+#[test]
+fn bytes_round_trip() {
+    let docs = tiny();
+    let m = train(&docs, None, &opts(3), &mut |_| {}).unwrap();
+    let bytes = m.to_bytes();
+    let m2 = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(m2.to_bytes(), bytes);
+    assert_eq!(m.sizes(), m2.sizes());
+    let words: Vec<&str> = "Merkel met John in Paris".split(' ').collect();
+    assert_eq!(m.tag(&words, &[]), m2.tag(&words, &[]));
+    // damaged files are refused with a message, never a panic
+    assert!(Model::from_bytes(b"nope").is_err());
+    for cut in [0, 9, 20, bytes.len() / 2, bytes.len() - 1] {
+        assert!(Model::from_bytes(&bytes[..cut]).is_err(), "cut {cut}");
+    }
+    let mut extra = bytes.clone();
+    extra.push(0);
+    assert!(Model::from_bytes(&extra).is_err());
+}
+
+#[test]
+fn shipped_model_loads_and_finds_people_and_places() {
+    let m = Model::shipped();
+    assert!(m.sizes().0 > 1000);
+    let words: Vec<&str> = "Angela Merkel flew to Paris on Tuesday , officials said ."
+        .split(' ')
+        .collect();
+    let ents = m.entities(&words, &[]);
+    let got: Vec<(usize, usize, &str)> = ents
+        .iter()
+        .map(|e| (e.start, e.end, LABELS[e.label]))
+        .collect();
+    assert_eq!(got, vec![(0, 2, "PER"), (4, 5, "LOC")]);
+}

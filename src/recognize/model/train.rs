@@ -1,0 +1,460 @@
+use super::decode::{segment_scores, viterbi, Trans};
+use super::features::{analyze, DocFeatures, EntityNames, MAXF};
+use super::tags::{spans_from_tags, tags_from_spans, EDGE, LABELS, NT};
+use super::Model;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// A sentence with its gold entities as token ranges.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sentence {
+    pub words: Vec<String>,
+    /// `(start, end, label)`; labels outside [`LABELS`] are ignored.
+    pub entities: Vec<(usize, usize, String)>,
+}
+
+/// A document: the unit of document-level features.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrainDoc {
+    pub sentences: Vec<Sentence>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TrainOptions {
+    /// Most passes over the data; with dev data, the best pass is kept.
+    pub epochs: usize,
+    pub seed: u64,
+    /// Jackknife folds for the gazetteer features (0 or 1: no gazetteer).
+    pub folds: usize,
+    /// Drop averaged weights with |w| below this fraction of the largest.
+    pub prune: f32,
+    /// Also train on copies of every document in other casings (see
+    /// [`Casing`]), for headlines, shouting and lower-case web text.
+    pub casings: Vec<Casing>,
+}
+
+/// A casing a training document is copied into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Casing {
+    /// Every word in capitals, as in headlines and wire-service shouting.
+    Upper,
+    /// Every word in lower case, as in chat and comments.
+    Lower,
+    /// The last word of every person's name of two or more words in
+    /// capitals (`Sergei SUPINSKY`), as results lists write surnames.
+    Surname,
+}
+
+impl Casing {
+    /// The copy of `d` in this casing; `None` when it would not differ.
+    fn copy(self, d: &TrainDoc) -> Option<TrainDoc> {
+        let mut c = d.clone();
+        let mut changed = false;
+        for s in &mut c.sentences {
+            match self {
+                Casing::Upper | Casing::Lower => {
+                    for w in &mut s.words {
+                        let x = if self == Casing::Upper {
+                            w.to_uppercase()
+                        } else {
+                            w.to_lowercase()
+                        };
+                        changed |= x != *w;
+                        *w = x;
+                    }
+                }
+                Casing::Surname => {
+                    for (a, b, l) in &s.entities {
+                        if l == "PER" && b - a >= 2 {
+                            let w = &mut s.words[b - 1];
+                            let x = w.to_uppercase();
+                            changed |= x != *w;
+                            *w = x;
+                        }
+                    }
+                }
+            }
+        }
+        changed.then_some(c)
+    }
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            epochs: 12,
+            seed: 1,
+            folds: 5,
+            prune: 0.004,
+            casings: Vec::new(),
+        }
+    }
+}
+
+/// Per epoch: (epoch, train errors, dev F1 when dev data is given).
+pub type EpochLog = (usize, usize, Option<f64>);
+
+struct Encoded {
+    /// Feature ids per token, flat, with `start[t]..start[t+1]`.
+    feats: Vec<u32>,
+    start: Vec<u32>,
+    /// Sentences as token ranges into the flat arrays, with gold tags.
+    sents: Vec<(Range<usize>, Vec<u8>)>,
+}
+
+fn label_index(l: &str) -> Option<usize> {
+    LABELS.iter().position(|&x| x == l)
+}
+
+fn doc_words(d: &TrainDoc) -> (Vec<&str>, Vec<Range<usize>>) {
+    let mut words = Vec::new();
+    let mut sents = Vec::new();
+    for s in &d.sentences {
+        let a = words.len();
+        words.extend(s.words.iter().map(String::as_str));
+        sents.push(a..words.len());
+    }
+    (words, sents)
+}
+
+fn gold_tags(s: &Sentence) -> Vec<u8> {
+    let spans: Vec<(usize, usize, usize)> = s
+        .entities
+        .iter()
+        .filter_map(|(a, b, l)| Some((*a, *b, label_index(l)?)))
+        .collect();
+    tags_from_spans(s.words.len(), &spans)
+}
+
+fn build_names<'a>(docs: impl Iterator<Item = &'a TrainDoc>) -> EntityNames {
+    let mut map = HashMap::new();
+    for d in docs {
+        for s in &d.sentences {
+            for (a, b, l) in &s.entities {
+                if let Some(ty) = label_index(l) {
+                    let lws: Vec<u64> = s.words[*a..*b].iter().map(|w| analyze(w).lw).collect();
+                    EntityNames::add(&mut map, &lws, ty);
+                }
+            }
+        }
+    }
+    EntityNames::from_map(&map)
+}
+
+/// Extracts features of `docs`, mapping keys to dense ids (new keys get new
+/// ids when `ids` may grow, else are dropped).
+fn encode(
+    docs: &[&TrainDoc],
+    gaz: &dyn Fn(usize) -> usize,
+    gazetteers: &[EntityNames],
+    ids: &mut HashMap<u32, u32>,
+    keys: &mut Vec<u32>,
+    grow: bool,
+) -> Encoded {
+    let mut enc = Encoded {
+        feats: Vec::new(),
+        start: vec![0],
+        sents: Vec::new(),
+    };
+    let mut doc = DocFeatures::default();
+    let mut fs = [0u32; MAXF];
+    for (di, d) in docs.iter().enumerate() {
+        let (words, sents) = doc_words(d);
+        doc.build(&words, &sents, &gazetteers[gaz(di)]);
+        let base = enc.start.len() - 1;
+        for (s, sent) in sents.iter().zip(&d.sentences) {
+            for i in s.clone() {
+                let n = doc.features(s, i, &mut fs);
+                for &k in &fs[..n] {
+                    let id = match ids.get(&k) {
+                        Some(&id) => Some(id),
+                        None if grow => {
+                            let id = keys.len() as u32;
+                            keys.push(k);
+                            ids.insert(k, id);
+                            Some(id)
+                        }
+                        None => None,
+                    };
+                    if let Some(id) = id {
+                        enc.feats.push(id);
+                    }
+                }
+                enc.start.push(enc.feats.len() as u32);
+            }
+            enc.sents
+                .push((base + s.start..base + s.end, gold_tags(sent)));
+        }
+    }
+    enc
+}
+
+/// A small deterministic generator (SplitMix64) for seeded shuffles.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+fn emissions(enc: &Encoded, w: &[f32], r: &Range<usize>, em: &mut Vec<[f32; NT]>) {
+    em.clear();
+    for t in r.clone() {
+        let mut e = [0f32; NT];
+        for &f in &enc.feats[enc.start[t] as usize..enc.start[t + 1] as usize] {
+            let row = &w[f as usize * NT..f as usize * NT + NT];
+            for (o, &x) in e.iter_mut().zip(row) {
+                *o += x;
+            }
+        }
+        em.push(e);
+    }
+}
+
+/// Entity-level F1 of `w`/`tr` on encoded data, and the emission rows and
+/// gold tags of every token (for calibrating the confidence temperature).
+fn to_trans(v: &[f32]) -> Box<Trans> {
+    let mut t = Box::new([[0f32; NT + 1]; NT + 1]);
+    for (o, &x) in t.iter_mut().flatten().zip(v) {
+        *o = x;
+    }
+    t
+}
+
+fn evaluate(enc: &Encoded, w: &[f32], tr: &Trans) -> f64 {
+    let (mut tp, mut np, mut ng) = (0usize, 0usize, 0usize);
+    let mut em = Vec::new();
+    let mut back = Vec::new();
+    let mut out = Vec::new();
+    for (r, gold) in &enc.sents {
+        emissions(enc, w, r, &mut em);
+        viterbi(&em, tr, &mut back, &mut out);
+        let p = spans_from_tags(&out);
+        let g = spans_from_tags(gold);
+        np += p.len();
+        ng += g.len();
+        tp += p.iter().filter(|x| g.contains(x)).count();
+    }
+    f1(tp, np, ng)
+}
+
+fn f1(tp: usize, np: usize, ng: usize) -> f64 {
+    if tp == 0 {
+        0.0
+    } else {
+        2.0 * tp as f64 / (np + ng) as f64
+    }
+}
+
+/// Trains a model on `train` (choosing the epoch by F1 on `dev` when given).
+/// Deterministic for given data and options.
+pub fn train(
+    train: &[TrainDoc],
+    dev: Option<&[TrainDoc]>,
+    opts: &TrainOptions,
+    log: &mut dyn FnMut(EpochLog),
+) -> Result<Model, String> {
+    if train.is_empty() {
+        return Err("no training documents".to_string());
+    }
+    let folds = opts.folds.max(1);
+    // gazetteers[0]: from everything (shipped, used on dev); [1 + k]: without fold k
+    let full = if folds > 1 {
+        build_names(train.iter())
+    } else {
+        EntityNames::default()
+    };
+    let mut gazetteers = vec![full];
+    if folds > 1 {
+        for k in 0..folds {
+            gazetteers.push(build_names(
+                train
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % folds != k)
+                    .map(|(_, d)| d),
+            ));
+        }
+    }
+    let mut ids = HashMap::new();
+    let mut keys = Vec::new();
+    // A copy in another casing sees the names of its original's fold (the
+    // names are lower-cased, so any other fold would hand it its own).
+    let copies: Vec<(usize, TrainDoc)> = opts
+        .casings
+        .iter()
+        .flat_map(|c| {
+            train
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| Some((i, c.copy(d)?)))
+        })
+        .collect();
+    let mut refs: Vec<&TrainDoc> = train.iter().collect();
+    let mut original: Vec<usize> = (0..train.len()).collect();
+    for (i, d) in &copies {
+        refs.push(d);
+        original.push(*i);
+    }
+    let fold_of = |i: usize| {
+        if folds > 1 {
+            1 + original[i] % folds
+        } else {
+            0
+        }
+    };
+    let tr_enc = encode(&refs, &fold_of, &gazetteers, &mut ids, &mut keys, true);
+    let dev_enc = dev.map(|d| {
+        let refs: Vec<&TrainDoc> = d.iter().collect();
+        encode(&refs, &|_| 0, &gazetteers, &mut ids, &mut keys, false)
+    });
+    let nf = keys.len();
+    let nt = (NT + 1) * (NT + 1);
+    let mut w = vec![0f32; nf * NT];
+    let mut wa = vec![0f32; nf * NT]; // sum of c * update, for averaging
+    let mut tr = vec![0f32; nt];
+    let mut tra = vec![0f32; nt];
+    let mut c = 1f32;
+    let mut order: Vec<usize> = (0..tr_enc.sents.len()).collect();
+    let mut rng = Rng(opts.seed ^ 0x5bd1_e995);
+    let mut em = Vec::new();
+    let mut back = Vec::new();
+    let mut out = Vec::new();
+    let mut best: Option<(f64, Vec<f32>, Vec<f32>)> = None;
+    let average = |w: &[f32], wa: &[f32], c: f32| -> Vec<f32> {
+        w.iter().zip(wa).map(|(&a, &b)| a - b / c).collect()
+    };
+    for epoch in 1..=opts.epochs.max(1) {
+        rng.shuffle(&mut order);
+        let mut errors = 0;
+        for &si in &order {
+            let (r, gold) = &tr_enc.sents[si];
+            emissions(&tr_enc, &w, r, &mut em);
+            viterbi(&em, &to_trans(&tr), &mut back, &mut out);
+            if out != *gold {
+                errors += 1;
+                for (j, t) in r.clone().enumerate() {
+                    let (g, p) = (gold[j] as usize, out[j] as usize);
+                    if g == p {
+                        continue;
+                    }
+                    for &f in &tr_enc.feats[tr_enc.start[t] as usize..tr_enc.start[t + 1] as usize]
+                    {
+                        let base = f as usize * NT;
+                        w[base + g] += 1.0;
+                        wa[base + g] += c;
+                        w[base + p] -= 1.0;
+                        wa[base + p] -= c;
+                    }
+                }
+                let n = gold.len();
+                for j in 0..=n {
+                    let gp = if j == 0 { EDGE } else { gold[j - 1] as usize };
+                    let gn = if j == n { EDGE } else { gold[j] as usize };
+                    let pp = if j == 0 { EDGE } else { out[j - 1] as usize };
+                    let pn = if j == n { EDGE } else { out[j] as usize };
+                    if (gp, gn) != (pp, pn) {
+                        tr[gp * (NT + 1) + gn] += 1.0;
+                        tra[gp * (NT + 1) + gn] += c;
+                        tr[pp * (NT + 1) + pn] -= 1.0;
+                        tra[pp * (NT + 1) + pn] -= c;
+                    }
+                }
+            }
+            c += 1.0;
+        }
+        let dev_f1 = dev_enc.as_ref().map(|d| {
+            let aw = average(&w, &wa, c);
+            let at = average(&tr, &tra, c);
+            let f = evaluate(d, &aw, &to_trans(&at));
+            if best.as_ref().is_none_or(|b| f > b.0) {
+                best = Some((f, aw, at));
+            }
+            f
+        });
+        log((epoch, errors, dev_f1));
+    }
+    let (aw, at) = match best {
+        Some((_, aw, at)) => (aw, at),
+        None => (average(&w, &wa, c), average(&tr, &tra, c)),
+    };
+    // prune and export
+    let max = aw.iter().fold(0f32, |m, &x| m.max(x.abs()));
+    let cut = max * opts.prune;
+    let rows: Vec<(u32, [f32; NT])> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(f, &k)| {
+            let row: [f32; NT] = aw[f * NT..f * NT + NT].try_into().unwrap();
+            row.iter()
+                .any(|x| x.abs() >= cut && *x != 0.0)
+                .then_some((k, row))
+        })
+        .collect();
+    let temperature = match &dev_enc {
+        Some(d) => calibrate(d, &aw, &to_trans(&at)),
+        None => max / 4.0,
+    };
+    let gazetteer = gazetteers.swap_remove(0);
+    Ok(Model::build(
+        &rows,
+        to_trans(&at),
+        gazetteer,
+        temperature.max(1e-3),
+    ))
+}
+
+/// The temperature that makes [`segment_confidence`] a calibrated probability
+/// that a predicted entity is right (least log loss over dev predictions, by
+/// grid search).
+fn calibrate(enc: &Encoded, w: &[f32], tr: &Trans) -> f32 {
+    let mut em = Vec::new();
+    let mut back = Vec::new();
+    let mut out = Vec::new();
+    // (score margin of the predicted type over the others, correct?)
+    let mut rows: Vec<([f32; 5], usize, bool)> = Vec::new();
+    for (r, gold) in &enc.sents {
+        emissions(enc, w, r, &mut em);
+        viterbi(&em, tr, &mut back, &mut out);
+        let g = spans_from_tags(gold);
+        for (a, b, ty) in spans_from_tags(&out) {
+            rows.push((
+                segment_scores(&em, tr, &out, a, b),
+                ty,
+                g.contains(&(a, b, ty)),
+            ));
+        }
+    }
+    let mut best = (f64::INFINITY, 1.0f32);
+    for i in 0..80 {
+        let t = 0.25 * 1.1f32.powi(i);
+        let loss: f64 = rows
+            .iter()
+            .map(|(s, ty, ok)| {
+                let max = s.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+                let z: f32 = s.iter().map(|&x| ((x - max) / t).exp()).sum();
+                let p = (((s[*ty] - max) / t).exp() / z).clamp(1e-6, 1.0 - 1e-6) as f64;
+                if *ok {
+                    -p.ln()
+                } else {
+                    -(1.0 - p).ln()
+                }
+            })
+            .sum();
+        if loss < best.0 {
+            best = (loss, t);
+        }
+    }
+    best.1
+}

@@ -88,7 +88,21 @@ serve() {
   exec node tools/serve.mjs www "$PORT"
 }
 
+# rustc reads its probe program from stdin (/dev/null here); seen once: a
+# /dev/null that had become a regular file full of old compiler output made
+# every probe fail. A root shell puts the device back; anyone else is told.
+check_dev_null() {
+  [ -c /dev/null ] && return
+  if [ "$(id -u)" = 0 ]; then
+    log "/dev/null is not a device: recreating it"
+    rm -f /dev/null && mknod -m 666 /dev/null c 1 3
+  else
+    log "/dev/null is not a device (compiler probes will fail): ask an administrator"; exit 1
+  fi
+}
+
 run_tests() {
+  check_dev_null
   setup_browser
   setup_python
   build

@@ -244,6 +244,10 @@ fn a_bad_action_changes_nothing_and_says_why() {
         none.apply(Action::Undo).unwrap_err().0,
         "no document is open"
     );
+    let (mut closed, _) = session_with("short");
+    closed.close();
+    assert!(!closed.is_open() && closed.spans().is_empty());
+    assert!(closed.record().is_err());
     let (mut s, _) = session_with("short");
     let before = s.spans().to_vec();
     let e = add(&mut s, 2, 99, "PER").unwrap_err();

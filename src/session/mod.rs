@@ -33,7 +33,6 @@ use crate::labels::{Label, LabelSet};
 use crate::recognize::learn;
 use crate::recognize::rules::Rules;
 use crate::recognize::Recognizer;
-use crate::text::OffsetUnit;
 use crate::text_index::TextIndex;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -550,8 +549,7 @@ pub fn is_long(text: &str) -> bool {
     // UTF-16 units are at least a third of the bytes: most texts are
     // decided without counting.
     text.len() > 3 * LONG_TEXT
-        || (text.len() > LONG_TEXT
-            && crate::text::OffsetMap::new(text).len(OffsetUnit::Utf16) > LONG_TEXT)
+        || (text.len() > LONG_TEXT && text.encode_utf16().count() > LONG_TEXT)
 }
 
 /// What the page calls a document: its `meta.name` when that is a string,

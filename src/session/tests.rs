@@ -67,6 +67,17 @@ fn a_new_text_is_pre_annotated_named_and_stored_at_once() {
 }
 
 #[test]
+fn long_is_measured_in_utf16_units_as_the_page_measures() {
+    assert!(!is_long(&"a".repeat(LONG_TEXT)));
+    assert!(is_long(&"a".repeat(LONG_TEXT + 1)));
+    // 3 bytes but one unit each: over LONG_TEXT bytes, not over in units.
+    assert!(!is_long(&"€".repeat(LONG_TEXT)));
+    assert!(is_long(&"€".repeat(LONG_TEXT + 1)));
+    // 4 bytes and two units each.
+    assert!(is_long(&"😀".repeat(LONG_TEXT / 2 + 1)));
+}
+
+#[test]
 fn a_long_text_is_owed_to_a_worker_until_its_last_slice() {
     let text = "Ana Lima flew to Lisbon.\n".repeat(LONG_TEXT / 20);
     let (mut s, opened) = session_with(&text);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../tools/serve.mjs';
-import { CHROMIUM, FLAGS, openApp } from './harness.mjs';
+import { CHROMIUM, FLAGS, openApp, stubQuotaFull } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SEED = Number(process.env.DURABILITY_SEED || 20261127);
@@ -221,13 +221,7 @@ test('storage full on a put (QuotaExceededError thrown): error shown, nothing ha
   const app = await openApp();
   try {
     const page = app.page;
-    await app.context.addInitScript(() => {
-      const put = IDBObjectStore.prototype.put;
-      IDBObjectStore.prototype.put = function (...args) {
-        if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-        return put.apply(this, args);
-      };
-    });
+    await stubQuotaFull(app.context);
     await app.reload();
     await page.evaluate(() => window.spanmark.load('Grace Hopper joined the Navy in 1943.', { id: 'full' }));
     await page.evaluate(() => window.spanmark.addSpan(0, 12, 'PER'));

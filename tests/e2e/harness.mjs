@@ -161,3 +161,16 @@ export async function drawnSpans(page) {
     source: e.dataset.source, text: e.textContent,
   })));
 }
+
+// Makes IndexedDB refuse every put for want of space once the page sets
+// `window.__quotaFull` (from the next page load on): a full disk, raised
+// where the page meets it.
+export async function stubQuotaFull(context) {
+  await context.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...args) {
+      if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+}

@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import { openApp } from './harness.mjs';
+import { openApp, stubQuotaFull } from './harness.mjs';
 
 test('usage against the quota is shown; a refused save or a small quota warns and offers the export', async () => {
   const app = await openApp({ args: ['--disable-features=StaticStorageQuota'] });
@@ -25,13 +25,7 @@ test('usage against the quota is shown; a refused save or a small quota warns an
 
     // A save refused for want of space (raised where the page meets it, as
     // durability.test.mjs does): the warning comes up with the error.
-    await app.context.addInitScript(() => {
-      const put = IDBObjectStore.prototype.put;
-      IDBObjectStore.prototype.put = function (...args) {
-        if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-        return put.apply(this, args);
-      };
-    });
+    await stubQuotaFull(app.context);
     await app.reload();
     page = app.page;
     await page.evaluate(() => { window.__quotaFull = true; });

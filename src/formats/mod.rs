@@ -269,11 +269,6 @@ impl Format {
         }
     }
 
-    /// Whether the export is text (everything but DocBin and the brat tar).
-    pub fn is_text(self, options: &Options) -> bool {
-        !(self == Format::Brat || (self == Format::Spacy && options.spacy_binary))
-    }
-
     /// Guesses a file's format from its name, then its content; `None` when
     /// neither says. A name alone decides only where it is unambiguous
     /// (`.spacy`, `.ann`, `.conll`, `.spanmark.json`); `.json` and `.jsonl`

@@ -6,7 +6,6 @@ use crate::doc::{Span, Status};
 use crate::edit::{Change, LogEntry};
 use crate::labels::Label;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// One user action, as the page names it (`{"op": "add", "start": 0,
 /// "end": 5, "label": "PER"}`); offsets are code points.
@@ -82,8 +81,6 @@ pub struct Outcome {
     pub patch: Vec<u32>,
     /// The label set, when the action added a label to it.
     pub labels: Option<Vec<Label>>,
-    /// Spans per label in the document, after the action.
-    pub counts: BTreeMap<String, u64>,
     /// The span to show as selected after the action, if any.
     pub select: Option<[usize; 2]>,
     /// Where the change happened (code points), for the page to scroll to:
@@ -177,7 +174,6 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
             let step = if undo { e.undo() } else { e.redo() };
             let Some(c) = step else {
                 out.status = format!("nothing to {}", if undo { "undo" } else { "redo" });
-                out.counts = session.label_counts();
                 return Ok(out);
             };
             out.status = format!(
@@ -245,7 +241,7 @@ fn set_done(session: &mut Session, out: &mut Outcome, done: bool) -> Result<Opti
 }
 
 /// The outcome with what every action reports: whether to snapshot, the
-/// patch, the counts, and the labels if the action added one.
+/// patch, and the labels if the action added one.
 fn finish(session: &mut Session, mut out: Outcome, labels_before: usize) -> Outcome {
     if let Some(o) = session.open.as_mut() {
         if out.entry.is_some() {
@@ -260,7 +256,6 @@ fn finish(session: &mut Session, mut out: Outcome, labels_before: usize) -> Outc
     if session.labels.len() != labels_before {
         out.labels = Some(session.labels.iter().cloned().collect());
     }
-    out.counts = session.label_counts();
     out
 }
 

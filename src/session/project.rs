@@ -140,8 +140,6 @@ pub fn format_named(name: &str) -> Result<Format> {
 /// type.
 pub struct Exported {
     pub bytes: Vec<u8>,
-    /// Whether the file is text (everything but DocBin and brat's tar).
-    pub is_text: bool,
     pub extension: &'static str,
     pub media_type: &'static str,
 }
@@ -164,7 +162,6 @@ pub fn export(
     let bytes = formats::export_as(format, &project, &options).map_err(|e| Error(e.to_string()))?;
     Ok(Exported {
         bytes,
-        is_text: format.is_text(&options),
         extension: format.extension(&options),
         media_type: format.media_type(&options),
     })

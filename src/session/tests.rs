@@ -98,14 +98,18 @@ fn a_long_text_is_owed_to_a_worker_until_its_last_slice() {
 }
 
 #[test]
-fn an_edit_is_one_log_entry_with_its_blocks_counts_and_words() {
+fn an_edit_is_one_log_entry_with_its_blocks_labels_and_words() {
     let (mut s, _) = session_with(TEXT);
     s.blocks().unwrap();
     let out = add(&mut s, 22, 27, "GPE").unwrap();
     assert!(out.changed && !out.snapshot);
     assert!(matches!(out.entry, Some(LogEntry::Commit { .. })));
     assert!(!out.patch.is_empty(), "its block is drawn again");
-    assert_eq!(out.counts.get("GPE"), Some(&1));
+    let bar = s.label_bar("", 40);
+    assert_eq!(
+        bar.labels.iter().find(|l| l.name == "GPE").map(|l| l.count),
+        Some(1)
+    );
     assert_eq!(out.select, Some([22, 27]));
     assert_eq!(out.status, "added GPE “Paris”");
     let labels = out.labels.expect("a new label is sent to the page");

@@ -1,6 +1,6 @@
 //! The page's session (`session::Session`), method by method.
 
-use super::convert::{self, from_js, js_err, session_err, to_js};
+use super::convert::{self, from_js, session_err, to_js};
 use crate::labels::Label;
 use crate::session::{Action, Session};
 use wasm_bindgen::prelude::*;
@@ -375,10 +375,12 @@ impl Annotator {
             .label_text_in(doc, record, &log, text, label)
             .map_err(session_err)?;
         let o = js_sys::Object::new();
-        js_sys::Reflect::set(&o, &"count".into(), &(count as u32).into())
-            .map_err(|_| js_err("count"))?;
-        let record = record.as_ref().map_or(JsValue::NULL, convert::record_to_js);
-        js_sys::Reflect::set(&o, &"record".into(), &record).map_err(|_| js_err("record"))?;
+        convert::set(&o, "count", count as u32);
+        convert::set(
+            &o,
+            "record",
+            record.as_ref().map_or(JsValue::NULL, convert::record_to_js),
+        );
         Ok(o.into())
     }
 }

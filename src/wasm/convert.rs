@@ -33,7 +33,8 @@ fn get(o: &JsValue, key: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn set(o: &Object, key: &str, value: impl Into<JsValue>) {
+/// Sets a field of a plain object (which cannot refuse it).
+pub(super) fn set(o: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(o, &JsValue::from_str(key), &value.into());
 }
 
@@ -85,14 +86,15 @@ pub(super) fn record(value: JsValue) -> Result<Option<Record>, JsError> {
             rules,
         )));
     }
-    let typed = |key: &str| get(&value, key);
-    let labels = typed("labels").as_string().unwrap_or_default();
-    let ids = typed("ids").as_string().unwrap_or_else(|| "[]".into());
-    let history = typed("history").as_string().unwrap_or_default();
+    let labels = get(&value, "labels").as_string().unwrap_or_default();
+    let ids = get(&value, "ids")
+        .as_string()
+        .unwrap_or_else(|| "[]".into());
+    let history = get(&value, "history").as_string().unwrap_or_default();
     let r = Record::from_stored(Stored {
         doc_id,
         table: Uint32Array::new(&table).to_vec(),
-        scores: Float64Array::new(&typed("scores")).to_vec(),
+        scores: Float64Array::new(&get(&value, "scores")).to_vec(),
         labels_json: &labels,
         ids_json: &ids,
         history_json: &history,

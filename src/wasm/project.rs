@@ -1,28 +1,22 @@
 //! Whole-project calls (`session::project`): imports, label changes
 //! carried into stored records, inconsistencies, exports.
 
-use super::convert::{self, from_js, js_err, session_err, to_js};
+use super::convert::{self, from_js, session_err, set, to_js};
 use crate::doc::Document;
 use crate::formats;
 use crate::labels::{Label, LabelSet};
 use crate::session::project::{self, ExportOptions, Import};
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
-
-fn set(o: &Object, key: &str, value: &JsValue) -> Result<(), JsError> {
-    Reflect::set(o, &JsValue::from_str(key), value)
-        .map(|_| ())
-        .map_err(|_| js_err(format!("could not set {key}")))
-}
 
 /// `{labels, documents, records, warnings}`: what the page stores.
 fn import_to_js(i: &Import) -> Result<JsValue, JsError> {
     let o = Object::new();
-    set(&o, "labels", &to_js(&i.labels)?)?;
-    set(&o, "documents", &to_js(&i.documents)?)?;
+    set(&o, "labels", to_js(&i.labels)?);
+    set(&o, "documents", to_js(&i.documents)?);
     let records: Array = i.records.iter().map(convert::record_to_js).collect();
-    set(&o, "records", &records)?;
-    set(&o, "warnings", &to_js(&i.warnings)?)?;
+    set(&o, "records", records);
+    set(&o, "warnings", to_js(&i.warnings)?);
     Ok(o.into())
 }
 
@@ -99,8 +93,8 @@ pub fn relabel_record(record: JsValue, from: &str, to: Option<String>) -> Result
         None => Ok(JsValue::NULL),
         Some((r, count)) => {
             let o = Object::new();
-            set(&o, "record", &convert::record_to_js(&r))?;
-            set(&o, "count", &JsValue::from(count as u32))?;
+            set(&o, "record", convert::record_to_js(&r));
+            set(&o, "count", JsValue::from(count as u32));
             Ok(o.into())
         }
     }
@@ -141,15 +135,13 @@ pub fn export_project(
     };
     let out = project::export(format, labels, documents, &options).map_err(session_err)?;
     let o = Object::new();
-    // brat's tar is text too when its files are (the contract's exportAs).
-    let text = std::str::from_utf8(&out.bytes)
-        .ok()
-        .filter(|_| out.is_text || out.extension == ".brat.tar")
-        .map_or(JsValue::NULL, JsValue::from_str);
-    set(&o, "text", &text)?;
-    set(&o, "bytes", &js_sys::Uint8Array::from(out.bytes.as_slice()))?;
-    set(&o, "extension", &JsValue::from_str(out.extension))?;
-    set(&o, "mediaType", &JsValue::from_str(out.media_type))?;
+    // Any export that is UTF-8 is also given as text (the contract's
+    // exportAs: brat's tar of text files included).
+    let text = std::str::from_utf8(&out.bytes).map_or(JsValue::NULL, JsValue::from_str);
+    set(&o, "text", text);
+    set(&o, "bytes", js_sys::Uint8Array::from(out.bytes.as_slice()));
+    set(&o, "extension", JsValue::from_str(out.extension));
+    set(&o, "mediaType", JsValue::from_str(out.media_type));
     Ok(o.into())
 }
 

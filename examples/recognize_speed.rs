@@ -50,7 +50,9 @@ fn construction() {
         f();
         t.elapsed().as_secs_f64() * 1e3
     };
-    let mut p = || drop(std::hint::black_box(Patterns::new()));
+    let mut p = || {
+        std::hint::black_box(Patterns::new());
+    };
     let mut g = || drop(std::hint::black_box(Gazetteer::standard()));
     let mut m = || drop(std::hint::black_box(Model::shipped()));
     let mut all = || drop(std::hint::black_box(Recognizer::standard()));

@@ -24,6 +24,7 @@ import { wireOccurrences } from './occurrences.js';
 import { wireProjectJob } from './project-job.js';
 import { registerOffline } from './offline.js';
 import { watchStorage } from './storage.js';
+import { wireHelp } from './help.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -133,6 +134,7 @@ async function start() {
   refreshProgress();
   refreshLabels();
   wireControls(features);
+  wireHelp(state.store, isFresh).catch(report);
   mark('wired');
   if (first) {
     await first;

@@ -7,6 +7,7 @@ import { offsetIn, showSelection, spanElement } from './view.js';
 import { act, draw, reveal } from './document.js';
 import { labelWith } from './labels.js';
 import { nextMatch } from './search.js';
+import { openHelp } from './help.js';
 
 let nav = null; // {goNeighbour, labelEvery} from app.js
 
@@ -97,6 +98,9 @@ function keyAction(event) {
     case '/':
       $('search').focus();
       return null;
+    case '?':
+      openHelp();
+      return null;
     case 'n':
     case 'N':
       return () => nextMatch(key === 'N');
@@ -143,7 +147,8 @@ function byLabel(key) {
 }
 
 function onKey(event) {
-  if (inTextInput(event.target)) return;
+  // Text fields keep their keys; an open dialog (the key sheet) its own.
+  if (inTextInput(event.target) || document.querySelector('dialog[open]')) return;
   const action = keyAction(event);
   if (action === undefined) return;
   event.preventDefault();

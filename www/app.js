@@ -66,6 +66,8 @@ function wireControls(features) {
   $('next-doc').addEventListener('click', () => goNeighbour(false).catch(report));
   $('mark-done').addEventListener('click', () => setDone().catch(report));
   $('job-cancel').addEventListener('click', () => { cancelJob(); status('pre-annotation cancelled'); });
+  // The file pickers are buttons (a hidden input's label is skipped by Tab).
+  for (const b of document.querySelectorAll('[data-opens]')) b.addEventListener('click', () => $(b.dataset.opens).click());
   wireLabels();
   wireSearch(goTo);
   wireTransfer();

@@ -13,6 +13,7 @@ export class DocList {
     this.filter = 'all';
     this.searching = false;
     this.current = null;
+    this.focused = null;  // the row the keyboard moved to, if any
     this.spacer = document.createElement('div');
     this.spacer.className = 'doc-list-spacer';
     root.replaceChildren(this.spacer);
@@ -20,6 +21,24 @@ export class DocList {
     root.addEventListener('click', (e) => {
       const row = e.target.closest('.doc-row');
       if (row) this.onOpen(row.dataset.id);
+    });
+    // One Tab stop for the whole list (the current row); the arrows move
+    // between rows, Enter or Space opens one. Handled here, before the
+    // page's own keys see them (Enter there accepts a suggestion).
+    root.addEventListener('keydown', (e) => {
+      const row = e.target.closest('.doc-row');
+      if (!row) return;
+      const i = this.shown.findIndex((d) => d.id === row.dataset.id);
+      let to = null;
+      if (e.key === 'ArrowDown') to = i + 1;
+      else if (e.key === 'ArrowUp') to = i - 1;
+      else if (e.key === 'Home') to = 0;
+      else if (e.key === 'End') to = this.shown.length - 1;
+      else if (e.key === 'Enter' || e.key === ' ') this.onOpen(row.dataset.id);
+      else return;
+      e.preventDefault();
+      e.stopPropagation();
+      if (to !== null && this.shown[to]) this.focusRow(this.shown[to].id, to);
     });
   }
 
@@ -63,6 +82,7 @@ export class DocList {
 
   setCurrent(id) {
     this.current = id;
+    this.focused = id;
     this.drawRows();
     const i = this.shown.findIndex((d) => d.id === id);
     if (i >= 0) {
@@ -92,7 +112,22 @@ export class DocList {
     this.drawRows();
   }
 
+  // Moves the keyboard's focus to a row, scrolled into view (and drawn).
+  focusRow(id, i) {
+    this.focused = id;
+    const top = i * ROW;
+    if (top < this.root.scrollTop) this.root.scrollTop = top;
+    else if (top + ROW > this.root.scrollTop + this.root.clientHeight) this.root.scrollTop = top + ROW - this.root.clientHeight;
+    this.drawRows();
+    this.root.querySelector(`.doc-row[data-index="${i}"]`)?.focus();
+  }
+
   drawRows() {
+    // Rows are made anew: the one with the keyboard's focus gets it back.
+    const hadFocus = this.root.contains(document.activeElement);
+    const tabStop = this.shown.some((d) => d.id === this.focused) ? this.focused
+      : this.shown.some((d) => d.id === this.current) ? this.current : this.shown[0]?.id;
+    let refocus = null;
     const first = Math.max(0, Math.floor(this.root.scrollTop / ROW) - 5);
     const last = Math.min(this.shown.length, Math.ceil((this.root.scrollTop + this.root.clientHeight) / ROW) + 5);
     const frag = document.createDocumentFragment();
@@ -102,7 +137,12 @@ export class DocList {
       row.className = 'doc-row';
       row.dataset.id = d.id;
       row.dataset.status = d.status;
+      row.dataset.index = String(i);
       row.style.top = `${i * ROW}px`;
+      row.setAttribute('role', 'option');
+      row.setAttribute('aria-selected', String(d.id === this.current));
+      row.tabIndex = d.id === tabStop ? 0 : -1;
+      if (d.id === tabStop && hadFocus) refocus = row;
       if (d.id === this.current) row.classList.add('current');
       const name = document.createElement('span');
       name.className = 'doc-row-name';
@@ -114,5 +154,6 @@ export class DocList {
       frag.appendChild(row);
     }
     this.spacer.replaceChildren(frag);
+    refocus?.focus({ preventScroll: true });
   }
 }

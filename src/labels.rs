@@ -12,10 +12,13 @@ pub struct Label {
     pub key: Option<String>,
 }
 
-/// Colours that stay readable under dark text, cycled for new labels.
+/// Colours cycled for new labels, chosen (`tools/palette.py`) so that no two
+/// are alike: every pair at least 20 apart in CIELAB (the 13 default labels,
+/// which take the first 13, at least 24; the old pastels had pairs 3 apart:
+/// MONEY looked like ORG), and the page's dark text on each at least 7:1.
 const PALETTE: [&str; 16] = [
-    "#ffb3ba", "#a0d8ef", "#b5e7a0", "#ffd59e", "#d7bde2", "#f9e79f", "#aed6f1", "#f5b7b1",
-    "#a3e4d7", "#fad7a0", "#d2b4de", "#abebc6", "#f8c471", "#85c1e9", "#e6b0aa", "#c8e6c9",
+    "#febbc0", "#8fd6f3", "#b7eba3", "#b79fea", "#cfa45f", "#2ebfaa", "#e98fc0", "#63b1f7",
+    "#a7b080", "#ec9577", "#f5d1fd", "#a8ead3", "#4df2fd", "#fbd7ad", "#e4e18f", "#75ba87",
 ];
 
 /// The longest label name, in characters: a name is shown on every span
@@ -40,6 +43,27 @@ pub fn check_name(name: &str) -> Result<(), String> {
 
 /// Keys handed out to new labels, in order.
 const KEYS: [&str; 10] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"];
+
+/// The page's command keys (`www/keys.js`): a label cannot take one, or the
+/// key would mean two things (`a` accept, or label with "ACTION"?).
+pub const COMMAND_KEYS: [(&str, &str); 16] = [
+    ("a", "accept"),
+    ("A", "accept all"),
+    ("x", "reject"),
+    ("e", "label every occurrence"),
+    ("E", "label every occurrence in every document"),
+    ("d", "done"),
+    ("n", "next match"),
+    ("N", "previous match"),
+    ("j", "next span"),
+    ("k", "previous span"),
+    ("/", "search"),
+    ("?", "the key sheet"),
+    ("[", "previous document"),
+    ("]", "next document"),
+    (",", "cursor back"),
+    (".", "cursor on"),
+];
 
 /// The default labels: the CoNLL-2003 set the shipped model learns, then the
 /// pattern-based types.
@@ -240,17 +264,28 @@ impl LabelSet {
     }
 
     /// Gives `name` the key (one printable character), taking it from any
-    /// label that had it; `None` clears the key.
-    pub fn set_key(&mut self, name: &str, key: Option<&str>) -> Result<(), String> {
+    /// label that had it, whose name is returned (so that the page can say
+    /// so); `None` clears the key. A command key is refused, naming the
+    /// command.
+    pub fn set_key(&mut self, name: &str, key: Option<&str>) -> Result<Option<String>, String> {
         if let Some(k) = key {
             if k.chars().count() != 1 || k.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 return Err(format!("{k:?} is not a single printable key"));
             }
+            if let Some((_, what)) = COMMAND_KEYS.iter().find(|(c, _)| *c == k) {
+                return Err(format!(
+                    "{k:?} is the key for {what}: choose another key for {name}"
+                ));
+            }
         }
         let i = self.position(name)?;
+        let mut taken_from = None;
         if let Some(k) = key {
             if let Some(j) = self.by_key.remove(k) {
                 self.labels[j].key = None;
+                if j != i {
+                    taken_from = Some(self.labels[j].name.clone());
+                }
             }
         }
         if let Some(old) = self.labels[i].key.take() {
@@ -260,7 +295,7 @@ impl LabelSet {
             self.by_key.insert(k.to_string(), i);
         }
         self.labels[i].key = key.map(str::to_string);
-        Ok(())
+        Ok(taken_from)
     }
 
     fn position(&self, name: &str) -> Result<usize, String> {
@@ -282,6 +317,89 @@ mod tests {
         assert_eq!(set.get("URL").unwrap().key, None);
         let colours: std::collections::HashSet<_> = set.iter().map(|l| &l.color).collect();
         assert_eq!(colours.len(), 13, "every default label has its own colour");
+    }
+
+    /// CIELAB of an sRGB `#rrggbb` (D65).
+    fn lab(hex: &str) -> [f64; 3] {
+        let lin = |i: usize| {
+            let c = u8::from_str_radix(&hex[i..i + 2], 16).unwrap() as f64 / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (lin(1), lin(3), lin(5));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    fn luminance(hex: &str) -> f64 {
+        let [l, _, _] = lab(hex);
+        let fy = (l + 16.0) / 116.0;
+        if fy.powi(3) > 0.008856 {
+            fy.powi(3)
+        } else {
+            (fy - 16.0 / 116.0) / 7.787
+        }
+    }
+
+    #[test]
+    fn palette_colours_are_far_apart_and_readable() {
+        let dist = |a: &str, b: &str| {
+            let (p, q) = (lab(a), lab(b));
+            ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+        };
+        let min_apart = |n: usize| {
+            let colours = &PALETTE[..n];
+            let mut m = f64::MAX;
+            for (i, a) in colours.iter().enumerate() {
+                for b in &colours[i + 1..] {
+                    m = m.min(dist(a, b));
+                }
+            }
+            m
+        };
+        assert!(min_apart(DEFAULT_LABELS.len()) >= 24.0, "{}", min_apart(13));
+        assert!(min_apart(PALETTE.len()) >= 20.0, "{}", min_apart(16));
+        let text = luminance("#1d1d1f");
+        for c in PALETTE {
+            let contrast = (luminance(c) + 0.05) / (text + 0.05);
+            assert!(contrast >= 7.0, "{c}: {contrast:.2}:1");
+        }
+    }
+
+    #[test]
+    fn a_command_key_is_refused_and_a_taken_key_names_its_label() {
+        let mut set = LabelSet::default();
+        let e = set.set_key("MISC", Some("a")).unwrap_err();
+        assert_eq!(
+            e,
+            "\"a\" is the key for accept: choose another key for MISC"
+        );
+        assert_eq!(
+            set.get("MISC").unwrap().key.as_deref(),
+            Some("4"),
+            "unchanged"
+        );
+        assert_eq!(set.set_key("URL", Some("1")), Ok(Some("PER".to_string())));
+        assert_eq!(set.get("PER").unwrap().key, None);
+        assert_eq!(set.by_key("1").unwrap().name, "URL");
+        assert_eq!(set.set_key("URL", Some("1")), Ok(None), "its own key again");
+        assert_eq!(set.set_key("URL", Some("u")), Ok(None));
     }
 
     #[test]

@@ -88,18 +88,23 @@ export const labelActions = {
     await flush();
     return (await relabelProject(name, null)).count;
   }),
-  color: (name, color) => labelSetEdit(() => state.core.setLabelColor(name, color)),
-  key: (name, key) => labelSetEdit(() => state.core.setLabelKey(name, key)),
-  add: (name) => labelSetEdit(() => state.core.addLabel(name)),
+  color: (name, color) => labelSetEdit(() => { state.core.setLabelColor(name, color); }),
+  key: (name, key) => labelSetEdit(() => {
+    const from = state.core.setLabelKey(name, key);
+    return from ? `key ${key} moved from ${from} to ${name}` : null;
+  }),
+  add: (name) => labelSetEdit(() => { state.core.addLabel(name); }),
 };
 
+// `apply` changes the set and may return what to say of it.
 function labelSetEdit(apply) {
   return serial(async () => {
-    apply();
+    const said = apply();
     await state.store.write({ labels: state.core.labels() });
     refreshLabels({ all: true });
     state.view.redraw(state.labels, state.selected);
     clearError();
+    if (said) status(said);
   }).catch((e) => { report(e); refreshLabels({ all: true }); });
 }
 

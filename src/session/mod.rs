@@ -190,8 +190,9 @@ impl Session {
         Ok(self.labels.set_color(name, color)?)
     }
 
-    /// Sets a label's key (`None` clears it), taking it from any other label.
-    pub fn set_label_key(&mut self, name: &str, key: Option<&str>) -> Result<()> {
+    /// Sets a label's key (`None` clears it), taking it from any other
+    /// label, whose name it returns.
+    pub fn set_label_key(&mut self, name: &str, key: Option<&str>) -> Result<Option<String>> {
         Ok(self.labels.set_key(name, key)?)
     }
 

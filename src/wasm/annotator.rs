@@ -83,9 +83,9 @@ impl Annotator {
             .map_err(session_err)
     }
 
-    /// Sets a label's key (`""` clears it).
+    /// Sets a label's key (`""` clears it); the label it was taken from, if any.
     #[wasm_bindgen(js_name = setLabelKey)]
-    pub fn set_label_key(&mut self, name: &str, key: &str) -> Result<(), JsError> {
+    pub fn set_label_key(&mut self, name: &str, key: &str) -> Result<Option<String>, JsError> {
         let key = (!key.is_empty()).then_some(key);
         self.session.set_label_key(name, key).map_err(session_err)
     }

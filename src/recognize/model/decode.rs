@@ -297,7 +297,7 @@ impl Model {
 
     /// The softmax temperature that calibrates this model's scores: dividing
     /// a score by it gives roughly a log-odds.
-    pub(crate) fn temperature(&self) -> f32 {
+    pub fn temperature(&self) -> f32 {
         self.temperature
     }
 }

@@ -1,5 +1,4 @@
 use super::clusters::{Clusters, Ids};
-use super::tags::LABELS;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
@@ -28,11 +27,12 @@ impl Hasher for PassThrough {
 
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<PassThrough>>;
 /// Bumped whenever feature extraction changes: a model file records it.
-pub const FEATURE_VERSION: u32 = 4;
+pub const FEATURE_VERSION: u32 = 5;
 /// Longest gazetteer entry, in tokens.
 const GAZ_MAX: usize = 6;
-/// Most features one token can have.
-pub(super) const MAXF: usize = 56;
+/// Most features one token can have (32 besides the gazetteer bits, of
+/// which there are at most 28).
+pub(super) const MAXF: usize = 64;
 
 const MULT: u64 = 0x517c_c1b7_2722_0a95;
 
@@ -279,7 +279,8 @@ impl KeyTable {
 }
 
 /// Entity names as hashed lower-cased token sequences. Value bits 0..4: the
-/// types the name was seen as; bit 7: a longer name starts with it.
+/// types the name was seen as in the training data; bits 4..7: the lists of
+/// `model/names.bin` it is on ([`LISTED`]); bit 7: a longer name starts with it.
 #[derive(Clone, Debug, Default)]
 pub(super) struct EntityNames {
     table: KeyTable,
@@ -287,6 +288,11 @@ pub(super) struct EntityNames {
 }
 
 const GAZ_PREFIX: u8 = 0x80;
+/// The value bits of names from lists beyond the training data
+/// (`tools/gazetteers.py`): places, companies, nationality adjectives.
+pub(super) const LISTED: u8 = 0x70;
+/// Bits of a value that say where a name is from (all but the prefix bit).
+const SOURCES: usize = 7;
 pub(super) const GAZ_SEED: u64 = 0x6a09_e667_f3bc_c908;
 
 impl EntityNames {
@@ -328,6 +334,11 @@ impl EntityNames {
 
     /// Adds a name (its tokens' `lw` hashes) of type `ty` to a building map.
     pub(super) fn add(map: &mut HashMap<u32, u8>, lws: &[u64], ty: usize) {
+        Self::add_bits(map, lws, 1 << ty)
+    }
+
+    /// Adds a name with value bits `bits` (a type or [`LISTED`] bits).
+    pub(super) fn add_bits(map: &mut HashMap<u32, u8>, lws: &[u64], bits: u8) {
         if lws.is_empty() || lws.len() > GAZ_MAX {
             return;
         }
@@ -337,7 +348,7 @@ impl EntityNames {
             let key = finish(h);
             let v = map.entry(key).or_insert(0);
             if i + 1 == lws.len() {
-                *v |= 1 << ty;
+                *v |= bits;
             } else {
                 *v |= GAZ_PREFIX;
             }
@@ -345,8 +356,9 @@ impl EntityNames {
     }
 
     /// Marks, per token of the sentence, the BILU position of every name
-    /// match: bit `ty * 4 + part`.
-    pub(super) fn mark(&self, toks: &[Tok], s: Range<usize>, out: &mut [u16]) {
+    /// match: bit `source * 4 + part`, a source being a value bit below 7
+    /// (a training type or a list).
+    pub(super) fn mark(&self, toks: &[Tok], s: Range<usize>, out: &mut [u32]) {
         if self.values.is_empty() {
             return;
         }
@@ -363,11 +375,11 @@ impl EntityNames {
                     break;
                 };
                 let v = self.values[slot];
-                for ty in 0..LABELS.len() {
-                    if v & (1 << ty) == 0 {
+                for src in 0..SOURCES {
+                    if v & (1 << src) == 0 {
                         continue;
                     }
-                    let base = ty * 4;
+                    let base = src * 4;
                     if end - start == 1 {
                         out[start] |= 1 << (base + 3);
                     } else {
@@ -393,7 +405,7 @@ impl EntityNames {
 pub(super) struct DocFeatures {
     pub(super) toks: Vec<Tok>,
     /// EntityNames BILU bits per token.
-    pub(super) gaz: Vec<u16>,
+    pub(super) gaz: Vec<u32>,
     /// Per token: bit 0 its word occurs lower-case in the document, bit 1 it
     /// occurs title-case not first in a sentence, bit 2 sentence-initial,
     /// bit 3 its sentence is an all-caps headline.
@@ -517,12 +529,18 @@ impl DocFeatures {
         }
         let g = self.gaz[i];
         if g != 0 {
-            for b in 0..16u64 {
+            for b in 0..(SOURCES * 4) as u64 {
                 if g & (1 << b) != 0 {
                     put(26, b, 0);
                 }
             }
-            put(27, g as u64, 0);
+            let (trained, listed) = (g & 0xFFFF, g >> 16);
+            if trained != 0 {
+                put(27, trained as u64, 0);
+            }
+            if listed != 0 {
+                put(33, listed as u64, 0);
+            }
         }
         let mid = |j: isize| -> u64 {
             let j = i as isize + j;

@@ -43,6 +43,7 @@ mod train;
 
 pub use features::FEATURE_VERSION;
 pub(crate) use features::{breaks_names, core_of, finish, mix, word_key, PassThrough};
+pub use file::read_listed_names;
 pub(crate) use file::Reader;
 pub(crate) use tags::{may_follow, split_tag, tag_index};
 pub use tags::{

@@ -31,6 +31,18 @@ pub struct TrainOptions {
     /// Also train on copies of every document in other casings (see
     /// [`Casing`]), for headlines, shouting and lower-case web text.
     pub casings: Vec<Casing>,
+    /// Names from lists beyond the training data ([`read_listed_names`]
+    /// reads `model/names.bin`): gazetteer features the model learns to
+    /// trust as far as the training data bears them out.
+    ///
+    /// [`read_listed_names`]: super::read_listed_names
+    pub listed: Vec<(u32, u8)>,
+    /// With dev data: keep the epoch with the best dev F1 (else the last;
+    /// cross-validation fixes the number of epochs instead).
+    pub best_epoch: bool,
+    /// The confidence temperature to write instead of fitting it on dev
+    /// (a model trained on train + dev takes the one cross-validation found).
+    pub temperature: Option<f32>,
 }
 
 /// A casing a training document is copied into.
@@ -87,6 +99,9 @@ impl Default for TrainOptions {
             folds: 5,
             prune: 0.004,
             casings: Vec::new(),
+            listed: Vec::new(),
+            best_epoch: true,
+            temperature: None,
         }
     }
 }
@@ -126,8 +141,8 @@ fn gold_tags(s: &Sentence) -> Vec<u8> {
     tags_from_spans(s.words.len(), &spans)
 }
 
-fn build_names<'a>(docs: impl Iterator<Item = &'a TrainDoc>) -> EntityNames {
-    let mut map = HashMap::new();
+fn build_names<'a>(docs: impl Iterator<Item = &'a TrainDoc>, listed: &[(u32, u8)]) -> EntityNames {
+    let mut map: HashMap<u32, u8> = listed.iter().copied().collect();
     for d in docs {
         for s in &d.sentences {
             for (a, b, l) in &s.entities {
@@ -270,11 +285,7 @@ pub fn train(
     }
     let folds = opts.folds.max(1);
     // gazetteers[0]: from everything (shipped, used on dev); [1 + k]: without fold k
-    let full = if folds > 1 {
-        build_names(train.iter())
-    } else {
-        EntityNames::default()
-    };
+    let full = build_names(train.iter().filter(|_| folds > 1), &opts.listed);
     let mut gazetteers = vec![full];
     if folds > 1 {
         for k in 0..folds {
@@ -284,6 +295,7 @@ pub fn train(
                     .enumerate()
                     .filter(|(i, _)| i % folds != k)
                     .map(|(_, d)| d),
+                &opts.listed,
             ));
         }
     }
@@ -378,7 +390,7 @@ pub fn train(
             let aw = average(&w, &wa, c);
             let at = average(&tr, &tra, c);
             let f = evaluate(d, &aw, &to_trans(&at));
-            if best.as_ref().is_none_or(|b| f > b.0) {
+            if opts.best_epoch && best.as_ref().is_none_or(|b| f > b.0) {
                 best = Some((f, aw, at));
             }
             f
@@ -402,9 +414,10 @@ pub fn train(
                 .then_some((k, row))
         })
         .collect();
-    let temperature = match &dev_enc {
-        Some(d) => calibrate(d, &aw, &to_trans(&at)),
-        None => max / 4.0,
+    let temperature = match (opts.temperature, &dev_enc) {
+        (Some(t), _) => t,
+        (None, Some(d)) => calibrate(d, &aw, &to_trans(&at)),
+        (None, None) => max / 4.0,
     };
     let gazetteer = gazetteers.swap_remove(0);
     Ok(Model::build(

@@ -105,6 +105,56 @@ fn an_all_caps_surname_after_a_first_name_is_a_person() {
     }
 }
 
+#[test]
+fn title_case_headline_words_are_not_names() {
+    // headlines as news sites write them: capitals on every word, no name
+    for text in [
+        "Killer Whales Leave Bay After Storm Hits Coast\n\nThe storm passed on Monday.",
+        "Heat Wave Forces Schools To Close Early\n\nOfficials said it would last.",
+        "Angry Mother Sues Hospital Over Lost Baby Photos",
+    ] {
+        let f = found(text);
+        let first_line = text.lines().next().unwrap();
+        assert!(
+            !f.iter().any(|(s, l, _)| first_line.contains(s.as_str())
+                && ["PER", "ORG", "LOC", "MISC"].contains(&l.as_str())),
+            "a headline word came out as a name: {f:?}"
+        );
+    }
+}
+
+#[test]
+fn more_teams_surnames_and_quotes() {
+    // teams named after their cities, in a results line
+    let f = found("SOCCER - SPANISH LEAGUE RESULTS\nSevilla 2 Valencia 1\nBilbao 0 Girona 3");
+    for team in ["Sevilla", "Valencia", "Bilbao", "Girona"] {
+        assert!(
+            f.iter().any(|(s, l, _)| s == team && l == "ORG"),
+            "{team} is not an ORG in {f:?}"
+        );
+    }
+    // a surname in capitals after a first name
+    let f = found("In the women's race Katarina NOVAKOVA finished ahead of Lucie BRANDT.");
+    for name in ["Katarina NOVAKOVA", "Lucie BRANDT"] {
+        assert!(
+            f.iter().any(|(s, l, _)| s == name && l == "PER"),
+            "{name} is not a PER in {f:?}"
+        );
+    }
+    // a quotation mark ends a name, straight or curly
+    for text in [
+        "Fans Shouted \u{201C}Go Porto\u{201D} as Ricardo Alves scored.",
+        "Fans Shouted \"Go Porto\" as Ricardo Alves scored.",
+    ] {
+        for (s, _, _) in found(text) {
+            assert!(
+                !s.contains(['"', '\u{201C}', '\u{201D}']),
+                "{s:?} in {text:?}"
+            );
+        }
+    }
+}
+
 /// The data directory, next to the repository (or the worktree's checkout).
 fn conll_dev() -> Option<String> {
     let root = env!("CARGO_MANIFEST_DIR");

@@ -38,9 +38,13 @@ pub struct Args {
     pub prune: f32,
     /// Also train on copies of the training documents in these casings
     /// (comma-separated): `upper` (every word in capitals), `lower`,
-    /// `surname` (the last word of person names in capitals)
+    /// `surname` (the last word of person names in capitals), `title`
+    /// (all-caps headlines in title case)
     #[arg(long, value_delimiter = ',', value_parser = parse_casing)]
     pub casing: Vec<model::Casing>,
+    /// The share of documents copied in the upper and lower casings
+    #[arg(long, default_value_t = 1.0)]
+    pub casing_share: f64,
     /// Hashed name lists beyond the training data (`tools/gazetteers.py`
     /// writes it)
     #[arg(long, default_value = "model/names.bin")]
@@ -53,6 +57,10 @@ pub struct Args {
     /// fold for exactly `--epochs`; writes no model
     #[arg(long)]
     pub cv: Option<usize>,
+    /// Prediction history features: what the model labelled the same word
+    /// earlier in the document (trains `--folds` more models for them)
+    #[arg(long)]
+    pub history: bool,
     /// Confidence temperature to write instead of fitting it on `--dev`
     /// (for a model trained on train + dev: the one `--cv` prints)
     #[arg(long)]
@@ -64,7 +72,8 @@ fn parse_casing(s: &str) -> Result<model::Casing, String> {
         "upper" => Ok(model::Casing::Upper),
         "lower" => Ok(model::Casing::Lower),
         "surname" => Ok(model::Casing::Surname),
-        _ => Err(format!("{s:?} is not upper, lower or surname")),
+        "title" => Ok(model::Casing::Title),
+        _ => Err(format!("{s:?} is not upper, lower, surname or title")),
     }
 }
 
@@ -185,8 +194,10 @@ pub fn run(args: Args) -> CliResult {
         folds: args.folds,
         prune: args.prune,
         casings: args.casing.clone(),
+        casing_share: args.casing_share,
         listed,
         best_epoch: true,
+        history: args.history,
         temperature: args.temperature,
     };
     if let Some(k) = args.cv {

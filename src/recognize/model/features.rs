@@ -27,10 +27,10 @@ impl Hasher for PassThrough {
 
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<PassThrough>>;
 /// Bumped whenever feature extraction changes: a model file records it.
-pub const FEATURE_VERSION: u32 = 5;
+pub const FEATURE_VERSION: u32 = 6;
 /// Longest gazetteer entry, in tokens.
 const GAZ_MAX: usize = 6;
-/// Most features one token can have (32 besides the gazetteer bits, of
+/// Most features one token can have (33 besides the gazetteer bits, of
 /// which there are at most 28).
 pub(super) const MAXF: usize = 64;
 
@@ -55,7 +55,7 @@ pub(crate) fn finish(h: u64) -> u32 {
 
 // ---------------------------------------------------------------- tokens
 
-const F_UPPER: u8 = 1; // has an upper-case letter
+pub(super) const F_UPPER: u8 = 1; // has an upper-case letter
 const F_LOWER: u8 = 2; // has a lower-case letter
 const F_TITLE: u8 = 4; // first character upper-case
 const F_DIGIT: u8 = 8;
@@ -408,8 +408,52 @@ pub(super) struct DocFeatures {
     pub(super) gaz: Vec<u32>,
     /// Per token: bit 0 its word occurs lower-case in the document, bit 1 it
     /// occurs title-case not first in a sentence, bit 2 sentence-initial,
-    /// bit 3 its sentence is an all-caps headline.
+    /// bit 3 its sentence is an all-caps headline, bit 4 a title-case one.
     pub(super) ctx: Vec<u8>,
+    /// Per capitalised token: what the model labelled the same word in the
+    /// document's earlier sentences (Ratinov & Roth's extended prediction
+    /// history): bit `ty` a name of type `ty`, [`HIST_NONE`] no name (not
+    /// first in its sentence). Filled while decoding, sentence by sentence
+    /// ([`History`]); in training, from a jackknifed model's decoding.
+    pub(super) hist: Vec<u8>,
+}
+
+/// A capitalised word was seen outside any name, not first in its sentence.
+pub(super) const HIST_NONE: u8 = 16;
+
+/// The labels given so far in a document, per word (its `lw`).
+#[derive(Default)]
+pub(super) struct History(FastMap<u64, u8>);
+
+impl History {
+    /// Sets `doc.hist` for the capitalised tokens of sentence `s`.
+    pub(super) fn fill(&self, doc: &mut DocFeatures, s: &Range<usize>) {
+        if self.0.is_empty() {
+            return;
+        }
+        for i in s.clone() {
+            let t = &doc.toks[i];
+            if t.flags & F_UPPER != 0 {
+                doc.hist[i] = self.0.get(&t.lw).copied().unwrap_or(0);
+            }
+        }
+    }
+
+    /// Records the tags decoded for sentence `s` (tag ids, one per token).
+    pub(super) fn record(&mut self, doc: &DocFeatures, s: &Range<usize>, tags: &[u8]) {
+        for (j, &tag) in tags.iter().enumerate() {
+            let t = &doc.toks[s.start + j];
+            if t.flags & F_UPPER == 0 {
+                continue;
+            }
+            let bit = match super::tags::tag_parts(tag) {
+                Some((ty, _)) => 1 << ty,
+                None if j > 0 => HIST_NONE,
+                None => continue,
+            };
+            *self.0.entry(t.lw).or_insert(0) |= bit;
+        }
+    }
 }
 
 const BOS: u64 = 0x0123_4567_89ab_cdef;
@@ -423,6 +467,8 @@ impl DocFeatures {
         self.gaz.resize(words.len(), 0);
         self.ctx.clear();
         self.ctx.resize(words.len(), 0);
+        self.hist.clear();
+        self.hist.resize(words.len(), 0);
         let mut seen: FastMap<u64, u8> = FastMap::default();
         for s in sents {
             gaz.mark(&self.toks, s.clone(), &mut self.gaz);
@@ -436,6 +482,18 @@ impl DocFeatures {
                 }
             }
             let headline = letters >= 2 && caps * 5 >= letters * 4;
+            // Title case in every word but short function words: a headline
+            // as news sites write it (`Killer Whales Leave Bay After Storm`),
+            // where capitals do not mark names.
+            let mut titled = 0;
+            let mut words = 0;
+            for t in &self.toks[s.clone()] {
+                if t.flags & F_ALPHA != 0 && t.flags & F_LOWER != 0 {
+                    words += 1;
+                    titled += (t.flags & F_TITLE != 0) as usize;
+                }
+            }
+            let title_headline = words >= 4 && titled * 5 >= words * 4;
             for i in s.clone() {
                 let t = &self.toks[i];
                 if i == s.start {
@@ -443,6 +501,9 @@ impl DocFeatures {
                 }
                 if headline {
                     self.ctx[i] |= 8;
+                }
+                if title_headline {
+                    self.ctx[i] |= 16;
                 }
                 if t.flags & F_ALPHA == 0 {
                     continue;
@@ -453,6 +514,7 @@ impl DocFeatures {
                     && t.flags & F_LOWER != 0
                     && i != s.start
                     && !headline
+                    && !title_headline
                 {
                     *seen.entry(t.lw).or_insert(0) |= 2;
                 }
@@ -521,7 +583,7 @@ impl DocFeatures {
             }
         }
         let ctx = self.ctx[i];
-        put(22, (ctx & 12) as u64, s0);
+        put(22, (ctx & 28) as u64, s0);
         put(23, lm1, s0);
         put(24, s0, lp1);
         if t.flags & F_UPPER != 0 {
@@ -552,6 +614,10 @@ impl DocFeatures {
                 toks[j as usize].cl.mid as u64
             }
         };
+        let h = self.hist[i];
+        if h != 0 {
+            put(34, h as u64, (t.flags & (F_TITLE | F_ALLCAPS)) as u64);
+        }
         put(28, t.cl.fine as u64, 0);
         put(29, t.cl.mid as u64, 0);
         put(30, t.cl.coarse as u64, s0);

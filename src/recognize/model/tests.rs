@@ -249,3 +249,53 @@ fn the_name_lists_hash_names_as_the_model_does() {
     }
     assert!(read_listed_names(&b[..b.len() - 1]).is_err());
 }
+
+#[test]
+fn history_tells_a_word_what_earlier_sentences_made_of_it() {
+    let words = [
+        "Smith", "joined", "Apex", ".", "Then", "Smith", "and", "Apex", "met", "apex", ".",
+    ];
+    let sents = [0..4, 4..11];
+    let mut doc = features::DocFeatures::default();
+    doc.build(&words, &sents, &EntityNames::default());
+    let mut h = features::History::default();
+    h.fill(&mut doc, &sents[0]);
+    assert!(doc.hist[..4].iter().all(|&x| x == 0), "nothing came before");
+    h.record(
+        &doc,
+        &sents[0],
+        &[tag_id(0, Part::U), 0, tag_id(1, Part::U), 0],
+    );
+    h.fill(&mut doc, &sents[1]);
+    assert_eq!(doc.hist[5], 1 << 0, "Smith was a PER");
+    assert_eq!(doc.hist[7], 1 << 1, "Apex was an ORG");
+    assert_eq!(doc.hist[4], 0, "Then was not seen before");
+    assert_eq!(doc.hist[9], 0, "lower-case words get no history");
+    // a capitalised word seen outside a name, not first in its sentence
+    h.record(&doc, &sents[1], &[0; 7]);
+    let mut again = features::DocFeatures::default();
+    again.build(&words, &sents, &EntityNames::default());
+    h.fill(&mut again, &sents[1]);
+    assert_eq!(again.hist[5], (1 << 0) | features::HIST_NONE);
+    assert_eq!(again.hist[4], 0, "first in its sentence: says nothing");
+}
+
+#[test]
+fn training_with_history_is_deterministic() {
+    let docs = tiny();
+    let o = TrainOptions {
+        history: true,
+        ..opts(4)
+    };
+    let a = train(&docs, Some(&docs), &o, &mut |_| {}).unwrap();
+    let b = train(&docs, Some(&docs), &o, &mut |_| {}).unwrap();
+    assert_eq!(a.to_bytes(), b.to_bytes());
+    let words: Vec<&str> = "John Smith visited London .".split(' ').collect();
+    assert_eq!(
+        a.entities(&words, &[])
+            .iter()
+            .map(|e| LABELS[e.label])
+            .collect::<Vec<_>>(),
+        ["PER", "LOC"]
+    );
+}

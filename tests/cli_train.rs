@@ -90,3 +90,47 @@ fn missing_training_file_is_an_error() {
     assert!(!r.status.success());
     assert!(stderr(&r).contains("cannot read"));
 }
+
+#[test]
+fn cross_validation_scores_the_options_and_writes_nothing() {
+    let dir = Scratch::new();
+    let train = dir.write("train.conll", corpus());
+    let out = dir.join("never.bin");
+    let r = spanmark()
+        .arg("train")
+        .arg("--train")
+        .arg(&train)
+        .args([
+            "--epochs",
+            "3",
+            "--folds",
+            "2",
+            "--cv",
+            "3",
+            "--history",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_success(&r);
+    let err = stderr(&r);
+    for want in [
+        "fold 1:",
+        "fold 3:",
+        "mean held-out F1 per epoch",
+        "3-fold cross-validation, pooled",
+        "micro",
+    ] {
+        assert!(err.contains(want), "{want:?} not in {err}");
+    }
+    assert!(!out.exists(), "--cv writes no model");
+    let r = spanmark()
+        .arg("train")
+        .arg("--train")
+        .arg(&train)
+        .args(["--cv", "1"])
+        .output()
+        .unwrap();
+    assert!(!r.status.success(), "one fold is no cross-validation");
+}

@@ -1,6 +1,8 @@
 //! `spanmark train`: trains the entity model on CoNLL-2003 data (tag in the
 //! last column, IOB1 or IOB2), choosing the epoch by F1 on `--dev`, and writes
 //! the model file. Deterministic for the same data, options and seed.
+//! `--cv K` instead scores the options by K-fold cross-validation on the
+//! training documents and writes nothing.
 
 use super::eval::{chunks, read_conll, ConllDoc};
 use super::CliResult;
@@ -36,9 +38,33 @@ pub struct Args {
     pub prune: f32,
     /// Also train on copies of the training documents in these casings
     /// (comma-separated): `upper` (every word in capitals), `lower`,
-    /// `surname` (the last word of person names in capitals)
+    /// `surname` (the last word of person names in capitals), `title`
+    /// (all-caps headlines in title case)
     #[arg(long, value_delimiter = ',', value_parser = parse_casing)]
     pub casing: Vec<model::Casing>,
+    /// The share of documents copied in the upper and lower casings
+    #[arg(long, default_value_t = 1.0)]
+    pub casing_share: f64,
+    /// Hashed name lists beyond the training data (`tools/gazetteers.py`
+    /// writes it)
+    #[arg(long, default_value = "model/names.bin")]
+    pub names: PathBuf,
+    /// Train without the name lists of `--names`
+    #[arg(long)]
+    pub no_names: bool,
+    /// Score these options by K-fold cross-validation on the training
+    /// documents (document i is held out in fold i mod K), training each
+    /// fold for exactly `--epochs`; writes no model
+    #[arg(long)]
+    pub cv: Option<usize>,
+    /// Prediction history features: what the model labelled the same word
+    /// earlier in the document (trains `--folds` more models for them)
+    #[arg(long)]
+    pub history: bool,
+    /// Confidence temperature to write instead of fitting it on `--dev`
+    /// (for a model trained on train + dev: the one `--cv` prints)
+    #[arg(long)]
+    pub temperature: Option<f32>,
 }
 
 fn parse_casing(s: &str) -> Result<model::Casing, String> {
@@ -46,7 +72,8 @@ fn parse_casing(s: &str) -> Result<model::Casing, String> {
         "upper" => Ok(model::Casing::Upper),
         "lower" => Ok(model::Casing::Lower),
         "surname" => Ok(model::Casing::Surname),
-        _ => Err(format!("{s:?} is not upper, lower or surname")),
+        "title" => Ok(model::Casing::Title),
+        _ => Err(format!("{s:?} is not upper, lower, surname or title")),
     }
 }
 
@@ -89,10 +116,92 @@ fn load(path: &PathBuf) -> Result<Vec<ConllDoc>, String> {
     read_conll(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// K-fold cross-validation: per fold, a model trained on the other folds
+/// (and any `--extra` documents, which come after `gold`'s in `docs`) for
+/// exactly `opts.epochs` tags the held-out documents as `spanmark eval` would;
+/// prints each fold's F1, the pooled scores, the mean F1 per epoch (float
+/// weights, before the document-level pass) and the mean fitted temperature.
+fn cross_validate(
+    gold: &[ConllDoc],
+    docs: &[TrainDoc],
+    k: usize,
+    opts: &TrainOptions,
+) -> CliResult {
+    if k < 2 || k > gold.len() {
+        return Err(format!("--cv needs 2 to {} folds", gold.len()));
+    }
+    let opts = TrainOptions {
+        best_epoch: false,
+        ..opts.clone()
+    };
+    let mut pooled = super::eval::Scores::default();
+    let mut curve = vec![0f64; opts.epochs.max(1)];
+    let mut temperature = 0f32;
+    for fold in 0..k {
+        let held = |i: &usize| *i < gold.len() && i % k == fold;
+        let train: Vec<TrainDoc> = (0..docs.len())
+            .filter(|i| !held(i))
+            .map(|i| docs[i].clone())
+            .collect();
+        let test_gold: Vec<ConllDoc> = (0..gold.len())
+            .filter(held)
+            .map(|i| gold[i].clone())
+            .collect();
+        let test: Vec<TrainDoc> = (0..gold.len())
+            .filter(held)
+            .map(|i| docs[i].clone())
+            .collect();
+        let m = model::train(&train, Some(&test), &opts, &mut |(e, _, f)| {
+            curve[e - 1] += f.unwrap_or(0.0) / k as f64;
+        })?;
+        temperature += m.temperature() / k as f32;
+        let pred = super::eval::predict_conll(&m, &test_gold);
+        let s = super::eval::score_conll(&test_gold, &pred)?;
+        let (g, p, c) = s.micro();
+        eprintln!(
+            "fold {}: {} documents held out, F1 {:.2}",
+            fold + 1,
+            test_gold.len(),
+            200.0 * c as f64 / (g + p) as f64
+        );
+        for (l, (g, p, c)) in s.counts {
+            let t = pooled.counts.entry(l).or_default();
+            *t = (t.0 + g, t.1 + p, t.2 + c);
+        }
+    }
+    let curve: Vec<String> = curve.iter().map(|f| format!("{:.2}", f * 100.0)).collect();
+    eprintln!("mean held-out F1 per epoch: {}", curve.join(" "));
+    eprintln!("mean fitted temperature: {temperature}");
+    eprint!("{k}-fold cross-validation, pooled:\n{}", pooled.to_table());
+    Ok(())
+}
+
 pub fn run(args: Args) -> CliResult {
     let mut train = to_train_docs(&load(&args.train)?, false);
     for p in &args.extra {
         train.extend(to_train_docs(&load(p)?, true));
+    }
+    let listed = if args.no_names {
+        Vec::new()
+    } else {
+        let b = std::fs::read(&args.names)
+            .map_err(|e| format!("cannot read {}: {e}", args.names.display()))?;
+        model::read_listed_names(&b).map_err(|e| format!("{}: {e}", args.names.display()))?
+    };
+    let opts = TrainOptions {
+        epochs: args.epochs,
+        seed: args.seed,
+        folds: args.folds,
+        prune: args.prune,
+        casings: args.casing.clone(),
+        casing_share: args.casing_share,
+        listed,
+        best_epoch: true,
+        history: args.history,
+        temperature: args.temperature,
+    };
+    if let Some(k) = args.cv {
+        return cross_validate(&load(&args.train)?, &train, k, &opts);
     }
     let dev = match &args.dev {
         Some(p) => Some(to_train_docs(&load(p)?, false)),
@@ -103,13 +212,6 @@ pub fn run(args: Args) -> CliResult {
         "training on {} documents, {sentences} sentences",
         train.len()
     );
-    let opts = TrainOptions {
-        epochs: args.epochs,
-        seed: args.seed,
-        folds: args.folds,
-        prune: args.prune,
-        casings: args.casing.clone(),
-    };
     let t0 = std::time::Instant::now();
     let m = model::train(
         &train,

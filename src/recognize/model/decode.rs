@@ -1,4 +1,4 @@
-use super::features::{mix, DocFeatures, FastMap, Tok, F_BREAK, GAZ_SEED, MAXF};
+use super::features::{mix, DocFeatures, FastMap, History, Tok, F_BREAK, GAZ_SEED, MAXF};
 use super::tags::{allowed, spans_from_tags, tag_id, Part, EDGE, LABELS, NT};
 use super::{Entity, Model, Slot, LANES};
 use std::ops::Range;
@@ -150,15 +150,24 @@ impl Model {
     /// sentence).
     pub fn tag(&self, words: &[&str], sentences: &[Range<usize>]) -> Vec<u8> {
         let mut tags = Vec::new();
-        self.run(words, sentences, &mut tags, None);
+        self.run(words, sentences, &mut tags, None, None);
         tags
+    }
+
+    /// Per token, the prediction history feature (`DocFeatures::hist`)
+    /// decoding the document gave it: what a model trained with history
+    /// features sees for the training documents.
+    pub(super) fn history(&self, words: &[&str], sentences: &[Range<usize>]) -> Vec<u8> {
+        let mut hist = Vec::new();
+        self.run(words, sentences, &mut Vec::new(), None, Some(&mut hist));
+        hist
     }
 
     /// Entities found in a document given as words and sentences.
     pub fn entities(&self, words: &[&str], sentences: &[Range<usize>]) -> Vec<Entity> {
         let mut tags = Vec::new();
         let mut ents = Vec::new();
-        self.run(words, sentences, &mut tags, Some(&mut ents));
+        self.run(words, sentences, &mut tags, Some(&mut ents), None);
         ents
     }
 
@@ -168,6 +177,7 @@ impl Model {
         sentences: &[Range<usize>],
         tags: &mut Vec<u8>,
         ents: Option<&mut Vec<Entity>>,
+        hist: Option<&mut Vec<u8>>,
     ) {
         let whole = std::slice::from_ref(&(0..words.len())).to_vec();
         let sents = if sentences.is_empty() {
@@ -184,10 +194,13 @@ impl Model {
         let mut out = Vec::new();
         let mut batch = Batch::default();
         let mut found = Vec::new();
+        let mut history = History::default();
         for s in sents {
+            history.fill(&mut doc, s);
             em.clear();
             self.emissions(&doc, s, &mut batch, &mut em);
             viterbi(&em, &self.trans, &mut back, &mut out);
+            history.record(&doc, s, &out);
             for (a, b, ty) in spans_from_tags(&out) {
                 let score = segment_confidence(&em, &self.trans, &out, a, b, ty, self.temperature);
                 // A name never runs across a quotation mark (`Said "Hello`)
@@ -225,6 +238,9 @@ impl Model {
         if let Some(ents) = ents {
             ents.extend(found);
         }
+        if let Some(hist) = hist {
+            *hist = doc.hist;
+        }
     }
 }
 
@@ -251,11 +267,13 @@ impl Model {
         };
         let mut doc = DocFeatures::default();
         doc.build(words, sents, &self.names);
+        let mut tags = Vec::new();
+        self.run(words, sentences, &mut tags, None, Some(&mut doc.hist));
         let mut view = TokenView {
             feats: Vec::with_capacity(words.len() * 32),
             start: Vec::with_capacity(words.len() + 1),
             em: vec![[0f32; NT]; words.len()],
-            tags: self.tag(words, sentences),
+            tags,
         };
         view.start.push(0);
         let mut fs = [0u32; MAXF];
@@ -297,7 +315,7 @@ impl Model {
 
     /// The softmax temperature that calibrates this model's scores: dividing
     /// a score by it gives roughly a log-odds.
-    pub(crate) fn temperature(&self) -> f32 {
+    pub fn temperature(&self) -> f32 {
         self.temperature
     }
 }

@@ -1,5 +1,4 @@
 use super::clusters::{Clusters, Ids};
-use super::tags::LABELS;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
@@ -28,11 +27,12 @@ impl Hasher for PassThrough {
 
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<PassThrough>>;
 /// Bumped whenever feature extraction changes: a model file records it.
-pub const FEATURE_VERSION: u32 = 4;
+pub const FEATURE_VERSION: u32 = 6;
 /// Longest gazetteer entry, in tokens.
 const GAZ_MAX: usize = 6;
-/// Most features one token can have.
-pub(super) const MAXF: usize = 56;
+/// Most features one token can have (33 besides the gazetteer bits, of
+/// which there are at most 28).
+pub(super) const MAXF: usize = 64;
 
 const MULT: u64 = 0x517c_c1b7_2722_0a95;
 
@@ -55,7 +55,7 @@ pub(crate) fn finish(h: u64) -> u32 {
 
 // ---------------------------------------------------------------- tokens
 
-const F_UPPER: u8 = 1; // has an upper-case letter
+pub(super) const F_UPPER: u8 = 1; // has an upper-case letter
 const F_LOWER: u8 = 2; // has a lower-case letter
 const F_TITLE: u8 = 4; // first character upper-case
 const F_DIGIT: u8 = 8;
@@ -279,7 +279,8 @@ impl KeyTable {
 }
 
 /// Entity names as hashed lower-cased token sequences. Value bits 0..4: the
-/// types the name was seen as; bit 7: a longer name starts with it.
+/// types the name was seen as in the training data; bits 4..7: the lists of
+/// `model/names.bin` it is on ([`LISTED`]); bit 7: a longer name starts with it.
 #[derive(Clone, Debug, Default)]
 pub(super) struct EntityNames {
     table: KeyTable,
@@ -287,6 +288,11 @@ pub(super) struct EntityNames {
 }
 
 const GAZ_PREFIX: u8 = 0x80;
+/// The value bits of names from lists beyond the training data
+/// (`tools/gazetteers.py`): places, companies, nationality adjectives.
+pub(super) const LISTED: u8 = 0x70;
+/// Bits of a value that say where a name is from (all but the prefix bit).
+const SOURCES: usize = 7;
 pub(super) const GAZ_SEED: u64 = 0x6a09_e667_f3bc_c908;
 
 impl EntityNames {
@@ -328,6 +334,11 @@ impl EntityNames {
 
     /// Adds a name (its tokens' `lw` hashes) of type `ty` to a building map.
     pub(super) fn add(map: &mut HashMap<u32, u8>, lws: &[u64], ty: usize) {
+        Self::add_bits(map, lws, 1 << ty)
+    }
+
+    /// Adds a name with value bits `bits` (a type or [`LISTED`] bits).
+    pub(super) fn add_bits(map: &mut HashMap<u32, u8>, lws: &[u64], bits: u8) {
         if lws.is_empty() || lws.len() > GAZ_MAX {
             return;
         }
@@ -337,7 +348,7 @@ impl EntityNames {
             let key = finish(h);
             let v = map.entry(key).or_insert(0);
             if i + 1 == lws.len() {
-                *v |= 1 << ty;
+                *v |= bits;
             } else {
                 *v |= GAZ_PREFIX;
             }
@@ -345,8 +356,9 @@ impl EntityNames {
     }
 
     /// Marks, per token of the sentence, the BILU position of every name
-    /// match: bit `ty * 4 + part`.
-    pub(super) fn mark(&self, toks: &[Tok], s: Range<usize>, out: &mut [u16]) {
+    /// match: bit `source * 4 + part`, a source being a value bit below 7
+    /// (a training type or a list).
+    pub(super) fn mark(&self, toks: &[Tok], s: Range<usize>, out: &mut [u32]) {
         if self.values.is_empty() {
             return;
         }
@@ -363,11 +375,11 @@ impl EntityNames {
                     break;
                 };
                 let v = self.values[slot];
-                for ty in 0..LABELS.len() {
-                    if v & (1 << ty) == 0 {
+                for src in 0..SOURCES {
+                    if v & (1 << src) == 0 {
                         continue;
                     }
-                    let base = ty * 4;
+                    let base = src * 4;
                     if end - start == 1 {
                         out[start] |= 1 << (base + 3);
                     } else {
@@ -393,11 +405,55 @@ impl EntityNames {
 pub(super) struct DocFeatures {
     pub(super) toks: Vec<Tok>,
     /// EntityNames BILU bits per token.
-    pub(super) gaz: Vec<u16>,
+    pub(super) gaz: Vec<u32>,
     /// Per token: bit 0 its word occurs lower-case in the document, bit 1 it
     /// occurs title-case not first in a sentence, bit 2 sentence-initial,
-    /// bit 3 its sentence is an all-caps headline.
+    /// bit 3 its sentence is an all-caps headline, bit 4 a title-case one.
     pub(super) ctx: Vec<u8>,
+    /// Per capitalised token: what the model labelled the same word in the
+    /// document's earlier sentences (Ratinov & Roth's extended prediction
+    /// history): bit `ty` a name of type `ty`, [`HIST_NONE`] no name (not
+    /// first in its sentence). Filled while decoding, sentence by sentence
+    /// ([`History`]); in training, from a jackknifed model's decoding.
+    pub(super) hist: Vec<u8>,
+}
+
+/// A capitalised word was seen outside any name, not first in its sentence.
+pub(super) const HIST_NONE: u8 = 16;
+
+/// The labels given so far in a document, per word (its `lw`).
+#[derive(Default)]
+pub(super) struct History(FastMap<u64, u8>);
+
+impl History {
+    /// Sets `doc.hist` for the capitalised tokens of sentence `s`.
+    pub(super) fn fill(&self, doc: &mut DocFeatures, s: &Range<usize>) {
+        if self.0.is_empty() {
+            return;
+        }
+        for i in s.clone() {
+            let t = &doc.toks[i];
+            if t.flags & F_UPPER != 0 {
+                doc.hist[i] = self.0.get(&t.lw).copied().unwrap_or(0);
+            }
+        }
+    }
+
+    /// Records the tags decoded for sentence `s` (tag ids, one per token).
+    pub(super) fn record(&mut self, doc: &DocFeatures, s: &Range<usize>, tags: &[u8]) {
+        for (j, &tag) in tags.iter().enumerate() {
+            let t = &doc.toks[s.start + j];
+            if t.flags & F_UPPER == 0 {
+                continue;
+            }
+            let bit = match super::tags::tag_parts(tag) {
+                Some((ty, _)) => 1 << ty,
+                None if j > 0 => HIST_NONE,
+                None => continue,
+            };
+            *self.0.entry(t.lw).or_insert(0) |= bit;
+        }
+    }
 }
 
 const BOS: u64 = 0x0123_4567_89ab_cdef;
@@ -411,6 +467,8 @@ impl DocFeatures {
         self.gaz.resize(words.len(), 0);
         self.ctx.clear();
         self.ctx.resize(words.len(), 0);
+        self.hist.clear();
+        self.hist.resize(words.len(), 0);
         let mut seen: FastMap<u64, u8> = FastMap::default();
         for s in sents {
             gaz.mark(&self.toks, s.clone(), &mut self.gaz);
@@ -424,6 +482,18 @@ impl DocFeatures {
                 }
             }
             let headline = letters >= 2 && caps * 5 >= letters * 4;
+            // Title case in every word but short function words: a headline
+            // as news sites write it (`Killer Whales Leave Bay After Storm`),
+            // where capitals do not mark names.
+            let mut titled = 0;
+            let mut words = 0;
+            for t in &self.toks[s.clone()] {
+                if t.flags & F_ALPHA != 0 && t.flags & F_LOWER != 0 {
+                    words += 1;
+                    titled += (t.flags & F_TITLE != 0) as usize;
+                }
+            }
+            let title_headline = words >= 4 && titled * 5 >= words * 4;
             for i in s.clone() {
                 let t = &self.toks[i];
                 if i == s.start {
@@ -431,6 +501,9 @@ impl DocFeatures {
                 }
                 if headline {
                     self.ctx[i] |= 8;
+                }
+                if title_headline {
+                    self.ctx[i] |= 16;
                 }
                 if t.flags & F_ALPHA == 0 {
                     continue;
@@ -441,6 +514,7 @@ impl DocFeatures {
                     && t.flags & F_LOWER != 0
                     && i != s.start
                     && !headline
+                    && !title_headline
                 {
                     *seen.entry(t.lw).or_insert(0) |= 2;
                 }
@@ -509,7 +583,7 @@ impl DocFeatures {
             }
         }
         let ctx = self.ctx[i];
-        put(22, (ctx & 12) as u64, s0);
+        put(22, (ctx & 28) as u64, s0);
         put(23, lm1, s0);
         put(24, s0, lp1);
         if t.flags & F_UPPER != 0 {
@@ -517,12 +591,18 @@ impl DocFeatures {
         }
         let g = self.gaz[i];
         if g != 0 {
-            for b in 0..16u64 {
+            for b in 0..(SOURCES * 4) as u64 {
                 if g & (1 << b) != 0 {
                     put(26, b, 0);
                 }
             }
-            put(27, g as u64, 0);
+            let (trained, listed) = (g & 0xFFFF, g >> 16);
+            if trained != 0 {
+                put(27, trained as u64, 0);
+            }
+            if listed != 0 {
+                put(33, listed as u64, 0);
+            }
         }
         let mid = |j: isize| -> u64 {
             let j = i as isize + j;
@@ -534,6 +614,10 @@ impl DocFeatures {
                 toks[j as usize].cl.mid as u64
             }
         };
+        let h = self.hist[i];
+        if h != 0 {
+            put(34, h as u64, (t.flags & (F_TITLE | F_ALLCAPS)) as u64);
+        }
         put(28, t.cl.fine as u64, 0);
         put(29, t.cl.mid as u64, 0);
         put(30, t.cl.coarse as u64, s0);

@@ -1,4 +1,4 @@
-use super::features::{EntityNames, FEATURE_VERSION};
+use super::features::{EntityNames, FEATURE_VERSION, LISTED};
 use super::tags::{LABELS, NT};
 use super::{pack, unpack, Model, Row};
 
@@ -83,6 +83,34 @@ fn write_keys(out: &mut Vec<u8>, keys: impl Iterator<Item = u32>) {
         put_varint(out, k as u64 - prev);
         prev = k as u64;
     }
+}
+
+const NAMES_MAGIC: &[u8; 8] = b"SPANMKGZ";
+
+/// Reads `model/names.bin` (written by `tools/gazetteers.py`, format at its
+/// top): the hashed names of lists beyond the training data, as (key, value
+/// bits) for [`TrainOptions::listed`](super::TrainOptions::listed).
+pub fn read_listed_names(b: &[u8]) -> Result<Vec<(u32, u8)>, String> {
+    let mut r = Reader::new(b, "name list file");
+    if r.take(NAMES_MAGIC.len(), "magic").ok() != Some(&NAMES_MAGIC[..]) {
+        return Err("not a spanmark name list (bad magic bytes)".to_string());
+    }
+    let version = r.u32("version")?;
+    if version != 1 {
+        return Err(format!(
+            "name list version {version} is not the 1 this build reads"
+        ));
+    }
+    let n = r.u32("name count")? as usize;
+    let keys = read_keys(&mut r, n)?;
+    let vals = r.take(n, "name types")?;
+    if r.left() != 0 {
+        return Err("name list file has trailing bytes".to_string());
+    }
+    if vals.iter().any(|&v| v & !(LISTED | 0x80) != 0) {
+        return Err("name list file has unknown type bits".to_string());
+    }
+    Ok(keys.into_iter().zip(vals.iter().copied()).collect())
 }
 
 impl Model {

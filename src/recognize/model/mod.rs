@@ -14,11 +14,16 @@
 //!   token sequences, no text, [`EntityNames`]) give BILU-position gazetteer
 //!   features; in training they are collected jackknife-style (a document only
 //!   sees the names from the other folds) so the model does not over-trust them.
+//!   Names from lists beyond the training data (`tools/gazetteers.py`:
+//!   places, listed companies, nationality adjectives) are in the same table
+//!   with their own type bits, learned as features, never forced.
 //! - Word clusters learned from far more text than the training data
 //!   (`tools/clusters.py`), so unseen names look like seen ones.
+//! - Prediction history: what the model labelled the same word in the
+//!   document's earlier sentences (decoding goes sentence by sentence).
 //! - Document context: whether a capitalised word also occurs lower-cased or
 //!   title-cased mid-sentence elsewhere in the document, and whether its sentence
-//!   is an all-caps headline.
+//!   is an all-caps or a title-case headline.
 //!
 //! One file per stage of the model's life:
 //! - `tags`: the tag ids (`O` plus BILU per type) and spans <-> tags;
@@ -43,6 +48,7 @@ mod train;
 
 pub use features::FEATURE_VERSION;
 pub(crate) use features::{breaks_names, core_of, finish, mix, word_key, PassThrough};
+pub use file::read_listed_names;
 pub(crate) use file::Reader;
 pub(crate) use tags::{may_follow, split_tag, tag_index};
 pub use tags::{

@@ -136,7 +136,7 @@ fn gazetteer_marks_bilu_positions() {
     EntityNames::add(&mut map, &lws(&["New", "York", "Times"]), 1);
     EntityNames::add(&mut map, &lws(&["York"]), 2);
     let g = EntityNames::from_map(&map);
-    let mut out = vec![0u16; words.len()];
+    let mut out = vec![0u32; words.len()];
     g.mark(&toks, 0..words.len(), &mut out);
     assert_eq!(out[0], 0);
     assert_eq!(out[1], (1 << 8) | (1 << 4)); // B-LOC, B-ORG
@@ -151,7 +151,7 @@ fn opts(epochs: usize) -> TrainOptions {
         seed: 7,
         folds: 2,
         prune: 0.0,
-        casings: Vec::new(),
+        ..TrainOptions::default()
     }
 }
 
@@ -221,4 +221,81 @@ fn shipped_model_loads_and_finds_people_and_places() {
         .map(|e| (e.start, e.end, LABELS[e.label]))
         .collect();
     assert_eq!(got, vec![(0, 2, "PER"), (4, 5, "LOC")]);
+}
+
+#[test]
+fn the_name_lists_hash_names_as_the_model_does() {
+    // tools/gazetteers.py hashes in Python what `EntityNames` hashes here: a
+    // name the lists hold must be found under the key the model computes.
+    let b = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/model/names.bin")).unwrap();
+    let listed: HashMap<u32, u8> = read_listed_names(&b).unwrap().into_iter().collect();
+    assert!(listed.len() > 10_000, "{} names", listed.len());
+    for (name, bits) in [
+        ("Kazakhstan", 0x10),
+        ("Rio de Janeiro", 0x10),
+        ("São Paulo", 0x10),
+        ("Ürümqi", 0x10),
+        ("Deutsche Börse", 0x20),
+        ("Smith & Nephew", 0x20),
+        ("McDonald 's", 0x20),
+        ("Afghan", 0x40),
+    ] {
+        let lws: Vec<u64> = name.split(' ').map(|w| analyze(w).lw).collect();
+        let mut map = HashMap::new();
+        EntityNames::add_bits(&mut map, &lws, bits);
+        for (k, v) in map {
+            assert_eq!(listed.get(&k).map(|&l| l & v), Some(v), "{name}");
+        }
+    }
+    assert!(read_listed_names(&b[..b.len() - 1]).is_err());
+}
+
+#[test]
+fn history_tells_a_word_what_earlier_sentences_made_of_it() {
+    let words = [
+        "Smith", "joined", "Apex", ".", "Then", "Smith", "and", "Apex", "met", "apex", ".",
+    ];
+    let sents = [0..4, 4..11];
+    let mut doc = features::DocFeatures::default();
+    doc.build(&words, &sents, &EntityNames::default());
+    let mut h = features::History::default();
+    h.fill(&mut doc, &sents[0]);
+    assert!(doc.hist[..4].iter().all(|&x| x == 0), "nothing came before");
+    h.record(
+        &doc,
+        &sents[0],
+        &[tag_id(0, Part::U), 0, tag_id(1, Part::U), 0],
+    );
+    h.fill(&mut doc, &sents[1]);
+    assert_eq!(doc.hist[5], 1 << 0, "Smith was a PER");
+    assert_eq!(doc.hist[7], 1 << 1, "Apex was an ORG");
+    assert_eq!(doc.hist[4], 0, "Then was not seen before");
+    assert_eq!(doc.hist[9], 0, "lower-case words get no history");
+    // a capitalised word seen outside a name, not first in its sentence
+    h.record(&doc, &sents[1], &[0; 7]);
+    let mut again = features::DocFeatures::default();
+    again.build(&words, &sents, &EntityNames::default());
+    h.fill(&mut again, &sents[1]);
+    assert_eq!(again.hist[5], (1 << 0) | features::HIST_NONE);
+    assert_eq!(again.hist[4], 0, "first in its sentence: says nothing");
+}
+
+#[test]
+fn training_with_history_is_deterministic() {
+    let docs = tiny();
+    let o = TrainOptions {
+        history: true,
+        ..opts(4)
+    };
+    let a = train(&docs, Some(&docs), &o, &mut |_| {}).unwrap();
+    let b = train(&docs, Some(&docs), &o, &mut |_| {}).unwrap();
+    assert_eq!(a.to_bytes(), b.to_bytes());
+    let words: Vec<&str> = "John Smith visited London .".split(' ').collect();
+    assert_eq!(
+        a.entities(&words, &[])
+            .iter()
+            .map(|e| LABELS[e.label])
+            .collect::<Vec<_>>(),
+        ["PER", "LOC"]
+    );
 }

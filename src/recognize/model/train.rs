@@ -1,5 +1,5 @@
 use super::decode::{segment_scores, viterbi, Trans};
-use super::features::{analyze, DocFeatures, EntityNames, MAXF};
+use super::features::{analyze, DocFeatures, EntityNames, F_UPPER, MAXF};
 use super::tags::{spans_from_tags, tags_from_spans, EDGE, LABELS, NT};
 use super::Model;
 use std::collections::HashMap;
@@ -31,6 +31,27 @@ pub struct TrainOptions {
     /// Also train on copies of every document in other casings (see
     /// [`Casing`]), for headlines, shouting and lower-case web text.
     pub casings: Vec<Casing>,
+    /// The share (0..=1) of documents copied in the `Upper` and `Lower`
+    /// casings (`Surname` and `Title` copy every document they change):
+    /// copying all of them outweighs the text as written.
+    pub casing_share: f64,
+    /// Names from lists beyond the training data ([`read_listed_names`]
+    /// reads `model/names.bin`): gazetteer features the model learns to
+    /// trust as far as the training data bears them out.
+    ///
+    /// [`read_listed_names`]: super::read_listed_names
+    pub listed: Vec<(u32, u8)>,
+    /// With dev data: keep the epoch with the best dev F1 (else the last;
+    /// cross-validation fixes the number of epochs instead).
+    pub best_epoch: bool,
+    /// Prediction history features (what the model labelled the same word
+    /// earlier in the document); in training they come from the decoding of
+    /// jackknifed models without them (`folds` of them, trained for at most
+    /// [`HISTORY_EPOCHS`]).
+    pub history: bool,
+    /// The confidence temperature to write instead of fitting it on dev
+    /// (a model trained on train + dev takes the one cross-validation found).
+    pub temperature: Option<f32>,
 }
 
 /// A casing a training document is copied into.
@@ -43,6 +64,41 @@ pub enum Casing {
     /// The last word of every person's name of two or more words in
     /// capitals (`Sergei SUPINSKY`), as results lists write surnames.
     Surname,
+    /// All-caps headlines in title case (`Killer Whales Leave Bay`), as
+    /// most news sites write them.
+    Title,
+}
+
+/// Words a title-case headline leaves in lower case.
+const MINOR: &[&str] = &[
+    "a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "vs",
+];
+
+/// `WORD` as `Word` (`minor` words as `word`).
+fn title_case(w: &str, minor: bool) -> String {
+    let lower = w.to_lowercase();
+    if minor && MINOR.contains(&lower.as_str()) {
+        return lower;
+    }
+    let mut c = lower.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => lower,
+    }
+}
+
+/// An all-caps headline: at least two words with letters, four in five of
+/// them in capitals (as `DocFeatures` tells headlines).
+fn all_caps(words: &[String]) -> bool {
+    let letters: Vec<&String> = words
+        .iter()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    let caps = letters
+        .iter()
+        .filter(|w| !w.chars().any(char::is_lowercase))
+        .count();
+    letters.len() >= 2 && caps * 5 >= letters.len() * 4
 }
 
 impl Casing {
@@ -61,6 +117,15 @@ impl Casing {
                         };
                         changed |= x != *w;
                         *w = x;
+                    }
+                }
+                Casing::Title => {
+                    if all_caps(&s.words) {
+                        for (i, w) in s.words.iter_mut().enumerate() {
+                            let x = title_case(w, i > 0);
+                            changed |= x != *w;
+                            *w = x;
+                        }
                     }
                 }
                 Casing::Surname => {
@@ -87,6 +152,11 @@ impl Default for TrainOptions {
             folds: 5,
             prune: 0.004,
             casings: Vec::new(),
+            casing_share: 1.0,
+            listed: Vec::new(),
+            best_epoch: true,
+            history: false,
+            temperature: None,
         }
     }
 }
@@ -126,8 +196,8 @@ fn gold_tags(s: &Sentence) -> Vec<u8> {
     tags_from_spans(s.words.len(), &spans)
 }
 
-fn build_names<'a>(docs: impl Iterator<Item = &'a TrainDoc>) -> EntityNames {
-    let mut map = HashMap::new();
+fn build_names<'a>(docs: impl Iterator<Item = &'a TrainDoc>, listed: &[(u32, u8)]) -> EntityNames {
+    let mut map: HashMap<u32, u8> = listed.iter().copied().collect();
     for d in docs {
         for s in &d.sentences {
             for (a, b, l) in &s.entities {
@@ -141,10 +211,58 @@ fn build_names<'a>(docs: impl Iterator<Item = &'a TrainDoc>) -> EntityNames {
     EntityNames::from_map(&map)
 }
 
+/// Epochs of the models that give the training data its history features.
+pub const HISTORY_EPOCHS: usize = 6;
+
+/// Per document, per token: its history feature (`DocFeatures::hist`).
+type Histories = Vec<Vec<u8>>;
+
+/// The history features of the training documents (each from a model
+/// trained without them on the folds that do not hold it) and of the dev
+/// documents (from the first of those models).
+fn jackknife_history(
+    train_docs: &[TrainDoc],
+    dev: Option<&[TrainDoc]>,
+    opts: &TrainOptions,
+) -> Result<(Histories, Histories), String> {
+    let folds = opts.folds.max(2);
+    let inner = TrainOptions {
+        history: false,
+        epochs: opts.epochs.min(HISTORY_EPOCHS),
+        best_epoch: false,
+        temperature: Some(1.0),
+        ..opts.clone()
+    };
+    let mut hist = vec![Vec::new(); train_docs.len()];
+    let mut dev_hist = Vec::new();
+    for k in 0..folds {
+        let sub: Vec<TrainDoc> = (0..train_docs.len())
+            .filter(|i| i % folds != k)
+            .map(|i| train_docs[i].clone())
+            .collect();
+        let m = train(&sub, None, &inner, &mut |_| {})?;
+        for (i, d) in train_docs.iter().enumerate() {
+            if i % folds == k {
+                let (words, sents) = doc_words(d);
+                hist[i] = m.history(&words, &sents);
+            }
+        }
+        if k == 0 {
+            for d in dev.unwrap_or(&[]) {
+                let (words, sents) = doc_words(d);
+                dev_hist.push(m.history(&words, &sents));
+            }
+        }
+    }
+    Ok((hist, dev_hist))
+}
+
 /// Extracts features of `docs`, mapping keys to dense ids (new keys get new
-/// ids when `ids` may grow, else are dropped).
+/// ids when `ids` may grow, else are dropped). `hist`: each document's
+/// history features, or none.
 fn encode(
     docs: &[&TrainDoc],
+    hist: &[&[u8]],
     gaz: &dyn Fn(usize) -> usize,
     gazetteers: &[EntityNames],
     ids: &mut HashMap<u32, u32>,
@@ -161,6 +279,13 @@ fn encode(
     for (di, d) in docs.iter().enumerate() {
         let (words, sents) = doc_words(d);
         doc.build(&words, &sents, &gazetteers[gaz(di)]);
+        if let Some(h) = hist.get(di) {
+            // a copy in another casing keeps its original's history where
+            // its words are still capitalised (as decoding would give it)
+            for ((o, &x), t) in doc.hist.iter_mut().zip(h.iter()).zip(&doc.toks) {
+                *o = if t.flags & F_UPPER != 0 { x } else { 0 };
+            }
+        }
         let base = enc.start.len() - 1;
         for (s, sent) in sents.iter().zip(&d.sentences) {
             for i in s.clone() {
@@ -270,11 +395,7 @@ pub fn train(
     }
     let folds = opts.folds.max(1);
     // gazetteers[0]: from everything (shipped, used on dev); [1 + k]: without fold k
-    let full = if folds > 1 {
-        build_names(train.iter())
-    } else {
-        EntityNames::default()
-    };
+    let full = build_names(train.iter().filter(|_| folds > 1), &opts.listed);
     let mut gazetteers = vec![full];
     if folds > 1 {
         for k in 0..folds {
@@ -284,6 +405,7 @@ pub fn train(
                     .enumerate()
                     .filter(|(i, _)| i % folds != k)
                     .map(|(_, d)| d),
+                &opts.listed,
             ));
         }
     }
@@ -294,11 +416,15 @@ pub fn train(
     let copies: Vec<(usize, TrainDoc)> = opts
         .casings
         .iter()
-        .flat_map(|c| {
-            train
-                .iter()
-                .enumerate()
-                .filter_map(|(i, d)| Some((i, c.copy(d)?)))
+        .enumerate()
+        .flat_map(|(ci, c)| {
+            train.iter().enumerate().filter_map(move |(i, d)| {
+                // a seeded draw per (casing, document)
+                let draw = Rng(opts.seed ^ ((ci as u64) << 32) ^ i as u64).next() % 1_000_000;
+                let all = matches!(c, Casing::Surname | Casing::Title);
+                (all || (draw as f64) < opts.casing_share * 1e6).then_some(())?;
+                Some((i, c.copy(d)?))
+            })
         })
         .collect();
     let mut refs: Vec<&TrainDoc> = train.iter().collect();
@@ -314,10 +440,29 @@ pub fn train(
             0
         }
     };
-    let tr_enc = encode(&refs, &fold_of, &gazetteers, &mut ids, &mut keys, true);
+    let (hist, dev_hist) = if opts.history {
+        jackknife_history(train, dev, opts)?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let ref_hist: Vec<&[u8]> = if opts.history {
+        original.iter().map(|&i| &hist[i][..]).collect()
+    } else {
+        Vec::new()
+    };
+    let tr_enc = encode(
+        &refs,
+        &ref_hist,
+        &fold_of,
+        &gazetteers,
+        &mut ids,
+        &mut keys,
+        true,
+    );
     let dev_enc = dev.map(|d| {
         let refs: Vec<&TrainDoc> = d.iter().collect();
-        encode(&refs, &|_| 0, &gazetteers, &mut ids, &mut keys, false)
+        let dh: Vec<&[u8]> = dev_hist.iter().map(|h| &h[..]).collect();
+        encode(&refs, &dh, &|_| 0, &gazetteers, &mut ids, &mut keys, false)
     });
     let nf = keys.len();
     let nt = (NT + 1) * (NT + 1);
@@ -378,7 +523,7 @@ pub fn train(
             let aw = average(&w, &wa, c);
             let at = average(&tr, &tra, c);
             let f = evaluate(d, &aw, &to_trans(&at));
-            if best.as_ref().is_none_or(|b| f > b.0) {
+            if opts.best_epoch && best.as_ref().is_none_or(|b| f > b.0) {
                 best = Some((f, aw, at));
             }
             f
@@ -402,9 +547,10 @@ pub fn train(
                 .then_some((k, row))
         })
         .collect();
-    let temperature = match &dev_enc {
-        Some(d) => calibrate(d, &aw, &to_trans(&at)),
-        None => max / 4.0,
+    let temperature = match (opts.temperature, &dev_enc) {
+        (Some(t), _) => t,
+        (None, Some(d)) => calibrate(d, &aw, &to_trans(&at)),
+        (None, None) => max / 4.0,
     };
     let gazetteer = gazetteers.swap_remove(0);
     Ok(Model::build(

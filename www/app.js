@@ -24,6 +24,8 @@ import { wireOccurrences } from './occurrences.js';
 import { wireProjectJob } from './project-job.js';
 import { registerOffline } from './offline.js';
 import { watchStorage } from './storage.js';
+import { leftovers } from './journal.js';
+import { notice, noticeDamaged, wireNotice } from './notice.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -57,6 +59,23 @@ async function setDone(done) {
   if (state.core.head().status === 'done' && (out.changed || done)) {
     await serial(() => state.learning.learnFromOpen());
   }
+}
+
+// Opens the first of `ids` that can be read. One that cannot (a record
+// damaged before texts were checked at the door) is listed in the notice
+// with its reason and a Delete button, and the start-up goes on. Resolves
+// to whether one opened.
+async function openReadable(ids) {
+  for (const id of ids.slice(0, 20)) {
+    try {
+      await openDocument(id);
+      return true;
+    } catch (e) {
+      if (state.broken) throw e;
+      noticeDamaged(id, e && e.message ? e.message : String(e));
+    }
+  }
+  return false;
 }
 
 function wireControls(features) {
@@ -108,6 +127,9 @@ async function start() {
   state.store = await store;
   const [labels, summaries, current, documentCount] = await stored;
   mark('store-read');
+  wireNotice();
+  // Before any document opens (opening one changes what is left to do).
+  if (!isFresh) for (const message of await leftovers(state.store)) notice(message);
   if (labels) state.core.setLabels(labels);
   state.learning = await startLearning({
     core: state.core,
@@ -136,11 +158,10 @@ async function start() {
   mark('wired');
   if (first) {
     await first;
-  } else if (current && await state.store.document(current)) {
-    await openDocument(current);
+  } else if (current && await state.store.document(current) && await openReadable([current])) {
+    // opened
   } else if (documentCount > 0) {
-    const [id] = await state.store.documentIds();
-    await openDocument(id);
+    await openReadable((await state.store.documentIds()).filter((id) => id !== current));
   } else {
     await loadText(demoText(), { id: 'demo', name: 'Demo: WHO signs vaccine deal' }, []);
   }

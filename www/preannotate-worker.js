@@ -12,8 +12,13 @@
 //                        transaction), progress after each document.
 // Both use the page's learned model, label names and rules. The page cancels
 // by terminating the worker: a project job's finished documents stay saved.
+// And one job that annotates nothing:
+//   {exportJob, format, options, labels}  the whole project in a format,
+//                        each document read from IndexedDB and written in
+//                        turn, the pieces posted back (a megabyte or so at
+//                        a time) for the page to make into a Blob.
 import init, {
-  pieceStarts, preannotateIn, setPreannotateModel, suggestedRecord,
+  ExportWriter, pieceStarts, preannotateIn, setPreannotateModel, suggestedRecord,
 } from './pkg/spanmark.js';
 import { openStore } from './store.js';
 
@@ -86,8 +91,57 @@ async function preannotateProject({ project, skip, labels, rulesVersion }) {
   self.postMessage({ project, finished: saved });
 }
 
+const EXPORT_READ_BATCH = 16;
+const EXPORT_POST_BYTES = 1 << 20;
+const EXPORT_POST_MS = 100;
+
+async function exportProject({ exportJob, format, options, labels }) {
+  const store = await openStore();
+  const writer = new ExportWriter(format, options);
+  try {
+    const ids = await store.idsInOrder();
+    const total = ids.length;
+    let parts = [writer.head(labels)];
+    let size = parts[0].length;
+    let since = Date.now();
+    const post = (done, last = {}) => {
+      self.postMessage({ exportJob, parts, done, total, ...last }, parts.map((p) => p.buffer));
+      parts = [];
+      size = 0;
+      since = Date.now();
+    };
+    post(0);
+    for (let from = 0; from < total; from += EXPORT_READ_BATCH) {
+      const batch = await store.documentsWithRecords(ids.slice(from, from + EXPORT_READ_BATCH));
+      for (const [j, { doc, record }] of batch.entries()) {
+        const piece = doc ? writer.document(doc, record) : undefined;
+        if (piece && piece.length) {
+          parts.push(piece);
+          size += piece.length;
+        }
+        if (size >= EXPORT_POST_BYTES || Date.now() - since >= EXPORT_POST_MS) post(from + j + 1);
+      }
+    }
+    parts.push(writer.finish());
+    post(total, {
+      finished: true, skipped: writer.skipped(), extension: writer.extension, mediaType: writer.mediaType,
+    });
+  } finally {
+    writer.free();
+  }
+}
+
 self.onmessage = async (event) => {
   const { job, project, text, rules, model, labels } = event.data;
+  if (event.data.exportJob) {
+    await ready;
+    try {
+      await exportProject(event.data);
+    } catch (e) {
+      self.postMessage({ exportJob: event.data.exportJob, failed: e && e.message ? e.message : String(e) });
+    }
+    return;
+  }
   if (event.data.storeDoc) {
     // A new document's text is stored from here (before the core is even
     // ready: storing needs none of it): on the page, cloning megabytes into

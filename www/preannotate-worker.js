@@ -91,7 +91,11 @@ async function preannotateProject({ project, skip, labels, rulesVersion }) {
   self.postMessage({ project, finished: saved });
 }
 
-const EXPORT_READ_BATCH = 16;
+// Documents are read a batch at a time, the next batch while this one is
+// written (reading alone took most of the time); a batch holds about
+// EXPORT_READ_BYTES of text, by the average size so far.
+const EXPORT_READ_BYTES = 4 << 20;
+const EXPORT_READ_MAX = 64;
 const EXPORT_POST_BYTES = 1 << 20;
 const EXPORT_POST_MS = 100;
 
@@ -111,15 +115,28 @@ async function exportProject({ exportJob, format, options, labels }) {
       since = Date.now();
     };
     post(0);
-    for (let from = 0; from < total; from += EXPORT_READ_BATCH) {
-      const batch = await store.documentsWithRecords(ids.slice(from, from + EXPORT_READ_BATCH));
+    let chars = 0;
+    let seen = 0;
+    const batchSize = () => (seen ? Math.max(1, Math.min(EXPORT_READ_MAX, Math.floor(EXPORT_READ_BYTES / Math.max(1, chars / seen)))) : 8);
+    const read = (from) => (from < total ? store.documentsWithRecords(ids.slice(from, from + batchSize())) : null);
+    let from = 0;
+    let next = read(0);
+    while (next) {
+      const batch = await next;
+      const at = from;
+      from += batch.length;
+      for (const { doc } of batch) {
+        if (doc && typeof doc.text === 'string') chars += doc.text.length;
+        seen += 1;
+      }
+      next = read(from);
       for (const [j, { doc, record }] of batch.entries()) {
         const piece = doc ? writer.document(doc, record) : undefined;
         if (piece && piece.length) {
           parts.push(piece);
           size += piece.length;
         }
-        if (size >= EXPORT_POST_BYTES || Date.now() - since >= EXPORT_POST_MS) post(from + j + 1);
+        if (size >= EXPORT_POST_BYTES || Date.now() - since >= EXPORT_POST_MS) post(at + j + 1);
       }
     }
     parts.push(writer.finish());

@@ -24,7 +24,7 @@ import { wireOccurrences } from './occurrences.js';
 import { wireProjectJob } from './project-job.js';
 import { registerOffline } from './offline.js';
 import { watchStorage } from './storage.js';
-import { leftovers } from './journal.js';
+import { JOURNAL_PREFIX, leftovers } from './journal.js';
 import { notice, noticeDamaged, wireNotice } from './notice.js';
 
 let resolveReady;
@@ -101,7 +101,7 @@ async function start() {
   // What the first screen needs from storage, asked for all at once as soon
   // as it opens (one round trip, not one per read after the core is built:
   // on a fresh profile the opening itself ends during the build).
-  const stored = store.then((s) => Promise.all([s.labels(), s.summaries(), s.current(), s.documentCount()]));
+  const stored = store.then((s) => Promise.all([s.labels(), s.summaries(), s.current(), s.documentCount(), s.settingsFrom(JOURNAL_PREFIX)]));
   stored.catch(() => {});
   const mark = (name) => performance.mark(`spanmark:start-${name}`);
   await init();
@@ -125,11 +125,11 @@ async function start() {
     first.catch(() => {}); // awaited below
   }
   state.store = await store;
-  const [labels, summaries, current, documentCount] = await stored;
+  const [labels, summaries, current, documentCount, journal] = await stored;
   mark('store-read');
   wireNotice();
   // Before any document opens (opening one changes what is left to do).
-  if (!isFresh) for (const message of await leftovers(state.store)) notice(message);
+  for (const message of await leftovers(state.store, journal)) notice(message);
   if (labels) state.core.setLabels(labels);
   state.learning = await startLearning({
     core: state.core,

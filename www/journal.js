@@ -6,12 +6,12 @@
 // crash) left: the page says what was and was not kept, then forgets it.
 // A job in another tab still running holds its lock and is left alone.
 
-const PREFIX = 'job:';
+export const JOURNAL_PREFIX = 'job:';
 
 // Starts a job's journal: `job` is {kind: 'import', name} or
 // {kind: 'preannotate', total}. Resolves to {key, update(job), end()}.
 export async function startJob(store, job) {
-  const key = `${PREFIX}${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  const key = `${JOURNAL_PREFIX}${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   let release = () => {};
   if (navigator.locks) {
     const held = new Promise((resolve) => { release = resolve; });
@@ -46,14 +46,16 @@ async function describe(store, job) {
   return null;
 }
 
-// What jobs stopped uncleanly left (messages, oldest first); their records
-// are removed. A record whose value is null belongs to a job whose work
-// was stored (the import's own transaction cleared it) but whose end did
-// not run: nothing to say.
-export async function leftovers(store) {
+// What jobs stopped uncleanly left (messages, oldest first), from the
+// journal records (`store.settingsFrom(JOURNAL_PREFIX)`, read with the rest
+// of the first screen's reads); those records are removed. A record whose
+// value is null belongs to a job whose work was stored (the import's own
+// transaction cleared it) but whose end did not run: nothing to say.
+export async function leftovers(store, records) {
+  if (!records.length) return [];
   const held = navigator.locks ? new Set(((await navigator.locks.query()).held || []).map((l) => l.name)) : new Set();
   const out = [];
-  for (const { key, value } of await store.settingsFrom(PREFIX)) {
+  for (const { key, value } of records) {
     if (held.has(key)) continue;
     if (value) {
       const message = await describe(store, value);

@@ -15,8 +15,8 @@
 // And one job that annotates nothing:
 //   {exportJob, format, options, labels}  the whole project in a format,
 //                        each document read from IndexedDB and written in
-//                        turn, the pieces posted back (a megabyte or so at
-//                        a time) for the page to make into a Blob.
+//                        turn, the pieces gathered into one Blob posted
+//                        back at the end (progress meanwhile).
 import init, {
   ExportWriter, pieceStarts, preannotateIn, setPreannotateModel, suggestedRecord,
 } from './pkg/spanmark.js';
@@ -96,8 +96,8 @@ async function preannotateProject({ project, skip, labels, rulesVersion }) {
 // EXPORT_READ_BYTES of text, by the average size so far.
 const EXPORT_READ_BYTES = 4 << 20;
 const EXPORT_READ_MAX = 64;
-const EXPORT_POST_BYTES = 1 << 20;
-const EXPORT_POST_MS = 100;
+const EXPORT_BLOB_BYTES = 16 << 20;
+const EXPORT_PROGRESS_MS = 100;
 
 async function exportProject({ exportJob, format, options, labels }) {
   const store = await openStore();
@@ -105,16 +105,18 @@ async function exportProject({ exportJob, format, options, labels }) {
   try {
     const ids = await store.idsInOrder();
     const total = ids.length;
+    // The pieces become Blobs here, some megabytes at a time, and the page
+    // gets one Blob of those at the end: it copies nothing itself.
+    const blobs = [];
     let parts = [writer.head(labels)];
     let size = parts[0].length;
-    let since = Date.now();
-    const post = (done, last = {}) => {
-      self.postMessage({ exportJob, parts, done, total, ...last }, parts.map((p) => p.buffer));
+    const seal = () => {
+      if (parts.length) blobs.push(new Blob(parts));
       parts = [];
       size = 0;
-      since = Date.now();
     };
-    post(0);
+    let since = Date.now();
+    self.postMessage({ exportJob, done: 0, total });
     let chars = 0;
     let seen = 0;
     const batchSize = () => (seen ? Math.max(1, Math.min(EXPORT_READ_MAX, Math.floor(EXPORT_READ_BYTES / Math.max(1, chars / seen)))) : 8);
@@ -135,13 +137,25 @@ async function exportProject({ exportJob, format, options, labels }) {
         if (piece && piece.length) {
           parts.push(piece);
           size += piece.length;
+          if (size >= EXPORT_BLOB_BYTES) seal();
         }
-        if (size >= EXPORT_POST_BYTES || Date.now() - since >= EXPORT_POST_MS) post(at + j + 1);
+        if (Date.now() - since >= EXPORT_PROGRESS_MS) {
+          self.postMessage({ exportJob, done: at + j + 1, total });
+          since = Date.now();
+        }
       }
     }
     parts.push(writer.finish());
-    post(total, {
-      finished: true, skipped: writer.skipped(), extension: writer.extension, mediaType: writer.mediaType,
+    seal();
+    self.postMessage({
+      exportJob,
+      done: total,
+      total,
+      finished: true,
+      blob: new Blob(blobs, { type: writer.mediaType }),
+      skipped: writer.skipped(),
+      extension: writer.extension,
+      mediaType: writer.mediaType,
     });
   } finally {
     writer.free();

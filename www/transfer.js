@@ -104,10 +104,6 @@ function exportProject(format, options) {
   const run = exports.then(async () => {
     await serial(flush);
     const worker = takeWorker();
-    // Each batch of pieces joins the Blob as it arrives (a Blob of a Blob
-    // refers to it, not copies it): the bytes are copied a megabyte at a
-    // time, not all at once at the end.
-    let blob = new Blob([]);
     try {
       return await new Promise((resolve, reject) => {
         exporting = { cancel: () => reject(Object.assign(new Error('export cancelled'), { name: 'AbortError' })) };
@@ -117,11 +113,10 @@ function exportProject(format, options) {
             reject(new Error(data.failed));
             return;
           }
-          blob = new Blob([blob, ...data.parts]);
           showExport(data.done, data.total);
           if (data.finished) {
             resolve({
-              blob: new Blob([blob], { type: data.mediaType }),
+              blob: data.blob,
               skipped: data.skipped,
               extension: data.extension,
               mediaType: data.mediaType,

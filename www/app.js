@@ -25,6 +25,8 @@ import { wireProjectJob } from './project-job.js';
 import { registerOffline } from './offline.js';
 import { watchStorage } from './storage.js';
 import { wireHelp } from './help.js';
+import { JOURNAL_PREFIX, leftovers } from './journal.js';
+import { notice, noticeDamaged, wireNotice } from './notice.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -60,6 +62,23 @@ async function setDone(done) {
   }
 }
 
+// Opens the first of `ids` that can be read. One that cannot (a record
+// damaged before texts were checked at the door) is listed in the notice
+// with its reason and a Delete button, and the start-up goes on. Resolves
+// to whether one opened.
+async function openReadable(ids) {
+  for (const id of ids.slice(0, 20)) {
+    try {
+      await openDocument(id);
+      return true;
+    } catch (e) {
+      if (state.broken) throw e;
+      noticeDamaged(id, e && e.message ? e.message : String(e));
+    }
+  }
+  return false;
+}
+
 function wireControls(features) {
   $('filter').addEventListener('change', () => state.docs.setFilter($('filter').value));
   $('prev-doc').addEventListener('click', () => goNeighbour(true).catch(report));
@@ -85,7 +104,7 @@ async function start() {
   // What the first screen needs from storage, asked for all at once as soon
   // as it opens (one round trip, not one per read after the core is built:
   // on a fresh profile the opening itself ends during the build).
-  const stored = store.then((s) => Promise.all([s.labels(), s.summaries(), s.current(), s.documentCount()]));
+  const stored = store.then((s) => Promise.all([s.labels(), s.summaries(), s.current(), s.documentCount(), s.settingsFrom(JOURNAL_PREFIX)]));
   stored.catch(() => {});
   const mark = (name) => performance.mark(`spanmark:start-${name}`);
   await init();
@@ -109,8 +128,11 @@ async function start() {
     first.catch(() => {}); // awaited below
   }
   state.store = await store;
-  const [labels, summaries, current, documentCount] = await stored;
+  const [labels, summaries, current, documentCount, journal] = await stored;
   mark('store-read');
+  wireNotice();
+  // Before any document opens (opening one changes what is left to do).
+  for (const message of await leftovers(state.store, journal)) notice(message);
   if (labels) state.core.setLabels(labels);
   state.learning = await startLearning({
     core: state.core,
@@ -140,11 +162,10 @@ async function start() {
   mark('wired');
   if (first) {
     await first;
-  } else if (current && await state.store.document(current)) {
-    await openDocument(current);
+  } else if (current && await state.store.document(current) && await openReadable([current])) {
+    // opened
   } else if (documentCount > 0) {
-    const [id] = await state.store.documentIds();
-    await openDocument(id);
+    await openReadable((await state.store.documentIds()).filter((id) => id !== current));
   } else {
     await loadText(demoText(), { id: 'demo', name: 'Demo: WHO signs vaccine deal' }, []);
   }

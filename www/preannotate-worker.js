@@ -12,8 +12,13 @@
 //                        transaction), progress after each document.
 // Both use the page's learned model, label names and rules. The page cancels
 // by terminating the worker: a project job's finished documents stay saved.
+// And one job that annotates nothing:
+//   {exportJob, format, options, labels}  the whole project in a format,
+//                        each document read from IndexedDB and written in
+//                        turn, the pieces gathered into one Blob posted
+//                        back at the end (progress meanwhile).
 import init, {
-  pieceStarts, preannotateIn, setPreannotateModel, suggestedRecord,
+  ExportWriter, pieceStarts, preannotateIn, setPreannotateModel, suggestedRecord,
 } from './pkg/spanmark.js';
 import { openStore } from './store.js';
 
@@ -86,8 +91,88 @@ async function preannotateProject({ project, skip, labels, rulesVersion }) {
   self.postMessage({ project, finished: saved });
 }
 
+// Documents are read a batch at a time, the next batch while this one is
+// written (reading alone took most of the time); a batch holds about
+// EXPORT_READ_BYTES of text, by the average size so far.
+const EXPORT_READ_BYTES = 4 << 20;
+const EXPORT_READ_MAX = 64;
+const EXPORT_BLOB_BYTES = 16 << 20;
+const EXPORT_PROGRESS_MS = 100;
+
+async function exportProject({ exportJob, format, options, labels }) {
+  const store = await openStore();
+  const writer = new ExportWriter(format, options);
+  try {
+    const ids = await store.idsInOrder();
+    const total = ids.length;
+    // The pieces become Blobs here, some megabytes at a time, and the page
+    // gets one Blob of those at the end: it copies nothing itself.
+    const blobs = [];
+    let parts = [writer.head(labels)];
+    let size = parts[0].length;
+    const seal = () => {
+      if (parts.length) blobs.push(new Blob(parts));
+      parts = [];
+      size = 0;
+    };
+    let since = Date.now();
+    self.postMessage({ exportJob, done: 0, total });
+    let chars = 0;
+    let seen = 0;
+    const batchSize = () => (seen ? Math.max(1, Math.min(EXPORT_READ_MAX, Math.floor(EXPORT_READ_BYTES / Math.max(1, chars / seen)))) : 8);
+    const read = (from) => (from < total ? store.documentsWithRecords(ids.slice(from, from + batchSize())) : null);
+    let from = 0;
+    let next = read(0);
+    while (next) {
+      const batch = await next;
+      const at = from;
+      from += batch.length;
+      for (const { doc } of batch) {
+        if (doc && typeof doc.text === 'string') chars += doc.text.length;
+        seen += 1;
+      }
+      next = read(from);
+      for (const [j, { doc, record }] of batch.entries()) {
+        const piece = doc ? writer.document(doc, record) : undefined;
+        if (piece && piece.length) {
+          parts.push(piece);
+          size += piece.length;
+          if (size >= EXPORT_BLOB_BYTES) seal();
+        }
+        if (Date.now() - since >= EXPORT_PROGRESS_MS) {
+          self.postMessage({ exportJob, done: at + j + 1, total });
+          since = Date.now();
+        }
+      }
+    }
+    parts.push(writer.finish());
+    seal();
+    self.postMessage({
+      exportJob,
+      done: total,
+      total,
+      finished: true,
+      blob: new Blob(blobs, { type: writer.mediaType }),
+      skipped: writer.skipped(),
+      extension: writer.extension,
+      mediaType: writer.mediaType,
+    });
+  } finally {
+    writer.free();
+  }
+}
+
 self.onmessage = async (event) => {
   const { job, project, text, rules, model, labels } = event.data;
+  if (event.data.exportJob) {
+    await ready;
+    try {
+      await exportProject(event.data);
+    } catch (e) {
+      self.postMessage({ exportJob: event.data.exportJob, failed: e && e.message ? e.message : String(e) });
+    }
+    return;
+  }
   if (event.data.storeDoc) {
     // A new document's text is stored from here (before the core is even
     // ready: storing needs none of it): on the page, cloning megabytes into

@@ -2,6 +2,10 @@
 // pre-annotated in a worker (preannotate-worker.js), which saves each one's
 // suggestions as it goes; a progress bar and Cancel in the sidebar. The page
 // itself only counts and draws: the main thread never touches the texts.
+// The job is journalled (journal.js): a start after it was killed says how
+// far it got.
+
+import { startJob } from './journal.js';
 
 export function wireProjectJob(ctx) {
   const { state } = ctx;
@@ -16,6 +20,7 @@ export function wireProjectJob(ctx) {
 
   function end() {
     running.worker.terminate();
+    running.journal.then((j) => j.end()).catch(() => {});
     running = null;
     $('project-job').hidden = true;
     $('preannotate-all').disabled = false;
@@ -30,7 +35,8 @@ export function wireProjectJob(ctx) {
     let finish;
     let fail;
     const promise = new Promise((resolve, reject) => { finish = resolve; fail = reject; });
-    running = { worker, promise, finish: () => finish(written) };
+    const journal = startJob(state.store, { kind: 'preannotate', total: null });
+    running = { worker, promise, journal, finish: () => finish(written) };
     $('preannotate-all').disabled = true;
     show(0, 0, 0);
     let total = 0;
@@ -46,6 +52,7 @@ export function wireProjectJob(ctx) {
         ctx.status(`pre-annotated ${written} document${written === 1 ? '' : 's'}`);
         finish(written);
       } else {
+        if (data.total !== total) journal.then((j) => j.update({ kind: 'preannotate', total: data.total })).catch(() => {});
         total = data.total;
         show(data.done, total, written);
       }

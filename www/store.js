@@ -134,6 +134,32 @@ class Store {
     await done;
   }
 
+  async deleteSetting(key) {
+    const tx = this.db.transaction('settings', 'readwrite', { durability: 'strict' });
+    const done = completed(tx);
+    tx.objectStore('settings').delete(key);
+    await done;
+  }
+
+  // Every `settings` record whose key starts with `prefix`: [{key, value}].
+  async settingsFrom(prefix) {
+    const tx = this.db.transaction('settings', 'readonly');
+    const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+    return promised(tx.objectStore('settings').getAll(range));
+  }
+
+  // Deletes a document with its annotations record and edit log, in one
+  // durable transaction.
+  async deleteDocument(id) {
+    const tx = this.db.transaction(['documents', 'annotations', 'edits'], 'readwrite', { durability: 'strict' });
+    const done = completed(tx);
+    tx.objectStore('documents').delete(id);
+    tx.objectStore('annotations').delete(id);
+    const edits = tx.objectStore('edits');
+    walk(edits.index('docId').openKeyCursor(IDBKeyRange.only(id)), (c) => edits.delete(c.primaryKey));
+    await done;
+  }
+
   annotations(docId) {
     return this.read('annotations', docId);
   }
@@ -165,7 +191,9 @@ class Store {
   async summaries() {
     const tx = this.db.transaction(['documents', 'annotations'], 'readonly');
     const counts = new Map();
-    await walk(tx.objectStore('annotations').openCursor(), (c) => counts.set(c.value.docId, c.value.count ?? c.value.spans.length));
+    // A record of an unknown shape (damaged) counts no spans: the list still
+    // shows its document, which says what is wrong when opened.
+    await walk(tx.objectStore('annotations').openCursor(), (c) => counts.set(c.value.docId, c.value.count ?? c.value.spans?.length ?? 0));
     const out = [];
     await walk(tx.objectStore('documents').index('seq').openCursor(), (c) => {
       const d = c.value;
@@ -200,6 +228,26 @@ class Store {
       if (!opened.has(c.primaryKey)) out.push(c.primaryKey);
     });
     return out;
+  }
+
+  // Every document id in import order (texts unread).
+  async idsInOrder() {
+    const tx = this.db.transaction('documents', 'readonly');
+    const out = [];
+    await walk(tx.objectStore('documents').index('seq').openKeyCursor(), (c) => out.push(c.primaryKey));
+    return out;
+  }
+
+  // Several documents with their annotations records, in one transaction:
+  // [{doc, record}] (doc null for any gone, record null for none).
+  async documentsWithRecords(ids) {
+    const tx = this.db.transaction(['documents', 'annotations'], 'readonly');
+    const docs = tx.objectStore('documents');
+    const anns = tx.objectStore('annotations');
+    return Promise.all(ids.map(async (id) => {
+      const [doc, record] = await Promise.all([promised(docs.get(id)), promised(anns.get(id))]);
+      return { doc: doc ?? null, record: record ?? null };
+    }));
   }
 
   // Several documents, in one transaction (null for any gone).

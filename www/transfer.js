@@ -1,41 +1,58 @@
 // Files in and out of the project: importing picked, dropped or pasted
 // files (the core reads every format and decides ids, labels and records),
-// and exporting the project in any format.
+// and exporting the project in any format: written in a worker document by
+// document (preannotate-worker.js), with a progress bar and Cancel, into a
+// Blob of pieces (never one string of the whole project).
 
-import { FileSet, bratParts, exportProject, importBrat, importFile } from './pkg/spanmark.js';
+import { FileSet, bratParts, importBrat, importFile } from './pkg/spanmark.js';
 import { $, state, status, clearError, report, serial } from './page.js';
 import { download, readFiles } from './files.js';
-import { flush, loadText, openDocument, reloadList } from './document.js';
+import { startJob } from './journal.js';
+import { noticeDamaged } from './notice.js';
+import { flush, loadText, openDocument, reloadList, takeWorker } from './document.js';
 import { refreshLabels } from './labels.js';
 
 // Stores what the core made of one or more files (`parse` gets the taken
 // ids and the labels) and opens the first new document. Resolves to the
-// number of documents added; a bad file rejects and changes nothing.
-function importParsed(parse) {
+// number of documents added; a bad file rejects and changes nothing. The
+// import is journalled (journal.js) from before the file is read until
+// its one write, which clears the journal record in the same transaction:
+// a start after a kill in between says that nothing of `name` was kept.
+function importParsed(name, parse) {
   return serial(async () => {
-    const taken = await state.store.documentIds();
-    const parsed = parse(taken, state.core.labels());
-    const docs = parsed.documents;
-    await state.store.write({
-      labels: parsed.labels,
-      documents: docs,
-      annotations: parsed.records,
-      current: docs.length ? docs[0].id : state.docId,
-    });
-    state.core.setLabels(parsed.labels);
-    refreshLabels({ all: true });
-    await reloadList();
-    if (docs.length) await openDocument(docs[0].id);
-    clearError();
-    if (parsed.warnings.length) status(parsed.warnings.join('; '));
-    return docs.length;
+    const job = await startJob(state.store, { kind: 'import', name });
+    try {
+      return await importNow(job, parse);
+    } finally {
+      await job.end();
+    }
   });
+}
+
+async function importNow(job, parse) {
+  const taken = await state.store.documentIds();
+  const parsed = parse(taken, state.core.labels());
+  const docs = parsed.documents;
+  await state.store.write({
+    labels: parsed.labels,
+    documents: docs,
+    annotations: parsed.records,
+    current: docs.length ? docs[0].id : state.docId,
+    settings: { [job.key]: null },
+  });
+  state.core.setLabels(parsed.labels);
+  refreshLabels({ all: true });
+  await reloadList();
+  if (docs.length) await openDocument(docs[0].id);
+  clearError();
+  if (parsed.warnings.length) status(parsed.warnings.join('; '));
+  return docs.length;
 }
 
 // One file's content (text or bytes) in any supported format.
 export function importText(name, content) {
   const data = typeof content === 'string' ? content : new Uint8Array(content);
-  return importParsed((taken, labels) => importFile(String(name), data, taken, labels));
+  return importParsed(String(name), (taken, labels) => importFile(String(name), data, taken, labels));
 }
 
 async function importFiles(files) {
@@ -47,7 +64,8 @@ async function importFiles(files) {
     const set = new FileSet();
     all.forEach((f, i) => { if (brat[i]) set.add(f.name, f.bytes); });
     try {
-      added += await importParsed((taken, labels) => importBrat(set, taken, labels));
+      const names = all.filter((_, i) => brat[i]).map((f) => f.name);
+      added += await importParsed(names.length === 1 ? names[0] : `${names[0]} and ${names.length - 1} more files`, (taken, labels) => importBrat(set, taken, labels));
     } catch (e) {
       report(e);
       return;
@@ -67,16 +85,76 @@ async function importFiles(files) {
   status(`${added} document${added === 1 ? '' : 's'} added`);
 }
 
-// The whole project in a format (the contract's `exportAs`): its text.
-export function exportAs(format, options) {
-  return serial(async () => {
-    await flush();
-    const documents = await state.store.allDocuments();
-    const out = exportProject(String(format), state.core.labels(), documents, options ?? null);
-    if (out.text === null) throw new Error(`${format} with these options is binary`);
-    clearError();
-    return out.text;
+// The export running (one at a time; the next waits for it): its worker
+// and how to stop it.
+let exporting = null;
+let exports = Promise.resolve();
+
+function showExport(done, total) {
+  $('exporting').hidden = false;
+  $('exporting-bar').style.width = total ? `${(100 * done) / total}%` : '0%';
+  $('exporting-text').textContent = `Exporting ${done} / ${total} documents`;
+}
+
+// The whole project in a format, once what is open is saved: resolves to
+// {blob, skipped: [{id, reason}], extension, mediaType}; rejects if the
+// format cannot hold a document, or (AbortError) when cancelled. A stored
+// document that cannot be read is left out and named, not a failure.
+function exportProject(format, options) {
+  const run = exports.then(async () => {
+    await serial(flush);
+    const worker = takeWorker();
+    try {
+      return await new Promise((resolve, reject) => {
+        exporting = { cancel: () => reject(Object.assign(new Error('export cancelled'), { name: 'AbortError' })) };
+        showExport(0, 0);
+        worker.onmessage = ({ data }) => {
+          if (data.failed) {
+            reject(new Error(data.failed));
+            return;
+          }
+          showExport(data.done, data.total);
+          if (data.finished) {
+            resolve({
+              blob: data.blob,
+              skipped: data.skipped,
+              extension: data.extension,
+              mediaType: data.mediaType,
+            });
+          }
+        };
+        worker.onerror = (e) => reject(new Error(`The export failed: ${e.message || 'worker error'}`));
+        worker.postMessage({ exportJob: true, format: String(format), options: options ?? null, labels: state.core.labels() });
+      });
+    } finally {
+      worker.terminate();
+      exporting = null;
+      $('exporting').hidden = true;
+    }
   });
+  exports = run.catch(() => {});
+  return run.then((out) => {
+    const n = out.skipped.length;
+    for (const { id, reason } of out.skipped) noticeDamaged(id, reason);
+    if (n) {
+      const which = out.skipped.map(({ id, reason }) => `${id} (${reason})`).join('; ');
+      status(`exported without ${n} document${n === 1 ? '' : 's'} that cannot be read: ${which}`);
+    }
+    return out;
+  });
+}
+
+// The whole project in a format (the contract's `exportAs`): its text.
+export async function exportAs(format, options) {
+  const { blob } = await exportProject(format, options);
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await blob.arrayBuffer());
+  } catch {
+    throw new Error(`${format} with these options is binary`);
+  }
+  clearError();
+  return text;
 }
 
 function exportOptions() {
@@ -89,12 +167,8 @@ function exportOptions() {
 }
 
 async function downloadExport(format) {
-  const documents = await serial(async () => {
-    await flush();
-    return state.store.allDocuments();
-  });
-  const out = exportProject(format, state.core.labels(), documents, exportOptions());
-  download(`project${out.extension}`, out.bytes, out.mediaType);
+  const out = await exportProject(format, exportOptions());
+  download(`project${out.extension}`, out.blob, out.mediaType);
   clearError();
 }
 
@@ -126,6 +200,10 @@ export function wireTransfer() {
   });
   for (const b of document.querySelectorAll('button[id^="export-"]')) {
     const format = b.id.slice('export-'.length);
-    b.addEventListener('click', () => downloadExport(format).catch(report));
+    b.addEventListener('click', () => downloadExport(format).catch((e) => {
+      if (e.name === 'AbortError') status('export cancelled');
+      else report(e);
+    }));
   }
+  $('exporting-cancel').addEventListener('click', () => { if (exporting) exporting.cancel(); });
 }

@@ -50,15 +50,35 @@ pub fn file_name(id: &str) -> String {
 
 pub fn export_files(project: &Project, options: &Options) -> Result<Vec<File>, FormatError> {
     util::codepoints_only(options, "brat")?;
+    let mut names = Names::default();
     let mut files = Vec::new();
-    let mut taken: HashSet<String> = HashSet::new();
-    taken.insert("annotation".into());
-    let mut labels = BTreeSet::new();
-    for (d, map) in util::docs_with_maps(project) {
+    for d in &project.documents {
+        files.extend(names.pair(d)?);
+    }
+    files.push(names.conf());
+    Ok(files)
+}
+
+/// What an export written document by document carries from one document
+/// to the next: the file names taken and the labels used (for
+/// `annotation.conf`, written last).
+#[derive(Debug, Default)]
+pub struct Names {
+    taken: HashSet<String>,
+    labels: BTreeSet<String>,
+}
+
+impl Names {
+    /// A document's `.txt` and `.ann` files.
+    pub fn pair(&mut self, d: &Document) -> Result<[File; 2], FormatError> {
+        if self.taken.is_empty() {
+            self.taken.insert("annotation".into());
+        }
+        let map = OffsetMap::new(&d.text);
         let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;
         let base = file_name(&d.id);
-        let name = crate::doc::unique_id(&base, |x| taken.contains(&x.to_lowercase()));
-        taken.insert(name.to_lowercase());
+        let name = crate::doc::unique_id(&base, |x| self.taken.contains(&x.to_lowercase()));
+        self.taken.insert(name.to_lowercase());
         let mut used: HashSet<&str> = HashSet::new();
         for &(_, _, s) in &spans {
             if let Some(id) = s.id.as_deref().filter(|i| is_t_id(i)) {
@@ -76,7 +96,9 @@ pub fn export_files(project: &Project, options: &Options) -> Result<Vec<File>, F
                     d.id, s.label
                 )));
             }
-            labels.insert(s.label.as_str());
+            if !self.labels.contains(&s.label) {
+                self.labels.insert(s.label.clone());
+            }
             let id = match s
                 .id
                 .as_deref()
@@ -98,17 +120,22 @@ pub fn export_files(project: &Project, options: &Options) -> Result<Vec<File>, F
             ann.push_str(&format!("{id}\t{} {a} {b}\t{surface}\n", s.label));
             written.insert(id);
         }
-        files.push(File::new(format!("{name}.txt"), d.text.as_bytes()));
-        files.push(File::new(format!("{name}.ann"), ann.into_bytes()));
+        Ok([
+            File::new(format!("{name}.txt"), d.text.as_bytes()),
+            File::new(format!("{name}.ann"), ann.into_bytes()),
+        ])
     }
-    let mut conf = String::from("[entities]\n");
-    for l in labels {
-        conf.push_str(l);
-        conf.push('\n');
+
+    /// `annotation.conf`, naming every label the pairs so far used.
+    pub fn conf(&self) -> File {
+        let mut conf = String::from("[entities]\n");
+        for l in &self.labels {
+            conf.push_str(l);
+            conf.push('\n');
+        }
+        conf.push_str("\n[relations]\n\n[events]\n\n[attributes]\n");
+        File::new("annotation.conf", conf.into_bytes())
     }
-    conf.push_str("\n[relations]\n\n[events]\n\n[attributes]\n");
-    files.push(File::new("annotation.conf", conf.into_bytes()));
-    Ok(files)
 }
 
 fn is_t_id(s: &str) -> bool {
@@ -362,7 +389,8 @@ mod tests {
             .collect();
         assert_eq!(got, want);
         assert_eq!(d.spans[1].id.as_deref(), Some("T7"));
-        let tar = super::super::tar::write(&files);
+        let tar =
+            super::super::export_as(super::super::Format::Brat, &p, &Options::default()).unwrap();
         let again = super::super::import_as(super::super::Format::Brat, "x.tar", &tar).unwrap();
         assert_eq!(again.project, back.project);
     }

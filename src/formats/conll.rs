@@ -23,87 +23,100 @@
 use super::util;
 use super::{FormatError, Imported, Options, Scheme};
 use crate::doc::{Document, Project, Span};
-use crate::text::OffsetUnit;
+use crate::text::{OffsetMap, OffsetUnit};
 use crate::tokenize;
 
 pub const DOCSTART: &str = "-DOCSTART-";
 
 pub fn export(project: &Project, options: &Options) -> Result<String, FormatError> {
+    super::export_text(super::Format::Conll, project, options)
+}
+
+/// A document's lines: `-DOCSTART-`, then a token per line.
+pub(crate) fn write_doc(d: &Document, options: &Options) -> Result<String, FormatError> {
     let mut out = String::new();
-    for (d, map) in util::docs_with_maps(project) {
-        let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;
-        util::no_overlaps(d, &spans, "CoNLL")?;
-        let bytes: Vec<(usize, usize)> = spans
-            .iter()
-            .map(|&(a, b, _)| {
-                (
-                    map.char_to_byte(a).unwrap_or(0),
-                    map.char_to_byte(b).unwrap_or(0),
-                )
-            })
-            .collect();
-        let words: Vec<(usize, usize)> = util::spacy_tokens(&d.text, &bytes)
-            .into_iter()
-            .filter(|t| !t.is_space(&d.text))
-            .map(|t| (t.start, t.end))
-            .collect();
-        // Which entity each word belongs to.
-        let mut owner: Vec<Option<usize>> = vec![None; words.len()];
-        let mut w = 0;
-        for (k, &(a, b)) in bytes.iter().enumerate() {
-            while w < words.len() && words[w].0 < a {
-                w += 1;
-            }
-            let first = w;
-            let mut i = w;
-            while i < words.len() && words[i].1 <= b {
-                owner[i] = Some(k);
-                i += 1;
-            }
-            if i == first {
-                let s = spans[k].2;
-                return Err(FormatError::new(format!(
-                    "cannot export: document {:?}, span {} {}..{} covers only whitespace, \
-                     which CoNLL cannot hold",
-                    d.id, s.label, s.start, s.end
-                )));
-            }
+    let map = OffsetMap::new(&d.text);
+    let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;
+    util::no_overlaps(d, &spans, "CoNLL")?;
+    let bytes: Vec<(usize, usize)> = spans
+        .iter()
+        .map(|&(a, b, _)| {
+            (
+                map.char_to_byte(a).unwrap_or(0),
+                map.char_to_byte(b).unwrap_or(0),
+            )
+        })
+        .collect();
+    let words: Vec<(usize, usize)> = util::spacy_tokens(&d.text, &bytes)
+        .into_iter()
+        .filter(|t| !t.is_space(&d.text))
+        .map(|t| (t.start, t.end))
+        .collect();
+    // Which entity each word belongs to.
+    let mut owner: Vec<Option<usize>> = vec![None; words.len()];
+    let mut w = 0;
+    for (k, &(a, b)) in bytes.iter().enumerate() {
+        while w < words.len() && words[w].0 < a {
+            w += 1;
         }
-        let tags = encode(
-            &owner,
-            &spans.iter().map(|s| s.2.label.as_str()).collect::<Vec<_>>(),
-            options.scheme,
-        );
-        // Sentence starts (bytes), except those inside an entity.
-        let toks = tokenize::tokenize(&d.text);
-        let mut breaks: Vec<usize> = tokenize::sentences(&d.text, &toks)
-            .into_iter()
-            .skip(1)
-            .filter_map(|r| toks.get(r.start).map(|t| t.start))
-            .filter(|&b| !bytes.iter().any(|&(s, e)| s < b && b < e))
-            .collect();
-        breaks.reverse();
-        out.push_str(DOCSTART);
-        out.push_str(" -X- -X- O\n\n");
-        let mut open = false;
-        for (i, &(a, b)) in words.iter().enumerate() {
-            let mut new_sentence = false;
-            while breaks.last().is_some_and(|&x| x <= a) {
-                breaks.pop();
-                new_sentence = true;
+        let first = w;
+        let mut i = w;
+        while i < words.len() && words[i].1 <= b {
+            owner[i] = Some(k);
+            i += 1;
+        }
+        if i == first {
+            let s = spans[k].2;
+            return Err(FormatError::new(format!(
+                "cannot export: document {:?}, span {} {}..{} covers only whitespace, \
+                 which CoNLL cannot hold",
+                d.id, s.label, s.start, s.end
+            )));
+        }
+    }
+    let tags = encode(
+        &owner,
+        &spans.iter().map(|s| s.2.label.as_str()).collect::<Vec<_>>(),
+        options.scheme,
+    );
+    // Sentence starts (bytes), except those inside an entity. Both run in
+    // text order and entities do not overlap, so one sweep finds them (a
+    // search of every entity for every sentence grew with the square of a
+    // long document).
+    let toks = tokenize::tokenize(&d.text);
+    let mut k = 0;
+    let mut breaks: Vec<usize> = tokenize::sentences(&d.text, &toks)
+        .into_iter()
+        .skip(1)
+        .filter_map(|r| toks.get(r.start).map(|t| t.start))
+        .filter(|&b| {
+            while k < bytes.len() && bytes[k].1 <= b {
+                k += 1;
             }
-            if new_sentence && open {
-                out.push('\n');
-            }
-            out.push_str(&d.text[a..b]);
-            out.push_str(" -X- -X- ");
-            out.push_str(&tags[i]);
+            !bytes.get(k).is_some_and(|&(s, e)| s < b && b < e)
+        })
+        .collect();
+    breaks.reverse();
+    out.push_str(DOCSTART);
+    out.push_str(" -X- -X- O\n\n");
+    let mut open = false;
+    for (i, &(a, b)) in words.iter().enumerate() {
+        let mut new_sentence = false;
+        while breaks.last().is_some_and(|&x| x <= a) {
+            breaks.pop();
+            new_sentence = true;
+        }
+        if new_sentence && open {
             out.push('\n');
-            open = true;
         }
-        if open {
-            out.push('\n');
-        }
+        out.push_str(&d.text[a..b]);
+        out.push_str(" -X- -X- ");
+        out.push_str(&tags[i]);
+        out.push('\n');
+        open = true;
+    }
+    if open {
+        out.push('\n');
     }
     Ok(out)
 }
@@ -383,6 +396,42 @@ mod tests {
         };
         p.add_missing_labels();
         p
+    }
+
+    #[test]
+    fn a_long_document_keeps_every_entity_inside_one_sentence() {
+        // An entity across a sentence break ("Lisbon. Then Porto") keeps
+        // its sentence open; the other breaks stay, all the way down.
+        let unit = "Ana flew to Lisbon. Then Porto. Bo stayed. ";
+        let reps = 300;
+        let mut d = Document::new("long", unit.repeat(reps));
+        for i in 0..reps {
+            let at = i * unit.len();
+            d.spans.push(Span::new(at, at + 3, "PER"));
+            d.spans.push(Span::new(at + 12, at + 30, "LOC"));
+            d.spans.push(Span::new(at + 32, at + 34, "PER"));
+        }
+        let out = export(&project(vec![d]), &Options::default()).unwrap();
+        let sentences: Vec<&str> = out
+            .trim_end()
+            .split("\n\n")
+            .skip(1) // -DOCSTART-
+            .collect();
+        assert_eq!(sentences.len(), 2 * reps, "{}", &out[..600]);
+        for s in &sentences {
+            assert_eq!(s.contains("Lisbon"), s.contains("Porto"), "{s}");
+        }
+        assert!(sentences[0].ends_with(". -X- -X- O"), "{}", sentences[0]);
+        assert!(
+            sentences[0].contains("Porto -X- -X- I-LOC"),
+            "{}",
+            sentences[0]
+        );
+        assert!(
+            sentences[1].starts_with("Bo -X- -X- B-PER"),
+            "{}",
+            sentences[1]
+        );
     }
 
     /// (surface without whitespace, label) of every span, in order.

@@ -27,34 +27,37 @@ const RESERVED: [&str; 8] = [
 ];
 
 pub fn export(project: &Project, options: &Options) -> Result<String, FormatError> {
-    let mut out = String::new();
-    for (d, map) in util::docs_with_maps(project) {
-        let spans = util::spans_in(d, &map, options.offsets)?;
-        let mut o = Map::new();
-        o.insert("id".into(), json!(d.id));
-        o.insert("text".into(), json!(d.text));
-        let labels: Vec<Value> = spans
-            .iter()
-            .map(|&(a, b, s)| json!([a, b, s.label]))
-            .collect();
-        o.insert("label".into(), Value::Array(labels));
-        let mut nested = Map::new();
-        for (k, v) in util::meta_object(&d.meta) {
-            if RESERVED.contains(&k.as_str()) {
-                nested.insert(k, v);
-            } else {
-                o.insert(k, v);
-            }
+    super::export_text(super::Format::Doccano, project, options)
+}
+
+/// A document's line (with its newline).
+pub(crate) fn write_doc(d: &Document, options: &Options) -> Result<String, FormatError> {
+    let map = OffsetMap::new(&d.text);
+    let spans = util::spans_in(d, &map, options.offsets)?;
+    let mut o = Map::new();
+    o.insert("id".into(), json!(d.id));
+    o.insert("text".into(), json!(d.text));
+    let labels: Vec<Value> = spans
+        .iter()
+        .map(|&(a, b, s)| json!([a, b, s.label]))
+        .collect();
+    o.insert("label".into(), Value::Array(labels));
+    let mut nested = Map::new();
+    for (k, v) in util::meta_object(&d.meta) {
+        if RESERVED.contains(&k.as_str()) {
+            nested.insert(k, v);
+        } else {
+            o.insert(k, v);
         }
-        if !nested.is_empty() {
-            o.insert("meta".into(), Value::Object(nested));
-        }
-        if options.offsets != OffsetUnit::Codepoint {
-            o.insert("offsets".into(), json!(options.offsets.name()));
-        }
-        out.push_str(&util::line(&Value::Object(o))?);
-        out.push('\n');
     }
+    if !nested.is_empty() {
+        o.insert("meta".into(), Value::Object(nested));
+    }
+    if options.offsets != OffsetUnit::Codepoint {
+        o.insert("offsets".into(), json!(options.offsets.name()));
+    }
+    let mut out = util::line(&Value::Object(o))?;
+    out.push('\n');
     Ok(out)
 }
 

@@ -13,13 +13,13 @@ use std::collections::HashSet;
 pub const FORMAT_NAME: &str = "spanmark";
 pub const VERSION: u32 = 1;
 
+/// The file's header: everything but its documents.
 #[derive(Serialize)]
-struct FileOut<'a> {
+struct Head<'a> {
     format: &'static str,
     version: u32,
     offsets: OffsetUnit,
     labels: &'a LabelSet,
-    documents: Vec<Document>,
 }
 
 #[derive(Deserialize)]
@@ -54,34 +54,47 @@ pub fn export(project: &Project) -> Result<String, FormatError> {
 /// Writes the project with offsets in `unit` (named in the file's header).
 /// Every span is checked against its text first; nothing is written on error.
 pub fn export_in(project: &Project, unit: OffsetUnit) -> Result<String, FormatError> {
-    let mut documents = Vec::with_capacity(project.documents.len());
-    for d in &project.documents {
-        d.validate().map_err(|e| FormatError::new(e.to_string()))?;
-        let mut d = d.clone();
-        d.sort_spans();
-        if unit != OffsetUnit::Codepoint {
-            let map = OffsetMap::new(&d.text);
-            for s in &mut d.spans {
-                let (a, b) = map
-                    .convert_range(s.start, s.end, OffsetUnit::Codepoint, unit)
-                    .map_err(|e| FormatError::new(format!("document {:?}: {e}", d.id)))?;
-                s.start = a;
-                s.end = b;
-            }
-        }
-        documents.push(d);
-    }
-    let file = FileOut {
+    let options = super::Options {
+        offsets: unit,
+        ..Default::default()
+    };
+    super::export_text(super::Format::Json, project, &options)
+}
+
+/// The file up to the `[` that opens its documents (written one by one
+/// after it, each by [`write_doc`]).
+pub(crate) fn head(labels: &LabelSet, unit: OffsetUnit) -> Result<String, FormatError> {
+    let head = Head {
         format: FORMAT_NAME,
         version: VERSION,
         offsets: unit,
-        labels: &project.labels,
-        documents,
+        labels,
     };
     let mut out =
-        serde_json::to_string_pretty(&file).map_err(|e| FormatError::new(e.to_string()))?;
-    out.push('\n');
+        serde_json::to_string_pretty(&head).map_err(|e| FormatError::new(e.to_string()))?;
+    // The pretty object ends with "\n}": the documents go before that.
+    out.truncate(out.len() - 2);
+    out.push_str(",\n  \"documents\": [");
     Ok(out)
+}
+
+/// A document as the file holds it (pretty, not yet indented): spans in
+/// order, offsets in `unit`.
+pub(crate) fn write_doc(d: &Document, unit: OffsetUnit) -> Result<String, FormatError> {
+    d.validate().map_err(|e| FormatError::new(e.to_string()))?;
+    let mut d = d.clone();
+    d.sort_spans();
+    if unit != OffsetUnit::Codepoint {
+        let map = OffsetMap::new(&d.text);
+        for s in &mut d.spans {
+            let (a, b) = map
+                .convert_range(s.start, s.end, OffsetUnit::Codepoint, unit)
+                .map_err(|e| FormatError::new(format!("document {:?}: {e}", d.id)))?;
+            s.start = a;
+            s.end = b;
+        }
+    }
+    serde_json::to_string_pretty(&d).map_err(|e| FormatError::new(e.to_string()))
 }
 
 /// Reads a native project file. Offsets in another unit than code points are

@@ -11,51 +11,54 @@
 
 use super::util::{self, Where};
 use super::{FormatError, Imported, Options};
-use crate::doc::{Document, Source, Span, Status};
+use crate::doc::{Document, Project, Source, Span, Status};
 use crate::text::{OffsetMap, OffsetUnit};
 use serde_json::{json, Map, Value};
 
 const KNOWN: [&str; 6] = ["id", "text", "spans", "meta", "status", "offsets"];
 
-pub fn export(project: &crate::doc::Project, options: &Options) -> Result<String, FormatError> {
-    let mut out = String::new();
-    for (d, map) in util::docs_with_maps(project) {
-        let spans = util::spans_in(d, &map, options.offsets)?;
-        let mut o = Map::new();
-        o.insert("id".into(), json!(d.id));
-        o.insert("text".into(), json!(d.text));
-        let spans: Vec<Value> = spans
-            .iter()
-            .map(|&(a, b, s)| {
-                let mut so = Map::new();
-                so.insert("start".into(), json!(a));
-                so.insert("end".into(), json!(b));
-                so.insert("label".into(), json!(s.label));
-                if s.source != Source::User {
-                    so.insert("source".into(), json!(s.source.name()));
-                }
-                if let Some(sc) = s.score {
-                    so.insert("score".into(), json!(sc));
-                }
-                if let Some(id) = &s.id {
-                    so.insert("id".into(), json!(id));
-                }
-                Value::Object(so)
-            })
-            .collect();
-        o.insert("spans".into(), Value::Array(spans));
-        if d.meta != Value::Object(Map::new()) {
-            o.insert("meta".into(), d.meta.clone());
-        }
-        if d.status == Status::Done {
-            o.insert("status".into(), json!("done"));
-        }
-        if options.offsets != OffsetUnit::Codepoint {
-            o.insert("offsets".into(), json!(options.offsets.name()));
-        }
-        out.push_str(&util::line(&Value::Object(o))?);
-        out.push('\n');
+pub fn export(project: &Project, options: &Options) -> Result<String, FormatError> {
+    super::export_text(super::Format::Jsonl, project, options)
+}
+
+/// A document's line (with its newline).
+pub(crate) fn write_doc(d: &Document, options: &Options) -> Result<String, FormatError> {
+    let map = OffsetMap::new(&d.text);
+    let spans = util::spans_in(d, &map, options.offsets)?;
+    let mut o = Map::new();
+    o.insert("id".into(), json!(d.id));
+    o.insert("text".into(), json!(d.text));
+    let spans: Vec<Value> = spans
+        .iter()
+        .map(|&(a, b, s)| {
+            let mut so = Map::new();
+            so.insert("start".into(), json!(a));
+            so.insert("end".into(), json!(b));
+            so.insert("label".into(), json!(s.label));
+            if s.source != Source::User {
+                so.insert("source".into(), json!(s.source.name()));
+            }
+            if let Some(sc) = s.score {
+                so.insert("score".into(), json!(sc));
+            }
+            if let Some(id) = &s.id {
+                so.insert("id".into(), json!(id));
+            }
+            Value::Object(so)
+        })
+        .collect();
+    o.insert("spans".into(), Value::Array(spans));
+    if d.meta != Value::Object(Map::new()) {
+        o.insert("meta".into(), d.meta.clone());
     }
+    if d.status == Status::Done {
+        o.insert("status".into(), json!("done"));
+    }
+    if options.offsets != OffsetUnit::Codepoint {
+        o.insert("offsets".into(), json!(options.offsets.name()));
+    }
+    let mut out = util::line(&Value::Object(o))?;
+    out.push('\n');
     Ok(out)
 }
 

@@ -36,70 +36,69 @@ use crate::text::{slice_chars, OffsetMap, OffsetUnit};
 use serde_json::{json, Map, Value};
 
 pub fn export(project: &Project, options: &Options) -> Result<String, FormatError> {
-    let mut tasks = Vec::new();
-    for (n, (d, map)) in util::docs_with_maps(project).enumerate() {
-        let spans = util::spans_in(d, &map, options.offsets)?;
-        let region = |k: usize, a: usize, b: usize, s: &Span| -> Value {
-            let (ca, cb) = (s.start, s.end);
-            let mut r = Map::new();
-            r.insert(
-                "id".into(),
-                json!(s.id.clone().unwrap_or_else(|| format!("s{}", k + 1))),
-            );
-            r.insert("from_name".into(), json!("label"));
-            r.insert("to_name".into(), json!("text"));
-            r.insert("type".into(), json!("labels"));
-            r.insert(
-                "value".into(),
-                json!({"start": a, "end": b, "text": slice_chars(&d.text, &map, ca, cb), "labels": [s.label]}),
-            );
-            if let Some(sc) = s.score {
-                r.insert("score".into(), json!(sc));
-            }
-            if s.source != Source::User {
-                r.insert("origin".into(), json!("prediction"));
-            }
-            Value::Object(r)
-        };
-        let mut accepted = Vec::new();
-        let mut model = Vec::new();
-        let mut rule = Vec::new();
-        for (k, &(a, b, s)) in spans.iter().enumerate() {
-            let r = region(k, a, b, s);
-            match s.source {
-                Source::User => accepted.push(r),
-                Source::Model => model.push(r),
-                Source::Rule => rule.push(r),
-            }
+    super::export_text(super::Format::LabelStudio, project, options)
+}
+
+/// A document as the `n`th task (from 0) of the list.
+pub(crate) fn write_task(d: &Document, n: usize, options: &Options) -> Result<Value, FormatError> {
+    let map = OffsetMap::new(&d.text);
+    let spans = util::spans_in(d, &map, options.offsets)?;
+    let region = |k: usize, a: usize, b: usize, s: &Span| -> Value {
+        let (ca, cb) = (s.start, s.end);
+        let mut r = Map::new();
+        r.insert(
+            "id".into(),
+            json!(s.id.clone().unwrap_or_else(|| format!("s{}", k + 1))),
+        );
+        r.insert("from_name".into(), json!("label"));
+        r.insert("to_name".into(), json!("text"));
+        r.insert("type".into(), json!("labels"));
+        r.insert(
+            "value".into(),
+            json!({"start": a, "end": b, "text": slice_chars(&d.text, &map, ca, cb), "labels": [s.label]}),
+        );
+        if let Some(sc) = s.score {
+            r.insert("score".into(), json!(sc));
         }
-        let mut t = Map::new();
-        t.insert("id".into(), json!(n + 1));
-        t.insert("data".into(), json!({"text": d.text, "id": d.id}));
-        if d.meta != Value::Object(Map::new()) && !d.meta.is_null() {
-            t.insert("meta".into(), d.meta.clone());
+        if s.source != Source::User {
+            r.insert("origin".into(), json!("prediction"));
         }
-        let annotations = if accepted.is_empty() && d.status != Status::Done {
-            vec![]
-        } else {
-            vec![json!({"result": accepted})]
-        };
-        t.insert("annotations".into(), Value::Array(annotations));
-        let mut predictions = Vec::new();
-        for (version, result) in [("spanmark-model", model), ("spanmark-rule", rule)] {
-            if !result.is_empty() {
-                predictions.push(json!({"model_version": version, "result": result}));
-            }
+        Value::Object(r)
+    };
+    let mut accepted = Vec::new();
+    let mut model = Vec::new();
+    let mut rule = Vec::new();
+    for (k, &(a, b, s)) in spans.iter().enumerate() {
+        let r = region(k, a, b, s);
+        match s.source {
+            Source::User => accepted.push(r),
+            Source::Model => model.push(r),
+            Source::Rule => rule.push(r),
         }
-        t.insert("predictions".into(), Value::Array(predictions));
-        if options.offsets != OffsetUnit::Codepoint {
-            t.insert("offsets".into(), json!(options.offsets.name()));
-        }
-        tasks.push(Value::Object(t));
     }
-    let mut out = serde_json::to_string_pretty(&Value::Array(tasks))
-        .map_err(|e| FormatError::new(e.to_string()))?;
-    out.push('\n');
-    Ok(out)
+    let mut t = Map::new();
+    t.insert("id".into(), json!(n + 1));
+    t.insert("data".into(), json!({"text": d.text, "id": d.id}));
+    if d.meta != Value::Object(Map::new()) && !d.meta.is_null() {
+        t.insert("meta".into(), d.meta.clone());
+    }
+    let annotations = if accepted.is_empty() && d.status != Status::Done {
+        vec![]
+    } else {
+        vec![json!({"result": accepted})]
+    };
+    t.insert("annotations".into(), Value::Array(annotations));
+    let mut predictions = Vec::new();
+    for (version, result) in [("spanmark-model", model), ("spanmark-rule", rule)] {
+        if !result.is_empty() {
+            predictions.push(json!({"model_version": version, "result": result}));
+        }
+    }
+    t.insert("predictions".into(), Value::Array(predictions));
+    if options.offsets != OffsetUnit::Codepoint {
+        t.insert("offsets".into(), json!(options.offsets.name()));
+    }
+    Ok(Value::Object(t))
 }
 
 pub fn import(content: &str) -> Result<Imported, FormatError> {

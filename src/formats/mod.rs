@@ -41,6 +41,9 @@ pub mod spacy;
 mod spacy_symbols;
 pub(crate) mod tar;
 pub(crate) mod util;
+mod writer;
+
+pub use writer::Writer;
 
 use crate::doc::Project;
 use crate::text::OffsetUnit;
@@ -472,30 +475,30 @@ pub fn import_files(format: Format, files: &[File]) -> Result<Imported, FormatEr
     Ok(out)
 }
 
-/// Writes the project as one file's bytes (brat: a tar of its pairs).
+/// Writes the project as one file's bytes (brat: a tar of its pairs),
+/// through a [`Writer`], document by document.
 pub fn export_as(
     format: Format,
     project: &Project,
     options: &Options,
 ) -> Result<Vec<u8>, FormatError> {
-    let owned;
-    let project = if options.only_done {
-        owned = util::only_done(project);
-        &owned
-    } else {
-        project
-    };
-    match format {
-        Format::Json => Ok(json::export_in(project, options.offsets)?.into_bytes()),
-        Format::Jsonl => Ok(jsonl::export(project, options)?.into_bytes()),
-        Format::Doccano => Ok(doccano::export(project, options)?.into_bytes()),
-        Format::Prodigy => Ok(prodigy::export(project, options)?.into_bytes()),
-        Format::Spacy if options.spacy_binary => spacy::export_docbin(project, options),
-        Format::Spacy => Ok(spacy::export_json(project, options)?.into_bytes()),
-        Format::Conll => Ok(conll::export(project, options)?.into_bytes()),
-        Format::LabelStudio => Ok(labelstudio::export(project, options)?.into_bytes()),
-        Format::Brat => Ok(tar::write(&brat::export_files(project, options)?)),
+    let mut w = Writer::new(format, options.clone())?;
+    let mut out = w.head(&project.labels)?;
+    for d in &project.documents {
+        out.extend(w.document(d)?);
     }
+    out.extend(w.finish()?);
+    Ok(out)
+}
+
+/// An export of a text format as text.
+pub(crate) fn export_text(
+    format: Format,
+    project: &Project,
+    options: &Options,
+) -> Result<String, FormatError> {
+    let bytes = export_as(format, project, options)?;
+    String::from_utf8(bytes).map_err(|e| FormatError::new(e.to_string()))
 }
 
 /// Writes the project as files: brat's pairs, or for any other format one

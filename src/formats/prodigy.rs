@@ -24,67 +24,93 @@ use serde_json::{json, Map, Value};
 const KNOWN: [&str; 7] = ["id", "text", "tokens", "spans", "answer", "meta", "offsets"];
 
 pub fn export(project: &Project, options: &Options) -> Result<String, FormatError> {
+    super::export_text(super::Format::Prodigy, project, options)
+}
+
+/// A token as Prodigy writes it.
+#[derive(serde::Serialize)]
+struct Token<'t> {
+    text: &'t str,
+    start: usize,
+    end: usize,
+    id: usize,
+    ws: bool,
+}
+
+/// A document's task line (with its newline). The tokens, a dozen for
+/// every span, are written straight into the line rather than built as JSON
+/// values first (which took a gigabyte for a 4 MB text).
+pub(crate) fn write_doc(d: &Document, options: &Options) -> Result<String, FormatError> {
     let unit = options.offsets;
-    let mut out = String::new();
-    for (d, map) in util::docs_with_maps(project) {
-        let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;
-        let bytes: Vec<(usize, usize)> = spans
-            .iter()
-            .map(|&(a, b, _)| {
-                (
-                    map.char_to_byte(a).unwrap_or(0),
-                    map.char_to_byte(b).unwrap_or(0),
-                )
-            })
-            .collect();
-        let toks = util::spacy_tokens(&d.text, &bytes);
-        let conv = |b: usize| map.convert(b, OffsetUnit::Byte, unit).unwrap_or(0);
-        let tokens: Vec<Value> = toks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                json!({"text": &d.text[t.start..t.end], "start": conv(t.start), "end": conv(t.end), "id": i, "ws": t.space})
-            })
-            .collect();
-        let mut out_spans = Vec::new();
-        for (k, &(a, b, s)) in spans.iter().enumerate() {
-            let (ba, bb) = bytes[k];
-            let ts = toks.partition_point(|t| t.start < ba);
-            let te = toks.partition_point(|t| t.end < bb);
-            let mut o = Map::new();
-            o.insert("start".into(), json!(conv(ba)));
-            o.insert("end".into(), json!(conv(bb)));
-            o.insert("label".into(), json!(s.label));
-            o.insert("token_start".into(), json!(ts));
-            o.insert("token_end".into(), json!(te));
-            if s.source != Source::User {
-                o.insert("source".into(), json!(s.source.name()));
-            }
-            if let Some(sc) = s.score {
-                o.insert("score".into(), json!(sc));
-            }
-            if let Some(id) = &s.id {
-                o.insert("id".into(), json!(id));
-            }
-            debug_assert_eq!((a, b), (s.start, s.end));
-            out_spans.push(Value::Object(o));
-        }
+    let map = OffsetMap::new(&d.text);
+    let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;
+    let bytes: Vec<(usize, usize)> = spans
+        .iter()
+        .map(|&(a, b, _)| {
+            (
+                map.char_to_byte(a).unwrap_or(0),
+                map.char_to_byte(b).unwrap_or(0),
+            )
+        })
+        .collect();
+    let toks = util::spacy_tokens(&d.text, &bytes);
+    let conv = |b: usize| map.convert(b, OffsetUnit::Byte, unit).unwrap_or(0);
+    let mut out_spans = Vec::new();
+    for (k, &(a, b, s)) in spans.iter().enumerate() {
+        let (ba, bb) = bytes[k];
+        let ts = toks.partition_point(|t| t.start < ba);
+        let te = toks.partition_point(|t| t.end < bb);
         let mut o = Map::new();
-        o.insert("id".into(), json!(d.id));
-        o.insert("text".into(), json!(d.text));
-        o.insert("tokens".into(), Value::Array(tokens));
-        o.insert("spans".into(), Value::Array(out_spans));
-        o.insert("answer".into(), json!("accept"));
-        if d.meta != Value::Object(Map::new()) && !d.meta.is_null() {
-            o.insert("meta".into(), d.meta.clone());
+        o.insert("start".into(), json!(conv(ba)));
+        o.insert("end".into(), json!(conv(bb)));
+        o.insert("label".into(), json!(s.label));
+        o.insert("token_start".into(), json!(ts));
+        o.insert("token_end".into(), json!(te));
+        if s.source != Source::User {
+            o.insert("source".into(), json!(s.source.name()));
         }
-        if unit != OffsetUnit::Codepoint {
-            o.insert("offsets".into(), json!(unit.name()));
+        if let Some(sc) = s.score {
+            o.insert("score".into(), json!(sc));
         }
-        out.push_str(&util::line(&Value::Object(o))?);
-        out.push('\n');
+        if let Some(id) = &s.id {
+            o.insert("id".into(), json!(id));
+        }
+        debug_assert_eq!((a, b), (s.start, s.end));
+        out_spans.push(Value::Object(o));
     }
-    Ok(out)
+    let json_err = |e: serde_json::Error| FormatError::new(e.to_string());
+    let mut out: Vec<u8> = Vec::with_capacity(d.text.len() * 4 + 64);
+    out.extend_from_slice(b"{\"id\":");
+    serde_json::to_writer(&mut out, &d.id).map_err(json_err)?;
+    out.extend_from_slice(b",\"text\":");
+    serde_json::to_writer(&mut out, &d.text).map_err(json_err)?;
+    out.extend_from_slice(b",\"tokens\":[");
+    for (i, t) in toks.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let token = Token {
+            text: &d.text[t.start..t.end],
+            start: conv(t.start),
+            end: conv(t.end),
+            id: i,
+            ws: t.space,
+        };
+        serde_json::to_writer(&mut out, &token).map_err(json_err)?;
+    }
+    out.extend_from_slice(b"],\"spans\":");
+    serde_json::to_writer(&mut out, &out_spans).map_err(json_err)?;
+    out.extend_from_slice(b",\"answer\":\"accept\"");
+    if d.meta != Value::Object(Map::new()) && !d.meta.is_null() {
+        out.extend_from_slice(b",\"meta\":");
+        serde_json::to_writer(&mut out, &d.meta).map_err(json_err)?;
+    }
+    if unit != OffsetUnit::Codepoint {
+        out.extend_from_slice(b",\"offsets\":");
+        serde_json::to_writer(&mut out, unit.name()).map_err(json_err)?;
+    }
+    out.extend_from_slice(b"}\n");
+    String::from_utf8(out).map_err(|e| FormatError::new(e.to_string()))
 }
 
 pub fn import(content: &str) -> Result<Imported, FormatError> {

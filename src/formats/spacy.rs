@@ -82,31 +82,49 @@ fn murmur64a(key: &[u8], seed: u64) -> u64 {
 
 /// The training JSON, one `[text, {"entities": ...}]` per line of the array.
 pub fn export_json(project: &Project, options: &Options) -> Result<String, FormatError> {
-    util::codepoints_only(options, "spaCy training JSON")?;
-    let mut items = Vec::new();
-    for (d, map) in util::docs_with_maps(project) {
-        let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;
-        util::no_overlaps(d, &spans, "spaCy's doc.ents")?;
-        let ents: Vec<Value> = spans
-            .iter()
-            .map(|&(a, b, s)| json!([a, b, s.label]))
-            .collect();
-        items.push(util::line(&json!([d.text, {"entities": ents}]))?);
-    }
-    if items.is_empty() {
-        return Ok("[]\n".to_string());
-    }
-    Ok(format!("[\n{}\n]\n", items.join(",\n")))
+    let options = Options {
+        spacy_binary: false,
+        ..options.clone()
+    };
+    super::export_text(super::Format::Spacy, project, &options)
+}
+
+/// A document's line of the training JSON.
+pub(crate) fn json_item(d: &Document) -> Result<String, FormatError> {
+    let map = OffsetMap::new(&d.text);
+    let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;
+    util::no_overlaps(d, &spans, "spaCy's doc.ents")?;
+    let ents: Vec<Value> = spans
+        .iter()
+        .map(|&(a, b, s)| json!([a, b, s.label]))
+        .collect();
+    util::line(&json!([d.text, {"entities": ents}]))
 }
 
 /// The binary DocBin.
 pub fn export_docbin(project: &Project, _options: &Options) -> Result<Vec<u8>, FormatError> {
-    let mut strings: BTreeSet<&str> = BTreeSet::new();
-    let mut tokens: Vec<u8> = Vec::new();
-    let mut spaces: Vec<u8> = Vec::new();
-    let mut lengths: Vec<u8> = Vec::new();
-    let mut user_data = Vec::new();
-    for (d, map) in util::docs_with_maps(project) {
+    let mut bin = DocBin::default();
+    for d in &project.documents {
+        bin.add(d)?;
+    }
+    bin.finish()
+}
+
+/// A DocBin built document by document: its columns grow with each, and
+/// the whole is packed and compressed at the end (msgpack has no way to
+/// write a column before knowing its length).
+#[derive(Debug, Default)]
+pub struct DocBin {
+    strings: BTreeSet<String>,
+    tokens: Vec<u8>,
+    spaces: Vec<u8>,
+    lengths: Vec<u8>,
+    user_data: Vec<Mp>,
+}
+
+impl DocBin {
+    pub fn add(&mut self, d: &Document) -> Result<(), FormatError> {
+        let map = OffsetMap::new(&d.text);
         let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;
         util::no_overlaps(d, &spans, "spaCy's doc.ents")?;
         let bytes: Vec<(usize, usize, &str)> = spans
@@ -122,6 +140,11 @@ pub fn export_docbin(project: &Project, _options: &Options) -> Result<Vec<u8>, F
         let ranges: Vec<(usize, usize)> = bytes.iter().map(|&(a, b, _)| (a, b)).collect();
         let toks = util::spacy_tokens(&d.text, &ranges);
         debug_assert_eq!(util::rebuild(&d.text, &toks), d.text);
+        let n = i32::try_from(toks.len())
+            .map_err(|_| FormatError::new(format!("document {:?} has too many tokens", d.id)))?;
+        let mut ud = Vec::new();
+        let id_map = Mp::Map(vec![(Mp::from(ID_KEY), Mp::from(d.id.as_str()))]);
+        rmpv::encode::write_value(&mut ud, &id_map).map_err(|e| FormatError::new(e.to_string()))?;
         let mut k = 0;
         for t in &toks {
             while k < bytes.len() && bytes[k].1 <= t.start {
@@ -129,64 +152,70 @@ pub fn export_docbin(project: &Project, _options: &Options) -> Result<Vec<u8>, F
             }
             let (iob, ty) = match bytes.get(k) {
                 Some(&(a, _, label)) if a <= t.start => {
-                    strings.insert(label);
+                    self.remember(label);
                     (if a == t.start { IOB_B } else { IOB_I }, string_id(label))
                 }
                 _ => (IOB_O, 0),
             };
             let orth = &d.text[t.start..t.end];
-            strings.insert(orth);
+            self.remember(orth);
             for v in [string_id(orth), iob, ty] {
-                tokens.extend_from_slice(&v.to_le_bytes());
+                self.tokens.extend_from_slice(&v.to_le_bytes());
             }
-            spaces.push(t.space as u8);
+            self.spaces.push(t.space as u8);
         }
-        let n = i32::try_from(toks.len())
-            .map_err(|_| FormatError::new(format!("document {:?} has too many tokens", d.id)))?;
-        lengths.extend_from_slice(&n.to_le_bytes());
-        let mut ud = Vec::new();
-        let id_map = Mp::Map(vec![(Mp::from(ID_KEY), Mp::from(d.id.as_str()))]);
-        rmpv::encode::write_value(&mut ud, &id_map).map_err(|e| FormatError::new(e.to_string()))?;
-        user_data.push(Mp::Binary(ud));
+        self.lengths.extend_from_slice(&n.to_le_bytes());
+        self.user_data.push(Mp::Binary(ud));
+        Ok(())
     }
-    let n = project.documents.len();
-    let msg = Mp::Map(vec![
-        (Mp::from("version"), Mp::from("0.1")),
-        (
-            Mp::from("attrs"),
-            Mp::Array(vec![Mp::from(ORTH), Mp::from(ENT_IOB), Mp::from(ENT_TYPE)]),
-        ),
-        (Mp::from("tokens"), Mp::Binary(tokens)),
-        (Mp::from("spaces"), Mp::Binary(spaces)),
-        (Mp::from("lengths"), Mp::Binary(lengths)),
-        (
-            Mp::from("strings"),
-            Mp::Array(strings.into_iter().map(Mp::from).collect()),
-        ),
-        (Mp::from("cats"), Mp::Array(vec![Mp::Map(Vec::new()); n])),
-        (
-            Mp::from("flags"),
-            Mp::Array(vec![
-                Mp::Map(vec![(
-                    Mp::from("has_unknown_spaces"),
-                    Mp::Boolean(false)
-                )]);
-                n
-            ]),
-        ),
-        // An empty span group list, as msgpack: what SpanGroups writes.
-        (
-            Mp::from("span_groups"),
-            Mp::Array(vec![Mp::Binary(vec![0x90]); n]),
-        ),
-        (Mp::from("user_data"), Mp::Array(user_data)),
-    ]);
-    let mut packed = Vec::new();
-    rmpv::encode::write_value(&mut packed, &msg).map_err(|e| FormatError::new(e.to_string()))?;
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    z.write_all(&packed)
-        .and_then(|_| z.finish())
-        .map_err(|e| FormatError::new(e.to_string()))
+
+    fn remember(&mut self, s: &str) {
+        if !self.strings.contains(s) {
+            self.strings.insert(s.to_string());
+        }
+    }
+
+    pub fn finish(self) -> Result<Vec<u8>, FormatError> {
+        let n = self.user_data.len();
+        let msg = Mp::Map(vec![
+            (Mp::from("version"), Mp::from("0.1")),
+            (
+                Mp::from("attrs"),
+                Mp::Array(vec![Mp::from(ORTH), Mp::from(ENT_IOB), Mp::from(ENT_TYPE)]),
+            ),
+            (Mp::from("tokens"), Mp::Binary(self.tokens)),
+            (Mp::from("spaces"), Mp::Binary(self.spaces)),
+            (Mp::from("lengths"), Mp::Binary(self.lengths)),
+            (
+                Mp::from("strings"),
+                Mp::Array(self.strings.into_iter().map(Mp::from).collect()),
+            ),
+            (Mp::from("cats"), Mp::Array(vec![Mp::Map(Vec::new()); n])),
+            (
+                Mp::from("flags"),
+                Mp::Array(vec![
+                    Mp::Map(vec![(
+                        Mp::from("has_unknown_spaces"),
+                        Mp::Boolean(false)
+                    )]);
+                    n
+                ]),
+            ),
+            // An empty span group list, as msgpack: what SpanGroups writes.
+            (
+                Mp::from("span_groups"),
+                Mp::Array(vec![Mp::Binary(vec![0x90]); n]),
+            ),
+            (Mp::from("user_data"), Mp::Array(self.user_data)),
+        ]);
+        let mut packed = Vec::new();
+        rmpv::encode::write_value(&mut packed, &msg)
+            .map_err(|e| FormatError::new(e.to_string()))?;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&packed)
+            .and_then(|_| z.finish())
+            .map_err(|e| FormatError::new(e.to_string()))
+    }
 }
 
 /// Reads a DocBin (zlib data) or the training JSON.

@@ -78,33 +78,36 @@ pub(crate) fn read(b: &[u8]) -> Result<Vec<File>, FormatError> {
     Ok(files)
 }
 
-/// A tar archive of the files (mode 0644, time 0: the same files always give
-/// the same bytes).
-pub(crate) fn write(files: &[File]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for f in files {
-        let mut h = [0u8; BLOCK];
-        let name = f.path.as_bytes();
-        let n = name.len().min(99);
-        h[..n].copy_from_slice(&name[..n]);
-        h[100..108].copy_from_slice(b"0000644\0");
-        h[108..116].copy_from_slice(b"0000000\0");
-        h[116..124].copy_from_slice(b"0000000\0");
-        h[124..136].copy_from_slice(format!("{:011o}\0", f.content.len()).as_bytes());
-        h[136..148].copy_from_slice(b"00000000000\0");
-        h[148..156].copy_from_slice(b"        ");
-        h[156] = b'0';
-        h[257..263].copy_from_slice(b"ustar\0");
-        h[263..265].copy_from_slice(b"00");
-        let sum: u32 = h.iter().map(|&x| x as u32).sum();
-        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-        out.extend_from_slice(&h);
-        out.extend_from_slice(&f.content);
-        let pad = (BLOCK - f.content.len() % BLOCK) % BLOCK;
-        out.extend(std::iter::repeat_n(0u8, pad));
-    }
-    out.extend(std::iter::repeat_n(0u8, 2 * BLOCK));
+/// One file of an archive (mode 0644, time 0: the same files always give
+/// the same bytes): its header and its content, padded to a block. An
+/// archive is its entries, then [`end`].
+pub(crate) fn entry(f: &File) -> Vec<u8> {
+    let mut h = [0u8; BLOCK];
+    let name = f.path.as_bytes();
+    let n = name.len().min(99);
+    h[..n].copy_from_slice(&name[..n]);
+    h[100..108].copy_from_slice(b"0000644\0");
+    h[108..116].copy_from_slice(b"0000000\0");
+    h[116..124].copy_from_slice(b"0000000\0");
+    h[124..136].copy_from_slice(format!("{:011o}\0", f.content.len()).as_bytes());
+    h[136..148].copy_from_slice(b"00000000000\0");
+    h[148..156].copy_from_slice(b"        ");
+    h[156] = b'0';
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    let sum: u32 = h.iter().map(|&x| x as u32).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    let pad = (BLOCK - f.content.len() % BLOCK) % BLOCK;
+    let mut out = Vec::with_capacity(BLOCK + f.content.len() + pad);
+    out.extend_from_slice(&h);
+    out.extend_from_slice(&f.content);
+    out.extend(std::iter::repeat_n(0u8, pad));
     out
+}
+
+/// The two empty blocks that end an archive.
+pub(crate) fn end() -> Vec<u8> {
+    vec![0u8; 2 * BLOCK]
 }
 
 #[cfg(test)]
@@ -119,7 +122,8 @@ mod tests {
             File::new("empty.txt", Vec::new()),
             File::new("big.txt", vec![b'x'; 1500]),
         ];
-        let t = write(&files);
+        let mut t: Vec<u8> = files.iter().flat_map(entry).collect();
+        t.extend(end());
         assert!(looks_like_tar(&t));
         assert_eq!(t.len() % BLOCK, 0);
         assert_eq!(read(&t).unwrap(), files);

@@ -299,14 +299,6 @@ pub(crate) fn unit_of(o: &Map<String, Value>, default: OffsetUnit) -> Result<Off
     }
 }
 
-/// Documents of the project in export order, each with its offset map.
-pub(crate) fn docs_with_maps(project: &Project) -> impl Iterator<Item = (&Document, OffsetMap)> {
-    project
-        .documents
-        .iter()
-        .map(|d| (d, OffsetMap::new(&d.text)))
-}
-
 /// The meta of a document as a JSON object (an object is kept as it is; any
 /// other value is wrapped as `{"meta": value}`).
 pub(crate) fn meta_object(meta: &Value) -> Map<String, Value> {

@@ -5,7 +5,7 @@
 //! page's own objects.
 
 use super::{Error, Record, Result, Session};
-use crate::doc::{Document, Project};
+use crate::doc::Document;
 use crate::edit::LogEntry;
 use crate::formats::{self, Format};
 use crate::labels::{Label, LabelSet};
@@ -136,35 +136,86 @@ pub fn format_named(name: &str) -> Result<Format> {
     })
 }
 
-/// An export of the project, as a file: its bytes, name ending and media
-/// type.
-pub struct Exported {
-    pub bytes: Vec<u8>,
-    pub extension: &'static str,
-    pub media_type: &'static str,
+/// An export written a stored document at a time (the page's download:
+/// a Blob of the pieces, built in a worker with a progress bar). A stored
+/// document that cannot be read (a meta nested too deep, a record that does
+/// not decode, a text that is not Unicode) is left out and named with the
+/// reason; the rest is written. A document the format cannot hold (e.g.
+/// overlapping spans in CoNLL) fails the export, as a whole export would.
+pub struct ExportStream {
+    writer: formats::Writer,
+    format: Format,
+    options: formats::Options,
+    skipped: Vec<(String, String)>,
 }
 
-/// Writes the project (its label set, its documents with their spans) in
-/// a format.
-pub fn export(
-    format: &str,
-    labels: Vec<Label>,
-    documents: Vec<Document>,
-    options: &ExportOptions,
-) -> Result<Exported> {
-    let format = format_named(format)?;
-    let options = options.parse()?;
-    let mut project = Project {
-        labels: LabelSet::from_labels(labels),
-        documents,
-    };
-    project.add_missing_labels();
-    let bytes = formats::export_as(format, &project, &options).map_err(|e| Error(e.to_string()))?;
-    Ok(Exported {
-        bytes,
-        extension: format.extension(&options),
-        media_type: format.media_type(&options),
-    })
+impl ExportStream {
+    pub fn new(format: &str, options: &ExportOptions) -> Result<ExportStream> {
+        let format = format_named(format)?;
+        let options = options.parse()?;
+        let writer =
+            formats::Writer::new(format, options.clone()).map_err(|e| Error(e.to_string()))?;
+        Ok(ExportStream {
+            writer,
+            format,
+            options,
+            skipped: Vec::new(),
+        })
+    }
+
+    /// The file's opening.
+    pub fn head(&self, labels: Vec<Label>) -> Result<Vec<u8>> {
+        self.writer
+            .head(&LabelSet::from_labels(labels))
+            .map_err(|e| Error(e.to_string()))
+    }
+
+    /// A stored document's piece, with its record's spans; `None` when it
+    /// cannot be read (it is then in [`ExportStream::skipped`]).
+    pub fn document(&mut self, doc: Document, record: Option<&Record>) -> Result<Option<Vec<u8>>> {
+        let id = doc.id.clone();
+        // A span that does not fit its text is a damaged record too, not
+        // something the format cannot hold.
+        let joined = doc
+            .check_meta()
+            .map_err(Error)
+            .and_then(|()| joined(doc, record))
+            .and_then(|d| d.validate().map(|()| d).map_err(|e| Error(e.to_string())));
+        match joined {
+            Ok(d) => self
+                .writer
+                .document(&d)
+                .map(Some)
+                .map_err(|e| Error(e.to_string())),
+            Err(e) => {
+                self.skip(id, e.0);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Leaves a stored document out, saying why.
+    pub fn skip(&mut self, id: String, reason: String) {
+        self.skipped.push((id, reason));
+    }
+
+    /// The documents left out, each with the reason.
+    pub fn skipped(&self) -> &[(String, String)] {
+        &self.skipped
+    }
+
+    /// The file's end.
+    pub fn finish(&mut self) -> Result<Vec<u8>> {
+        self.writer.finish().map_err(|e| Error(e.to_string()))
+    }
+
+    pub fn extension(&self) -> &'static str {
+        self.format.extension(&self.options)
+    }
+
+    pub fn media_type(&self) -> &'static str {
+        self.format.media_type(&self.options)
+    }
 }
 
 /// A stored document with its spans from its record (none without one).
@@ -211,5 +262,87 @@ impl Session {
                 rules,
             )),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::{Project, Span};
+
+    fn doc(id: &str, text: &str) -> Document {
+        Document::new(id, text)
+    }
+
+    fn record(d: &Document, spans: &[Span]) -> Record {
+        Record::imported(&d.id, spans)
+    }
+
+    #[test]
+    fn a_damaged_document_is_left_out_with_its_reason_and_the_rest_exported() {
+        let good = doc("good", "Ana Lima flew to Lisbon.");
+        let good_spans = [Span::new(0, 8, "PER"), Span::new(17, 23, "LOC")];
+        let mut deep = doc("deep", "Bo went home.");
+        let mut meta = serde_json::json!(1);
+        for _ in 0..40 {
+            meta = serde_json::json!([meta]);
+        }
+        deep.meta = meta;
+        let past = doc("past", "Short.");
+        let past_spans = [Span::new(0, 60, "PER")];
+        let last = doc("last", "Cy met Di.");
+        for format in ["json", "conll", "labelstudio", "brat", "spacy"] {
+            let mut stream = ExportStream::new(format, &ExportOptions::default()).unwrap();
+            let mut set = LabelSet::empty();
+            set.ensure("PER");
+            set.ensure("LOC");
+            let labels: Vec<Label> = set.iter().cloned().collect();
+            let mut out = stream.head(labels.clone()).unwrap();
+            for (d, r) in [
+                (good.clone(), Some(record(&good, &good_spans))),
+                (deep.clone(), None),
+                (past.clone(), Some(record(&past, &past_spans))),
+                (last.clone(), None),
+            ] {
+                if let Some(piece) = stream.document(d, r.as_ref()).unwrap() {
+                    out.extend(piece);
+                }
+            }
+            out.extend(stream.finish().unwrap());
+            let reasons: Vec<&str> = stream.skipped().iter().map(|(id, _)| id.as_str()).collect();
+            assert_eq!(reasons, ["deep", "past"], "{format}");
+            assert!(
+                stream.skipped()[0].1.contains("nested"),
+                "{:?}",
+                stream.skipped()
+            );
+            assert!(
+                stream.skipped()[1].1.contains("past the end"),
+                "{:?}",
+                stream.skipped()
+            );
+            let mut with_spans = good.clone();
+            with_spans.spans = good_spans.to_vec();
+            let rest = Project {
+                labels: LabelSet::from_labels(labels),
+                documents: vec![with_spans, last.clone()],
+            };
+            let whole = formats::export_as(
+                format_named(format).unwrap(),
+                &rest,
+                &ExportOptions::default().parse().unwrap(),
+            )
+            .unwrap();
+            assert_eq!(out, whole, "{format}");
+        }
+    }
+
+    #[test]
+    fn a_span_the_format_cannot_hold_fails_the_export() {
+        let d = doc("d", "Ana Lima flew.");
+        let r = record(&d, &[Span::new(0, 8, "PER"), Span::new(4, 13, "LOC")]);
+        let mut stream = ExportStream::new("conll", &ExportOptions::default()).unwrap();
+        let e = stream.document(d, Some(&r)).unwrap_err();
+        assert!(e.0.contains("overlap"), "{e:?}");
     }
 }

@@ -38,8 +38,14 @@ pub(super) fn set(o: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(o, &JsValue::from_str(key), &value.into());
 }
 
-/// A stored document, `{id, text, meta, status}` (any `spans` ignored).
+/// A stored document, `{id, text, meta, status}` (any `spans` ignored). A
+/// text stored before texts were checked at the door may not be Unicode (an
+/// unpaired surrogate): it is refused here, naming the place, rather than
+/// read with a replacement character that its offsets would not match.
 pub(super) fn document(value: JsValue) -> Result<Document, JsError> {
+    if let Some(t) = get(&value, "text").dyn_ref::<js_sys::JsString>() {
+        text(t, "its text")?;
+    }
     #[derive(Deserialize)]
     struct Stored {
         id: String,

@@ -117,32 +117,86 @@ pub fn inconsistencies(documents: JsValue, unlabeled: bool) -> Result<JsValue, J
     to_js(&crate::occurrences::inconsistencies(&docs, unlabeled))
 }
 
-/// The project (its labels, its documents with their spans) in a format:
-/// `{bytes, text, extension, mediaType}` (`text` when the format is text).
-#[wasm_bindgen(js_name = exportProject)]
-pub fn export_project(
-    format: &str,
-    labels: JsValue,
-    documents: JsValue,
-    options: JsValue,
-) -> Result<JsValue, JsError> {
-    let labels: Vec<Label> = from_js(labels)?;
-    let documents: Vec<Document> = from_js(documents)?;
-    let options: ExportOptions = if options.is_undefined() || options.is_null() {
-        ExportOptions::default()
-    } else {
-        from_js(options)?
-    };
-    let out = project::export(format, labels, documents, &options).map_err(session_err)?;
-    let o = Object::new();
-    // Any export that is UTF-8 is also given as text (the contract's
-    // exportAs: brat's tar of text files included).
-    let text = std::str::from_utf8(&out.bytes).map_or(JsValue::NULL, JsValue::from_str);
-    set(&o, "text", text);
-    set(&o, "bytes", js_sys::Uint8Array::from(out.bytes.as_slice()));
-    set(&o, "extension", JsValue::from_str(out.extension));
-    set(&o, "mediaType", JsValue::from_str(out.media_type));
-    Ok(o.into())
+/// An export written a stored document at a time (`session::project::
+/// ExportStream`): `head(labels)`, then `document(doc, record)` for each,
+/// then `finish()`, each giving bytes. A stored document that cannot be
+/// read gives `undefined` and is named in `skipped()`.
+#[wasm_bindgen]
+pub struct ExportWriter {
+    stream: project::ExportStream,
+}
+
+#[wasm_bindgen]
+impl ExportWriter {
+    #[wasm_bindgen(constructor)]
+    pub fn new(format: &str, options: JsValue) -> Result<ExportWriter, JsError> {
+        let options: ExportOptions = if options.is_undefined() || options.is_null() {
+            ExportOptions::default()
+        } else {
+            from_js(options)?
+        };
+        let stream = project::ExportStream::new(format, &options).map_err(session_err)?;
+        Ok(ExportWriter { stream })
+    }
+
+    pub fn head(&self, labels: JsValue) -> Result<Vec<u8>, JsError> {
+        let labels: Vec<Label> = from_js(labels)?;
+        self.stream.head(labels).map_err(session_err)
+    }
+
+    pub fn document(&mut self, doc: JsValue, record: JsValue) -> Result<Option<Vec<u8>>, JsError> {
+        let id = js_sys::Reflect::get(&doc, &JsValue::from_str("id"))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        let read = convert::document(doc).and_then(|d| Ok((d, convert::record(record)?)));
+        match read {
+            Ok((d, r)) => self.stream.document(d, r.as_ref()).map_err(session_err),
+            Err(e) => {
+                self.stream.skip(id, error_text(e));
+                Ok(None)
+            }
+        }
+    }
+
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsError> {
+        self.stream.finish().map_err(session_err)
+    }
+
+    /// `[{id, reason}]`: the stored documents left out.
+    pub fn skipped(&self) -> Result<JsValue, JsError> {
+        #[derive(serde::Serialize)]
+        struct Skipped<'a> {
+            id: &'a str,
+            reason: &'a str,
+        }
+        let list: Vec<Skipped> = self
+            .stream
+            .skipped()
+            .iter()
+            .map(|(id, reason)| Skipped { id, reason })
+            .collect();
+        to_js(&list)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn extension(&self) -> String {
+        self.stream.extension().to_string()
+    }
+
+    #[wasm_bindgen(getter, js_name = mediaType)]
+    pub fn media_type(&self) -> String {
+        self.stream.media_type().to_string()
+    }
+}
+
+/// A `JsError`'s message (it has no other way out on this side).
+fn error_text(e: JsError) -> String {
+    let v: JsValue = e.into();
+    js_sys::Reflect::get(&v, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| "it cannot be read".to_string())
 }
 
 /// The names of every export format.

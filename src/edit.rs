@@ -4,6 +4,13 @@
 //! added. Undo applies a change backwards, redo forwards, so one mechanism
 //! covers adding, removing, relabelling, resizing and accepting, including a
 //! person's span that replaces the suggestions it overlaps.
+//!
+//! Several tabs may edit one document (docs/ARCHITECTURE.md, "Other tabs"):
+//! every step of the history and every edit-log entry names the tab that
+//! made it, and undo and redo take back only the editor's own tab's steps,
+//! as editors of shared documents do: the inverse of its last own step,
+//! applied to the document as it is now, or nothing at all when another
+//! tab has changed those spans since ([`Turn::Stale`]).
 
 use crate::doc::{Document, Source, Span};
 use serde::{Deserialize, Serialize};
@@ -28,26 +35,73 @@ impl Change {
     }
 }
 
-/// The undo and redo stacks of one document; persisted with it so that a
-/// reload keeps the undo position.
+/// One step of the history: a change and the tab that made it ("" in
+/// records from before tabs were told apart: nobody's now, see
+/// [`Editor::adopt`]). Stored as the change's fields plus `tab`, so that a
+/// step of the earlier shape reads as one of tab "".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Step {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tab: String,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// The undo and redo stacks of one document, every tab's steps in the order
+/// they were made; persisted with it so that a reload keeps the undo
+/// position.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 pub struct History {
-    pub done: Vec<Change>,
-    pub undone: Vec<Change>,
+    pub done: Vec<Step>,
+    pub undone: Vec<Step>,
 }
 
 /// One step of a document's edit log: what the page writes to storage for
 /// each edit (small, so an edit is durable in one short transaction), and what
 /// [`Editor::replay`] applies on top of the last snapshot to restore it.
+///
+/// Each names its `tab` and its `base`: the revision of the stored snapshot
+/// that tab's document was built on when it made the edit (an entry whose
+/// base is older than the snapshot it is replayed on was made beside that
+/// snapshot, not after it). Entries of the earlier shape (a bare
+/// `{"op":"undo"}`) read as tab "" at base 0, and replay as before.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum LogEntry {
-    /// A new change (clears the redo stack).
+    /// A new change (clears its tab's redo stack).
     Commit {
         change: Change,
+        #[serde(default)]
+        tab: String,
+        #[serde(default)]
+        base: u64,
     },
-    Undo,
-    Redo,
+    /// Its tab's last own step taken back.
+    Undo {
+        #[serde(default)]
+        tab: String,
+        #[serde(default)]
+        base: u64,
+    },
+    /// Its tab's last undone step made again.
+    Redo {
+        #[serde(default)]
+        tab: String,
+        #[serde(default)]
+        base: u64,
+    },
+}
+
+/// What an undo or redo did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Turn {
+    /// The tab has no step to take back (or make again).
+    Nothing,
+    /// Its step no longer fits the document (another tab changed those
+    /// spans since): nothing was changed. The step as it would apply.
+    Stale(Change),
+    /// Applied: the change it made.
+    Done(Change),
 }
 
 /// How spans may sit on top of each other.
@@ -98,6 +152,9 @@ pub struct Editor {
     pub history: History,
     #[serde(default)]
     pub overlap: Overlap,
+    /// The tab this editor edits for: its steps are the ones undo takes.
+    #[serde(skip)]
+    pub tab: String,
     #[serde(skip)]
     len_chars: usize,
 }
@@ -110,6 +167,7 @@ impl Editor {
             doc,
             history: History::default(),
             overlap,
+            tab: String::new(),
             len_chars,
         }
     }
@@ -126,11 +184,11 @@ impl Editor {
     }
 
     pub fn can_undo(&self) -> bool {
-        !self.history.done.is_empty()
+        self.history.done.iter().any(|s| s.tab == self.tab)
     }
 
     pub fn can_redo(&self) -> bool {
-        !self.history.undone.is_empty()
+        self.history.undone.iter().any(|s| s.tab == self.tab)
     }
 
     fn check(&self, start: usize, end: usize) -> Result<(), EditError> {
@@ -422,18 +480,95 @@ impl Editor {
         }
     }
 
+    /// Takes back this tab's last own step; `None` when there is none or it
+    /// no longer fits (see [`Editor::try_undo`]).
     pub fn undo(&mut self) -> Option<Change> {
-        let change = self.history.done.pop()?;
-        self.apply(&change.inverse());
-        self.history.undone.push(change.clone());
-        Some(change.inverse())
+        match self.try_undo() {
+            Turn::Done(c) => Some(c),
+            _ => None,
+        }
     }
 
     pub fn redo(&mut self) -> Option<Change> {
-        let change = self.history.undone.pop()?;
+        match self.try_redo() {
+            Turn::Done(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn try_undo(&mut self) -> Turn {
+        let tab = self.tab.clone();
+        self.turn(&tab, true)
+    }
+
+    pub fn try_redo(&mut self) -> Turn {
+        let tab = self.tab.clone();
+        self.turn(&tab, false)
+    }
+
+    /// Moves `tab`'s last step from one stack to the other (`back`: from
+    /// done to undone, applying its inverse), if it fits the spans as they
+    /// are now.
+    fn turn(&mut self, tab: &str, back: bool) -> Turn {
+        let (from, _) = self.stacks(back);
+        let Some(i) = from.iter().rposition(|s| s.tab == tab) else {
+            return Turn::Nothing;
+        };
+        let step = &from[i].change;
+        let change = if back { step.inverse() } else { step.clone() };
+        if !self.fits(&change) {
+            return Turn::Stale(change);
+        }
         self.apply(&change);
-        self.history.done.push(change.clone());
-        Some(change)
+        let (from, to) = self.stacks(back);
+        let step = from.remove(i);
+        to.push(step);
+        Turn::Done(change)
+    }
+
+    fn stacks(&mut self, back: bool) -> (&mut Vec<Step>, &mut Vec<Step>) {
+        let h = &mut self.history;
+        if back {
+            (&mut h.done, &mut h.undone)
+        } else {
+            (&mut h.undone, &mut h.done)
+        }
+    }
+
+    /// Whether a change applies to the spans as they are: every span it
+    /// removes is there, and no span it adds meets one that stays (under
+    /// the overlap rule) or is there already.
+    fn fits(&self, change: &Change) -> bool {
+        let spans = &self.doc.spans;
+        if !change.removed.iter().all(|r| spans.contains(r)) {
+            return false;
+        }
+        let stays = |s: &&Span| !change.removed.contains(s);
+        change.added.iter().all(|a| {
+            !spans
+                .iter()
+                .filter(stays)
+                .any(|s| s == a || self.clashes(s, a.start, a.end, &a.label))
+        })
+    }
+
+    fn clashes(&self, s: &Span, start: usize, end: usize, label: &str) -> bool {
+        s.overlaps(start, end) && (self.overlap == Overlap::Forbid || s.label == label)
+    }
+
+    /// Steps of tabs that are gone (`live` says which are not) become this
+    /// editor's tab's, so that a tab opened after a restart can undo what
+    /// the closed one did; whether any did.
+    pub fn adopt(&mut self, live: impl Fn(&str) -> bool) -> bool {
+        let mut any = false;
+        let steps = self.history.done.iter_mut().chain(&mut self.history.undone);
+        for s in steps {
+            if s.tab != self.tab && !live(&s.tab) {
+                s.tab = self.tab.clone();
+                any = true;
+            }
+        }
+        any
     }
 
     /// Spans at exactly these offsets.
@@ -444,31 +579,69 @@ impl Editor {
             .filter(move |s| s.start == start && s.end == end)
     }
 
-    /// Applies logged steps in order, as they were first made. A step that no
-    /// longer fits (an undo with nothing to undo) is skipped, never a panic.
+    /// Applies logged steps in order, as they were first made, each as its
+    /// tab's. A change is applied to the spans as they are (tabs edit side
+    /// by side: the spans it removes may be gone, a span it adds replaces
+    /// what it meets, as [`Editor::add`] does); a step that no longer fits
+    /// (an undo with nothing to undo) is skipped, never a panic. Every tab
+    /// replaying the same log on the same snapshot ends in the same state.
     pub fn replay(&mut self, entries: &[LogEntry]) {
         for e in entries {
             match e {
-                LogEntry::Commit { change } => {
-                    self.commit(change.clone());
+                LogEntry::Commit { change, tab, .. } => {
+                    let change = self.rebase(change);
+                    self.commit_as(tab, change);
                 }
-                LogEntry::Undo => {
-                    self.undo();
+                LogEntry::Undo { tab, .. } => {
+                    self.turn(tab, true);
                 }
-                LogEntry::Redo => {
-                    self.redo();
+                LogEntry::Redo { tab, .. } => {
+                    self.turn(tab, false);
                 }
             }
         }
     }
 
+    /// The change as it applies to the spans now: removing those of its
+    /// removed spans still there and whatever its added spans meet, adding
+    /// those not there already.
+    fn rebase(&self, change: &Change) -> Change {
+        let spans = &self.doc.spans;
+        let added: Vec<Span> = change
+            .added
+            .iter()
+            .filter(|a| !spans.contains(a))
+            .cloned()
+            .collect();
+        let removed = spans
+            .iter()
+            .filter(|s| {
+                !change.added.contains(s)
+                    && (change.removed.contains(s)
+                        || added
+                            .iter()
+                            .any(|a| self.clashes(s, a.start, a.end, &a.label)))
+            })
+            .cloned()
+            .collect();
+        Change { removed, added }
+    }
+
     fn commit(&mut self, change: Change) -> Change {
+        let tab = self.tab.clone();
+        self.commit_as(&tab, change)
+    }
+
+    fn commit_as(&mut self, tab: &str, change: Change) -> Change {
         if change.is_empty() {
             return change;
         }
         self.apply(&change);
-        self.history.done.push(change.clone());
-        self.history.undone.clear();
+        self.history.done.push(Step {
+            tab: tab.to_string(),
+            change: change.clone(),
+        });
+        self.history.undone.retain(|s| s.tab != tab);
         change
     }
 
@@ -683,31 +856,194 @@ mod tests {
         e.set_suggestions(vec![suggestion(28, 33, "LOC")]);
         let snapshot = e.clone();
         let mut log = Vec::new();
+        let commit = |change| LogEntry::Commit {
+            change,
+            tab: String::new(),
+            base: 0,
+        };
+        let undo = LogEntry::Undo {
+            tab: String::new(),
+            base: 0,
+        };
+        let redo = LogEntry::Redo {
+            tab: String::new(),
+            base: 0,
+        };
         let c = e.add(0, 8, "PER").unwrap();
-        log.push(LogEntry::Commit { change: c });
+        log.push(commit(c));
         let c = e.add(13, 24, "PER").unwrap();
-        log.push(LogEntry::Commit { change: c });
+        log.push(commit(c));
         e.undo();
-        log.push(LogEntry::Undo);
+        log.push(undo.clone());
         let c = e.accept(28, 33).unwrap();
-        log.push(LogEntry::Commit { change: c });
+        log.push(commit(c));
         e.undo();
-        log.push(LogEntry::Undo);
+        log.push(undo.clone());
         e.redo();
-        log.push(LogEntry::Redo);
+        log.push(redo.clone());
         let json = serde_json::to_string(&log).unwrap();
-        assert!(json.contains(r#"{"op":"undo"}"#), "{json}");
-        let back: Vec<LogEntry> = serde_json::from_str(&json).unwrap();
+        assert!(
+            json.contains(r#"{"op":"undo","tab":"","base":0}"#),
+            "{json}"
+        );
+        // A log of the earlier shape (bare undo and redo, no tab) replays
+        // as it did.
+        let old = json.replace(r#","tab":"","base":0"#, "");
+        assert!(old.contains(r#"{"op":"undo"}"#), "{old}");
+        let back: Vec<LogEntry> = serde_json::from_str(&old).unwrap();
+        assert_eq!(back, log);
         let mut restored = snapshot;
         restored.replay(&back);
         assert_eq!(restored, e);
         // Extra undos in a damaged log are skipped.
-        restored.replay(&[
-            LogEntry::Undo,
-            LogEntry::Undo,
-            LogEntry::Undo,
-            LogEntry::Redo,
-        ]);
+        restored.replay(&[undo.clone(), undo.clone(), undo, redo]);
+    }
+
+    fn tab(e: &Editor, tab: &str) -> Editor {
+        let mut e = e.clone();
+        e.tab = tab.into();
+        e
+    }
+
+    fn commit(tab: &str, change: Change) -> LogEntry {
+        LogEntry::Commit {
+            change,
+            tab: tab.into(),
+            base: 0,
+        }
+    }
+
+    fn undo_by(tab: &str) -> LogEntry {
+        LogEntry::Undo {
+            tab: tab.into(),
+            base: 0,
+        }
+    }
+
+    #[test]
+    fn undo_takes_back_only_this_tabs_own_steps() {
+        let start = editor("Ana Lima met Kofi Mensah in Accra.");
+        let (mut a, mut b) = (tab(&start, "A"), tab(&start, "B"));
+        let mut log = Vec::new();
+        log.push(commit("A", a.add(0, 8, "PER").unwrap()));
+        b.replay(&log[0..1]);
+        log.push(commit("B", b.add(13, 24, "PER").unwrap()));
+        a.replay(&log[1..2]);
+        // A's undo takes back A's span, not B's later one.
+        assert_eq!(
+            a.try_undo(),
+            Turn::Done(Change {
+                removed: vec![Span::new(0, 8, "PER")],
+                added: vec![]
+            })
+        );
+        log.push(undo_by("A"));
+        assert_eq!(shape(&a), [(13, 24, "PER", "user")]);
+        assert_eq!(a.try_undo(), Turn::Nothing, "B's step is not A's to undo");
+        b.replay(&log[2..3]);
+        assert_eq!(shape(&b), shape(&a));
+        // Every tab's replay of the log from the start gives the same state.
+        let mut c = tab(&start, "C");
+        c.replay(&log);
+        assert_eq!(shape(&c), shape(&a));
+        assert!(!c.can_undo(), "C made nothing");
+        // B's redo stack is B's own: A's new edit leaves it.
+        assert_eq!(
+            b.try_undo(),
+            Turn::Done(Change {
+                removed: vec![Span::new(13, 24, "PER")],
+                added: vec![]
+            })
+        );
+        a.replay(&[undo_by("B")]);
+        a.add(28, 33, "LOC").unwrap();
+        b.replay(&[commit(
+            "A",
+            Change {
+                removed: vec![],
+                added: vec![Span::new(28, 33, "LOC")],
+            },
+        )]);
+        assert!(b.can_redo());
+    }
+
+    #[test]
+    fn an_undo_that_no_longer_fits_changes_nothing() {
+        let start = editor("Ana Lima met Kofi Mensah in Accra.");
+        let (mut a, mut b) = (tab(&start, "A"), tab(&start, "B"));
+        let c = a.add(0, 8, "PER").unwrap();
+        b.replay(&[commit("A", c)]);
+        // B relabels A's span: A's step (add PER 0..8) no longer fits.
+        let c = b.relabel(0, 8, "ORG").unwrap();
+        a.replay(&[commit("B", c)]);
+        let before = a.clone();
+        assert!(matches!(a.try_undo(), Turn::Stale(_)));
+        assert_eq!(a, before, "nothing changed, the step is kept");
+        // Replaying that undo elsewhere changes nothing either.
+        b.replay(&[undo_by("A")]);
+        assert_eq!(shape(&b), [(0, 8, "ORG", "user")]);
+        // A span another tab drew over the place an undo would bring back.
+        let mut e = tab(&editor("Ana Lima met Kofi"), "A");
+        e.add(0, 3, "PER").unwrap();
+        e.remove(0, 3).unwrap();
+        e.replay(&[commit(
+            "B",
+            Change {
+                removed: vec![],
+                added: vec![Span::new(0, 8, "PER")],
+            },
+        )]);
+        assert!(matches!(e.try_undo(), Turn::Stale(_)));
+        assert_eq!(shape(&e), [(0, 8, "PER", "user")]);
+    }
+
+    #[test]
+    fn concurrent_changes_replay_to_one_state_without_overlap() {
+        let start = editor("Bank of New York Mellon said");
+        let (mut a, mut b) = (tab(&start, "A"), tab(&start, "B"));
+        // Made side by side, neither seeing the other's.
+        let ca = commit("A", a.add(0, 4, "ORG").unwrap());
+        let cb = commit("B", b.add(0, 23, "ORG").unwrap());
+        let mut stored = start.clone();
+        stored.replay(&[ca.clone(), cb.clone()]);
+        assert_eq!(shape(&stored), [(0, 23, "ORG", "user")], "the later wins");
+        // A's undo of its span (gone now) changes nothing.
+        let mut a2 = tab(&stored, "A");
+        assert!(matches!(a2.try_undo(), Turn::Stale(_)));
+        // The same span added by both is there once.
+        let mut twice = start.clone();
+        let c = tab(&start, "A").add(8, 16, "LOC").unwrap();
+        twice.replay(&[commit("A", c.clone()), commit("B", c)]);
+        assert_eq!(shape(&twice), [(8, 16, "LOC", "user")]);
+    }
+
+    #[test]
+    fn closed_tabs_steps_pass_to_the_next_tab() {
+        let mut e = tab(&editor("Ana Lima met Kofi"), "old");
+        e.add(0, 8, "PER").unwrap();
+        e.add(13, 17, "PER").unwrap();
+        e.undo();
+        let mut next = tab(&e, "new");
+        assert!(!next.can_undo());
+        assert!(!next.adopt(|t| t == "old"), "a live tab keeps its steps");
+        assert!(next.adopt(|_| false));
+        assert!(next.can_undo() && next.can_redo());
+        next.redo().unwrap();
+        next.undo().unwrap();
+        next.undo().unwrap();
+        assert!(next.spans().is_empty());
+    }
+
+    #[test]
+    fn a_history_of_the_earlier_shape_reads_as_nobodys() {
+        let json =
+            r#"{"done":[{"removed":[],"added":[{"start":0,"end":3,"label":"PER"}]}],"undone":[]}"#;
+        let h: History = serde_json::from_str(json).unwrap();
+        assert_eq!(h.done[0].tab, "");
+        assert_eq!(h.done[0].change.added[0], Span::new(0, 3, "PER"));
+        let again = serde_json::to_string(&h).unwrap();
+        assert!(!again.contains("tab"), "{again}");
+        assert_eq!(serde_json::from_str::<History>(&again).unwrap(), h);
     }
 
     #[test]

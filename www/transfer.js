@@ -13,15 +13,25 @@ import { refreshLabels } from './labels.js';
 // number of documents added; a bad file rejects and changes nothing.
 function importParsed(parse) {
   return serial(async () => {
-    const taken = await state.store.documentIds();
-    const parsed = parse(taken, state.core.labels());
+    let parsed;
+    // Should another tab store a document under one of these ids meanwhile,
+    // nothing is written: the core picks the ids again from those stored now.
+    for (let tries = 0; ; tries++) {
+      parsed = parse(await state.store.documentIds(), state.core.labels());
+      try {
+        await state.store.write({
+          labels: parsed.labels,
+          documents: parsed.documents,
+          newDocuments: true,
+          annotations: parsed.records,
+          current: parsed.documents.length ? parsed.documents[0].id : state.docId,
+        });
+        break;
+      } catch (e) {
+        if (!(e && e.name === 'IdTakenError') || tries >= 8) throw e;
+      }
+    }
     const docs = parsed.documents;
-    await state.store.write({
-      labels: parsed.labels,
-      documents: docs,
-      annotations: parsed.records,
-      current: docs.length ? docs[0].id : state.docId,
-    });
     state.core.setLabels(parsed.labels);
     refreshLabels({ all: true });
     await reloadList();

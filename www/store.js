@@ -11,6 +11,10 @@
 //   edits        {seq, docId, entry}                the edit log since the
 //                                                   document's last snapshot;
 //                                                   each entry names its tab
+//                or {seq, docId, rev}               the revision of its
+//                                                   annotations record, kept
+//                                                   here so that a snapshot's
+//                                                   check reads no spans
 // An edit is one small `edits` record (an entry of the core's edit log); the
 // annotations record is a snapshot, rewritten now and then, when the log for
 // its document is cleared in the same transaction.
@@ -187,7 +191,7 @@ class Store {
   // head is the last entry's seq (0 when empty).
   async editsFor(docId) {
     const tx = this.db.transaction('edits', 'readonly');
-    const recs = await promised(tx.objectStore('edits').index('docId').getAll(docId));
+    const recs = (await promised(tx.objectStore('edits').index('docId').getAll(docId))).filter((r) => r.entry);
     return { entries: recs, head: recs.length ? recs[recs.length - 1].seq : 0 };
   }
 
@@ -244,7 +248,8 @@ class Store {
   // should storage hold anything else (another tab's snapshot or entry),
   // nothing is written and the promise rejects with a ConflictError, so
   // that no snapshot drops another tab's edit. A record without it drops no
-  // entry. With `newDocuments`, the documents are new: should another tab
+  // entry. Either way the record's revision is noted in the `edits` store,
+  // where the next snapshot's check finds it. With `newDocuments`, the documents are new: should another tab
   // have stored one of their ids meanwhile, nothing is written and the
   // promise rejects with an IdTakenError (`id`), never writing over it.
   // Resolves to the seq of the logged entry, if any.
@@ -285,22 +290,20 @@ class Store {
         const anns = tx.objectStore('annotations');
         const edits = tx.objectStore('edits');
         for (const { expect, ...record } of w.annotations) {
-          if (!expect) {
+          edits.index('docId').getAll(record.docId).onsuccess = (e) => {
+            const rows = e.target.result;
+            const marks = rows.filter((r) => r.rev != null).map((r) => r.seq);
+            const logged = rows.filter((r) => r.rev == null).map((r) => r.seq);
+            const rev = marks.length ? rows.find((r) => r.seq === marks[marks.length - 1]).rev : 0;
+            if (expect && !snapshotAdmitted(expect, rev, Float64Array.from(logged))) {
+              conflict = true;
+              tx.abort();
+              return;
+            }
             anns.put(record);
-            continue;
-          }
-          anns.get(record.docId).onsuccess = (e) => {
-            const rev = e.target.result?.rev ?? 0;
-            edits.index('docId').getAllKeys(record.docId).onsuccess = (k) => {
-              const logged = k.target.result;
-              if (!snapshotAdmitted(expect, rev, Float64Array.from(logged))) {
-                conflict = true;
-                tx.abort();
-                return;
-              }
-              anns.put(record);
-              for (const key of logged) edits.delete(key);
-            };
+            for (const key of marks) edits.delete(key);
+            if (expect) for (const key of logged) edits.delete(key);
+            if (record.rev) edits.add({ docId: record.docId, rev: record.rev });
           };
         }
       }

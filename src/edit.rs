@@ -418,28 +418,10 @@ impl Editor {
         // blocked when some span starting before its end reaches past its
         // start. Only that range is grouped, so a slice costs what it holds
         // plus one cheap pass, not a grouping of every span in the text.
-        let key = |label: &str| match self.overlap {
-            Overlap::Forbid => String::new(),
-            Overlap::Allow => label.to_string(),
-        };
-        let mut groups: std::collections::HashMap<String, Vec<(usize, usize)>> =
-            std::collections::HashMap::new();
-        for u in &self.doc.spans {
-            if u.end > lo && u.start < hi {
-                groups
-                    .entry(key(&u.label))
-                    .or_default()
-                    .push((u.start, u.end));
-            }
-        }
-        for g in groups.values_mut() {
-            g.sort_unstable();
-            let mut reach = 0;
-            for e in g.iter_mut() {
-                reach = reach.max(e.1);
-                e.1 = reach;
-            }
-        }
+        let reach = Reach::new(
+            self.doc.spans.iter().filter(|u| u.end > lo && u.start < hi),
+            self.overlap,
+        );
         // Suggestions must not overlap each other either: taken in order,
         // each group remembers where its last kept suggestion ends.
         let mut kept_until: std::collections::HashMap<String, usize> =
@@ -450,11 +432,8 @@ impl Editor {
                 && s.end <= self.len_chars
                 && s.source.is_suggestion()
                 && !s.label.is_empty();
-            let k = key(&s.label);
-            let blocked = groups.get(&k).is_some_and(|g| {
-                let i = g.partition_point(|&(start, _)| start < s.end);
-                i > 0 && g[i - 1].1 > s.start
-            }) || kept_until.get(&k).is_some_and(|&end| end > s.start);
+            let k = reach.key(&s.label);
+            let blocked = reach.meets(&s) || kept_until.get(&k).is_some_and(|&end| end > s.start);
             if valid && !blocked {
                 kept_until.insert(k, s.end);
                 kept.push(s);
@@ -537,23 +516,56 @@ impl Editor {
 
     /// Whether a change applies to the spans as they are: every span it
     /// removes is there, and no span it adds meets one that stays (under
-    /// the overlap rule) or is there already.
+    /// the overlap rule), an equal one included.
     fn fits(&self, change: &Change) -> bool {
-        let spans = &self.doc.spans;
-        if !change.removed.iter().all(|r| spans.contains(r)) {
+        let Some(gone) = self
+            .places(&change.removed)
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+        else {
             return false;
-        }
-        let stays = |s: &&Span| !change.removed.contains(s);
-        change.added.iter().all(|a| {
-            !spans
-                .iter()
-                .filter(stays)
-                .any(|s| s == a || self.clashes(s, a.start, a.end, &a.label))
-        })
+        };
+        let gone = self.marks(gone);
+        let reach = Reach::new(change.added.iter(), self.overlap);
+        !self
+            .doc
+            .spans
+            .iter()
+            .zip(gone)
+            .any(|(s, gone)| !gone && reach.meets(s))
     }
 
-    fn clashes(&self, s: &Span, start: usize, end: usize, label: &str) -> bool {
-        s.overlaps(start, end) && (self.overlap == Overlap::Forbid || s.label == label)
+    /// Where each of `wanted` is in the sorted spans, each place taken
+    /// once (`None`: not there). Found by binary search: a change of many
+    /// spans costs what it holds, not that times the document's spans.
+    fn places(&self, wanted: &[Span]) -> Vec<Option<usize>> {
+        let spans = &self.doc.spans;
+        let mut taken = std::collections::HashSet::new();
+        wanted
+            .iter()
+            .map(|w| {
+                let mut i = spans.partition_point(|s| Span::order(s, w).is_lt());
+                while let Some(s) = spans.get(i) {
+                    if Span::order(s, w).is_gt() {
+                        break;
+                    }
+                    if s == w && taken.insert(i) {
+                        return Some(i);
+                    }
+                    i += 1;
+                }
+                None
+            })
+            .collect()
+    }
+
+    /// A flag per span: whether it is at one of `places`.
+    fn marks(&self, places: impl IntoIterator<Item = usize>) -> Vec<bool> {
+        let mut marked = vec![false; self.doc.spans.len()];
+        for i in places {
+            marked[i] = true;
+        }
+        marked
     }
 
     /// Steps of tabs that are gone (`live` says which are not) become this
@@ -606,23 +618,24 @@ impl Editor {
     /// removed spans still there and whatever its added spans meet, adding
     /// those not there already.
     fn rebase(&self, change: &Change) -> Change {
-        let spans = &self.doc.spans;
+        let there = self.places(&change.added);
         let added: Vec<Span> = change
             .added
             .iter()
-            .filter(|a| !spans.contains(a))
-            .cloned()
+            .zip(&there)
+            .filter(|(_, at)| at.is_none())
+            .map(|(a, _)| a.clone())
             .collect();
-        let removed = spans
+        let named = self.marks(self.places(&change.removed).into_iter().flatten());
+        let kept = self.marks(there.into_iter().flatten());
+        let reach = Reach::new(added.iter(), self.overlap);
+        let removed = self
+            .doc
+            .spans
             .iter()
-            .filter(|s| {
-                !change.added.contains(s)
-                    && (change.removed.contains(s)
-                        || added
-                            .iter()
-                            .any(|a| self.clashes(s, a.start, a.end, &a.label)))
-            })
-            .cloned()
+            .enumerate()
+            .filter(|&(i, s)| !kept[i] && (named[i] || reach.meets(s)))
+            .map(|(_, s)| s.clone())
             .collect();
         Change { removed, added }
     }
@@ -646,10 +659,20 @@ impl Editor {
     }
 
     fn apply(&mut self, change: &Change) {
-        for r in &change.removed {
-            if let Some(i) = self.doc.spans.iter().position(|s| s == r) {
-                self.doc.spans.remove(i);
-            }
+        let gone: Vec<usize> = self.places(&change.removed).into_iter().flatten().collect();
+        if !gone.is_empty() {
+            let gone = self.marks(gone);
+            let mut i = 0;
+            self.doc.spans.retain(|_| {
+                i += 1;
+                !gone[i - 1]
+            });
+        }
+        if change.added.len() > 64 {
+            // Many (accept all): sorted once, not shifted once each.
+            self.doc.spans.extend(change.added.iter().cloned());
+            self.doc.sort_spans();
+            return;
         }
         for a in &change.added {
             let at = self
@@ -658,6 +681,52 @@ impl Editor {
                 .partition_point(|s| Span::order(s, a) == std::cmp::Ordering::Less);
             self.doc.spans.insert(at, a.clone());
         }
+    }
+}
+
+/// Spans a span would meet, found fast: grouped by what they block
+/// (everything under [`Overlap::Forbid`], their own label under
+/// [`Overlap::Allow`]), each group sorted by start with a running maximum of
+/// ends: a span is met when one starting before its end reaches past its
+/// start.
+struct Reach {
+    overlap: Overlap,
+    groups: std::collections::HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl Reach {
+    fn new<'a>(spans: impl Iterator<Item = &'a Span>, overlap: Overlap) -> Reach {
+        let mut reach = Reach {
+            overlap,
+            groups: std::collections::HashMap::new(),
+        };
+        for u in spans {
+            let k = reach.key(&u.label);
+            reach.groups.entry(k).or_default().push((u.start, u.end));
+        }
+        for g in reach.groups.values_mut() {
+            g.sort_unstable();
+            let mut most = 0;
+            for e in g.iter_mut() {
+                most = most.max(e.1);
+                e.1 = most;
+            }
+        }
+        reach
+    }
+
+    fn key(&self, label: &str) -> String {
+        match self.overlap {
+            Overlap::Forbid => String::new(),
+            Overlap::Allow => label.to_string(),
+        }
+    }
+
+    fn meets(&self, s: &Span) -> bool {
+        self.groups.get(&self.key(&s.label)).is_some_and(|g| {
+            let i = g.partition_point(|&(start, _)| start < s.end);
+            i > 0 && g[i - 1].1 > s.start
+        })
     }
 }
 
@@ -1015,6 +1084,32 @@ mod tests {
         let c = tab(&start, "A").add(8, 16, "LOC").unwrap();
         twice.replay(&[commit("A", c.clone()), commit("B", c)]);
         assert_eq!(shape(&twice), [(8, 16, "LOC", "user")]);
+    }
+
+    /// Accepting 100,000 suggestions at once, undoing, redoing and another
+    /// tab replaying it: each finds the spans by binary search (one at a
+    /// time through the whole list took minutes).
+    #[test]
+    fn a_change_of_many_spans_is_undone_redone_and_replayed_at_once() {
+        let n = 100_000;
+        let mut e = tab(&editor(&"ab ".repeat(n)), "A");
+        e.set_suggestions((0..n).map(|i| suggestion(3 * i, 3 * i + 2, "X")).collect());
+        let other = tab(&e, "B");
+        let clock = std::time::Instant::now();
+        let c = e.accept_all();
+        assert_eq!(c.added.len(), n);
+        assert!(e.undo().is_some());
+        assert!(e.spans().iter().all(|s| s.source == Source::Model));
+        assert!(e.redo().is_some());
+        let mut replayed = other;
+        replayed.replay(&[commit("A", c)]);
+        assert_eq!(replayed.spans(), e.spans());
+        assert!(
+            matches!(replayed.try_undo(), Turn::Nothing),
+            "A's step, not B's"
+        );
+        let took = clock.elapsed();
+        assert!(took.as_secs_f64() < 5.0, "{took:?}");
     }
 
     #[test]

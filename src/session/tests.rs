@@ -680,3 +680,23 @@ fn a_record_and_log_from_before_tabs_open_as_before() {
     assert!(t.apply(Action::Undo).unwrap().changed);
     assert!(user_spans(&t).is_empty());
 }
+
+/// A document another tab has worked on is not "untouched" here, though
+/// nothing of it is this tab's to undo: its suggestions stay as that tab
+/// left them.
+#[test]
+fn another_tabs_work_is_not_suggested_over() {
+    let mut store = Storage::default();
+    let mut b = tab("B");
+    b.open_text(Some("d"), &[], TEXT.into(), serde_json::json!({}))
+        .unwrap();
+    store.snapshot(&mut b).unwrap();
+    let out = b.apply(Action::RejectAll).unwrap();
+    assert!(out.changed);
+    store.log(&mut b, out);
+    let mut a = tab("A");
+    store.open(&mut a, &["A", "B"]);
+    assert!(a.spans().is_empty());
+    assert!(!a.resuggest_untouched().unwrap());
+    assert!(a.spans().is_empty(), "B's rejections stand");
+}

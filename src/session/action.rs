@@ -180,7 +180,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
                 }
                 Turn::Stale(c) => {
                     out.status = format!(
-                        "cannot {word} ({}): another tab has changed those spans since; nothing changed",
+                        "cannot {word} ({}): those spans have changed since (in another tab, or by new suggestions); nothing changed",
                         summary(&c, &e.doc.text)
                     );
                     return Ok(out);

@@ -126,7 +126,7 @@ test('an undo that another tab\'s edit has overtaken says so and changes nothing
   await settled();
   await a.keyboard.press('Control+z');
   await idle();
-  assert.match(await a.$eval('#status', (el) => el.textContent), /^cannot undo .*another tab/);
+  assert.match(await a.$eval('#status', (el) => el.textContent), /^cannot undo .*changed since \(in another tab/);
   assert.deepEqual(await userSpans(a), [`${s}:${e}:ORG`]);
   await reloadBoth();
   assert.deepEqual(await userSpans(a), [`${s}:${e}:ORG`]);

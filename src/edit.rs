@@ -4,6 +4,13 @@
 //! added. Undo applies a change backwards, redo forwards, so one mechanism
 //! covers adding, removing, relabelling, resizing and accepting, including a
 //! person's span that replaces the suggestions it overlaps.
+//!
+//! Several tabs may edit one document (docs/ARCHITECTURE.md, "Other tabs"):
+//! every step of the history and every edit-log entry names the tab that
+//! made it, and undo and redo take back only the editor's own tab's steps,
+//! as editors of shared documents do: the inverse of its last own step,
+//! applied to the document as it is now, or nothing at all when another
+//! tab has changed those spans since ([`Turn::Stale`]).
 
 use crate::doc::{Document, Source, Span};
 use serde::{Deserialize, Serialize};
@@ -28,26 +35,73 @@ impl Change {
     }
 }
 
-/// The undo and redo stacks of one document; persisted with it so that a
-/// reload keeps the undo position.
+/// One step of the history: a change and the tab that made it ("" in
+/// records from before tabs were told apart: nobody's now, see
+/// [`Editor::adopt`]). Stored as the change's fields plus `tab`, so that a
+/// step of the earlier shape reads as one of tab "".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Step {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tab: String,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// The undo and redo stacks of one document, every tab's steps in the order
+/// they were made; persisted with it so that a reload keeps the undo
+/// position.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 pub struct History {
-    pub done: Vec<Change>,
-    pub undone: Vec<Change>,
+    pub done: Vec<Step>,
+    pub undone: Vec<Step>,
 }
 
 /// One step of a document's edit log: what the page writes to storage for
 /// each edit (small, so an edit is durable in one short transaction), and what
 /// [`Editor::replay`] applies on top of the last snapshot to restore it.
+///
+/// Each names its `tab` and its `base`: the revision of the stored snapshot
+/// that tab's document was built on when it made the edit (an entry whose
+/// base is older than the snapshot it is replayed on was made beside that
+/// snapshot, not after it). Entries of the earlier shape (a bare
+/// `{"op":"undo"}`) read as tab "" at base 0, and replay as before.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum LogEntry {
-    /// A new change (clears the redo stack).
+    /// A new change (clears its tab's redo stack).
     Commit {
         change: Change,
+        #[serde(default)]
+        tab: String,
+        #[serde(default)]
+        base: u64,
     },
-    Undo,
-    Redo,
+    /// Its tab's last own step taken back.
+    Undo {
+        #[serde(default)]
+        tab: String,
+        #[serde(default)]
+        base: u64,
+    },
+    /// Its tab's last undone step made again.
+    Redo {
+        #[serde(default)]
+        tab: String,
+        #[serde(default)]
+        base: u64,
+    },
+}
+
+/// What an undo or redo did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Turn {
+    /// The tab has no step to take back (or make again).
+    Nothing,
+    /// Its step no longer fits the document (another tab changed those
+    /// spans since): nothing was changed. The step as it would apply.
+    Stale(Change),
+    /// Applied: the change it made.
+    Done(Change),
 }
 
 /// How spans may sit on top of each other.
@@ -98,6 +152,9 @@ pub struct Editor {
     pub history: History,
     #[serde(default)]
     pub overlap: Overlap,
+    /// The tab this editor edits for: its steps are the ones undo takes.
+    #[serde(skip)]
+    pub tab: String,
     #[serde(skip)]
     len_chars: usize,
 }
@@ -110,6 +167,7 @@ impl Editor {
             doc,
             history: History::default(),
             overlap,
+            tab: String::new(),
             len_chars,
         }
     }
@@ -126,11 +184,11 @@ impl Editor {
     }
 
     pub fn can_undo(&self) -> bool {
-        !self.history.done.is_empty()
+        self.history.done.iter().any(|s| s.tab == self.tab)
     }
 
     pub fn can_redo(&self) -> bool {
-        !self.history.undone.is_empty()
+        self.history.undone.iter().any(|s| s.tab == self.tab)
     }
 
     fn check(&self, start: usize, end: usize) -> Result<(), EditError> {
@@ -360,28 +418,10 @@ impl Editor {
         // blocked when some span starting before its end reaches past its
         // start. Only that range is grouped, so a slice costs what it holds
         // plus one cheap pass, not a grouping of every span in the text.
-        let key = |label: &str| match self.overlap {
-            Overlap::Forbid => String::new(),
-            Overlap::Allow => label.to_string(),
-        };
-        let mut groups: std::collections::HashMap<String, Vec<(usize, usize)>> =
-            std::collections::HashMap::new();
-        for u in &self.doc.spans {
-            if u.end > lo && u.start < hi {
-                groups
-                    .entry(key(&u.label))
-                    .or_default()
-                    .push((u.start, u.end));
-            }
-        }
-        for g in groups.values_mut() {
-            g.sort_unstable();
-            let mut reach = 0;
-            for e in g.iter_mut() {
-                reach = reach.max(e.1);
-                e.1 = reach;
-            }
-        }
+        let reach = Reach::new(
+            self.doc.spans.iter().filter(|u| u.end > lo && u.start < hi),
+            self.overlap,
+        );
         // Suggestions must not overlap each other either: taken in order,
         // each group remembers where its last kept suggestion ends.
         let mut kept_until: std::collections::HashMap<String, usize> =
@@ -392,11 +432,8 @@ impl Editor {
                 && s.end <= self.len_chars
                 && s.source.is_suggestion()
                 && !s.label.is_empty();
-            let k = key(&s.label);
-            let blocked = groups.get(&k).is_some_and(|g| {
-                let i = g.partition_point(|&(start, _)| start < s.end);
-                i > 0 && g[i - 1].1 > s.start
-            }) || kept_until.get(&k).is_some_and(|&end| end > s.start);
+            let k = reach.key(&s.label);
+            let blocked = reach.meets(&s) || kept_until.get(&k).is_some_and(|&end| end > s.start);
             if valid && !blocked {
                 kept_until.insert(k, s.end);
                 kept.push(s);
@@ -422,18 +459,128 @@ impl Editor {
         }
     }
 
+    /// Takes back this tab's last own step; `None` when there is none or it
+    /// no longer fits (see [`Editor::try_undo`]).
     pub fn undo(&mut self) -> Option<Change> {
-        let change = self.history.done.pop()?;
-        self.apply(&change.inverse());
-        self.history.undone.push(change.clone());
-        Some(change.inverse())
+        match self.try_undo() {
+            Turn::Done(c) => Some(c),
+            _ => None,
+        }
     }
 
     pub fn redo(&mut self) -> Option<Change> {
-        let change = self.history.undone.pop()?;
+        match self.try_redo() {
+            Turn::Done(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn try_undo(&mut self) -> Turn {
+        let tab = self.tab.clone();
+        self.turn(&tab, true)
+    }
+
+    pub fn try_redo(&mut self) -> Turn {
+        let tab = self.tab.clone();
+        self.turn(&tab, false)
+    }
+
+    /// Moves `tab`'s last step from one stack to the other (`back`: from
+    /// done to undone, applying its inverse), if it fits the spans as they
+    /// are now.
+    fn turn(&mut self, tab: &str, back: bool) -> Turn {
+        let (from, _) = self.stacks(back);
+        let Some(i) = from.iter().rposition(|s| s.tab == tab) else {
+            return Turn::Nothing;
+        };
+        let step = &from[i].change;
+        let change = if back { step.inverse() } else { step.clone() };
+        if !self.fits(&change) {
+            return Turn::Stale(change);
+        }
         self.apply(&change);
-        self.history.done.push(change.clone());
-        Some(change)
+        let (from, to) = self.stacks(back);
+        let step = from.remove(i);
+        to.push(step);
+        Turn::Done(change)
+    }
+
+    fn stacks(&mut self, back: bool) -> (&mut Vec<Step>, &mut Vec<Step>) {
+        let h = &mut self.history;
+        if back {
+            (&mut h.done, &mut h.undone)
+        } else {
+            (&mut h.undone, &mut h.done)
+        }
+    }
+
+    /// Whether a change applies to the spans as they are: every span it
+    /// removes is there, and no span it adds meets one that stays (under
+    /// the overlap rule), an equal one included.
+    fn fits(&self, change: &Change) -> bool {
+        let Some(gone) = self
+            .places(&change.removed)
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+        else {
+            return false;
+        };
+        let gone = self.marks(gone);
+        let reach = Reach::new(change.added.iter(), self.overlap);
+        !self
+            .doc
+            .spans
+            .iter()
+            .zip(gone)
+            .any(|(s, gone)| !gone && reach.meets(s))
+    }
+
+    /// Where each of `wanted` is in the sorted spans, each place taken
+    /// once (`None`: not there). Found by binary search: a change of many
+    /// spans costs what it holds, not that times the document's spans.
+    fn places(&self, wanted: &[Span]) -> Vec<Option<usize>> {
+        let spans = &self.doc.spans;
+        let mut taken = std::collections::HashSet::new();
+        wanted
+            .iter()
+            .map(|w| {
+                let mut i = spans.partition_point(|s| Span::order(s, w).is_lt());
+                while let Some(s) = spans.get(i) {
+                    if Span::order(s, w).is_gt() {
+                        break;
+                    }
+                    if s == w && taken.insert(i) {
+                        return Some(i);
+                    }
+                    i += 1;
+                }
+                None
+            })
+            .collect()
+    }
+
+    /// A flag per span: whether it is at one of `places`.
+    fn marks(&self, places: impl IntoIterator<Item = usize>) -> Vec<bool> {
+        let mut marked = vec![false; self.doc.spans.len()];
+        for i in places {
+            marked[i] = true;
+        }
+        marked
+    }
+
+    /// Steps of tabs that are gone (`live` says which are not) become this
+    /// editor's tab's, so that a tab opened after a restart can undo what
+    /// the closed one did; whether any did.
+    pub fn adopt(&mut self, live: impl Fn(&str) -> bool) -> bool {
+        let mut any = false;
+        let steps = self.history.done.iter_mut().chain(&mut self.history.undone);
+        for s in steps {
+            if s.tab != self.tab && !live(&s.tab) {
+                s.tab = self.tab.clone();
+                any = true;
+            }
+        }
+        any
     }
 
     /// Spans at exactly these offsets.
@@ -444,39 +591,88 @@ impl Editor {
             .filter(move |s| s.start == start && s.end == end)
     }
 
-    /// Applies logged steps in order, as they were first made. A step that no
-    /// longer fits (an undo with nothing to undo) is skipped, never a panic.
+    /// Applies logged steps in order, as they were first made, each as its
+    /// tab's. A change is applied to the spans as they are (tabs edit side
+    /// by side: the spans it removes may be gone, a span it adds replaces
+    /// what it meets, as [`Editor::add`] does); a step that no longer fits
+    /// (an undo with nothing to undo) is skipped, never a panic. Every tab
+    /// replaying the same log on the same snapshot ends in the same state.
     pub fn replay(&mut self, entries: &[LogEntry]) {
         for e in entries {
             match e {
-                LogEntry::Commit { change } => {
-                    self.commit(change.clone());
+                LogEntry::Commit { change, tab, .. } => {
+                    let change = self.rebase(change);
+                    self.commit_as(tab, change);
                 }
-                LogEntry::Undo => {
-                    self.undo();
+                LogEntry::Undo { tab, .. } => {
+                    self.turn(tab, true);
                 }
-                LogEntry::Redo => {
-                    self.redo();
+                LogEntry::Redo { tab, .. } => {
+                    self.turn(tab, false);
                 }
             }
         }
     }
 
+    /// The change as it applies to the spans now: removing those of its
+    /// removed spans still there and whatever its added spans meet, adding
+    /// those not there already.
+    fn rebase(&self, change: &Change) -> Change {
+        let there = self.places(&change.added);
+        let added: Vec<Span> = change
+            .added
+            .iter()
+            .zip(&there)
+            .filter(|(_, at)| at.is_none())
+            .map(|(a, _)| a.clone())
+            .collect();
+        let named = self.marks(self.places(&change.removed).into_iter().flatten());
+        let kept = self.marks(there.into_iter().flatten());
+        let reach = Reach::new(added.iter(), self.overlap);
+        let removed = self
+            .doc
+            .spans
+            .iter()
+            .enumerate()
+            .filter(|&(i, s)| !kept[i] && (named[i] || reach.meets(s)))
+            .map(|(_, s)| s.clone())
+            .collect();
+        Change { removed, added }
+    }
+
     fn commit(&mut self, change: Change) -> Change {
+        let tab = self.tab.clone();
+        self.commit_as(&tab, change)
+    }
+
+    fn commit_as(&mut self, tab: &str, change: Change) -> Change {
         if change.is_empty() {
             return change;
         }
         self.apply(&change);
-        self.history.done.push(change.clone());
-        self.history.undone.clear();
+        self.history.done.push(Step {
+            tab: tab.to_string(),
+            change: change.clone(),
+        });
+        self.history.undone.retain(|s| s.tab != tab);
         change
     }
 
     fn apply(&mut self, change: &Change) {
-        for r in &change.removed {
-            if let Some(i) = self.doc.spans.iter().position(|s| s == r) {
-                self.doc.spans.remove(i);
-            }
+        let gone: Vec<usize> = self.places(&change.removed).into_iter().flatten().collect();
+        if !gone.is_empty() {
+            let gone = self.marks(gone);
+            let mut i = 0;
+            self.doc.spans.retain(|_| {
+                i += 1;
+                !gone[i - 1]
+            });
+        }
+        if change.added.len() > 64 {
+            // Many (accept all): sorted once, not shifted once each.
+            self.doc.spans.extend(change.added.iter().cloned());
+            self.doc.sort_spans();
+            return;
         }
         for a in &change.added {
             let at = self
@@ -485,6 +681,52 @@ impl Editor {
                 .partition_point(|s| Span::order(s, a) == std::cmp::Ordering::Less);
             self.doc.spans.insert(at, a.clone());
         }
+    }
+}
+
+/// Spans a span would meet, found fast: grouped by what they block
+/// (everything under [`Overlap::Forbid`], their own label under
+/// [`Overlap::Allow`]), each group sorted by start with a running maximum of
+/// ends: a span is met when one starting before its end reaches past its
+/// start.
+struct Reach {
+    overlap: Overlap,
+    groups: std::collections::HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl Reach {
+    fn new<'a>(spans: impl Iterator<Item = &'a Span>, overlap: Overlap) -> Reach {
+        let mut reach = Reach {
+            overlap,
+            groups: std::collections::HashMap::new(),
+        };
+        for u in spans {
+            let k = reach.key(&u.label);
+            reach.groups.entry(k).or_default().push((u.start, u.end));
+        }
+        for g in reach.groups.values_mut() {
+            g.sort_unstable();
+            let mut most = 0;
+            for e in g.iter_mut() {
+                most = most.max(e.1);
+                e.1 = most;
+            }
+        }
+        reach
+    }
+
+    fn key(&self, label: &str) -> String {
+        match self.overlap {
+            Overlap::Forbid => String::new(),
+            Overlap::Allow => label.to_string(),
+        }
+    }
+
+    fn meets(&self, s: &Span) -> bool {
+        self.groups.get(&self.key(&s.label)).is_some_and(|g| {
+            let i = g.partition_point(|&(start, _)| start < s.end);
+            i > 0 && g[i - 1].1 > s.start
+        })
     }
 }
 
@@ -683,31 +925,220 @@ mod tests {
         e.set_suggestions(vec![suggestion(28, 33, "LOC")]);
         let snapshot = e.clone();
         let mut log = Vec::new();
+        let commit = |change| LogEntry::Commit {
+            change,
+            tab: String::new(),
+            base: 0,
+        };
+        let undo = LogEntry::Undo {
+            tab: String::new(),
+            base: 0,
+        };
+        let redo = LogEntry::Redo {
+            tab: String::new(),
+            base: 0,
+        };
         let c = e.add(0, 8, "PER").unwrap();
-        log.push(LogEntry::Commit { change: c });
+        log.push(commit(c));
         let c = e.add(13, 24, "PER").unwrap();
-        log.push(LogEntry::Commit { change: c });
+        log.push(commit(c));
         e.undo();
-        log.push(LogEntry::Undo);
+        log.push(undo.clone());
         let c = e.accept(28, 33).unwrap();
-        log.push(LogEntry::Commit { change: c });
+        log.push(commit(c));
         e.undo();
-        log.push(LogEntry::Undo);
+        log.push(undo.clone());
         e.redo();
-        log.push(LogEntry::Redo);
+        log.push(redo.clone());
         let json = serde_json::to_string(&log).unwrap();
-        assert!(json.contains(r#"{"op":"undo"}"#), "{json}");
-        let back: Vec<LogEntry> = serde_json::from_str(&json).unwrap();
+        assert!(
+            json.contains(r#"{"op":"undo","tab":"","base":0}"#),
+            "{json}"
+        );
+        // A log of the earlier shape (bare undo and redo, no tab) replays
+        // as it did.
+        let old = json.replace(r#","tab":"","base":0"#, "");
+        assert!(old.contains(r#"{"op":"undo"}"#), "{old}");
+        let back: Vec<LogEntry> = serde_json::from_str(&old).unwrap();
+        assert_eq!(back, log);
         let mut restored = snapshot;
         restored.replay(&back);
         assert_eq!(restored, e);
         // Extra undos in a damaged log are skipped.
-        restored.replay(&[
-            LogEntry::Undo,
-            LogEntry::Undo,
-            LogEntry::Undo,
-            LogEntry::Redo,
-        ]);
+        restored.replay(&[undo.clone(), undo.clone(), undo, redo]);
+    }
+
+    fn tab(e: &Editor, tab: &str) -> Editor {
+        let mut e = e.clone();
+        e.tab = tab.into();
+        e
+    }
+
+    fn commit(tab: &str, change: Change) -> LogEntry {
+        LogEntry::Commit {
+            change,
+            tab: tab.into(),
+            base: 0,
+        }
+    }
+
+    fn undo_by(tab: &str) -> LogEntry {
+        LogEntry::Undo {
+            tab: tab.into(),
+            base: 0,
+        }
+    }
+
+    #[test]
+    fn undo_takes_back_only_this_tabs_own_steps() {
+        let start = editor("Ana Lima met Kofi Mensah in Accra.");
+        let (mut a, mut b) = (tab(&start, "A"), tab(&start, "B"));
+        let mut log = Vec::new();
+        log.push(commit("A", a.add(0, 8, "PER").unwrap()));
+        b.replay(&log[0..1]);
+        log.push(commit("B", b.add(13, 24, "PER").unwrap()));
+        a.replay(&log[1..2]);
+        // A's undo takes back A's span, not B's later one.
+        assert_eq!(
+            a.try_undo(),
+            Turn::Done(Change {
+                removed: vec![Span::new(0, 8, "PER")],
+                added: vec![]
+            })
+        );
+        log.push(undo_by("A"));
+        assert_eq!(shape(&a), [(13, 24, "PER", "user")]);
+        assert_eq!(a.try_undo(), Turn::Nothing, "B's step is not A's to undo");
+        b.replay(&log[2..3]);
+        assert_eq!(shape(&b), shape(&a));
+        // Every tab's replay of the log from the start gives the same state.
+        let mut c = tab(&start, "C");
+        c.replay(&log);
+        assert_eq!(shape(&c), shape(&a));
+        assert!(!c.can_undo(), "C made nothing");
+        // B's redo stack is B's own: A's new edit leaves it.
+        assert_eq!(
+            b.try_undo(),
+            Turn::Done(Change {
+                removed: vec![Span::new(13, 24, "PER")],
+                added: vec![]
+            })
+        );
+        a.replay(&[undo_by("B")]);
+        a.add(28, 33, "LOC").unwrap();
+        b.replay(&[commit(
+            "A",
+            Change {
+                removed: vec![],
+                added: vec![Span::new(28, 33, "LOC")],
+            },
+        )]);
+        assert!(b.can_redo());
+    }
+
+    #[test]
+    fn an_undo_that_no_longer_fits_changes_nothing() {
+        let start = editor("Ana Lima met Kofi Mensah in Accra.");
+        let (mut a, mut b) = (tab(&start, "A"), tab(&start, "B"));
+        let c = a.add(0, 8, "PER").unwrap();
+        b.replay(&[commit("A", c)]);
+        // B relabels A's span: A's step (add PER 0..8) no longer fits.
+        let c = b.relabel(0, 8, "ORG").unwrap();
+        a.replay(&[commit("B", c)]);
+        let before = a.clone();
+        assert!(matches!(a.try_undo(), Turn::Stale(_)));
+        assert_eq!(a, before, "nothing changed, the step is kept");
+        // Replaying that undo elsewhere changes nothing either.
+        b.replay(&[undo_by("A")]);
+        assert_eq!(shape(&b), [(0, 8, "ORG", "user")]);
+        // A span another tab drew over the place an undo would bring back.
+        let mut e = tab(&editor("Ana Lima met Kofi"), "A");
+        e.add(0, 3, "PER").unwrap();
+        e.remove(0, 3).unwrap();
+        e.replay(&[commit(
+            "B",
+            Change {
+                removed: vec![],
+                added: vec![Span::new(0, 8, "PER")],
+            },
+        )]);
+        assert!(matches!(e.try_undo(), Turn::Stale(_)));
+        assert_eq!(shape(&e), [(0, 8, "PER", "user")]);
+    }
+
+    #[test]
+    fn concurrent_changes_replay_to_one_state_without_overlap() {
+        let start = editor("Bank of New York Mellon said");
+        let (mut a, mut b) = (tab(&start, "A"), tab(&start, "B"));
+        // Made side by side, neither seeing the other's.
+        let ca = commit("A", a.add(0, 4, "ORG").unwrap());
+        let cb = commit("B", b.add(0, 23, "ORG").unwrap());
+        let mut stored = start.clone();
+        stored.replay(&[ca.clone(), cb.clone()]);
+        assert_eq!(shape(&stored), [(0, 23, "ORG", "user")], "the later wins");
+        // A's undo of its span (gone now) changes nothing.
+        let mut a2 = tab(&stored, "A");
+        assert!(matches!(a2.try_undo(), Turn::Stale(_)));
+        // The same span added by both is there once.
+        let mut twice = start.clone();
+        let c = tab(&start, "A").add(8, 16, "LOC").unwrap();
+        twice.replay(&[commit("A", c.clone()), commit("B", c)]);
+        assert_eq!(shape(&twice), [(8, 16, "LOC", "user")]);
+    }
+
+    /// Accepting 100,000 suggestions at once, undoing, redoing and another
+    /// tab replaying it: each finds the spans by binary search (one at a
+    /// time through the whole list took minutes).
+    #[test]
+    fn a_change_of_many_spans_is_undone_redone_and_replayed_at_once() {
+        let n = 100_000;
+        let mut e = tab(&editor(&"ab ".repeat(n)), "A");
+        e.set_suggestions((0..n).map(|i| suggestion(3 * i, 3 * i + 2, "X")).collect());
+        let other = tab(&e, "B");
+        let clock = std::time::Instant::now();
+        let c = e.accept_all();
+        assert_eq!(c.added.len(), n);
+        assert!(e.undo().is_some());
+        assert!(e.spans().iter().all(|s| s.source == Source::Model));
+        assert!(e.redo().is_some());
+        let mut replayed = other;
+        replayed.replay(&[commit("A", c)]);
+        assert_eq!(replayed.spans(), e.spans());
+        assert!(
+            matches!(replayed.try_undo(), Turn::Nothing),
+            "A's step, not B's"
+        );
+        let took = clock.elapsed();
+        assert!(took.as_secs_f64() < 5.0, "{took:?}");
+    }
+
+    #[test]
+    fn closed_tabs_steps_pass_to_the_next_tab() {
+        let mut e = tab(&editor("Ana Lima met Kofi"), "old");
+        e.add(0, 8, "PER").unwrap();
+        e.add(13, 17, "PER").unwrap();
+        e.undo();
+        let mut next = tab(&e, "new");
+        assert!(!next.can_undo());
+        assert!(!next.adopt(|t| t == "old"), "a live tab keeps its steps");
+        assert!(next.adopt(|_| false));
+        assert!(next.can_undo() && next.can_redo());
+        next.redo().unwrap();
+        next.undo().unwrap();
+        next.undo().unwrap();
+        assert!(next.spans().is_empty());
+    }
+
+    #[test]
+    fn a_history_of_the_earlier_shape_reads_as_nobodys() {
+        let json =
+            r#"{"done":[{"removed":[],"added":[{"start":0,"end":3,"label":"PER"}]}],"undone":[]}"#;
+        let h: History = serde_json::from_str(json).unwrap();
+        assert_eq!(h.done[0].tab, "");
+        assert_eq!(h.done[0].change.added[0], Span::new(0, 3, "PER"));
+        let again = serde_json::to_string(&h).unwrap();
+        assert!(!again.contains("tab"), "{again}");
+        assert_eq!(serde_json::from_str::<History>(&again).unwrap(), h);
     }
 
     #[test]

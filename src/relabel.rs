@@ -14,7 +14,8 @@ pub fn rename(spans: &mut [Span], history: &mut History, from: &str, to: &str) -
         n += 1;
     }
     let steps = history.done.iter_mut().chain(history.undone.iter_mut());
-    for change in steps {
+    for step in steps {
+        let change = &mut step.change;
         for s in change.added.iter_mut().chain(change.removed.iter_mut()) {
             if s.label == from {
                 s.label = to.to_string();
@@ -35,8 +36,8 @@ pub fn remove(spans: &mut Vec<Span>, history: &mut History, label: &str) -> usiz
             .chain(c.removed.iter())
             .any(|s| s.label == label)
     };
-    history.done.retain(|c| !touches(c));
-    history.undone.retain(|c| !touches(c));
+    history.done.retain(|s| !touches(&s.change));
+    history.undone.retain(|s| !touches(&s.change));
     before - spans.len()
 }
 

@@ -11,6 +11,7 @@ import { refreshMatches } from './search.js';
 const SUGGESTION_SLICE = 8_192; // a worker's suggestions applied per task
 const BIG_SNAPSHOT = 50_000; // spans: packed and stored in separate tasks
 const TOKEN_PIECE = 32 * 1024; // bytes tokenized per task after opening
+const RETRIES = 8; // writes tried again after another tab wrote first
 
 export function refreshProgress() {
   const { done, total } = state.docs.progress();
@@ -50,6 +51,49 @@ export function reveal(start) {
 // check that keeps a snapshot from dropping an edit it has not seen.
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('spanmark') : null;
 
+// This tab's id: every edit names it, and undo takes back only its own
+// (src/edit.rs). Kept across reloads of the tab (sessionStorage), and held
+// as a Web Lock while the tab lives, so that a tab can tell which others
+// are open: the steps of closed ones pass to it. A duplicated tab, which
+// copies sessionStorage, finds the lock held and takes a new id.
+const TAB_LOCK = 'spanmark-tab:';
+let claiming = null;
+function newTabId() {
+  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+function claimTab() {
+  if (!claiming) {
+    claiming = (async () => {
+      let id = sessionStorage.getItem('spanmark-tab') || newTabId();
+      if (navigator.locks) {
+        for (;;) {
+          const held = await new Promise((resolve) => {
+            navigator.locks.request(TAB_LOCK + id, { ifAvailable: true }, (lock) => {
+              resolve(Boolean(lock));
+              return lock ? new Promise(() => {}) : undefined; // held until the tab closes
+            });
+          });
+          if (held) break;
+          id = newTabId();
+        }
+      }
+      sessionStorage.setItem('spanmark-tab', id);
+      state.core.setTab(id);
+      return id;
+    })();
+  }
+  return claiming;
+}
+
+// The ids of the tabs open now (this one included), or null when the
+// browser cannot tell (then no tab's steps pass to another).
+async function liveTabs() {
+  await claimTab();
+  if (!navigator.locks) return null;
+  const { held } = await navigator.locks.query();
+  return held.map((l) => l.name).filter((n) => n.startsWith(TAB_LOCK)).map((n) => n.slice(TAB_LOCK.length));
+}
+
 export function announce(docId) {
   if (channel) channel.postMessage({ docId });
 }
@@ -74,9 +118,12 @@ function saveError(e) {
 // extended) durably, then draws. If the write fails, the page goes back to
 // what storage holds, so that it never shows an edit that is not saved.
 // `reapply` makes the change being saved again, should another tab have
-// logged edits first: the document is then reopened with them, and the
-// change made again on top (so both tabs' work is kept).
-export async function persistAndDraw({ withDocument = false, reapply = null } = {}, retried = false) {
+// logged edits or stored a snapshot first: the document is then reopened
+// with them, and the change made again on top (so both tabs' work is kept).
+// `created`: the document is new; should another tab have stored one under
+// its id meanwhile, the core gives it the next free id (as a duplicate id
+// always got) and it is stored under that.
+export async function persistAndDraw({ withDocument = false, created = false, reapply = null } = {}, tries = 0) {
   const head = state.core.head();
   const record = state.core.record();
   // Packing and storing a 10 MB text's snapshot (nearly 300,000 spans) each
@@ -88,14 +135,21 @@ export async function persistAndDraw({ withDocument = false, reapply = null } = 
       labels: state.core.labels(),
       annotations: [record],
       documents: withDocument ? [{ ...head, text: state.text }] : undefined,
+      newDocuments: created,
       current: head.id,
-      expectHead: state.logHead,
     });
   } catch (e) {
-    if (e && e.name === 'ConflictError' && !retried) {
+    // Other tabs may keep writing meanwhile: a few tries, then the error.
+    if (e && e.name === 'ConflictError' && tries < RETRIES) {
       await openDocument(state.docId, { force: true, compact: false });
       if (reapply) reapply();
-      return persistAndDraw({ withDocument, reapply }, true);
+      return persistAndDraw({ withDocument, reapply }, tries + 1);
+    }
+    if (e && e.name === 'IdTakenError' && tries < RETRIES) {
+      const opened = state.core.retakeId(await state.store.documentIds());
+      state.docId = opened.id;
+      $('doc-name').textContent = opened.name;
+      return persistAndDraw({ withDocument, created, reapply }, tries + 1);
     }
     await reopenSaved();
     throw saveError(e);
@@ -128,6 +182,7 @@ async function persistOutcome(out, action) {
       labels: out.labels ?? undefined,
       current: state.docId,
     });
+    state.core.logged(state.logHead);
   } catch (e) {
     await reopenSaved();
     throw saveError(e);
@@ -226,8 +281,9 @@ export async function openDocument(id, { force = false, compact = true } = {}) {
   if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
   const record = await state.store.annotations(id);
   const { entries: log, head } = record ? await state.store.editsFor(id) : { entries: [], head: 0 };
+  const live = await liveTabs();
   cancelJob();
-  const opened = state.core.openStored(doc, record ?? null, log);
+  const opened = state.core.openStored(doc, record ?? null, log, live);
   state.logHead = head;
   shown(opened, doc.text);
   if (compact && opened.snapshot) {
@@ -249,6 +305,7 @@ export async function loadText(text, opts = {}, taken = null) {
   if (typeof text !== 'string') throw new Error('load(text): text must be a string');
   let working = null; // a long text's worker: resolves once its suggestions are saved
   const id = await serial(async () => {
+    await claimTab();
     await flush();
     const ids = taken ?? await state.store.documentIds();
     const meta = opts.name != null ? { name: String(opts.name) } : {};
@@ -274,17 +331,17 @@ export async function loadText(text, opts = {}, taken = null) {
       if (m.stored) {
         await persistAndDraw();
       } else if (m.cancelled) {
-        await persistAndDraw({ withDocument: true });
+        await persistAndDraw({ withDocument: true, created: true });
       } else {
         cancelJob();
         await reopenSaved();
         throw saveError(new Error(m.error));
       }
     } else {
-      await persistAndDraw({ withDocument: true });
+      await persistAndDraw({ withDocument: true, created: true });
     }
     performance.mark('spanmark:load-saved');
-    return opened.id;
+    return state.docId;
   });
   if (working) await working;
   return id;

@@ -20,15 +20,14 @@ export function wireOccurrences(ctx) {
       let total = done.count;
       let docs = 0;
       const records = [];
-      // The last edit-log entry read: should another tab log an edit
-      // before the write, the write is refused rather than drop it.
-      let head = 0;
       for (const id of await state.store.documentIds()) {
         if (id === state.docId) continue;
         const doc = await state.store.document(id);
         const record = await state.store.annotations(id);
-        const { entries: log, head: last } = record ? await state.store.editsFor(id) : { entries: [], head: 0 };
-        head = Math.max(head, last);
+        // Each record the core makes says which log entries it folds in:
+        // should another tab log an edit before the write, the write is
+        // refused rather than drop it.
+        const { entries: log } = record ? await state.store.editsFor(id) : { entries: [] };
         const out = state.core.labelTextIn(doc, record ?? null, log, surface, label);
         if (!out.record) continue;
         records.push(out.record);
@@ -37,7 +36,7 @@ export function wireOccurrences(ctx) {
       }
       if (records.length) {
         try {
-          await state.store.write({ annotations: records, expectHead: head });
+          await state.store.write({ annotations: records });
         } catch (e) {
           if (e && e.name === 'ConflictError') {
             throw new Error(`Labeled ${done.count} here; the other documents were being edited in another tab, so nothing was changed there: press Shift+E again`);

@@ -179,7 +179,7 @@ self.onmessage = async (event) => {
     // IndexedDB would hold the main thread.
     try {
       const store = await openStore();
-      await store.write({ documents: [{ ...event.data.storeDoc, text }] });
+      await store.write({ documents: [{ ...event.data.storeDoc, text }], newDocuments: true });
       self.postMessage({ job, stored: true });
     } catch (e) {
       self.postMessage({ job, stored: false, error: e && e.message ? e.message : String(e) });

@@ -4,12 +4,17 @@
 // by one (docs/ARCHITECTURE.md):
 //   documents    {id, text, meta, status, seq}      seq keeps import order
 //   annotations  {docId, table, scores, labels, ids, history, count,
-//                preannotated, rules}               one per opened document,
+//                preannotated, rules, rev}          one per opened document,
 //                its shape the core's (src/session/record.rs)
 //   labelsets    {id: 'project', labels}
 //   settings     {key, value}                       e.g. key 'current'
 //   edits        {seq, docId, entry}                the edit log since the
-//                                                   document's last snapshot
+//                                                   document's last snapshot;
+//                                                   each entry names its tab
+//                or {seq, docId, rev}               the revision of its
+//                                                   annotations record, kept
+//                                                   here so that a snapshot's
+//                                                   check reads no spans
 // An edit is one small `edits` record (an entry of the core's edit log); the
 // annotations record is a snapshot, rewritten now and then, when the log for
 // its document is cleared in the same transaction.
@@ -17,7 +22,7 @@
 // resolves only once the transaction has completed, so the caller can show
 // an edit as done only after it is on disk.
 
-import { joinRecord } from './pkg/spanmark.js';
+import { joinRecord, snapshotAdmitted } from './pkg/spanmark.js';
 
 const DB_NAME = 'spanmark';
 const DB_VERSION = 2;
@@ -209,12 +214,13 @@ class Store {
     await walk(tx.objectStore('documents').index('seq').openCursor(), (c) => visit(c.value.id, c.value.text));
   }
 
-  // The edit log of a document since its snapshot, oldest first:
-  // {entries, head} where head is the last entry's seq (0 when empty).
+  // The edit log of a document since its snapshot, oldest first, as stored
+  // ({seq, docId, entry}: the core reads them so): {entries, head} where
+  // head is the last entry's seq (0 when empty).
   async editsFor(docId) {
     const tx = this.db.transaction('edits', 'readonly');
-    const recs = await promised(tx.objectStore('edits').index('docId').getAll(docId));
-    return { entries: recs.map((r) => r.entry), head: recs.length ? recs[recs.length - 1].seq : 0 };
+    const recs = (await promised(tx.objectStore('edits').index('docId').getAll(docId))).filter((r) => r.entry);
+    return { entries: recs, head: recs.length ? recs[recs.length - 1].seq : 0 };
   }
 
   // Ids of the documents never opened (no annotations record), in import
@@ -282,14 +288,18 @@ class Store {
   }
 
   // One durable write. `w` may hold: labels, documents (array of {id, text,
-  // meta, status}), annotations (array of the core's records: snapshots,
-  // which clear those documents' edit logs), edit ({docId, entry}:
-  // one edit-log entry), current (a document id), settings ({key: value}
-  // records for the `settings` store).
-  // `expectHead` (with one snapshot, or several: the last of their log entries
-  // read): the last log entry the writer has seen;
-  // if another tab has logged more since, nothing is written and the promise
-  // rejects with a ConflictError, so that no snapshot drops another's edit.
+  // meta, status}), annotations (array of the core's records), edit
+  // ({docId, entry}: one edit-log entry), current (a document id), settings
+  // ({key: value} records for the `settings` store).
+  // A record with `expect` is a snapshot: the core says over which stored
+  // revision it may go and which log entries it folds in (it drops those);
+  // should storage hold anything else (another tab's snapshot or entry),
+  // nothing is written and the promise rejects with a ConflictError, so
+  // that no snapshot drops another tab's edit. A record without it drops no
+  // entry. Either way the record's revision is noted in the `edits` store,
+  // where the next snapshot's check finds it. With `newDocuments`, the documents are new: should another tab
+  // have stored one of their ids meanwhile, nothing is written and the
+  // promise rejects with an IdTakenError (`id`), never writing over it.
   // Resolves to the seq of the logged entry, if any.
   async write(w) {
     const names = ['settings'];
@@ -300,6 +310,7 @@ class Store {
     const tx = this.db.transaction(names, 'readwrite', { durability: 'strict' });
     const done = completed(tx);
     let conflict = false;
+    let taken = null;
     let seq = 0;
     // A request that throws at once (a full disk, a value storage cannot
     // clone) must take the requests already made with it: the whole write
@@ -314,6 +325,11 @@ class Store {
           // A document written again keeps its place in the order.
           docs.get(d.id).onsuccess = (e) => {
             const old = e.target.result;
+            if (old && w.newDocuments) {
+              taken = d.id;
+              tx.abort();
+              return;
+            }
             docs.put({ id: d.id, text: d.text, meta: d.meta ?? {}, status: d.status ?? 'todo', seq: old ? old.seq : mySeq });
           };
         }
@@ -321,18 +337,21 @@ class Store {
       if (w.annotations) {
         const anns = tx.objectStore('annotations');
         const edits = tx.objectStore('edits');
-        for (const a of w.annotations) {
-          anns.put(a);
-          edits.index('docId').openKeyCursor(IDBKeyRange.only(a.docId)).onsuccess = (e) => {
-            const c = e.target.result;
-            if (!c) return;
-            if (w.expectHead != null && c.primaryKey > w.expectHead) {
+        for (const { expect, ...record } of w.annotations) {
+          edits.index('docId').getAll(record.docId).onsuccess = (e) => {
+            const rows = e.target.result;
+            const marks = rows.filter((r) => r.rev != null).map((r) => r.seq);
+            const logged = rows.filter((r) => r.rev == null).map((r) => r.seq);
+            const rev = marks.length ? rows.find((r) => r.seq === marks[marks.length - 1]).rev : 0;
+            if (expect && !snapshotAdmitted(expect, rev, Float64Array.from(logged))) {
               conflict = true;
               tx.abort();
               return;
             }
-            edits.delete(c.primaryKey);
-            c.continue();
+            anns.put(record);
+            for (const key of marks) edits.delete(key);
+            if (expect) for (const key of logged) edits.delete(key);
+            if (record.rev) edits.add({ docId: record.docId, rev: record.rev });
           };
         }
       }
@@ -351,6 +370,9 @@ class Store {
     try {
       await done;
     } catch (e) {
+      if (taken != null) {
+        throw Object.assign(new Error(`another tab has just stored a document with the id ${JSON.stringify(taken)}`), { name: 'IdTakenError', id: taken });
+      }
       if (conflict) throw Object.assign(new Error('the document was changed in another tab'), { name: 'ConflictError' });
       throw e;
     }

@@ -30,16 +30,26 @@ function importParsed(name, parse) {
 }
 
 async function importNow(job, parse) {
-  const taken = await state.store.documentIds();
-  const parsed = parse(taken, state.core.labels());
+  let parsed;
+  // Should another tab store a document under one of these ids meanwhile,
+  // nothing is written: the core picks the ids again from those stored now.
+  for (let tries = 0; ; tries++) {
+    parsed = parse(await state.store.documentIds(), state.core.labels());
+    try {
+      await state.store.write({
+        labels: parsed.labels,
+        documents: parsed.documents,
+        newDocuments: true,
+        annotations: parsed.records,
+        current: parsed.documents.length ? parsed.documents[0].id : state.docId,
+        settings: { [job.key]: null },
+      });
+      break;
+    } catch (e) {
+      if (!(e && e.name === 'IdTakenError') || tries >= 8) throw e;
+    }
+  }
   const docs = parsed.documents;
-  await state.store.write({
-    labels: parsed.labels,
-    documents: docs,
-    annotations: parsed.records,
-    current: docs.length ? docs[0].id : state.docId,
-    settings: { [job.key]: null },
-  });
   state.core.setLabels(parsed.labels);
   refreshLabels({ all: true });
   await reloadList();

@@ -3,7 +3,7 @@
 
 use super::{Result, Session, SNAPSHOT_EVERY};
 use crate::doc::{Span, Status};
-use crate::edit::{Change, LogEntry};
+use crate::edit::{Change, LogEntry, Turn};
 use crate::labels::Label;
 use serde::{Deserialize, Serialize};
 
@@ -102,6 +102,7 @@ pub struct Every {
 
 pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
     let labels_before = session.labels.len();
+    let tab = session.tab.clone();
     let mut out = Outcome::default();
     let o = session.open_mut()?;
     let e = &mut o.editor;
@@ -171,10 +172,20 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
         }
         Action::Undo | Action::Redo => {
             let undo = action == Action::Undo;
-            let step = if undo { e.undo() } else { e.redo() };
-            let Some(c) = step else {
-                out.status = format!("nothing to {}", if undo { "undo" } else { "redo" });
-                return Ok(out);
+            let word = if undo { "undo" } else { "redo" };
+            let c = match if undo { e.try_undo() } else { e.try_redo() } {
+                Turn::Nothing => {
+                    out.status = format!("nothing to {word}");
+                    return Ok(out);
+                }
+                Turn::Stale(c) => {
+                    out.status = format!(
+                        "cannot {word} ({}): those spans have changed since (in another tab, or by new suggestions); nothing changed",
+                        summary(&c, &e.doc.text)
+                    );
+                    return Ok(out);
+                }
+                Turn::Done(c) => c,
             };
             out.status = format!(
                 "{}: {}",
@@ -185,7 +196,12 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
             out.reveal = c.added.iter().chain(&c.removed).map(|s| s.start).min();
             o.view.touch(&o.index, &c);
             out.changed = true;
-            out.entry = Some(if undo { LogEntry::Undo } else { LogEntry::Redo });
+            let base = o.rev;
+            out.entry = Some(if undo {
+                LogEntry::Undo { tab, base }
+            } else {
+                LogEntry::Redo { tab, base }
+            });
             return Ok(finish(session, out, labels_before));
         }
         Action::SetDone { done } => set_done(session, &mut out, done)?,

@@ -85,12 +85,13 @@ impl Session {
     }
 
     /// Suggests the open document afresh when the person has not touched it
-    /// (no span of theirs, no history, not done), so that what was learned
-    /// since it was first opened shows. Returns whether anything changed.
+    /// (no span of theirs, no history of any tab's, not done), so that what
+    /// was learned since it was first opened shows. Returns whether
+    /// anything changed.
     pub fn resuggest_untouched(&mut self) -> Result<bool> {
         let e = &self.open_doc()?.editor;
-        if e.can_undo()
-            || e.can_redo()
+        if !e.history.done.is_empty()
+            || !e.history.undone.is_empty()
             || e.doc.status == Status::Done
             || e.doc.spans.iter().any(|s| s.source == Source::User)
         {

@@ -25,7 +25,7 @@ pub mod worker;
 
 pub use action::{Action, Outcome};
 pub use bar::{Bar, BarLabel};
-pub use record::Record;
+pub use record::{Logged, Record};
 
 use crate::doc::{unique_id, Document, Span, Status};
 use crate::edit::{Change, Editor, LogEntry, Overlap};
@@ -95,6 +95,8 @@ pub struct Session {
     recognizer: Recognizer,
     learner: learn::Shared,
     rules: Rules,
+    /// The page's tab: the steps it makes are its own to undo.
+    tab: String,
     open: Option<Open>,
 }
 
@@ -107,6 +109,14 @@ struct Open {
     owed: bool,
     /// Edits stored as log entries since its last snapshot.
     unsnapshotted: usize,
+    /// The revision of the stored record it was built on (0: none).
+    rev: u64,
+    /// The stored edit-log entries it has applied (their `seq`s): the
+    /// ones its next snapshot may drop.
+    folds: Vec<u64>,
+    /// A new document's wanted id (`None` for a stored one), should the id
+    /// it got be taken before it is stored.
+    wanted: Option<Option<String>>,
 }
 
 /// What opening a document decided, for the page to carry out.
@@ -146,7 +156,17 @@ impl Session {
             recognizer,
             learner,
             rules: Rules::default(),
+            tab: String::new(),
             open: None,
+        }
+    }
+
+    /// Names the page's tab (an id it keeps across reloads): the steps it
+    /// makes from now on are its own, and only they are undone by it.
+    pub fn set_tab(&mut self, tab: &str) {
+        self.tab = tab.to_string();
+        if let Some(o) = self.open.as_mut() {
+            o.editor.tab = self.tab.clone();
         }
     }
 
@@ -252,8 +272,7 @@ impl Session {
         if !meta.is_object() {
             return err("a document's meta must be a JSON object");
         }
-        let default = format!("doc-{}", taken.len() + 1);
-        let id = unique_id(wanted.unwrap_or(&default), |x| taken.iter().any(|t| t == x));
+        let id = new_id(wanted, taken);
         let mut doc = Document::new(id, text);
         doc.meta = meta;
         doc.check_meta()?;
@@ -266,9 +285,28 @@ impl Session {
         let mut editor = Editor::new(doc, Overlap::Forbid);
         editor.set_suggestions(suggestions);
         self.install(editor, owed, 0);
+        if let Some(o) = self.open.as_mut() {
+            o.wanted = Some(wanted.map(str::to_string));
+        }
         let mut opened = self.opened()?;
         opened.snapshot = true;
         Ok(opened)
+    }
+
+    /// Gives the new document, not stored yet, an id not among `taken`
+    /// (read again after another tab stored one under its id), by the rule
+    /// [`Session::open_text`] used: two tabs creating one id get two
+    /// documents, never one written over the other.
+    pub fn retake_id(&mut self, taken: &[String]) -> Result<Opened> {
+        let o = self.open_mut()?;
+        let Some(wanted) = o.wanted.clone() else {
+            return err("only a new document changes its id");
+        };
+        o.editor.doc.id = new_id(wanted.as_deref(), taken);
+        // Nothing is stored under the new id: its first snapshot goes over
+        // none.
+        o.rev = 0;
+        self.opened()
     }
 
     /// Opens a stored document (`doc`, its spans ignored) with its stored
@@ -278,13 +316,15 @@ impl Session {
     /// suggestions, is pre-annotated now, or by a worker when long; the log
     /// is replayed on the record; suggestions saved under other rules get
     /// the current rules' suggestions; a document nobody has touched is
-    /// suggested again once the model has learned something. Anything of
-    /// that is stored as a new snapshot (`snapshot`).
+    /// suggested again once the model has learned something; the history
+    /// steps of tabs no longer open (`live` are those that are) become this
+    /// tab's. Anything of that is stored as a new snapshot (`snapshot`).
     pub fn open_stored(
         &mut self,
         doc: Document,
         record: Option<Record>,
-        log: &[LogEntry],
+        log: &[Logged],
+        live: &[String],
     ) -> Result<Opened> {
         let long = is_long(&doc.text);
         let had_record = record.is_some();
@@ -292,13 +332,19 @@ impl Session {
         let stale = record
             .as_ref()
             .is_some_and(|r| r.rules != self.rules.version());
+        let rev = record.as_ref().map_or(0, |r| r.rev);
         let editor = self.editor_for(doc, record.as_ref())?;
         self.install(editor, owed, log.len());
         let mut changed = false;
         if !log.is_empty() {
-            self.replay(log)?;
+            let entries: Vec<LogEntry> = log.iter().map(|l| l.entry.clone()).collect();
+            self.replay(&entries)?;
             changed = true;
         }
+        let o = self.open_mut()?;
+        o.rev = rev;
+        o.folds = log.iter().map(|l| l.seq).collect();
+        changed |= o.editor.adopt(|t| live.iter().any(|l| l == t));
         if stale {
             changed |= self.apply_rules()?;
         }
@@ -322,6 +368,7 @@ impl Session {
             };
             doc.spans.clear();
             let mut e = Editor::new(doc, Overlap::Forbid);
+            e.tab = self.tab.clone();
             e.set_suggestions(suggestions);
             return Ok(e);
         };
@@ -329,10 +376,12 @@ impl Session {
         doc.validate()?;
         let mut e = Editor::new(doc, Overlap::Forbid);
         e.history = r.history.clone();
+        e.tab = self.tab.clone();
         Ok(e)
     }
 
-    fn install(&mut self, editor: Editor, owed: bool, unsnapshotted: usize) {
+    fn install(&mut self, mut editor: Editor, owed: bool, unsnapshotted: usize) {
+        editor.tab = self.tab.clone();
         let mut index = TextIndex::pending(&editor.doc.text);
         index.prepare(&editor.doc.text, TOKENS_AT_ONCE);
         for s in &editor.doc.spans {
@@ -345,6 +394,9 @@ impl Session {
             view,
             owed,
             unsnapshotted,
+            rev: 0,
+            folds: Vec::new(),
+            wanted: None,
         });
     }
 
@@ -363,8 +415,9 @@ impl Session {
         self.open = None;
     }
 
-    /// Applies edit-log entries (oldest first) to the open document: another
-    /// tab's, or an edit made again after reopening.
+    /// Applies edit-log entries (oldest first) to the open document: an edit
+    /// made again after reopening (it is then part of the next snapshot,
+    /// not of the log).
     pub fn replay(&mut self, entries: &[LogEntry]) -> Result<()> {
         let o = self.open_mut()?;
         o.editor.replay(entries);
@@ -400,20 +453,33 @@ impl Session {
         self.open.as_ref().is_some_and(|o| o.owed)
     }
 
-    /// The open document's annotations record as it is to be stored now.
-    /// Taking it counts as storing a snapshot: the next edits are logged
-    /// against it.
+    /// The open document's annotations record as it is to be stored now: a
+    /// snapshot expecting the revision it was built on and dropping only the
+    /// log entries it has applied (see [`record`]). Taking it counts as
+    /// storing it: the next edits are logged against it. Should the write
+    /// be refused, the page opens the document again.
     pub fn record(&mut self) -> Result<Record> {
         let rules = self.rules.version();
         let o = self.open_mut()?;
         o.unsnapshotted = 0;
-        Ok(Record::new(
+        let r = Record::new(
             &o.editor.doc.id,
             &o.editor.doc.spans,
             o.editor.history.clone(),
             !o.owed,
             rules,
-        ))
+        )
+        .folding(o.rev, std::mem::take(&mut o.folds));
+        o.rev = r.rev;
+        Ok(r)
+    }
+
+    /// The open document's edit-log entry was stored as `seq`: the next
+    /// snapshot may drop it.
+    pub fn logged(&mut self, seq: u64) {
+        if let Some(o) = self.open.as_mut() {
+            o.folds.push(seq);
+        }
     }
 
     /// The action, applied to the open document; see [`Outcome`].
@@ -429,7 +495,11 @@ impl Session {
         }
         let o = self.open.as_mut()?;
         o.view.touch(&o.index, &change);
-        (!change.is_empty()).then_some(LogEntry::Commit { change })
+        (!change.is_empty()).then(|| LogEntry::Commit {
+            change,
+            tab: self.tab.clone(),
+            base: o.rev,
+        })
     }
 
     // ---- selection, in the page's units -------------------------------------
@@ -544,6 +614,12 @@ impl Session {
 /// at work. Compiled in: on a cold start, fetching it separately came after
 /// everything else the page loads (about 100 ms late).
 pub const DEMO_TEXT: &str = include_str!("demo.txt");
+
+/// A new document's id: `wanted`, or `doc-N`, with a suffix when taken.
+fn new_id(wanted: Option<&str>, taken: &[String]) -> String {
+    let default = format!("doc-{}", taken.len() + 1);
+    unique_id(wanted.unwrap_or(&default), |x| taken.iter().any(|t| t == x))
+}
 
 /// Whether a text is pre-annotated by a worker.
 pub fn is_long(text: &str) -> bool {

@@ -237,7 +237,7 @@ impl Session {
         &self,
         doc: Document,
         record: Option<Record>,
-        log: &[LogEntry],
+        log: &[super::Logged],
         text: &str,
         label: &str,
     ) -> Result<(usize, Option<Record>)> {
@@ -246,21 +246,26 @@ impl Session {
             Some(r) => (r.preannotated, r.rules.clone()),
             None => (!long, self.rules_version()),
         };
+        let rev = record.as_ref().map_or(0, |r| r.rev);
         let mut editor = self.editor_for(doc, record.as_ref())?;
-        editor.replay(log);
+        let entries: Vec<LogEntry> = log.iter().map(|l| l.entry.clone()).collect();
+        editor.replay(&entries);
         let done = crate::occurrences::label_text(&mut editor, text, label)?;
         if done.count == 0 {
             return Ok((0, None));
         }
         Ok((
             done.count,
-            Some(Record::new(
-                &editor.doc.id,
-                &editor.doc.spans,
-                editor.history,
-                preannotated,
-                rules,
-            )),
+            Some(
+                Record::new(
+                    &editor.doc.id,
+                    &editor.doc.spans,
+                    editor.history,
+                    preannotated,
+                    rules,
+                )
+                .folding(rev, log.iter().map(|l| l.seq).collect()),
+            ),
         ))
     }
 }

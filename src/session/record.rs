@@ -3,22 +3,33 @@
 //! the pre-annotation workers) and everything reads.
 //!
 //! In storage (IndexedDB) a record is
-//! `{docId, table, scores, labels, ids, history, count, preannotated, rules}`:
+//! `{docId, table, scores, labels, ids, history, count, preannotated, rules,
+//! rev}`:
 //! the spans as packed columns ([`crate::snapshot`]: typed arrays, which the
 //! browser copies rather than clones object by object), the names the label
 //! column indexes and the span ids as JSON strings, the undo history as a
 //! JSON string, the span count (for lists that must not unpack), whether
-//! its suggestions are made (false while a worker owes them) and the
-//! fingerprint of the rules those suggestions have seen. The wasm layer
+//! its suggestions are made (false while a worker owes them), the
+//! fingerprint of the rules those suggestions have seen and its revision. The wasm layer
 //! moves these fields across; what they mean is decided here.
 //!
 //! Records written by earlier versions hold `spans` as objects instead of
 //! the columns: [`Record::from_objects`] reads them.
+//!
+//! Tabs share the records (docs/ARCHITECTURE.md, "Other tabs"). A record
+//! carries its revision `rev` (0 in records from before), one more at each
+//! snapshot; a snapshot is written with what it expects ([`Expect`]): the
+//! revision it was built on and the edit-log entries it has applied, the
+//! only ones it may drop. Should storage hold another revision, or an entry
+//! of the document not among those, the write is refused and the tab
+//! reopens the document and makes its change again: a snapshot never drops
+//! what it has not applied.
 
 use super::{Error, Result};
 use crate::doc::Span;
-use crate::edit::History;
+use crate::edit::{History, LogEntry};
 use crate::snapshot::{self, Packed};
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
@@ -29,6 +40,37 @@ pub struct Record {
     pub preannotated: bool,
     /// The fingerprint of the rules its suggestions have seen ("" none).
     pub rules: String,
+    /// Its revision: one more than the snapshot it replaces.
+    pub rev: u64,
+    /// What storage must hold for it to be written (`None`: a record
+    /// written whatever is there, dropping no log entry).
+    pub expect: Option<Expect>,
+}
+
+/// What a snapshot was built on: the record revision and the edit-log
+/// entries (their `seq`s) it has applied.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Expect {
+    pub rev: u64,
+    pub seqs: Vec<u64>,
+}
+
+impl Expect {
+    /// Whether the snapshot may replace what storage holds for its
+    /// document: the record at revision `stored_rev` (0: none) and the log
+    /// entries `logged`, which it then drops. Only over the revision it was
+    /// built on, and only when it has applied every one of those entries.
+    pub fn admits(&self, stored_rev: u64, logged: &[u64]) -> bool {
+        stored_rev == self.rev && logged.iter().all(|s| self.seqs.contains(s))
+    }
+}
+
+/// An edit-log entry as stored: its place in the log (`seq`, across every
+/// document and tab) and the entry.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Logged {
+    pub seq: u64,
+    pub entry: LogEntry,
 }
 
 /// The fields of a stored record as they come out of storage.
@@ -41,6 +83,7 @@ pub struct Stored<'a> {
     pub history_json: &'a str,
     pub preannotated: Option<bool>,
     pub rules: Option<String>,
+    pub rev: Option<u64>,
 }
 
 impl Record {
@@ -57,7 +100,18 @@ impl Record {
             history,
             preannotated,
             rules,
+            rev: 0,
+            expect: None,
         }
+    }
+
+    /// The record as the snapshot of a document built on revision `base`
+    /// with the logged entries `seqs` applied: to be written only over that
+    /// revision, dropping just those entries.
+    pub fn folding(mut self, base: u64, seqs: Vec<u64>) -> Record {
+        self.rev = base + 1;
+        self.expect = Some(Expect { rev: base, seqs });
+        self
     }
 
     /// A record of a document's spans as a file gave them: nothing of a
@@ -84,6 +138,8 @@ impl Record {
             history: parse_history(s.history_json)?,
             preannotated: s.preannotated.unwrap_or(true),
             rules: s.rules.unwrap_or_default(),
+            rev: s.rev.unwrap_or(0),
+            expect: None,
         })
     }
 
@@ -124,15 +180,19 @@ impl Record {
         serde_json::to_string(&self.history).unwrap_or_default()
     }
 
-    /// The same record with other spans and history (a project-wide change).
+    /// The same record with other spans and history (a project-wide change),
+    /// at the next revision, so that a tab's snapshot built on this one is
+    /// refused rather than write over the change.
     pub fn with(&self, spans: &[Span], history: History) -> Record {
-        Record::new(
+        let mut r = Record::new(
             &self.doc_id,
             spans,
             history,
             self.preannotated,
             self.rules.clone(),
-        )
+        );
+        r.rev = self.rev + 1;
+        r
     }
 }
 
@@ -165,12 +225,15 @@ mod tests {
             history_json: &r.history_json(),
             preannotated: Some(false),
             rules: Some("v1".into()),
+            rev: Some(7),
         })
         .unwrap();
         assert_eq!(back.spans().unwrap(), spans());
         assert_eq!(back.history, r.history);
         assert_eq!((back.preannotated, back.rules.as_str()), (false, "v1"));
         assert_eq!(back.count(), 2);
+        assert_eq!(back.rev, 7);
+        assert_eq!(back.with(&spans(), History::default()).rev, 8);
     }
 
     #[test]
@@ -185,9 +248,11 @@ mod tests {
             history_json: r#"{"done":[],"undone":[]}"#,
             preannotated: None,
             rules: None,
+            rev: None,
         })
         .unwrap();
         assert!(back.preannotated);
+        assert_eq!(back.rev, 0);
         assert_eq!(back.rules, "");
         let objects = Record::from_objects("d".into(), &spans(), History::default(), None, None);
         assert_eq!(objects.spans().unwrap(), spans());
@@ -206,6 +271,7 @@ mod tests {
                 history_json: history,
                 preannotated: None,
                 rules: None,
+                rev: None,
             })
         };
         let e = stored("[\"PER\"]", "{}", r.spans.table.clone()).unwrap_err();

@@ -1,7 +1,7 @@
 //! The session as the page drives it: open, act, store, reopen.
 
 use super::*;
-use crate::doc::{Source, Span};
+use crate::doc::{Source, Span, Status};
 
 const TEXT: &str = "Angela Merkel visited Paris on Monday. Merkel met Emmanuel Macron there.";
 
@@ -26,6 +26,15 @@ fn user_spans(s: &Session) -> Vec<(usize, usize, String)> {
         .iter()
         .filter(|x| x.source == Source::User)
         .map(|x| (x.start, x.end, x.label.clone()))
+        .collect()
+}
+
+/// Entries as storage holds them, numbered from 1.
+fn logged(entries: Vec<LogEntry>) -> Vec<Logged> {
+    entries
+        .into_iter()
+        .zip(1..)
+        .map(|(entry, seq)| Logged { seq, entry })
         .collect()
 }
 
@@ -123,12 +132,12 @@ fn undo_and_redo_say_what_they_did_and_where() {
     let (mut s, _) = session_with(TEXT);
     add(&mut s, 0, 13, "PER").unwrap();
     let undo = s.apply(Action::Undo).unwrap();
-    assert_eq!(undo.entry, Some(LogEntry::Undo));
+    assert!(matches!(undo.entry, Some(LogEntry::Undo { .. })));
     assert_eq!(undo.reveal, Some(0));
     assert!(undo.status.starts_with("undone"), "{}", undo.status);
     assert!(user_spans(&s).is_empty());
     let redo = s.apply(Action::Redo).unwrap();
-    assert_eq!(redo.entry, Some(LogEntry::Redo));
+    assert!(matches!(redo.entry, Some(LogEntry::Redo { .. })));
     assert_eq!(user_spans(&s), [(0, 13, "PER".to_string())]);
     s.apply(Action::Undo).unwrap();
     s.apply(Action::Undo).unwrap();
@@ -283,21 +292,23 @@ fn reopening_gives_back_the_snapshot_plus_the_logged_edits() {
     let want = s.spans().to_vec();
     let mut t = Session::new();
     let opened = t
-        .open_stored(doc.clone(), Some(record.clone()), &log)
+        .open_stored(doc.clone(), Some(record.clone()), &logged(log), &[])
         .unwrap();
     assert_eq!(t.spans(), want);
     assert!(opened.snapshot, "the log is folded into a new snapshot");
     let redo = t.apply(Action::Redo).unwrap();
     assert!(redo.changed, "the undo position came back too");
     let mut u = Session::new();
-    let opened = u.open_stored(doc, Some(record), &[]).unwrap();
+    let opened = u.open_stored(doc, Some(record), &[], &[]).unwrap();
     assert!(!opened.snapshot, "nothing new to store");
 }
 
 #[test]
 fn a_document_without_a_record_is_suggested_and_stored() {
     let mut s = Session::new();
-    let opened = s.open_stored(Document::new("d", TEXT), None, &[]).unwrap();
+    let opened = s
+        .open_stored(Document::new("d", TEXT), None, &[], &[])
+        .unwrap();
     assert!(opened.snapshot && !opened.owed);
     assert!(!s.spans().is_empty());
 }
@@ -309,7 +320,7 @@ fn a_document_saved_under_other_rules_gets_the_current_rules() {
     s.set_rules(r#"{"label":"CITY","pattern":"Paris"}"#)
         .unwrap();
     let opened = s
-        .open_stored(doc.clone(), Some(record.clone()), &[])
+        .open_stored(doc.clone(), Some(record.clone()), &[], &[])
         .unwrap();
     assert!(opened.snapshot);
     assert!(s
@@ -318,7 +329,7 @@ fn a_document_saved_under_other_rules_gets_the_current_rules() {
         .any(|x| x.label == "CITY" && x.source == Source::Rule));
     let fresh = s.record().unwrap();
     assert_eq!(fresh.rules, s.rules_version());
-    let again = s.open_stored(doc, Some(fresh), &[]).unwrap();
+    let again = s.open_stored(doc, Some(fresh), &[], &[]).unwrap();
     assert!(!again.snapshot, "up to date");
 }
 
@@ -327,7 +338,7 @@ fn a_damaged_record_is_refused_and_the_open_document_stays() {
     let (mut s, opened) = session_with(TEXT);
     let (doc, mut record) = stored(&mut s);
     record.spans.table[1] = 10_000; // an end past the text
-    let e = s.open_stored(doc, Some(record), &[]).unwrap_err();
+    let e = s.open_stored(doc, Some(record), &[], &[]).unwrap_err();
     assert!(e.0.contains("past the end"), "{e}");
     assert_eq!(s.head().unwrap().id, opened.id);
 }
@@ -435,4 +446,257 @@ fn a_label_name_past_the_limit_is_refused_and_changes_nothing() {
     let e =
         project::import_file("long.jsonl", file.as_bytes(), &[], LabelSet::default()).unwrap_err();
     assert!(e.0.starts_with("long.jsonl: the label “LLLL"), "{e}");
+}
+
+// ---- two tabs on one document -------------------------------------------
+
+/// What IndexedDB holds of one document, written by the rules store.js
+/// follows: a snapshot only as its `expect` admits, an entry at the next seq.
+#[derive(Default)]
+struct Storage {
+    doc: Option<Document>,
+    record: Option<Record>,
+    log: Vec<Logged>,
+    seq: u64,
+}
+
+impl Storage {
+    fn snapshot(&mut self, s: &mut Session) -> std::result::Result<(), &'static str> {
+        let (doc, record) = stored(s);
+        let stored_rev = self.record.as_ref().map_or(0, |r| r.rev);
+        let seqs: Vec<u64> = self.log.iter().map(|l| l.seq).collect();
+        let expect = record
+            .expect
+            .clone()
+            .expect("a snapshot says what it expects");
+        if !expect.admits(stored_rev, &seqs) {
+            return Err("conflict");
+        }
+        self.log.clear();
+        self.doc = Some(doc);
+        self.record = Some(record);
+        Ok(())
+    }
+
+    fn log(&mut self, s: &mut Session, out: Outcome) {
+        self.seq += 1;
+        s.logged(self.seq);
+        self.log.push(Logged {
+            seq: self.seq,
+            entry: out.entry.expect("an edit logs an entry"),
+        });
+    }
+
+    /// A tab opening (or reopening) the document from storage.
+    fn open(&self, s: &mut Session, live: &[&str]) -> Opened {
+        let live: Vec<String> = live.iter().map(|t| t.to_string()).collect();
+        s.open_stored(
+            self.doc.clone().unwrap(),
+            self.record.clone(),
+            &self.log,
+            &live,
+        )
+        .unwrap()
+    }
+}
+
+fn tab(name: &str) -> Session {
+    let mut s = Session::new();
+    s.set_tab(name);
+    s
+}
+
+/// Issue 16, corner 2: A's edit and snapshot (mark done) at the moment of
+/// B's edit. B's entry is logged after A's, before A's snapshot: A's
+/// snapshot has not applied it, so it is refused; A reopens, marks done
+/// again on top, and B's span survives.
+#[test]
+fn a_snapshot_never_drops_an_entry_it_has_not_applied() {
+    let mut store = Storage::default();
+    let mut a = tab("A");
+    a.open_text(Some("shared"), &[], TEXT.into(), serde_json::json!({}))
+        .unwrap();
+    store.snapshot(&mut a).unwrap();
+    let mut b = tab("B");
+    store.open(&mut b, &["A", "B"]);
+    let out = add(&mut a, 0, 13, "PER").unwrap();
+    store.log(&mut a, out);
+    let out = add(&mut b, 22, 27, "LOC").unwrap();
+    store.log(&mut b, out); // B's promise resolves here
+    let done = a.apply(Action::SetDone { done: true }).unwrap();
+    assert!(done.snapshot);
+    assert_eq!(
+        store.snapshot(&mut a),
+        Err("conflict"),
+        "A never read B's entry"
+    );
+    store.open(&mut a, &["A", "B"]);
+    a.apply(Action::SetDone { done: true }).unwrap();
+    store.snapshot(&mut a).unwrap();
+    assert!(store.log.is_empty(), "both entries folded in");
+    // B, not yet told, snapshots too: built on the revision A replaced.
+    b.apply(Action::SetDone { done: false }).unwrap();
+    assert_eq!(store.snapshot(&mut b), Err("conflict"));
+    store.open(&mut b, &["A", "B"]);
+    b.apply(Action::SetDone { done: false }).unwrap();
+    store.snapshot(&mut b).unwrap();
+    let mut reader = tab("C");
+    store.open(&mut reader, &[]);
+    assert_eq!(
+        user_spans(&reader),
+        [(0, 13, "PER".to_string()), (22, 27, "LOC".to_string())],
+        "every acknowledged edit of both tabs is stored"
+    );
+    assert_eq!(reader.head().unwrap().status, Status::Todo);
+}
+
+/// Issue 16, corner 3: A adds, B adds (acknowledged); A's undo takes back
+/// A's span only, in every tab and after a reload.
+#[test]
+fn undo_in_one_tab_leaves_the_other_tabs_work() {
+    let mut store = Storage::default();
+    let mut a = tab("A");
+    a.open_text(Some("shared"), &[], TEXT.into(), serde_json::json!({}))
+        .unwrap();
+    store.snapshot(&mut a).unwrap();
+    let mut b = tab("B");
+    store.open(&mut b, &["A", "B"]);
+    let out = add(&mut a, 0, 13, "PER").unwrap();
+    store.log(&mut a, out);
+    store.open(&mut b, &["A", "B"]); // told of A's save
+    let out = add(&mut b, 22, 27, "LOC").unwrap();
+    store.log(&mut b, out);
+    store.open(&mut a, &["A", "B"]); // told of B's save
+    let undo = a.apply(Action::Undo).unwrap();
+    assert!(undo.changed);
+    assert!(
+        matches!(&undo.entry, Some(LogEntry::Undo { tab, base: 1 }) if tab == "A"),
+        "{:?}",
+        undo.entry
+    );
+    store.log(&mut a, undo);
+    assert_eq!(user_spans(&a), [(22, 27, "LOC".to_string())]);
+    let none = a.apply(Action::Undo).unwrap();
+    assert!(!none.changed, "B's span is not A's to undo");
+    assert_eq!(none.status, "nothing to undo");
+    for s in [&mut b, &mut tab("C")] {
+        store.open(s, &["A", "B"]);
+        assert_eq!(user_spans(s), [(22, 27, "LOC".to_string())]);
+    }
+    // B relabels its span; B's undo of that then fits, A's redo of its own
+    // span still does (nothing is there), and an undo that no longer fits
+    // says so and changes nothing.
+    let out = b
+        .apply(Action::Relabel {
+            start: 22,
+            end: 27,
+            label: "GPE".into(),
+        })
+        .unwrap();
+    store.log(&mut b, out);
+    store.open(&mut a, &["A", "B"]);
+    let out = a
+        .apply(Action::Relabel {
+            start: 22,
+            end: 27,
+            label: "CITY".into(),
+        })
+        .unwrap();
+    store.log(&mut a, out);
+    store.open(&mut b, &["A", "B"]);
+    let stale = b.apply(Action::Undo).unwrap();
+    assert!(!stale.changed && stale.entry.is_none());
+    assert!(stale.status.starts_with("cannot undo"), "{}", stale.status);
+    assert_eq!(user_spans(&b), [(22, 27, "CITY".to_string())]);
+}
+
+/// Issue 16, corner 4: two tabs create one id at once; the one that stores
+/// second finds it taken and takes the next, by the rule a duplicate id
+/// always followed.
+#[test]
+fn two_tabs_creating_one_id_get_two_documents() {
+    let mut a = tab("A");
+    let mut b = tab("B");
+    let x = a
+        .open_text(Some("x"), &[], "Ana flew.".into(), serde_json::json!({}))
+        .unwrap();
+    let y = b
+        .open_text(Some("x"), &[], "Bo swam.".into(), serde_json::json!({}))
+        .unwrap();
+    assert_eq!((x.id.as_str(), y.id.as_str()), ("x", "x"));
+    let again = b.retake_id(&["x".to_string()]).unwrap();
+    assert_eq!(again.id, "x-2");
+    assert_eq!(b.record().unwrap().doc_id, "x-2");
+    let again = b.retake_id(&["x".into(), "x-2".into()]).unwrap();
+    assert_eq!(again.id, "x-3", "tried again after a second tab took x-2");
+    let r = b.record().unwrap();
+    assert_eq!(
+        (r.rev, r.expect.map(|e| e.rev)),
+        (1, Some(0)),
+        "stored over nothing"
+    );
+    let mut store = Storage::default();
+    store.snapshot(&mut a).unwrap();
+    store.open(&mut a, &[]);
+    assert!(a.retake_id(&[]).is_err(), "a stored document keeps its id");
+    let mut c = tab("C");
+    c.open_text(None, &["doc-1".into()], "Cy.".into(), serde_json::json!({}))
+        .unwrap();
+    let again = c.retake_id(&["doc-1".into(), "doc-2".into()]).unwrap();
+    assert_eq!(again.id, "doc-3");
+}
+
+/// Records and logs from before tabs: steps without a tab, bare undo
+/// entries. They open as they did, and the steps pass to the tab opening
+/// them, which can undo them.
+#[test]
+fn a_record_and_log_from_before_tabs_open_as_before() {
+    let mut s = tab("");
+    s.open_text(Some("old"), &[], TEXT.into(), serde_json::json!({}))
+        .unwrap();
+    let (doc, record) = stored(&mut s);
+    let mut log = Vec::new();
+    for (start, end, label) in [(0, 13, "PER"), (22, 27, "LOC")] {
+        log.push(add(&mut s, start, end, label).unwrap().entry.unwrap());
+    }
+    let json = serde_json::to_string(&log).unwrap();
+    let old = format!(
+        "{},{{\"op\":\"undo\"}}]",
+        json.trim_end_matches(']')
+            .replace(r#","tab":"","base":1"#, "")
+    );
+    assert!(!old.contains("tab"), "{old}");
+    let log: Vec<LogEntry> = serde_json::from_str(&old).unwrap();
+    let mut t = tab("T");
+    let opened = t.open_stored(doc, Some(record), &logged(log), &[]).unwrap();
+    assert!(opened.snapshot);
+    assert_eq!(
+        user_spans(&t),
+        [(0, 13, "PER".to_string())],
+        "the bare undo took back the last edit"
+    );
+    assert!(t.apply(Action::Redo).unwrap().changed, "and T may redo it");
+    assert!(t.apply(Action::Undo).unwrap().changed);
+    assert!(t.apply(Action::Undo).unwrap().changed);
+    assert!(user_spans(&t).is_empty());
+}
+
+/// A document another tab has worked on is not "untouched" here, though
+/// nothing of it is this tab's to undo: its suggestions stay as that tab
+/// left them.
+#[test]
+fn another_tabs_work_is_not_suggested_over() {
+    let mut store = Storage::default();
+    let mut b = tab("B");
+    b.open_text(Some("d"), &[], TEXT.into(), serde_json::json!({}))
+        .unwrap();
+    store.snapshot(&mut b).unwrap();
+    let out = b.apply(Action::RejectAll).unwrap();
+    assert!(out.changed);
+    store.log(&mut b, out);
+    let mut a = tab("A");
+    store.open(&mut a, &["A", "B"]);
+    assert!(a.spans().is_empty());
+    assert!(!a.resuggest_untouched().unwrap());
+    assert!(a.spans().is_empty(), "B's rejections stand");
 }

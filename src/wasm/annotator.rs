@@ -145,23 +145,45 @@ impl Annotator {
         to_js(&opened)
     }
 
-    /// Opens a stored document with its record (or null) and the edit-log
-    /// entries stored since (see `Session::open_stored`).
+    /// Opens a stored document with its record (or null), the edit log
+    /// stored since (`[{seq, entry}]`) and the ids of the tabs open now (see
+    /// `Session::open_stored`).
     #[wasm_bindgen(js_name = openStored)]
     pub fn open_stored(
         &mut self,
         doc: JsValue,
         record: JsValue,
         log: JsValue,
+        live: JsValue,
     ) -> Result<JsValue, JsError> {
         let doc = convert::document(doc)?;
         let record = convert::record(record)?;
-        let log: Vec<crate::edit::LogEntry> = from_js(log)?;
+        let log: Vec<crate::session::Logged> = from_js(log)?;
+        let live = convert::strings(live)?;
         let opened = self
             .session
-            .open_stored(doc, record, &log)
+            .open_stored(doc, record, &log, &live)
             .map_err(session_err)?;
         to_js(&opened)
+    }
+
+    /// Names this page's tab (see `Session::set_tab`).
+    #[wasm_bindgen(js_name = setTab)]
+    pub fn set_tab(&mut self, tab: &str) {
+        self.session.set_tab(tab);
+    }
+
+    /// The open document's edit-log entry was stored as `seq`.
+    pub fn logged(&mut self, seq: f64) {
+        self.session.logged(seq as u64);
+    }
+
+    /// A new id for the new, unstored document, its id having been taken
+    /// meanwhile (see `Session::retake_id`); `{id, name, owed, snapshot}`.
+    #[wasm_bindgen(js_name = retakeId)]
+    pub fn retake_id(&mut self, taken: JsValue) -> Result<JsValue, JsError> {
+        let taken = convert::strings(taken)?;
+        to_js(&self.session.retake_id(&taken).map_err(session_err)?)
     }
 
     /// Applies edit-log entries to the open document.
@@ -369,7 +391,7 @@ impl Annotator {
     ) -> Result<JsValue, JsError> {
         let doc = convert::document(doc)?;
         let record = convert::record(record)?;
-        let log: Vec<crate::edit::LogEntry> = from_js(log)?;
+        let log: Vec<crate::session::Logged> = from_js(log)?;
         let (count, record) = self
             .session
             .label_text_in(doc, record, &log, text, label)

@@ -97,6 +97,7 @@ pub(super) fn record(value: JsValue) -> Result<Option<Record>, JsError> {
         .as_string()
         .unwrap_or_else(|| "[]".into());
     let history = get(&value, "history").as_string().unwrap_or_default();
+    let rev = get(&value, "rev").as_f64().map(|r| r as u64);
     let r = Record::from_stored(Stored {
         doc_id,
         table: Uint32Array::new(&table).to_vec(),
@@ -106,6 +107,7 @@ pub(super) fn record(value: JsValue) -> Result<Option<Record>, JsError> {
         history_json: &history,
         preannotated,
         rules,
+        rev,
     })
     .map_err(session_err)?;
     Ok(Some(r))
@@ -123,6 +125,15 @@ pub(super) fn record_to_js(r: &Record) -> JsValue {
     set(&o, "count", r.count() as u32);
     set(&o, "preannotated", r.preannotated);
     set(&o, "rules", r.rules.as_str());
+    set(&o, "rev", r.rev as f64);
+    // Not stored: what the write checks first (store.js takes it off).
+    if let Some(e) = &r.expect {
+        let expect = Object::new();
+        set(&expect, "rev", e.rev as f64);
+        let seqs: js_sys::Array = e.seqs.iter().map(|&s| JsValue::from(s as f64)).collect();
+        set(&expect, "seqs", seqs);
+        set(&o, "expect", expect);
+    }
     o.into()
 }
 

@@ -109,6 +109,20 @@ pub fn join_record(doc: JsValue, record: JsValue) -> Result<JsValue, JsError> {
     to_js(&project::joined(doc, record.as_ref()).map_err(session_err)?)
 }
 
+/// Whether a snapshot written with `expect` (`{rev, seqs}`, see
+/// `session::record`) may replace its document's stored record of
+/// revision `stored_rev` and drop the log entries `logged` (their seqs).
+#[wasm_bindgen(js_name = snapshotAdmitted)]
+pub fn snapshot_admitted(
+    expect: JsValue,
+    stored_rev: f64,
+    logged: Vec<f64>,
+) -> Result<bool, JsError> {
+    let expect: crate::session::record::Expect = from_js(expect)?;
+    let logged: Vec<u64> = logged.into_iter().map(|s| s as u64).collect();
+    Ok(expect.admits(stored_rev as u64, &logged))
+}
+
 /// The strings a project labels inconsistently (documents with their
 /// spans); with `unlabeled`, also strings left unlabeled somewhere.
 #[wasm_bindgen]

@@ -277,10 +277,7 @@ test('an export of the whole project recovers it in a new profile', async () => 
   }
 });
 
-// Today each tab keeps its own copy of the open document's annotations and
-// writes the whole record: the tab that writes last wins, and the other
-// tab's acknowledged edits are silently overwritten. SECURITY.md and the
-// report describe the coordination that fixes it (Web Locks + BroadcastChannel).
+// The plain case, one edit at a time; tabs.test.mjs fires the races.
 test('two tabs on one project do not lose each other\'s edits', async () => {
   const app = await openApp();
   try {

@@ -25,23 +25,19 @@ async function tabTo(selector, limit = 80) {
   throw new Error(`Tab never reached ${selector}; passed ${passed.join(', ')}`);
 }
 
-test('Tab reaches the file pickers as buttons, with a visible focus ring, and Enter opens the chooser', async () => {
-  await page.evaluate(() => document.body.focus());
-  await tabTo('#open-files');
-  assert.equal(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'solid', 'the focus shows');
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 10_000 }), page.keyboard.press('Enter')]);
-  assert.equal(await chooser.element().getAttribute('id'), 'file-input');
-  // The other pickers: Enter on each button asks its own input (the chooser
-  // itself is held back here, so that the page never has two open).
+test('Tab reaches the file pickers as buttons, with a visible focus ring, and Enter opens each one\'s chooser', async () => {
+  // What a file input is asked to open is recorded (and held back: a
+  // headless page has no chooser to show, and never two at once).
   await page.evaluate(() => {
     window.__asked = [];
     for (const input of document.querySelectorAll('input[type=file]')) {
       input.addEventListener('click', (e) => { e.preventDefault(); window.__asked.push(input.id); });
     }
   });
-  for (const [id, input] of [['open-folder', 'folder-input'], ['model-import-open', 'model-import']]) {
+  for (const [id, input] of [['open-files', 'file-input'], ['open-folder', 'folder-input'], ['model-import-open', 'model-import']]) {
     await page.evaluate(() => document.body.focus());
     await tabTo(`#${id}`);
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'BUTTON');
     assert.equal(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'solid', `${id} shows its focus`);
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => window.__asked.at(-1)), input);

@@ -305,7 +305,10 @@ export async function loadText(text, opts = {}, taken = null) {
   if (typeof text !== 'string') throw new Error('load(text): text must be a string');
   let working = null; // a long text's worker: resolves once its suggestions are saved
   const id = await serial(async () => {
-    await claimTab();
+    // The tab's id is asked for now and needed only by the first write: the
+    // lock's round trip (tens of ms in a fresh profile) is not waited for
+    // before the text is annotated and drawn.
+    const tab = claimTab();
     await flush();
     const ids = taken ?? await state.store.documentIds();
     const meta = opts.name != null ? { name: String(opts.name) } : {};
@@ -316,6 +319,7 @@ export async function loadText(text, opts = {}, taken = null) {
     state.logHead = 0;
     shown(opened, text);
     performance.mark('spanmark:load-drawn');
+    await tab;
     // A first visit shows the demo while the database is still being
     // created; it is stored once that is done.
     if (!state.store) state.store = await state.storeOpen;

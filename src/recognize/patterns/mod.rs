@@ -80,8 +80,9 @@ impl Patterns {
     /// match ends.
     fn match_at(&self, text: &str, start: usize) -> Option<(usize, usize)> {
         let input = Input::new(text).range(start..).anchored(Anchored::Yes);
-        // An anchored search of a DFA built without a size limit on its
-        // cache cannot fail; a failure would only lose this match.
+        // A dense DFA fails a search only on a quit byte or a Unicode word
+        // boundary, and this one has neither (its `\b` is ASCII); a
+        // failure would only lose this match.
         let m = self.dfa.try_search_fwd(&input).ok()??;
         Some((m.pattern().as_usize(), m.offset()))
     }

@@ -179,6 +179,11 @@ impl LabelSet {
         self.by_name.get(name).copied()
     }
 
+    /// The positions of the labels that have a key.
+    pub fn keyed(&self) -> impl Iterator<Item = usize> + '_ {
+        self.by_key.values().copied()
+    }
+
     pub fn by_key(&self, key: &str) -> Option<&Label> {
         self.by_key.get(key).map(|&i| &self.labels[i])
     }

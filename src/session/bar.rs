@@ -30,23 +30,39 @@ impl Session {
     pub fn label_bar(&self, query: &str, limit: usize) -> Bar {
         let counts = self.label_counts();
         let query = query.trim().to_lowercase();
-        let mut picked: Vec<(usize, u64, bool)> = self
-            .labels
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| query.is_empty() || l.name.to_lowercase().contains(&query))
-            .map(|(i, l)| {
-                (
+        let candidates: Vec<usize> = if query.is_empty() {
+            // Every label but those with a key or a span here has count 0
+            // and ranks by its place in the set: beyond these, only the
+            // first `limit` can make the bar. So an edit's redraw never
+            // walks a set of a hundred thousand labels.
+            let mut c: Vec<usize> = self.labels.keyed().collect();
+            c.extend(counts.keys().filter_map(|name| self.labels.index_of(name)));
+            c.extend(0..limit.min(self.labels.len()));
+            c.sort_unstable();
+            c.dedup();
+            c
+        } else {
+            (0..self.labels.len())
+                .filter(|&i| {
+                    self.labels
+                        .at(i)
+                        .is_some_and(|l| l.name.to_lowercase().contains(&query))
+                })
+                .collect()
+        };
+        let mut picked: Vec<(usize, u64, bool)> = candidates
+            .into_iter()
+            .filter_map(|i| {
+                let l = self.labels.at(i)?;
+                Some((
                     i,
                     counts.get(&l.name).copied().unwrap_or(0),
                     l.key.is_some(),
-                )
+                ))
             })
             .collect();
         if picked.len() > limit {
-            // Labels with keys first, then the most used, then set order:
-            // only the first `limit` are ordered (a hundred thousand labels
-            // are partitioned, not sorted, on every edit).
+            // Labels with keys first, then the most used, then set order.
             let first = |a: &(usize, u64, bool), b: &(usize, u64, bool)| {
                 b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0))
             };

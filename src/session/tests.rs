@@ -434,6 +434,46 @@ fn the_label_bar_shows_what_a_person_reaches_for_in_a_huge_set() {
 }
 
 #[test]
+fn the_label_bar_picks_as_a_full_ranking_of_the_set_would() {
+    let (mut s, _) = session_with(TEXT);
+    for i in 0..500 {
+        s.add_label(&format!("K{i:03}")).unwrap();
+    }
+    for (i, key) in ["q", "w", "z", "!"].iter().enumerate() {
+        s.set_label_key(&format!("K{:03}", 100 * i + 7), Some(key))
+            .unwrap();
+    }
+    s.set_label_key("PER", None).unwrap();
+    add(&mut s, 22, 27, "K499").unwrap();
+    add(&mut s, 0, 4, "K250").unwrap();
+    for limit in [0, 1, 5, 13, 40, 600] {
+        // Every label ranked: keyed first, then the most used, then set order.
+        let counts = s.label_counts();
+        let mut all: Vec<(usize, u64, bool, String)> = s
+            .labels()
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                (
+                    i,
+                    counts.get(&l.name).copied().unwrap_or(0),
+                    l.key.is_some(),
+                    l.name.clone(),
+                )
+            })
+            .collect();
+        all.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
+        all.truncate(limit);
+        all.sort_by_key(|a| a.0);
+        let want: Vec<String> = all.into_iter().map(|a| a.3).collect();
+        let bar = s.label_bar("", limit);
+        let got: Vec<String> = bar.labels.iter().map(|l| l.name.clone()).collect();
+        assert_eq!(got, want, "limit {limit}");
+        assert_eq!(bar.hidden, s.labels().len() - want.len());
+    }
+}
+
+#[test]
 fn a_label_name_past_the_limit_is_refused_and_changes_nothing() {
     let (mut s, _) = session_with(TEXT);
     let long = "L".repeat(10_000);

@@ -458,25 +458,6 @@ async function scrollTest(page) {
     }
     r.top = { ms: performance.now() - t0, frames: n, reached: atTop(), elements: doc.getElementsByTagName('*').length };
     // Steady scrolling: 120 frames, 400 px per frame.
-    // Peers in the same page and loop: (a) the least any visible change
-    // costs, a text node changed at the same random moment, until the next
-    // frame; (b) the least a durable write costs, one small record put in a
-    // strict-durability transaction of a database of its own.
-    const probe = document.body.appendChild(document.createElement('div'));
-    probe.style.cssText = 'position:fixed;right:0;bottom:0;font-size:10px';
-    const peerDb = await new Promise((res, rej) => {
-      const r = indexedDB.open(`bench-peer-${Math.random()}`, 1);
-      r.onupgradeneeded = () => r.result.createObjectStore('kv');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const peerWrite = (i) => new Promise((res, rej) => {
-      const tx = peerDb.transaction('kv', 'readwrite', { durability: 'strict' });
-      tx.objectStore('kv').put({ seq: i, entry: { op: 'add', start: i, end: i + 4, label: 'MISC' } }, i);
-      tx.oncomplete = () => res();
-      tx.onerror = () => rej(tx.error);
-    });
-    const peer = [];
     const tasks = [];
     const po = new PerformanceObserver((l) => { for (const e of l.getEntries()) tasks.push(e.duration); });
     po.observe({ type: 'longtask' });

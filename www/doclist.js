@@ -50,12 +50,22 @@ export class DocList {
   // Updates one document's line (after an edit, a status change, an import).
   update(id, fields) {
     let row = this.all.find((d) => d.id === id);
+    const known = Boolean(row);
     if (!row) {
       row = { id, name: id, status: 'todo', count: 0, hits: 0 };
       this.all.push(row);
     }
     Object.assign(row, fields);
-    this.refilter();
+    if (!known || Object.keys(fields).some((k) => k !== 'count')) {
+      this.refilter();
+      return;
+    }
+    // Only a count changed (after every edit): that line's number, not
+    // every line drawn again, which cost each edit a relayout of the list.
+    if (this.searching) return;
+    const el = [...this.spacer.children].find((r) => r.dataset.id === id);
+    const count = el && el.querySelector('.doc-row-count');
+    if (count && count.textContent !== String(row.count)) count.textContent = String(row.count);
   }
 
   // Updates many lines at once ([[id, fields], ...]) with one redraw: a

@@ -57,7 +57,20 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
 // The label bar: one button per label the core chose to show (all of them
 // but in very large sets), each carrying data-label, data-key and its count
 // of spans in the open document; `hidden` says how many more the search finds.
+const drawnShape = new WeakMap(); // bar -> what its buttons show, but counts
+
 export function drawLabels(bar, labels, hidden, onPick) {
+  // The same labels as drawn (an edit changed only counts): the numbers
+  // that changed, not forty buttons made anew and the bar laid out again.
+  const shape = JSON.stringify([hidden, labels.map((l) => [l.name, l.key, l.color])]);
+  if (drawnShape.get(bar) === shape) {
+    const counts = bar.querySelectorAll('.label-count');
+    labels.forEach((l, i) => {
+      if (counts[i].textContent !== String(l.count)) counts[i].textContent = String(l.count);
+    });
+    return;
+  }
+  drawnShape.set(bar, shape);
   const frag = document.createDocumentFragment();
   for (const l of labels) {
     const b = document.createElement('button');

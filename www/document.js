@@ -101,6 +101,7 @@ export function announce(docId) {
 if (channel) {
   channel.onmessage = ({ data }) => {
     serial(async () => {
+      state.store?.othersWrote();
       if (!state.docId) return;
       if (data.docId === state.docId) await openDocument(state.docId, { force: true });
       await reloadList();
@@ -223,16 +224,21 @@ export function act(action) {
       return out;
     }
     performance.mark('spanmark:edit-applied');
-    state.selected = out.select ? { start: out.select[0], end: out.select[1] } : null;
-    state.view.markUnsaved(draw({ patch: out.patch }));
-    // Review moves on (the next suggestion is selected) and an undo may
-    // change what is off screen: either is brought into view, the scroll
-    // kept when it is already there.
-    const at = out.select ? out.select[0] : out.reveal;
-    if (at != null) reveal(at);
-    performance.measure('spanmark:edit-drawn', 'spanmark:edit-applied');
+    // The write is sent before the drawing: storage commits it while the
+    // page draws (an edit's durable time is then the longer of the two, not
+    // their sum).
+    const persisted = persistOutcome(out, action);
+    persisted.catch(() => {}); // awaited below; never an unhandled rejection
     try {
-      await persistOutcome(out, action);
+      state.selected = out.select ? { start: out.select[0], end: out.select[1] } : null;
+      state.view.markUnsaved(draw({ patch: out.patch }));
+      // Review moves on (the next suggestion is selected) and an undo may
+      // change what is off screen: either is brought into view, the scroll
+      // kept when it is already there.
+      const at = out.select ? out.select[0] : out.reveal;
+      if (at != null) reveal(at);
+      performance.measure('spanmark:edit-drawn', 'spanmark:edit-applied');
+      await persisted;
     } finally {
       // Saved, or (on failure) the saved state is shown again.
       state.view.saved();

@@ -101,6 +101,38 @@ pub struct Every {
 }
 
 pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
+    // The label counts are carried across the action by its change, not
+    // counted again over every span (the bar is redrawn after each edit).
+    let counted = session.take_counts();
+    let mut delta = None;
+    let out = apply_to_open(session, action, &mut delta)?;
+    if let Some(mut counts) = counted {
+        for (label, by) in delta.unwrap_or_default() {
+            let n = counts.entry(label.clone()).or_default();
+            *n = n.saturating_add_signed(by);
+            if *n == 0 {
+                counts.remove(&label);
+            }
+        }
+        session.keep_counts(counts);
+    }
+    Ok(out)
+}
+
+/// How a change moves the label counts.
+fn count_delta(change: &Change) -> Vec<(String, i64)> {
+    let removed = change.removed.iter().map(|s| (s.label.clone(), -1));
+    let added = change.added.iter().map(|s| (s.label.clone(), 1));
+    removed.chain(added).collect()
+}
+
+/// `delta`: how the action's change moved the label counts (`None` when it
+/// changed no span).
+fn apply_to_open(
+    session: &mut Session,
+    action: Action,
+    delta: &mut Option<Vec<(String, i64)>>,
+) -> Result<Outcome> {
     let labels_before = session.labels.len();
     let tab = session.tab.clone();
     let mut out = Outcome::default();
@@ -187,6 +219,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
                 }
                 Turn::Done(c) => c,
             };
+            *delta = Some(count_delta(&c));
             out.status = format!(
                 "{}: {}",
                 if undo { "undone" } else { "redone" },
@@ -229,6 +262,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
         }
     };
     if let Some(change) = change {
+        *delta = Some(count_delta(&change));
         out.changed = !change.is_empty();
         out.entry = session.changed(change);
     }
@@ -259,7 +293,7 @@ fn set_done(session: &mut Session, out: &mut Outcome, done: bool) -> Result<Opti
 /// The outcome with what every action reports: whether to snapshot, the
 /// patch, and the labels if the action added one.
 fn finish(session: &mut Session, mut out: Outcome, labels_before: usize) -> Outcome {
-    if let Some(o) = session.open.as_mut() {
+    if let Ok(o) = session.open_mut() {
         if out.entry.is_some() {
             if o.unsnapshotted + 1 >= SNAPSHOT_EVERY {
                 out.snapshot = true;

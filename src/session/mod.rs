@@ -35,6 +35,7 @@ use crate::recognize::rules::Rules;
 use crate::recognize::Recognizer;
 use crate::text_index::TextIndex;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use view::View;
@@ -117,6 +118,9 @@ struct Open {
     /// A new document's wanted id (`None` for a stored one), should the id
     /// it got be taken before it is stored.
     wanted: Option<Option<String>>,
+    /// Its spans per label, as last counted: kept by [`Session::apply`]
+    /// from each change, dropped by every other way in (`open_mut`).
+    counts: RefCell<Option<BTreeMap<String, u64>>>,
 }
 
 /// What opening a document decided, for the page to carry out.
@@ -176,10 +180,25 @@ impl Session {
             .ok_or_else(|| Error("no document is open".into()))
     }
 
+    /// The open document, to change: its counted labels are dropped, as
+    /// anything may change its spans (only `apply` keeps them, see there).
     fn open_mut(&mut self) -> Result<&mut Open> {
-        self.open
+        let o = self
+            .open
             .as_mut()
-            .ok_or_else(|| Error("no document is open".into()))
+            .ok_or_else(|| Error("no document is open".into()))?;
+        o.counts.get_mut().take();
+        Ok(o)
+    }
+
+    fn take_counts(&mut self) -> Option<BTreeMap<String, u64>> {
+        self.open.as_mut()?.counts.get_mut().take()
+    }
+
+    fn keep_counts(&mut self, counts: BTreeMap<String, u64>) {
+        if let Some(o) = self.open.as_mut() {
+            *o.counts.get_mut() = Some(counts);
+        }
     }
 
     pub fn is_open(&self) -> bool {
@@ -222,7 +241,7 @@ impl Session {
         self.labels.rename(from, to)?;
         let to = to.trim();
         self.learner_rename(from, to);
-        if let Some(o) = self.open.as_mut() {
+        if let Ok(o) = self.open_mut() {
             crate::relabel::rename(&mut o.editor.doc.spans, &mut o.editor.history, from, to);
             o.view.touch_all();
         }
@@ -234,7 +253,7 @@ impl Session {
         if !self.labels.remove(name) {
             return err(format!("no label {name:?}"));
         }
-        if let Some(o) = self.open.as_mut() {
+        if let Ok(o) = self.open_mut() {
             crate::relabel::remove(&mut o.editor.doc.spans, &mut o.editor.history, name);
             o.view.touch_all();
         }
@@ -243,16 +262,22 @@ impl Session {
 
     /// Per-label span counts of the open document (empty when none is).
     pub fn label_counts(&self) -> BTreeMap<String, u64> {
-        let mut counts = BTreeMap::<String, u64>::new();
-        if let Some(o) = self.open.as_ref() {
-            // Counted on borrowed names first: redrawn after every edit,
-            // among thousands of spans.
-            let mut by_name = BTreeMap::<&str, u64>::new();
-            for s in &o.editor.doc.spans {
-                *by_name.entry(s.label.as_str()).or_default() += 1;
-            }
-            counts.extend(by_name.into_iter().map(|(k, v)| (k.to_string(), v)));
+        let Some(o) = self.open.as_ref() else {
+            return BTreeMap::new();
+        };
+        if let Some(counts) = o.counts.borrow().as_ref() {
+            return counts.clone();
         }
+        // Counted on borrowed names first, among thousands of spans.
+        let mut by_name = BTreeMap::<&str, u64>::new();
+        for s in &o.editor.doc.spans {
+            *by_name.entry(s.label.as_str()).or_default() += 1;
+        }
+        let counts: BTreeMap<String, u64> = by_name
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        *o.counts.borrow_mut() = Some(counts.clone());
         counts
     }
 
@@ -285,7 +310,7 @@ impl Session {
         let mut editor = Editor::new(doc, Overlap::Forbid);
         editor.set_suggestions(suggestions);
         self.install(editor, owed, 0);
-        if let Some(o) = self.open.as_mut() {
+        if let Ok(o) = self.open_mut() {
             o.wanted = Some(wanted.map(str::to_string));
         }
         let mut opened = self.opened()?;
@@ -397,6 +422,7 @@ impl Session {
             rev: 0,
             folds: Vec::new(),
             wanted: None,
+            counts: RefCell::new(None),
         });
     }
 
@@ -477,7 +503,7 @@ impl Session {
     /// The open document's edit-log entry was stored as `seq`: the next
     /// snapshot may drop it.
     pub fn logged(&mut self, seq: u64) {
-        if let Some(o) = self.open.as_mut() {
+        if let Ok(o) = self.open_mut() {
             o.folds.push(seq);
         }
     }
@@ -493,7 +519,7 @@ impl Session {
         for s in &change.added {
             self.labels.ensure(&s.label);
         }
-        let o = self.open.as_mut()?;
+        let o = self.open.as_mut()?; // the spans changed by `apply`, which keeps the counts
         o.view.touch(&o.index, &change);
         (!change.is_empty()).then(|| LogEntry::Commit {
             change,
@@ -506,7 +532,7 @@ impl Session {
 
     /// Finds any tokens still missing, before an answer needs them.
     fn finish_tokens(&mut self) {
-        if let Some(o) = self.open.as_mut() {
+        if let Ok(o) = self.open_mut() {
             o.index.prepare(&o.editor.doc.text, usize::MAX);
         }
     }
@@ -514,7 +540,7 @@ impl Session {
     /// Tokenizes about `bytes` more of the open document; whether all is
     /// done. The page calls it between frames after opening a long text.
     pub fn prepare_tokens(&mut self, bytes: usize) -> bool {
-        match self.open.as_mut() {
+        match self.open_mut().ok() {
             Some(o) => o.index.prepare(&o.editor.doc.text, bytes),
             None => true,
         }

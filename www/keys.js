@@ -136,8 +136,10 @@ function keyAction(event) {
     case 'N':
       return () => nextMatch(key === 'N');
     case 'Escape':
+      // A fresh start: keyboard moves begin again at the document's start.
       state.pending = null;
       state.selected = null;
+      state.place = null;
       window.getSelection().removeAllRanges();
       draw();
       return null;

@@ -5,9 +5,9 @@
 // (rules.js, occurrences.js, learn.js, project-job.js). Decisions about
 // text, offsets, labels and records are the core's (src/session/).
 
-import init, { panicForTests, demoText, Annotator } from './pkg/spanmark.js';
+import init, { panicForTests, demoText, Annotator, afterDone, openedStatus } from './pkg/spanmark.js';
 import { freshProfile, openStore } from './store.js';
-import { $, state, status, clearError, report, serial, idle, showError } from './page.js';
+import { $, state, status, clearError, report, serial, idle, showError, listed } from './page.js';
 import { DocView } from './docview.js';
 import { DocList } from './doclist.js';
 import {
@@ -27,6 +27,7 @@ import { watchStorage } from './storage.js';
 import { wireHelp } from './help.js';
 import { JOURNAL_PREFIX, leftovers } from './journal.js';
 import { notice, noticeDamaged, wireNotice } from './notice.js';
+import { wireDrawers } from './drawer.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -39,9 +40,14 @@ globalThis.spanmarkPanic = (message) => {
   showError(`Internal error in the annotator core: ${message}. Your saved work is safe; reload the page to continue.`);
 };
 
+// Opens a document from the list, the search or review; the status names
+// it (no message about the one before stays).
 function goTo(id) {
   return serial(async () => {
-    if (id && id !== state.docId) await openDocument(id);
+    if (id && id !== state.docId) {
+      await openDocument(id);
+      status(openedStatus(listed(), id));
+    }
     clearError();
   });
 }
@@ -54,12 +60,20 @@ function goNeighbour(backwards) {
 }
 
 // Marks the open document done (`done`), to do, or (undefined) the other
-// way round; a document marked done is learned from.
-async function setDone(done) {
+// way round; a document marked done is learned from. With `moveOn` (the
+// `d` key, the Done button) a document just marked done gives way to the
+// next one to do, and the status says which.
+async function setDone(done, { moveOn = false } = {}) {
   const out = await act(done === undefined ? { op: 'toggleDone' } : { op: 'setDone', done });
-  if (state.core.head().status === 'done' && (out.changed || done)) {
-    await serial(() => state.learning.learnFromOpen());
-  }
+  if (state.core.head().status !== 'done') return;
+  await serial(async () => {
+    if (out.changed || done) await state.learning.learnFromOpen();
+    if (!moveOn || !out.changed) return;
+    const step = afterDone(listed(), state.docId);
+    if (step.open) await openDocument(step.open);
+    clearError();
+    status(step.status);
+  });
 }
 
 // Opens the first of `ids` that can be read. One that cannot (a record
@@ -83,16 +97,18 @@ function wireControls(features) {
   $('filter').addEventListener('change', () => state.docs.setFilter($('filter').value));
   $('prev-doc').addEventListener('click', () => goNeighbour(true).catch(report));
   $('next-doc').addEventListener('click', () => goNeighbour(false).catch(report));
-  $('mark-done').addEventListener('click', () => setDone().catch(report));
+  $('mark-done').addEventListener('click', () => setDone(undefined, { moveOn: true }).catch(report));
   $('job-cancel').addEventListener('click', () => { cancelJob(); status('pre-annotation cancelled'); });
   // The file pickers are buttons (a hidden input's label is skipped by Tab).
   for (const b of document.querySelectorAll('[data-opens]')) b.addEventListener('click', () => $(b.dataset.opens).click());
   wireLabels();
   wireSearch(goTo);
   wireTransfer();
+  wireDrawers();
   wireKeys({
     goNeighbour,
-    toggleDone: () => setDone(),
+    goTo,
+    toggleDone: () => setDone(undefined, { moveOn: true }),
     labelEvery: (start, end, opts) => features.occurrences.labelEvery(start, end, opts),
   });
 }

@@ -4,7 +4,7 @@
 // to redraw are the core's decisions (src/session/); this module carries
 // them out against IndexedDB and the view.
 
-import { $, state, status, clearError, report, serial, nextTask } from './page.js';
+import { $, state, status, clearError, report, serial, nextTask, edited } from './page.js';
 import { refreshLabels } from './labels.js';
 import { refreshMatches } from './search.js';
 
@@ -157,7 +157,10 @@ export async function persistAndDraw({ withDocument = false, created = false, re
   }
   state.logHead = 0;
   announce(head.id);
-  state.docs.update(head.id, { status: head.status, count: record.count });
+  // A new document's row is named from the start, not by its id until the
+  // list is next read from storage.
+  const named = created ? { name: state.docName } : {};
+  state.docs.update(head.id, { status: head.status, count: record.count, ...named });
   refreshProgress();
   refreshLabels();
   draw();
@@ -231,6 +234,7 @@ export function act(action) {
     persisted.catch(() => {}); // awaited below; never an unhandled rejection
     try {
       state.selected = out.select ? { start: out.select[0], end: out.select[1] } : null;
+      if (out.place != null) state.place = out.place;
       state.view.markUnsaved(draw({ patch: out.patch }));
       // Review moves on (the next suggestion is selected) and an undo may
       // change what is off screen: either is brought into view, the scroll
@@ -245,6 +249,7 @@ export function act(action) {
     }
     performance.measure('spanmark:edit-durable', 'spanmark:edit-applied');
     status(out.status);
+    edited();
     return out;
   });
 }
@@ -270,6 +275,8 @@ function shown(opened, text) {
   state.text = text;
   state.pending = null;
   state.selected = null;
+  state.place = null;
+  state.docName = opened.name;
   $('doc-name').textContent = opened.name;
   state.docs.setCurrent(opened.id);
   refreshMatches();

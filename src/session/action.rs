@@ -83,6 +83,10 @@ pub struct Outcome {
     pub labels: Option<Vec<Label>>,
     /// The span to show as selected after the action, if any.
     pub select: Option<[usize; 2]>,
+    /// Where review stands after the action (code points): the selected
+    /// span's start, or the place of a span decided on when nothing after
+    /// it is left to select, so that moving on never starts over.
+    pub place: Option<usize>,
     /// Where the change happened (code points), for the page to scroll to:
     /// an undo may change what is not on screen.
     pub reveal: Option<usize>,
@@ -138,6 +142,12 @@ fn apply_to_open(
     let mut out = Outcome::default();
     let o = session.open_mut()?;
     let e = &mut o.editor;
+    let action_start = match &action {
+        Action::Remove { start, .. }
+        | Action::Reject { start, .. }
+        | Action::Accept { start, .. } => Some(*start),
+        _ => None,
+    };
     let change: Option<Change> = match action {
         Action::Add { start, end, label } => {
             crate::labels::check_name(&label)?;
@@ -156,7 +166,7 @@ fn apply_to_open(
             crate::labels::check_name(&label)?;
             let c = e.relabel(start, end, &label)?;
             out.select = Some([start, end]);
-            out.status = describe("now", &label, &e.doc.text, start, end);
+            out.status = describe("relabeled as", &label, &e.doc.text, start, end);
             Some(c)
         }
         Action::Resize {
@@ -227,6 +237,7 @@ fn apply_to_open(
             );
             out.select = c.added.first().map(|s| [s.start, s.end]);
             out.reveal = c.added.iter().chain(&c.removed).map(|s| s.start).min();
+            out.place = out.select.map(|[s, _]| s).or(out.reveal);
             o.view.touch(&o.index, &c);
             out.changed = true;
             let base = o.rev;
@@ -266,6 +277,10 @@ fn apply_to_open(
         out.changed = !change.is_empty();
         out.entry = session.changed(change);
     }
+    out.place = match (out.select, action_start) {
+        (Some([s, _]), _) => Some(s),
+        (None, at) => at,
+    };
     Ok(finish(session, out, labels_before))
 }
 
@@ -319,7 +334,7 @@ fn plural(n: usize) -> &'static str {
 
 /// A span's text as the status line quotes it: short texts whole, long
 /// ones cut.
-fn quote(text: &str, start: usize, end: usize) -> String {
+pub(super) fn quote(text: &str, start: usize, end: usize) -> String {
     const MAX: usize = 40;
     let chars: String = text
         .chars()

@@ -18,6 +18,7 @@ mod bar;
 mod learning;
 pub mod project;
 pub mod record;
+pub mod review;
 mod rules;
 pub mod tables;
 mod view;

@@ -198,6 +198,16 @@ fn a_decision_moves_review_on_to_the_next_suggestion() {
     );
     let out = s.apply(Action::Remove { start: 37, end: 43 }).unwrap();
     assert_eq!(out.select, None, "nothing after the last");
+    assert_eq!(
+        out.place,
+        Some(37),
+        "review stays where it was, not back at the start"
+    );
+    assert_eq!(
+        s.neighbour_span(out.place, true),
+        Some((26, 33)),
+        "← from there is the span before it"
+    );
     let out = s.apply(Action::Remove { start: 0, end: 8 }).unwrap();
     assert_eq!(
         out.select,
@@ -788,4 +798,19 @@ fn label_counts_kept_across_actions_match_a_recount() {
         }
         assert_eq!(s.label_counts(), want, "after step {step}: {action:?}");
     }
+}
+
+#[test]
+fn a_relabel_names_the_new_label() {
+    let (mut s, _) = session_with("Ana Lima flew to Lisbon.");
+    add(&mut s, 17, 23, "PER").unwrap();
+    let out = s
+        .apply(Action::Relabel {
+            start: 17,
+            end: 23,
+            label: "LOC".into(),
+        })
+        .unwrap();
+    assert_eq!(out.status, "relabeled as LOC “Lisbon”");
+    assert_eq!(out.place, Some(17));
 }

@@ -2,6 +2,7 @@
 
 use super::convert::{self, from_js, session_err, to_js};
 use crate::labels::Label;
+use crate::session::review::Listed;
 use crate::session::{Action, Session};
 use wasm_bindgen::prelude::*;
 
@@ -252,6 +253,44 @@ impl Annotator {
     #[wasm_bindgen(js_name = nextToken)]
     pub fn next_token(&mut self, from: f64, backwards: bool) -> Option<Vec<u32>> {
         pair(self.session.next_token(at(from), backwards))
+    }
+
+    /// One step of review from code point `from` (-1: the start) among
+    /// the project's `docs` (`[{id, name, status}]` in the list's order):
+    /// `{select, open, status}` (see `session::review::Step`).
+    #[wasm_bindgen(js_name = reviewStep)]
+    pub fn review_step(
+        &self,
+        from: f64,
+        backwards: bool,
+        docs: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let docs: Vec<Listed> = from_js(docs)?;
+        to_js(&self.session.review_step(at(from), backwards, &docs))
+    }
+
+    /// The unchecked suggestion after (or before) code point `from` (-1:
+    /// from the start, or the end).
+    #[wasm_bindgen(js_name = nextUnchecked)]
+    pub fn next_unchecked(&self, from: f64, backwards: bool) -> Option<Vec<u32>> {
+        pair(
+            self.session
+                .next_unchecked(at(from), backwards)
+                .map(|[a, b]| (a, b)),
+        )
+    }
+
+    /// A selection of text in the status line's words.
+    #[wasm_bindgen(js_name = describeSelection)]
+    pub fn describe_selection(&self, start: u32, end: u32) -> String {
+        self.session
+            .describe_selection(start as usize, end as usize)
+    }
+
+    /// A selected span in the status line's words.
+    #[wasm_bindgen(js_name = describeSpan)]
+    pub fn describe_span(&self, start: u32, end: u32) -> String {
+        self.session.describe_span(start as usize, end as usize)
     }
 
     /// The span after (or before) code point `from` (-1: none yet).

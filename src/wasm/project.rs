@@ -6,6 +6,7 @@ use crate::doc::Document;
 use crate::formats;
 use crate::labels::{Label, LabelSet};
 use crate::session::project::{self, ExportOptions, Import};
+use crate::session::review::{self, Listed};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
@@ -129,6 +130,21 @@ pub fn snapshot_admitted(
 pub fn inconsistencies(documents: JsValue, unlabeled: bool) -> Result<JsValue, JsError> {
     let docs: Vec<Document> = from_js(documents)?;
     to_js(&crate::occurrences::inconsistencies(&docs, unlabeled))
+}
+
+/// After the document `current` was marked done, among the project's
+/// `docs` (`[{id, name, status}]`, the list's order): `{open, status}`.
+#[wasm_bindgen(js_name = afterDone)]
+pub fn after_done(docs: JsValue, current: &str) -> Result<JsValue, JsError> {
+    let docs: Vec<Listed> = from_js(docs)?;
+    to_js(&review::after_done(&docs, current))
+}
+
+/// The status line once the document `id` is opened from the list.
+#[wasm_bindgen(js_name = openedStatus)]
+pub fn opened_status(docs: JsValue, id: &str) -> Result<String, JsError> {
+    let docs: Vec<Listed> = from_js(docs)?;
+    Ok(review::opened(&docs, id))
 }
 
 /// An export written a stored document at a time (`session::project::

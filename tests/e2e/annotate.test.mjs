@@ -268,6 +268,8 @@ test('keyboard only: move a token cursor, stretch it, label it, resize a span', 
     await call('removeSpan', s.start, s.end);
   }
   await page.focus('#doc');
+  // Review stands where the last removal was; Esc starts again at the top.
+  await press('Escape');
   await press('.'); // "Yesterday"
   await press('.'); // "the"
   await press('.'); // "Bank"

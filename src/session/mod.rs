@@ -440,6 +440,20 @@ impl Session {
         })
     }
 
+    /// Renames a stored document (`meta.name`) as a person typed it,
+    /// refusing an empty or over-long name; the open document follows when
+    /// it is the one. Returns the document to store.
+    pub fn rename(&mut self, mut doc: Document, name: &str) -> Result<Document> {
+        let name = crate::doc::check_name(name)?;
+        doc.set_name(&name);
+        if let Some(o) = self.open.as_mut() {
+            if o.editor.doc.id == doc.id {
+                o.editor.doc.set_name(&name);
+            }
+        }
+        Ok(doc)
+    }
+
     pub fn text(&self) -> Result<&str> {
         Ok(&self.open_doc()?.editor.doc.text)
     }
@@ -632,10 +646,7 @@ pub fn is_long(text: &str) -> bool {
 /// What the page calls a document: its `meta.name` when that is a string,
 /// else its id.
 pub fn display_name(d: &Document) -> String {
-    match d.meta.get("name") {
-        Some(serde_json::Value::String(name)) => name.clone(),
-        _ => d.id.clone(),
-    }
+    d.name().to_string()
 }
 
 #[cfg(test)]

@@ -740,3 +740,29 @@ fn another_tabs_work_is_not_suggested_over() {
     assert!(!a.resuggest_untouched().unwrap());
     assert!(a.spans().is_empty(), "B's rejections stand");
 }
+
+#[test]
+fn a_document_is_renamed_open_or_not_and_a_bad_name_is_refused() {
+    let mut s = Session::new();
+    s.open_text(
+        None,
+        &[],
+        "Ana Lima flew to Lisbon.".into(),
+        serde_json::json!({}),
+    )
+    .unwrap();
+    let open = Document::new(s.head().unwrap().id, "Ana Lima flew to Lisbon.");
+    let stored = s.rename(open, "  Flight log ").unwrap();
+    assert_eq!(stored.name(), "Flight log");
+    assert_eq!(
+        s.head().unwrap().meta["name"],
+        "Flight log",
+        "the open document follows"
+    );
+    let other = s.rename(Document::new("other", "Bo."), "Bo").unwrap();
+    assert_eq!(other.name(), "Bo");
+    assert_eq!(s.head().unwrap().meta["name"], "Flight log");
+    let e = s.rename(Document::new("other", "Bo."), "").unwrap_err();
+    assert!(e.0.contains("empty"), "{e}");
+    assert!(s.rename(Document::new("x", "x"), &"n".repeat(121)).is_err());
+}

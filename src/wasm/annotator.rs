@@ -167,6 +167,15 @@ impl Annotator {
         to_js(&opened)
     }
 
+    /// A stored document (`{id, text, meta, status}`) renamed as a person
+    /// typed it, to store (see `Session::rename`); an empty or over-long
+    /// name is refused.
+    #[wasm_bindgen(js_name = renameDocument)]
+    pub fn rename_document(&mut self, doc: JsValue, name: &str) -> Result<JsValue, JsError> {
+        let doc = convert::document(doc)?;
+        to_js(&self.session.rename(doc, name).map_err(session_err)?)
+    }
+
     /// Names this page's tab (see `Session::set_tab`).
     #[wasm_bindgen(js_name = setTab)]
     pub fn set_tab(&mut self, tab: &str) {

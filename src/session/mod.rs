@@ -25,6 +25,7 @@ pub mod worker;
 
 pub use action::{Action, Outcome};
 pub use bar::{Bar, BarLabel};
+pub use learning::{suggester, Suggesters};
 pub use record::{Logged, Record};
 
 use crate::doc::{unique_id, Document, Span, Status};
@@ -117,6 +118,8 @@ struct Open {
     /// A new document's wanted id (`None` for a stored one), should the id
     /// it got be taken before it is stored.
     wanted: Option<Option<String>>,
+    /// Which model made its model suggestions (see [`Record::suggested_by`]).
+    suggested_by: Option<u32>,
 }
 
 /// What opening a document decided, for the page to carry out.
@@ -131,6 +134,9 @@ pub struct Opened {
     /// Store a snapshot now: a first opening, a replayed log to fold in,
     /// suggestions brought up to date.
     pub snapshot: bool,
+    /// What a newer model changed in its suggestions on opening, for the
+    /// status line (`None`: nothing).
+    pub renewed: Option<String>,
 }
 
 /// The open document as stored, without its text and spans.
@@ -285,8 +291,10 @@ impl Session {
         let mut editor = Editor::new(doc, Overlap::Forbid);
         editor.set_suggestions(suggestions);
         self.install(editor, owed, 0);
+        let now = self.learned_docs();
         if let Some(o) = self.open.as_mut() {
             o.wanted = Some(wanted.map(str::to_string));
+            o.suggested_by = Some(now);
         }
         let mut opened = self.opened()?;
         opened.snapshot = true;
@@ -333,8 +341,13 @@ impl Session {
             .as_ref()
             .is_some_and(|r| r.rules != self.rules.version());
         let rev = record.as_ref().map_or(0, |r| r.rev);
+        let suggested_by = match &record {
+            Some(r) => r.suggested_by,
+            None => Some(self.learned_docs()),
+        };
         let editor = self.editor_for(doc, record.as_ref())?;
         self.install(editor, owed, log.len());
+        self.open_mut()?.suggested_by = suggested_by;
         let mut changed = false;
         if !log.is_empty() {
             let entries: Vec<LogEntry> = log.iter().map(|l| l.entry.clone()).collect();
@@ -348,11 +361,14 @@ impl Session {
         if stale {
             changed |= self.apply_rules()?;
         }
+        let mut renewed = None;
         if !owed && self.learned_docs() > 0 {
-            changed |= self.resuggest_untouched()?;
+            renewed = self.resuggest_untouched()?;
+            changed |= renewed.is_some();
         }
         let mut opened = self.opened()?;
         opened.snapshot = changed || !had_record;
+        opened.renewed = renewed;
         Ok(opened)
     }
 
@@ -397,6 +413,7 @@ impl Session {
             rev: 0,
             folds: Vec::new(),
             wanted: None,
+            suggested_by: None,
         });
     }
 
@@ -408,6 +425,7 @@ impl Session {
             name: display_name(d),
             owed: o.owed,
             snapshot: false,
+            renewed: None,
         })
     }
 
@@ -483,7 +501,8 @@ impl Session {
             !o.owed,
             rules,
         )
-        .folding(o.rev, std::mem::take(&mut o.folds));
+        .folding(o.rev, std::mem::take(&mut o.folds))
+        .suggested_by(o.suggested_by);
         o.rev = r.rev;
         Ok(r)
     }

@@ -384,6 +384,10 @@ impl Session {
             None => (!long, self.rules_version()),
         };
         let rev = record.as_ref().map_or(0, |r| r.rev);
+        let suggested_by = match &record {
+            Some(r) => r.suggested_by,
+            None => Some(self.learned_docs()),
+        };
         let mut editor = self.editor_for(doc, record.as_ref())?;
         let entries: Vec<LogEntry> = log.iter().map(|l| l.entry.clone()).collect();
         editor.replay(&entries);
@@ -401,7 +405,8 @@ impl Session {
                     preannotated,
                     rules,
                 )
-                .folding(rev, log.iter().map(|l| l.seq).collect()),
+                .folding(rev, log.iter().map(|l| l.seq).collect())
+                .suggested_by(suggested_by),
             ),
         ))
     }

@@ -737,7 +737,7 @@ fn another_tabs_work_is_not_suggested_over() {
     let mut a = tab("A");
     store.open(&mut a, &["A", "B"]);
     assert!(a.spans().is_empty());
-    assert!(!a.resuggest_untouched().unwrap());
+    assert_eq!(a.resuggest_untouched().unwrap(), None);
     assert!(a.spans().is_empty(), "B's rejections stand");
 }
 
@@ -765,4 +765,87 @@ fn a_document_is_renamed_open_or_not_and_a_bad_name_is_refused() {
     let e = s.rename(Document::new("other", "Bo."), "").unwrap_err();
     assert!(e.0.contains("empty"), "{e}");
     assert!(s.rename(Document::new("x", "x"), &"n".repeat(121)).is_err());
+}
+
+/// The model suggestion of `text`'s first span labelled `label`, if any.
+fn suggested(s: &Session, label: &str) -> Option<(usize, usize)> {
+    s.spans()
+        .iter()
+        .find(|x| x.label == label && x.source == Source::Model)
+        .map(|x| (x.start, x.end))
+}
+
+#[test]
+fn a_suggestion_says_which_model_made_it_and_a_newer_model_says_what_it_renewed() {
+    let seen = "Her iPhone fell into the lake.";
+    let (mut s, _) = session_with(seen);
+    s.add_label("GADGET").unwrap();
+    let (doc, record) = stored(&mut s);
+    assert_eq!(record.suggested_by, Some(0), "made by the shipped model");
+    assert_eq!(s.suggesters().model, "the shipped model");
+    let (shipped, _) = session_with(TEXT);
+    let (a, b) = suggested(&shipped, "PER").unwrap();
+    assert_eq!(
+        shipped.describe_span(a, b).unwrap(),
+        "PER suggestion by the shipped model"
+    );
+    // The person teaches GADGET on another document and marks it done.
+    s.open_text(
+        Some("taught"),
+        std::slice::from_ref(&doc.id),
+        "I love my new iPhone, said Ana Lima.".into(),
+        serde_json::json!({}),
+    )
+    .unwrap();
+    add(&mut s, 14, 20, "GADGET").unwrap();
+    assert_eq!(s.learn_from_document().unwrap(), 1);
+    // The untouched document, opened again, is suggested anew, and says so.
+    let opened = s.open_stored(doc, Some(record), &[], &[]).unwrap();
+    let renewed = opened.renewed.expect("the newer model changed something");
+    assert!(
+        renewed.starts_with("suggestions renewed by the model learned from 1 document: "),
+        "{renewed}"
+    );
+    assert!(
+        renewed.ends_with(" changed") && !renewed.contains(": 0 "),
+        "{renewed}"
+    );
+    assert!(opened.snapshot);
+    let (a, b) = suggested(&s, "GADGET").expect("iPhone suggested as GADGET");
+    assert_eq!(
+        s.describe_span(a, b).unwrap(),
+        "GADGET suggestion by the model learned from 1 document"
+    );
+    let (doc, record) = stored(&mut s);
+    assert_eq!(record.suggested_by, Some(1), "stored with the record");
+    // Opened again by the same model: nothing renewed, nothing said.
+    let again = s.open_stored(doc, Some(record), &[], &[]).unwrap();
+    assert_eq!(again.renewed, None);
+}
+
+#[test]
+fn a_record_from_before_models_were_noted_opens_and_says_it_does_not_know() {
+    let (mut s, _) = session_with(TEXT);
+    let (doc, record) = stored(&mut s);
+    let old = Record::from_objects(
+        record.doc_id.clone(),
+        &record.spans().unwrap(),
+        record.history.clone(),
+        None,
+        None,
+    );
+    assert_eq!(old.suggested_by, None);
+    s.open_stored(doc, Some(old), &[], &[]).unwrap();
+    assert_eq!(
+        s.suggesters().model,
+        "an earlier model (not recorded which)"
+    );
+    let (a, b) = suggested(&s, "PER").unwrap();
+    assert!(s
+        .describe_span(a, b)
+        .unwrap()
+        .starts_with("PER suggestion by an earlier model"));
+    assert_eq!(s.record().unwrap().suggested_by, None, "not made up");
+    add(&mut s, a, b, "PER").unwrap();
+    assert_eq!(s.describe_span(a, b).unwrap(), "PER selected");
 }

@@ -333,9 +333,23 @@ impl Annotator {
         self.session.reset_learned_model().map_err(session_err)
     }
 
+    /// Suggests the open document afresh if untouched: the status line
+    /// saying what changed, or `undefined` when nothing did.
     #[wasm_bindgen(js_name = resuggestUntouched)]
-    pub fn resuggest_untouched(&mut self) -> Result<bool, JsError> {
+    pub fn resuggest_untouched(&mut self) -> Result<Option<String>, JsError> {
         self.session.resuggest_untouched().map_err(session_err)
+    }
+
+    /// Who made the open document's suggestions: `{model, rule}`, in words.
+    pub fn suggesters(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.suggesters())
+    }
+
+    /// The span at exactly these code points, in words, for the status
+    /// line when it is selected (names the model of a suggestion).
+    #[wasm_bindgen(js_name = describeSpan)]
+    pub fn describe_span(&self, start: u32, end: u32) -> Option<String> {
+        self.session.describe_span(start as usize, end as usize)
     }
 
     /// A slice of a worker's suggestion table, label codes indexing

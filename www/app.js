@@ -46,6 +46,22 @@ function goTo(id) {
   });
 }
 
+// Stores a name typed for a document (the core checks it: an empty or
+// over-long one is refused with the reason); other tabs redraw it.
+function renameDocument(id, name) {
+  return serial(async () => {
+    const doc = await state.store.document(id);
+    if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
+    const renamed = state.core.renameDocument(doc, String(name));
+    await state.store.write({ documents: [renamed] });
+    announce(id);
+    state.docs.update(id, { name: renamed.meta.name });
+    if (id === state.docId) $('doc-name').textContent = renamed.meta.name;
+    clearError();
+    status(`renamed to “${renamed.meta.name}”`);
+  });
+}
+
 function goNeighbour(backwards) {
   const id = state.docs.neighbour(backwards);
   if (id) return goTo(id);
@@ -84,6 +100,7 @@ function wireControls(features) {
   $('prev-doc').addEventListener('click', () => goNeighbour(true).catch(report));
   $('next-doc').addEventListener('click', () => goNeighbour(false).catch(report));
   $('mark-done').addEventListener('click', () => setDone().catch(report));
+  $('rename-doc').addEventListener('click', () => { if (state.docId) state.docs.rename(state.docId); });
   $('job-cancel').addEventListener('click', () => { cancelJob(); status('pre-annotation cancelled'); });
   // The file pickers are buttons (a hidden input's label is skipped by Tab).
   for (const b of document.querySelectorAll('[data-opens]')) b.addEventListener('click', () => $(b.dataset.opens).click());
@@ -112,7 +129,10 @@ async function start() {
   state.core = new Annotator();
   mark('annotator-built');
   state.storeOpen = store;
-  state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
+  state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report), (id, name) => renameDocument(id, name).catch((e) => {
+    report(e);
+    throw e;
+  }));
   state.view = new DocView($('doc'));
   state.view.afterDraw = redrawMatches;
   // On a first visit there is nothing stored to wait for: the demo is
@@ -140,8 +160,11 @@ async function start() {
     serial,
     report,
     status,
+    // Resolves to what the renewal changed, in words (or nothing).
     resuggest: async () => {
-      if (state.docId && !state.core.owed() && state.core.resuggestUntouched()) await persistAndDraw();
+      const said = state.docId && !state.core.owed() ? state.core.resuggestUntouched() : null;
+      if (said) await persistAndDraw();
+      return said;
     },
   });
   // What the panels' modules use of the page.

@@ -7,6 +7,7 @@
 import { $, state, status, clearError, report, serial, nextTask } from './page.js';
 import { refreshLabels } from './labels.js';
 import { refreshMatches } from './search.js';
+import { setSuggesters } from './view.js';
 
 const SUGGESTION_SLICE = 8_192; // a worker's suggestions applied per task
 const BIG_SNAPSHOT = 50_000; // spans: packed and stored in separate tasks
@@ -29,6 +30,7 @@ export async function reloadList() {
 // touched; `patch` when the core already gave it), or everything after
 // opening (`fresh`). Returns the elements of the blocks drawn again.
 export function draw({ fresh = false, patch = null } = {}) {
+  setSuggesters(state.core.suggesters());
   if (fresh) {
     state.view.open(state.text, state.core.blocks(), (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
     return [];
@@ -156,7 +158,7 @@ export async function persistAndDraw({ withDocument = false, created = false, re
   }
   state.logHead = 0;
   announce(head.id);
-  state.docs.update(head.id, { status: head.status, count: record.count });
+  state.docs.update(head.id, { name: head.name, status: head.status, count: record.count });
   refreshProgress();
   refreshLabels();
   draw();
@@ -270,6 +272,8 @@ function shown(opened, text) {
   refreshLabels();
   draw({ fresh: true });
   prepareTokens();
+  // A newer model's suggestions never replace the old ones silently.
+  if (opened.renewed) status(opened.renewed);
 }
 
 // Opens a stored document (`force`: again, from storage); `compact` lets it

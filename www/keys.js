@@ -39,7 +39,10 @@ export function selectText(start, end) {
 function selectNeighbour(backwards) {
   const from = state.selected ? state.selected.start : -1;
   const next = state.core.neighbourSpan(from, backwards);
-  if (next) selectSpan(next[0], next[1]);
+  if (next) {
+    selectSpan(next[0], next[1]);
+    status(state.core.describeSpan(next[0], next[1]) ?? '');
+  }
 }
 
 // A one-token selection moved through the text from the keyboard.
@@ -185,7 +188,7 @@ export function wireKeys(navigation) {
     state.pending = null;
     state.selected = mark ? { start: Number(mark.dataset.start), end: Number(mark.dataset.end) } : null;
     draw();
-    status(mark ? `${mark.dataset.label} ${mark.dataset.source === 'user' ? '' : '(suggestion) '}selected` : '');
+    status(mark ? state.core.describeSpan(Number(mark.dataset.start), Number(mark.dataset.end)) ?? '' : '');
   });
 
   document.addEventListener('keydown', (event) => {

@@ -143,6 +143,8 @@ pub struct Opened {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Head {
     pub id: String,
+    /// What the page calls it (see [`display_name`]).
+    pub name: String,
     pub meta: serde_json::Value,
     pub status: Status,
 }
@@ -453,6 +455,7 @@ impl Session {
         let d = &self.open_doc()?.editor.doc;
         Ok(Head {
             id: d.id.clone(),
+            name: display_name(d),
             meta: d.meta.clone(),
             status: d.status,
         })

@@ -7,7 +7,7 @@
 
 import init, { panicForTests, demoText, Annotator, afterDone, openedStatus } from './pkg/spanmark.js';
 import { freshProfile, openStore } from './store.js';
-import { $, state, status, clearError, report, serial, idle, showError, listed } from './page.js';
+import { $, state, status, statusWith, clearError, report, serial, idle, showError, listed } from './page.js';
 import { DocView } from './docview.js';
 import { DocList } from './doclist.js';
 import {
@@ -45,10 +45,29 @@ globalThis.spanmarkPanic = (message) => {
 function goTo(id) {
   return serial(async () => {
     if (id && id !== state.docId) {
-      await openDocument(id);
-      status(openedStatus(listed(), id));
+      const renewed = await openDocument(id);
+      statusWith(openedStatus(listed(), id), renewed);
+      clearError();
+      return renewed;
     }
     clearError();
+    return null;
+  });
+}
+
+// Stores a name typed for a document (the core checks it: an empty or
+// over-long one is refused with the reason); other tabs redraw it.
+function renameDocument(id, name) {
+  return serial(async () => {
+    const doc = await state.store.document(id);
+    if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
+    const renamed = state.core.renameDocument(doc, String(name));
+    await state.store.write({ documents: [renamed] });
+    announce(id);
+    state.docs.update(id, { name: renamed.meta.name });
+    if (id === state.docId) $('doc-name').textContent = renamed.meta.name;
+    clearError();
+    status(`renamed to “${renamed.meta.name}”`);
   });
 }
 
@@ -70,9 +89,9 @@ async function setDone(done, { moveOn = false } = {}) {
     if (out.changed || done) await state.learning.learnFromOpen();
     if (!moveOn || !out.changed) return;
     const step = afterDone(listed(), state.docId);
-    if (step.open) await openDocument(step.open);
+    const renewed = step.open ? await openDocument(step.open) : null;
     clearError();
-    status(step.status);
+    statusWith(step.status, renewed);
   });
 }
 
@@ -98,6 +117,7 @@ function wireControls(features) {
   $('prev-doc').addEventListener('click', () => goNeighbour(true).catch(report));
   $('next-doc').addEventListener('click', () => goNeighbour(false).catch(report));
   $('mark-done').addEventListener('click', () => setDone(undefined, { moveOn: true }).catch(report));
+  $('rename-doc').addEventListener('click', () => { if (state.docId) state.docs.rename(state.docId); });
   $('job-cancel').addEventListener('click', () => { cancelJob(); status('pre-annotation cancelled'); });
   // The file pickers are buttons (a hidden input's label is skipped by Tab).
   for (const b of document.querySelectorAll('[data-opens]')) b.addEventListener('click', () => $(b.dataset.opens).click());
@@ -128,7 +148,10 @@ async function start() {
   state.core = new Annotator();
   mark('annotator-built');
   state.storeOpen = store;
-  state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
+  state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report), (id, name) => renameDocument(id, name).catch((e) => {
+    report(e);
+    throw e;
+  }));
   state.view = new DocView($('doc'));
   state.view.afterDraw = redrawMatches;
   // On a first visit there is nothing stored to wait for: the demo is
@@ -156,8 +179,11 @@ async function start() {
     serial,
     report,
     status,
+    // Resolves to what the renewal changed, in words (or nothing).
     resuggest: async () => {
-      if (state.docId && !state.core.owed() && state.core.resuggestUntouched()) await persistAndDraw();
+      const said = state.docId && !state.core.owed() ? state.core.resuggestUntouched() : null;
+      if (said) await persistAndDraw();
+      return said;
     },
   });
   // What the panels' modules use of the page.

@@ -7,6 +7,7 @@
 import { $, state, status, clearError, report, serial, nextTask, edited } from './page.js';
 import { refreshLabels } from './labels.js';
 import { refreshMatches } from './search.js';
+import { setSuggesters } from './view.js';
 
 const SUGGESTION_SLICE = 8_192; // a worker's suggestions applied per task
 const BIG_SNAPSHOT = 50_000; // spans: packed and stored in separate tasks
@@ -29,6 +30,7 @@ export async function reloadList() {
 // touched; `patch` when the core already gave it), or everything after
 // opening (`fresh`). Returns the elements of the blocks drawn again.
 export function draw({ fresh = false, patch = null } = {}) {
+  setSuggesters(state.core.suggesters());
   if (fresh) {
     state.view.open(state.text, state.core.blocks(), (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
     return [];
@@ -157,10 +159,7 @@ export async function persistAndDraw({ withDocument = false, created = false, re
   }
   state.logHead = 0;
   announce(head.id);
-  // A new document's row is named from the start, not by its id until the
-  // list is next read from storage.
-  const named = created ? { name: state.docName } : {};
-  state.docs.update(head.id, { status: head.status, count: record.count, ...named });
+  state.docs.update(head.id, { name: head.name, status: head.status, count: record.count });
   refreshProgress();
   refreshLabels();
   draw();
@@ -276,18 +275,20 @@ function shown(opened, text) {
   state.pending = null;
   state.selected = null;
   state.place = null;
-  state.docName = opened.name;
   $('doc-name').textContent = opened.name;
   state.docs.setCurrent(opened.id);
   refreshMatches();
   refreshLabels();
   draw({ fresh: true });
   prepareTokens();
+  // A newer model's suggestions never replace the old ones silently.
+  if (opened.renewed) status(opened.renewed);
 }
 
 // Opens a stored document (`force`: again, from storage); `compact` lets it
 // store what the core decided to store on opening (skipped when reopening
-// after a failed write).
+// after a failed write). Resolves to what a newer model renewed, in words
+// (or null), for a caller that says more in the status.
 export async function openDocument(id, { force = false, compact = true } = {}) {
   if (state.docId !== id && !force) await flush();
   const doc = await state.store.document(id);
@@ -309,6 +310,7 @@ export async function openDocument(id, { force = false, compact = true } = {}) {
     }
   }
   if (opened.owed) preannotateInWorker().catch(report);
+  return opened.renewed ?? null;
 }
 
 // Opens a new document; resolves once it is pre-annotated, drawn and saved.

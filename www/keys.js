@@ -2,7 +2,7 @@
 // core, spans picked, reviewed and edited from the keyboard. Each key
 // becomes one action for the core (document.js `act`).
 
-import { $, state, status, report, serial, listed } from './page.js';
+import { $, state, status, statusWith, report, serial, listed } from './page.js';
 import { offsetIn, showSelection, spanElement } from './view.js';
 import { act, draw, reveal } from './document.js';
 import { labelWith } from './labels.js';
@@ -60,14 +60,15 @@ function selectNeighbour(backwards) {
 async function review(backwards) {
   await serial(async () => {}); // after the edits already asked for
   const step = state.core.reviewStep(here(), backwards, listed());
+  let renewed = null;
   if (step.open) {
-    await nav.goTo(step.open);
+    renewed = await nav.goTo(step.open);
     const first = state.core.nextUnchecked(-1, backwards);
     if (first) selectSpan(first[0], first[1]);
   } else if (step.select) {
     selectSpan(step.select[0], step.select[1]);
   }
-  status(step.status);
+  statusWith(step.status, renewed);
 }
 
 // A one-token selection moved through the text from the keyboard.

@@ -9,7 +9,6 @@ export const state = {
   store: null,     // storage (store.js), once open
   storeOpen: null, // the promise of it, while it opens
   docId: null,     // the open document's id
-  docName: '',     // and its name
   text: '',        // its text (the page's copy: the core does not send megabytes back)
   labels: [],      // [{name, color, key}] as the core holds them
   pending: null,   // a snapped selection {start, end} in code points
@@ -38,6 +37,12 @@ export function clearError() {
 
 export function status(message) {
   $('status').textContent = message;
+}
+
+// A status that also carries what opening a document said (a newer model's
+// renewed suggestions), so moving on does not hide it.
+export function statusWith(message, renewed) {
+  status(renewed ? `${message}; ${renewed}` : message);
 }
 
 export function report(e) {

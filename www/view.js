@@ -3,6 +3,14 @@
 // attribute values, never as HTML.
 
 const SOURCES = ['user', 'model', 'rule'];
+
+// Who made the open document's suggestions, per source, in the core's
+// words ({model: 'the model learned from 3 documents', rule: 'a rule'}):
+// a suggestion's title says it.
+let suggesters = {};
+export function setSuggesters(s) {
+  suggesters = s || {};
+}
 const FIELDS = 6; // start, end (code points), start16, end16, label index, source
 
 // Draws the block `[s16, e16)` of `text` as a <div> with one <mark> per span.
@@ -39,6 +47,9 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
     el.dataset.end = String(table[i + 1]);
     el.dataset.label = label ? label.name : '?';
     el.dataset.source = SOURCES[table[i + 5]] || 'user';
+    if (el.dataset.source !== 'user' && suggesters[el.dataset.source]) {
+      el.title = `${el.dataset.label} suggestion by ${suggesters[el.dataset.source]}`;
+    }
     if (label) el.style.setProperty('--c', label.color);
     if (selected && selected.start === table[i] && selected.end === table[i + 1]) {
       el.classList.add('selected');

@@ -26,6 +26,7 @@ pub mod worker;
 
 pub use action::{Action, Outcome};
 pub use bar::{Bar, BarLabel};
+pub use learning::{suggester, Suggesters};
 pub use record::{Logged, Record};
 
 use crate::doc::{unique_id, Document, Span, Status};
@@ -122,6 +123,8 @@ struct Open {
     /// Its spans per label, as last counted: kept by [`Session::apply`]
     /// from each change, dropped by every other way in (`open_mut`).
     counts: RefCell<Option<BTreeMap<String, u64>>>,
+    /// Which model made its model suggestions (see [`Record::suggested_by`]).
+    suggested_by: Option<u32>,
 }
 
 /// What opening a document decided, for the page to carry out.
@@ -136,12 +139,17 @@ pub struct Opened {
     /// Store a snapshot now: a first opening, a replayed log to fold in,
     /// suggestions brought up to date.
     pub snapshot: bool,
+    /// What a newer model changed in its suggestions on opening, for the
+    /// status line (`None`: nothing).
+    pub renewed: Option<String>,
 }
 
 /// The open document as stored, without its text and spans.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Head {
     pub id: String,
+    /// What the page calls it (see [`display_name`]).
+    pub name: String,
     pub meta: serde_json::Value,
     pub status: Status,
 }
@@ -311,8 +319,10 @@ impl Session {
         let mut editor = Editor::new(doc, Overlap::Forbid);
         editor.set_suggestions(suggestions);
         self.install(editor, owed, 0);
+        let now = self.learned_docs();
         if let Ok(o) = self.open_mut() {
             o.wanted = Some(wanted.map(str::to_string));
+            o.suggested_by = Some(now);
         }
         let mut opened = self.opened()?;
         opened.snapshot = true;
@@ -359,8 +369,13 @@ impl Session {
             .as_ref()
             .is_some_and(|r| r.rules != self.rules.version());
         let rev = record.as_ref().map_or(0, |r| r.rev);
+        let suggested_by = match &record {
+            Some(r) => r.suggested_by,
+            None => Some(self.learned_docs()),
+        };
         let editor = self.editor_for(doc, record.as_ref())?;
         self.install(editor, owed, log.len());
+        self.open_mut()?.suggested_by = suggested_by;
         let mut changed = false;
         if !log.is_empty() {
             let entries: Vec<LogEntry> = log.iter().map(|l| l.entry.clone()).collect();
@@ -374,11 +389,14 @@ impl Session {
         if stale {
             changed |= self.apply_rules()?;
         }
+        let mut renewed = None;
         if !owed && self.learned_docs() > 0 {
-            changed |= self.resuggest_untouched()?;
+            renewed = self.resuggest_untouched()?;
+            changed |= renewed.is_some();
         }
         let mut opened = self.opened()?;
         opened.snapshot = changed || !had_record;
+        opened.renewed = renewed;
         Ok(opened)
     }
 
@@ -424,6 +442,7 @@ impl Session {
             folds: Vec::new(),
             wanted: None,
             counts: RefCell::new(None),
+            suggested_by: None,
         });
     }
 
@@ -435,6 +454,7 @@ impl Session {
             name: display_name(d),
             owed: o.owed,
             snapshot: false,
+            renewed: None,
         })
     }
 
@@ -462,9 +482,24 @@ impl Session {
         let d = &self.open_doc()?.editor.doc;
         Ok(Head {
             id: d.id.clone(),
+            name: display_name(d),
             meta: d.meta.clone(),
             status: d.status,
         })
+    }
+
+    /// Renames a stored document (`meta.name`) as a person typed it,
+    /// refusing an empty or over-long name; the open document follows when
+    /// it is the one. Returns the document to store.
+    pub fn rename(&mut self, mut doc: Document, name: &str) -> Result<Document> {
+        let name = crate::doc::check_name(name)?;
+        doc.set_name(&name);
+        if let Some(o) = self.open.as_mut() {
+            if o.editor.doc.id == doc.id {
+                o.editor.doc.set_name(&name);
+            }
+        }
+        Ok(doc)
     }
 
     pub fn text(&self) -> Result<&str> {
@@ -496,7 +531,8 @@ impl Session {
             !o.owed,
             rules,
         )
-        .folding(o.rev, std::mem::take(&mut o.folds));
+        .folding(o.rev, std::mem::take(&mut o.folds))
+        .suggested_by(o.suggested_by);
         o.rev = r.rev;
         Ok(r)
     }
@@ -659,10 +695,7 @@ pub fn is_long(text: &str) -> bool {
 /// What the page calls a document: its `meta.name` when that is a string,
 /// else its id.
 pub fn display_name(d: &Document) -> String {
-    match d.meta.get("name") {
-        Some(serde_json::Value::String(name)) => name.clone(),
-        _ => d.id.clone(),
-    }
+    d.name().to_string()
 }
 
 #[cfg(test)]

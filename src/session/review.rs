@@ -6,7 +6,7 @@
 //! answer.
 
 use super::{action::quote, Session};
-use crate::doc::Status;
+use crate::doc::{Source, Status};
 use serde::{Deserialize, Serialize};
 
 /// A document of the project as the page lists it.
@@ -147,7 +147,8 @@ impl Session {
     }
 
     /// A selected span, in the status line's words: its label, its text, and
-    /// what a suggestion asks for.
+    /// for a suggestion what made it ("by the model learned from 3
+    /// documents") and what it asks for.
     pub fn describe_span(&self, start: usize, end: usize) -> String {
         let text = self.text().unwrap_or("");
         let Some(s) = self
@@ -158,14 +159,16 @@ impl Session {
             return format!("selected {}", quote(text, start, end));
         };
         let quoted = quote(text, start, end);
-        if s.source.is_suggestion() {
-            format!(
-                "{} {quoted}: suggestion, a accept, x reject, or a label key",
-                s.label
-            )
-        } else {
-            format!("{} {quoted}: yours, a label key relabels it", s.label)
-        }
+        let who = self.suggesters();
+        let by = match s.source {
+            Source::User => return format!("{} {quoted}: yours, a label key relabels it", s.label),
+            Source::Model => who.model,
+            Source::Rule => who.rule,
+        };
+        format!(
+            "{} {quoted}: suggestion by {by}, a accept, x reject, or a label key",
+            s.label
+        )
     }
 }
 

@@ -747,7 +747,7 @@ fn another_tabs_work_is_not_suggested_over() {
     let mut a = tab("A");
     store.open(&mut a, &["A", "B"]);
     assert!(a.spans().is_empty());
-    assert!(!a.resuggest_untouched().unwrap());
+    assert_eq!(a.resuggest_untouched().unwrap(), None);
     assert!(a.spans().is_empty(), "B's rejections stand");
 }
 
@@ -813,4 +813,116 @@ fn a_relabel_names_the_new_label() {
         .unwrap();
     assert_eq!(out.status, "relabeled as LOC “Lisbon”");
     assert_eq!(out.place, Some(17));
+}
+
+#[test]
+fn a_document_is_renamed_open_or_not_and_a_bad_name_is_refused() {
+    let mut s = Session::new();
+    s.open_text(
+        None,
+        &[],
+        "Ana Lima flew to Lisbon.".into(),
+        serde_json::json!({}),
+    )
+    .unwrap();
+    let open = Document::new(s.head().unwrap().id, "Ana Lima flew to Lisbon.");
+    let stored = s.rename(open, "  Flight log ").unwrap();
+    assert_eq!(stored.name(), "Flight log");
+    assert_eq!(
+        s.head().unwrap().meta["name"],
+        "Flight log",
+        "the open document follows"
+    );
+    let other = s.rename(Document::new("other", "Bo."), "Bo").unwrap();
+    assert_eq!(other.name(), "Bo");
+    assert_eq!(s.head().unwrap().meta["name"], "Flight log");
+    let e = s.rename(Document::new("other", "Bo."), "").unwrap_err();
+    assert!(e.0.contains("empty"), "{e}");
+    assert!(s.rename(Document::new("x", "x"), &"n".repeat(121)).is_err());
+}
+
+/// The model suggestion of `text`'s first span labelled `label`, if any.
+fn suggested(s: &Session, label: &str) -> Option<(usize, usize)> {
+    s.spans()
+        .iter()
+        .find(|x| x.label == label && x.source == Source::Model)
+        .map(|x| (x.start, x.end))
+}
+
+#[test]
+fn a_suggestion_says_which_model_made_it_and_a_newer_model_says_what_it_renewed() {
+    let seen = "Her iPhone fell into the lake.";
+    let (mut s, _) = session_with(seen);
+    s.add_label("GADGET").unwrap();
+    let (doc, record) = stored(&mut s);
+    assert_eq!(record.suggested_by, Some(0), "made by the shipped model");
+    assert_eq!(s.suggesters().model, "the shipped model");
+    let (shipped, _) = session_with(TEXT);
+    let (a, b) = suggested(&shipped, "PER").unwrap();
+    let said = shipped.describe_span(a, b);
+    assert!(
+        said.starts_with("PER “") && said.contains("”: suggestion by the shipped model, a accept"),
+        "{said}"
+    );
+    // The person teaches GADGET on another document and marks it done.
+    s.open_text(
+        Some("taught"),
+        std::slice::from_ref(&doc.id),
+        "I love my new iPhone, said Ana Lima.".into(),
+        serde_json::json!({}),
+    )
+    .unwrap();
+    add(&mut s, 14, 20, "GADGET").unwrap();
+    assert_eq!(s.learn_from_document().unwrap(), 1);
+    // The untouched document, opened again, is suggested anew, and says so.
+    let opened = s.open_stored(doc, Some(record), &[], &[]).unwrap();
+    let renewed = opened.renewed.expect("the newer model changed something");
+    assert!(
+        renewed.starts_with("suggestions renewed by the model learned from 1 document: "),
+        "{renewed}"
+    );
+    assert!(
+        renewed.ends_with(" changed") && !renewed.contains(": 0 "),
+        "{renewed}"
+    );
+    assert!(opened.snapshot);
+    let (a, b) = suggested(&s, "GADGET").expect("iPhone suggested as GADGET");
+    assert_eq!(
+        s.describe_span(a, b),
+        "GADGET “iPhone”: suggestion by the model learned from 1 document, \
+         a accept, x reject, or a label key"
+    );
+    let (doc, record) = stored(&mut s);
+    assert_eq!(record.suggested_by, Some(1), "stored with the record");
+    // Opened again by the same model: nothing renewed, nothing said.
+    let again = s.open_stored(doc, Some(record), &[], &[]).unwrap();
+    assert_eq!(again.renewed, None);
+}
+
+#[test]
+fn a_record_from_before_models_were_noted_opens_and_says_it_does_not_know() {
+    let (mut s, _) = session_with(TEXT);
+    let (doc, record) = stored(&mut s);
+    let old = Record::from_objects(
+        record.doc_id.clone(),
+        &record.spans().unwrap(),
+        record.history.clone(),
+        None,
+        None,
+    );
+    assert_eq!(old.suggested_by, None);
+    s.open_stored(doc, Some(old), &[], &[]).unwrap();
+    assert_eq!(
+        s.suggesters().model,
+        "an earlier model (not recorded which)"
+    );
+    let (a, b) = suggested(&s, "PER").unwrap();
+    assert!(s
+        .describe_span(a, b)
+        .contains(": suggestion by an earlier model (not recorded which),"));
+    assert_eq!(s.record().unwrap().suggested_by, None, "not made up");
+    add(&mut s, a, b, "PER").unwrap();
+    assert!(s
+        .describe_span(a, b)
+        .ends_with(": yours, a label key relabels it"));
 }

@@ -168,6 +168,15 @@ impl Annotator {
         to_js(&opened)
     }
 
+    /// A stored document (`{id, text, meta, status}`) renamed as a person
+    /// typed it, to store (see `Session::rename`); an empty or over-long
+    /// name is refused.
+    #[wasm_bindgen(js_name = renameDocument)]
+    pub fn rename_document(&mut self, doc: JsValue, name: &str) -> Result<JsValue, JsError> {
+        let doc = convert::document(doc)?;
+        to_js(&self.session.rename(doc, name).map_err(session_err)?)
+    }
+
     /// Names this page's tab (see `Session::set_tab`).
     #[wasm_bindgen(js_name = setTab)]
     pub fn set_tab(&mut self, tab: &str) {
@@ -363,9 +372,16 @@ impl Annotator {
         self.session.reset_learned_model().map_err(session_err)
     }
 
+    /// Suggests the open document afresh if untouched: the status line
+    /// saying what changed, or `undefined` when nothing did.
     #[wasm_bindgen(js_name = resuggestUntouched)]
-    pub fn resuggest_untouched(&mut self) -> Result<bool, JsError> {
+    pub fn resuggest_untouched(&mut self) -> Result<Option<String>, JsError> {
         self.session.resuggest_untouched().map_err(session_err)
+    }
+
+    /// Who made the open document's suggestions: `{model, rule}`, in words.
+    pub fn suggesters(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.suggesters())
     }
 
     /// A slice of a worker's suggestion table, label codes indexing

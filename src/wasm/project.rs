@@ -209,6 +209,11 @@ impl ExportWriter {
         to_js(&list)
     }
 
+    /// What was written, in words (see `ExportStream::summary`).
+    pub fn summary(&self) -> String {
+        self.stream.summary()
+    }
+
     #[wasm_bindgen(getter)]
     pub fn extension(&self) -> String {
         self.stream.extension().to_string()
@@ -236,4 +241,32 @@ pub fn format_names() -> Vec<String> {
         .into_iter()
         .map(str::to_string)
         .collect()
+}
+
+/// A project's name after the first file (or folder) imported into it.
+#[wasm_bindgen(js_name = projectNameFromFile)]
+pub fn project_name_from_file(path: &str) -> String {
+    project::project_name_from_file(path)
+}
+
+/// An export's file name (see `session::project::export_file_name`).
+#[wasm_bindgen(js_name = exportFileName)]
+pub fn export_file_name(
+    project: Option<String>,
+    documents: u32,
+    current: Option<String>,
+    extension: &str,
+) -> String {
+    project::export_file_name(
+        project.as_deref(),
+        documents as usize,
+        current.as_deref(),
+        extension,
+    )
+}
+
+/// A pasted text's name: its first words.
+#[wasm_bindgen(js_name = nameFromWords)]
+pub fn name_from_words(text: &str) -> String {
+    crate::doc::name_from_words(text)
 }

@@ -314,7 +314,7 @@ test('open by file picker, by drag-and-drop and by paste', async () => {
   await page.fill('#paste-text', 'Pasted: Kofi Mensah flew to Accra.');
   await page.click('#paste-go');
   await page.waitForFunction(() => document.getElementById('doc').textContent.startsWith('Pasted:'));
-  assert.equal(await page.$eval('#doc-name', (e) => e.textContent), 'Pasted text');
+  assert.equal(await page.$eval('#doc-name', (e) => e.textContent), 'Pasted: Kofi Mensah flew to…', 'named by its first words');
   // Typing in the paste box does not trigger shortcuts.
   await page.click('#paste-open');
   await page.fill('#paste-text', '');

@@ -6,7 +6,7 @@ const out = process.argv[2] || 'docs/screenshot.png';
 const app = await openApp();
 try {
   const { page } = app;
-  await page.setViewportSize({ width: 1100, height: 760 });
+  await page.setViewportSize({ width: 1280, height: 800 });
   // Accept two suggestions and select a third, to show both looks.
   const spans = await page.evaluate(() => window.spanmark.spans());
   for (const s of spans.slice(0, 2)) {

@@ -1,5 +1,5 @@
 // Issue 15, the annotator's hands: a page that never moves under the
-// pointer at 1280x800, 1366x768 and 800x600 (one-line bar, a More… menu
+// pointer at 1280x800, 1366x768, 1100x760 and 800x600 (one-line bar, a More… menu
 // when narrow, panels as a drawer that Esc closes, the export bar always in
 // reach), a review flow across documents by keyboard (`u`, `d`, moves that
 // never start over), a status line in words, and an Inconsistencies panel
@@ -11,7 +11,8 @@ import { useApp, boxOf } from './harness.mjs';
 const app = useApp();
 const { page, call, idle } = app;
 
-const SIZES = [[1280, 800], [1366, 768], [800, 600]];
+// 1100 wide: the menus fold (the document name keeps some room).
+const SIZES = [[1280, 800], [1366, 768], [1100, 760], [800, 600]];
 const ARTICLE = [
   'Lisbon, Monday. The board of Acme Corp met in Lisbon to decide on the merger with Tagus Holdings.',
   'Rui Falcão, who chairs the board, called the offer extraordinary and asked Ana Lima to review it.',
@@ -51,7 +52,10 @@ for (const [width, height] of SIZES) {
     assert.ok(bar.height < 56, `one line, not wrapped: ${bar.height}px`);
     assert.ok(bar.spread <= 2, `every control on the bar's one line: ${bar.spread}px apart`);
     assert.ok(bar.scroll <= 0, 'nothing cut off at the right');
-    const narrow = width < 1024;
+    const cut = await page.$$eval('.bar button', (bs) => bs.filter((b) => b.getBoundingClientRect().height > 0)
+      .filter((b) => b.getBoundingClientRect().right > window.innerWidth).map((b) => b.textContent));
+    assert.deepEqual(cut, [], 'every button of the bar whole on screen');
+    const narrow = width < 1200;
     assert.equal(await page.isVisible('#more'), narrow, 'More… only when narrow');
     assert.equal(await page.isVisible('#edit-labels'), !narrow, 'the menus in the bar when there is room');
     for (const f of ['json', 'conll', 'labelstudio']) assert.ok(await inView(`#export-${f}`), `#export-${f} on screen`);

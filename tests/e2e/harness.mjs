@@ -30,7 +30,7 @@ export async function openApp({ args = [] } = {}) {
       headless: true,
       args: [...FLAGS, ...args],
       acceptDownloads: true,
-      viewport: { width: 1100, height: 800 },
+      viewport: { width: 1280, height: 800 },
     });
     app.page = app.context.pages()[0] || await app.context.newPage();
     app.page.on('request', (r) => app.requests.push(r.url()));

@@ -76,6 +76,10 @@ pub struct Args {
     /// shipped (Daumé 2007)
     #[arg(long)]
     pub adapt: bool,
+    /// Keep at most about this many weighted features (the largest), on top
+    /// of `--prune`
+    #[arg(long)]
+    pub max_features: Option<usize>,
 }
 
 /// An `--extra` file and the model's types it annotates (bit `1 << i` of
@@ -289,6 +293,7 @@ pub fn run(args: Args) -> CliResult {
         history: args.history,
         temperature: args.temperature,
         adapt: args.adapt,
+        max_features: args.max_features,
     };
     if let Some(k) = args.cv {
         return cross_validate(&load(&args.train)?, &train, k, &opts);

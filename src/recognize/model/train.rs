@@ -69,6 +69,9 @@ pub struct TrainOptions {
     /// what is peculiar to that corpus (its guidelines, its genre); only the
     /// shared weights are kept.
     pub adapt: bool,
+    /// Keep at most about this many weighted features (those with the
+    /// largest weights), for the page's size budget.
+    pub max_features: Option<usize>,
 }
 
 /// A casing a training document is copied into.
@@ -175,6 +178,7 @@ impl Default for TrainOptions {
             history: false,
             temperature: None,
             adapt: false,
+            max_features: None,
         }
     }
 }
@@ -635,18 +639,26 @@ pub fn train(
     };
     // prune and export
     let max = aw.iter().fold(0f32, |m, &x| m.max(x.abs()));
-    let cut = max * opts.prune;
-    let rows: Vec<(u32, [f32; NT])> = fid
+    let shared: Vec<(u32, [f32; NT], f32)> = fid
         .keys
         .iter()
         .enumerate()
         .filter(|(_, k)| !fid.private.contains(k))
-        .filter_map(|(f, &k)| {
+        .map(|(f, &k)| {
             let row: [f32; NT] = aw[f * NT..f * NT + NT].try_into().unwrap();
-            row.iter()
-                .any(|x| x.abs() >= cut && *x != 0.0)
-                .then_some((k, row))
+            (k, row, row.iter().fold(0f32, |m, &x| m.max(x.abs())))
         })
+        .collect();
+    let mut cut = max * opts.prune;
+    if let Some(n) = opts.max_features.filter(|&n| n > 0 && n < shared.len()) {
+        let mut big: Vec<f32> = shared.iter().map(|r| r.2).collect();
+        let (_, nth, _) = big.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
+        cut = cut.max(*nth);
+    }
+    let rows: Vec<(u32, [f32; NT])> = shared
+        .into_iter()
+        .filter(|r| r.2 >= cut && r.2 > 0.0)
+        .map(|(k, row, _)| (k, row))
         .collect();
     let temperature = match (opts.temperature, &dev_enc) {
         (Some(t), _) => t,

@@ -29,7 +29,9 @@
 //!    deterministic),
 //!
 //! and taken greedily in that order, each kept only if it overlaps none kept
-//! before. The result is sorted by start and never overlaps. This is
+//! before. One exception to the priorities: a CARDINAL or ORDINAL inside a
+//! longer candidate ranks last (`Euro 96`, `Banc One` are names; dates and
+//! amounts are never cut up). The result is sorted by start and never overlaps. This is
 //! `O(n log n)` in the number of candidates (one sort, and an ordered map of the
 //! kept spans for the overlap test).
 //!

@@ -194,6 +194,84 @@ impl Document {
     }
 }
 
+/// The longest name a person may give a document (in characters): a name
+/// is a handle in a list, not a place for notes.
+pub const NAME_MAX: usize = 120;
+
+/// How many characters of a text's first words name it.
+const WORDS_NAME: usize = 32;
+
+impl Document {
+    /// What the document is called: its `meta.name` when that is a string,
+    /// else its id.
+    pub fn name(&self) -> &str {
+        match self.meta.get("name") {
+            Some(Value::String(name)) => name,
+            _ => &self.id,
+        }
+    }
+
+    /// Sets `meta.name` (a `meta` that is not an object becomes one).
+    pub fn set_name(&mut self, name: &str) {
+        if !self.meta.is_object() {
+            self.meta = empty_meta();
+        }
+        if let Some(m) = self.meta.as_object_mut() {
+            m.insert("name".into(), Value::String(name.to_string()));
+        }
+    }
+}
+
+/// A name a person typed for a document, trimmed; refused when empty or
+/// longer than [`NAME_MAX`] characters.
+pub fn check_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    let n = name.chars().count();
+    if n == 0 {
+        return Err("a document's name cannot be empty".into());
+    }
+    if n > NAME_MAX {
+        return Err(format!(
+            "a document's name can be at most {NAME_MAX} characters (this one has {n})"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("a document's name cannot hold line breaks or tabs".into());
+    }
+    Ok(name.to_string())
+}
+
+/// A text named by its first words ("Ana Lima flew to…"): whole words up to
+/// about 32 characters, spaces and line breaks as single spaces, an
+/// ellipsis where it was cut. A blank text is "Empty text".
+pub fn name_from_words(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if chars > 0 && chars + 1 + n > WORDS_NAME {
+            out.push('…');
+            return out;
+        }
+        if chars == 0 && n > WORDS_NAME {
+            out.extend(word.chars().take(WORDS_NAME));
+            out.push('…');
+            return out;
+        }
+        if chars > 0 {
+            out.push(' ');
+            chars += 1;
+        }
+        out.push_str(word);
+        chars += n;
+    }
+    if out.is_empty() {
+        "Empty text".into()
+    } else {
+        out
+    }
+}
+
 /// A span that cannot stand on its document's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpanError {
@@ -348,6 +426,34 @@ mod tests {
             d.check_meta().unwrap_err()
         };
         assert!(e.contains("\"d1\"") && e.contains("33 levels"), "{e}");
+    }
+
+    #[test]
+    fn a_text_is_named_by_its_first_whole_words() {
+        assert_eq!(
+            name_from_words("Ana Lima flew to Lisbon on Monday with Bo."),
+            "Ana Lima flew to Lisbon on…"
+        );
+        assert_eq!(name_from_words("  Short\r\n text. "), "Short text.");
+        assert_eq!(name_from_words(" \n\t"), "Empty text");
+        let long = "x".repeat(50);
+        assert_eq!(name_from_words(&long).chars().count(), 33);
+        assert_eq!(name_from_words("Zoë 😀 Ball"), "Zoë 😀 Ball");
+    }
+
+    #[test]
+    fn a_typed_name_is_trimmed_and_refused_when_empty_or_too_long() {
+        assert_eq!(check_name("  Field notes 3 ").unwrap(), "Field notes 3");
+        assert!(check_name(" \t ").unwrap_err().contains("empty"));
+        let e = check_name(&"é".repeat(NAME_MAX + 1)).unwrap_err();
+        assert!(e.contains("at most 120") && e.contains("121"), "{e}");
+        assert!(check_name(&"é".repeat(NAME_MAX)).is_ok());
+        assert!(check_name("a\nb").is_err());
+        let mut d = Document::new("d1", "x");
+        assert_eq!(d.name(), "d1");
+        d.meta = Value::Null;
+        d.set_name("Notes");
+        assert_eq!((d.name(), d.meta.is_object()), ("Notes", true));
     }
 
     #[test]

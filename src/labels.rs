@@ -46,13 +46,15 @@ const KEYS: [&str; 10] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"];
 
 /// The page's command keys (`www/keys.js`): a label cannot take one, or the
 /// key would mean two things (`a` accept, or label with "ACTION"?).
-pub const COMMAND_KEYS: [(&str, &str); 16] = [
+pub const COMMAND_KEYS: [(&str, &str); 18] = [
     ("a", "accept"),
     ("A", "accept all"),
     ("x", "reject"),
     ("e", "label every occurrence"),
     ("E", "label every occurrence in every document"),
     ("d", "done"),
+    ("u", "next unchecked suggestion"),
+    ("U", "previous unchecked suggestion"),
     ("n", "next match"),
     ("N", "previous match"),
     ("j", "next span"),
@@ -404,7 +406,11 @@ mod tests {
         assert_eq!(set.get("PER").unwrap().key, None);
         assert_eq!(set.by_key("1").unwrap().name, "URL");
         assert_eq!(set.set_key("URL", Some("1")), Ok(None), "its own key again");
-        assert_eq!(set.set_key("URL", Some("u")), Ok(None));
+        assert_eq!(set.set_key("URL", Some("w")), Ok(None));
+        assert!(
+            set.set_key("URL", Some("u")).is_err(),
+            "u: the next unchecked suggestion"
+        );
     }
 
     #[test]

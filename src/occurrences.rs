@@ -12,7 +12,9 @@
 //!   places of a project (different labels for the same text), and
 //!   optionally strings labeled in one place but left unlabeled in another,
 //!   with counts and every place. Only the person's spans count: suggestions
-//!   are not decisions.
+//!   are not decisions (a place left to a suggestion is counted as one, not
+//!   as unlabeled). Each place carries its document's name and the words
+//!   around it ([`context`]), for a list a person reads.
 
 use crate::doc::{Document, Source, Span};
 use crate::edit::{Change, EditError, Editor, Overlap};
@@ -135,14 +137,86 @@ pub fn label_text(editor: &mut Editor, surface: &str, label: &str) -> Result<Lab
     })
 }
 
-/// One place of a string in a project: the document, code points, and the
-/// person's label there (`None`: left unlabeled).
+/// One place of a string in a project: the document (its id and name),
+/// code points, the person's label there (`None`: not labeled by the
+/// person), the label of a suggestion over it when there is one and no
+/// label of the person's, and the words before and after it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Place {
     pub doc: String,
+    pub name: String,
     pub start: usize,
     pub end: usize,
     pub label: Option<String>,
+    pub suggestion: Option<String>,
+    pub before: String,
+    pub after: String,
+}
+
+/// Code points of context shown on each side of a place.
+const CONTEXT: usize = 32;
+
+/// The words around `start..end` (code points) of `text`: at most
+/// [`CONTEXT`] characters each side, cut at a space when cut at all (marked
+/// `…`), every run of white space (line breaks too) one space, so that a
+/// place reads as one line.
+pub fn context(text: &str, map: &OffsetMap, start: usize, end: usize) -> (String, String) {
+    let (Some(a), Some(b)) = (map.char_to_byte(start), map.char_to_byte(end)) else {
+        return (String::new(), String::new());
+    };
+    let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let before_all = &text[..a];
+    let from = before_all
+        .char_indices()
+        .rev()
+        .nth(CONTEXT - 1)
+        .map(|(i, _)| i);
+    let before = match from {
+        None => before_all.to_string(),
+        Some(i) => {
+            let piece = &before_all[i..];
+            // Cut after the first space, so that no word is shown in part.
+            let whole = before_all[..i].ends_with(char::is_whitespace);
+            let piece = if whole {
+                piece
+            } else {
+                piece
+                    .split_once(char::is_whitespace)
+                    .map_or(piece, |(_, r)| r)
+            };
+            format!("…{}", piece.trim_start())
+        }
+    };
+    let after_all = &text[b..];
+    let to = after_all.char_indices().nth(CONTEXT).map(|(i, _)| i);
+    let after = match to {
+        None => after_all.to_string(),
+        Some(i) => {
+            let piece = &after_all[..i];
+            let whole = after_all[i..].starts_with(char::is_whitespace);
+            let piece = if whole {
+                piece
+            } else {
+                piece
+                    .rsplit_once(char::is_whitespace)
+                    .map_or(piece, |(l, _)| l)
+            };
+            format!("{}…", piece.trim_end())
+        }
+    };
+    let lead = if before.ends_with(char::is_whitespace) {
+        " "
+    } else {
+        ""
+    };
+    let trail = if after.starts_with(char::is_whitespace) {
+        " "
+    } else {
+        ""
+    };
+    let before = format!("{}{lead}", squeeze(&before));
+    let after = format!("{trail}{}", squeeze(&after));
+    (before, after)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -158,13 +232,15 @@ pub struct Inconsistency {
     pub text: String,
     pub labels: Vec<LabelCount>,
     pub unlabeled: usize,
+    /// Places left to a suggestion (with `unlabeled` asked for).
+    pub suggested: usize,
     pub places: Vec<Place>,
 }
 
 /// The strings a project's person labeled differently in different places
 /// (and, with `unlabeled`, also those labeled somewhere but left without a
-/// span of the person's elsewhere, on token edges); most places first, then
-/// by text.
+/// span of the person's elsewhere, on token edges: there a suggestion is
+/// counted as such, else as unlabeled); most places first, then by text.
 pub fn inconsistencies(docs: &[Document], unlabeled: bool) -> Vec<Inconsistency> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut groups: Vec<(String, Vec<Place>)> = Vec::new();
@@ -178,12 +254,9 @@ pub fn inconsistencies(docs: &[Document], unlabeled: bool) -> Vec<Inconsistency>
                 groups.push((surface.to_string(), Vec::new()));
                 groups.len() - 1
             });
-            groups[i].1.push(Place {
-                doc: d.id.clone(),
-                start: s.start,
-                end: s.end,
-                label: Some(s.label.clone()),
-            });
+            groups[i]
+                .1
+                .push(place(d, &map, s.start, s.end, Some(s.label.clone()), None));
         }
     }
     if unlabeled && !groups.is_empty() {
@@ -194,8 +267,10 @@ pub fn inconsistencies(docs: &[Document], unlabeled: bool) -> Vec<Inconsistency>
         .filter_map(|(text, places)| {
             let mut labels: Vec<LabelCount> = Vec::new();
             let mut blank = 0;
+            let mut suggested = 0;
             for p in &places {
                 match &p.label {
+                    None if p.suggestion.is_some() => suggested += 1,
                     Some(l) => match labels.iter_mut().find(|c| &c.label == l) {
                         Some(c) => c.count += 1,
                         None => labels.push(LabelCount {
@@ -206,7 +281,7 @@ pub fn inconsistencies(docs: &[Document], unlabeled: bool) -> Vec<Inconsistency>
                     None => blank += 1,
                 }
             }
-            if labels.len() < 2 && blank == 0 {
+            if labels.len() < 2 && blank + suggested == 0 {
                 return None;
             }
             labels.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
@@ -214,6 +289,7 @@ pub fn inconsistencies(docs: &[Document], unlabeled: bool) -> Vec<Inconsistency>
                 text,
                 labels,
                 unlabeled: blank,
+                suggested,
                 places,
             })
         })
@@ -225,6 +301,27 @@ pub fn inconsistencies(docs: &[Document], unlabeled: bool) -> Vec<Inconsistency>
             .then_with(|| a.text.cmp(&b.text))
     });
     out
+}
+
+fn place(
+    d: &Document,
+    map: &OffsetMap,
+    start: usize,
+    end: usize,
+    label: Option<String>,
+    suggestion: Option<String>,
+) -> Place {
+    let (before, after) = context(&d.text, map, start, end);
+    Place {
+        doc: d.id.clone(),
+        name: crate::session::display_name(d),
+        start,
+        end,
+        label,
+        suggestion,
+        before,
+        after,
+    }
 }
 
 /// Adds to each group the places where its text stands on token edges with
@@ -276,12 +373,12 @@ fn add_unlabeled(docs: &[Document], groups: &mut [(String, Vec<Place>)]) {
                 continue;
             }
             last_end.insert(g, m.end());
-            groups[g].1.push(Place {
-                doc: d.id.clone(),
-                start: a,
-                end: b,
-                label: None,
-            });
+            let suggestion = d
+                .spans
+                .iter()
+                .find(|s| s.source.is_suggestion() && s.overlaps(a, b))
+                .map(|s| s.label.clone());
+            groups[g].1.push(place(d, &map, a, b, None, suggestion));
         }
     }
 }
@@ -297,5 +394,71 @@ mod tests {
         let got = find_on_tokens(text, &tokens, "Iran");
         assert_eq!(got, [(0, 4), (15, 19), (22, 26)]);
         assert!(find_on_tokens(text, &tokens, "").is_empty());
+    }
+
+    fn around(text: &str, word: &str) -> (String, String) {
+        let at = text.find(word).unwrap();
+        let map = OffsetMap::new(text);
+        let a = map.byte_to_char(at).unwrap();
+        context(text, &map, a, a + word.chars().count())
+    }
+
+    #[test]
+    fn a_place_reads_as_a_line_with_whole_words_around_it() {
+        assert_eq!(
+            around("Ana met Kofi Mensah today.", "Kofi Mensah"),
+            ("Ana met ".into(), " today.".into())
+        );
+        let long = "one two three four five six seven eight nine\n\nKofi Mensah ten eleven twelve thirteen fourteen fifteen";
+        let (before, after) = around(long, "Kofi Mensah");
+        assert_eq!(before, "…four five six seven eight nine ");
+        assert_eq!(after, " ten eleven twelve thirteen…");
+        assert!(before.chars().count() <= CONTEXT + 2 && after.chars().count() <= CONTEXT + 2);
+        let (before, _) = around("Çé🎉 ünï Kofi", "Kofi");
+        assert_eq!(before, "Çé🎉 ünï ", "code points, not bytes");
+    }
+
+    fn doc(id: &str, name: &str, text: &str, spans: Vec<Span>) -> Document {
+        let mut d = Document::new(id, text);
+        d.meta = serde_json::json!({ "name": name });
+        d.spans = spans;
+        d
+    }
+
+    #[test]
+    fn places_carry_the_documents_name_and_a_suggestion_is_not_unlabeled() {
+        let docs = [
+            doc(
+                "d1",
+                "Monday news",
+                "Kofi Mensah won.",
+                vec![Span::new(0, 11, "PER")],
+            ),
+            doc(
+                "d2",
+                "Tuesday news",
+                "Then Kofi Mensah lost.",
+                vec![Span::new(5, 16, "ORG").with_source(Source::Model)],
+            ),
+            doc("d3", "Wednesday", "Where is Kofi Mensah now?", vec![]),
+        ];
+        assert!(
+            inconsistencies(&docs, false).is_empty(),
+            "suggestions are no decisions"
+        );
+        let found = inconsistencies(&docs, true);
+        assert_eq!(found.len(), 1);
+        let k = &found[0];
+        assert_eq!((k.unlabeled, k.suggested), (1, 1));
+        let by_doc = |id: &str| k.places.iter().find(|p| p.doc == id).unwrap();
+        assert_eq!(by_doc("d2").suggestion.as_deref(), Some("ORG"));
+        assert_eq!(by_doc("d2").label, None);
+        assert_eq!(by_doc("d2").name, "Tuesday news");
+        assert_eq!(by_doc("d3").suggestion, None);
+        assert_eq!(
+            (by_doc("d3").before.as_str(), by_doc("d3").after.as_str()),
+            ("Where is ", " now?")
+        );
+        assert_eq!(by_doc("d1").label.as_deref(), Some("PER"));
     }
 }

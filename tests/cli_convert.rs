@@ -205,3 +205,21 @@ fn bad_input_fails_cleanly_without_output() {
         listing(d.path())
     );
 }
+
+#[test]
+fn convert_writes_suggestions_unless_asked_for_accepted_spans_only() {
+    let d = Scratch::new();
+    d.write("in.jsonl", SAMPLE);
+    assert_success(&run(d.path(), &["in.jsonl", "all.doccano.jsonl"]));
+    assert!(
+        d.read("all.doccano.jsonl").contains("\"ORG\""),
+        "kept as before"
+    );
+    for out in ["checked.doccano.jsonl", "checked/"] {
+        assert_success(&run(d.path(), &["in.jsonl", out, "--accepted-only"]));
+    }
+    let got = d.read("checked.doccano.jsonl");
+    assert!(!got.contains("\"ORG\"") && got.contains("\"PER\""), "{got}");
+    let ann = d.read("checked/b.ann");
+    assert!(!ann.contains("ORG"), "brat folder: {ann}");
+}

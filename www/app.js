@@ -5,9 +5,9 @@
 // (rules.js, occurrences.js, learn.js, project-job.js). Decisions about
 // text, offsets, labels and records are the core's (src/session/).
 
-import init, { panicForTests, demoText, Annotator } from './pkg/spanmark.js';
+import init, { panicForTests, demoText, Annotator, afterDone, openedStatus } from './pkg/spanmark.js';
 import { freshProfile, openStore } from './store.js';
-import { $, state, status, clearError, report, serial, idle, showError } from './page.js';
+import { $, state, status, statusWith, clearError, report, serial, idle, showError, listed } from './page.js';
 import { DocView } from './docview.js';
 import { DocList } from './doclist.js';
 import {
@@ -27,6 +27,7 @@ import { watchStorage } from './storage.js';
 import { wireHelp } from './help.js';
 import { JOURNAL_PREFIX, leftovers } from './journal.js';
 import { notice, noticeDamaged, wireNotice } from './notice.js';
+import { wireDrawers } from './drawer.js';
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -39,10 +40,34 @@ globalThis.spanmarkPanic = (message) => {
   showError(`Internal error in the annotator core: ${message}. Your saved work is safe; reload the page to continue.`);
 };
 
+// Opens a document from the list, the search or review; the status names
+// it (no message about the one before stays).
 function goTo(id) {
   return serial(async () => {
-    if (id && id !== state.docId) await openDocument(id);
+    if (id && id !== state.docId) {
+      const renewed = await openDocument(id);
+      statusWith(openedStatus(listed(), id), renewed);
+      clearError();
+      return renewed;
+    }
     clearError();
+    return null;
+  });
+}
+
+// Stores a name typed for a document (the core checks it: an empty or
+// over-long one is refused with the reason); other tabs redraw it.
+function renameDocument(id, name) {
+  return serial(async () => {
+    const doc = await state.store.document(id);
+    if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
+    const renamed = state.core.renameDocument(doc, String(name));
+    await state.store.write({ documents: [renamed] });
+    announce(id);
+    state.docs.update(id, { name: renamed.meta.name });
+    if (id === state.docId) $('doc-name').textContent = renamed.meta.name;
+    clearError();
+    status(`renamed to “${renamed.meta.name}”`);
   });
 }
 
@@ -54,12 +79,20 @@ function goNeighbour(backwards) {
 }
 
 // Marks the open document done (`done`), to do, or (undefined) the other
-// way round; a document marked done is learned from.
-async function setDone(done) {
+// way round; a document marked done is learned from. With `moveOn` (the
+// `d` key, the Done button) a document just marked done gives way to the
+// next one to do, and the status says which.
+async function setDone(done, { moveOn = false } = {}) {
   const out = await act(done === undefined ? { op: 'toggleDone' } : { op: 'setDone', done });
-  if (state.core.head().status === 'done' && (out.changed || done)) {
-    await serial(() => state.learning.learnFromOpen());
-  }
+  if (state.core.head().status !== 'done') return;
+  await serial(async () => {
+    if (out.changed || done) await state.learning.learnFromOpen();
+    if (!moveOn || !out.changed) return;
+    const step = afterDone(listed(), state.docId);
+    const renewed = step.open ? await openDocument(step.open) : null;
+    clearError();
+    statusWith(step.status, renewed);
+  });
 }
 
 // Opens the first of `ids` that can be read. One that cannot (a record
@@ -83,16 +116,19 @@ function wireControls(features) {
   $('filter').addEventListener('change', () => state.docs.setFilter($('filter').value));
   $('prev-doc').addEventListener('click', () => goNeighbour(true).catch(report));
   $('next-doc').addEventListener('click', () => goNeighbour(false).catch(report));
-  $('mark-done').addEventListener('click', () => setDone().catch(report));
+  $('mark-done').addEventListener('click', () => setDone(undefined, { moveOn: true }).catch(report));
+  $('rename-doc').addEventListener('click', () => { if (state.docId) state.docs.rename(state.docId); });
   $('job-cancel').addEventListener('click', () => { cancelJob(); status('pre-annotation cancelled'); });
   // The file pickers are buttons (a hidden input's label is skipped by Tab).
   for (const b of document.querySelectorAll('[data-opens]')) b.addEventListener('click', () => $(b.dataset.opens).click());
   wireLabels();
   wireSearch(goTo);
   wireTransfer();
+  wireDrawers();
   wireKeys({
     goNeighbour,
-    toggleDone: () => setDone(),
+    goTo,
+    toggleDone: () => setDone(undefined, { moveOn: true }),
     labelEvery: (start, end, opts) => features.occurrences.labelEvery(start, end, opts),
   });
 }
@@ -112,7 +148,10 @@ async function start() {
   state.core = new Annotator();
   mark('annotator-built');
   state.storeOpen = store;
-  state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report));
+  state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report), (id, name) => renameDocument(id, name).catch((e) => {
+    report(e);
+    throw e;
+  }));
   state.view = new DocView($('doc'));
   state.view.afterDraw = redrawMatches;
   // On a first visit there is nothing stored to wait for: the demo is
@@ -140,8 +179,11 @@ async function start() {
     serial,
     report,
     status,
+    // Resolves to what the renewal changed, in words (or nothing).
     resuggest: async () => {
-      if (state.docId && !state.core.owed() && state.core.resuggestUntouched()) await persistAndDraw();
+      const said = state.docId && !state.core.owed() ? state.core.resuggestUntouched() : null;
+      if (said) await persistAndDraw();
+      return said;
     },
   });
   // What the panels' modules use of the page.

@@ -5,9 +5,14 @@
 const ROW = 30; // px, fixed so that rows can be placed without measuring
 
 export class DocList {
-  constructor(root, onOpen) {
+  // `onRename(id, name)` stores a name typed in a row and resolves once it
+  // is saved; it rejects (and the row stays open for another try) when the
+  // core refuses the name.
+  constructor(root, onOpen, onRename) {
     this.root = root;
     this.onOpen = onOpen;
+    this.onRename = onRename;
+    this.editing = null;  // {id, value}: the row whose name is being typed
     this.all = [];        // [{id, name, status, count, hits}] in import order
     this.shown = [];      // the rows that pass the filter and search
     this.filter = 'all';
@@ -20,7 +25,7 @@ export class DocList {
     root.addEventListener('scroll', () => this.drawRows());
     root.addEventListener('click', (e) => {
       const row = e.target.closest('.doc-row');
-      if (row) this.onOpen(row.dataset.id);
+      if (row && !e.target.closest('input')) this.onOpen(row.dataset.id);
     });
     // One Tab stop for the whole list (the current row); the arrows move
     // between rows, Enter or Space opens one. Handled here, before the
@@ -28,6 +33,16 @@ export class DocList {
     root.addEventListener('keydown', (e) => {
       const row = e.target.closest('.doc-row');
       if (!row) return;
+      if (e.target.closest('input')) {
+        this.editKey(e, row.dataset.id);
+        return;
+      }
+      if (e.key === 'F2') {
+        e.preventDefault();
+        e.stopPropagation();
+        this.rename(row.dataset.id);
+        return;
+      }
       const i = this.shown.findIndex((d) => d.id === row.dataset.id);
       let to = null;
       if (e.key === 'ArrowDown') to = i + 1;
@@ -50,12 +65,22 @@ export class DocList {
   // Updates one document's line (after an edit, a status change, an import).
   update(id, fields) {
     let row = this.all.find((d) => d.id === id);
+    const known = Boolean(row);
     if (!row) {
       row = { id, name: id, status: 'todo', count: 0, hits: 0 };
       this.all.push(row);
     }
     Object.assign(row, fields);
-    this.refilter();
+    if (!known || Object.keys(fields).some((k) => k !== 'count')) {
+      this.refilter();
+      return;
+    }
+    // Only a count changed (after every edit): that line's number, not
+    // every line drawn again, which cost each edit a relayout of the list.
+    if (this.searching) return;
+    const el = [...this.spacer.children].find((r) => r.dataset.id === id);
+    const count = el && el.querySelector('.doc-row-count');
+    if (count && count.textContent !== String(row.count)) count.textContent = String(row.count);
   }
 
   // Updates many lines at once ([[id, fields], ...]) with one redraw: a
@@ -112,6 +137,41 @@ export class DocList {
     this.drawRows();
   }
 
+  // Opens a row's name for typing (F2, or the sidebar's Rename button for
+  // the open document): Enter saves, Esc (or leaving it) cancels.
+  rename(id) {
+    const i = this.shown.findIndex((d) => d.id === id);
+    if (i < 0) return;
+    this.editing = { id, value: this.shown[i].name };
+    this.focusRow(id, i);
+  }
+
+  async editKey(e, id) {
+    e.stopPropagation(); // the page's keys do not apply while typing
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.stopEditing(id);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      const value = e.target.value;
+      try {
+        await this.onRename(id, value);
+        this.stopEditing(id);
+      } catch {
+        // refused: the message is shown; the row stays open to correct it
+        if (this.editing) this.editing.value = value;
+      }
+    }
+  }
+
+  stopEditing(id) {
+    if (!this.editing || this.editing.id !== id) return;
+    this.editing = null;
+    const i = this.shown.findIndex((d) => d.id === id);
+    if (i >= 0) this.focusRow(id, i);
+    else this.drawRows();
+  }
+
   // Moves the keyboard's focus to a row, scrolled into view (and drawn).
   focusRow(id, i) {
     this.focused = id;
@@ -119,12 +179,16 @@ export class DocList {
     if (top < this.root.scrollTop) this.root.scrollTop = top;
     else if (top + ROW > this.root.scrollTop + this.root.clientHeight) this.root.scrollTop = top + ROW - this.root.clientHeight;
     this.drawRows();
-    this.root.querySelector(`.doc-row[data-index="${i}"]`)?.focus();
+    const row = this.root.querySelector(`.doc-row[data-index="${i}"]`);
+    (row?.querySelector('input') || row)?.focus();
   }
 
   drawRows() {
-    // Rows are made anew: the one with the keyboard's focus gets it back.
+    // Rows are made anew: the one with the keyboard's focus gets it back
+    // (and a name being typed, what was typed).
     const hadFocus = this.root.contains(document.activeElement);
+    const typing = this.root.querySelector('.doc-row input');
+    if (typing && this.editing) this.editing.value = typing.value;
     const tabStop = this.shown.some((d) => d.id === this.focused) ? this.focused
       : this.shown.some((d) => d.id === this.current) ? this.current : this.shown[0]?.id;
     let refocus = null;
@@ -142,11 +206,24 @@ export class DocList {
       row.setAttribute('role', 'option');
       row.setAttribute('aria-selected', String(d.id === this.current));
       row.tabIndex = d.id === tabStop ? 0 : -1;
-      if (d.id === tabStop && hadFocus) refocus = row;
+      if (d.id === tabStop && hadFocus && !refocus) refocus = row;
       if (d.id === this.current) row.classList.add('current');
-      const name = document.createElement('span');
-      name.className = 'doc-row-name';
-      name.textContent = d.name;
+      let name;
+      if (this.editing && this.editing.id === d.id) {
+        name = document.createElement('input');
+        name.className = 'doc-row-name';
+        name.value = this.editing.value;
+        name.setAttribute('aria-label', `New name for ${d.name}`);
+        name.addEventListener('blur', () => {
+          // A blur from redrawing the rows is not the person leaving.
+          setTimeout(() => { if (name.isConnected && document.activeElement !== name) this.stopEditing(d.id); }, 0);
+        });
+        if (d.id === tabStop && hadFocus) refocus = name;
+      } else {
+        name = document.createElement('span');
+        name.className = 'doc-row-name';
+        name.textContent = d.name;
+      }
       const count = document.createElement('span');
       count.className = 'doc-row-count';
       count.textContent = this.searching ? `${d.hits} found` : String(d.count);

@@ -4,9 +4,10 @@
 // to redraw are the core's decisions (src/session/); this module carries
 // them out against IndexedDB and the view.
 
-import { $, state, status, clearError, report, serial, nextTask } from './page.js';
+import { $, state, status, clearError, report, serial, nextTask, edited } from './page.js';
 import { refreshLabels } from './labels.js';
 import { refreshMatches } from './search.js';
+import { setSuggesters } from './view.js';
 
 const SUGGESTION_SLICE = 8_192; // a worker's suggestions applied per task
 const BIG_SNAPSHOT = 50_000; // spans: packed and stored in separate tasks
@@ -29,6 +30,7 @@ export async function reloadList() {
 // touched; `patch` when the core already gave it), or everything after
 // opening (`fresh`). Returns the elements of the blocks drawn again.
 export function draw({ fresh = false, patch = null } = {}) {
+  setSuggesters(state.core.suggesters());
   if (fresh) {
     state.view.open(state.text, state.core.blocks(), (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
     return [];
@@ -101,6 +103,7 @@ export function announce(docId) {
 if (channel) {
   channel.onmessage = ({ data }) => {
     serial(async () => {
+      state.store?.othersWrote();
       if (!state.docId) return;
       if (data.docId === state.docId) await openDocument(state.docId, { force: true });
       await reloadList();
@@ -156,7 +159,7 @@ export async function persistAndDraw({ withDocument = false, created = false, re
   }
   state.logHead = 0;
   announce(head.id);
-  state.docs.update(head.id, { status: head.status, count: record.count });
+  state.docs.update(head.id, { name: head.name, status: head.status, count: record.count });
   refreshProgress();
   refreshLabels();
   draw();
@@ -223,22 +226,29 @@ export function act(action) {
       return out;
     }
     performance.mark('spanmark:edit-applied');
-    state.selected = out.select ? { start: out.select[0], end: out.select[1] } : null;
-    state.view.markUnsaved(draw({ patch: out.patch }));
-    // Review moves on (the next suggestion is selected) and an undo may
-    // change what is off screen: either is brought into view, the scroll
-    // kept when it is already there.
-    const at = out.select ? out.select[0] : out.reveal;
-    if (at != null) reveal(at);
-    performance.measure('spanmark:edit-drawn', 'spanmark:edit-applied');
+    // The write is sent before the drawing: storage commits it while the
+    // page draws (an edit's durable time is then the longer of the two, not
+    // their sum).
+    const persisted = persistOutcome(out, action);
+    persisted.catch(() => {}); // awaited below; never an unhandled rejection
     try {
-      await persistOutcome(out, action);
+      state.selected = out.select ? { start: out.select[0], end: out.select[1] } : null;
+      if (out.place != null) state.place = out.place;
+      state.view.markUnsaved(draw({ patch: out.patch }));
+      // Review moves on (the next suggestion is selected) and an undo may
+      // change what is off screen: either is brought into view, the scroll
+      // kept when it is already there.
+      const at = out.select ? out.select[0] : out.reveal;
+      if (at != null) reveal(at);
+      performance.measure('spanmark:edit-drawn', 'spanmark:edit-applied');
+      await persisted;
     } finally {
       // Saved, or (on failure) the saved state is shown again.
       state.view.saved();
     }
     performance.measure('spanmark:edit-durable', 'spanmark:edit-applied');
     status(out.status);
+    edited();
     return out;
   });
 }
@@ -264,17 +274,21 @@ function shown(opened, text) {
   state.text = text;
   state.pending = null;
   state.selected = null;
+  state.place = null;
   $('doc-name').textContent = opened.name;
   state.docs.setCurrent(opened.id);
   refreshMatches();
   refreshLabels();
   draw({ fresh: true });
   prepareTokens();
+  // A newer model's suggestions never replace the old ones silently.
+  if (opened.renewed) status(opened.renewed);
 }
 
 // Opens a stored document (`force`: again, from storage); `compact` lets it
 // store what the core decided to store on opening (skipped when reopening
-// after a failed write).
+// after a failed write). Resolves to what a newer model renewed, in words
+// (or null), for a caller that says more in the status.
 export async function openDocument(id, { force = false, compact = true } = {}) {
   if (state.docId !== id && !force) await flush();
   const doc = await state.store.document(id);
@@ -296,6 +310,7 @@ export async function openDocument(id, { force = false, compact = true } = {}) {
     }
   }
   if (opened.owed) preannotateInWorker().catch(report);
+  return opened.renewed ?? null;
 }
 
 // Opens a new document; resolves once it is pre-annotated, drawn and saved.

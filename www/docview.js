@@ -80,18 +80,30 @@ export class DocView {
     }
     const heights = [];
     const measured = [];
-    const perLine = this.perLine();
+    let perLine = 0; // read only if needed: reading the width may force a layout
     for (let k = 0; k < added; k++) {
       const s16 = patch[2 + 2 * k];
       const e16 = patch[3 + 2 * k];
       const h = kept.get(`${s16}:${e16}`);
+      if (h === undefined && !perLine) perLine = this.perLine();
       heights.push(h !== undefined ? h : this.estimate(e16 - s16, perLine));
       measured.push(h !== undefined);
     }
-    // Not splice(...spread): a full relayout may bring more blocks than a
-    // call takes arguments.
-    this.heights = this.heights.slice(0, first).concat(heights, this.heights.slice(first + removed));
-    this.measured = this.measured.slice(0, first).concat(measured, this.measured.slice(first + removed));
+    if (added === removed) {
+      // The usual edit (one block drawn again in place): only the prefix
+      // sums after it move, and only if a height changed.
+      for (let k = 0; k < added; k++) {
+        this.heights[first + k] = heights[k];
+        this.measured[first + k] = measured[k];
+      }
+      this.sumHeights(first);
+    } else {
+      // Not splice(...spread): a full relayout may bring more blocks than a
+      // call takes arguments.
+      this.heights = this.heights.slice(0, first).concat(heights, this.heights.slice(first + removed));
+      this.measured = this.measured.slice(0, first).concat(measured, this.measured.slice(first + removed));
+      this.sumHeights();
+    }
     this.blocks = blocks;
     const els = new Map();
     for (const [i, el] of this.els) {
@@ -103,7 +115,6 @@ export class DocView {
       }
     }
     this.els = els;
-    this.sumHeights();
     return this.draw(false).filter((el) => {
       const i = Number(el.dataset.block);
       return i >= first && i < first + added;
@@ -153,10 +164,15 @@ export class DocView {
     this.sumHeights();
   }
 
-  sumHeights() {
+  // Prefix sums of the heights, from block `from` on (the sums before it
+  // are unchanged).
+  sumHeights(from = 0) {
     const n = this.heights.length;
-    this.tops = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) this.tops[i + 1] = this.tops[i] + this.heights[i];
+    if (from === 0 || this.tops.length !== n + 1) {
+      this.tops = new Float64Array(n + 1);
+      from = 0;
+    }
+    for (let i = from; i < n; i++) this.tops[i + 1] = this.tops[i] + this.heights[i];
   }
 
   schedule() {
@@ -249,6 +265,7 @@ export class DocView {
     // Measure what was drawn; if heights changed above the view, keep the
     // view where it was.
     let changed = false;
+    let lowest = n;
     let shiftAbove = 0;
     for (const el of made) {
       const i = Number(el.dataset.block);
@@ -256,11 +273,12 @@ export class DocView {
       if (h !== this.heights[i]) {
         if (this.tops[i + 1] <= anchor) shiftAbove += h - this.heights[i];
         this.heights[i] = h;
+        lowest = Math.min(lowest, i);
         changed = true;
       }
       this.measured[i] = true;
     }
-    if (changed) this.sumHeights();
+    if (changed) this.sumHeights(lowest);
     this.top.style.height = `${this.tops[first]}px`;
     this.bottom.style.height = `${this.tops[n] - this.tops[last]}px`;
     if (this.root.scrollTop !== anchor + shiftAbove) this.root.scrollTop = anchor + shiftAbove;

@@ -2,20 +2,28 @@
 // core, spans picked, reviewed and edited from the keyboard. Each key
 // becomes one action for the core (document.js `act`).
 
-import { $, state, status, report } from './page.js';
+import { $, state, status, statusWith, report, serial, listed } from './page.js';
 import { offsetIn, showSelection, spanElement } from './view.js';
 import { act, draw, reveal } from './document.js';
 import { labelWith } from './labels.js';
 import { nextMatch } from './search.js';
 import { openHelp } from './help.js';
 
-let nav = null; // {goNeighbour, labelEvery} from app.js
+let nav = null; // {goNeighbour, goTo, toggleDone, labelEvery} from app.js
 
 function showPending() {
   const { start, end } = state.pending;
   reveal(start);
   showSelection($('doc'), state.core.charToUtf16(start), state.core.charToUtf16(end));
-  status(`selected ${start}–${end}: press a label key`);
+  status(state.core.describeSelection(start, end));
+}
+
+// Where keyboard moves start from: the selection, else where review
+// stands (after a decision with nothing left to select), else the start.
+function here() {
+  const at = state.selected || state.pending;
+  if (at) return at.start;
+  return state.place ?? -1;
 }
 
 // Selects a span from the keyboard, drawn and scrolled to.
@@ -37,14 +45,35 @@ export function selectText(start, end) {
 }
 
 function selectNeighbour(backwards) {
-  const from = state.selected ? state.selected.start : -1;
+  const from = state.selected ? state.selected.start : (state.place ?? -1);
   const next = state.core.neighbourSpan(from, backwards);
-  if (next) selectSpan(next[0], next[1]);
+  if (!next) {
+    status(backwards ? 'no span before this one' : 'no span after this one');
+    return;
+  }
+  selectSpan(next[0], next[1]);
+  status(state.core.describeSpan(next[0], next[1]));
+}
+
+// Next (or previous) unchecked suggestion: in this document from here on,
+// then in the next document to do (the core decides which).
+async function review(backwards) {
+  await serial(async () => {}); // after the edits already asked for
+  const step = state.core.reviewStep(here(), backwards, listed());
+  let renewed = null;
+  if (step.open) {
+    renewed = await nav.goTo(step.open);
+    const first = state.core.nextUnchecked(-1, backwards);
+    if (first) selectSpan(first[0], first[1]);
+  } else if (step.select) {
+    selectSpan(step.select[0], step.select[1]);
+  }
+  statusWith(step.status, renewed);
 }
 
 // A one-token selection moved through the text from the keyboard.
 function moveCursor(backwards) {
-  const from = state.pending ? state.pending.start : (state.selected ? state.selected.start : -1);
+  const from = here();
   const next = state.core.nextToken(from, backwards);
   if (!next) return;
   state.pending = { start: next[0], end: next[1] };
@@ -95,6 +124,9 @@ function keyAction(event) {
       return () => nav.goNeighbour(key === '[');
     case 'd':
       return () => nav.toggleDone();
+    case 'u':
+    case 'U':
+      return () => review(key === 'U');
     case '/':
       $('search').focus();
       return null;
@@ -105,8 +137,10 @@ function keyAction(event) {
     case 'N':
       return () => nextMatch(key === 'N');
     case 'Escape':
+      // A fresh start: keyboard moves begin again at the document's start.
       state.pending = null;
       state.selected = null;
+      state.place = null;
       window.getSelection().removeAllRanges();
       draw();
       return null;
@@ -147,8 +181,10 @@ function byLabel(key) {
 }
 
 function onKey(event) {
-  // Text fields keep their keys; an open dialog (the key sheet) its own.
+  // Text fields keep their keys; an open dialog (the key sheet) its own; a
+  // button its Enter and Space (it was pressed, not a suggestion accepted).
   if (inTextInput(event.target) || document.querySelector('dialog[open]')) return;
+  if (event.target.tagName === 'BUTTON' && (event.key === 'Enter' || event.key === ' ')) return;
   const action = keyAction(event);
   if (action === undefined) return;
   event.preventDefault();
@@ -175,7 +211,7 @@ export function wireKeys(navigation) {
     state.pending = { start: snapped[0], end: snapped[1] };
     state.selected = null;
     showSelection(docEl, state.core.charToUtf16(snapped[0]), state.core.charToUtf16(snapped[1]));
-    status(`selected ${snapped[0]}–${snapped[1]}: press a label key`);
+    status(state.core.describeSelection(snapped[0], snapped[1]));
   });
 
   docEl.addEventListener('click', (event) => {
@@ -184,8 +220,11 @@ export function wireKeys(navigation) {
     const mark = event.target.closest && event.target.closest('mark.span');
     state.pending = null;
     state.selected = mark ? { start: Number(mark.dataset.start), end: Number(mark.dataset.end) } : null;
+    if (state.selected) state.place = state.selected.start;
     draw();
-    status(mark ? `${mark.dataset.label} ${mark.dataset.source === 'user' ? '' : '(suggestion) '}selected` : '');
+    // A plain click outside a span leaves the status as it was: clearing it
+    // on the first click of a double-click said nothing useful.
+    if (state.selected) status(state.core.describeSpan(state.selected.start, state.selected.end));
   });
 
   document.addEventListener('keydown', (event) => {

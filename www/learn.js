@@ -9,7 +9,7 @@ const $ = (id) => document.getElementById(id);
 
 // `page` gives: core, store, serial (the page's edit queue), report, status,
 // and resuggest (re-suggests the open document if untouched, then saves and
-// draws it).
+// draws it; resolves to what changed, in words, if anything).
 export async function startLearning(page) {
   const { core, store } = page;
   const saved = await store.setting(KEY);
@@ -49,14 +49,14 @@ export async function startLearning(page) {
     },
     reset: () => page.serial(async () => {
       await persist(() => core.resetLearnedModel());
-      await page.resuggest();
-      page.status('model reset to the shipped one');
+      const said = await page.resuggest();
+      page.status(`model reset to the shipped one${said ? `; ${said}` : ''}`);
     }),
     import: (bytes) => page.serial(async () => {
       // a bad file throws in the core, which then keeps what it had
       await persist(() => core.loadLearnedModel(new Uint8Array(bytes)));
-      await page.resuggest();
-      page.status(`model imported (learned from ${core.learnedDocs()} documents)`);
+      const said = await page.resuggest();
+      page.status(`model imported (learned from ${core.learnedDocs()} documents)${said ? `; ${said}` : ''}`);
     }),
     export() {
       download('model.spanmark-model', core.learnedModel(), 'application/octet-stream');

@@ -4,6 +4,7 @@
 // stored records and draws the list.
 
 import { inconsistencies as coreInconsistencies } from './pkg/spanmark.js';
+import { edited, onEdited } from './page.js';
 
 export function wireOccurrences(ctx) {
   const { state } = ctx;
@@ -46,6 +47,7 @@ export function wireOccurrences(ctx) {
         for (const r of records) ctx.announce(r.docId);
       }
       await ctx.reloadList();
+      edited();
       ctx.status(`labeled ${total} more occurrence${total === 1 ? '' : 's'} of “${surface}” as ${label} here and in ${docs} other document${docs === 1 ? '' : 's'}`);
       return total;
     });
@@ -64,13 +66,42 @@ export function wireOccurrences(ctx) {
     return ctx.serial(async () => {
       if (id !== state.docId) await ctx.openDocument(id);
       const hasSpan = state.core.spans().some((s) => s.start === start && s.end === end);
-      if (hasSpan) ctx.selectSpan(start, end);
-      else ctx.selectText(start, end);
+      if (hasSpan) {
+        ctx.selectSpan(start, end);
+        ctx.status(state.core.describeSpan(start, end));
+      } else ctx.selectText(start, end);
       ctx.clearError();
     });
   }
 
   // ---- the panel ----
+
+  // A place as a person reads it: the document's name, the words around
+  // it with the string marked, and what is there (a label of yours, a
+  // suggestion, or nothing).
+  function place(text, p) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'place';
+    b.dataset.doc = p.doc;
+    b.dataset.start = String(p.start);
+    b.dataset.end = String(p.end);
+    const name = document.createElement('span');
+    name.className = 'place-name';
+    name.textContent = p.name;
+    const mark = document.createElement('mark');
+    mark.textContent = text;
+    const what = document.createElement('span');
+    what.className = 'place-label';
+    if (p.label) what.textContent = p.label;
+    else if (p.suggestion) {
+      what.textContent = `${p.suggestion} (suggestion)`;
+      what.classList.add('suggested');
+    } else what.textContent = 'unlabeled';
+    b.append(name, p.before, mark, p.after, what);
+    b.addEventListener('click', () => openAt(p.doc, p.start, p.end).catch(ctx.report));
+    return b;
+  }
 
   function entry(item) {
     const box = document.createElement('div');
@@ -80,20 +111,10 @@ export function wireOccurrences(ctx) {
     const text = document.createElement('strong');
     text.textContent = item.text;
     const counts = item.labels.map((c) => `${c.label} ×${c.count}`);
+    if (item.suggested) counts.push(`suggested ×${item.suggested}`);
     if (item.unlabeled) counts.push(`unlabeled ×${item.unlabeled}`);
     head.append(text, ` ${counts.join(', ')}`);
-    box.append(head);
-    for (const p of item.places) {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.className = 'place';
-      b.dataset.doc = p.doc;
-      b.dataset.start = String(p.start);
-      b.dataset.end = String(p.end);
-      b.textContent = `${p.doc} @${p.start}: ${p.label ?? 'unlabeled'}`;
-      b.addEventListener('click', () => openAt(p.doc, p.start, p.end).catch(ctx.report));
-      box.append(b);
-    }
+    box.append(head, ...item.places.map((p) => place(item.text, p)));
     return box;
   }
 
@@ -104,6 +125,17 @@ export function wireOccurrences(ctx) {
       ? `${list.length} string${list.length === 1 ? '' : 's'} labeled inconsistently`
       : 'No inconsistencies';
   }
+
+  // While the panel is open it follows the edits (a burst of them redraws
+  // it once): a list that no longer says what is there misleads.
+  let refresh = null;
+  onEdited(() => {
+    if ($('inconsistencies-panel').hidden || refresh) return;
+    refresh = setTimeout(() => {
+      refresh = null;
+      if (!$('inconsistencies-panel').hidden) drawPanel().catch(ctx.report);
+    }, 200);
+  });
 
   $('inconsistencies-open').addEventListener('click', () => {
     $('inconsistencies-panel').hidden = !$('inconsistencies-panel').hidden;

@@ -13,12 +13,19 @@ export const state = {
   labels: [],      // [{name, color, key}] as the core holds them
   pending: null,   // a snapped selection {start, end} in code points
   selected: null,  // a clicked span {start, end}
+  place: null,     // where review stands (code point) when nothing is selected
   docs: null,      // the document list (DocList)
   view: null,      // the document view (DocView)
   logHead: 0,      // seq of the last edit-log entry this tab has seen
   broken: null,    // the core's panic message, once it has panicked
   learning: null,  // the learned model's page side (learn.js)
 };
+
+// The project's documents as the list holds them (its order, their status),
+// for the core's choices of where review and marking done go next.
+export function listed() {
+  return state.docs.all.map(({ id, name, status: s }) => ({ id, name, status: s }));
+}
 
 export function showError(message) {
   $('error').textContent = message;
@@ -30,6 +37,12 @@ export function clearError() {
 
 export function status(message) {
   $('status').textContent = message;
+}
+
+// A status that also carries what opening a document said (a newer model's
+// renewed suggestions), so moving on does not hide it.
+export function statusWith(message, renewed) {
+  status(renewed ? `${message}; ${renewed}` : message);
 }
 
 export function report(e) {
@@ -49,9 +62,24 @@ export function serial(task) {
   return run;
 }
 
-// Resolves once every change queued so far is done.
-export function idle() {
-  return queue.then(() => undefined);
+// Resolves once every change queued so far is done, and what those queued
+// in turn (marking done, then moving on to the next document).
+export async function idle() {
+  let seen;
+  do {
+    seen = queue;
+    await seen;
+  } while (seen !== queue);
+}
+
+// Who wants to know that the project's spans changed (an open panel that
+// lists them), told after every edit is durable.
+const editWatchers = new Set();
+export function onEdited(fn) {
+  editWatchers.add(fn);
+}
+export function edited() {
+  for (const fn of editWatchers) fn();
 }
 
 export const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -154,6 +154,7 @@ async function exportProject({ exportJob, format, options, labels }) {
       finished: true,
       blob: new Blob(blobs, { type: writer.mediaType }),
       skipped: writer.skipped(),
+      summary: writer.summary(),
       extension: writer.extension,
       mediaType: writer.mediaType,
     });

@@ -10,6 +10,7 @@
 const LOW_FRACTION = 0.1;
 const LOW_BYTES = 50e6;
 const REFRESH_MS = 30_000;
+const SETTLE_MS = 1_000; // after saves, the usage is read once they pause this long
 
 const size = (bytes) => {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
@@ -70,7 +71,13 @@ export function watchStorage() {
   };
 
   document.getElementById('storage-export').addEventListener('click', () => document.getElementById('export-json').click());
-  if (typeof BroadcastChannel === 'function') new BroadcastChannel('spanmark').onmessage = refresh;
+  // Every saved edit is announced on the channel (by this tab too): the
+  // usage is read again once they pause, not once per edit.
+  let soon = null;
+  const later = () => {
+    if (!soon) soon = setTimeout(() => { soon = null; refresh(); }, SETTLE_MS);
+  };
+  if (typeof BroadcastChannel === 'function') new BroadcastChannel('spanmark').onmessage = later;
   new MutationObserver(refresh).observe(errorEl, { childList: true, characterData: true, subtree: true });
   window.addEventListener('focus', refresh);
   setInterval(refresh, REFRESH_MS);

@@ -104,6 +104,14 @@ async function open() {
 class Store {
   constructor(db) {
     this.db = db;
+    // The `current` setting as this tab last wrote it: an edit in the same
+    // document need not write it again (a second store in every edit's
+    // transaction). Forgotten when another tab saves (`othersWrote`).
+    this.knownCurrent = undefined;
+  }
+
+  othersWrote() {
+    this.knownCurrent = undefined;
   }
 
   async read(storeName, key) {
@@ -302,11 +310,14 @@ class Store {
   // promise rejects with an IdTakenError (`id`), never writing over it.
   // Resolves to the seq of the logged entry, if any.
   async write(w) {
-    const names = ['settings'];
+    const current = w.current !== undefined && w.current !== this.knownCurrent ? w.current : undefined;
+    const names = [];
+    if (current !== undefined || w.settings) names.push('settings');
     if (w.labels) names.push('labelsets');
     if (w.documents) names.push('documents');
     if (w.annotations) names.push('annotations');
     if (w.annotations || w.edit) names.push('edits');
+    if (!names.length) return 0; // nothing that storage does not hold already
     const tx = this.db.transaction(names, 'readwrite', { durability: 'strict' });
     const done = completed(tx);
     let conflict = false;
@@ -360,7 +371,7 @@ class Store {
           seq = e.target.result;
         };
       }
-      if (w.current !== undefined) tx.objectStore('settings').put({ key: 'current', value: w.current });
+      if (current !== undefined) tx.objectStore('settings').put({ key: 'current', value: current });
       for (const [key, value] of Object.entries(w.settings || {})) tx.objectStore('settings').put({ key, value });
     } catch (e) {
       tx.abort();
@@ -369,6 +380,7 @@ class Store {
     }
     try {
       await done;
+      if (current !== undefined) this.knownCurrent = current;
     } catch (e) {
       if (taken != null) {
         throw Object.assign(new Error(`another tab has just stored a document with the id ${JSON.stringify(taken)}`), { name: 'IdTakenError', id: taken });

@@ -4,7 +4,9 @@
 // document (preannotate-worker.js), with a progress bar and Cancel, into a
 // Blob of pieces (never one string of the whole project).
 
-import { FileSet, bratParts, importBrat, importFile } from './pkg/spanmark.js';
+import {
+  FileSet, bratParts, exportFileName, importBrat, importFile, nameFromWords, projectNameFromFile,
+} from './pkg/spanmark.js';
 import { $, state, status, clearError, report, serial } from './page.js';
 import { download, readFiles } from './files.js';
 import { startJob } from './journal.js';
@@ -18,18 +20,26 @@ import { refreshLabels } from './labels.js';
 // import is journalled (journal.js) from before the file is read until
 // its one write, which clears the journal record in the same transaction:
 // a start after a kill in between says that nothing of `name` was kept.
-function importParsed(name, parse) {
+// `first`: the first file's path, which names a project that has no name.
+function importParsed(name, parse, first = name) {
   return serial(async () => {
     const job = await startJob(state.store, { kind: 'import', name });
     try {
-      return await importNow(job, parse);
+      return await importNow(job, parse, first);
     } finally {
       await job.end();
     }
   });
 }
 
-async function importNow(job, parse) {
+// The project's name (for export file names): the first file or folder
+// imported into it.
+const PROJECT_NAME = 'projectName';
+
+async function importNow(job, parse, name) {
+  const named = await state.store.setting(PROJECT_NAME);
+  const settings = { [job.key]: null };
+  if (!named) settings[PROJECT_NAME] = projectNameFromFile(name);
   let parsed;
   // Should another tab store a document under one of these ids meanwhile,
   // nothing is written: the core picks the ids again from those stored now.
@@ -42,7 +52,7 @@ async function importNow(job, parse) {
         newDocuments: true,
         annotations: parsed.records,
         current: parsed.documents.length ? parsed.documents[0].id : state.docId,
-        settings: { [job.key]: null },
+        settings,
       });
       break;
     } catch (e) {
@@ -75,7 +85,7 @@ async function importFiles(files) {
     all.forEach((f, i) => { if (brat[i]) set.add(f.name, f.bytes); });
     try {
       const names = all.filter((_, i) => brat[i]).map((f) => f.name);
-      added += await importParsed(names.length === 1 ? names[0] : `${names[0]} and ${names.length - 1} more files`, (taken, labels) => importBrat(set, taken, labels));
+      added += await importParsed(names.length === 1 ? names[0] : `${names[0]} and ${names.length - 1} more files`, (taken, labels) => importBrat(set, taken, labels), names[0]);
     } catch (e) {
       report(e);
       return;
@@ -130,6 +140,7 @@ function exportProject(format, options) {
               skipped: data.skipped,
               extension: data.extension,
               mediaType: data.mediaType,
+              summary: data.summary,
             });
           }
         };
@@ -146,10 +157,12 @@ function exportProject(format, options) {
   return run.then((out) => {
     const n = out.skipped.length;
     for (const { id, reason } of out.skipped) noticeDamaged(id, reason);
+    let said = out.summary;
     if (n) {
       const which = out.skipped.map(({ id, reason }) => `${id} (${reason})`).join('; ');
-      status(`exported without ${n} document${n === 1 ? '' : 's'} that cannot be read: ${which}`);
+      said += `; left out ${n} document${n === 1 ? '' : 's'} that cannot be read: ${which}`;
     }
+    status(said);
     return out;
   });
 }
@@ -172,13 +185,16 @@ function exportOptions() {
     offsets: $('export-offsets').value,
     scheme: $('export-scheme').value,
     onlyDone: $('export-only-done').checked,
+    suggestions: $('export-suggestions').checked,
     binary: true,
   };
 }
 
 async function downloadExport(format) {
   const out = await exportProject(format, exportOptions());
-  download(`project${out.extension}`, out.blob, out.mediaType);
+  const { total } = state.docs.progress();
+  const current = state.docId ? $('doc-name').textContent : null;
+  download(exportFileName(await state.store.setting(PROJECT_NAME), total, current, out.extension), out.blob, out.mediaType);
   clearError();
 }
 
@@ -203,7 +219,7 @@ export function wireTransfer() {
   $('paste-go').addEventListener('click', () => {
     const text = $('paste-text').value;
     if (!text) return;
-    loadText(text, { name: 'Pasted text' }).then(() => {
+    loadText(text, { name: nameFromWords(text) }).then(() => {
       $('paste-panel').hidden = true;
       $('paste-text').value = '';
     }).catch(report);

@@ -3,6 +3,14 @@
 // attribute values, never as HTML.
 
 const SOURCES = ['user', 'model', 'rule'];
+
+// Who made the open document's suggestions, per source, in the core's
+// words ({model: 'the model learned from 3 documents', rule: 'a rule'}):
+// a suggestion's title says it.
+let suggesters = {};
+export function setSuggesters(s) {
+  suggesters = s || {};
+}
 const FIELDS = 6; // start, end (code points), start16, end16, label index, source
 
 // Draws the block `[s16, e16)` of `text` as a <div> with one <mark> per span.
@@ -39,6 +47,9 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
     el.dataset.end = String(table[i + 1]);
     el.dataset.label = label ? label.name : '?';
     el.dataset.source = SOURCES[table[i + 5]] || 'user';
+    if (el.dataset.source !== 'user' && suggesters[el.dataset.source]) {
+      el.title = `${el.dataset.label} suggestion by ${suggesters[el.dataset.source]}`;
+    }
     if (label) el.style.setProperty('--c', label.color);
     if (selected && selected.start === table[i] && selected.end === table[i + 1]) {
       el.classList.add('selected');
@@ -57,7 +68,20 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
 // The label bar: one button per label the core chose to show (all of them
 // but in very large sets), each carrying data-label, data-key and its count
 // of spans in the open document; `hidden` says how many more the search finds.
+const drawnShape = new WeakMap(); // bar -> what its buttons show, but counts
+
 export function drawLabels(bar, labels, hidden, onPick) {
+  // The same labels as drawn (an edit changed only counts): the numbers
+  // that changed, not forty buttons made anew and the bar laid out again.
+  const shape = JSON.stringify([hidden, labels.map((l) => [l.name, l.key, l.color])]);
+  if (drawnShape.get(bar) === shape) {
+    const counts = bar.querySelectorAll('.label-count');
+    labels.forEach((l, i) => {
+      if (counts[i].textContent !== String(l.count)) counts[i].textContent = String(l.count);
+    });
+    return;
+  }
+  drawnShape.set(bar, shape);
   const frag = document.createDocumentFragment();
   for (const l of labels) {
     const b = document.createElement('button');

@@ -1,4 +1,5 @@
-//! `spanmark convert IN OUT [--from F] [--to F] [--offsets U] [--scheme S] [--only-done]`
+//! `spanmark convert IN OUT [--from F] [--to F] [--offsets U] [--scheme S] [--only-done]
+//! [--accepted-only]`
 //!
 //! Reads IN in one exchange format and writes OUT in another (see
 //! `spanmark::formats`). Formats come from `--from`/`--to`, else from the file
@@ -43,6 +44,10 @@ pub struct Args {
     /// Write only documents marked done
     #[arg(long)]
     pub only_done: bool,
+    /// Leave out suggestions (spans whose source is model or rule); without
+    /// it every span read is written, whatever its source
+    #[arg(long)]
+    pub accepted_only: bool,
 }
 
 fn parse_format(name: &str, flag: &str) -> Result<Format, String> {
@@ -103,6 +108,7 @@ pub fn run(args: Args) -> CliResult {
         scheme,
         only_done: args.only_done,
         spacy_binary: to == Format::Spacy && lower.ends_with(".spacy"),
+        accepted_only: args.accepted_only,
     };
     let project = &imported.project;
     let count = if args.only_done {

@@ -165,6 +165,11 @@ pub struct Options {
     pub only_done: bool,
     /// spaCy: write the binary DocBin (`.spacy`) instead of the training JSON.
     pub spacy_binary: bool,
+    /// Leave out suggestions (spans whose source is not `user`): for a file
+    /// that cannot mark them, so that what it holds is what a person
+    /// checked. Off by default (the CLI's `convert` writes what it read);
+    /// the page's exports decide it per format ([`Format::marks_suggestions`]).
+    pub accepted_only: bool,
 }
 
 /// One file of a multi-file format: a relative path (`/`-separated) and bytes.
@@ -243,6 +248,28 @@ impl Format {
     /// The names of every format, as `from_name` takes them.
     pub fn names() -> Vec<&'static str> {
         Format::ALL.iter().map(|f| f.name()).collect()
+    }
+
+    /// Whether the format tells a suggestion from an accepted span: the
+    /// native JSON and JSONL keep each span's `source`, Label Studio puts
+    /// suggestions in `predictions`. The others would pass a suggestion off
+    /// as checked.
+    pub fn marks_suggestions(self) -> bool {
+        matches!(self, Format::Json | Format::Jsonl | Format::LabelStudio)
+    }
+
+    /// The format's name as a person reads it ("doccano", "Label Studio").
+    pub fn title(self) -> &'static str {
+        match self {
+            Format::Json => "spanmark JSON",
+            Format::Jsonl => "JSONL",
+            Format::Doccano => "doccano",
+            Format::Prodigy => "Prodigy",
+            Format::Spacy => "spaCy",
+            Format::Conll => "CoNLL",
+            Format::Brat => "brat",
+            Format::LabelStudio => "Label Studio",
+        }
     }
 
     /// The media type of an export's file.
@@ -509,14 +536,17 @@ pub fn export_files(
     options: &Options,
 ) -> Result<Vec<File>, FormatError> {
     if format == Format::Brat {
-        let owned;
-        let project = if options.only_done {
-            owned = util::only_done(project);
-            &owned
+        let mut owned = if options.only_done {
+            util::only_done(project)
         } else {
-            project
+            project.clone()
         };
-        return brat::export_files(project, options);
+        if options.accepted_only {
+            for d in &mut owned.documents {
+                d.spans.retain(|s| !s.source.is_suggestion());
+            }
+        }
+        return brat::export_files(&owned, options);
     }
     let bytes = export_as(format, project, options)?;
     Ok(vec![File::new(

@@ -17,6 +17,9 @@ pub struct Writer {
     options: Options,
     /// Documents written so far (those left out by `only_done` not counted).
     written: usize,
+    /// Suggestions left out by `accepted_only`, and written.
+    left_out: usize,
+    suggestions: usize,
     brat: brat::Names,
     docbin: spacy::DocBin,
 }
@@ -36,6 +39,8 @@ impl Writer {
             format,
             options,
             written: 0,
+            left_out: 0,
+            suggestions: 0,
             brat: brat::Names::default(),
             docbin: spacy::DocBin::default(),
         })
@@ -62,6 +67,17 @@ impl Writer {
         if self.options.only_done && d.status != Status::Done {
             return Ok(Vec::new());
         }
+        let owned;
+        let d = if self.options.accepted_only && d.spans.iter().any(|s| s.source.is_suggestion()) {
+            let mut kept = d.clone();
+            kept.spans.retain(|s| !s.source.is_suggestion());
+            self.left_out += d.spans.len() - kept.spans.len();
+            owned = kept;
+            &owned
+        } else {
+            d
+        };
+        self.suggestions += d.spans.iter().filter(|s| s.source.is_suggestion()).count();
         let first = self.written == 0;
         // Elements of a JSON list after the first follow a comma.
         let sep = if first { "\n" } else { ",\n" };
@@ -94,6 +110,21 @@ impl Writer {
         };
         self.written += 1;
         Ok(out)
+    }
+
+    /// How many documents were written so far.
+    pub fn written(&self) -> usize {
+        self.written
+    }
+
+    /// How many suggestions `accepted_only` left out so far.
+    pub fn left_out(&self) -> usize {
+        self.left_out
+    }
+
+    /// How many suggestions were written so far.
+    pub fn suggestions(&self) -> usize {
+        self.suggestions
     }
 
     /// The file's end (a DocBin: the whole file).

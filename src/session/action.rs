@@ -83,6 +83,10 @@ pub struct Outcome {
     pub labels: Option<Vec<Label>>,
     /// The span to show as selected after the action, if any.
     pub select: Option<[usize; 2]>,
+    /// Where review stands after the action (code points): the selected
+    /// span's start, or the place of a span decided on when nothing after
+    /// it is left to select, so that moving on never starts over.
+    pub place: Option<usize>,
     /// Where the change happened (code points), for the page to scroll to:
     /// an undo may change what is not on screen.
     pub reveal: Option<usize>,
@@ -101,11 +105,49 @@ pub struct Every {
 }
 
 pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
+    // The label counts are carried across the action by its change, not
+    // counted again over every span (the bar is redrawn after each edit).
+    let counted = session.take_counts();
+    let mut delta = None;
+    let out = apply_to_open(session, action, &mut delta)?;
+    if let Some(mut counts) = counted {
+        for (label, by) in delta.unwrap_or_default() {
+            let n = counts.entry(label.clone()).or_default();
+            *n = n.saturating_add_signed(by);
+            if *n == 0 {
+                counts.remove(&label);
+            }
+        }
+        session.keep_counts(counts);
+    }
+    Ok(out)
+}
+
+/// How a change moves the label counts.
+fn count_delta(change: &Change) -> Vec<(String, i64)> {
+    let removed = change.removed.iter().map(|s| (s.label.clone(), -1));
+    let added = change.added.iter().map(|s| (s.label.clone(), 1));
+    removed.chain(added).collect()
+}
+
+/// `delta`: how the action's change moved the label counts (`None` when it
+/// changed no span).
+fn apply_to_open(
+    session: &mut Session,
+    action: Action,
+    delta: &mut Option<Vec<(String, i64)>>,
+) -> Result<Outcome> {
     let labels_before = session.labels.len();
     let tab = session.tab.clone();
     let mut out = Outcome::default();
     let o = session.open_mut()?;
     let e = &mut o.editor;
+    let action_start = match &action {
+        Action::Remove { start, .. }
+        | Action::Reject { start, .. }
+        | Action::Accept { start, .. } => Some(*start),
+        _ => None,
+    };
     let change: Option<Change> = match action {
         Action::Add { start, end, label } => {
             crate::labels::check_name(&label)?;
@@ -124,7 +166,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
             crate::labels::check_name(&label)?;
             let c = e.relabel(start, end, &label)?;
             out.select = Some([start, end]);
-            out.status = describe("now", &label, &e.doc.text, start, end);
+            out.status = describe("relabeled as", &label, &e.doc.text, start, end);
             Some(c)
         }
         Action::Resize {
@@ -187,6 +229,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
                 }
                 Turn::Done(c) => c,
             };
+            *delta = Some(count_delta(&c));
             out.status = format!(
                 "{}: {}",
                 if undo { "undone" } else { "redone" },
@@ -194,6 +237,7 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
             );
             out.select = c.added.first().map(|s| [s.start, s.end]);
             out.reveal = c.added.iter().chain(&c.removed).map(|s| s.start).min();
+            out.place = out.select.map(|[s, _]| s).or(out.reveal);
             o.view.touch(&o.index, &c);
             out.changed = true;
             let base = o.rev;
@@ -229,9 +273,14 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
         }
     };
     if let Some(change) = change {
+        *delta = Some(count_delta(&change));
         out.changed = !change.is_empty();
         out.entry = session.changed(change);
     }
+    out.place = match (out.select, action_start) {
+        (Some([s, _]), _) => Some(s),
+        (None, at) => at,
+    };
     Ok(finish(session, out, labels_before))
 }
 
@@ -259,7 +308,7 @@ fn set_done(session: &mut Session, out: &mut Outcome, done: bool) -> Result<Opti
 /// The outcome with what every action reports: whether to snapshot, the
 /// patch, and the labels if the action added one.
 fn finish(session: &mut Session, mut out: Outcome, labels_before: usize) -> Outcome {
-    if let Some(o) = session.open.as_mut() {
+    if let Ok(o) = session.open_mut() {
         if out.entry.is_some() {
             if o.unsnapshotted + 1 >= SNAPSHOT_EVERY {
                 out.snapshot = true;
@@ -285,7 +334,7 @@ fn plural(n: usize) -> &'static str {
 
 /// A span's text as the status line quotes it: short texts whole, long
 /// ones cut.
-fn quote(text: &str, start: usize, end: usize) -> String {
+pub(super) fn quote(text: &str, start: usize, end: usize) -> String {
     const MAX: usize = 40;
     let chars: String = text
         .chars()

@@ -9,6 +9,37 @@ use crate::recognize::learn::{self, Learner, Shared};
 use crate::recognize::Recognizer;
 use std::sync::{Arc, RwLock};
 
+/// What made a document's model suggestions, in words: the model as
+/// shipped or as learned from how many documents (`None`: not recorded, as
+/// in a file's suggestions or a record from before this was noted).
+pub fn suggester(learned_docs: Option<u32>) -> String {
+    match learned_docs {
+        Some(0) => "the shipped model".into(),
+        Some(1) => "the model learned from 1 document".into(),
+        Some(n) => format!("the model learned from {n} documents"),
+        None => "an earlier model (not recorded which)".into(),
+    }
+}
+
+/// Who made the suggestions of each source (see [`Session::suggesters`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Suggesters {
+    pub model: String,
+    pub rule: String,
+}
+
+/// How many places (offsets) hold other suggestions than before: a
+/// relabel is one change, as is a span added or gone.
+fn places_changed(before: &[Span], after: &[Span]) -> usize {
+    use std::collections::HashSet;
+    let key = |s: &Span| (s.start, s.end, s.label.clone(), s.source);
+    let old: HashSet<_> = before.iter().map(key).collect();
+    let new: HashSet<_> = after.iter().map(key).collect();
+    let places: HashSet<(usize, usize)> =
+        old.symmetric_difference(&new).map(|k| (k.0, k.1)).collect();
+    places.len()
+}
+
 /// A fresh learner on the shipped model, and the pipeline that uses it.
 pub(super) fn standard() -> (Shared, Recognizer) {
     let shared: Shared = Arc::new(RwLock::new(Learner::new(Arc::new(Model::shipped()))));
@@ -86,26 +117,43 @@ impl Session {
 
     /// Suggests the open document afresh when the person has not touched it
     /// (no span of theirs, no history of any tab's, not done), so that what
-    /// was learned since it was first opened shows. Returns whether
-    /// anything changed.
-    pub fn resuggest_untouched(&mut self) -> Result<bool> {
+    /// was learned since it was first opened shows. Returns, when anything
+    /// changed, the status line that says so ("suggestions renewed by the
+    /// model learned from 3 documents: 2 changed"): suggestions never
+    /// change silently under a person.
+    pub fn resuggest_untouched(&mut self) -> Result<Option<String>> {
         let e = &self.open_doc()?.editor;
         if !e.history.done.is_empty()
             || !e.history.undone.is_empty()
             || e.doc.status == Status::Done
             || e.doc.spans.iter().any(|s| s.source == Source::User)
         {
-            return Ok(false);
+            return Ok(None);
         }
         let fresh = self.suggest(&e.doc.text);
+        let now = self.learned_docs();
         let o = self.open_mut()?;
         let before = o.editor.doc.spans.clone();
         o.editor.set_suggestions(fresh);
-        let changed = o.editor.doc.spans != before;
-        if changed {
-            o.view.touch_all();
+        let changed = places_changed(&before, &o.editor.doc.spans);
+        if changed == 0 {
+            return Ok(None);
         }
-        Ok(changed)
+        o.view.touch_all();
+        o.suggested_by = Some(now);
+        Ok(Some(format!(
+            "suggestions renewed by {}: {changed} changed",
+            suggester(Some(now))
+        )))
+    }
+
+    /// Who made the open document's suggestions of each source, as the
+    /// status line and a span's title say it ("PER suggestion by …").
+    pub fn suggesters(&self) -> Suggesters {
+        Suggesters {
+            model: suggester(self.open.as_ref().and_then(|o| o.suggested_by)),
+            rule: "a rule".into(),
+        }
     }
 
     /// Adds a slice of a worker's suggestion table ([`tables::suggestions`],
@@ -121,7 +169,11 @@ impl Session {
         last: bool,
     ) -> Result<()> {
         let spans = tables::decode_suggestions(table, labels);
+        let now = self.learned_docs();
         let o = self.open_mut()?;
+        if first {
+            o.suggested_by = Some(now);
+        }
         let dropped = first && o.editor.clear_suggestions();
         let reach = spans
             .iter()

@@ -18,6 +18,7 @@ mod bar;
 mod learning;
 pub mod project;
 pub mod record;
+pub mod review;
 mod rules;
 pub mod tables;
 mod view;
@@ -25,6 +26,7 @@ pub mod worker;
 
 pub use action::{Action, Outcome};
 pub use bar::{Bar, BarLabel};
+pub use learning::{suggester, Suggesters};
 pub use record::{Logged, Record};
 
 use crate::doc::{unique_id, Document, Span, Status};
@@ -35,6 +37,7 @@ use crate::recognize::rules::Rules;
 use crate::recognize::Recognizer;
 use crate::text_index::TextIndex;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use view::View;
@@ -117,6 +120,11 @@ struct Open {
     /// A new document's wanted id (`None` for a stored one), should the id
     /// it got be taken before it is stored.
     wanted: Option<Option<String>>,
+    /// Its spans per label, as last counted: kept by [`Session::apply`]
+    /// from each change, dropped by every other way in (`open_mut`).
+    counts: RefCell<Option<BTreeMap<String, u64>>>,
+    /// Which model made its model suggestions (see [`Record::suggested_by`]).
+    suggested_by: Option<u32>,
 }
 
 /// What opening a document decided, for the page to carry out.
@@ -131,12 +139,17 @@ pub struct Opened {
     /// Store a snapshot now: a first opening, a replayed log to fold in,
     /// suggestions brought up to date.
     pub snapshot: bool,
+    /// What a newer model changed in its suggestions on opening, for the
+    /// status line (`None`: nothing).
+    pub renewed: Option<String>,
 }
 
 /// The open document as stored, without its text and spans.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Head {
     pub id: String,
+    /// What the page calls it (see [`display_name`]).
+    pub name: String,
     pub meta: serde_json::Value,
     pub status: Status,
 }
@@ -176,10 +189,25 @@ impl Session {
             .ok_or_else(|| Error("no document is open".into()))
     }
 
+    /// The open document, to change: its counted labels are dropped, as
+    /// anything may change its spans (only `apply` keeps them, see there).
     fn open_mut(&mut self) -> Result<&mut Open> {
-        self.open
+        let o = self
+            .open
             .as_mut()
-            .ok_or_else(|| Error("no document is open".into()))
+            .ok_or_else(|| Error("no document is open".into()))?;
+        o.counts.get_mut().take();
+        Ok(o)
+    }
+
+    fn take_counts(&mut self) -> Option<BTreeMap<String, u64>> {
+        self.open.as_mut()?.counts.get_mut().take()
+    }
+
+    fn keep_counts(&mut self, counts: BTreeMap<String, u64>) {
+        if let Some(o) = self.open.as_mut() {
+            *o.counts.get_mut() = Some(counts);
+        }
     }
 
     pub fn is_open(&self) -> bool {
@@ -222,7 +250,7 @@ impl Session {
         self.labels.rename(from, to)?;
         let to = to.trim();
         self.learner_rename(from, to);
-        if let Some(o) = self.open.as_mut() {
+        if let Ok(o) = self.open_mut() {
             crate::relabel::rename(&mut o.editor.doc.spans, &mut o.editor.history, from, to);
             o.view.touch_all();
         }
@@ -234,7 +262,7 @@ impl Session {
         if !self.labels.remove(name) {
             return err(format!("no label {name:?}"));
         }
-        if let Some(o) = self.open.as_mut() {
+        if let Ok(o) = self.open_mut() {
             crate::relabel::remove(&mut o.editor.doc.spans, &mut o.editor.history, name);
             o.view.touch_all();
         }
@@ -243,16 +271,22 @@ impl Session {
 
     /// Per-label span counts of the open document (empty when none is).
     pub fn label_counts(&self) -> BTreeMap<String, u64> {
-        let mut counts = BTreeMap::<String, u64>::new();
-        if let Some(o) = self.open.as_ref() {
-            // Counted on borrowed names first: redrawn after every edit,
-            // among thousands of spans.
-            let mut by_name = BTreeMap::<&str, u64>::new();
-            for s in &o.editor.doc.spans {
-                *by_name.entry(s.label.as_str()).or_default() += 1;
-            }
-            counts.extend(by_name.into_iter().map(|(k, v)| (k.to_string(), v)));
+        let Some(o) = self.open.as_ref() else {
+            return BTreeMap::new();
+        };
+        if let Some(counts) = o.counts.borrow().as_ref() {
+            return counts.clone();
         }
+        // Counted on borrowed names first, among thousands of spans.
+        let mut by_name = BTreeMap::<&str, u64>::new();
+        for s in &o.editor.doc.spans {
+            *by_name.entry(s.label.as_str()).or_default() += 1;
+        }
+        let counts: BTreeMap<String, u64> = by_name
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        *o.counts.borrow_mut() = Some(counts.clone());
         counts
     }
 
@@ -285,8 +319,10 @@ impl Session {
         let mut editor = Editor::new(doc, Overlap::Forbid);
         editor.set_suggestions(suggestions);
         self.install(editor, owed, 0);
-        if let Some(o) = self.open.as_mut() {
+        let now = self.learned_docs();
+        if let Ok(o) = self.open_mut() {
             o.wanted = Some(wanted.map(str::to_string));
+            o.suggested_by = Some(now);
         }
         let mut opened = self.opened()?;
         opened.snapshot = true;
@@ -333,8 +369,13 @@ impl Session {
             .as_ref()
             .is_some_and(|r| r.rules != self.rules.version());
         let rev = record.as_ref().map_or(0, |r| r.rev);
+        let suggested_by = match &record {
+            Some(r) => r.suggested_by,
+            None => Some(self.learned_docs()),
+        };
         let editor = self.editor_for(doc, record.as_ref())?;
         self.install(editor, owed, log.len());
+        self.open_mut()?.suggested_by = suggested_by;
         let mut changed = false;
         if !log.is_empty() {
             let entries: Vec<LogEntry> = log.iter().map(|l| l.entry.clone()).collect();
@@ -348,11 +389,14 @@ impl Session {
         if stale {
             changed |= self.apply_rules()?;
         }
+        let mut renewed = None;
         if !owed && self.learned_docs() > 0 {
-            changed |= self.resuggest_untouched()?;
+            renewed = self.resuggest_untouched()?;
+            changed |= renewed.is_some();
         }
         let mut opened = self.opened()?;
         opened.snapshot = changed || !had_record;
+        opened.renewed = renewed;
         Ok(opened)
     }
 
@@ -397,6 +441,8 @@ impl Session {
             rev: 0,
             folds: Vec::new(),
             wanted: None,
+            counts: RefCell::new(None),
+            suggested_by: None,
         });
     }
 
@@ -408,6 +454,7 @@ impl Session {
             name: display_name(d),
             owed: o.owed,
             snapshot: false,
+            renewed: None,
         })
     }
 
@@ -435,9 +482,24 @@ impl Session {
         let d = &self.open_doc()?.editor.doc;
         Ok(Head {
             id: d.id.clone(),
+            name: display_name(d),
             meta: d.meta.clone(),
             status: d.status,
         })
+    }
+
+    /// Renames a stored document (`meta.name`) as a person typed it,
+    /// refusing an empty or over-long name; the open document follows when
+    /// it is the one. Returns the document to store.
+    pub fn rename(&mut self, mut doc: Document, name: &str) -> Result<Document> {
+        let name = crate::doc::check_name(name)?;
+        doc.set_name(&name);
+        if let Some(o) = self.open.as_mut() {
+            if o.editor.doc.id == doc.id {
+                o.editor.doc.set_name(&name);
+            }
+        }
+        Ok(doc)
     }
 
     pub fn text(&self) -> Result<&str> {
@@ -469,7 +531,8 @@ impl Session {
             !o.owed,
             rules,
         )
-        .folding(o.rev, std::mem::take(&mut o.folds));
+        .folding(o.rev, std::mem::take(&mut o.folds))
+        .suggested_by(o.suggested_by);
         o.rev = r.rev;
         Ok(r)
     }
@@ -477,7 +540,7 @@ impl Session {
     /// The open document's edit-log entry was stored as `seq`: the next
     /// snapshot may drop it.
     pub fn logged(&mut self, seq: u64) {
-        if let Some(o) = self.open.as_mut() {
+        if let Ok(o) = self.open_mut() {
             o.folds.push(seq);
         }
     }
@@ -493,7 +556,7 @@ impl Session {
         for s in &change.added {
             self.labels.ensure(&s.label);
         }
-        let o = self.open.as_mut()?;
+        let o = self.open.as_mut()?; // the spans changed by `apply`, which keeps the counts
         o.view.touch(&o.index, &change);
         (!change.is_empty()).then(|| LogEntry::Commit {
             change,
@@ -506,7 +569,7 @@ impl Session {
 
     /// Finds any tokens still missing, before an answer needs them.
     fn finish_tokens(&mut self) {
-        if let Some(o) = self.open.as_mut() {
+        if let Ok(o) = self.open_mut() {
             o.index.prepare(&o.editor.doc.text, usize::MAX);
         }
     }
@@ -514,7 +577,7 @@ impl Session {
     /// Tokenizes about `bytes` more of the open document; whether all is
     /// done. The page calls it between frames after opening a long text.
     pub fn prepare_tokens(&mut self, bytes: usize) -> bool {
-        match self.open.as_mut() {
+        match self.open_mut().ok() {
             Some(o) => o.index.prepare(&o.editor.doc.text, bytes),
             None => true,
         }
@@ -632,10 +695,7 @@ pub fn is_long(text: &str) -> bool {
 /// What the page calls a document: its `meta.name` when that is a string,
 /// else its id.
 pub fn display_name(d: &Document) -> String {
-    match d.meta.get("name") {
-        Some(serde_json::Value::String(name)) => name.clone(),
-        _ => d.id.clone(),
-    }
+    d.name().to_string()
 }
 
 #[cfg(test)]

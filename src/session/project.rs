@@ -31,9 +31,10 @@ pub fn import_file(
     taken: &[String],
     labels: LabelSet,
 ) -> Result<Import> {
-    let imported =
+    let mut imported =
         formats::import_detected(name, content).map_err(|e| Error(format!("{name}: {e}")))?;
     check(&imported).map_err(|e| Error(format!("{name}: {e}")))?;
+    name_after_file(&mut imported.project.documents, name);
     Ok(merge(imported, taken, labels))
 }
 
@@ -43,6 +44,95 @@ pub fn import_brat(files: &[formats::File], taken: &[String], labels: LabelSet) 
     let imported = formats::import_files(Format::Brat, files).map_err(|e| Error(e.to_string()))?;
     check(&imported)?;
     Ok(merge(imported, taken, labels))
+}
+
+/// Names the documents read from one file, each by what it brings or,
+/// lacking that, by the file and its place there: a record's own `name` or
+/// `title` (a string in its meta); a record with an id of its own keeps
+/// that as its name; any other is `news.jsonl #3` (the third document of
+/// the file: its line in JSONL, its `-DOCSTART-` section in CoNLL), or the
+/// file's name when it holds one document.
+pub fn name_after_file(documents: &mut [Document], file: &str) {
+    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let alone = documents.len() == 1;
+    for (k, d) in documents.iter_mut().enumerate() {
+        let own = |key: &str| {
+            d.meta
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        if own("name").is_some() {
+            continue;
+        }
+        if let Some(title) = own("title") {
+            let short: String = title.chars().take(crate::doc::NAME_MAX).collect();
+            d.set_name(&short);
+        } else if d.id == format!("doc-{}", k + 1) && d.meta.is_object() {
+            d.set_name(&if alone {
+                base.to_string()
+            } else {
+                format!("{base} #{}", k + 1)
+            });
+        }
+    }
+}
+
+/// What a project is called after the file or folder it was first
+/// imported from: a folder's name (`news/a.txt`: `news`), else the file's
+/// name without its format's endings (`news.doccano.jsonl`: `news`).
+pub fn project_name_from_file(path: &str) -> String {
+    let path = path.trim_matches(['/', '\\']);
+    if let Some((folder, _)) = path.split_once(['/', '\\']) {
+        return folder.to_string();
+    }
+    let mut stem = path;
+    while let Some((s, ext)) = stem.rsplit_once('.') {
+        let known = [
+            "json", "jsonl", "ndjson", "txt", "conll", "conllx", "iob", "iob1", "iob2", "bio",
+            "bilou", "bioes", "spacy", "docbin", "ann", "tar", "spanmark",
+        ]
+        .contains(&ext.to_ascii_lowercase().as_str())
+            || Format::from_name(ext).is_some();
+        if s.is_empty() || !known {
+            break;
+        }
+        stem = s;
+    }
+    stem.to_string()
+}
+
+/// An export's file name: the project's name (else, when the project is
+/// one document, that document's name; else `project`) made safe for any
+/// file system, and the format's ending.
+pub fn export_file_name(
+    project: Option<&str>,
+    documents: usize,
+    current: Option<&str>,
+    extension: &str,
+) -> String {
+    let wanted = project
+        .filter(|p| !p.trim().is_empty())
+        .or(current.filter(|_| documents == 1))
+        .unwrap_or("project");
+    let mut stem = String::new();
+    for c in wanted.chars() {
+        let keep =
+            c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '(' | ')' | '#' | ',' | '+');
+        let c = if keep { c } else { '_' };
+        let repeated = matches!(c, '_' | ' ') && stem.ends_with(c);
+        if !repeated {
+            stem.push(c);
+        }
+    }
+    let stem: String = stem.trim_matches([' ', '_']).chars().take(80).collect();
+    let stem = stem.trim_end();
+    format!(
+        "{}{extension}",
+        if stem.is_empty() { "project" } else { stem }
+    )
 }
 
 /// Refuses a file whose documents cannot stand in a project: a meta nested
@@ -106,13 +196,18 @@ pub struct ExportOptions {
     pub scheme: Option<String>,
     pub only_done: bool,
     pub binary: bool,
+    /// Write suggestions too where the format cannot mark them (by
+    /// default such a format gets accepted spans only; a format that marks
+    /// them always gets them, marked).
+    pub suggestions: bool,
 }
 
 impl ExportOptions {
-    fn parse(&self) -> Result<formats::Options> {
+    fn parse(&self, format: Format) -> Result<formats::Options> {
         let mut out = formats::Options {
             only_done: self.only_done,
             spacy_binary: self.binary,
+            accepted_only: !format.marks_suggestions() && !self.suggestions,
             ..Default::default()
         };
         if let Some(u) = &self.offsets {
@@ -152,7 +247,7 @@ pub struct ExportStream {
 impl ExportStream {
     pub fn new(format: &str, options: &ExportOptions) -> Result<ExportStream> {
         let format = format_named(format)?;
-        let options = options.parse()?;
+        let options = options.parse(format)?;
         let writer =
             formats::Writer::new(format, options.clone()).map_err(|e| Error(e.to_string()))?;
         Ok(ExportStream {
@@ -213,8 +308,50 @@ impl ExportStream {
         self.format.extension(&self.options)
     }
 
+    /// What the export wrote, in words, for the status line: how many
+    /// documents, and what became of the suggestions.
+    pub fn summary(&self) -> String {
+        let n = self.writer.written();
+        let docs = format!(
+            "{n}{} document{}",
+            if self.options.only_done { " done" } else { "" },
+            plural(n)
+        );
+        let (left, kept) = (self.writer.left_out(), self.writer.suggestions());
+        let what = if self.options.accepted_only {
+            match left {
+                0 => "accepted spans only; there were no suggestions".to_string(),
+                _ => format!(
+                    "accepted spans only; {left} suggestion{} left out",
+                    plural(left)
+                ),
+            }
+        } else if kept == 0 {
+            "no suggestions among the spans".to_string()
+        } else if self.format.marks_suggestions() {
+            format!(
+                "{kept} suggestion{} included, marked as suggestions",
+                plural(kept)
+            )
+        } else {
+            format!(
+                "{kept} unchecked suggestion{} included as if accepted",
+                plural(kept)
+            )
+        };
+        format!("Exported {docs} as {} ({what})", self.format.title())
+    }
+
     pub fn media_type(&self) -> &'static str {
         self.format.media_type(&self.options)
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
@@ -247,6 +384,10 @@ impl Session {
             None => (!long, self.rules_version()),
         };
         let rev = record.as_ref().map_or(0, |r| r.rev);
+        let suggested_by = match &record {
+            Some(r) => r.suggested_by,
+            None => Some(self.learned_docs()),
+        };
         let mut editor = self.editor_for(doc, record.as_ref())?;
         let entries: Vec<LogEntry> = log.iter().map(|l| l.entry.clone()).collect();
         editor.replay(&entries);
@@ -264,7 +405,8 @@ impl Session {
                     preannotated,
                     rules,
                 )
-                .folding(rev, log.iter().map(|l| l.seq).collect()),
+                .folding(rev, log.iter().map(|l| l.seq).collect())
+                .suggested_by(suggested_by),
             ),
         ))
     }
@@ -335,7 +477,9 @@ mod tests {
             let whole = formats::export_as(
                 format_named(format).unwrap(),
                 &rest,
-                &ExportOptions::default().parse().unwrap(),
+                &ExportOptions::default()
+                    .parse(format_named(format).unwrap())
+                    .unwrap(),
             )
             .unwrap();
             assert_eq!(out, whole, "{format}");
@@ -349,5 +493,218 @@ mod tests {
         let mut stream = ExportStream::new("conll", &ExportOptions::default()).unwrap();
         let e = stream.document(d, Some(&r)).unwrap_err();
         assert!(e.0.contains("overlap"), "{e:?}");
+    }
+
+    /// The whole export through a stream, with its summary.
+    fn export(
+        format: &str,
+        options: &ExportOptions,
+        docs: &[(Document, Record)],
+    ) -> (String, String) {
+        let mut stream = ExportStream::new(format, options).unwrap();
+        let mut set = LabelSet::empty();
+        set.ensure("PER");
+        set.ensure("LOC");
+        let mut out = stream.head(set.iter().cloned().collect()).unwrap();
+        for (d, r) in docs {
+            out.extend(stream.document(d.clone(), Some(r)).unwrap().unwrap());
+        }
+        out.extend(stream.finish().unwrap());
+        (String::from_utf8_lossy(&out).into_owned(), stream.summary())
+    }
+
+    fn checked_and_suggested() -> Vec<(Document, Record)> {
+        let a = doc("a", "Ana Lima flew to Lisbon.");
+        let sa = [
+            Span::new(0, 8, "PER"),
+            Span::new(17, 23, "LOC").with_source(crate::doc::Source::Model),
+        ];
+        let b = doc("b", "Bo met Cy in Rome.");
+        let sb = [
+            Span::new(7, 9, "PER").with_source(crate::doc::Source::Rule),
+            Span::new(13, 17, "LOC").with_source(crate::doc::Source::Model),
+        ];
+        vec![(a.clone(), record(&a, &sa)), (b.clone(), record(&b, &sb))]
+    }
+
+    #[test]
+    fn formats_that_cannot_mark_a_suggestion_export_accepted_spans_unless_asked() {
+        let docs = checked_and_suggested();
+        for format in ["doccano", "prodigy", "spacy", "conll", "brat"] {
+            let (out, summary) = export(format, &ExportOptions::default(), &docs);
+            assert!(out.contains("Ana"), "{format}: {out}");
+            for suggested in ["Lisbon", "Rome", "Cy"] {
+                let labelled = match format {
+                    "conll" => format!("{suggested} -X- -X- B-"),
+                    "brat" => format!("\t{suggested}"),
+                    _ => String::new(),
+                };
+                if !labelled.is_empty() {
+                    assert!(!out.contains(&labelled), "{format}: {out}");
+                }
+            }
+            assert!(
+                summary.ends_with("(accepted spans only; 3 suggestions left out)"),
+                "{format}: {summary}"
+            );
+            assert!(summary.starts_with("Exported 2 documents as "), "{summary}");
+            let all = ExportOptions {
+                suggestions: true,
+                ..Default::default()
+            };
+            let (out, summary) = export(format, &all, &docs);
+            if format == "conll" {
+                assert!(
+                    out.contains("Lisbon -X- -X- B-LOC") && out.contains("Cy -X- -X- B-PER"),
+                    "{out}"
+                );
+            }
+            assert!(
+                summary.ends_with("(3 unchecked suggestions included as if accepted)"),
+                "{summary}"
+            );
+        }
+        let (doccano, summary) = export("doccano", &ExportOptions::default(), &docs);
+        assert_eq!(
+            doccano
+                .lines()
+                .map(|l| l.matches("\"PER\"").count() + l.matches("\"LOC\"").count())
+                .collect::<Vec<_>>(),
+            [1, 0],
+            "{doccano}"
+        );
+        assert_eq!(
+            summary,
+            "Exported 2 documents as doccano (accepted spans only; 3 suggestions left out)"
+        );
+    }
+
+    #[test]
+    fn formats_that_mark_suggestions_export_them_marked() {
+        let docs = checked_and_suggested();
+        for format in ["json", "jsonl", "labelstudio"] {
+            let (out, summary) = export(format, &ExportOptions::default(), &docs);
+            assert!(
+                out.matches("\"model\"").count() + out.matches("spanmark-model").count() >= 2,
+                "{format}: {out}"
+            );
+            assert!(
+                summary.ends_with("(3 suggestions included, marked as suggestions)"),
+                "{format}: {summary}"
+            );
+            let asked = ExportOptions {
+                suggestions: true,
+                ..Default::default()
+            };
+            assert_eq!(
+                export(format, &asked, &docs).0,
+                out,
+                "{format}: the same file"
+            );
+        }
+        let only = ExportOptions {
+            only_done: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            export("doccano", &only, &docs).1,
+            "Exported 0 done documents as doccano (accepted spans only; there were no suggestions)"
+        );
+    }
+
+    fn names(i: &Import) -> Vec<String> {
+        i.documents.iter().map(|d| d.name().to_string()).collect()
+    }
+
+    #[test]
+    fn imported_documents_are_named_after_the_file_and_their_place_or_their_own_name() {
+        let jsonl = concat!(
+            "{\"text\":\"Ana Lima flew.\"}\n",
+            "{\"id\":\"memo-7\",\"text\":\"Bo met Cy.\"}\n",
+            "{\"text\":\"Di.\",\"title\":\"Field notes\"}\n",
+            "{\"text\":\"Ed.\",\"meta\":{\"name\":\"Kept\"}}\n",
+            "{\"text\":\"Fy.\"}\n"
+        );
+        let taken = ["doc-1".to_string()];
+        let i = import_file(
+            "in/news.jsonl",
+            jsonl.as_bytes(),
+            &taken,
+            LabelSet::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            names(&i),
+            [
+                "news.jsonl #1",
+                "memo-7",
+                "Field notes",
+                "Kept",
+                "news.jsonl #5"
+            ]
+        );
+        assert_eq!(i.documents[0].id, "doc-1-2", "ids are still made unique");
+        let conll = "-DOCSTART- -X- -X- O\n\nEU B-ORG\n\n-DOCSTART- -X- -X- O\n\nBo B-PER\n";
+        let i = import_file("news.conll", conll.as_bytes(), &[], LabelSet::default()).unwrap();
+        assert_eq!(names(&i), ["news.conll #1", "news.conll #2"]);
+        let i = import_file("one.conll", b"EU B-ORG\n", &[], LabelSet::default()).unwrap();
+        assert_eq!(names(&i), ["one.conll"]);
+        let i = import_file("notes/Report 1.txt", b"Plain.", &[], LabelSet::default()).unwrap();
+        assert_eq!(names(&i), ["Report 1"], "the file's id is its name");
+    }
+
+    #[test]
+    fn a_native_export_imported_again_keeps_its_names() {
+        let mut d = doc("doc-1", "Ana.");
+        d.set_name("Ana's note");
+        let p = Project {
+            labels: LabelSet::default(),
+            documents: vec![d, doc("doc-2", "Bo.")],
+        };
+        let json = formats::export_as(Format::Json, &p, &Default::default()).unwrap();
+        let i = import_file("x.spanmark.json", &json, &[], LabelSet::default()).unwrap();
+        assert_eq!(names(&i), ["Ana's note", "x.spanmark.json #2"]);
+    }
+
+    #[test]
+    fn a_project_is_named_after_its_first_file_and_its_exports_after_it() {
+        assert_eq!(project_name_from_file("news.doccano.jsonl"), "news");
+        assert_eq!(project_name_from_file("Corpus v2.json"), "Corpus v2");
+        assert_eq!(project_name_from_file("ann_folder/a.ann"), "ann_folder");
+        assert_eq!(
+            project_name_from_file("2026.12.report.txt"),
+            "2026.12.report"
+        );
+        assert_eq!(
+            export_file_name(Some("news"), 9, Some("x"), ".conll"),
+            "news.conll"
+        );
+        assert_eq!(
+            export_file_name(
+                None,
+                1,
+                Some("Demo: WHO signs vaccine deal"),
+                ".doccano.jsonl"
+            ),
+            "Demo_ WHO signs vaccine deal.doccano.jsonl"
+        );
+        assert_eq!(
+            export_file_name(None, 2, Some("x"), ".jsonl"),
+            "project.jsonl"
+        );
+        assert_eq!(
+            export_file_name(Some("../../etc/passwd"), 2, None, ".json"),
+            "etc_passwd.json"
+        );
+        assert_eq!(
+            export_file_name(Some(" / "), 3, None, ".json"),
+            "project.json"
+        );
+        assert_eq!(
+            export_file_name(Some(&"é".repeat(300)), 3, None, ".json")
+                .chars()
+                .count(),
+            85
+        );
     }
 }

@@ -4,13 +4,16 @@
 //!
 //! In storage (IndexedDB) a record is
 //! `{docId, table, scores, labels, ids, history, count, preannotated, rules,
-//! rev}`:
+//! rev, suggestedBy}`:
 //! the spans as packed columns ([`crate::snapshot`]: typed arrays, which the
 //! browser copies rather than clones object by object), the names the label
 //! column indexes and the span ids as JSON strings, the undo history as a
 //! JSON string, the span count (for lists that must not unpack), whether
 //! its suggestions are made (false while a worker owes them), the
-//! fingerprint of the rules those suggestions have seen and its revision. The wasm layer
+//! fingerprint of the rules those suggestions have seen, its revision, and
+//! which model made its model suggestions (`suggestedBy`: how many
+//! documents it had learned from, 0 the shipped model; absent in records
+//! from before, and in imports, where nobody knows). The wasm layer
 //! moves these fields across; what they mean is decided here.
 //!
 //! Records written by earlier versions hold `spans` as objects instead of
@@ -42,6 +45,9 @@ pub struct Record {
     pub rules: String,
     /// Its revision: one more than the snapshot it replaces.
     pub rev: u64,
+    /// Which model made its model suggestions: how many documents it had
+    /// learned from (0: the shipped model); `None` when not known.
+    pub suggested_by: Option<u32>,
     /// What storage must hold for it to be written (`None`: a record
     /// written whatever is there, dropping no log entry).
     pub expect: Option<Expect>,
@@ -84,6 +90,7 @@ pub struct Stored<'a> {
     pub preannotated: Option<bool>,
     pub rules: Option<String>,
     pub rev: Option<u64>,
+    pub suggested_by: Option<u32>,
 }
 
 impl Record {
@@ -101,8 +108,15 @@ impl Record {
             preannotated,
             rules,
             rev: 0,
+            suggested_by: None,
             expect: None,
         }
+    }
+
+    /// The same record, noting which model made its suggestions.
+    pub fn suggested_by(mut self, learned_docs: Option<u32>) -> Record {
+        self.suggested_by = learned_docs;
+        self
     }
 
     /// The record as the snapshot of a document built on revision `base`
@@ -139,6 +153,7 @@ impl Record {
             preannotated: s.preannotated.unwrap_or(true),
             rules: s.rules.unwrap_or_default(),
             rev: s.rev.unwrap_or(0),
+            suggested_by: s.suggested_by,
             expect: None,
         })
     }
@@ -192,6 +207,7 @@ impl Record {
             self.rules.clone(),
         );
         r.rev = self.rev + 1;
+        r.suggested_by = self.suggested_by;
         r
     }
 }
@@ -226,6 +242,7 @@ mod tests {
             preannotated: Some(false),
             rules: Some("v1".into()),
             rev: Some(7),
+            suggested_by: Some(3),
         })
         .unwrap();
         assert_eq!(back.spans().unwrap(), spans());
@@ -233,7 +250,9 @@ mod tests {
         assert_eq!((back.preannotated, back.rules.as_str()), (false, "v1"));
         assert_eq!(back.count(), 2);
         assert_eq!(back.rev, 7);
-        assert_eq!(back.with(&spans(), History::default()).rev, 8);
+        assert_eq!(back.suggested_by, Some(3));
+        let next = back.with(&spans(), History::default());
+        assert_eq!((next.rev, next.suggested_by), (8, Some(3)));
     }
 
     #[test]
@@ -249,9 +268,11 @@ mod tests {
             preannotated: None,
             rules: None,
             rev: None,
+            suggested_by: None,
         })
         .unwrap();
         assert!(back.preannotated);
+        assert_eq!(back.suggested_by, None, "not known");
         assert_eq!(back.rev, 0);
         assert_eq!(back.rules, "");
         let objects = Record::from_objects("d".into(), &spans(), History::default(), None, None);
@@ -272,6 +293,7 @@ mod tests {
                 preannotated: None,
                 rules: None,
                 rev: None,
+                suggested_by: None,
             })
         };
         let e = stored("[\"PER\"]", "{}", r.spans.table.clone()).unwrap_err();

@@ -52,6 +52,7 @@ impl Session {
             self.labels.ensure(&l);
         }
         if let Some(o) = self.open.as_mut() {
+            o.counts.get_mut().take(); // its suggestions change
             let map = o.index.map();
             let old = self.rules.spans(&o.editor.doc.text, map);
             let new = rules.spans(&o.editor.doc.text, map);
@@ -79,6 +80,7 @@ impl Session {
             .open
             .as_mut()
             .ok_or_else(|| super::Error("no document is open".into()))?;
+        o.counts.get_mut().take(); // its suggestions change
         let new = self.rules.spans(&o.editor.doc.text, o.index.map());
         let had = o.editor.doc.spans.clone();
         apply_rule_matches(&mut o.editor, &[], new);

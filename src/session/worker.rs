@@ -59,6 +59,11 @@ impl Preannotator {
         )
     }
 
+    /// How many documents its model had learned from (0: as shipped).
+    pub fn learned_docs(&self) -> u32 {
+        self.learner.read().map_or(0, |l| l.docs())
+    }
+
     /// The suggestions for a text as a [`tables::suggestions`] table, label
     /// codes indexing the labels it was given.
     pub fn table(&self, text: &str) -> Vec<u32> {
@@ -68,10 +73,18 @@ impl Preannotator {
 
 /// The record of a never-opened document from a worker's table of its
 /// whole text: its suggestions, nothing of a person's yet.
-pub fn suggested_record(doc_id: &str, table: &[u32], labels: &[String], rules: String) -> Record {
+///
+/// `learned_docs`: how many documents the worker's model had learned from.
+pub fn suggested_record(
+    doc_id: &str,
+    table: &[u32],
+    labels: &[String],
+    rules: String,
+    learned_docs: u32,
+) -> Record {
     let mut spans = tables::decode_suggestions(table, labels);
     spans.sort_by(Span::order);
-    Record::new(doc_id, &spans, Default::default(), true, rules)
+    Record::new(doc_id, &spans, Default::default(), true, rules).suggested_by(Some(learned_docs))
 }
 
 /// Pre-annotates a text with the standard recognizer and the default

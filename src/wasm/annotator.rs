@@ -2,6 +2,7 @@
 
 use super::convert::{self, from_js, session_err, to_js};
 use crate::labels::Label;
+use crate::session::review::Listed;
 use crate::session::{Action, Session};
 use wasm_bindgen::prelude::*;
 
@@ -167,6 +168,15 @@ impl Annotator {
         to_js(&opened)
     }
 
+    /// A stored document (`{id, text, meta, status}`) renamed as a person
+    /// typed it, to store (see `Session::rename`); an empty or over-long
+    /// name is refused.
+    #[wasm_bindgen(js_name = renameDocument)]
+    pub fn rename_document(&mut self, doc: JsValue, name: &str) -> Result<JsValue, JsError> {
+        let doc = convert::document(doc)?;
+        to_js(&self.session.rename(doc, name).map_err(session_err)?)
+    }
+
     /// Names this page's tab (see `Session::set_tab`).
     #[wasm_bindgen(js_name = setTab)]
     pub fn set_tab(&mut self, tab: &str) {
@@ -254,6 +264,44 @@ impl Annotator {
         pair(self.session.next_token(at(from), backwards))
     }
 
+    /// One step of review from code point `from` (-1: the start) among
+    /// the project's `docs` (`[{id, name, status}]` in the list's order):
+    /// `{select, open, status}` (see `session::review::Step`).
+    #[wasm_bindgen(js_name = reviewStep)]
+    pub fn review_step(
+        &self,
+        from: f64,
+        backwards: bool,
+        docs: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let docs: Vec<Listed> = from_js(docs)?;
+        to_js(&self.session.review_step(at(from), backwards, &docs))
+    }
+
+    /// The unchecked suggestion after (or before) code point `from` (-1:
+    /// from the start, or the end).
+    #[wasm_bindgen(js_name = nextUnchecked)]
+    pub fn next_unchecked(&self, from: f64, backwards: bool) -> Option<Vec<u32>> {
+        pair(
+            self.session
+                .next_unchecked(at(from), backwards)
+                .map(|[a, b]| (a, b)),
+        )
+    }
+
+    /// A selection of text in the status line's words.
+    #[wasm_bindgen(js_name = describeSelection)]
+    pub fn describe_selection(&self, start: u32, end: u32) -> String {
+        self.session
+            .describe_selection(start as usize, end as usize)
+    }
+
+    /// A selected span in the status line's words.
+    #[wasm_bindgen(js_name = describeSpan)]
+    pub fn describe_span(&self, start: u32, end: u32) -> String {
+        self.session.describe_span(start as usize, end as usize)
+    }
+
     /// The span after (or before) code point `from` (-1: none yet).
     #[wasm_bindgen(js_name = neighbourSpan)]
     pub fn neighbour_span(&self, from: f64, backwards: bool) -> Option<Vec<u32>> {
@@ -324,9 +372,16 @@ impl Annotator {
         self.session.reset_learned_model().map_err(session_err)
     }
 
+    /// Suggests the open document afresh if untouched: the status line
+    /// saying what changed, or `undefined` when nothing did.
     #[wasm_bindgen(js_name = resuggestUntouched)]
-    pub fn resuggest_untouched(&mut self) -> Result<bool, JsError> {
+    pub fn resuggest_untouched(&mut self) -> Result<Option<String>, JsError> {
         self.session.resuggest_untouched().map_err(session_err)
+    }
+
+    /// Who made the open document's suggestions: `{model, rule}`, in words.
+    pub fn suggesters(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.suggesters())
     }
 
     /// A slice of a worker's suggestion table, label codes indexing

@@ -98,6 +98,7 @@ pub(super) fn record(value: JsValue) -> Result<Option<Record>, JsError> {
         .unwrap_or_else(|| "[]".into());
     let history = get(&value, "history").as_string().unwrap_or_default();
     let rev = get(&value, "rev").as_f64().map(|r| r as u64);
+    let suggested_by = get(&value, "suggestedBy").as_f64().map(|n| n as u32);
     let r = Record::from_stored(Stored {
         doc_id,
         table: Uint32Array::new(&table).to_vec(),
@@ -108,6 +109,7 @@ pub(super) fn record(value: JsValue) -> Result<Option<Record>, JsError> {
         preannotated,
         rules,
         rev,
+        suggested_by,
     })
     .map_err(session_err)?;
     Ok(Some(r))
@@ -126,6 +128,9 @@ pub(super) fn record_to_js(r: &Record) -> JsValue {
     set(&o, "preannotated", r.preannotated);
     set(&o, "rules", r.rules.as_str());
     set(&o, "rev", r.rev as f64);
+    if let Some(n) = r.suggested_by {
+        set(&o, "suggestedBy", n);
+    }
     // Not stored: what the write checks first (store.js takes it off).
     if let Some(e) = &r.expect {
         let expect = Object::new();

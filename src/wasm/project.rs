@@ -6,6 +6,7 @@ use crate::doc::Document;
 use crate::formats;
 use crate::labels::{Label, LabelSet};
 use crate::session::project::{self, ExportOptions, Import};
+use crate::session::review::{self, Listed};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
@@ -131,6 +132,21 @@ pub fn inconsistencies(documents: JsValue, unlabeled: bool) -> Result<JsValue, J
     to_js(&crate::occurrences::inconsistencies(&docs, unlabeled))
 }
 
+/// After the document `current` was marked done, among the project's
+/// `docs` (`[{id, name, status}]`, the list's order): `{open, status}`.
+#[wasm_bindgen(js_name = afterDone)]
+pub fn after_done(docs: JsValue, current: &str) -> Result<JsValue, JsError> {
+    let docs: Vec<Listed> = from_js(docs)?;
+    to_js(&review::after_done(&docs, current))
+}
+
+/// The status line once the document `id` is opened from the list.
+#[wasm_bindgen(js_name = openedStatus)]
+pub fn opened_status(docs: JsValue, id: &str) -> Result<String, JsError> {
+    let docs: Vec<Listed> = from_js(docs)?;
+    Ok(review::opened(&docs, id))
+}
+
 /// An export written a stored document at a time (`session::project::
 /// ExportStream`): `head(labels)`, then `document(doc, record)` for each,
 /// then `finish()`, each giving bytes. A stored document that cannot be
@@ -193,6 +209,11 @@ impl ExportWriter {
         to_js(&list)
     }
 
+    /// What was written, in words (see `ExportStream::summary`).
+    pub fn summary(&self) -> String {
+        self.stream.summary()
+    }
+
     #[wasm_bindgen(getter)]
     pub fn extension(&self) -> String {
         self.stream.extension().to_string()
@@ -220,4 +241,32 @@ pub fn format_names() -> Vec<String> {
         .into_iter()
         .map(str::to_string)
         .collect()
+}
+
+/// A project's name after the first file (or folder) imported into it.
+#[wasm_bindgen(js_name = projectNameFromFile)]
+pub fn project_name_from_file(path: &str) -> String {
+    project::project_name_from_file(path)
+}
+
+/// An export's file name (see `session::project::export_file_name`).
+#[wasm_bindgen(js_name = exportFileName)]
+pub fn export_file_name(
+    project: Option<String>,
+    documents: u32,
+    current: Option<String>,
+    extension: &str,
+) -> String {
+    project::export_file_name(
+        project.as_deref(),
+        documents as usize,
+        current.as_deref(),
+        extension,
+    )
+}
+
+/// A pasted text's name: its first words.
+#[wasm_bindgen(js_name = nameFromWords)]
+pub fn name_from_words(text: &str) -> String {
+    crate::doc::name_from_words(text)
 }

@@ -42,8 +42,10 @@ pub fn suggested_record(
     rules: String,
 ) -> Result<JsValue, JsError> {
     let labels = convert::strings(labels)?;
+    // The model of the worker's job (set by setPreannotateModel).
+    let learned = WORKER.with(|w| w.borrow().as_ref().map_or(0, |p| p.learned_docs()));
     Ok(convert::record_to_js(&worker::suggested_record(
-        doc_id, table, &labels, rules,
+        doc_id, table, &labels, rules, learned,
     )))
 }
 

@@ -167,10 +167,14 @@ export async function drawnSpans(page) {
 // where the page meets it.
 export async function stubQuotaFull(context) {
   await context.addInitScript(() => {
-    const put = IDBObjectStore.prototype.put;
-    IDBObjectStore.prototype.put = function (...args) {
-      if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      return put.apply(this, args);
-    };
+    // A full disk refuses every write: a put and an add alike (an edit's
+    // log entry is an add).
+    for (const name of ['put', 'add']) {
+      const write = IDBObjectStore.prototype[name];
+      IDBObjectStore.prototype[name] = function (...args) {
+        if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return write.apply(this, args);
+      };
+    }
   });
 }

@@ -34,6 +34,10 @@ test('a JSONL of a thousand documents imports into the list, with progress and n
   await page.keyboard.press('d');
   await idle();
   assert.match(await page.$eval('#progress-text', (e) => e.textContent), /1 \/ 1001 done/);
+  assert.equal(await call('currentId'), 'n2', 'done moves on to the next document to do');
+  await page.keyboard.press('[');
+  await idle();
+  assert.equal(await call('currentId'), 'n1');
   await page.keyboard.press('[');
   await idle();
   assert.equal(await call('currentId'), 'n0');

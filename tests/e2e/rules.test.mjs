@@ -94,7 +94,9 @@ test('spaCy EntityRuler JSONL: import (unsupported lines reported), export as a 
   assert.ok(spans.some((s) => s.text === 'Springfield' && s.label === 'CITY' && s.source === 'rule'), JSON.stringify(spans));
   // The panel's old rules are gone with the import.
   assert.ok(!spans.some((s) => s.label === 'PRODUCT'));
-  // A document saved under the old rules gets the new ones when opened again.
+  // A document saved under the old rules gets the new ones when opened again
+  // (the panel, a drawer over the document list, closed first).
+  await page.keyboard.press('Escape');
   await page.click('#doc-list .doc-row[data-id="r1"]');
   await idle();
   const r1 = withText(TEXT, await call('spans'));

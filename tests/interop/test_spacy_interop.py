@@ -89,6 +89,22 @@ def test_docbin_generated_loads_exactly(nlp, tmp_path, spanmark):
     check_docbin(nlp, docs, out)
 
 
+def test_accepted_only_docbin_holds_just_the_checked_spans(nlp, tmp_path, spanmark):
+    """What the page's spaCy export writes by default: suggestions left out."""
+    docs = generated(seed=11)
+    for d in docs:
+        for k, s in enumerate(d["spans"]):
+            if k % 2:
+                s["source"] = "model"
+    src = tmp_path / "mixed.jsonl"
+    src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    out = tmp_path / "checked.spacy"
+    spanmark("convert", src, out, "--accepted-only")
+    checked = [dict(d, spans=[s for s in d["spans"] if s.get("source", "user") == "user"]) for d in docs]
+    assert sum(len(d["spans"]) for d in checked) < sum(len(d["spans"]) for d in docs)
+    check_docbin(nlp, checked, out)
+
+
 def test_training_json_loads_into_examples(nlp, tmp_path, spanmark, interop_jsonl):
     out = tmp_path / "fixture.json"
     spanmark("convert", interop_jsonl, out, "--to", "spacy")

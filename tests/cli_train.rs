@@ -134,3 +134,52 @@ fn cross_validation_scores_the_options_and_writes_nothing() {
         .unwrap();
     assert!(!r.status.success(), "one fold is no cross-validation");
 }
+
+#[test]
+fn other_corpora_train_with_their_label_sets() {
+    let dir = Scratch::new();
+    let train = dir.write("train.conll", corpus());
+    // tweets: no document marks, no MISC, a type the model has not
+    let tweets = dir.write(
+        "tweets.conll",
+        "Anna\tB-PER\nloves\tO\nGerman\tO\nbeer\tO\n\n \tO\nHooli\tB-product\nin\tO\nRome\tB-LOC\n",
+    );
+    let extra = format!("{}=PER,ORG,LOC", tweets.display());
+    let run = |out: &std::path::Path| {
+        spanmark()
+            .arg("train")
+            .arg("--train")
+            .arg(&train)
+            .args(["--extra", &extra, "--adapt", "--max-features", "40"])
+            .args(["--epochs", "3", "--folds", "2", "--out"])
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (dir.join("a.bin"), dir.join("b.bin"));
+    for out in [&a, &b] {
+        let r = run(out);
+        assert_success(&r);
+        // the corpus's 6 documents, and one per tweet
+        assert!(
+            stderr(&r).contains("training on 8 documents"),
+            "{}",
+            stderr(&r)
+        );
+        assert!(stderr(&r).contains(" 40 features"), "{}", stderr(&r));
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let r = spanmark()
+        .arg("train")
+        .arg("--train")
+        .arg(&train)
+        .args(["--extra", "x.conll=PER,FOO"])
+        .output()
+        .unwrap();
+    assert!(!r.status.success());
+    assert!(
+        stderr(&r).contains("\"FOO\" is not one of PER, ORG, LOC, MISC"),
+        "{}",
+        stderr(&r)
+    );
+}

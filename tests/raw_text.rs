@@ -198,25 +198,25 @@ fn gold_and_raw(path: &str) -> Option<(f64, f64)> {
     Some((tokens, raw))
 }
 
-// The bar is 0.3; a point of slack keeps a retrained model's test
-// meaningful without pinning its figures.
+// The bar: raw text within 0.3 F1 of gold tokens.
 
 #[test]
-fn raw_text_scores_within_a_point_of_gold_tokens_on_dev() {
+fn raw_text_scores_within_0_3_of_gold_tokens_on_dev() {
     // the shipped model is trained on dev too: this checks the pipeline
+    // (0.27 with it; 0.13 with the same options trained on train alone)
     if let Some((tokens, raw)) = gold_and_raw("conll2003/eng.testa") {
         assert!(
-            tokens - raw < 1.0,
+            tokens - raw < 0.3,
             "raw {raw:.2} vs gold tokens {tokens:.2}"
         );
     }
 }
 
 #[test]
-fn raw_text_scores_within_a_point_of_gold_tokens_on_unseen_wikipedia() {
+fn raw_text_scores_within_0_3_of_gold_tokens_on_unseen_wikipedia() {
     if let Some((tokens, raw)) = gold_and_raw("wikigold/wikigold.conll.txt") {
         assert!(
-            tokens - raw < 1.0,
+            tokens - raw < 0.3,
             "raw {raw:.2} vs gold tokens {tokens:.2}"
         );
     }

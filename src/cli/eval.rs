@@ -94,6 +94,11 @@ pub fn read_conll(text: &str) -> Result<Vec<ConllDoc>, String> {
             // a CoNLL-U style comment line (`# sent_id = ...`)
             continue;
         }
+        if line.split('\t').next().is_some_and(|t| t.trim().is_empty()) && line.contains('\t') {
+            // a tab-separated token that is only white space (tweets have
+            // them): not a token
+            continue;
+        }
         let (token, tag) = if indexed {
             let token = cols.next().unwrap_or_default();
             (token, cols.next())
@@ -682,6 +687,9 @@ mod tests {
         let e = read_conll("Ada B-PER\nBo X-PER\n").unwrap_err();
         assert!(e.contains("line 2, column 4") && e.contains("X-PER"), "{e}");
         assert!(read_conll("Ada U-PER\nBo L-LOC\nx S-ORG\ny E-ORG\n").is_ok());
+        // a token of white space in a tab-separated file is skipped
+        let d = read_conll("Ada\tB-PER\n \tO\n\tO\nsmiles\tO\n").unwrap();
+        assert_eq!(d[0].sentences[0].tokens, ["Ada", "smiles"]);
     }
 
     #[test]

@@ -17,10 +17,16 @@ pub struct Args {
     /// Development data (CoNLL) to choose the epoch by entity F1
     #[arg(long)]
     pub dev: Option<PathBuf>,
-    /// More training data (CoNLL); labels are mapped to PER/ORG/LOC/MISC
-    /// (person, organization/corporation, location/GPE) and others dropped
-    #[arg(long)]
-    pub extra: Vec<PathBuf>,
+    /// More training data (CoNLL, or UNER's `.iob2`), as `PATH` or
+    /// `PATH=LABELS`: LABELS (comma-separated, default all four) are the
+    /// model's types the file annotates. Its tags are mapped to PER/ORG/LOC/MISC
+    /// (person, organization/corporation, location/GPE); a token outside its
+    /// names may be `O` or a type it does not annotate, and a name of a type
+    /// with no counterpart (WNUT's `product`) may be anything (partial labels:
+    /// trained on the best path the known labels allow). A file with no
+    /// document marks (tweets) is one document per sentence
+    #[arg(long, value_parser = parse_extra)]
+    pub extra: Vec<Extra>,
     /// Where to write the model
     #[arg(long, default_value = "model/ner.bin")]
     pub out: PathBuf,
@@ -65,6 +71,44 @@ pub struct Args {
     /// (for a model trained on train + dev: the one `--cv` prints)
     #[arg(long)]
     pub temperature: Option<f32>,
+    /// Domain adaptation: the `--extra` files of each directory (a corpus)
+    /// other than `--train`'s have private copies of their features, not
+    /// shipped (Daumé 2007)
+    #[arg(long)]
+    pub adapt: bool,
+    /// Keep at most about this many weighted features (the largest), on top
+    /// of `--prune`
+    #[arg(long)]
+    pub max_features: Option<usize>,
+}
+
+/// An `--extra` file and the model's types it annotates (bit `1 << i` of
+/// [`model::LABELS`]).
+#[derive(Clone, Debug)]
+pub struct Extra {
+    pub path: PathBuf,
+    pub labelled: u8,
+}
+
+fn parse_extra(s: &str) -> Result<Extra, String> {
+    let Some((path, labels)) = s.rsplit_once('=') else {
+        return Ok(Extra {
+            path: s.into(),
+            labelled: 0b1111,
+        });
+    };
+    let mut labelled = 0u8;
+    for l in labels.split(',') {
+        let i = model::LABELS
+            .iter()
+            .position(|x| x.eq_ignore_ascii_case(l))
+            .ok_or_else(|| format!("{l:?} is not one of {}", model::LABELS.join(", ")))?;
+        labelled |= 1 << i;
+    }
+    Ok(Extra {
+        path: path.into(),
+        labelled,
+    })
 }
 
 fn parse_casing(s: &str) -> Result<model::Casing, String> {
@@ -89,7 +133,7 @@ pub fn map_label(l: &str) -> Option<&'static str> {
 }
 
 /// CoNLL documents as training documents (entities chunked as conlleval).
-pub fn to_train_docs(docs: &[ConllDoc], map: bool) -> Vec<TrainDoc> {
+pub fn to_train_docs(docs: &[ConllDoc]) -> Vec<TrainDoc> {
     docs.iter()
         .map(|d| TrainDoc {
             sentences: d
@@ -99,13 +143,44 @@ pub fn to_train_docs(docs: &[ConllDoc], map: bool) -> Vec<TrainDoc> {
                     words: s.tokens.clone(),
                     entities: chunks(&s.tags)
                         .into_iter()
-                        .filter_map(|(l, a, b)| {
-                            let l = if map { map_label(&l)?.to_string() } else { l };
-                            Some((a, b, l))
-                        })
+                        .map(|(l, a, b)| (a, b, l))
                         .collect(),
+                    unknown: Vec::new(),
                 })
                 .collect(),
+            unlabelled: 0,
+            domain: 0,
+        })
+        .collect()
+}
+
+/// Another corpus's documents as training documents: its types mapped (see
+/// [`map_label`]), names of types with no counterpart unknown, and the types
+/// it does not annotate (`labelled` lacks their bits) unlabelled. A stray
+/// type `O` (`B-O`, as in UNER's first release) is `O`.
+pub fn to_partial_docs(docs: &[ConllDoc], labelled: u8, domain: u8) -> Vec<TrainDoc> {
+    docs.iter()
+        .map(|d| TrainDoc {
+            sentences: d
+                .sentences
+                .iter()
+                .map(|s| {
+                    let mut sent = Sentence {
+                        words: s.tokens.clone(),
+                        ..Sentence::default()
+                    };
+                    for (l, a, b) in chunks(&s.tags) {
+                        match map_label(&l) {
+                            Some(m) => sent.entities.push((a, b, m.to_string())),
+                            None if l.eq_ignore_ascii_case("o") => {}
+                            None => sent.unknown.push((a, b)),
+                        }
+                    }
+                    sent
+                })
+                .collect(),
+            unlabelled: !labelled & 0b1111,
+            domain,
         })
         .collect()
 }
@@ -113,7 +188,17 @@ pub fn to_train_docs(docs: &[ConllDoc], map: bool) -> Vec<TrainDoc> {
 fn load(path: &PathBuf) -> Result<Vec<ConllDoc>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    read_conll(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let docs = read_conll(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if text.contains("-DOCSTART-") || text.contains("# newdoc") {
+        return Ok(docs);
+    }
+    // tweets: a file of thousands of sentences is not one document whose
+    // names recur (document features, jackknife folds)
+    Ok(docs
+        .into_iter()
+        .flat_map(|d| d.sentences)
+        .map(|s| ConllDoc { sentences: vec![s] })
+        .collect())
 }
 
 /// K-fold cross-validation: per fold, a model trained on the other folds
@@ -177,9 +262,17 @@ fn cross_validate(
 }
 
 pub fn run(args: Args) -> CliResult {
-    let mut train = to_train_docs(&load(&args.train)?, false);
-    for p in &args.extra {
-        train.extend(to_train_docs(&load(p)?, true));
+    let mut train = to_train_docs(&load(&args.train)?);
+    // domain 0: the directory of --train (CoNLL's dev is the same corpus)
+    let mut corpora = vec![args.train.parent().map(PathBuf::from)];
+    for x in &args.extra {
+        let dir = x.path.parent().map(PathBuf::from);
+        if !corpora.contains(&dir) {
+            corpora.push(dir.clone());
+        }
+        let domain = corpora.iter().position(|c| *c == dir).unwrap_or(0);
+        let domain = u8::try_from(domain).map_err(|_| "too many --extra corpora")?;
+        train.extend(to_partial_docs(&load(&x.path)?, x.labelled, domain));
     }
     let listed = if args.no_names {
         Vec::new()
@@ -199,12 +292,14 @@ pub fn run(args: Args) -> CliResult {
         best_epoch: true,
         history: args.history,
         temperature: args.temperature,
+        adapt: args.adapt,
+        max_features: args.max_features,
     };
     if let Some(k) = args.cv {
         return cross_validate(&load(&args.train)?, &train, k, &opts);
     }
     let dev = match &args.dev {
-        Some(p) => Some(to_train_docs(&load(p)?, false)),
+        Some(p) => Some(to_train_docs(&load(p)?)),
         None => None,
     };
     let sentences: usize = train.iter().map(|d| d.sentences.len()).sum();

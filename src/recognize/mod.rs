@@ -29,7 +29,9 @@
 //!    deterministic),
 //!
 //! and taken greedily in that order, each kept only if it overlaps none kept
-//! before. The result is sorted by start and never overlaps. This is
+//! before. One exception to the priorities: a CARDINAL or ORDINAL inside a
+//! longer candidate ranks last (`Euro 96`, `Banc One` are names; dates and
+//! amounts are never cut up). The result is sorted by start and never overlaps. This is
 //! `O(n log n)` in the number of candidates (one sort, and an ordered map of the
 //! kept spans for the overlap test).
 //!
@@ -381,6 +383,7 @@ fn merge(text: &str, all: Vec<Candidate>, stage_ends: &[(usize, i32)]) -> Vec<Ca
         }));
         from = to;
     }
+    yield_numbers_inside_names(&all, &mut keyed, |k| k.i, |k| &mut k.priority);
     // Unstable, but with the candidate index last the order is total, so it
     // is the order a stable sort without it gives.
     keyed.sort_unstable_by(|a, b| {
@@ -409,6 +412,50 @@ fn merge(text: &str, all: Vec<Candidate>, stage_ends: &[(usize, i32)]) -> Vec<Ca
     kept.values()
         .filter_map(|&(_, i)| slots[i].take())
         .collect()
+}
+
+/// A number (CARDINAL or ORDINAL) that lies inside a longer candidate is
+/// part of a name (`Euro 96`, `Banc One`, `First Chicago`, `FTSE 100`): it
+/// drops to the lowest priority, so the name wins, and is kept only if no
+/// name is. Dates and amounts keep their priority.
+fn yield_numbers_inside_names<K>(
+    all: &[Candidate],
+    keyed: &mut [K],
+    index: impl Fn(&K) -> usize,
+    priority: impl Fn(&mut K) -> &mut i32,
+) {
+    let number = |c: &Candidate| c.label == "CARDINAL" || c.label == "ORDINAL";
+    let mut names: Vec<(usize, usize)> = keyed
+        .iter()
+        .map(|k| &all[index(k)])
+        .filter(|c| !number(c))
+        .map(|c| (c.start, c.end))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    names.sort_unstable();
+    // reach[j]: the furthest end of names[..=j]
+    let reach: Vec<usize> = names
+        .iter()
+        .scan(0, |m, &(_, e)| {
+            *m = e.max(*m);
+            Some(*m)
+        })
+        .collect();
+    for k in keyed.iter_mut() {
+        let c = &all[index(k)];
+        if !number(c) {
+            continue;
+        }
+        let before = names.partition_point(|&(s, _)| s < c.start);
+        let at = names.partition_point(|&(s, _)| s <= c.start);
+        let inside = (before > 0 && reach[before - 1] >= c.end)
+            || names[before..at].iter().any(|&(_, e)| e > c.end);
+        if inside {
+            *priority(k) = i32::MIN;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -470,6 +517,45 @@ mod tests {
         // A higher-priority stage wins even with a shorter span.
         let r = r.with_stage_at(Box::new(Fixed("rule", 0, vec![(14, 24, "X", 0.1)])), 99);
         assert_eq!(labels(&r, text)[0], ("California".into(), "X".into()));
+    }
+
+    #[test]
+    fn a_number_inside_a_name_is_part_of_the_name() {
+        let text = "Euro 96 hurt First Chicago by 3 points in August 1996";
+        let at = |w: &str| text.find(w).unwrap();
+        let span = |w: &str| (at(w), at(w) + w.len());
+        let c = |w: &'static str, l: &'static str| (span(w).0, span(w).1, l, 0.8);
+        let r = Recognizer::new(vec![
+            Box::new(Fixed(
+                "patterns",
+                PRIORITY_RULE,
+                vec![
+                    c("96", "CARDINAL"),
+                    c("First", "ORDINAL"),
+                    c("3", "CARDINAL"),
+                    c("August 1996", "DATE"),
+                ],
+            )),
+            Box::new(Fixed(
+                "model",
+                PRIORITY_DEFAULT,
+                vec![
+                    c("Euro 96", "MISC"),
+                    c("First Chicago", "ORG"),
+                    c("August", "PER"),
+                ],
+            )),
+        ]);
+        assert_eq!(
+            labels(&r, text),
+            [
+                ("Euro 96".into(), "MISC".into()),
+                ("First Chicago".into(), "ORG".into()),
+                ("3".into(), "CARDINAL".into()),
+                // a date is never cut up by a name guess
+                ("August 1996".into(), "DATE".into()),
+            ]
+        );
     }
 
     #[test]

@@ -418,6 +418,9 @@ pub(super) struct DocFeatures {
     pub(super) hist: Vec<u8>,
 }
 
+/// `DocFeatures::ctx`'s bit for a token of a title-case headline.
+pub(super) const CTX_TITLE_HEADLINE: u8 = 16;
+
 /// A capitalised word was seen outside any name, not first in its sentence.
 pub(super) const HIST_NONE: u8 = 16;
 
@@ -503,7 +506,7 @@ impl DocFeatures {
                     self.ctx[i] |= 8;
                 }
                 if title_headline {
-                    self.ctx[i] |= 16;
+                    self.ctx[i] |= CTX_TITLE_HEADLINE;
                 }
                 if t.flags & F_ALPHA == 0 {
                     continue;

@@ -224,6 +224,24 @@ impl Model {
     }
 }
 
+/// Whether the `.` that ends token `i` also ends its sentence: the token is
+/// the last of a sentence the model decodes, or a quote, a digit (a
+/// dateline's date), a line break or the end of the text follows.
+fn stop_after(cx: &Context, sentences: &[std::ops::Range<usize>], i: usize) -> bool {
+    let k = sentences.partition_point(|s| s.end <= i);
+    if sentences.get(k).is_some_and(|s| s.end == i + 1) {
+        return true;
+    }
+    let rest = cx.text[cx.tokens[i].end..].trim_start_matches([' ', '\t']);
+    rest.chars().next().is_none_or(|c| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '\n' | '\r' | '"' | '\'' | '\u{201C}' | '\u{201D}' | '\u{2018}' | '\u{2019}'
+            )
+    })
+}
+
 /// The model as a recognizer stage: PER/ORG/LOC/MISC candidates with
 /// `Source::Model`. A span never ends in a possessive `'s` the tokenizer left
 /// attached to the name.
@@ -243,6 +261,11 @@ impl Stage for Model {
             let core = core_of(w);
             if core.len() < w.len() && !w.ends_with('.') {
                 end = last.start + core.len();
+            }
+            if w.len() > 1 && w.ends_with('.') && stop_after(cx, &sentences, e.end - 1) {
+                // `Lear Corp.` at a sentence's end: its period is the full
+                // stop, outside the name (as CoNLL and OntoNotes tokenize it)
+                end -= 1;
             }
             out.push(Candidate {
                 start,

@@ -14,6 +14,7 @@ fn sent(words: &str, ents: &[(usize, usize, &str)]) -> Sentence {
             .iter()
             .map(|&(a, b, l)| (a, b, l.to_string()))
             .collect(),
+        ..Default::default()
     }
 }
 
@@ -30,6 +31,7 @@ fn tiny() -> Vec<TrainDoc> {
                     &[(1, 3, "ORG"), (4, 5, "PER")],
                 ),
             ],
+            ..Default::default()
         },
         TrainDoc {
             sentences: vec![
@@ -39,12 +41,14 @@ fn tiny() -> Vec<TrainDoc> {
                 ),
                 sent("He likes German beer .", &[(2, 3, "MISC")]),
             ],
+            ..Default::default()
         },
         TrainDoc {
             sentences: vec![sent(
                 "Paris and London are big cities , said John .",
                 &[(0, 1, "LOC"), (2, 3, "LOC"), (8, 9, "PER")],
             )],
+            ..Default::default()
         },
     ]
 }
@@ -180,6 +184,83 @@ fn training_is_deterministic_and_learns_the_tiny_set() {
     .unwrap();
     // another seed is allowed to differ, but must still be a valid model
     assert!(Model::from_bytes(&c.to_bytes()).is_ok());
+}
+
+/// A corpus without MISC (tweets, web text) says nothing about MISC: its
+/// nationality words outside any name must not unlearn that they are MISC,
+/// while its PER, ORG and LOC still teach; and WNUT's `product` spans teach
+/// nothing.
+#[test]
+fn a_corpus_without_misc_does_not_teach_that_misc_is_o() {
+    let tagged = |m: &Model, text: &str| -> Vec<(usize, usize, &'static str)> {
+        let words: Vec<&str> = text.split(' ').collect();
+        m.entities(&words, &[])
+            .iter()
+            .map(|e| (e.start, e.end, LABELS[e.label]))
+            .collect()
+    };
+    let mut docs = tiny();
+    // outnumbering the one MISC sentence: "German" outside any name
+    for _ in 0..6 {
+        docs.push(TrainDoc {
+            sentences: vec![Sentence {
+                unknown: vec![(6, 7)],
+                ..sent("Anna Meyer likes German beer in Rome .", &[(0, 2, "PER")])
+            }],
+            unlabelled: 1 << 3,
+            ..Default::default()
+        });
+    }
+    let partial = train(&docs, None, &opts(8), &mut |_| {}).unwrap();
+    let text = "Anna Meyer likes German beer in Rome .";
+    let got = tagged(&partial, text);
+    assert!(
+        got.contains(&(0, 2, "PER")) && got.contains(&(3, 4, "MISC")),
+        "{got:?}"
+    );
+    // the same documents read as fully labelled teach the opposite
+    for d in &mut docs {
+        d.unlabelled = 0;
+    }
+    let full = train(&docs, None, &opts(8), &mut |_| {}).unwrap();
+    assert!(!tagged(&full, text).contains(&(3, 4, "MISC")));
+}
+
+/// What only another corpus's guidelines say (loan agreements tag the
+/// defined term `Borrower` as a person) stays in that corpus's private
+/// features with `adapt`, and is not shipped; without it, it is learned.
+#[test]
+fn adapting_keeps_another_corpus_s_peculiarities_out_of_the_model() {
+    let mut docs = tiny();
+    docs.push(TrainDoc {
+        sentences: vec![sent("The Borrower paid Anna Meyer .", &[(3, 5, "PER")])],
+        ..Default::default()
+    });
+    for _ in 0..6 {
+        docs.push(TrainDoc {
+            sentences: vec![sent(
+                "The Borrower shall pay John Smith .",
+                &[(1, 2, "PER"), (4, 6, "PER")],
+            )],
+            domain: 1,
+            ..Default::default()
+        });
+    }
+    let text: Vec<&str> = "The Borrower shall pay Anna Meyer .".split(' ').collect();
+    let borrower = |m: &Model| m.entities(&text, &[]).iter().any(|e| e.start == 1);
+    let plain = train(&docs, None, &opts(8), &mut |_| {}).unwrap();
+    assert!(borrower(&plain));
+    let adapted = TrainOptions {
+        adapt: true,
+        ..opts(8)
+    };
+    let adapted = train(&docs, None, &adapted, &mut |_| {}).unwrap();
+    assert!(!borrower(&adapted));
+    let people = adapted.entities(&text, &[]);
+    assert!(
+        people.iter().any(|e| (e.start, e.end) == (4, 6)),
+        "{people:?}"
+    );
 }
 
 #[test]

@@ -1,8 +1,8 @@
 use super::decode::{segment_scores, viterbi, Trans};
-use super::features::{analyze, DocFeatures, EntityNames, F_UPPER, MAXF};
+use super::features::{analyze, finish, mix, DocFeatures, EntityNames, F_UPPER, MAXF};
 use super::tags::{spans_from_tags, tags_from_spans, EDGE, LABELS, NT};
 use super::Model;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// A sentence with its gold entities as token ranges.
@@ -11,12 +11,23 @@ pub struct Sentence {
     pub words: Vec<String>,
     /// `(start, end, label)`; labels outside [`LABELS`] are ignored.
     pub entities: Vec<(usize, usize, String)>,
+    /// Token ranges whose labels are unknown (names of a type another
+    /// corpus has and the model has not, such as WNUT's `product`): any
+    /// tags may stand there.
+    pub unknown: Vec<(usize, usize)>,
 }
 
 /// A document: the unit of document-level features.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TrainDoc {
     pub sentences: Vec<Sentence>,
+    /// The types of [`LABELS`] (bit `1 << i`) its annotators did not mark:
+    /// a token outside its entities may be one of those as well as `O`
+    /// (a corpus without MISC does not teach that MISC is `O`).
+    pub unlabelled: u8,
+    /// The corpus it comes from: 0 for the main one (CoNLL), others for
+    /// data of other genres (see [`TrainOptions::adapt`]).
+    pub domain: u8,
 }
 
 #[derive(Clone, Debug)]
@@ -52,6 +63,15 @@ pub struct TrainOptions {
     /// The confidence temperature to write instead of fitting it on dev
     /// (a model trained on train + dev takes the one cross-validation found).
     pub temperature: Option<f32>,
+    /// Domain adaptation by feature augmentation (Daumé 2007, "Frustratingly
+    /// easy domain adaptation"): a document of another corpus (`domain` not
+    /// 0) also has a private copy of each of its features, which takes up
+    /// what is peculiar to that corpus (its guidelines, its genre); only the
+    /// shared weights are kept.
+    pub adapt: bool,
+    /// Keep at most about this many weighted features (those with the
+    /// largest weights), for the page's size budget.
+    pub max_features: Option<usize>,
 }
 
 /// A casing a training document is copied into.
@@ -157,6 +177,8 @@ impl Default for TrainOptions {
             best_epoch: true,
             history: false,
             temperature: None,
+            adapt: false,
+            max_features: None,
         }
     }
 }
@@ -168,8 +190,21 @@ struct Encoded {
     /// Feature ids per token, flat, with `start[t]..start[t+1]`.
     feats: Vec<u32>,
     start: Vec<u32>,
-    /// Sentences as token ranges into the flat arrays, with gold tags.
-    sents: Vec<(Range<usize>, Vec<u8>)>,
+    sents: Vec<GoldSentence>,
+}
+
+/// A sentence as a token range into [`Encoded`]'s flat arrays, with its gold
+/// tags and, when partly labelled, the tags each token may have (bit
+/// `1 << tag`).
+type GoldSentence = (Range<usize>, Vec<u8>, Option<Vec<u32>>);
+
+/// Feature keys and their dense ids; `private`: the keys of other domains'
+/// private copies (see [`TrainOptions::adapt`]).
+#[derive(Default)]
+struct FeatureIds {
+    ids: HashMap<u32, u32>,
+    keys: Vec<u32>,
+    private: HashSet<u32>,
 }
 
 fn label_index(l: &str) -> Option<usize> {
@@ -187,13 +222,41 @@ fn doc_words(d: &TrainDoc) -> (Vec<&str>, Vec<Range<usize>>) {
     (words, sents)
 }
 
-fn gold_tags(s: &Sentence) -> Vec<u8> {
+/// The gold tags of a sentence (entities of types the document leaves
+/// unlabelled count as unknown), and for a partly labelled sentence the tags
+/// each token may have: a known entity's own tag, any tag in an unknown
+/// range, else `O` or a tag of an unlabelled type.
+fn gold_tags(s: &Sentence, unlabelled: u8) -> (Vec<u8>, Option<Vec<u32>>) {
+    let mut unknown = s.unknown.clone();
     let spans: Vec<(usize, usize, usize)> = s
         .entities
         .iter()
-        .filter_map(|(a, b, l)| Some((*a, *b, label_index(l)?)))
+        .filter_map(|(a, b, l)| {
+            let ty = label_index(l)?;
+            if unlabelled & (1 << ty) != 0 {
+                unknown.push((*a, *b));
+                return None;
+            }
+            Some((*a, *b, ty))
+        })
         .collect();
-    tags_from_spans(s.words.len(), &spans)
+    let tags = tags_from_spans(s.words.len(), &spans);
+    if unlabelled == 0 && unknown.is_empty() {
+        return (tags, None);
+    }
+    let outside = (0..LABELS.len())
+        .filter(|ty| unlabelled & (1 << ty) != 0)
+        .fold(1u32, |m, ty| m | 0b1111 << (1 + 4 * ty));
+    let mut mask: Vec<u32> = tags
+        .iter()
+        .map(|&t| if t == 0 { outside } else { 1 << t })
+        .collect();
+    for (a, b) in unknown {
+        for m in mask.iter_mut().take(b).skip(a) {
+            *m = (1 << NT) - 1;
+        }
+    }
+    (tags, Some(mask))
 }
 
 fn build_names<'a>(docs: impl Iterator<Item = &'a TrainDoc>, listed: &[(u32, u8)]) -> EntityNames {
@@ -201,7 +264,7 @@ fn build_names<'a>(docs: impl Iterator<Item = &'a TrainDoc>, listed: &[(u32, u8)
     for d in docs {
         for s in &d.sentences {
             for (a, b, l) in &s.entities {
-                if let Some(ty) = label_index(l) {
+                if let Some(ty) = label_index(l).filter(|ty| d.unlabelled & (1 << ty) == 0) {
                     let lws: Vec<u64> = s.words[*a..*b].iter().map(|w| analyze(w).lw).collect();
                     EntityNames::add(&mut map, &lws, ty);
                 }
@@ -210,6 +273,13 @@ fn build_names<'a>(docs: impl Iterator<Item = &'a TrainDoc>, listed: &[(u32, u8)
     }
     EntityNames::from_map(&map)
 }
+
+/// Seeds the keys of the private copies of another domain's features.
+const DOMAIN_SEED: u64 = 0xd0_3a11;
+
+/// The emission score of a tag the known labels rule out: far below any
+/// real path's score, yet finite so that sums stay ordered.
+const FORBIDDEN: f32 = -1e30;
 
 /// Epochs of the models that give the training data its history features.
 pub const HISTORY_EPOCHS: usize = 6;
@@ -258,16 +328,17 @@ fn jackknife_history(
 }
 
 /// Extracts features of `docs`, mapping keys to dense ids (new keys get new
-/// ids when `ids` may grow, else are dropped). `hist`: each document's
-/// history features, or none.
+/// ids when `grow`, else are dropped). `hist`: each document's history
+/// features, or none. With `adapt`, a document of another domain also gets
+/// its features' private copies.
 fn encode(
     docs: &[&TrainDoc],
     hist: &[&[u8]],
     gaz: &dyn Fn(usize) -> usize,
     gazetteers: &[EntityNames],
-    ids: &mut HashMap<u32, u32>,
-    keys: &mut Vec<u32>,
+    f: &mut FeatureIds,
     grow: bool,
+    adapt: bool,
 ) -> Encoded {
     let mut enc = Encoded {
         feats: Vec::new(),
@@ -276,9 +347,11 @@ fn encode(
     };
     let mut doc = DocFeatures::default();
     let mut fs = [0u32; MAXF];
+    let mut ks = Vec::with_capacity(2 * MAXF);
     for (di, d) in docs.iter().enumerate() {
         let (words, sents) = doc_words(d);
         doc.build(&words, &sents, &gazetteers[gaz(di)]);
+        let seed = mix(DOMAIN_SEED, d.domain as u64);
         if let Some(h) = hist.get(di) {
             // a copy in another casing keeps its original's history where
             // its words are still capitalised (as decoding would give it)
@@ -290,13 +363,22 @@ fn encode(
         for (s, sent) in sents.iter().zip(&d.sentences) {
             for i in s.clone() {
                 let n = doc.features(s, i, &mut fs);
-                for &k in &fs[..n] {
-                    let id = match ids.get(&k) {
+                ks.clear();
+                ks.extend_from_slice(&fs[..n]);
+                if adapt && d.domain != 0 {
+                    for &k in &fs[..n] {
+                        let c = finish(mix(seed, k as u64));
+                        f.private.insert(c);
+                        ks.push(c);
+                    }
+                }
+                for &k in &ks {
+                    let id = match f.ids.get(&k) {
                         Some(&id) => Some(id),
                         None if grow => {
-                            let id = keys.len() as u32;
-                            keys.push(k);
-                            ids.insert(k, id);
+                            let id = f.keys.len() as u32;
+                            f.keys.push(k);
+                            f.ids.insert(k, id);
                             Some(id)
                         }
                         None => None,
@@ -307,8 +389,8 @@ fn encode(
                 }
                 enc.start.push(enc.feats.len() as u32);
             }
-            enc.sents
-                .push((base + s.start..base + s.end, gold_tags(sent)));
+            let (tags, mask) = gold_tags(sent, d.unlabelled);
+            enc.sents.push((base + s.start..base + s.end, tags, mask));
         }
     }
     enc
@@ -362,7 +444,7 @@ fn evaluate(enc: &Encoded, w: &[f32], tr: &Trans) -> f64 {
     let mut em = Vec::new();
     let mut back = Vec::new();
     let mut out = Vec::new();
-    for (r, gold) in &enc.sents {
+    for (r, gold, _) in &enc.sents {
         emissions(enc, w, r, &mut em);
         viterbi(&em, tr, &mut back, &mut out);
         let p = spans_from_tags(&out);
@@ -409,8 +491,7 @@ pub fn train(
             ));
         }
     }
-    let mut ids = HashMap::new();
-    let mut keys = Vec::new();
+    let mut fid = FeatureIds::default();
     // A copy in another casing sees the names of its original's fold (the
     // names are lower-cased, so any other fold would hand it its own).
     let copies: Vec<(usize, TrainDoc)> = opts
@@ -455,16 +536,16 @@ pub fn train(
         &ref_hist,
         &fold_of,
         &gazetteers,
-        &mut ids,
-        &mut keys,
+        &mut fid,
         true,
+        opts.adapt,
     );
     let dev_enc = dev.map(|d| {
         let refs: Vec<&TrainDoc> = d.iter().collect();
         let dh: Vec<&[u8]> = dev_hist.iter().map(|h| &h[..]).collect();
-        encode(&refs, &dh, &|_| 0, &gazetteers, &mut ids, &mut keys, false)
+        encode(&refs, &dh, &|_| 0, &gazetteers, &mut fid, false, false)
     });
-    let nf = keys.len();
+    let nf = fid.keys.len();
     let nt = (NT + 1) * (NT + 1);
     let mut w = vec![0f32; nf * NT];
     let mut wa = vec![0f32; nf * NT]; // sum of c * update, for averaging
@@ -476,6 +557,8 @@ pub fn train(
     let mut em = Vec::new();
     let mut back = Vec::new();
     let mut out = Vec::new();
+    let mut latent = Vec::new();
+    let mut masked = Vec::new();
     let mut best: Option<(f64, Vec<f32>, Vec<f32>)> = None;
     let average = |w: &[f32], wa: &[f32], c: f32| -> Vec<f32> {
         w.iter().zip(wa).map(|(&a, &b)| a - b / c).collect()
@@ -484,9 +567,29 @@ pub fn train(
         rng.shuffle(&mut order);
         let mut errors = 0;
         for &si in &order {
-            let (r, gold) = &tr_enc.sents[si];
+            let (r, gold, mask) = &tr_enc.sents[si];
             emissions(&tr_enc, &w, r, &mut em);
-            viterbi(&em, &to_trans(&tr), &mut back, &mut out);
+            let trans = to_trans(&tr);
+            viterbi(&em, &trans, &mut back, &mut out);
+            // Partly labelled: the gold path is the best-scoring one among
+            // those the known labels allow (a latent-variable perceptron).
+            let gold = match mask {
+                None => gold,
+                Some(m) => {
+                    masked.clear();
+                    masked.extend(em.iter().zip(m).map(|(e, &m)| {
+                        let mut e = *e;
+                        for (k, x) in e.iter_mut().enumerate() {
+                            if m & (1 << k) == 0 {
+                                *x = FORBIDDEN;
+                            }
+                        }
+                        e
+                    }));
+                    viterbi(&masked, &trans, &mut back, &mut latent);
+                    &latent
+                }
+            };
             if out != *gold {
                 errors += 1;
                 for (j, t) in r.clone().enumerate() {
@@ -536,16 +639,26 @@ pub fn train(
     };
     // prune and export
     let max = aw.iter().fold(0f32, |m, &x| m.max(x.abs()));
-    let cut = max * opts.prune;
-    let rows: Vec<(u32, [f32; NT])> = keys
+    let shared: Vec<(u32, [f32; NT], f32)> = fid
+        .keys
         .iter()
         .enumerate()
-        .filter_map(|(f, &k)| {
+        .filter(|(_, k)| !fid.private.contains(k))
+        .map(|(f, &k)| {
             let row: [f32; NT] = aw[f * NT..f * NT + NT].try_into().unwrap();
-            row.iter()
-                .any(|x| x.abs() >= cut && *x != 0.0)
-                .then_some((k, row))
+            (k, row, row.iter().fold(0f32, |m, &x| m.max(x.abs())))
         })
+        .collect();
+    let mut cut = max * opts.prune;
+    if let Some(n) = opts.max_features.filter(|&n| n > 0 && n < shared.len()) {
+        let mut big: Vec<f32> = shared.iter().map(|r| r.2).collect();
+        let (_, nth, _) = big.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
+        cut = cut.max(*nth);
+    }
+    let rows: Vec<(u32, [f32; NT])> = shared
+        .into_iter()
+        .filter(|r| r.2 >= cut && r.2 > 0.0)
+        .map(|(k, row, _)| (k, row))
         .collect();
     let temperature = match (opts.temperature, &dev_enc) {
         (Some(t), _) => t,
@@ -570,7 +683,7 @@ fn calibrate(enc: &Encoded, w: &[f32], tr: &Trans) -> f32 {
     let mut out = Vec::new();
     // (score margin of the predicted type over the others, correct?)
     let mut rows: Vec<([f32; 5], usize, bool)> = Vec::new();
-    for (r, gold) in &enc.sents {
+    for (r, gold, _) in &enc.sents {
         emissions(enc, w, r, &mut em);
         viterbi(&em, tr, &mut back, &mut out);
         let g = spans_from_tags(gold);

@@ -253,6 +253,31 @@ test('the status line says what happened, in words', async () => {
   assert.match(await statusText(), /^selected “Carla”: press a label key$/);
 });
 
+test('an undo off screen scrolls to the change and names it', async () => {
+  const para = 'The committee met again on Tuesday to read the long report on the harbour works.';
+  const text = ['The chair opened the meeting.', ...Array.from({ length: 120 }, () => para)].join('\n\n');
+  await call('load', text, { id: 'far', name: 'Far' });
+  const [a, b] = wordAt(text, 'meeting');
+  await call('addSpan', a, b, 'MISC');
+  // Scrolled to the end: the change at the top is out of view.
+  await page.$eval('#doc', (d) => { d.scrollTop = d.scrollHeight; });
+  await page.waitForFunction(() => document.getElementById('doc').scrollTop > 1000);
+  const visible = () => page.evaluate(([s]) => {
+    const m = document.querySelector(`#doc mark.span[data-start="${s}"]`);
+    if (!m) return false;
+    const r = m.getBoundingClientRect(), d = document.getElementById('doc').getBoundingClientRect();
+    return r.top >= d.top && r.bottom <= d.bottom;
+  }, [a]);
+  assert.equal(await visible(), false, 'the span is off screen before the undo');
+  await page.focus('#doc');
+  await page.keyboard.press('Control+z');
+  await idle();
+  assert.equal(await statusText(), 'undone: MISC “meeting” gone');
+  // The undo removed the span: the place it was is in view.
+  const top = await page.evaluate(() => document.getElementById('doc').scrollTop);
+  assert.ok(top < 400, `scrolled back to the change at the top: scrollTop ${top}`);
+});
+
 test('Inconsistencies: each place has its document name and words around it, follows edits, and counts suggestions as such', async () => {
   await call('setRules', '{"label": "ORG", "pattern": "Kofi Mensah"}');
   const one = 'Yesterday Kofi Mensah won the long race in Accra, ahead of everyone.';

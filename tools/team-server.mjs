@@ -56,7 +56,19 @@ export async function startTeamServer({
     admin = resolveAdmin(givenAdmin, dataDir, say);
     const engine = await startEmbedded(dataDir, admin);
     const greet = welcome(engine);
-    api = (req, res) => (req.method === 'GET' && req.url === '/' ? greet : engine)(req, res);
+    api = (req, res) => {
+      if (req.method === 'GET' && req.url === '/') return greet(req, res);
+      // express-pouchdb writes `Location` as if it were mounted at `/`.
+      const setHeader = res.setHeader;
+      res.setHeader = function (name, value) {
+        if (String(name).toLowerCase() === 'location' && typeof value === 'string') {
+          const at = new URL(value, 'http://localhost');
+          value = DB_MOUNT + at.pathname + at.search;
+        }
+        return setHeader.call(this, name, value);
+      };
+      return engine(req, res);
+    };
   }
   const page = staticHandler(root);
   let projects;

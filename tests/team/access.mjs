@@ -63,7 +63,12 @@ export function accessTests(server) {
 
   test('an annotator writes her own record and no one else\'s', async () => {
     const { alice, bob } = server().who;
-    assert.equal((await put(alice, annotations('d1', 'alice', [{ start: 0, end: 3, label: 'PER' }]))).status, 201);
+    const made = await put(alice, annotations('d1', 'alice', [{ start: 0, end: 3, label: 'PER' }]));
+    assert.equal(made.status, 201);
+    // Where the record now is, on this server's origin.
+    const where = new URL(made.headers.get('location'), server().url);
+    assert.equal(where.origin, server().url);
+    assert.equal(decodeURIComponent(where.pathname), `/db/${PROJECT}/ann:d1:alice`);
     const theirs = await put(alice, annotations('d1', 'bob'));
     assert.equal(theirs.status, 403);
     assert.match(theirs.body.reason, /bob's: an annotator may change only her own annotations/);

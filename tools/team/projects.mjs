@@ -66,7 +66,8 @@ export function projectsHandler(api, admin) {
     if (created.status === 412) {
       return send(res, 409, { error: 'file_exists', reason: `the project ${name} already exists` });
     }
-    if (created.status !== 201) {
+    // 202: a cluster wrote it on fewer nodes than its quorum, for now.
+    if (created.status !== 201 && created.status !== 202) {
       return send(res, 502, { error: 'bad_gateway', reason: `creating the database: ${created.status} ${await created.text()}` });
     }
     // Until both are in place (milliseconds) the new database follows the

@@ -6,6 +6,8 @@
 #   ./build.sh setup    install toolchains and packages (also done by the others)
 #   ./build.sh build    build the wasm core into www/pkg and the native CLI
 #   ./build.sh serve    build, then serve www/ on http://127.0.0.1:8080
+#   ./build.sh team     build, then serve the page and a team server (CouchDB
+#                       API at /db/) on http://127.0.0.1:8080; README "Team server"
 #   ./build.sh test     build, then run every test (Rust, browser, interop)
 #   ./build.sh bench    build, then run the benchmarks into bench/RESULTS.md
 set -euo pipefail
@@ -39,10 +41,15 @@ setup_rust() {
 }
 
 setup_node() {
+  # The team server's engine counts as missing until patches/ is applied to
+  # it (npm install runs patch-package), hence the stamp's age too.
   if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] ||
-     [ package.json -nt node_modules/.package-lock.json ]; then
+     [ ! -d node_modules/express-pouchdb ] || [ ! -d node_modules/pouchdb-node ] ||
+     [ package.json -nt node_modules/.package-lock.json ] ||
+     [ -n "$(find patches -newer node_modules/.package-lock.json 2>/dev/null)" ]; then
     log "installing npm packages"
     npm install --no-audit --no-fund
+    touch node_modules/.package-lock.json
   fi
 }
 
@@ -88,6 +95,12 @@ serve() {
   exec node tools/serve.mjs www "$PORT"
 }
 
+team() {
+  build
+  log "team server on http://127.0.0.1:$PORT (data: ${SPANMARK_TEAM_DATA:-team-data}; Ctrl+C to stop)"
+  exec node tools/team-server.mjs www "$PORT"
+}
+
 # rustc reads its probe program from stdin (/dev/null here); seen once: a
 # /dev/null that had become a regular file full of old compiler output made
 # every probe fail. A root shell puts the device back; anyone else is told.
@@ -123,6 +136,9 @@ run_tests() {
   # A bound on the whole suite: a browser left running by a failed test must
   # fail the run, not hang it.
   timeout --kill-after=30 50m node --test --test-concurrency=1 --test-timeout=1800000 tests/e2e/
+  log "team server tests"
+  SPANMARK_BIN="$CARGO_TARGET_DIR/release/spanmark" \
+    timeout --kill-after=30 5m node --test --test-concurrency=1 tests/team/
   log "interop tests (spaCy, seqeval)"
   SPANMARK_BIN="$CARGO_TARGET_DIR/release/spanmark" .venv/bin/python -m pytest -q tests/interop
 }
@@ -139,7 +155,8 @@ case "${1:-}" in
   setup) setup_rust; setup_node; setup_browser; setup_python ;;
   build) build ;;
   serve) serve ;;
+  team) team ;;
   test) run_tests ;;
   bench) bench ;;
-  *) echo "usage: $0 setup|build|serve|test|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 setup|build|serve|team|test|bench" >&2; exit 2 ;;
 esac

@@ -59,9 +59,11 @@ async function variant(file, acceptEncoding) {
   return { path: file, encoding: null };
 }
 
-export function startServer(root, port = 0, host = '127.0.0.1') {
+// The request handler alone, for a server that serves more than www/ (the
+// team server, tools/team-server.mjs).
+export function staticHandler(root) {
   const base = path.resolve(root);
-  const server = http.createServer(async (req, res) => {
+  return async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
       let rel = decodeURIComponent(url.pathname);
@@ -84,7 +86,11 @@ export function startServer(root, port = 0, host = '127.0.0.1') {
       res.writeHead(e.code === 'ENOENT' || e.code === 'EISDIR' ? 404 : 500, { 'Content-Type': 'text/plain' });
       res.end(e.code === 'ENOENT' ? 'not found' : 'error');
     }
-  });
+  };
+}
+
+export function startServer(root, port = 0, host = '127.0.0.1') {
+  const server = http.createServer(staticHandler(root));
   return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
 }
 

@@ -1,5 +1,6 @@
-//! The command-line tool: batch pre-annotation, format conversion, training
-//! and evaluation. Each command lives in its own module of `spanmark::cli`.
+//! The command-line tool: batch pre-annotation, format conversion, training,
+//! evaluation, and a team server's accounts and projects. Each command lives
+//! in its own module of `spanmark::cli`.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ enum Command {
     Train(spanmark::cli::train::Args),
     /// Score predictions against gold annotations
     Eval(spanmark::cli::eval::Args),
+    /// A team server's accounts and projects
+    Team(spanmark::cli::team::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Command::Convert(a) => spanmark::cli::convert::run(a),
         Command::Train(a) => spanmark::cli::train::run(a),
         Command::Eval(a) => spanmark::cli::eval::run(a),
+        Command::Team(a) => spanmark::cli::team::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

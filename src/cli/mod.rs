@@ -5,6 +5,7 @@
 pub mod annotate;
 pub mod convert;
 pub mod eval;
+pub mod team;
 pub mod train;
 
 /// A message for the person at the terminal.

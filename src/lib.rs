@@ -39,6 +39,7 @@ pub mod search;
 pub mod select;
 pub mod session;
 pub mod snapshot;
+pub mod sync;
 pub mod text;
 pub mod text_index;
 pub mod tokenize;

@@ -1,0 +1,16 @@
+//! Team replication through CouchDB (docs/ARCHITECTURE.md, "Team sync"):
+//! what a replicator speaking the CouchDB replication protocol decides,
+//! with no I/O (the page's `fetch` or the CLI's HTTP client moves the bytes).
+//!
+//! - [`rev`]: revision ids `N-<hex>`, the same for the same content;
+//! - [`tree`]: a document's revision tree: leaves, winner, conflicts,
+//!   stemming, `_revs_diff`;
+//! - [`plan`]: what one `_changes` page asks for and sends, and the
+//!   checkpoints in `_local/` documents;
+
+pub mod plan;
+pub mod rev;
+pub mod tree;
+
+pub use rev::Rev;
+pub use tree::{Missing, RevTree, Revisions};

@@ -25,6 +25,7 @@
 //! - `wasm`: the wasm-bindgen surface for the page (wasm32 only): one-line
 //!   delegations to `session`.
 
+pub mod agreement;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod doc;

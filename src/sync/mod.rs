@@ -7,10 +7,14 @@
 //!   stemming, `_revs_diff`;
 //! - [`plan`]: what one `_changes` page asks for and sends, and the
 //!   checkpoints in `_local/` documents;
+//! - [`merge`]: an annotator's record as the team database holds it, and
+//!   the merge of one person's conflicting revisions of it.
 
+pub mod merge;
 pub mod plan;
 pub mod rev;
 pub mod tree;
 
+pub use merge::{merge, resolve, Annotations, Resolution};
 pub use rev::Rev;
 pub use tree::{Missing, RevTree, Revisions};

@@ -35,14 +35,20 @@ impl Change {
     }
 }
 
-/// One step of the history: a change and the tab that made it ("" in
+/// One step of the history: a change, the tab that made it ("" in
 /// records from before tabs were told apart: nobody's now, see
-/// [`Editor::adopt`]). Stored as the change's fields plus `tab`, so that a
-/// step of the earlier shape reads as one of tab "".
+/// [`Editor::adopt`]) and when (`at`, milliseconds since 1970: when it was
+/// made, or last undone or redone; 0 when not known, as in records from
+/// before). Stored as the change's fields plus `tab` and `at`, so that a
+/// step of the earlier shape reads as one of tab "" at no known time. The
+/// time is what a team's merge of one person's two devices goes by
+/// (`sync::merge`: the later edit wins).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 pub struct Step {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tab: String,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub at: u64,
     #[serde(flatten)]
     pub change: Change,
 }
@@ -75,6 +81,9 @@ pub enum LogEntry {
         tab: String,
         #[serde(default)]
         base: u64,
+        /// When it was made (see [`Step::at`]).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        at: u64,
     },
     /// Its tab's last own step taken back.
     Undo {
@@ -82,6 +91,8 @@ pub enum LogEntry {
         tab: String,
         #[serde(default)]
         base: u64,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        at: u64,
     },
     /// Its tab's last undone step made again.
     Redo {
@@ -89,7 +100,13 @@ pub enum LogEntry {
         tab: String,
         #[serde(default)]
         base: u64,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        at: u64,
     },
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// What an undo or redo did.
@@ -155,6 +172,9 @@ pub struct Editor {
     /// The tab this editor edits for: its steps are the ones undo takes.
     #[serde(skip)]
     pub tab: String,
+    /// The time its next step is made at (see [`Step::at`]; 0: not known).
+    #[serde(skip)]
+    pub now: u64,
     #[serde(skip)]
     len_chars: usize,
 }
@@ -168,6 +188,7 @@ impl Editor {
             history: History::default(),
             overlap,
             tab: String::new(),
+            now: 0,
             len_chars,
         }
     }
@@ -477,18 +498,18 @@ impl Editor {
 
     pub fn try_undo(&mut self) -> Turn {
         let tab = self.tab.clone();
-        self.turn(&tab, true)
+        self.turn(&tab, true, self.now)
     }
 
     pub fn try_redo(&mut self) -> Turn {
         let tab = self.tab.clone();
-        self.turn(&tab, false)
+        self.turn(&tab, false, self.now)
     }
 
     /// Moves `tab`'s last step from one stack to the other (`back`: from
     /// done to undone, applying its inverse), if it fits the spans as they
-    /// are now.
-    fn turn(&mut self, tab: &str, back: bool) -> Turn {
+    /// are now; the step is then stamped `at` (when known).
+    fn turn(&mut self, tab: &str, back: bool, at: u64) -> Turn {
         let (from, _) = self.stacks(back);
         let Some(i) = from.iter().rposition(|s| s.tab == tab) else {
             return Turn::Nothing;
@@ -500,7 +521,10 @@ impl Editor {
         }
         self.apply(&change);
         let (from, to) = self.stacks(back);
-        let step = from.remove(i);
+        let mut step = from.remove(i);
+        if at > 0 {
+            step.at = at;
+        }
         to.push(step);
         Turn::Done(change)
     }
@@ -600,15 +624,17 @@ impl Editor {
     pub fn replay(&mut self, entries: &[LogEntry]) {
         for e in entries {
             match e {
-                LogEntry::Commit { change, tab, .. } => {
+                LogEntry::Commit {
+                    change, tab, at, ..
+                } => {
                     let change = self.rebase(change);
-                    self.commit_as(tab, change);
+                    self.commit_as(tab, change, *at);
                 }
-                LogEntry::Undo { tab, .. } => {
-                    self.turn(tab, true);
+                LogEntry::Undo { tab, at, .. } => {
+                    self.turn(tab, true, *at);
                 }
-                LogEntry::Redo { tab, .. } => {
-                    self.turn(tab, false);
+                LogEntry::Redo { tab, at, .. } => {
+                    self.turn(tab, false, *at);
                 }
             }
         }
@@ -642,16 +668,17 @@ impl Editor {
 
     fn commit(&mut self, change: Change) -> Change {
         let tab = self.tab.clone();
-        self.commit_as(&tab, change)
+        self.commit_as(&tab, change, self.now)
     }
 
-    fn commit_as(&mut self, tab: &str, change: Change) -> Change {
+    fn commit_as(&mut self, tab: &str, change: Change, at: u64) -> Change {
         if change.is_empty() {
             return change;
         }
         self.apply(&change);
         self.history.done.push(Step {
             tab: tab.to_string(),
+            at,
             change: change.clone(),
         });
         self.history.undone.retain(|s| s.tab != tab);
@@ -929,14 +956,17 @@ mod tests {
             change,
             tab: String::new(),
             base: 0,
+            at: 0,
         };
         let undo = LogEntry::Undo {
             tab: String::new(),
             base: 0,
+            at: 0,
         };
         let redo = LogEntry::Redo {
             tab: String::new(),
             base: 0,
+            at: 0,
         };
         let c = e.add(0, 8, "PER").unwrap();
         log.push(commit(c));
@@ -979,6 +1009,7 @@ mod tests {
             change,
             tab: tab.into(),
             base: 0,
+            at: 0,
         }
     }
 
@@ -986,6 +1017,7 @@ mod tests {
         LogEntry::Undo {
             tab: tab.into(),
             base: 0,
+            at: 0,
         }
     }
 

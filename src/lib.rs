@@ -21,10 +21,16 @@
 //! - [`formats`]: exchange formats, one module each;
 //! - [`session`]: the page's project and open document: every user action
 //!   as `apply(action) -> outcome`, the open policy, the stored record;
+//! - [`sync`]: team replication through CouchDB: revision ids and trees,
+//!   what one replication step moves, the merge of one annotator's
+//!   conflicting revisions (no I/O: the page or the CLI moves the bytes);
+//! - [`agreement`]: inter-annotator agreement over a team project (span F1,
+//!   token kappa, per pair of annotators);
 //! - [`cli`]: the command-line tool's commands (native only);
 //! - `wasm`: the wasm-bindgen surface for the page (wasm32 only): one-line
 //!   delegations to `session`.
 
+pub mod agreement;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod doc;
@@ -39,6 +45,7 @@ pub mod search;
 pub mod select;
 pub mod session;
 pub mod snapshot;
+pub mod sync;
 pub mod text;
 pub mod text_index;
 pub mod tokenize;

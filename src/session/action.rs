@@ -240,11 +240,11 @@ fn apply_to_open(
             out.place = out.select.map(|[s, _]| s).or(out.reveal);
             o.view.touch(&o.index, &c);
             out.changed = true;
-            let base = o.rev;
+            let (base, at) = (o.rev, e.now);
             out.entry = Some(if undo {
-                LogEntry::Undo { tab, base }
+                LogEntry::Undo { tab, base, at }
             } else {
-                LogEntry::Redo { tab, base }
+                LogEntry::Redo { tab, base, at }
             });
             return Ok(finish(session, out, labels_before));
         }

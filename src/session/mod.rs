@@ -100,6 +100,8 @@ pub struct Session {
     rules: Rules,
     /// The page's tab: the steps it makes are its own to undo.
     tab: String,
+    /// The time now, as the page last said (see [`Session::set_clock`]).
+    now: u64,
     open: Option<Open>,
 }
 
@@ -170,6 +172,7 @@ impl Session {
             learner,
             rules: Rules::default(),
             tab: String::new(),
+            now: 0,
             open: None,
         }
     }
@@ -180,6 +183,16 @@ impl Session {
         self.tab = tab.to_string();
         if let Some(o) = self.open.as_mut() {
             o.editor.tab = self.tab.clone();
+        }
+    }
+
+    /// The time now (milliseconds since 1970), given by the page before
+    /// each action: the steps it makes are stamped with it (`edit::Step::at`,
+    /// what merging one person's devices goes by). The core has no clock.
+    pub fn set_clock(&mut self, ms: u64) {
+        self.now = ms;
+        if let Some(o) = self.open.as_mut() {
+            o.editor.now = ms;
         }
     }
 
@@ -426,6 +439,7 @@ impl Session {
 
     fn install(&mut self, mut editor: Editor, owed: bool, unsnapshotted: usize) {
         editor.tab = self.tab.clone();
+        editor.now = self.now;
         let mut index = TextIndex::pending(&editor.doc.text);
         index.prepare(&editor.doc.text, TOKENS_AT_ONCE);
         for s in &editor.doc.spans {
@@ -562,6 +576,7 @@ impl Session {
             change,
             tab: self.tab.clone(),
             base: o.rev,
+            at: o.editor.now,
         })
     }
 

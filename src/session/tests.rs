@@ -620,7 +620,7 @@ fn undo_in_one_tab_leaves_the_other_tabs_work() {
     let undo = a.apply(Action::Undo).unwrap();
     assert!(undo.changed);
     assert!(
-        matches!(&undo.entry, Some(LogEntry::Undo { tab, base: 1 }) if tab == "A"),
+        matches!(&undo.entry, Some(LogEntry::Undo { tab, base: 1, .. }) if tab == "A"),
         "{:?}",
         undo.entry
     );
@@ -925,4 +925,28 @@ fn a_record_from_before_models_were_noted_opens_and_says_it_does_not_know() {
     assert!(s
         .describe_span(a, b)
         .ends_with(": yours, a label key relabels it"));
+}
+
+/// Issue 12: one person's two devices merge by the time of each edit, so
+/// every step carries the time the page gave when it was made (or undone).
+#[test]
+fn edits_carry_the_pages_time_and_reopen_with_it() {
+    let (mut s, _) = session_with(TEXT);
+    let (doc, record) = stored(&mut s);
+    s.set_clock(1_000);
+    let mut log = vec![add(&mut s, 0, 13, "PER").unwrap().entry.unwrap()];
+    s.set_clock(2_000);
+    log.push(add(&mut s, 22, 27, "LOC").unwrap().entry.unwrap());
+    s.set_clock(3_000);
+    log.push(s.apply(Action::Undo).unwrap().entry.unwrap());
+    assert!(matches!(log[0], LogEntry::Commit { at: 1_000, .. }));
+    assert!(matches!(log[2], LogEntry::Undo { at: 3_000, .. }));
+    let h = s.record().unwrap().history;
+    assert_eq!(h.done.iter().map(|st| st.at).collect::<Vec<_>>(), [1_000]);
+    assert_eq!(h.undone[0].at, 3_000, "stamped when undone");
+    let mut t = Session::new();
+    t.open_stored(doc, Some(record), &logged(log), &[]).unwrap();
+    assert_eq!(t.record().unwrap().history, h, "the log replays the times");
+    let json = s.record().unwrap().history_json();
+    assert!(json.contains(r#""at":1000"#), "{json}");
 }

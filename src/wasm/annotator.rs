@@ -234,6 +234,7 @@ impl Annotator {
     /// One user action (`{op, ...}`); its outcome (see `session::Outcome`).
     pub fn apply(&mut self, action: JsValue) -> Result<JsValue, JsError> {
         let action: Action = from_js(action)?;
+        self.session.set_clock(js_sys::Date::now() as u64);
         to_js(&self.session.apply(action).map_err(session_err)?)
     }
 

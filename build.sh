@@ -64,8 +64,8 @@ setup_browser() {
 
 setup_python() {
   # The real consumers of our exports (spaCy, seqeval) for interop tests.
-  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import spacy, seqeval, pytest' 2>/dev/null; then
-    log "installing spaCy, seqeval and pytest into .venv"
+  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import spacy, seqeval, pytest, sklearn' 2>/dev/null; then
+    log "installing spaCy, seqeval, scikit-learn and pytest into .venv"
     python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt
   fi

@@ -145,6 +145,10 @@ export function accessTests(server) {
     const { alice, carol } = server().who;
     const route = `${server().url}/team/projects`;
     assert.equal((await call(route, { method: 'POST', body: { name: 'p1' } })).status, 401);
+    // A form another site makes the curator's browser post: refused unread.
+    const form = await fetch(route, { method: 'POST', headers: { 'Content-Type': 'text/plain', Cookie: carol }, body: '{"name":"p9"}' });
+    assert.equal(form.status, 415);
+    assert.equal((await call(`${server().url}/db/p9`, { as: server().admin })).status, 404, 'nothing created');
     const annotator = await call(route, { method: 'POST', as: alice, body: { name: 'p1' } });
     assert.equal(annotator.status, 403);
     assert.match(annotator.body.reason, /only a curator may create a project/);

@@ -40,6 +40,12 @@ export function projectsHandler(api, admin) {
 
   return async (req, res) => {
     if (req.method !== 'POST') return send(res, 405, { error: 'method_not_allowed', reason: 'only POST is allowed' });
+    // As CouchDB does for its own POSTs: a page of another site can make a
+    // signed-in curator's browser post a form (text/plain, no preflight), but
+    // never a JSON body without asking this origin first.
+    if (!/^application\/json\b/i.test(req.headers['content-type'] || '')) {
+      return send(res, 415, { error: 'bad_content_type', reason: 'Content-Type must be application/json' });
+    }
     let name;
     try {
       ({ name } = await readJson(req));

@@ -43,7 +43,7 @@ setup_rust() {
 setup_node() {
   # The team server's engine counts as missing until patches/ is applied to
   # it (npm install runs patch-package), hence the stamp's age too.
-  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] ||
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/playwright-core ] ||
      [ ! -d node_modules/express-pouchdb ] || [ ! -d node_modules/pouchdb-node ] ||
      [ package.json -nt node_modules/.package-lock.json ] ||
      [ -n "$(find patches -newer node_modules/.package-lock.json 2>/dev/null)" ]; then
@@ -81,6 +81,9 @@ build() {
     "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/spanmark.wasm"
   # npm's binaryen, never Debian's older one (it writes a broken module).
   node_modules/.bin/wasm-opt -O3 www/pkg/spanmark_bg.wasm -o www/pkg/spanmark_bg.wasm
+  # The page's script: app.js and its modules as one file (index.html says why).
+  node_modules/.bin/esbuild www/app.js --bundle --format=esm --minify --sourcemap \
+    --outfile=www/app.bundle.js --log-level=warning
   # The service worker's list of assets to keep for offline use.
   node tools/precache.mjs www
   # Last, so that every asset (precache.js too) has its .br and .gz.

@@ -5,6 +5,7 @@
 // (rules.js, occurrences.js, learn.js, project-job.js). Decisions about
 // text, offsets, labels and records are the core's (src/session/).
 
+import { CORE_WASM } from './boot.js'; // first: it starts the core and the store
 import init, { panicForTests, demoText, Annotator, afterDone, openedStatus } from './pkg/spanmark.js';
 import { freshProfile, openStore } from './store.js';
 import { $, state, status, statusWith, clearError, report, serial, idle, showError, listed } from './page.js';
@@ -143,7 +144,7 @@ async function start() {
   const stored = store.then((s) => Promise.all([s.labels(), s.summaries(), s.current(), s.documentCount(), s.settingsFrom(JOURNAL_PREFIX)]));
   stored.catch(() => {});
   const mark = (name) => performance.mark(`spanmark:start-${name}`);
-  await init();
+  await init({ module_or_path: CORE_WASM });
   mark('wasm-ready');
   state.core = new Annotator();
   mark('annotator-built');

@@ -70,8 +70,12 @@ export class DocList {
       row = { id, name: id, status: 'todo', count: 0, hits: 0 };
       this.all.push(row);
     }
+    // Lines are drawn again only when a name or status really changed: a
+    // redraw replaces every row element, and a click whose press and release
+    // straddle one is lost (each save passes the name and status along).
+    const redraw = !known || Object.keys(fields).some((k) => k !== 'count' && row[k] !== fields[k]);
     Object.assign(row, fields);
-    if (!known || Object.keys(fields).some((k) => k !== 'count')) {
+    if (redraw) {
       this.refilter();
       return;
     }

@@ -17,6 +17,7 @@
 //! the training JSON.
 
 use super::CliResult;
+use crate::doc::Project;
 use crate::formats::{self, File, Format, Imported, Options, Scheme};
 use crate::text::OffsetUnit;
 use std::fs;
@@ -50,7 +51,7 @@ pub struct Args {
     pub accepted_only: bool,
 }
 
-fn parse_format(name: &str, flag: &str) -> Result<Format, String> {
+pub(crate) fn parse_format(name: &str, flag: &str) -> Result<Format, String> {
     Format::from_name(name).ok_or_else(|| {
         let all: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
         format!(
@@ -89,28 +90,15 @@ pub fn run(args: Args) -> CliResult {
         eprintln!("spanmark: warning: {}: {w}", shown(&args.input));
     }
 
-    let out_path = Path::new(&args.output);
-    let out_is_dir = args.output != "-"
-        && (out_path.is_dir() || args.output.ends_with('/') || args.output.ends_with('\\'));
-    let to = match to {
-        Some(t) => t,
-        None if out_is_dir => Format::Brat,
-        None => output_format(&args.output).ok_or_else(|| {
-            format!(
-                "cannot tell the output format from {:?}; give --to",
-                args.output
-            )
-        })?,
-    };
-    let lower = args.output.to_ascii_lowercase();
     let options = Options {
         offsets,
         scheme,
         only_done: args.only_done,
-        spacy_binary: to == Format::Spacy && lower.ends_with(".spacy"),
+        spacy_binary: false,
         accepted_only: args.accepted_only,
     };
     let project = &imported.project;
+    let to = write_project(project, &args.output, to, options)?;
     let count = if args.only_done {
         project
             .documents
@@ -120,13 +108,40 @@ pub fn run(args: Args) -> CliResult {
     } else {
         project.documents.len()
     };
-    let fail = |e: formats::FormatError| format!("cannot write {}: {e}", shown_out(&args.output));
-    if to == Format::Brat && (out_is_dir || (args.output != "-" && !lower.ends_with(".tar"))) {
+    eprintln!(
+        "spanmark: converted {count} document(s) from {from} to {to}: {}",
+        shown_out(&args.output)
+    );
+    Ok(())
+}
+
+/// Writes `project` to `output` (a file, a folder for brat, or `-`) in
+/// `to`, else the format `output`'s name asks for; returns the format. The
+/// spaCy DocBin is chosen here, by the name.
+pub(crate) fn write_project(
+    project: &Project,
+    output: &str,
+    to: Option<Format>,
+    mut options: Options,
+) -> Result<Format, String> {
+    let out_path = Path::new(output);
+    let out_is_dir =
+        output != "-" && (out_path.is_dir() || output.ends_with('/') || output.ends_with('\\'));
+    let to = match to {
+        Some(t) => t,
+        None if out_is_dir => Format::Brat,
+        None => output_format(output)
+            .ok_or_else(|| format!("cannot tell the output format from {output:?}; give --to"))?,
+    };
+    let lower = output.to_ascii_lowercase();
+    options.spacy_binary = to == Format::Spacy && lower.ends_with(".spacy");
+    let fail = |e: formats::FormatError| format!("cannot write {}: {e}", shown_out(output));
+    if to == Format::Brat && (out_is_dir || (output != "-" && !lower.ends_with(".tar"))) {
         let files = formats::export_files(to, project, &options).map_err(fail)?;
         write_folder(out_path, &files)?;
     } else {
         let bytes = formats::export_as(to, project, &options).map_err(fail)?;
-        if args.output == "-" {
+        if output == "-" {
             let mut out = std::io::stdout().lock();
             out.write_all(&bytes)
                 .and_then(|_| out.flush())
@@ -135,11 +150,7 @@ pub fn run(args: Args) -> CliResult {
             write_atomic(out_path, &bytes)?;
         }
     }
-    eprintln!(
-        "spanmark: converted {count} document(s) from {from} to {to}: {}",
-        shown_out(&args.output)
-    );
-    Ok(())
+    Ok(to)
 }
 
 fn shown(path: &str) -> &str {
@@ -176,7 +187,7 @@ fn output_format(name: &str) -> Option<Format> {
     None
 }
 
-fn read_input(input: &str, from: Option<Format>) -> Result<(Imported, Format), String> {
+pub(crate) fn read_input(input: &str, from: Option<Format>) -> Result<(Imported, Format), String> {
     let bad = |e: formats::FormatError| format!("{}: {e}", shown(input));
     if input == "-" {
         let mut bytes = Vec::new();

@@ -35,6 +35,8 @@ impl Admin {
 pub struct Server {
     base: String,
     auth: String,
+    /// Whose credentials these are, for the message when they are refused.
+    who: String,
     agent: ureq::Agent,
 }
 
@@ -56,13 +58,23 @@ impl Answer {
 
 impl Server {
     pub fn new(url: &str, admin: &Admin) -> Result<Server, String> {
+        Server::with_basic(url, &admin.name, &admin.password, "SPANMARK_ADMIN")
+    }
+
+    /// As a team member (HTTP Basic on every request: no session to lose
+    /// midway through a long push).
+    pub fn as_user(url: &str, name: &str, password: &str) -> Result<Server, String> {
+        Server::with_basic(url, name, password, &format!("the password of {name}"))
+    }
+
+    fn with_basic(url: &str, name: &str, password: &str, who: &str) -> Result<Server, String> {
         let base = url.trim_end_matches('/');
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(format!(
                 "--server {url:?}: give the team server's http:// or https:// address"
             ));
         }
-        let credentials = format!("{}:{}", admin.name, admin.password);
+        let credentials = format!("{name}:{password}");
         let agent = ureq::Agent::config_builder()
             // Refusals are answers with a reason, not transport errors.
             .http_status_as_error(false)
@@ -75,6 +87,7 @@ impl Server {
                 "Basic {}",
                 base64::engine::general_purpose::STANDARD.encode(credentials)
             ),
+            who: who.to_string(),
             agent,
         })
     }
@@ -85,16 +98,31 @@ impl Server {
 
     /// Sends `body` as JSON to `path` (from the server's root) as the admin.
     pub fn send(&self, method: &str, path: &str, body: &Value) -> Result<Answer, String> {
+        self.request(method, path, Some(body))
+    }
+
+    /// A request without a body (GET).
+    pub fn send_empty(&self, method: &str, path: &str) -> Result<Answer, String> {
+        self.request(method, path, None)
+    }
+
+    fn request(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Answer, String> {
         let url = format!("{}{path}", self.base);
-        let request = ureq::http::Request::builder()
+        let mut request = ureq::http::Request::builder()
             .method(method)
             .uri(&url)
             .header("Authorization", &self.auth)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .body(body.to_string())
+            .header("Accept", "application/json");
+        if body.is_some() {
+            request = request.header("Content-Type", "application/json");
+        }
+        let request = request
+            .body(body.map(Value::to_string).unwrap_or_default())
             .map_err(|e| format!("{url}: {e}"))?;
-        let mut response = self.agent.run(request).map_err(|e| format!("{url}: {e}"))?;
+        let mut response = self
+            .agent
+            .run(request)
+            .map_err(|e| format!("cannot reach the team server at {}: {e}", self.base))?;
         let status = response.status().as_u16();
         let text = response
             .body_mut()
@@ -108,14 +136,29 @@ impl Server {
     pub fn refused(&self, what: &str, answer: &Answer) -> String {
         match answer.status {
             401 => format!(
-                "{}: the server did not accept SPANMARK_ADMIN ({})",
+                "{}: the server did not accept {} ({})",
                 self.base,
+                self.who,
                 answer.reason()
             ),
             403 => format!("{}: {what} refused: {}", self.base, answer.reason()),
             s => format!("{}: {what} failed ({s}): {}", self.base, answer.reason()),
         }
     }
+}
+
+/// A document id or name as one path segment: everything but CouchDB's
+/// unreserved characters percent-encoded (`ann:d1:ana` -> `ann%3Ad1%3Aana`).
+pub fn segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -134,6 +177,12 @@ mod tests {
         for bad in ["root", "root:", ":pw", ""] {
             assert!(Admin::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn ids_are_one_path_segment() {
+        assert_eq!(segment("ann:d1:ana"), "ann%3Ad1%3Aana");
+        assert_eq!(segment("doc:a/b c\u{e9}"), "doc%3Aa%2Fb%20c%C3%A9");
     }
 
     #[test]

@@ -4,9 +4,13 @@
 //! here before anything is sent, so that a mistake is said at once.
 
 pub mod add_user;
+pub mod agree;
 pub mod create_project;
 pub mod http;
+pub mod member;
 pub mod names;
+pub mod pull;
+pub mod push;
 
 use super::CliResult;
 
@@ -24,11 +28,23 @@ pub enum Command {
     /// Create a project: its database, who may read it, who may write what
     /// (as the server admin: SPANMARK_ADMIN=name:password)
     CreateProject(create_project::Args),
+    /// Send a file's documents, labels and spans to a project (as
+    /// SPANMARK_USER with SPANMARK_PASSWORD; the spans become one person's
+    /// record: yours, or `--as curated`)
+    Push(push::Args),
+    /// Write a project's documents with one annotator's (or the curated)
+    /// spans to a file, in any export format
+    Pull(pull::Args),
+    /// Agreement between every pair of annotators (F1, token kappa)
+    Agree(agree::Args),
 }
 
 pub fn run(args: Args) -> CliResult {
     match args.command {
         Command::AddUser(a) => add_user::run(a),
         Command::CreateProject(a) => create_project::run(a),
+        Command::Push(a) => push::run(a),
+        Command::Pull(a) => pull::run(a),
+        Command::Agree(a) => agree::run(a),
     }
 }

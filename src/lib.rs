@@ -26,13 +26,19 @@
 //!   conflicting revisions (no I/O: the page or the CLI moves the bytes);
 //! - [`agreement`]: inter-annotator agreement over a team project (span F1,
 //!   token kappa, per pair of annotators);
+//! - [`curation`]: the annotators' spans of one document side by side,
+//!   marked where they differ, taken into the curated (gold) record;
+//! - [`assignment`]: which annotators a document is given to, and each
+//!   one's queue;
 //! - [`cli`]: the command-line tool's commands (native only);
 //! - `wasm`: the wasm-bindgen surface for the page (wasm32 only): one-line
 //!   delegations to `session`.
 
 pub mod agreement;
+pub mod assignment;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod curation;
 pub mod doc;
 pub mod edit;
 pub mod formats;

@@ -4,6 +4,7 @@
 
 use super::http::{segment, Server};
 use super::names;
+use crate::assignment::{self, Assignments};
 use crate::sync::{Annotations, Rev, RevTree, Revisions};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -86,6 +87,17 @@ impl Member {
         })
     }
 
+    /// Writes `docs` (each an edit of its `_rev`, or new) in `_bulk_docs`
+    /// requests of `chunk`; a refusal names its record.
+    pub fn write_all(&self, docs: &[Value], chunk: usize) -> Result<(), String> {
+        for part in docs.chunks(chunk.max(1)) {
+            let path = format!("{}/_bulk_docs", self.db);
+            let answer = self.server.send("POST", &path, &json!({ "docs": part }))?;
+            check_bulk(self, &answer)?;
+        }
+        Ok(())
+    }
+
     pub fn is_curator(&self) -> bool {
         self.roles.iter().any(|r| r == "curator" || r == "_admin")
     }
@@ -164,6 +176,11 @@ pub struct Read {
     pub documents: BTreeMap<String, Value>,
     pub labels: Option<Value>,
     pub records: Vec<Annotations>,
+    /// `assign:` records: each document's annotators.
+    pub assignments: Assignments,
+    /// The current `_rev` of every record read, by `_id` (to write an
+    /// update on it).
+    pub revs: BTreeMap<String, String>,
 }
 
 /// Reads the whole project; a record in conflict is merged with
@@ -174,11 +191,18 @@ pub fn read_project(m: &Member, page: usize, resolve: bool) -> Result<Read, Stri
         documents: BTreeMap::new(),
         labels: None,
         records: Vec::new(),
+        assignments: Assignments::new(),
+        revs: BTreeMap::new(),
     };
     let mut resolutions = Vec::new();
     for doc in m.all_docs(page)? {
         let id = doc["_id"].as_str().unwrap_or("").to_string();
-        if let Some(doc_id) = id.strip_prefix("doc:") {
+        if let Some(rev) = doc["_rev"].as_str() {
+            read.revs.insert(id.clone(), rev.to_string());
+        }
+        if let Some((doc_id, annotators)) = assignment::read(&doc) {
+            read.assignments.insert(doc_id, annotators);
+        } else if let Some(doc_id) = id.strip_prefix("doc:") {
             read.documents.insert(doc_id.to_string(), doc);
         } else if id == "labels" {
             read.labels = Some(doc);
@@ -207,11 +231,8 @@ pub fn read_project(m: &Member, page: usize, resolve: bool) -> Result<Read, Stri
         }
     }
     if resolve && !resolutions.is_empty() {
-        let body = json!({ "docs": resolutions.iter().map(as_edit).collect::<Vec<_>>() });
-        let answer = m
-            .server
-            .send("POST", &format!("{}/_bulk_docs", m.db), &body)?;
-        check_bulk(m, &answer)?;
+        let edits: Vec<Value> = resolutions.iter().map(as_edit).collect();
+        m.write_all(&edits, page)?;
     }
     Ok(read)
 }

@@ -5,7 +5,9 @@
 
 pub mod add_user;
 pub mod agree;
+pub mod assign;
 pub mod create_project;
+pub mod curate;
 pub mod http;
 pub mod member;
 pub mod names;
@@ -37,6 +39,12 @@ pub enum Command {
     Pull(pull::Args),
     /// Agreement between every pair of annotators (F1, token kappa)
     Agree(agree::Args),
+    /// Give documents to annotators (as a curator): every document to k of
+    /// them, or some to one
+    Assign(assign::Args),
+    /// What is left to settle per document; with --take-agreed, the spans
+    /// every annotator agrees on into the curated records (as a curator)
+    Curate(curate::Args),
 }
 
 pub fn run(args: Args) -> CliResult {
@@ -46,5 +54,7 @@ pub fn run(args: Args) -> CliResult {
         Command::Push(a) => push::run(a),
         Command::Pull(a) => pull::run(a),
         Command::Agree(a) => agree::run(a),
+        Command::Assign(a) => assign::run(a),
+        Command::Curate(a) => curate::run(a),
     }
 }

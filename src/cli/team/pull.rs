@@ -161,6 +161,8 @@ mod tests {
             documents,
             labels: None,
             records,
+            assignments: Default::default(),
+            revs: Default::default(),
         };
         let p = project_of(&read, "ana");
         let ids: Vec<&str> = p.documents.iter().map(|d| d.id.as_str()).collect();

@@ -1,0 +1,376 @@
+//! Curation: settling the annotators' spans of one document into its
+//! curated (gold) record, `ann:<doc>:curated` (docs/ARCHITECTURE.md,
+//! "Curation").
+//!
+//! A curator sees one row per annotator. Each of an annotator's spans is
+//! marked by how many of the others made exactly it (same start, end and
+//! label) and whether the curated record already holds it, so that the
+//! differences stand out; she takes one annotator's span, or every span
+//! all of them agree on at once, and edits the curated record freely.
+//!
+//! Who counts as "all": the annotators who marked the document done; if
+//! none has, every annotator with a record of it (a curator may settle a
+//! document before everyone finished, and an unfinished record would
+//! otherwise veto every span). Only a person's own (accepted) spans are
+//! her answer: suggestions she left unreviewed are not shown.
+
+use crate::doc::{Source, Span, Status};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The annotator name of the curated record.
+pub const CURATED: &str = "curated";
+
+/// One annotator's record of the document, as curation reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    pub annotator: String,
+    pub status: Status,
+    pub spans: Vec<Span>,
+}
+
+/// What the curator sees of one document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Curation {
+    /// The annotators whose agreement counts ("all"), by name.
+    pub voters: Vec<String>,
+    pub rows: Vec<Row>,
+    /// Spans every voter made, not yet in the curated record: what "take
+    /// agreed" adds.
+    pub agreed: Vec<Span>,
+    /// Distinct spans some voters made and others did not (the
+    /// differences left to settle), counting each once.
+    pub differences: usize,
+}
+
+/// One annotator's row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    pub annotator: String,
+    pub status: Status,
+    pub voter: bool,
+    pub spans: Vec<Mark>,
+}
+
+/// A span of a row, marked.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mark {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    /// How many voters made exactly this span (this annotator included
+    /// when she is one).
+    pub votes: usize,
+    /// Every voter made it.
+    pub agreed: bool,
+    /// The curated record holds exactly it.
+    pub taken: bool,
+    /// Another voter's different span overlaps it: a disagreement on the
+    /// same text, not just a miss.
+    pub clash: bool,
+}
+
+type Key = (usize, usize, String);
+
+fn key(s: &Span) -> Key {
+    (s.start, s.end, s.label.clone())
+}
+
+fn own(spans: &[Span]) -> impl Iterator<Item = &Span> {
+    spans.iter().filter(|s| s.source == Source::User)
+}
+
+/// The rows, marks and agreed spans of one document. `answers` may come
+/// in any order and may include the curated record, which is left out of
+/// the rows (it is what `curated` gives).
+pub fn curate(answers: &[Answer], curated: &[Span]) -> Curation {
+    let mut answers: Vec<&Answer> = answers.iter().filter(|a| a.annotator != CURATED).collect();
+    answers.sort_by(|a, b| a.annotator.cmp(&b.annotator));
+    let any_done = answers.iter().any(|a| a.status == Status::Done);
+    let is_voter = |a: &Answer| !any_done || a.status == Status::Done;
+    let voters: Vec<&Answer> = answers.iter().copied().filter(|a| is_voter(a)).collect();
+
+    // span -> how many voters made it (each voter counted once).
+    let mut votes: BTreeMap<Key, usize> = BTreeMap::new();
+    for v in &voters {
+        for k in own(&v.spans).map(key).collect::<BTreeSet<_>>() {
+            *votes.entry(k).or_default() += 1;
+        }
+    }
+    let taken: BTreeSet<Key> = curated.iter().map(key).collect();
+    let all = voters.len();
+    let clash = |s: &Span| {
+        voters
+            .iter()
+            .any(|v| own(&v.spans).any(|o| key(o) != key(s) && o.overlaps(s.start, s.end)))
+    };
+    let rows = answers
+        .iter()
+        .map(|a| {
+            let mut seen = BTreeSet::new();
+            let mut spans: Vec<Mark> = own(&a.spans)
+                .filter(|s| seen.insert(key(s)))
+                .map(|s| {
+                    let n = votes.get(&key(s)).copied().unwrap_or(0);
+                    Mark {
+                        start: s.start,
+                        end: s.end,
+                        label: s.label.clone(),
+                        votes: n,
+                        agreed: all > 0 && n == all,
+                        taken: taken.contains(&key(s)),
+                        clash: clash(s),
+                    }
+                })
+                .collect();
+            spans.sort_by(|x, y| (x.start, x.end, &x.label).cmp(&(y.start, y.end, &y.label)));
+            Row {
+                annotator: a.annotator.clone(),
+                status: a.status,
+                voter: is_voter(a),
+                spans,
+            }
+        })
+        .collect();
+    let agreed = votes
+        .iter()
+        .filter(|(k, &n)| all > 0 && n == all && !taken.contains(*k))
+        .map(|((s, e, l), _)| Span::new(*s, *e, l.clone()))
+        .collect();
+    let differences = votes.values().filter(|&&n| n < all).count();
+    Curation {
+        voters: voters.iter().map(|v| v.annotator.clone()).collect(),
+        rows,
+        agreed,
+        differences,
+    }
+}
+
+/// The curated record after taking `span`: it replaces the curated spans
+/// it overlaps, as a person's span replaces what it covers. Returns the
+/// new spans and those it replaced.
+pub fn take(curated: &[Span], span: &Span) -> (Vec<Span>, Vec<Span>) {
+    let mut taken = Span::new(span.start, span.end, span.label.clone());
+    taken.source = Source::User;
+    let (replaced, mut kept): (Vec<Span>, Vec<Span>) = curated
+        .iter()
+        .cloned()
+        .partition(|c| c.overlaps(span.start, span.end));
+    if replaced.iter().any(|r| key(r) == key(&taken)) && replaced.len() == 1 {
+        return (curated.to_vec(), Vec::new());
+    }
+    kept.push(taken);
+    kept.sort_by(Span::order);
+    (kept, replaced)
+}
+
+/// The curated record after taking every agreed span that overlaps
+/// nothing the curated record holds (a curator's own decision on that
+/// text is never overwritten by "take agreed"). Returns the new spans and
+/// how many were added.
+pub fn take_agreed(curated: &[Span], agreed: &[Span]) -> (Vec<Span>, usize) {
+    let mut out = curated.to_vec();
+    let mut added = 0;
+    for s in agreed {
+        if out.iter().any(|c| c.overlaps(s.start, s.end)) {
+            continue;
+        }
+        out.push(Span::new(s.start, s.end, s.label.clone()));
+        added += 1;
+    }
+    out.sort_by(Span::order);
+    (out, added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ans(name: &str, done: bool, spans: &[(usize, usize, &str)]) -> Answer {
+        Answer {
+            annotator: name.into(),
+            status: if done { Status::Done } else { Status::Todo },
+            spans: spans.iter().map(|&(s, e, l)| Span::new(s, e, l)).collect(),
+        }
+    }
+
+    fn spans(v: &[(usize, usize, &str)]) -> Vec<Span> {
+        v.iter().map(|&(s, e, l)| Span::new(s, e, l)).collect()
+    }
+
+    fn marks(c: &Curation, who: &str) -> Vec<(usize, usize, String, usize, bool, bool, bool)> {
+        c.rows
+            .iter()
+            .find(|r| r.annotator == who)
+            .unwrap()
+            .spans
+            .iter()
+            .map(|m| {
+                (
+                    m.start,
+                    m.end,
+                    m.label.clone(),
+                    m.votes,
+                    m.agreed,
+                    m.taken,
+                    m.clash,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn differences_are_marked_and_agreed_spans_offered() {
+        // "Ana Lima met Kofi Mensah in Accra."
+        let c = curate(
+            &[
+                ans(
+                    "ben",
+                    true,
+                    &[(0, 8, "PER"), (13, 24, "PER"), (28, 33, "ORG")],
+                ),
+                ans(
+                    "ana",
+                    true,
+                    &[(0, 8, "PER"), (13, 24, "PER"), (28, 33, "LOC")],
+                ),
+                ans(
+                    "cy",
+                    true,
+                    &[(0, 8, "PER"), (13, 17, "PER"), (28, 33, "LOC")],
+                ),
+            ],
+            &[],
+        );
+        assert_eq!(c.voters, ["ana", "ben", "cy"]);
+        assert_eq!(
+            c.rows
+                .iter()
+                .map(|r| r.annotator.as_str())
+                .collect::<Vec<_>>(),
+            ["ana", "ben", "cy"]
+        );
+        assert_eq!(c.agreed, spans(&[(0, 8, "PER")]));
+        assert_eq!(
+            marks(&c, "ben"),
+            [
+                (0, 8, "PER".into(), 3, true, false, false),
+                (13, 24, "PER".into(), 2, false, false, true),
+                (28, 33, "ORG".into(), 1, false, false, true),
+            ]
+        );
+        // 13-24 PER (2 of 3), 13-17 PER, 28-33 ORG, 28-33 LOC (2 of 3).
+        assert_eq!(c.differences, 4);
+    }
+
+    #[test]
+    fn a_span_only_one_made_with_nothing_against_it_is_a_miss_not_a_clash() {
+        let c = curate(
+            &[
+                ans("ana", true, &[(0, 8, "PER"), (28, 33, "LOC")]),
+                ans("ben", true, &[(0, 8, "PER")]),
+            ],
+            &[],
+        );
+        assert_eq!(
+            marks(&c, "ana")[1],
+            (28, 33, "LOC".into(), 1, false, false, false)
+        );
+        assert_eq!(c.differences, 1);
+    }
+
+    #[test]
+    fn only_finished_records_vote_once_anyone_finished() {
+        let c = curate(
+            &[
+                ans("ana", true, &[(0, 8, "PER")]),
+                ans("ben", false, &[]),
+                ans("cy", true, &[(0, 8, "PER")]),
+            ],
+            &[],
+        );
+        assert_eq!(c.voters, ["ana", "cy"]);
+        assert_eq!(c.agreed, spans(&[(0, 8, "PER")]));
+        assert!(
+            !c.rows[1].voter,
+            "ben's unfinished record is shown, not counted"
+        );
+        // Nobody finished: everyone counts, and an empty record vetoes.
+        let c = curate(
+            &[ans("ana", false, &[(0, 8, "PER")]), ans("ben", false, &[])],
+            &[],
+        );
+        assert_eq!(c.voters, ["ana", "ben"]);
+        assert!(c.agreed.is_empty());
+    }
+
+    #[test]
+    fn suggestions_left_unreviewed_are_not_an_answer() {
+        let mut a = ans("ana", true, &[(0, 8, "PER")]);
+        let mut suggestion = Span::new(28, 33, "LOC");
+        suggestion.source = Source::Model;
+        a.spans.push(suggestion);
+        let c = curate(&[a, ans("ben", true, &[(0, 8, "PER")])], &[]);
+        assert_eq!(marks(&c, "ana").len(), 1);
+        assert_eq!(c.differences, 0);
+    }
+
+    #[test]
+    fn the_curated_record_is_not_a_row_and_marks_what_was_taken() {
+        let c = curate(
+            &[
+                ans("ana", true, &[(0, 8, "PER"), (28, 33, "LOC")]),
+                ans("ben", true, &[(0, 8, "PER"), (28, 33, "LOC")]),
+                ans(CURATED, true, &[(0, 8, "PER")]),
+            ],
+            &spans(&[(0, 8, "PER")]),
+        );
+        assert_eq!(c.rows.len(), 2);
+        assert!(c.rows[0].spans[0].taken);
+        assert!(!c.rows[0].spans[1].taken);
+        // What is already taken is not offered again.
+        assert_eq!(c.agreed, spans(&[(28, 33, "LOC")]));
+    }
+
+    #[test]
+    fn taking_a_span_replaces_what_it_overlaps_in_the_curated_record() {
+        let curated = spans(&[(0, 8, "PER"), (13, 17, "PER"), (28, 33, "LOC")]);
+        let (out, replaced) = take(&curated, &Span::new(13, 24, "PER"));
+        assert_eq!(
+            out,
+            spans(&[(0, 8, "PER"), (13, 24, "PER"), (28, 33, "LOC")])
+        );
+        assert_eq!(replaced, spans(&[(13, 17, "PER")]));
+        // Taking what is already there changes nothing.
+        let (same, replaced) = take(&out, &Span::new(13, 24, "PER"));
+        assert_eq!(same, out);
+        assert!(replaced.is_empty());
+    }
+
+    #[test]
+    fn take_agreed_never_overwrites_the_curators_own_decision() {
+        let curated = spans(&[(28, 33, "ORG")]);
+        let agreed = spans(&[(0, 8, "PER"), (28, 33, "LOC")]);
+        let (out, added) = take_agreed(&curated, &agreed);
+        assert_eq!(added, 1);
+        assert_eq!(out, spans(&[(0, 8, "PER"), (28, 33, "ORG")]));
+        // Again: nothing more to add.
+        assert_eq!(take_agreed(&out, &agreed), (out.clone(), 0));
+    }
+
+    #[test]
+    fn a_span_repeated_in_one_record_counts_once() {
+        let c = curate(
+            &[
+                ans("ana", true, &[(0, 8, "PER"), (0, 8, "PER")]),
+                ans("ben", true, &[]),
+            ],
+            &[],
+        );
+        assert_eq!(
+            marks(&c, "ana"),
+            [(0, 8, "PER".into(), 1, false, false, false)]
+        );
+    }
+}

@@ -196,6 +196,29 @@ mod tests {
         assert_eq!(queue(&all, &Assignments::new(), "ana"), all);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_spread_is_k_distinct_per_document_and_even(
+            n in 0usize..60,
+            m in 1usize..7,
+            k_seed in 0usize..100,
+        ) {
+            let who: Vec<String> = (0..m).map(|i| format!("a{i}")).collect();
+            let k = 1 + k_seed % m;
+            let a = spread(&docs(n), &who, k, &Assignments::new()).unwrap();
+            proptest::prop_assert_eq!(a.len(), n);
+            for given in a.values() {
+                let mut g = given.clone();
+                g.dedup();
+                proptest::prop_assert_eq!(g.len(), k);
+            }
+            let l = loads(&a);
+            let counts: Vec<usize> = who.iter().map(|w| l.get(w).copied().unwrap_or(0)).collect();
+            let (lo, hi) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+            proptest::prop_assert!(hi - lo <= 1, "loads {:?}", counts);
+        }
+    }
+
     #[test]
     fn the_record_reads_back() {
         let body = record("news #3", &names(&["ana", "ben"]));

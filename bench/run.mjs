@@ -12,6 +12,8 @@
 //     cold load), printed; RESULTS.md is left as it is
 //   BENCH_WWW=DIR   serve DIR instead of www/ in sections 1 and 2 (another
 //     build of the page, to compare with in the same minutes)
+//   node bench/team.mjs   section 9 alone (the team server), put in place
+//     of its part of RESULTS.md
 //   BENCH_COLD_JSON=1   also print each cold launch's times as a JSON line
 //     (`cold {...}`: marks and first highlight, ms from navigation start)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -23,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../tools/serve.mjs';
 import { openApp } from '../tests/e2e/harness.mjs';
 import { articles, checksum } from './corpus.mjs';
+import { teamSection } from './team.mjs';
 import { int, kb, launch, mb, median, ms, pct, ratio, table } from './lib.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -1214,6 +1217,11 @@ await section('7. Pre-annotating a whole project in the page (issue 5)', async (
   reportProjectJob(await projectJob(), tokens, native);
 });
 await section('8. Exports and big label sets in the real page (issue 16)', exportSection);
+await section('9. The team server (issue 12)', async () => {
+  say('<!-- begin:team -->');
+  await teamSection(say);
+  say('<!-- end:team -->');
+});
 
 const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 header.push('# spanmark benchmark results');

@@ -11,6 +11,29 @@ import PouchDB from 'pouchdb-node';
 import { createRequire } from 'node:module';
 
 const VERSION = createRequire(import.meta.url)('express-pouchdb/package.json').version;
+// PouchDB's own LevelDB binding (a dependency of pouchdb-node, not ours).
+const leveldown = createRequire(createRequire(import.meta.url).resolve('pouchdb-node'))('leveldown');
+
+// PouchDB's compaction (`POST /db/X/_compact`) deletes the bodies of old
+// revisions, but LevelDB only gives their space back when it compacts its
+// own files, which a quiet database may never do: the disk kept every
+// revision ever written (bench section 9). So each database's LevelDB
+// store is kept at hand, and a finished compaction also compacts its whole
+// key range, as CouchDB's compaction rewrites the file.
+const stores = new Map();
+function compactingLevelDOWN(location) {
+  const store = leveldown(location);
+  stores.set(location, store);
+  return store;
+}
+
+function compactFiles(location) {
+  const store = stores.get(location);
+  if (!store) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    store.compactRange(Buffer.from([0]), Buffer.alloc(8, 0xff), (e) => (e ? reject(e) : resolve()));
+  });
+}
 
 // Parts of express-pouchdb that a team server does without: the Fauxton admin
 // UI (scripts that the page's CSP would have to allow) and server-side
@@ -23,7 +46,17 @@ const EXCLUDED = ['routes/fauxton', 'routes/replicate', 'replicator', 'routes/ac
 export async function startEmbedded(dataDir, admin) {
   const dbDir = path.join(dataDir, 'db');
   fs.mkdirSync(dbDir, { recursive: true });
-  const Pouch = PouchDB.defaults({ prefix: dbDir + path.sep });
+  const Pouch = PouchDB.defaults({ prefix: dbDir + path.sep, db: compactingLevelDOWN });
+  const compact = Pouch.prototype.compact;
+  Pouch.prototype.compact = function (opts, callback) {
+    if (typeof opts === 'function') [opts, callback] = [{}, opts];
+    const done = compact.call(this, opts || {}).then(async (result) => {
+      await compactFiles(dbDir + path.sep + this.name);
+      return result;
+    });
+    if (callback) done.then((r) => callback(null, r), callback);
+    return done;
+  };
   const configPath = path.join(dataDir, 'config.json');
   // What is on disk, apart from the defaults express-pouchdb fills in (a
   // cookie secret made anew on every start among them).

@@ -165,20 +165,29 @@ pub fn take(curated: &[Span], span: &Span) -> (Vec<Span>, Vec<Span>) {
     (kept, replaced)
 }
 
-/// The curated record after taking every agreed span that overlaps
-/// nothing the curated record holds (a curator's own decision on that
-/// text is never overwritten by "take agreed"). Returns the new spans and
-/// how many were added.
-pub fn take_agreed(curated: &[Span], agreed: &[Span]) -> (Vec<Span>, usize) {
-    let mut out = curated.to_vec();
-    let mut added = 0;
+/// Of the `agreed` spans, those to take into a curated record whose own
+/// (a person's) spans are `own`: every one that overlaps none of them, so
+/// that a curator's own decision on that text is never overwritten by
+/// "take agreed".
+pub fn agreed_to_take(own: &[Span], agreed: &[Span]) -> Vec<Span> {
+    let mut taken: Vec<Span> = Vec::new();
     for s in agreed {
-        if out.iter().any(|c| c.overlaps(s.start, s.end)) {
+        let held = |c: &Span| c.overlaps(s.start, s.end);
+        if own.iter().any(held) || taken.iter().any(held) {
             continue;
         }
-        out.push(Span::new(s.start, s.end, s.label.clone()));
-        added += 1;
+        taken.push(Span::new(s.start, s.end, s.label.clone()));
     }
+    taken
+}
+
+/// The curated record after taking the agreed spans ([`agreed_to_take`]),
+/// and how many were added.
+pub fn take_agreed(curated: &[Span], agreed: &[Span]) -> (Vec<Span>, usize) {
+    let taken = agreed_to_take(curated, agreed);
+    let added = taken.len();
+    let mut out = curated.to_vec();
+    out.extend(taken);
     out.sort_by(Span::order);
     (out, added)
 }

@@ -257,18 +257,33 @@ impl Editor {
     }
 
     /// Adds several of a person's spans of one label as ONE undoable change
-    /// (e.g. every occurrence of a string): each replaces what it overlaps as
-    /// [`Editor::add`] does; places that already hold this span as the
-    /// person's are left alone. The spans must not overlap each other.
+    /// (e.g. every occurrence of a string); see [`Editor::add_spans`].
     pub fn add_all(&mut self, places: &[(usize, usize)], label: &str) -> Result<Change, EditError> {
+        let spans: Vec<Span> = places
+            .iter()
+            .map(|&(start, end)| Span::new(start, end, label))
+            .collect();
         if label.is_empty() {
             return Err(EditError::NoLabel);
         }
-        for &(start, end) in places {
-            self.check(start, end)?;
+        self.add_spans(&spans)
+    }
+
+    /// Adds several of a person's spans, of any labels, as ONE undoable
+    /// change (every occurrence of a string; a curator taking the spans the
+    /// annotators agree on): each replaces what it overlaps as
+    /// [`Editor::add`] does; places that already hold the span as the
+    /// person's are left alone. The spans must not overlap each other.
+    pub fn add_spans(&mut self, spans: &[Span]) -> Result<Change, EditError> {
+        for s in spans {
+            self.check(s.start, s.end)?;
+            if s.label.is_empty() {
+                return Err(EditError::NoLabel);
+            }
         }
         let mut change = Change::default();
-        for &(start, end) in places {
+        for span in spans {
+            let (start, end, label) = (span.start, span.end, span.label.as_str());
             let exists = self.doc.spans.iter().any(|s| {
                 s.start == start && s.end == end && s.label == label && s.source == Source::User
             });

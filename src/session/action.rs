@@ -62,6 +62,12 @@ pub enum Action {
         start: usize,
         end: usize,
     },
+    /// Curation: the spans every annotator made (`curation::curate`'s
+    /// `agreed`) taken as ONE undoable change, except where a person's span
+    /// already holds the text (the curator's own decision stays).
+    TakeAgreed {
+        spans: Vec<Span>,
+    },
 }
 
 /// What an action did, and what the page is to do about it.
@@ -270,6 +276,32 @@ fn apply_to_open(
                 done.label
             );
             Some(done.change)
+        }
+        Action::TakeAgreed { spans } => {
+            let own: Vec<Span> = e
+                .doc
+                .spans
+                .iter()
+                .filter(|s| !s.source.is_suggestion())
+                .cloned()
+                .collect();
+            let taken = crate::curation::agreed_to_take(&own, &spans);
+            let c = e.add_spans(&taken)?;
+            let held = |s: &Span| {
+                own.iter()
+                    .any(|o| (o.start, o.end, &o.label) == (s.start, s.end, &s.label))
+            };
+            let left = spans.len() - taken.len() - spans.iter().filter(|s| held(s)).count();
+            out.count = c.added.len();
+            out.status = format!("took {} agreed span{}", out.count, plural(out.count));
+            if left > 0 {
+                out.status += &format!(
+                    "; {left} left where the curated record has its own span{}",
+                    plural(left)
+                );
+            }
+            out.reveal = c.added.iter().map(|s| s.start).min();
+            Some(c)
         }
     };
     if let Some(change) = change {

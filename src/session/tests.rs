@@ -252,6 +252,42 @@ fn every_occurrence_is_one_undoable_entry() {
 }
 
 #[test]
+fn taking_the_agreed_spans_is_one_step_that_keeps_the_curators_own() {
+    // "Angela Merkel visited Paris on Monday. Merkel met Emmanuel Macron there."
+    let (mut s, _) = session_with(TEXT);
+    // The curator decided on Paris herself before.
+    add(&mut s, 22, 27, "GPE").unwrap();
+    let a: Action = serde_json::from_str(
+        r#"{"op":"takeAgreed","spans":[{"start":0,"end":13,"label":"PER"},{"start":22,"end":27,"label":"LOC"},{"start":50,"end":65,"label":"PER"}]}"#,
+    )
+    .unwrap();
+    let out = s.apply(a).unwrap();
+    assert_eq!(out.count, 2);
+    assert_eq!(
+        out.status,
+        "took 2 agreed spans; 1 left where the curated record has its own span"
+    );
+    assert!(out.entry.is_some(), "stored as one edit-log entry");
+    assert_eq!(
+        user_spans(&s),
+        [
+            (0, 13, "PER".to_string()),
+            (22, 27, "GPE".to_string()),
+            (50, 65, "PER".to_string())
+        ]
+    );
+    // Again: nothing more to take, and what is there is not "left".
+    let again = Action::TakeAgreed {
+        spans: vec![Span::new(0, 13, "PER")],
+    };
+    let out = s.apply(again).unwrap();
+    assert!(!out.changed);
+    assert_eq!(out.status, "took 0 agreed spans");
+    s.apply(Action::Undo).unwrap();
+    assert_eq!(user_spans(&s), [(22, 27, "GPE".to_string())]);
+}
+
+#[test]
 fn actions_are_read_from_the_pages_words() {
     let a: Action =
         serde_json::from_str(r#"{"op":"resize","start":1,"end":2,"newStart":0,"newEnd":3}"#)

@@ -192,6 +192,106 @@ pub fn take_agreed(curated: &[Span], agreed: &[Span]) -> (Vec<Span>, usize) {
     (out, added)
 }
 
+/// A stretch of text the voters labelled differently: every voter's spans
+/// there, the same versions grouped, and what the curated record holds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Disagreement {
+    /// The stretch: from the first span's start to the last one's end.
+    pub start: usize,
+    pub end: usize,
+    pub versions: Vec<Version>,
+    /// The curated record's spans over the stretch.
+    pub curated: Vec<Span>,
+    /// Which version the curated record holds there, if it holds one
+    /// exactly (an empty curated stretch is the version "nothing there").
+    pub matches: Option<usize>,
+}
+
+/// One way the stretch was labelled, and who labelled it so.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Version {
+    pub annotators: Vec<String>,
+    /// Empty: they labelled nothing there.
+    pub spans: Vec<Span>,
+}
+
+/// The stretches of the document the voters disagree on, in text order: a
+/// span not every voter made, with every span overlapping it (of any
+/// voter), chained, is one stretch. A curator walks these instead of the
+/// whole text.
+pub fn disagreements(answers: &[Answer], curated: &[Span]) -> Vec<Disagreement> {
+    let c = curate(answers, curated);
+    let voters: Vec<&Answer> = answers
+        .iter()
+        .filter(|a| c.voters.contains(&a.annotator))
+        .collect();
+    let disputed: Vec<(usize, usize)> = c
+        .rows
+        .iter()
+        .filter(|r| r.voter)
+        .flat_map(|r| {
+            r.spans
+                .iter()
+                .filter(|m| !m.agreed)
+                .map(|m| (m.start, m.end))
+        })
+        .collect();
+    // Chain overlapping spans (any voter's) into stretches.
+    let all: Vec<(usize, usize)> = {
+        let mut v: Vec<(usize, usize)> = voters
+            .iter()
+            .flat_map(|a| own(&a.spans).map(|s| (s.start, s.end)))
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let mut stretches: Vec<(usize, usize)> = Vec::new();
+    for &(s, e) in &all {
+        match stretches.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => stretches.push((s, e)),
+        }
+    }
+    stretches
+        .into_iter()
+        .filter(|&(s, e)| disputed.iter().any(|&(a, b)| a < e && s < b))
+        .map(|(start, end)| {
+            let within = |spans: &[Span]| -> Vec<Span> {
+                let mut v: Vec<Span> = spans
+                    .iter()
+                    .filter(|x| x.overlaps(start, end))
+                    .map(|x| Span::new(x.start, x.end, x.label.clone()))
+                    .collect();
+                v.sort_by(Span::order);
+                v.dedup();
+                v
+            };
+            let mut versions: Vec<Version> = Vec::new();
+            for a in &voters {
+                let mine: Vec<Span> = within(&own(&a.spans).cloned().collect::<Vec<_>>());
+                match versions.iter_mut().find(|v| v.spans == mine) {
+                    Some(v) => v.annotators.push(a.annotator.clone()),
+                    None => versions.push(Version {
+                        annotators: vec![a.annotator.clone()],
+                        spans: mine,
+                    }),
+                }
+            }
+            // The most common version first, then by who (stable).
+            versions.sort_by_key(|v| std::cmp::Reverse(v.annotators.len()));
+            let held = within(curated);
+            let matches = versions.iter().position(|v| v.spans == held);
+            Disagreement {
+                start,
+                end,
+                versions,
+                curated: held,
+                matches,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,5 +481,55 @@ mod tests {
             marks(&c, "ana"),
             [(0, 8, "PER".into(), 1, false, false, false)]
         );
+    }
+
+    #[test]
+    fn disagreements_are_stretches_with_each_version_and_who_gave_it() {
+        // "Ana Lima met Kofi Mensah in Accra."
+        let answers = [
+            ans(
+                "ana",
+                true,
+                &[(0, 8, "PER"), (13, 24, "PER"), (28, 33, "LOC")],
+            ),
+            ans(
+                "ben",
+                true,
+                &[(0, 8, "PER"), (13, 17, "PER"), (18, 24, "PER")],
+            ),
+            ans(
+                "cy",
+                true,
+                &[(0, 8, "PER"), (13, 24, "PER"), (28, 33, "LOC")],
+            ),
+        ];
+        let d = disagreements(&answers, &spans(&[(13, 24, "PER")]));
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert_eq!((d[0].start, d[0].end), (13, 24));
+        assert_eq!(d[0].versions[0].annotators, ["ana", "cy"]);
+        assert_eq!(d[0].versions[0].spans, spans(&[(13, 24, "PER")]));
+        assert_eq!(d[0].versions[1].annotators, ["ben"]);
+        assert_eq!(
+            d[0].versions[1].spans,
+            spans(&[(13, 17, "PER"), (18, 24, "PER")])
+        );
+        assert_eq!(
+            d[0].matches,
+            Some(0),
+            "the curated record took ana and cy's version"
+        );
+        // ben labelled nothing in Accra: an empty version.
+        assert_eq!((d[1].start, d[1].end), (28, 33));
+        assert_eq!(d[1].versions[1].annotators, ["ben"]);
+        assert!(d[1].versions[1].spans.is_empty());
+        assert_eq!(d[1].matches, Some(1), "nothing there yet, as ben has it");
+        let d = disagreements(&answers, &spans(&[(28, 33, "GPE")]));
+        assert_eq!(d[1].matches, None);
+        // Where all agree there is nothing to walk.
+        let same = [
+            ans("ana", true, &[(0, 8, "PER")]),
+            ans("ben", true, &[(0, 8, "PER")]),
+        ];
+        assert!(disagreements(&same, &[]).is_empty());
     }
 }

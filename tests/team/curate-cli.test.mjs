@@ -106,6 +106,10 @@ test('take agreed fills the curated records with what every annotator agrees on'
   assert.match(listed, /^d1: 2 difference\(s\) among ana, ben$/m);
   assert.match(listed, /^d4: 1 difference\(s\) among ana, ben$/m);
   assert.doesNotMatch(listed, /^d2:/m);
+  // Each stretch they differ on, quoted, with every version and who gave it
+  // (* the one the curated record holds: nothing yet).
+  assert.match(listed, /^  13-24 “Kofi Mensah”  ana: \[Kofi Mensah\] PER \| ben: \[Kofi\] PER$/m);
+  assert.match(listed, /^  15-20 “Porto”  \*ana: - \| ben: \[Porto\] LOC$/m);
 
   const out = ok(['curate', '--take-agreed'], 'ced').out;
   assert.match(out, /took 4 agreed span\(s\) into the curated records of 3 document\(s\)/);

@@ -7,7 +7,7 @@
 
 use super::member::{read_project, Connection, Member};
 use crate::cli::CliResult;
-use crate::curation::{curate, take_agreed, Answer, CURATED};
+use crate::curation::{curate, disagreements, take_agreed, Answer, Disagreement, CURATED};
 use crate::doc::{Span, Status};
 use crate::edit::{Change, Step};
 use crate::sync::Annotations;
@@ -49,6 +49,46 @@ fn curated_after(
     history.undone.clear();
     let status = before.map_or(Status::Todo, |b| b.status);
     Annotations::new(doc_id, CURATED, status, spans, &history, now)
+}
+
+/// The curated spans after this run (what the stretches are read against).
+fn take_agreed_spans(taking: bool, now: &[Span], agreed: &[Span]) -> Vec<Span> {
+    if taking {
+        take_agreed(now, agreed).0
+    } else {
+        now.to_vec()
+    }
+}
+
+/// One stretch in a line: its text, then each version and who gave it
+/// (`-` for nothing there), the one the curated record holds starred.
+fn stretch(text: &str, d: &Disagreement) -> String {
+    let quote = |s: usize, e: usize| text.chars().skip(s).take(e - s).collect::<String>();
+    let versions: Vec<String> = d
+        .versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let spans = if v.spans.is_empty() {
+                "-".to_string()
+            } else {
+                v.spans
+                    .iter()
+                    .map(|s| format!("[{}] {}", quote(s.start, s.end), s.label))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let star = if d.matches == Some(i) { "*" } else { "" };
+            format!("{star}{}: {spans}", v.annotators.join(", "))
+        })
+        .collect();
+    format!(
+        "{}-{} “{}”  {}",
+        d.start,
+        d.end,
+        quote(d.start, d.end),
+        versions.join(" | ")
+    )
 }
 
 pub fn run(args: Args) -> CliResult {
@@ -120,6 +160,11 @@ pub fn run(args: Args) -> CliResult {
                 c.differences,
                 c.voters.join(", ")
             );
+            let text = read.documents[doc_id]["text"].as_str().unwrap_or("");
+            let curated_now = take_agreed_spans(args.take_agreed, &now_spans, &c.agreed);
+            for d in disagreements(&answers, &curated_now) {
+                println!("  {}", stretch(text, &d));
+            }
         }
     }
     m.write_all(&writes, args.page as usize)?;
@@ -136,6 +181,31 @@ pub fn run(args: Args) -> CliResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stretch_quotes_the_text_and_each_version() {
+        let text = "Ana Lima met Kofi Mensah in Accra.";
+        let d = Disagreement {
+            start: 13,
+            end: 24,
+            versions: vec![
+                crate::curation::Version {
+                    annotators: vec!["ana".into(), "cy".into()],
+                    spans: vec![Span::new(13, 24, "PER")],
+                },
+                crate::curation::Version {
+                    annotators: vec!["ben".into()],
+                    spans: vec![],
+                },
+            ],
+            curated: vec![],
+            matches: Some(1),
+        };
+        assert_eq!(
+            stretch(text, &d),
+            "13-24 “Kofi Mensah”  ana, cy: [Kofi Mensah] PER | *ben: -"
+        );
+    }
 
     #[test]
     fn taking_is_one_undoable_step_on_top_of_the_curated_history() {

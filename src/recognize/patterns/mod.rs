@@ -125,6 +125,16 @@ fn is_date_preposition(w: &str) -> bool {
     )
 }
 
+/// Whether token `i` ends a capitalised word: a word in capitals, or the
+/// possessive `'s` of one.
+fn follows_a_name(cx: &Context, i: usize) -> bool {
+    let capital = |w: &str| w.starts_with(|c: char| c.is_uppercase());
+    match cx.word(i) {
+        "'s" | "’s" | "'" | "’" => i.checked_sub(1).is_some_and(|j| capital(cx.word(j))),
+        w => capital(w),
+    }
+}
+
 impl Stage for Patterns {
     fn name(&self) -> &'static str {
         "patterns"
@@ -172,6 +182,15 @@ impl Stage for Patterns {
                         label = "CARDINAL";
                         score = 0.5;
                     }
+                }
+                // A number word in capitals after a capitalised word is
+                // part of a title or a name ("Chapter Three", "Dune: Part
+                // Two", "Ocean's Eleven", "Toy Story Four"), not a count.
+                _ if label == "CARDINAL"
+                    && text[start..end].starts_with(|c: char| c.is_uppercase())
+                    && first.checked_sub(1).is_some_and(|i| follows_a_name(cx, i)) =>
+                {
+                    continue;
                 }
                 _ => {}
             }
@@ -309,6 +328,25 @@ mod tests {
         has("It is the first time.", "first", "ORDINAL");
         has("The 21st century began.", "21st", "ORDINAL");
         has("Twenty-five people died.", "Twenty-five", "CARDINAL");
+        has("Two people were hurt.", "Two", "CARDINAL");
+        has("He said: Three more came.", "Three", "CARDINAL");
+    }
+
+    #[test]
+    fn a_number_word_in_a_title_is_not_a_count() {
+        for (text, word) in [
+            ("Chapter Three begins in Paris.", "Three"),
+            ("They watched Dune: Part Two at home.", "Two"),
+            ("He loved Ocean's Eleven and Toy Story Four.", "Eleven"),
+            ("He loved Ocean's Eleven and Toy Story Four.", "Four"),
+        ] {
+            let f = found(text);
+            assert!(
+                !f.iter().any(|(s, _)| s == word),
+                "{word:?} in {text:?}: {f:?}"
+            );
+        }
+        has("Chapter Three has three pages.", "three", "CARDINAL");
     }
 
     #[test]

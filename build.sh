@@ -141,7 +141,7 @@ run_tests() {
   timeout --kill-after=30 50m node --test --test-concurrency=1 --test-timeout=1800000 tests/e2e/
   log "team server tests"
   SPANMARK_BIN="$CARGO_TARGET_DIR/release/spanmark" \
-    timeout --kill-after=30 5m node --test --test-concurrency=1 tests/team/
+    timeout --kill-after=30 25m node --test --test-concurrency=1 --test-timeout=900000 tests/team/
   log "interop tests (spaCy, seqeval)"
   SPANMARK_BIN="$CARGO_TARGET_DIR/release/spanmark" .venv/bin/python -m pytest -q tests/interop
 }

@@ -329,6 +329,8 @@ mod tests {
         has("The 21st century began.", "21st", "ORDINAL");
         has("Twenty-five people died.", "Twenty-five", "CARDINAL");
         has("Two people were hurt.", "Two", "CARDINAL");
+        has("TESLA RECALLS 2 MILLION CARS", "2 MILLION", "CARDINAL");
+        has("A $3 BILLION DEAL", "$3 BILLION", "MONEY");
         has("He said: Three more came.", "Three", "CARDINAL");
     }
 

@@ -76,7 +76,8 @@ pub fn rules() -> Vec<Rule> {
         "millions",
     ];
     let wordnum = format!("(?:(?:{})(?:-(?:{units}))?)", words(&wordnum_list));
-    let scale = "(?:thousand|million|billion|trillion)";
+    // Also in capitals: headlines ("RECALLS 2 MILLION CARS").
+    let scale = "(?i:thousand|million|billion|trillion)";
     let short_scale = "(?:bn|mn|tn|m|k|b)";
     let month = format!(
         r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December){B}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)"

@@ -168,7 +168,7 @@ pub fn rules() -> Vec<Rule> {
             "DATE",
             0.75,
             format!(
-                r"{B}(?:(?:{rel})\s(?:{period}|{weekday}|{month})|(?:the\s)?(?:past|last|next|coming|previous)\s(?:few|several|{dur_num})\s(?:days|weeks|months|years|decades)|{dur_num}\s(?:days?|weeks?|months?|years?|decades?)\sago|(?:[Yy]esterday|[Tt]oday|[Tt]omorrow)|(?:fiscal|[Ff]iscal)\s{year}|[Qq][1-4]\s{year}){B}"
+                r"{B}(?:(?:{rel})\s(?:{period}|{weekday}|{month})|(?:the\s)?(?:past|last|next|coming|previous)\s(?:few|several|{dur_num})\s(?:days|weeks|months|years|decades)|{dur_num}\s(?:days?|weeks?|months?|years?|decades?)\sago|(?:[Yy]esterday|[Tt]oday|[Tt]omorrow)|(?:fiscal|[Ff]iscal)\s{year}|[Qq][1-4]\s{year}|(?:[Tt]he\s)?(?:first|second|third|fourth|final|last)\s(?:quarter|half)(?:\sof\s(?:{year}|the\syear|this\syear|last\syear|next\syear)|\s{year})?){B}"
             ),
         ),
         r(

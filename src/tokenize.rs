@@ -465,6 +465,17 @@ fn abbreviation_kind(w: &str) -> Option<Abbrev> {
     Some(kind)
 }
 
+/// Whether `word` is a person's title with its period (`Mr.`, `Dr.`,
+/// `Gen.`): the titles of [`abbreviation_kind`] but those of places
+/// (`St.`, `Mt.`, `Ft.`) and name suffixes (`Jr.`, `Sr.`). CoNLL and
+/// OntoNotes leave it out of the name it comes before.
+pub fn is_personal_title(word: &str) -> bool {
+    word.strip_suffix('.').is_some_and(|w| {
+        !matches!(w, "St" | "Mt" | "Ft" | "Jr" | "Sr" | "Gov't")
+            && matches!(abbreviation_kind(w), Some(Abbrev::Title))
+    })
+}
+
 /// The index of the token that starts exactly at byte `b`, if any.
 pub fn starting_at(tokens: &[Token], b: usize) -> Option<usize> {
     tokens.binary_search_by(|t| t.start.cmp(&b)).ok()
@@ -503,6 +514,19 @@ pub fn snap(tokens: &[Token], start: usize, end: usize) -> Option<(usize, usize)
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn personal_titles_are_those_before_a_persons_name() {
+        for t in [
+            "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Gen.", "Sen.", "Capt.",
+        ] {
+            assert!(is_personal_title(t), "{t}");
+        }
+        for t in ["Mr", "St.", "Mt.", "Jr.", "Inc.", "U.S.", "Smith.", "Dec."] {
+            assert!(!is_personal_title(t), "{t}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -112,6 +112,24 @@ fn surfaces_equal_the_phrases_matched() {
 }
 
 #[test]
+fn a_persons_title_is_not_part_of_the_name() {
+    let got = found("Yesterday Mr. Smith met Dr. Patel and Mrs. Ana Lima in St. Louis.");
+    for name in ["Smith", "Patel", "Ana Lima"] {
+        assert!(
+            got.contains(&(name.into(), "PER".into())),
+            "{name}: {got:?}"
+        );
+    }
+    assert!(
+        !got.iter()
+            .any(|(s, _)| s.starts_with("Mr.") || s.starts_with("Dr.") || s.starts_with("Mrs.")),
+        "{got:?}"
+    );
+    // A place's `St.` stays.
+    assert!(got.iter().any(|(s, _)| s == "St. Louis"), "{got:?}");
+}
+
+#[test]
 fn may_the_month_and_may_the_name() {
     let got = found("Prime Minister Theresa May will resign in May. May I ask why?");
     assert!(

@@ -244,7 +244,7 @@ fn stop_after(cx: &Context, sentences: &[std::ops::Range<usize>], i: usize) -> b
 
 /// The model as a recognizer stage: PER/ORG/LOC/MISC candidates with
 /// `Source::Model`. A span never ends in a possessive `'s` the tokenizer left
-/// attached to the name.
+/// attached to the name, and a person's never starts with a title (`Mr.`).
 impl Stage for Model {
     fn name(&self) -> &'static str {
         "model"
@@ -254,7 +254,16 @@ impl Stage for Model {
         let words: Vec<&str> = cx.tokens.iter().map(|t| t.text(cx.text)).collect();
         let sentences = crate::recognize::model_sentences(cx.text, cx.tokens, cx.sentences);
         for e in self.entities(&words, &sentences) {
-            let start = cx.tokens[e.start].start;
+            // `Mr. Smith`: the title is not part of the name.
+            let first = if LABELS[e.label] == "PER"
+                && e.end - e.start > 1
+                && crate::tokenize::is_personal_title(words[e.start])
+            {
+                e.start + 1
+            } else {
+                e.start
+            };
+            let start = cx.tokens[first].start;
             let last = &cx.tokens[e.end - 1];
             let w = last.text(cx.text);
             let mut end = last.end;

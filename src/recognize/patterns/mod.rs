@@ -330,8 +330,16 @@ mod tests {
         has("Twenty-five people died.", "Twenty-five", "CARDINAL");
         has("Two people were hurt.", "Two", "CARDINAL");
         has("TESLA RECALLS 2 MILLION CARS", "2 MILLION", "CARDINAL");
-        has("Sales rose in the third quarter of 2024.", "the third quarter of 2024", "DATE");
-        has("In the first half of the year, sales fell.", "the first half of the year", "DATE");
+        has(
+            "Sales rose in the third quarter of 2024.",
+            "the third quarter of 2024",
+            "DATE",
+        );
+        has(
+            "In the first half of the year, sales fell.",
+            "the first half of the year",
+            "DATE",
+        );
         has("She came third in the race.", "third", "ORDINAL");
         has("A $3 BILLION DEAL", "$3 BILLION", "MONEY");
         has("He said: Three more came.", "Three", "CARDINAL");

@@ -156,6 +156,7 @@ async function start() {
   }));
   state.view = new DocView($('doc'));
   state.view.afterDraw = redrawMatches;
+  state.view.warm();
   await init({ module_or_path: CORE_WASM });
   mark('wasm-ready');
   state.core = new Annotator();

@@ -313,9 +313,6 @@ export async function openDocument(id, { force = false, compact = true } = {}) {
   return opened.renewed ?? null;
 }
 
-// Opens a new document; resolves once it is pre-annotated, drawn and saved.
-// `taken`: the ids in the project when the caller has just read them (the
-// first start, which knows the project is empty), saving a read.
 // A new text opened in the core (pre-annotated) before `loadText` is
 // called with it, for app.js's first visit: the demo is annotated while
 // the page still waits to hear whether the profile is new.
@@ -328,8 +325,10 @@ export function openAhead(text, opts, taken) {
 
 const metaOf = (opts) => (opts.name != null ? { name: String(opts.name) } : {});
 
-// `ahead`: what `openAhead` opened for this text, if nothing was opened
-// since.
+// Opens a new document; resolves once it is pre-annotated, drawn and saved.
+// `taken`: the ids in the project when the caller has just read them (the
+// first start, which knows the project is empty), saving a read. `ahead`:
+// what `openAhead` opened for this text, if nothing was opened since.
 export async function loadText(text, opts = {}, taken = null, ahead = null) {
   if (typeof text !== 'string') throw new Error('load(text): text must be a string');
   let working = null; // a long text's worker: resolves once its suggestions are saved

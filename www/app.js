@@ -13,7 +13,7 @@ import { DocView } from './docview.js';
 import { DocList } from './doclist.js';
 import {
   act, announce, cancelJob, draw, flush, keepSpare, loadText, openDocument, persistAndDraw, refreshProgress,
-  reloadList, reveal, takeWorker, workerSetup,
+  openAhead, reloadList, reveal, takeWorker, workerSetup,
 } from './document.js';
 import { refreshLabels, wireLabels } from './labels.js';
 import { redrawMatches, wireSearch } from './search.js';
@@ -29,6 +29,8 @@ import { wireHelp } from './help.js';
 import { JOURNAL_PREFIX, leftovers } from './journal.js';
 import { notice, noticeDamaged, wireNotice } from './notice.js';
 import { wireDrawers } from './drawer.js';
+
+const DEMO = { id: 'demo', name: 'Demo: WHO signs vaccine deal' };
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -143,11 +145,10 @@ async function start() {
   // on a fresh profile the opening itself ends during the build).
   const stored = store.then((s) => Promise.all([s.labels(), s.summaries(), s.current(), s.documentCount(), s.settingsFrom(JOURNAL_PREFIX)]));
   stored.catch(() => {});
+  let known; // whether the profile is new, once the browser has said
+  fresh.then((f) => { known = f; }, () => {});
   const mark = (name) => performance.mark(`spanmark:start-${name}`);
-  await init({ module_or_path: CORE_WASM });
-  mark('wasm-ready');
-  state.core = new Annotator();
-  mark('annotator-built');
+  // What needs no core is made while it compiles.
   state.storeOpen = store;
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report), (id, name) => renameDocument(id, name).catch((e) => {
     report(e);
@@ -155,16 +156,26 @@ async function start() {
   }));
   state.view = new DocView($('doc'));
   state.view.afterDraw = redrawMatches;
+  state.view.warm();
+  await init({ module_or_path: CORE_WASM });
+  mark('wasm-ready');
+  state.core = new Annotator();
+  mark('annotator-built');
   // On a first visit there is nothing stored to wait for: the demo is
   // pre-annotated and drawn at once, and saved once the database exists
-  // (creating it takes a few hundred milliseconds on a new profile).
+  // (creating it takes a few hundred milliseconds on a new profile). The
+  // browser's answer to "is this profile new?" can itself take longer than
+  // the annotation, so unless it has come the demo is annotated meanwhile
+  // (for a returning visitor that is wasted while the store opens anyway,
+  // and the document opened below takes its place in the core).
+  const ahead = known === false ? null : openAhead(demoText(), DEMO, []);
   let first = null;
   const isFresh = await fresh;
   mark('fresh-known');
   if (isFresh) {
     state.docs.set([]);
     refreshLabels();
-    first = loadText(demoText(), { id: 'demo', name: 'Demo: WHO signs vaccine deal' }, []);
+    first = loadText(demoText(), DEMO, [], ahead);
     first.catch(() => {}); // awaited below
   }
   state.store = await store;
@@ -210,7 +221,7 @@ async function start() {
   } else if (documentCount > 0) {
     await openReadable((await state.store.documentIds()).filter((id) => id !== current));
   } else {
-    await loadText(demoText(), { id: 'demo', name: 'Demo: WHO signs vaccine deal' }, []);
+    await loadText(demoText(), DEMO, []);
   }
   mark('opened');
 

@@ -313,10 +313,23 @@ export async function openDocument(id, { force = false, compact = true } = {}) {
   return opened.renewed ?? null;
 }
 
+// A new text opened in the core (pre-annotated) before `loadText` is
+// called with it, for app.js's first visit: the demo is annotated while
+// the page still waits to hear whether the profile is new.
+export function openAhead(text, opts, taken) {
+  performance.mark('spanmark:load-start');
+  const opened = state.core.openText(opts.id != null ? String(opts.id) : null, taken, text, metaOf(opts));
+  performance.mark('spanmark:load-annotated');
+  return { text, opened };
+}
+
+const metaOf = (opts) => (opts.name != null ? { name: String(opts.name) } : {});
+
 // Opens a new document; resolves once it is pre-annotated, drawn and saved.
 // `taken`: the ids in the project when the caller has just read them (the
-// first start, which knows the project is empty), saving a read.
-export async function loadText(text, opts = {}, taken = null) {
+// first start, which knows the project is empty), saving a read. `ahead`:
+// what `openAhead` opened for this text, if nothing was opened since.
+export async function loadText(text, opts = {}, taken = null, ahead = null) {
   if (typeof text !== 'string') throw new Error('load(text): text must be a string');
   let working = null; // a long text's worker: resolves once its suggestions are saved
   const id = await serial(async () => {
@@ -325,12 +338,9 @@ export async function loadText(text, opts = {}, taken = null) {
     // before the text is annotated and drawn.
     const tab = claimTab();
     await flush();
-    const ids = taken ?? await state.store.documentIds();
-    const meta = opts.name != null ? { name: String(opts.name) } : {};
     cancelJob();
-    performance.mark('spanmark:load-start');
-    const opened = state.core.openText(opts.id != null ? String(opts.id) : null, ids, text, meta);
-    performance.mark('spanmark:load-annotated');
+    const opened = ahead && ahead.text === text ? ahead.opened
+      : openAhead(text, opts, taken ?? await state.store.documentIds()).opened;
     state.logHead = 0;
     shown(opened, text);
     performance.mark('spanmark:load-drawn');

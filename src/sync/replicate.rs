@@ -695,6 +695,12 @@ impl Replica {
                 }
                 self.after_changes(last_seq, more)
             }
+            Phase::WriteCheckpoint { .. } if status == 409 => {
+                // Another run of this page (a tab closed mid-round) wrote it
+                // since it was read: read it again, and go on from there.
+                self.checkpoint_read = false;
+                self.go(Phase::ReadCheckpoint)
+            }
             Phase::WriteCheckpoint { last_seq } => {
                 if (status != 201 && status != 200) || body["ok"] != json!(true) {
                     return Err(Failure::Server(format!(

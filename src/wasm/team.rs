@@ -149,6 +149,18 @@ impl Team {
         Ok(o.into())
     }
 
+    /// A record's winning body with its `_rev`, or null.
+    pub fn winner(&self, id: &str) -> Result<JsValue, JsError> {
+        match self.replica.winner(id) {
+            Some((rev, body)) => {
+                let mut body = body.clone();
+                body["_rev"] = serde_json::json!(rev);
+                to_js(&body)
+            }
+            None => Ok(JsValue::NULL),
+        }
+    }
+
     /// Records with revisions the server has not acknowledged.
     pub fn pending(&self) -> u32 {
         self.replica.pending() as u32

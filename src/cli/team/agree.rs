@@ -95,9 +95,9 @@ pub fn run(args: Args) -> CliResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use crate::doc::{Span, Status};
     use clap::Parser;
+    use serde_json::json;
 
     #[derive(Parser)]
     struct Cli {

@@ -100,6 +100,14 @@ impl Server {
                 None => (404, json!({"error": "not_found", "reason": "missing"})),
             },
             ("PUT", p) if p.starts_with("_local/") => {
+                let current = self.locals.get(p).map(|(n, _)| format!("0-{n}"));
+                let given = r.body.as_ref().unwrap()["_rev"].as_str().map(String::from);
+                if current != given {
+                    return (
+                        409,
+                        json!({"error": "conflict", "reason": "Document update conflict."}),
+                    );
+                }
                 let n = self.locals.get(p).map_or(1, |(n, _)| n + 1);
                 self.locals
                     .insert(p.to_string(), (n, r.body.clone().unwrap()));
@@ -410,4 +418,27 @@ fn the_record_mapping_keeps_code_point_offsets_and_the_history() {
     assert_eq!(chars[s.start..s.end].iter().collect::<String>(), "Łódź");
     let fresh = local_record(&back, None);
     assert_eq!(fresh.spans().unwrap(), spans);
+}
+
+#[test]
+fn a_checkpoint_written_meanwhile_by_another_run_is_read_again() {
+    let mut server = Server::default();
+    let mut a = Device::new("ana", "x");
+    a.edit("d1", 1, &[span(0, 3, "PER")], &[]);
+    a.sync(&mut server).unwrap();
+    // The same device's next page load (same checkpoint id), while the
+    // first keeps running: the first's checkpoint revision is stale then.
+    let mut b = Device::new("ana", "x");
+    b.sync(&mut server).unwrap();
+    a.edit("d1", 2, &[span(4, 7, "ORG")], &[]);
+    a.sync(&mut server).unwrap();
+    a.edit("d1", 3, &[span(8, 11, "LOC")], &[]);
+    a.sync(&mut server).unwrap();
+    assert_eq!(
+        server.winner("ann:d1:ana")["spans"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }

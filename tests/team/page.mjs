@@ -16,7 +16,9 @@ export const chromiumMissing = async () => {
 };
 
 // A profile on the team server at `url`: {page, context, requests, reload, close}.
-export async function openProfile(url) {
+// `first`: a path of the origin to open before the page (e.g. to write an
+// earlier version's database there first), then `p.open()` opens the page.
+export async function openProfile(url, { first = null } = {}) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'spanmark-team-page-'));
   const p = { dir, url, requests: [], errors: [] };
   p.launch = async () => {
@@ -29,6 +31,14 @@ export async function openProfile(url) {
     p.page = p.context.pages()[0] || await p.context.newPage();
     p.page.on('request', (r) => p.requests.push(r.url()));
     p.page.on('pageerror', (e) => p.errors.push(String(e)));
+    if (first) {
+      await p.page.goto(`${url}${first}`);
+      first = null;
+      return p.page;
+    }
+    return p.open();
+  };
+  p.open = async () => {
     await p.page.goto(`${url}/`);
     await p.page.evaluate(() => window.spanmarkReady);
     return p.page;

@@ -105,7 +105,9 @@ function apply(writes) {
         // A local edit since the last commit meets the server's change as
         // a conflict, which the core merges: the winner then is the merge.
         if (docId === state.docId) await flush();
-        ctx.team.commitOwn(doc, (await state.store.annotations(docId)) ?? null, Date.now());
+        const local = await state.store.annotations(docId);
+        // Never opened here: nothing local to meet the server's record.
+        if (local) ctx.team.commitOwn(doc, local, Date.now());
         const winner = ctx.team.winner(id);
         if (!winner) continue;
         const { record, status } = ctx.team.localRecord(winner, (await state.store.annotations(docId)) ?? null);

@@ -295,6 +295,18 @@ fn token_labels<'s>(index: &TextIndex, spans: &[&'s Span]) -> Vec<&'s str> {
         .collect()
 }
 
+/// The contract's shape: the pairs without the documents they differ on
+/// (the page's matrix asks for those when a cell is clicked).
+pub fn contract_json(a: &Agreement) -> serde_json::Value {
+    let mut v = serde_json::json!(a);
+    for p in v["pairs"].as_array_mut().into_iter().flatten() {
+        if let serde_json::Value::Object(m) = p {
+            m.remove("differences");
+        }
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

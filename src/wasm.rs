@@ -12,6 +12,7 @@ mod annotator;
 mod convert;
 mod profile;
 mod project;
+mod team;
 mod worker;
 
 #[wasm_bindgen(start)]

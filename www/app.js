@@ -29,6 +29,7 @@ import { wireHelp } from './help.js';
 import { JOURNAL_PREFIX, leftovers } from './journal.js';
 import { notice, noticeDamaged, wireNotice } from './notice.js';
 import { wireDrawers } from './drawer.js';
+import { wireTeam } from './team.js';
 
 const DEMO = { id: 'demo', name: 'Demo: WHO signs vaccine deal' };
 
@@ -204,6 +205,7 @@ async function start() {
     draw, reveal, selectSpan, selectText, status, clearError, report, announce, workerSetup, takeWorker,
   };
   const features = {
+    team: wireTeam(),
     rules: await wireRules(ctx),
     occurrences: wireOccurrences(ctx),
     project: wireProjectJob(ctx),
@@ -233,7 +235,8 @@ async function start() {
     // Removes every span at exactly these offsets; resolves to whether any was there.
     removeSpan: (start, end) => act({ op: 'remove', start, end }).then((out) => out.changed, () => false),
     markDone: () => setDone(true),
-    exportAs: (format, options) => exportAs(format, options),
+    // With `{annotator}` (a name or 'curated'): that person's record of the team project.
+    exportAs: (format, options) => (options?.annotator ? features.team.exportFor(format, options) : exportAs(format, options)),
     // Beyond the README's core contract: the open document's id, and a promise that resolves
     // once every edit made so far (by keys, mouse or calls) is saved and drawn.
     currentId: () => state.docId,
@@ -243,6 +246,9 @@ async function start() {
     learnedDocs: () => state.learning.learnedDocs(),
     resetModel: () => state.learning.reset(),
     // Rules (rules.js) and every occurrence / inconsistencies (occurrences.js).
+    // Team work (team.js): join, sync, syncState, whoami, annotationsOf, agreement.
+    ...(({ exportFor, ...calls }) => calls)(features.team),
+    openDocument: (id) => goTo(String(id)).then(() => undefined),
     ...features.rules.contract,
     ...features.occurrences.contract,
     ...features.project.contract,

@@ -8,6 +8,9 @@
 //                its shape the core's (src/session/record.rs)
 //   labelsets    {id: 'project', labels}
 //   settings     {key, value}                       e.g. key 'current'
+//   team         {id, paths, leaves, unsent, refused, mine}  a team project's
+//                records as last synced, keyed by CouchDB _id (the core's
+//                sync::replicate::Entry): revision tree, live bodies
 //   edits        {seq, docId, entry}                the edit log since the
 //                                                   document's last snapshot;
 //                                                   each entry names its tab
@@ -25,7 +28,7 @@
 import { joinRecord, snapshotAdmitted } from './pkg/spanmark.js';
 
 const DB_NAME = 'spanmark';
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
 function promised(request) {
   return new Promise((resolve, reject) => {
@@ -96,6 +99,7 @@ async function open() {
       const edits = db.createObjectStore('edits', { keyPath: 'seq', autoIncrement: true });
       edits.createIndex('docId', 'docId');
     }
+    if (event.oldVersion < 3) db.createObjectStore('team', { keyPath: 'id' });
   };
   const db = await promised(request);
   return new Store(db);
@@ -389,5 +393,27 @@ class Store {
       throw e;
     }
     return seq;
+  }
+
+  // The team project's records as last synced (see the head).
+  async teamEntries() {
+    const tx = this.db.transaction('team', 'readonly');
+    return promised(tx.objectStore('team').getAll());
+  }
+
+  // Stores what the replicator says (entries, and its checkpoint in
+  // `settings`), in one durable transaction; `clear` first forgets another
+  // project's.
+  async writeTeam({ entries = [], checkpoint = null, clear = false }) {
+    const tx = this.db.transaction(['team', 'settings'], 'readwrite', { durability: 'strict' });
+    const done = completed(tx);
+    const team = tx.objectStore('team');
+    if (clear) {
+      team.clear();
+      tx.objectStore('settings').delete('team-checkpoint');
+    }
+    for (const e of entries) team.put(e);
+    if (checkpoint) tx.objectStore('settings').put({ key: 'team-checkpoint', value: checkpoint });
+    await done;
   }
 }

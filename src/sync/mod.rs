@@ -8,10 +8,13 @@
 //! - [`plan`]: what one `_changes` page asks for and sends, and the
 //!   checkpoints in `_local/` documents;
 //! - [`merge`]: an annotator's record as the team database holds it, and
-//!   the merge of one person's conflicting revisions of it.
+//!   the merge of one person's conflicting revisions of it;
+//! - [`replicate`]: the page's replicator: a replica of a project, the
+//!   requests of a round and what their answers mean.
 
 pub mod merge;
 pub mod plan;
+pub mod replicate;
 pub mod rev;
 pub mod tree;
 

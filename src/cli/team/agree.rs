@@ -5,7 +5,6 @@
 use super::member::{read_project, Connection, Member};
 use crate::agreement::{agreement, Agreement, Annotated};
 use crate::cli::CliResult;
-use serde_json::{json, Value};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -23,17 +22,7 @@ pub struct Args {
     pub page: u64,
 }
 
-/// The contract's shape: the pairs without the documents they differ on
-/// (the page's matrix asks for those when a cell is clicked).
-pub fn contract_json(a: &Agreement) -> Value {
-    let mut v = json!(a);
-    for p in v["pairs"].as_array_mut().into_iter().flatten() {
-        if let Value::Object(m) = p {
-            m.remove("differences");
-        }
-    }
-    v
-}
+pub use crate::agreement::contract_json;
 
 /// Annotators by annotators: F1 and kappa of each pair, and how many
 /// documents both marked done.
@@ -108,6 +97,7 @@ mod tests {
     use super::*;
     use crate::doc::{Span, Status};
     use clap::Parser;
+    use serde_json::json;
 
     #[derive(Parser)]
     struct Cli {

@@ -24,7 +24,6 @@ use crate::doc::{Project, Source};
 use crate::edit::History;
 use crate::labels::{Label, LabelSet};
 use crate::sync::plan::{bulk_docs_request, outgoing};
-use crate::sync::rev::canonical;
 use crate::sync::{Annotations, Rev, RevTree};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -86,18 +85,7 @@ pub fn joined_labels(server: Option<&Value>, file: &LabelSet) -> Vec<Label> {
     labels
 }
 
-/// Two bodies say the same (revision fields aside; for a record, its
-/// `updated` too, which only says when).
-pub fn same_content(a: &Value, b: &Value) -> bool {
-    let strip = |v: &Value| {
-        let mut v = v.clone();
-        if let Value::Object(m) = &mut v {
-            m.remove("updated");
-        }
-        canonical(&v)
-    };
-    strip(a) == strip(b)
-}
+pub use crate::sync::replicate::same_content;
 
 fn now_ms() -> u64 {
     std::time::SystemTime::now()

@@ -1,0 +1,444 @@
+//! The replicator against an in-memory server that keeps revision trees
+//! as CouchDB does: full rounds between devices, conflicts merged, and
+//! refusals and failures that leave the local state as it was.
+
+use super::*;
+use crate::doc::{Source, Span, Status};
+use crate::edit::{Change as EditChange, History, Step as EditStep};
+use crate::session::record::Record as LocalRecord;
+use crate::sync::plan::Incoming;
+
+/// A CouchDB database, in memory: `_bulk_docs` (`new_edits: false`),
+/// `_changes` (`style=all_docs`), `_bulk_get?revs=true` and `_local/`.
+#[derive(Default)]
+struct Server {
+    docs: BTreeMap<String, (RevTree, BTreeMap<Rev, Value>, u64)>,
+    locals: BTreeMap<String, (u64, Value)>,
+    seq: u64,
+    /// Who may write `doc:` records.
+    curators: Vec<String>,
+    /// The next answers, instead of the database's (faults).
+    faults: Vec<(u16, Value)>,
+}
+
+impl Server {
+    fn handle(&mut self, who: &str, r: &Request) -> (u16, Value) {
+        if !self.faults.is_empty() {
+            return self.faults.remove(0);
+        }
+        let (path, query) = r.path.split_once('?').unwrap_or((&r.path, ""));
+        match (r.method, path) {
+            ("POST", "_bulk_docs") => {
+                let body = r.body.as_ref().unwrap();
+                assert_eq!(body["new_edits"], json!(false));
+                let mut out = Vec::new();
+                for doc in body["docs"].as_array().unwrap() {
+                    let id = doc["_id"].as_str().unwrap().to_string();
+                    // As the design document judges: by the id's owner.
+                    let own = id.starts_with("ann:") && id.ends_with(&format!(":{who}"));
+                    let curator = self.curators.iter().any(|c| c == who);
+                    if !(curator || own) {
+                        out.push(json!({"id": id, "error": "forbidden", "reason": format!("{who} may not write {id}")}));
+                        continue;
+                    }
+                    let inc = Incoming::read(doc).unwrap();
+                    self.seq += 1;
+                    let e = self.docs.entry(id).or_default();
+                    inc.join(&mut e.0);
+                    if !inc.deleted {
+                        e.1.insert(inc.rev.clone(), doc.clone());
+                    }
+                    e.2 = self.seq;
+                }
+                (201, json!(out))
+            }
+            ("GET", "_changes") => {
+                let since: u64 = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("since="))
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                let mut rows: Vec<(u64, Value)> = self
+                    .docs
+                    .iter()
+                    .filter(|(_, (_, _, s))| *s > since)
+                    .map(|(id, (t, _, s))| {
+                        let changes: Vec<Value> =
+                            t.leaves().iter().map(|l| json!({"rev": l.rev})).collect();
+                        (*s, json!({"seq": s, "id": id, "changes": changes}))
+                    })
+                    .collect();
+                rows.sort_by_key(|r| r.0);
+                let results: Vec<Value> = rows.into_iter().map(|r| r.1).collect();
+                (200, json!({"results": results, "last_seq": self.seq}))
+            }
+            ("POST", "_bulk_get") => {
+                let mut results = Vec::new();
+                for want in r.body.as_ref().unwrap()["docs"].as_array().unwrap() {
+                    let id = want["id"].as_str().unwrap();
+                    let rev: Rev = want["rev"].as_str().unwrap().parse().unwrap();
+                    let (tree, bodies, _) = &self.docs[id];
+                    let deleted = tree.leaves().iter().any(|l| l.rev == rev && l.deleted);
+                    let mut doc = if deleted {
+                        json!({"_id": id, "_deleted": true})
+                    } else {
+                        bodies[&rev].clone()
+                    };
+                    doc["_rev"] = json!(rev);
+                    doc["_revisions"] = json!(tree.revisions(&rev, 1000).unwrap());
+                    results.push(json!({"id": id, "docs": [{"ok": doc}]}));
+                }
+                (200, json!({ "results": results }))
+            }
+            ("GET", p) if p.starts_with("_local/") => match self.locals.get(p) {
+                Some((n, v)) => {
+                    let mut v = v.clone();
+                    v["_rev"] = json!(format!("0-{n}"));
+                    (200, v)
+                }
+                None => (404, json!({"error": "not_found", "reason": "missing"})),
+            },
+            ("PUT", p) if p.starts_with("_local/") => {
+                let current = self.locals.get(p).map(|(n, _)| format!("0-{n}"));
+                let given = r.body.as_ref().unwrap()["_rev"].as_str().map(String::from);
+                if current != given {
+                    return (
+                        409,
+                        json!({"error": "conflict", "reason": "Document update conflict."}),
+                    );
+                }
+                let n = self.locals.get(p).map_or(1, |(n, _)| n + 1);
+                self.locals
+                    .insert(p.to_string(), (n, r.body.clone().unwrap()));
+                (201, json!({"ok": true, "id": p, "rev": format!("0-{n}")}))
+            }
+            other => panic!("the fake server has no {other:?}"),
+        }
+    }
+
+    fn conflicts(&self) -> usize {
+        self.docs
+            .values()
+            .map(|(t, _, _)| t.conflicts().len())
+            .sum()
+    }
+
+    fn winner(&self, id: &str) -> Value {
+        let (t, b, _) = &self.docs[id];
+        b[&t.winner().unwrap().rev].clone()
+    }
+}
+
+/// A device: a replica and the local records it stands for.
+struct Device {
+    replica: Replica,
+    me: String,
+    local: BTreeMap<String, Annotations>,
+    stored: Vec<Entry>,
+}
+
+impl Device {
+    fn new(me: &str, device: &str) -> Device {
+        Device {
+            replica: Replica::new("http://t", "p", me, device, device, Vec::new(), None),
+            me: me.into(),
+            local: BTreeMap::new(),
+            stored: Vec::new(),
+        }
+    }
+
+    /// A round against the server, as the page runs it: local changes
+    /// committed, requests answered, the writes applied.
+    fn sync(&mut self, server: &mut Server) -> Result<Summary, Failure> {
+        for (doc, body) in &self.local {
+            let id = self.replica.own_id(doc);
+            self.replica.commit(&id, json!(body));
+        }
+        let mut req = self.replica.start();
+        let summary = loop {
+            let (status, body) = server.handle(&self.me, &req);
+            match self.replica.answer(status, body) {
+                Ok(Step::Request(r)) => req = r,
+                Ok(Step::Done(s)) => break s,
+                Err(e) => {
+                    self.replica.abort();
+                    return Err(e);
+                }
+            }
+        };
+        self.apply();
+        Ok(summary)
+    }
+
+    fn apply(&mut self) {
+        let writes = self.replica.take_writes();
+        self.stored.extend(writes.entries);
+        for body in writes.changed {
+            let id = body["_id"].as_str().unwrap().to_string();
+            if id == self.replica.own_id(body["doc_id"].as_str().unwrap_or("")) {
+                let rev: Rev = body["_rev"].as_str().unwrap().parse().unwrap();
+                let a: Annotations = serde_json::from_value(body).unwrap();
+                self.local.insert(a.doc_id.clone(), a);
+                self.replica.applied(&id, &rev);
+            }
+        }
+    }
+
+    fn edit(&mut self, doc: &str, at: u64, add: &[Span], remove: &[Span]) {
+        let me = self.me.clone();
+        let r = self.local.entry(doc.into()).or_insert_with(|| {
+            Annotations::new(doc, &me, Status::Todo, &[], &History::default(), 0)
+        });
+        r.spans.retain(|s| !remove.contains(s));
+        r.spans.extend(add.iter().cloned());
+        r.spans.sort_by(Span::order);
+        r.history.push(super::super::merge::Entry {
+            step: EditStep {
+                tab: String::new(),
+                at,
+                change: EditChange {
+                    removed: remove.to_vec(),
+                    added: add.to_vec(),
+                },
+            },
+            undone: false,
+        });
+        r.updated = at;
+    }
+
+    fn spans_of(&self, doc: &str, who: &str) -> Vec<(usize, usize, String)> {
+        let id = format!("ann:{doc}:{who}");
+        let Some((_, body)) = self.replica.winner(&id) else {
+            return Vec::new();
+        };
+        body["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["start"].as_u64().unwrap() as usize,
+                    s["end"].as_u64().unwrap() as usize,
+                    s["label"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+fn span(start: usize, end: usize, label: &str) -> Span {
+    Span::new(start, end, label)
+}
+
+#[test]
+fn two_annotators_see_each_others_records_after_a_round_each() {
+    let mut server = Server {
+        curators: vec!["ced".into()],
+        ..Server::default()
+    };
+    let mut ced = Device::new("ced", "c1");
+    ced.replica.commit(
+        "doc:d1",
+        json!({"type": "document", "text": "Ana met Bob.", "meta": {}}),
+    );
+    ced.sync(&mut server).unwrap();
+    let mut ana = Device::new("ana", "a1");
+    let mut ben = Device::new("ben", "b1");
+    let first = ana.sync(&mut server).unwrap();
+    assert_eq!(first.pulled, 1, "the document came");
+    assert!(ana.replica.winner("doc:d1").is_some());
+    ana.edit("d1", 10, &[span(0, 3, "PER")], &[]);
+    ben.edit("d1", 11, &[span(8, 11, "PER")], &[]);
+    assert_eq!(ana.sync(&mut server).unwrap().pushed, 1);
+    ben.sync(&mut server).unwrap();
+    ana.sync(&mut server).unwrap();
+    assert_eq!(ana.spans_of("d1", "ben"), [(8, 11, "PER".to_string())]);
+    assert_eq!(ben.spans_of("d1", "ana"), [(0, 3, "PER".to_string())]);
+    // Nothing more to do: a round moves nothing.
+    assert_eq!(ana.sync(&mut server).unwrap(), Summary::default());
+    assert_eq!(ana.replica.pending(), 0);
+    // The state survives being stored and read back (a reload).
+    let again = Replica::new(
+        "http://t",
+        "p",
+        "ana",
+        "a1",
+        "s2",
+        ana.stored.clone(),
+        ana.replica.take_writes().checkpoint,
+    );
+    assert_eq!(again.winner("ann:d1:ben"), ana.replica.winner("ann:d1:ben"));
+}
+
+#[test]
+fn the_same_annotator_on_two_devices_converges_to_the_merge() {
+    let mut server = Server::default();
+    let (mut a, mut b) = (Device::new("ana", "x"), Device::new("ana", "y"));
+    a.edit("d1", 1, &[span(0, 3, "PER")], &[]);
+    a.sync(&mut server).unwrap();
+    b.sync(&mut server).unwrap();
+    assert_eq!(b.local["d1"].spans, [span(0, 3, "PER")], "written locally");
+    // Both apart: a adds one span and removes the first; b adds another.
+    a.edit("d1", 5, &[span(8, 11, "LOC")], &[span(0, 3, "PER")]);
+    b.edit("d1", 6, &[span(4, 7, "ORG")], &[]);
+    a.sync(&mut server).unwrap();
+    b.sync(&mut server).unwrap();
+    a.sync(&mut server).unwrap();
+    b.sync(&mut server).unwrap();
+    let want = [span(4, 7, "ORG"), span(8, 11, "LOC")];
+    assert_eq!(a.local["d1"].spans, want, "the removal is an edit too");
+    assert_eq!(b.local["d1"].spans, want);
+    assert_eq!(a.local["d1"].history.len(), 3, "both histories kept");
+    assert_eq!(server.conflicts(), 0, "the losing leaves deleted");
+    assert_eq!(server.winner("ann:d1:ana")["spans"], json!(want));
+    assert_eq!(a.replica.pending() + b.replica.pending(), 0);
+}
+
+#[test]
+fn a_change_pulled_while_the_page_edited_is_merged_not_written_over() {
+    let mut server = Server::default();
+    let (mut a, mut b) = (Device::new("ana", "x"), Device::new("ana", "y"));
+    a.edit("d1", 1, &[span(0, 3, "PER")], &[]);
+    a.sync(&mut server).unwrap();
+    b.sync(&mut server).unwrap();
+    a.edit("d1", 2, &[span(4, 7, "ORG")], &[]);
+    a.sync(&mut server).unwrap();
+    // b's pull brings a's change; b edits before it is applied: its commit
+    // builds on what b's record reflects, so the two meet as a conflict.
+    b.edit("d1", 3, &[span(8, 11, "LOC")], &[]);
+    let id = b.replica.own_id("d1");
+    b.replica.commit(&id, json!(b.local["d1"]));
+    let mut req = b.replica.start();
+    while let Ok(Step::Request(r)) = {
+        let (s, body) = server.handle("ana", &req);
+        b.replica.answer(s, body)
+    } {
+        req = r;
+    }
+    b.apply();
+    let want = [span(0, 3, "PER"), span(4, 7, "ORG"), span(8, 11, "LOC")];
+    assert_eq!(b.local["d1"].spans, want);
+    a.sync(&mut server).unwrap();
+    assert_eq!(a.local["d1"].spans, want);
+    assert_eq!(server.conflicts(), 0);
+}
+
+#[test]
+fn refusals_and_failures_leave_the_local_state_as_it_was() {
+    let mut server = Server::default();
+    let mut ana = Device::new("ana", "x");
+    ana.edit("d1", 1, &[span(0, 3, "PER")], &[]);
+    // A document of her own: refused (403 per record), said, kept.
+    ana.replica
+        .commit("doc:mine", json!({"type": "document", "text": "x"}));
+    ana.sync(&mut server).unwrap();
+    let refused = ana.replica.take_refusals();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].id, "doc:mine");
+    assert!(refused[0].reason.contains("may not write"), "{refused:?}");
+    assert_eq!(ana.replica.refused().len(), 1, "still refused");
+    assert!(ana.replica.winner("doc:mine").is_some(), "kept locally");
+    assert!(!server.docs.contains_key("doc:mine"));
+    assert!(server.docs.contains_key("ann:d1:ana"), "the rest went");
+
+    ana.edit("d1", 2, &[span(4, 7, "ORG")], &[]);
+    let id = ana.replica.own_id("d1");
+    ana.replica.commit(&id, json!(ana.local["d1"]));
+    for (status, body, signed_out) in [
+        (
+            401,
+            json!({"error": "unauthorized", "reason": "session expired"}),
+            true,
+        ),
+        (
+            500,
+            json!({"error": "unknown_error", "reason": "boom"}),
+            false,
+        ),
+        (200, Value::String("<html>proxy</html>".into()), false),
+    ] {
+        let before = ana.replica.records[&"ann:d1:ana".to_string()].entry("ann:d1:ana");
+        server.faults.push((status, body));
+        let e = ana.sync(&mut server).unwrap_err();
+        assert_eq!(matches!(e, Failure::Signedout(_)), signed_out, "{e:?}");
+        let after = ana.replica.records[&"ann:d1:ana".to_string()].entry("ann:d1:ana");
+        assert_eq!(before.unsent, after.unsent, "nothing marked sent");
+        assert_eq!(ana.local["d1"].spans.len(), 2, "the local record kept");
+        assert_eq!(ana.replica.pending(), 2);
+    }
+    ana.sync(&mut server).unwrap();
+    assert_eq!(
+        server.winner("ann:d1:ana")["spans"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(ana.replica.pending(), 1, "only the refused document");
+}
+
+#[test]
+fn the_record_mapping_keeps_code_point_offsets_and_the_history() {
+    let text = "Zoë 🙂 met\r\nBob 🙂🙂 in Łódź.\r\n";
+    let cp = |needle: &str| {
+        let b = text.find(needle).unwrap();
+        let s = text[..b].chars().count();
+        (s, s + needle.chars().count())
+    };
+    let (b0, b1) = cp("Bob");
+    let (l0, l1) = cp("Łódź");
+    let spans = vec![
+        span(b0, b1, "PER"),
+        span(l0, l1, "LOC").with_source(Source::Model),
+    ];
+    let mut history = History::default();
+    history.done.push(EditStep {
+        tab: "t1".into(),
+        at: 1_700_000_000_123,
+        change: EditChange {
+            removed: vec![],
+            added: vec![spans[0].clone()],
+        },
+    });
+    let local = LocalRecord::new("d1", &spans, history.clone(), true, "r".into());
+    let body = own_body("d1", "ana", Status::Done, Some(&local), 42).unwrap();
+    let json = serde_json::to_value(body.body()).unwrap();
+    assert_eq!(json["_id"], "ann:d1:ana");
+    assert_eq!(json["status"], "done");
+    assert_eq!(json["updated"], 42);
+    assert_eq!(json["history"][0]["at"], 1_700_000_000_123u64);
+    let back: Annotations = serde_json::from_value(json).unwrap();
+    let again = local_record(&back, Some(&local));
+    assert_eq!(again.spans().unwrap(), spans);
+    assert_eq!(again.history, history);
+    assert_eq!(again.rev, local.rev + 1, "over the stored revision");
+    let chars: Vec<char> = text.chars().collect();
+    let s = &again.spans().unwrap()[1];
+    assert_eq!(chars[s.start..s.end].iter().collect::<String>(), "Łódź");
+    let fresh = local_record(&back, None);
+    assert_eq!(fresh.spans().unwrap(), spans);
+}
+
+#[test]
+fn a_checkpoint_written_meanwhile_by_another_run_is_read_again() {
+    let mut server = Server::default();
+    let mut a = Device::new("ana", "x");
+    a.edit("d1", 1, &[span(0, 3, "PER")], &[]);
+    a.sync(&mut server).unwrap();
+    // The same device's next page load (same checkpoint id), while the
+    // first keeps running: the first's checkpoint revision is stale then.
+    let mut b = Device::new("ana", "x");
+    b.sync(&mut server).unwrap();
+    a.edit("d1", 2, &[span(4, 7, "ORG")], &[]);
+    a.sync(&mut server).unwrap();
+    a.edit("d1", 3, &[span(8, 11, "LOC")], &[]);
+    a.sync(&mut server).unwrap();
+    assert_eq!(
+        server.winner("ann:d1:ana")["spans"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}

@@ -1,0 +1,272 @@
+//! The page's replicator (`sync::replicate`): the page loads the stored
+//! entries into it, moves its requests with `fetch`, hands the answers back
+//! as text, and stores what it says to store.
+
+use super::convert::{self, from_js, js_err, to_js};
+use crate::agreement::{agreement, contract_json, Annotated};
+use crate::doc::{Document, Source, Status};
+use crate::sync::replicate::{self, Entry, Failure, Replica, Step};
+use crate::sync::{plan::Checkpoint, Annotations, Rev};
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+pub struct Team {
+    replica: Replica,
+}
+
+/// A request as the page sends it: the body already JSON text.
+#[derive(Serialize)]
+struct Outgoing {
+    kind: &'static str,
+    method: &'static str,
+    path: String,
+    body: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum Said {
+    Done { pushed: usize, pulled: usize },
+    Signedout { reason: String },
+    Server { reason: String },
+}
+
+fn request(r: replicate::Request) -> Result<JsValue, JsError> {
+    to_js(&Outgoing {
+        kind: "request",
+        method: r.method,
+        path: r.path,
+        body: r.body.map(|b| b.to_string()),
+    })
+}
+
+#[wasm_bindgen]
+impl Team {
+    /// `entries`: the `team` store's records; `checkpoint` the stored one
+    /// (or null).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        server: &str,
+        project: &str,
+        me: &str,
+        device: &str,
+        session: &str,
+        entries: JsValue,
+        checkpoint: JsValue,
+    ) -> Result<Team, JsError> {
+        let entries: Vec<Entry> = from_js(entries)?;
+        let checkpoint: Option<Checkpoint> = if checkpoint.is_null() || checkpoint.is_undefined() {
+            None
+        } else {
+            Some(from_js(checkpoint)?)
+        };
+        Ok(Team {
+            replica: Replica::new(server, project, me, device, session, entries, checkpoint),
+        })
+    }
+
+    /// Takes a stored document's annotations record (or null) as the
+    /// signed-in annotator's record of it; whether that made a revision.
+    #[wasm_bindgen(js_name = commitOwn)]
+    pub fn commit_own(&mut self, doc: JsValue, record: JsValue, now: f64) -> Result<bool, JsError> {
+        let doc = convert::document(doc)?;
+        let record = convert::record(record)?;
+        let body = replicate::own_body(
+            &doc.id,
+            self.replica.me(),
+            doc.status,
+            record.as_ref(),
+            now as u64,
+        )
+        .map_err(js_err)?;
+        let id = self.replica.own_id(&doc.id);
+        Ok(self.replica.commit(&id, body.body()))
+    }
+
+    /// Takes a record the curator writes (`doc:<id>`, `labels`, `rules`).
+    pub fn commit(&mut self, id: &str, body: JsValue) -> Result<bool, JsError> {
+        let body: Value = from_js(body)?;
+        Ok(self.replica.commit(id, body))
+    }
+
+    /// The first request of a round.
+    pub fn start(&mut self) -> Result<JsValue, JsError> {
+        request(self.replica.start())
+    }
+
+    /// The answer to the last request (its status and text): the next
+    /// request, `{kind: 'done', pushed, pulled}`, or why the round stopped
+    /// (`signedout` or `server`, with a reason).
+    pub fn answer(&mut self, status: u16, text: &str) -> Result<JsValue, JsError> {
+        // Not JSON (a proxy's page): no answer of the protocol's.
+        let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        match self.replica.answer(status, body) {
+            Ok(Step::Request(r)) => request(r),
+            Ok(Step::Done(s)) => to_js(&Said::Done {
+                pushed: s.pushed,
+                pulled: s.pulled,
+            }),
+            Err(e) => {
+                self.replica.abort();
+                to_js(&match e {
+                    Failure::Signedout(reason) => Said::Signedout { reason },
+                    Failure::Server(reason) => Said::Server { reason },
+                })
+            }
+        }
+    }
+
+    /// The round under way failed (no answer): forgotten.
+    pub fn abort(&mut self) {
+        self.replica.abort();
+    }
+
+    /// `{entries, changed, checkpoint}` to store and apply since last asked.
+    #[wasm_bindgen(js_name = takeWrites)]
+    pub fn take_writes(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.replica.take_writes())
+    }
+
+    /// The local side now reflects revision `rev` of record `id`.
+    pub fn applied(&mut self, id: &str, rev: &str) -> Result<(), JsError> {
+        let rev: Rev = rev.parse().map_err(js_err)?;
+        self.replica.applied(id, &rev);
+        Ok(())
+    }
+
+    /// `{record, status}`: the local annotations record of one's own team
+    /// record (over the stored `record`, or null), and the document's status.
+    #[wasm_bindgen(js_name = localRecord)]
+    pub fn local_record(&self, body: JsValue, stored: JsValue) -> Result<JsValue, JsError> {
+        let body: Annotations = from_js(body)?;
+        let stored = convert::record(stored)?;
+        let record = replicate::local_record(&body, stored.as_ref());
+        let o = js_sys::Object::new();
+        convert::set(&o, "record", convert::record_to_js(&record));
+        convert::set(&o, "status", to_js(&body.status)?);
+        Ok(o.into())
+    }
+
+    /// A record's winning body with its `_rev`, or null.
+    pub fn winner(&self, id: &str) -> Result<JsValue, JsError> {
+        match self.replica.winner(id) {
+            Some((rev, body)) => {
+                let mut body = body.clone();
+                body["_rev"] = serde_json::json!(rev);
+                to_js(&body)
+            }
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Records with revisions the server has not acknowledged.
+    pub fn pending(&self) -> u32 {
+        self.replica.pending() as u32
+    }
+
+    /// `[{id, reason}]`: the records the server refused.
+    pub fn refused(&self) -> Result<JsValue, JsError> {
+        to_js(&self.replica.refused())
+    }
+
+    /// The project's document ids (its `doc:` records), in id order.
+    #[wasm_bindgen(js_name = documentIds)]
+    pub fn document_ids(&self) -> Vec<String> {
+        self.replica
+            .bodies("doc:")
+            .iter()
+            .filter_map(|b| Some(b["_id"].as_str()?.strip_prefix("doc:")?.to_string()))
+            .collect()
+    }
+
+    /// An annotator's (or `curated`) accepted spans of a document as last
+    /// synced: `[{start, end, label}]`.
+    #[wasm_bindgen(js_name = annotationsOf)]
+    pub fn annotations_of(&self, doc_id: &str, annotator: &str) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            start: usize,
+            end: usize,
+            label: &'a str,
+        }
+        let record = self.record(doc_id, annotator)?;
+        let spans: Vec<Out> = record
+            .iter()
+            .flat_map(|r| &r.spans)
+            .filter(|s| s.source == Source::User)
+            .map(|s| Out {
+                start: s.start,
+                end: s.end,
+                label: &s.label,
+            })
+            .collect();
+        to_js(&spans)
+    }
+
+    /// Agreement of every pair of annotators over the documents both marked
+    /// done, in the contract's shape (that of `spanmark team agree --json`).
+    pub fn agreement(&self, labels: JsValue) -> Result<JsValue, JsError> {
+        let labels: Option<Vec<String>> = if labels.is_null() || labels.is_undefined() {
+            None
+        } else {
+            Some(from_js(labels)?)
+        };
+        let records: Vec<Annotated> = self
+            .replica
+            .bodies("ann:")
+            .into_iter()
+            .filter_map(|b| serde_json::from_value::<Annotations>(b.clone()).ok())
+            .map(|r| Annotated {
+                annotator: r.annotator,
+                doc_id: r.doc_id,
+                status: r.status,
+                spans: r.spans,
+            })
+            .collect();
+        let result = agreement(
+            &records,
+            |id| {
+                self.replica
+                    .winner(&format!("doc:{id}"))
+                    .and_then(|(_, b)| b["text"].as_str())
+            },
+            labels.as_deref(),
+        );
+        to_js(&contract_json(&result))
+    }
+
+    /// A project document (`{id, text, meta, status}`) with an annotator's
+    /// record of it as a local annotations record (`{doc, record}`), for
+    /// exports; `record` null when she has none.
+    #[wasm_bindgen(js_name = documentOf)]
+    pub fn document_of(&self, doc_id: &str, annotator: &str) -> Result<JsValue, JsError> {
+        let Some((_, body)) = self.replica.winner(&format!("doc:{doc_id}")) else {
+            return Err(JsError::new(&format!(
+                "the project has no document {doc_id}"
+            )));
+        };
+        let mut doc = Document::new(doc_id, body["text"].as_str().unwrap_or(""));
+        doc.meta = body
+            .get("meta")
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({}));
+        let record = self.record(doc_id, annotator)?;
+        doc.status = record.as_ref().map_or(Status::Todo, |r| r.status);
+        let o = js_sys::Object::new();
+        convert::set(&o, "doc", to_js(&doc)?);
+        let local = record.map(|r| convert::record_to_js(&replicate::local_record(&r, None)));
+        convert::set(&o, "record", local.unwrap_or(JsValue::NULL));
+        Ok(o.into())
+    }
+}
+
+impl Team {
+    fn record(&self, doc_id: &str, annotator: &str) -> Result<Option<Annotations>, JsError> {
+        self.replica
+            .winner(&format!("ann:{doc_id}:{annotator}"))
+            .map(|(_, b)| serde_json::from_value(b.clone()).map_err(js_err))
+            .transpose()
+    }
+}

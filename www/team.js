@@ -1,0 +1,289 @@
+// Working as a team (docs/ARCHITECTURE.md, "Team sync"): signing in to the
+// team server (this page's own origin, `/db/`), joining a project, the sync
+// status, and the contract's team calls. The local store stays the source
+// of truth; the replicator (replicator.js) runs beside it.
+//
+// The password is never stored: after a reload the page resumes with the
+// session cookie while it is valid, else asks to sign in again (local work
+// stays and keeps queueing).
+
+import { Team, ExportWriter } from './pkg/spanmark.js';
+import { $, state, serial, onEdited, report } from './page.js';
+import { flush, openDocument, reloadList } from './document.js';
+import { refreshLabels } from './labels.js';
+import { Replicator } from './replicator.js';
+
+const SETTING = 'team'; // {project, user}: what to resume after a reload
+let ctx = null; // {project, user, roles, team, replicator}
+const dirty = new Set(); // documents edited since their last commit
+
+async function session(method = 'GET', body) {
+  const res = await fetch('/db/_session', {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+    credentials: 'same-origin',
+  });
+  let json = null;
+  try { json = await res.json(); } catch { /* not JSON */ }
+  return { status: res.status, json };
+}
+
+function deviceId() {
+  let id = localStorage.getItem('spanmark-device');
+  if (!id) {
+    id = crypto.randomUUID();
+    localStorage.setItem('spanmark-device', id);
+  }
+  return id;
+}
+
+function showState() {
+  const el = $('sync-state');
+  if (!ctx) {
+    el.hidden = true;
+    return;
+  }
+  const { state: s, text } = ctx.replicator.state(dirty.size);
+  el.hidden = false;
+  el.dataset.state = s;
+  el.textContent = `${ctx.project}: ${text}`;
+  $('team-who').textContent = `${ctx.user} (${ctx.roles.join(', ') || 'no role'}) in ${ctx.project}`;
+}
+
+// Takes the local edits into the core: a snapshot of the open document
+// first, so that its annotations record holds every edit.
+function commit(ids) {
+  return serial(async () => {
+    await flush();
+    // A document added here since joining (an import) goes to the project;
+    // those that were here before joining stay this browser's own.
+    if (ctx.own) {
+      const known = new Set(ctx.team.documentIds());
+      for (const id of await state.store.idsInOrder()) {
+        if (known.has(id) || ctx.own.has(id)) continue;
+        const d = await state.store.document(id);
+        ctx.team.commit(`doc:${id}`, { type: 'document', text: d.text, meta: d.meta ?? {} });
+        ids.push(id);
+      }
+    }
+    const project = new Set(ctx.team.documentIds());
+    for (const id of ids) {
+      dirty.delete(id);
+      if (!project.has(id)) continue;
+      const doc = await state.store.document(id);
+      const record = await state.store.annotations(id);
+      // Never opened here: nothing of hers to send.
+      if (!doc || !record) continue;
+      ctx.team.commitOwn(doc, record, Date.now());
+    }
+  });
+}
+
+// Writes locally what the server changed: new documents, the labels, one's
+// own records (merged ones included); then stores the core's entries.
+function apply(writes) {
+  return serial(async () => {
+    let listChanged = false;
+    let reopen = false;
+    for (const body of writes.changed) {
+      const id = body._id;
+      if (id.startsWith('doc:')) {
+        const docId = id.slice(4);
+        if (!await state.store.document(docId)) {
+          await state.store.write({ documents: [{ id: docId, text: body.text, meta: body.meta ?? {}, status: 'todo' }] });
+          listChanged = true;
+        }
+      } else if (id === 'labels' && Array.isArray(body.labels)) {
+        state.core.setLabels(body.labels);
+        await state.store.write({ labels: state.core.labels() });
+        refreshLabels();
+      } else if (id === `ann:${body.doc_id}:${ctx.user}`) {
+        const docId = body.doc_id;
+        const doc = await state.store.document(docId);
+        if (!doc) continue;
+        // A local edit since the last commit meets the server's change as
+        // a conflict, which the core merges: the winner then is the merge.
+        if (docId === state.docId) await flush();
+        const local = await state.store.annotations(docId);
+        // Never opened here: nothing local to meet the server's record.
+        if (local) ctx.team.commitOwn(doc, local, Date.now());
+        const winner = ctx.team.winner(id);
+        if (!winner) continue;
+        const { record, status } = ctx.team.localRecord(winner, (await state.store.annotations(docId)) ?? null);
+        await state.store.write({ annotations: [record], documents: [{ ...doc, status }] });
+        ctx.team.applied(id, winner._rev);
+        listChanged = true;
+        if (docId === state.docId) reopen = true;
+      }
+    }
+    const more = ctx.team.takeWrites();
+    await state.store.writeTeam({
+      entries: [...writes.entries, ...more.entries],
+      checkpoint: more.checkpoint ?? writes.checkpoint,
+    });
+    if (reopen) await openDocument(state.docId, { force: true });
+    if (listChanged) await reloadList();
+  });
+}
+
+async function begin(project, user, roles, { fresh = false } = {}) {
+  if (ctx) ctx.replicator.stop();
+  if (fresh) await state.store.writeTeam({ clear: true });
+  const entries = fresh ? [] : await state.store.teamEntries();
+  const checkpoint = fresh ? null : await state.store.setting('team-checkpoint');
+  const team = new Team(location.origin, project, user, deviceId(), crypto.randomUUID(), entries, checkpoint);
+  const stored = fresh ? null : await state.store.setting(SETTING);
+  ctx = { project, user, roles, team, own: stored?.own ? new Set(stored.own) : null };
+  ctx.replicator = new Replicator({
+    team,
+    db: `/db/${encodeURIComponent(project)}`,
+    commit: () => commit([...dirty]),
+    apply,
+    onState: showState,
+  });
+  await state.store.putSetting(SETTING, { project, user, own: ctx.own ? [...ctx.own] : undefined });
+  showState();
+}
+
+// The contract's `join({user, password, project})`.
+export async function join({ user, password, project }) {
+  const signed = await session('POST', { name: String(user), password: String(password) });
+  if (signed.status === 401) throw new Error(`signing in as ${user}: wrong user name or password (401)`);
+  if (signed.status !== 200) throw new Error(`signing in as ${user}: the server answered ${signed.status}`);
+  const roles = signed.json?.roles ?? (await session()).json?.userCtx?.roles ?? [];
+  const db = `/db/${encodeURIComponent(project)}`;
+  const info = await fetch(db, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  const stored = await state.store.setting(SETTING);
+  const fresh = !stored || stored.project !== project || stored.user !== user;
+  let created = false;
+  if (info.status === 404) {
+    if (!roles.includes('curator') && !roles.includes('_admin')) {
+      throw new Error(`there is no project ${project} (a curator creates it by joining it)`);
+    }
+    const res = await fetch('/team/projects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: project }),
+      credentials: 'same-origin',
+    });
+    if (res.status !== 201) throw new Error(`creating the project ${project}: ${(await res.json().catch(() => ({}))).reason ?? res.status}`);
+    created = true;
+  } else if (info.status !== 200) {
+    const why = (await info.json().catch(() => ({}))).reason ?? info.status;
+    throw new Error(`opening the project ${project}: ${why} (${info.status})`);
+  }
+  await begin(project, user, roles, { fresh });
+  if (created) await seed();
+  // Every local document of the project is committed on the first round.
+  await ctx.replicator.next();
+  if (!ctx.own) {
+    const known = new Set(ctx.team.documentIds());
+    ctx.own = new Set((await state.store.idsInOrder()).filter((id) => !known.has(id)));
+    await state.store.putSetting(SETTING, { project, user, own: [...ctx.own] });
+  }
+  for (const id of ctx.team.documentIds()) dirty.add(id);
+  await ctx.replicator.next();
+  await serial(reloadList);
+  return { project, documents: ctx.team.documentIds() };
+}
+
+// A curator's new project: the local documents, labels and rules as its
+// records, then her annotations as her own records.
+async function seed() {
+  await serial(async () => {
+    await flush();
+    const docs = await state.store.documents(await state.store.idsInOrder());
+    for (const d of docs) {
+      if (!d) continue;
+      ctx.team.commit(`doc:${d.id}`, { type: 'document', text: d.text, meta: d.meta ?? {} });
+      dirty.add(d.id);
+    }
+    ctx.team.commit('labels', { type: 'labels', labels: state.core.labels() });
+    const rules = await state.store.setting('rules');
+    if (rules != null) ctx.team.commit('rules', { type: 'rules', rules });
+  });
+}
+
+// After a reload: resumes with the session cookie, or says to sign in.
+async function resume() {
+  const stored = await state.store.setting(SETTING);
+  if (!stored) return;
+  const who = await session().catch(() => null);
+  const name = who?.json?.userCtx?.name;
+  await begin(stored.project, stored.user, name === stored.user ? who.json.userCtx.roles : []);
+  for (const id of ctx.team.documentIds()) dirty.add(id);
+  if (name !== stored.user && who) {
+    ctx.replicator.failure = { kind: 'signedout', reason: 'signed out' };
+    showState();
+    return;
+  }
+  ctx.replicator.schedule(0);
+}
+
+async function signOut() {
+  await session('DELETE');
+  if (ctx) ctx.replicator.stop();
+  ctx = null;
+  await state.store.deleteSetting(SETTING);
+  showState();
+}
+
+function needTeam() {
+  if (!ctx) throw new Error('not in a team project: join one first');
+  return ctx;
+}
+
+// One annotator's export (or 'curated'), from the records as last synced.
+async function exportFor(format, { annotator, ...options }) {
+  const { team } = needTeam();
+  const writer = new ExportWriter(format, options);
+  const parts = [writer.head(state.core.labels())];
+  for (const id of team.documentIds()) {
+    const { doc, record } = team.documentOf(id, annotator);
+    const bytes = writer.document(doc, record);
+    if (bytes) parts.push(bytes);
+  }
+  parts.push(writer.finish());
+  return new TextDecoder().decode(await new Blob(parts).arrayBuffer());
+}
+
+export function wireTeam() {
+  onEdited(() => {
+    if (!ctx || !state.docId) return;
+    dirty.add(state.docId);
+    showState();
+    ctx.replicator.schedule();
+  });
+  $('team-open').addEventListener('click', () => { $('team-panel').hidden = false; });
+  $('team-join').addEventListener('click', () => {
+    const status = $('team-message');
+    status.textContent = 'joining…';
+    join({ user: $('team-user').value, password: $('team-password').value, project: $('team-project').value })
+      .then(({ project, documents }) => { status.textContent = `joined ${project}: ${documents.length} document(s)`; })
+      .catch((e) => { status.textContent = e.message; report(e); })
+      .finally(() => { $('team-password').value = ''; });
+  });
+  $('team-signout').addEventListener('click', () => signOut().catch(report));
+  resume().catch(report);
+  return {
+    join,
+    sync: async () => {
+      const { replicator } = needTeam();
+      if (state.docId) dirty.add(state.docId);
+      const total = { pushed: 0, pulled: 0 };
+      for (let i = 0; i < 3; i += 1) {
+        const s = await replicator.next();
+        total.pushed += s.pushed;
+        total.pulled += s.pulled;
+        if (!ctx.team.pending() && !dirty.size) break;
+      }
+      return total;
+    },
+    syncState: () => (ctx ? ctx.replicator.state(dirty.size).state : 'synced'),
+    whoami: () => (ctx ? { user: ctx.user, roles: ctx.roles } : null),
+    annotationsOf: (docId, annotator) => needTeam().team.annotationsOf(String(docId), String(annotator)),
+    agreement: (opts) => needTeam().team.agreement(opts?.labels ?? null),
+    exportFor,
+  };
+}

@@ -96,6 +96,15 @@ impl Annotations {
         }
     }
 
+    /// Nothing of the annotator's own in it: no span she made or accepted,
+    /// no edit, not marked done (a document she only opened, its
+    /// suggestions unreviewed). Such a record says nothing of her work.
+    pub fn is_blank(&self) -> bool {
+        self.status != Status::Done
+            && self.history.is_empty()
+            && self.spans.iter().all(|s| s.source.is_suggestion())
+    }
+
     /// Its CouchDB `_id`.
     pub fn id(&self) -> String {
         format!("ann:{}:{}", self.doc_id, self.annotator)

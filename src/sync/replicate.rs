@@ -304,6 +304,23 @@ impl Replica {
         &self.me
     }
 
+    /// Takes one's own record of a document (see [`Replica::commit`]); a
+    /// blank one ([`Annotations::is_blank`]) is not made where there is
+    /// none yet, so that opening a document, or a curator's creating the
+    /// project from hers, does not list her as its annotator (and in
+    /// every pair of the agreement).
+    pub fn commit_own(&mut self, record: &Annotations) -> bool {
+        let id = self.own_id(&record.doc_id);
+        let exists = self
+            .records
+            .get(&id)
+            .is_some_and(|r| r.mine.is_some() || r.winner().is_some());
+        if record.is_blank() && !exists {
+            return false;
+        }
+        self.commit(&id, record.body())
+    }
+
     /// One's own record id for a document.
     pub fn own_id(&self, doc_id: &str) -> String {
         format!("ann:{doc_id}:{}", self.me)

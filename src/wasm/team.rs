@@ -81,8 +81,7 @@ impl Team {
             now as u64,
         )
         .map_err(js_err)?;
-        let id = self.replica.own_id(&doc.id);
-        Ok(self.replica.commit(&id, body.body()))
+        Ok(self.replica.commit_own(&body))
     }
 
     /// Takes a record the curator writes (`doc:<id>`, `labels`, `rules`).

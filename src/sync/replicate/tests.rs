@@ -151,9 +151,8 @@ impl Device {
     /// A round against the server, as the page runs it: local changes
     /// committed, requests answered, the writes applied.
     fn sync(&mut self, server: &mut Server) -> Result<Summary, Failure> {
-        for (doc, body) in &self.local {
-            let id = self.replica.own_id(doc);
-            self.replica.commit(&id, json!(body));
+        for body in self.local.values() {
+            self.replica.commit_own(body);
         }
         let mut req = self.replica.start();
         let summary = loop {
@@ -269,6 +268,35 @@ fn two_annotators_see_each_others_records_after_a_round_each() {
         ana.replica.take_writes().checkpoint,
     );
     assert_eq!(again.winner("ann:d1:ben"), ana.replica.winner("ann:d1:ben"));
+}
+
+#[test]
+fn a_document_only_opened_makes_no_record_of_its_annotator() {
+    let mut server = Server::default();
+    let mut ana = Device::new("ana", "a1");
+    let mut suggestion = span(0, 3, "PER");
+    suggestion.source = Source::Model;
+    let opened = Annotations::new(
+        "d1",
+        "ana",
+        Status::Todo,
+        &[suggestion],
+        &History::default(),
+        5,
+    );
+    assert!(opened.is_blank());
+    ana.local.insert("d1".into(), opened);
+    assert_eq!(ana.sync(&mut server).unwrap().pushed, 0);
+    assert!(ana.replica.winner("ann:d1:ana").is_none());
+    // Her first edit makes it; from then on every change goes, back to
+    // blank included (all undone is still her say).
+    ana.edit("d1", 10, &[span(4, 7, "PER")], &[]);
+    assert_eq!(ana.sync(&mut server).unwrap().pushed, 1);
+    let done = Annotations::new("d2", "ana", Status::Done, &[], &History::default(), 6);
+    assert!(
+        !done.is_blank(),
+        "marked done with nothing in it is an answer"
+    );
 }
 
 #[test]

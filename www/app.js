@@ -30,6 +30,7 @@ import { JOURNAL_PREFIX, leftovers } from './journal.js';
 import { notice, noticeDamaged, wireNotice } from './notice.js';
 import { wireDrawers } from './drawer.js';
 import { wireTeam } from './team.js';
+import { wireAgreement } from './agreement.js';
 
 const DEMO = { id: 'demo', name: 'Demo: WHO signs vaccine deal' };
 
@@ -214,6 +215,13 @@ async function start() {
   refreshProgress();
   refreshLabels();
   wireControls(features);
+  wireAgreement({
+    agreement: (labels) => features.team.agreementWithDifferences(labels),
+    labels: () => state.core.labels().map((l) => l.name),
+    names: (id) => state.docs.all.find((d) => d.id === id)?.name ?? id,
+    open: (id) => goTo(id).catch(report),
+    report,
+  });
   wireHelp(state.store, isFresh).catch(report);
   mark('wired');
   if (first) {
@@ -247,7 +255,7 @@ async function start() {
     resetModel: () => state.learning.reset(),
     // Rules (rules.js) and every occurrence / inconsistencies (occurrences.js).
     // Team work (team.js): join, sync, syncState, whoami, annotationsOf, agreement.
-    ...(({ exportFor, ...calls }) => calls)(features.team),
+    ...(({ exportFor, agreementWithDifferences, ...calls }) => calls)(features.team),
     openDocument: (id) => goTo(String(id)).then(() => undefined),
     ...features.rules.contract,
     ...features.occurrences.contract,

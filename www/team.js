@@ -40,8 +40,10 @@ function deviceId() {
 
 function showState() {
   const el = $('sync-state');
+  $('agreement-open').hidden = !ctx;
   if (!ctx) {
     el.hidden = true;
+    $('agreement-panel').hidden = true;
     return;
   }
   const { state: s, text } = ctx.replicator.state(dirty.size);
@@ -285,5 +287,7 @@ export function wireTeam() {
     annotationsOf: (docId, annotator) => needTeam().team.annotationsOf(String(docId), String(annotator)),
     agreement: (opts) => needTeam().team.agreement(opts?.labels ?? null),
     exportFor,
+    // The agreement matrix's: with each pair's documents that differ most.
+    agreementWithDifferences: (labels) => needTeam().team.agreementWithDifferences(labels ?? null),
   };
 }

@@ -3,7 +3,7 @@
 //! as text, and stores what it says to store.
 
 use super::convert::{self, from_js, js_err, to_js};
-use crate::agreement::{agreement, contract_json, Annotated};
+use crate::agreement::{agreement, contract_json, Agreement, Annotated};
 use crate::doc::{Document, Source, Status};
 use crate::sync::replicate::{self, Entry, Failure, Replica, Step};
 use crate::sync::{plan::Checkpoint, Annotations, Rev};
@@ -207,6 +207,19 @@ impl Team {
     /// Agreement of every pair of annotators over the documents both marked
     /// done, in the contract's shape (that of `spanmark team agree --json`).
     pub fn agreement(&self, labels: JsValue) -> Result<JsValue, JsError> {
+        to_js(&contract_json(&self.agreement_of(labels)?))
+    }
+
+    /// The same with, per pair, the documents where the two differ most
+    /// (the page's agreement matrix).
+    #[wasm_bindgen(js_name = agreementWithDifferences)]
+    pub fn agreement_with_differences(&self, labels: JsValue) -> Result<JsValue, JsError> {
+        to_js(&self.agreement_of(labels)?)
+    }
+}
+
+impl Team {
+    fn agreement_of(&self, labels: JsValue) -> Result<Agreement, JsError> {
         let labels: Option<Vec<String>> = if labels.is_null() || labels.is_undefined() {
             None
         } else {
@@ -233,9 +246,12 @@ impl Team {
             },
             labels.as_deref(),
         );
-        to_js(&contract_json(&result))
+        Ok(result)
     }
+}
 
+#[wasm_bindgen]
+impl Team {
     /// A project document (`{id, text, meta, status}`) with an annotator's
     /// record of it as a local annotations record (`{doc, record}`), for
     /// exports; `record` null when she has none.

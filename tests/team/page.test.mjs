@@ -106,6 +106,33 @@ test('two annotators label the same documents at once and see each other, with t
     console.log(`# skipped the CLI comparison: no CLI at ${BIN}`);
   }
 
+  // The matrix in the page: the pair's figures in its cell, and a click on
+  // it lists the documents where they differ; a click on one opens it.
+  await ana.page.click('#agreement-open');
+  const cell = ana.page.locator('#agreement-matrix .agreement-cell[data-a="ana"][data-b="ben"]');
+  assert.equal((await cell.textContent()).trim(), `${pair.f1.toFixed(2)} / ${pair.kappa.toFixed(2)}`);
+  assert.equal(await ana.page.locator('#agreement-matrix .agreement-cell[data-a="ben"][data-b="ana"]').textContent(),
+    await cell.textContent(), 'symmetric');
+  await cell.click();
+  await ana.page.waitForSelector('#agreement-detail .agreement-docs button');
+  const listed = await ana.page.$$eval('#agreement-detail .agreement-docs button', (bs) => bs.map((b) => b.dataset.doc));
+  assert.deepEqual([...listed].sort(), ['d1', 'd2'], 'both documents differ');
+  assert.match(await ana.page.textContent('#agreement-detail h3'), /ana and ben: 2 documents both marked done/);
+  const current = await ana.call('currentId');
+  const target = listed.find((d) => d !== current) ?? listed[0];
+  await ana.page.click(`#agreement-detail button[data-doc="${target}"]`);
+  await ana.page.evaluate(() => window.spanmark.idle());
+  assert.equal(await ana.call('currentId'), target);
+  // A label filter narrows the figures to that label.
+  await ana.page.click('#agreement-open');
+  await ana.page.click('#agreement-open');
+  await ana.page.selectOption('#agreement-labels', ['PER']);
+  const perOnly = await ana.call('agreement', { labels: ['PER'] });
+  const perPair = perOnly.pairs.find((x) => x.a === 'ana' && x.b === 'ben');
+  await ana.page.waitForFunction((want) => document.querySelector('#agreement-matrix .agreement-cell[data-a="ana"][data-b="ben"]')?.textContent.trim() === want,
+    `${perPair.f1.toFixed(2)} / ${perPair.kappa.toFixed(2)}`);
+  assert.equal(perPair.f1, 1, 'they agree on every PER');
+
   const exported = (await ana.call('exportAs', 'jsonl', { annotator: 'ben' })).trim().split('\n').map((l) => JSON.parse(l));
   for (const d of ['d1', 'd2']) {
     const line = exported.find((x) => x.id === d);

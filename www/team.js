@@ -41,6 +41,7 @@ function deviceId() {
 function showState() {
   const el = $('sync-state');
   $('agreement-open').hidden = !ctx;
+  document.body.classList.toggle('in-team', !!ctx);
   if (!ctx) {
     el.hidden = true;
     $('agreement-panel').hidden = true;

@@ -45,6 +45,12 @@ async function profile(options) {
   return p;
 }
 
+// Opens Agreement… as a person would: from More… when the menus are folded.
+async function openAgreement(p) {
+  if (await p.page.isVisible('#more')) await p.page.click('#more');
+  await p.page.click('#agreement-open');
+}
+
 // Labels a document as a person would, then marks it done.
 async function label(p, docId, spans) {
   await p.call('openDocument', docId);
@@ -108,7 +114,10 @@ test('two annotators label the same documents at once and see each other, with t
 
   // The matrix in the page: the pair's figures in its cell, and a click on
   // it lists the documents where they differ; a click on one opens it.
-  await ana.page.click('#agreement-open');
+  // Joined, the bar holds the sync status too and still fits on one line:
+  // its menus fold under More… sooner.
+  assert.ok(await ana.page.$eval('.bar', (b) => b.scrollWidth <= b.clientWidth), 'the bar fits');
+  await openAgreement(ana);
   const cell = ana.page.locator('#agreement-matrix .agreement-cell[data-a="ana"][data-b="ben"]');
   assert.equal((await cell.textContent()).trim(), `${pair.f1.toFixed(2)} / ${pair.kappa.toFixed(2)}`);
   assert.equal(await ana.page.locator('#agreement-matrix .agreement-cell[data-a="ben"][data-b="ana"]').textContent(),
@@ -124,8 +133,8 @@ test('two annotators label the same documents at once and see each other, with t
   await ana.page.evaluate(() => window.spanmark.idle());
   assert.equal(await ana.call('currentId'), target);
   // A label filter narrows the figures to that label.
-  await ana.page.click('#agreement-open');
-  await ana.page.click('#agreement-open');
+  await ana.page.click('#agreement-panel .drawer-close');
+  await openAgreement(ana);
   await ana.page.selectOption('#agreement-labels', ['PER']);
   const perOnly = await ana.call('agreement', { labels: ['PER'] });
   const perPair = perOnly.pairs.find((x) => x.a === 'ana' && x.b === 'ben');

@@ -62,7 +62,9 @@ test('"Pre-annotate all" killed mid-way: the next start says how far it got, and
   await page.waitForFunction(() => {
     const m = /Pre-annotating (\d+) \/ (\d+) documents \((\d+) saved\)/.exec(document.getElementById('project-job-text').textContent);
     return m && Number(m[3]) >= 3 && Number(m[1]) < Number(m[2]) - 5;
-  });
+    // A loaded machine (CI beside other work) can take its time to the
+    // third save; polled often, so that a fast one is not passed by.
+  }, null, { timeout: 120000, polling: 50 });
   await app.reopen();
   const m = /^Pre-annotate all stopped at (\d+) of (\d+); run it again to finish\.$/.exec(await noticeText());
   assert.ok(m, await noticeText());

@@ -631,8 +631,9 @@ async function editTest(page, n, budgetMs) {
 }
 
 // JS heap (after a forced GC, CDP Performance.getMetrics) and the wasm
-// core's linear memory (the module's own `memory` export: init() returns
-// the already-initialised exports to a second importer).
+// core's linear memory: every WebAssembly.Memory the page holds, found by
+// CDP's queryObjects (the page is one bundle: importing pkg/spanmark.js
+// again would start a second, empty core and measure that).
 async function memory(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.enable');
@@ -640,11 +641,15 @@ async function memory(page) {
   await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
-  const wasm = await page.evaluate(async () => {
-    const mod = await import(new URL('pkg/spanmark.js', location.href).href);
-    const exports = await mod.default();
-    return exports.memory.buffer.byteLength;
+  await cdp.send('Runtime.enable');
+  const proto = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
+  const found = await cdp.send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId });
+  const sum = await cdp.send('Runtime.callFunctionOn', {
+    objectId: found.objects.objectId,
+    functionDeclaration: 'function () { return this.reduce((n, mem) => n + mem.buffer.byteLength, 0); }',
+    returnByValue: true,
   });
+  const wasm = sum.result.value;
   await cdp.detach();
   return { jsHeap: m.JSHeapUsedSize, jsHeapTotal: m.JSHeapTotalSize, nodes: m.Nodes, wasm };
 }

@@ -13,7 +13,7 @@
 // - an edit of one annotator seen by another in his own browser.
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTeamServer, tempDir, call, addUser, signIn } from '../tests/team/harness.mjs';
+import { startTeamServer, tempDir, call, addUser, signIn, diskUsage as du } from '../tests/team/harness.mjs';
 import { articles } from './corpus.mjs';
 import { launch, median, ms, pct, table, kb, int, ratio } from './lib.mjs';
 
@@ -21,15 +21,6 @@ const ADMIN = 'root:root-pw';
 const EDITS = 1000;
 const DOCS_FOR_EDITS = 10;
 const BIG = 10_000;
-
-function du(dir) {
-  let total = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    total += e.isDirectory() ? du(p) : fs.statSync(p).size;
-  }
-  return total;
-}
 
 async function ok(r, what) {
   if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);

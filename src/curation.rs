@@ -147,24 +147,6 @@ pub fn curate(answers: &[Answer], curated: &[Span]) -> Curation {
     }
 }
 
-/// The curated record after taking `span`: it replaces the curated spans
-/// it overlaps, as a person's span replaces what it covers. Returns the
-/// new spans and those it replaced.
-pub fn take(curated: &[Span], span: &Span) -> (Vec<Span>, Vec<Span>) {
-    let mut taken = Span::new(span.start, span.end, span.label.clone());
-    taken.source = Source::User;
-    let (replaced, mut kept): (Vec<Span>, Vec<Span>) = curated
-        .iter()
-        .cloned()
-        .partition(|c| c.overlaps(span.start, span.end));
-    if replaced.iter().any(|r| key(r) == key(&taken)) && replaced.len() == 1 {
-        return (curated.to_vec(), Vec::new());
-    }
-    kept.push(taken);
-    kept.sort_by(Span::order);
-    (kept, replaced)
-}
-
 /// Of the `agreed` spans, those to take into a curated record whose own
 /// (a person's) spans are `own`: every one that overlaps none of them, so
 /// that a curator's own decision on that text is never overwritten by
@@ -440,21 +422,6 @@ mod tests {
         assert!(!c.rows[0].spans[1].taken);
         // What is already taken is not offered again.
         assert_eq!(c.agreed, spans(&[(28, 33, "LOC")]));
-    }
-
-    #[test]
-    fn taking_a_span_replaces_what_it_overlaps_in_the_curated_record() {
-        let curated = spans(&[(0, 8, "PER"), (13, 17, "PER"), (28, 33, "LOC")]);
-        let (out, replaced) = take(&curated, &Span::new(13, 24, "PER"));
-        assert_eq!(
-            out,
-            spans(&[(0, 8, "PER"), (13, 24, "PER"), (28, 33, "LOC")])
-        );
-        assert_eq!(replaced, spans(&[(13, 17, "PER")]));
-        // Taking what is already there changes nothing.
-        let (same, replaced) = take(&out, &Span::new(13, 24, "PER"));
-        assert_eq!(same, out);
-        assert!(replaced.is_empty());
     }
 
     #[test]

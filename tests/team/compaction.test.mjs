@@ -5,20 +5,10 @@
 // record still reads as last written, also after a restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { startTeamServer, tempDir, call, addUser } from './harness.mjs';
+import { startTeamServer, tempDir, call, addUser, diskUsage as du } from './harness.mjs';
 
 const ADMIN = 'root:root-pw';
-
-function du(dir) {
-  let total = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    total += e.isDirectory() ? du(p) : fs.statSync(p).size;
-  }
-  return total;
-}
 
 test('compaction shrinks a project with many revisions to about its live size', async () => {
   const dataDir = tempDir('spanmark-team-compact-');

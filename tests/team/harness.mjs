@@ -60,6 +60,16 @@ export function startTeamServer({ dataDir = tempDir(), env = {}, port = 0 } = {}
   });
 }
 
+// The bytes of every file under `dir` (a database's files on disk).
+export function diskUsage(dir) {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? diskUsage(p) : fs.statSync(p).size;
+  }
+  return total;
+}
+
 export const basic = (credentials) => 'Basic ' + Buffer.from(credentials).toString('base64');
 
 // One request: {status, body (JSON when it is), headers}. `as` is a cookie

@@ -54,7 +54,9 @@ test('an import killed mid-way: the next start says nothing of the file was kept
 test('"Pre-annotate all" killed mid-way: the next start says how far it got, and a new run finishes', async () => {
   await page.evaluate(async () => {
     const para = 'Maria Lopez of Acme Corp met officials in Berlin on Tuesday to discuss the deal. '.repeat(400);
-    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: `p${i}`, text: `${i}. ${para}` }));
+    // Enough work that the job runs for seconds on a fast machine (40 such
+    // documents took 0.7 s, too short a window to stop it in).
+    const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: `p${i}`, text: `${i}. ${para}` }));
     await window.spanmark.importFile('batch.jsonl', lines.join('\n'));
   });
   const before = JSON.parse(await call('exportAs', 'json')).documents.length;
@@ -69,7 +71,7 @@ test('"Pre-annotate all" killed mid-way: the next start says how far it got, and
   const m = /^Pre-annotate all stopped at (\d+) of (\d+); run it again to finish\.$/.exec(await noticeText());
   assert.ok(m, await noticeText());
   const [done, total] = [Number(m[1]), Number(m[2])];
-  assert.equal(total, 39, 'every document but the open one');
+  assert.equal(total, 199, 'every document but the open one');
   assert.ok(done >= 3 && done < total, `${done} of ${total}`);
   assert.equal(await page.$eval('#error', (e) => e.textContent), '');
   assert.equal(JSON.parse(await call('exportAs', 'json')).documents.length, before, 'the project is intact');

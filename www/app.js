@@ -205,9 +205,10 @@ async function start() {
     state, serial, persistAndDraw, openDocument, flush, reloadList, act,
     draw, reveal, selectSpan, selectText, status, clearError, report, announce, workerSetup, takeWorker,
   };
+  const rules = await wireRules(ctx);
   const features = {
-    team: wireTeam(),
-    rules: await wireRules(ctx),
+    team: wireTeam({ setRules: rules.contract.setRules }),
+    rules,
     occurrences: wireOccurrences(ctx),
     project: wireProjectJob(ctx),
   };

@@ -4,7 +4,7 @@
 // decides what each record becomes (relabelRecord).
 
 import { relabelRecord } from './pkg/spanmark.js';
-import { $, state, status, clearError, report, serial } from './page.js';
+import { $, state, status, clearError, report, serial, settingsChanged } from './page.js';
 import { drawLabels } from './view.js';
 import { drawLabelEditor } from './labeleditor.js';
 import { act, flush, openDocument, reloadList } from './document.js';
@@ -67,6 +67,7 @@ function applyLabelChange(from, to, coreCall) {
     });
     await openDocument(state.docId);
     await reloadList();
+    settingsChanged();
     return { count, undo: { labels: labelsBefore, records: changed.map((c) => c.before) } };
   });
 }
@@ -101,6 +102,7 @@ function labelSetEdit(apply) {
   return serial(async () => {
     const said = apply();
     await state.store.write({ labels: state.core.labels() });
+    settingsChanged();
     refreshLabels({ all: true });
     state.view.redraw(state.labels, state.selected);
     clearError();
@@ -119,6 +121,7 @@ async function undoLabelDelete() {
     $('label-undo').hidden = true;
     await openDocument(state.docId);
     await reloadList();
+    settingsChanged();
     status('label restored');
   });
 }

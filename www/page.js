@@ -82,4 +82,14 @@ export function edited() {
   for (const fn of editWatchers) fn();
 }
 
+// Who wants to know that the project's label set or rules changed (a team
+// curator's page sends them to the team), told once they are stored.
+const settingWatchers = new Set();
+export function onSettingsChanged(fn) {
+  settingWatchers.add(fn);
+}
+export function settingsChanged() {
+  for (const fn of settingWatchers) fn();
+}
+
 export const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));

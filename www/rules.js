@@ -4,6 +4,7 @@
 // panel's lists into patterns and back. Import and export use the same JSONL.
 
 import { download, readFiles } from './files.js';
+import { settingsChanged } from './page.js';
 
 const KEY = 'rules';
 const LISTS = [
@@ -37,6 +38,7 @@ export async function wireRules(ctx) {
       try {
         await state.store.write({ settings: { [KEY]: state.core.rulesJsonl() }, labels: state.core.labels() });
         if (state.docId) await ctx.persistAndDraw();
+        settingsChanged();
       } catch (e) {
         state.core.setRules(before);
         if (state.docId) ctx.draw();

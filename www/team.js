@@ -8,7 +8,7 @@
 // stays and keeps queueing).
 
 import { Team, ExportWriter } from './pkg/spanmark.js';
-import { $, state, serial, onEdited, report } from './page.js';
+import { $, state, serial, onEdited, onSettingsChanged, report } from './page.js';
 import { flush, openDocument, reloadList } from './document.js';
 import { refreshLabels } from './labels.js';
 import { Replicator } from './replicator.js';
@@ -16,6 +16,9 @@ import { Replicator } from './replicator.js';
 const SETTING = 'team'; // {project, user}: what to resume after a reload
 let ctx = null; // {project, user, roles, team, replicator}
 const dirty = new Set(); // documents edited since their last commit
+let hooks = null; // what wireTeam was given of the page: {setRules}
+
+const curates = () => ctx.roles.includes('curator') || ctx.roles.includes('_admin');
 
 async function session(method = 'GET', body) {
   const res = await fetch('/db/_session', {
@@ -86,6 +89,7 @@ function commit(ids) {
 // Writes locally what the server changed: new documents, the labels, one's
 // own records (merged ones included); then stores the core's entries.
 function apply(writes) {
+  let rules = null; // the team's rules, if they changed: set once this is done
   return serial(async () => {
     let listChanged = false;
     let reopen = false;
@@ -101,6 +105,8 @@ function apply(writes) {
         state.core.setLabels(body.labels);
         await state.store.write({ labels: state.core.labels() });
         refreshLabels();
+      } else if (id === 'rules' && typeof body.rules === 'string' && body.rules !== state.core.rulesJsonl()) {
+        rules = body.rules;
       } else if (id === `ann:${body.doc_id}:${ctx.user}`) {
         const docId = body.doc_id;
         const doc = await state.store.document(docId);
@@ -127,7 +133,25 @@ function apply(writes) {
     });
     if (reopen) await openDocument(state.docId, { force: true });
     if (listChanged) await reloadList();
+  }).then(() => {
+    // Through the rules panel's own path (stored, the open document's
+    // suggestions renewed), which queues behind this.
+    if (rules != null) hooks.setRules(rules).catch(report);
   });
+}
+
+// A curator's change of the label set or the rules goes to the team
+// (an annotator's stays hers: the server would refuse it).
+function sendSettings() {
+  if (!ctx || !curates()) return;
+  serial(async () => {
+    ctx.team.commit('labels', { type: 'labels', labels: state.core.labels() });
+    const rules = await state.store.setting('rules');
+    if (rules != null) ctx.team.commit('rules', { type: 'rules', rules });
+  }).then(() => {
+    showState();
+    ctx?.replicator.schedule();
+  }).catch(report);
 }
 
 async function begin(project, user, roles, { fresh = false } = {}) {
@@ -251,7 +275,10 @@ async function exportFor(format, { annotator, ...options }) {
   return new TextDecoder().decode(await new Blob(parts).arrayBuffer());
 }
 
-export function wireTeam() {
+// `given.setRules(jsonl)`: the rules panel's (rules.js), for the team's rules.
+export function wireTeam(given) {
+  hooks = given;
+  onSettingsChanged(sendSettings);
   onEdited(() => {
     if (!ctx || !state.docId) return;
     dirty.add(state.docId);

@@ -1,0 +1,79 @@
+// The project's label set and rules as a team's: what a curator changes in
+// her page after the project exists reaches every annotator's page (their
+// suggestions included); what an annotator changes stays in her browser
+// (the server would refuse it) and nothing is refused or lost.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, startTeamServer, addUser, call } from './harness.mjs';
+import { openProfile, chromiumMissing } from './page.mjs';
+
+const ADMIN = 'root:root-pw';
+const skip = (await chromiumMissing())
+  || (fs.existsSync(path.join(ROOT, 'www/pkg/spanmark.js')) ? false : 'no www/pkg: run ./build.sh build');
+let server;
+const profiles = [];
+
+before(async () => {
+  if (skip) return;
+  server = await startTeamServer({ env: { SPANMARK_ADMIN: ADMIN } });
+  await addUser(server.url, ADMIN, 'cora', ['curator']);
+  await addUser(server.url, ADMIN, 'abe', ['annotator']);
+});
+
+after(async () => {
+  for (const p of profiles) await p.close();
+  if (server) await server.stop();
+});
+
+async function profile() {
+  const p = await openProfile(server.url);
+  profiles.push(p);
+  return p;
+}
+
+const labelNames = async (p) => JSON.parse(await p.call('exportAs', 'json')).labels.map((l) => l.name);
+
+test('a curator\'s new label and rules reach an annotator\'s page and suggestions; the annotator\'s own stay hers', { skip }, async () => {
+  const cora = await profile();
+  await cora.call('importFile', 'docs.jsonl', '{"id":"w1","text":"Gizmo Works hired Lena Ortiz in Lyon."}\n');
+  await cora.call('join', { user: 'cora', password: 'cora-pw', project: 'shop' });
+  const abe = await profile();
+  await abe.call('join', { user: 'abe', password: 'abe-pw', project: 'shop' });
+  assert.ok(!(await labelNames(abe)).includes('BRAND'));
+
+  // The curator adds a label in the label editor, and a rule for it.
+  if (await cora.page.isVisible('#more')) await cora.page.click('#more'); // the bar's menus fold in a team
+  await cora.page.click('#edit-labels');
+  await cora.page.fill('#new-label', 'BRAND');
+  await cora.page.click('.label-add button');
+  await cora.page.waitForFunction(() => [...document.querySelectorAll('#label-editor input')].some((i) => i.value === 'BRAND'));
+  const rule = '{"label": "BRAND", "pattern": "Gizmo Works"}';
+  await cora.call('setRules', rule);
+  await cora.call('sync');
+  const labels = await call(`${server.url}/db/shop/labels`, { as: ADMIN });
+  assert.ok(labels.body.labels.some((l) => l.name === 'BRAND'), 'the new label is on the server');
+  const rules = await call(`${server.url}/db/shop/rules`, { as: ADMIN });
+  assert.match(rules.body.rules, /Gizmo Works/, 'the rules are on the server');
+
+  // The annotator's page takes both: the label set, the rules, and the
+  // open document's suggestions made with them.
+  await abe.call('sync');
+  await abe.page.waitForFunction(() => /Gizmo Works/.test(window.spanmark.rules()), null, { timeout: 10000 });
+  await abe.page.evaluate(() => window.spanmark.idle());
+  assert.ok((await labelNames(abe)).includes('BRAND'));
+  await abe.call('openDocument', 'w1');
+  const spans = await abe.call('spans');
+  assert.ok(spans.some((s) => s.start === 0 && s.end === 11 && s.label === 'BRAND' && s.source !== 'user'),
+    `a BRAND suggestion over "Gizmo Works": ${JSON.stringify(spans)}`);
+
+  // The annotator's own rule is hers: not sent, nothing refused.
+  await abe.call('setRules', '{"label": "PER", "pattern": "Lena"}');
+  await abe.call('sync');
+  assert.equal(await abe.call('syncState'), 'synced');
+  assert.match(await abe.call('rules'), /Lena/);
+  const after = await call(`${server.url}/db/shop/rules`, { as: ADMIN });
+  assert.equal(after.body._rev, rules.body._rev, 'the team\'s rules are as the curator left them');
+  for (const p of [cora, abe]) assert.deepEqual(p.errors, []);
+});

@@ -26,6 +26,7 @@
 // an edit as done only after it is on disk.
 
 import { joinRecord, snapshotAdmitted } from './pkg/spanmark.js';
+import { curatedOf } from './curatedkey.js';
 
 const DB_NAME = 'spanmark';
 const DB_VERSION = 3;
@@ -140,8 +141,13 @@ class Store {
     return rec ? rec.value : null;
   }
 
-  document(id) {
-    return this.read('documents', id);
+  // A curated record's key (curatedkey.js) gives its real document under
+  // that key, so that the session edits the curated record as any other.
+  async document(id) {
+    const real = curatedOf(id);
+    if (real === null) return this.read('documents', id);
+    const d = await this.read('documents', real);
+    return d ? { ...d, id } : d;
   }
 
   async putSetting(key, value) {
@@ -314,7 +320,11 @@ class Store {
   // promise rejects with an IdTakenError (`id`), never writing over it.
   // Resolves to the seq of the logged entry, if any.
   async write(w) {
-    const current = w.current !== undefined && w.current !== this.knownCurrent ? w.current : undefined;
+    // A curated record is never a document of its own (its status stays
+    // the real one's) nor the one to reopen after a reload.
+    if (w.documents) w = { ...w, documents: w.documents.filter((d) => curatedOf(d.id) === null) };
+    if (w.documents && !w.documents.length) w = { ...w, documents: undefined };
+    const current = w.current !== undefined && curatedOf(w.current) === null && w.current !== this.knownCurrent ? w.current : undefined;
     const names = [];
     if (current !== undefined || w.settings) names.push('settings');
     if (w.labels) names.push('labelsets');

@@ -12,6 +12,8 @@ import { $, state, serial, onEdited, report } from './page.js';
 import { flush, openDocument, reloadList } from './document.js';
 import { refreshLabels } from './labels.js';
 import { Replicator } from './replicator.js';
+import { curatedKey, curatedOf } from './curatedkey.js';
+import { wireCuration, refresh as refreshCuration, curate } from './curation.js';
 
 const SETTING = 'team'; // {project, user}: what to resume after a reload
 let ctx = null; // {project, user, roles, team, replicator}
@@ -38,9 +40,26 @@ function deviceId() {
   return id;
 }
 
+// The Team drawer's form: "each document to K of [names]", or the
+// documents chosen (ids, one a line or comma-separated) to one name.
+function wireAssignForm() {
+  $('assign-go').addEventListener('click', () => {
+    const said = $('assign-message');
+    const names = $('assign-names').value.split(/[\s,]+/).filter(Boolean);
+    const docs = $('assign-docs').value.split(/[\n,]+/).map((d) => d.trim()).filter(Boolean);
+    const how = docs.length ? { to: names[0] ?? '', docs } : { each: Number($('assign-each').value), among: names };
+    said.textContent = 'assigning…';
+    assign(how)
+      .then((n) => { said.textContent = `assigned ${n} document${n === 1 ? '' : 's'}`; })
+      .catch((e) => { said.textContent = e.message; report(e); });
+  });
+}
+
 function showState() {
   const el = $('sync-state');
   $('agreement-open').hidden = !ctx;
+  $('curate-open').hidden = !isCurator();
+  $('assign-form').hidden = !isCurator();
   document.body.classList.toggle('in-team', !!ctx);
   if (!ctx) {
     el.hidden = true;
@@ -73,6 +92,10 @@ function commit(ids) {
     const project = new Set(ctx.team.documentIds());
     for (const id of ids) {
       dirty.delete(id);
+      if (curatedOf(id) !== null) {
+        await commitCurated(curatedOf(id));
+        continue;
+      }
       if (!project.has(id)) continue;
       const doc = await state.store.document(id);
       const record = await state.store.annotations(id);
@@ -118,6 +141,10 @@ function apply(writes) {
         ctx.team.applied(id, winner._rev);
         listChanged = true;
         if (docId === state.docId) reopen = true;
+      } else if (id === `ann:${body.doc_id}:curated`) {
+        if (await applyCurated(body)) reopen = true;
+      } else if (id.startsWith('assign:')) {
+        listChanged = true;
       }
     }
     const more = ctx.team.takeWrites();
@@ -127,7 +154,66 @@ function apply(writes) {
     });
     if (reopen) await openDocument(state.docId, { force: true });
     if (listChanged) await reloadList();
+    if (writes.changed.some((b) => b._id.startsWith('ann:'))) refreshCuration();
   });
+}
+
+// A curator's curated record of a document, as the local store holds it
+// (under its own key), into the core.
+async function commitCurated(docId) {
+  if (!isCurator()) return;
+  const key = curatedKey(docId);
+  const doc = await state.store.document(docId);
+  const record = await state.store.annotations(key);
+  if (doc && record) ctx.team.commitCurated(doc, record, Date.now());
+}
+
+// The curated record the server changed (another curator's edit), written
+// locally over the one kept here (merged by the core first, as one's own
+// record); resolves to whether it is the one open. A curated record never
+// curated here is not kept locally: opening it for curation reads it then.
+async function applyCurated(body) {
+  if (!isCurator()) return false;
+  const key = curatedKey(body.doc_id);
+  if (key === state.docId) await flush();
+  const local = await state.store.annotations(key);
+  if (!local) return false;
+  await commitCurated(body.doc_id);
+  const id = `ann:${body.doc_id}:curated`;
+  const winner = ctx.team.winner(id);
+  if (!winner) return false;
+  const { record } = ctx.team.localRecord(winner, (await state.store.annotations(key)) ?? null);
+  await state.store.write({ annotations: [{ ...record, docId: key }] });
+  ctx.team.applied(id, winner._rev);
+  return key === state.docId;
+}
+
+const isCurator = () => !!ctx && (ctx.roles.includes('curator') || ctx.roles.includes('_admin'));
+
+// The list in her order: her assigned documents first, each marked.
+function listOrder(lines) {
+  if (!ctx) return lines;
+  const assigned = ctx.team.assignments();
+  const mine = (id) => (assigned[id] ?? []).includes(ctx.user);
+  const byId = new Map(lines.map((l) => [l.id, l]));
+  return ctx.team.queue(lines.map((l) => l.id), ctx.user).map((id) => ({ ...byId.get(id), assigned: mine(id) }));
+}
+
+// The contract's `assign({each, among} | {to, docs})` (curators): the
+// `assign:` records written and pushed; resolves to how many documents
+// were assigned.
+async function assign(how) {
+  const { team } = needTeam();
+  if (!isCurator()) throw new Error(`only a curator assigns documents: ${ctx.user} is ${ctx.roles.join(', ') || 'no role'} here`);
+  let n;
+  if (how?.to != null) {
+    n = team.assignTo((how.docs ?? []).map(String), String(how.to));
+  } else {
+    n = team.spread(Number(how?.each), (how?.among ?? []).map(String));
+  }
+  await ctx.replicator.next();
+  await serial(reloadList);
+  return n;
 }
 
 async function begin(project, user, roles, { fresh = false } = {}) {
@@ -138,6 +224,8 @@ async function begin(project, user, roles, { fresh = false } = {}) {
   const team = new Team(location.origin, project, user, deviceId(), crypto.randomUUID(), entries, checkpoint);
   const stored = fresh ? null : await state.store.setting(SETTING);
   ctx = { project, user, roles, team, own: stored?.own ? new Set(stored.own) : null };
+  team.setCurator(isCurator());
+  state.listOrder = listOrder;
   ctx.replicator = new Replicator({
     team,
     db: `/db/${encodeURIComponent(project)}`,
@@ -228,6 +316,7 @@ async function signOut() {
   await session('DELETE');
   if (ctx) ctx.replicator.stop();
   ctx = null;
+  state.listOrder = null;
   await state.store.deleteSetting(SETTING);
   showState();
 }
@@ -268,8 +357,16 @@ export function wireTeam() {
       .finally(() => { $('team-password').value = ''; });
   });
   $('team-signout').addEventListener('click', () => signOut().catch(report));
+  wireCuration(() => ctx);
+  wireAssignForm();
   resume().catch(report);
   return {
+    curate: (docId) => curate(docId),
+    assign,
+    queue: () => {
+      const { team, user } = needTeam();
+      return team.queue(state.docs.all.map((d) => d.id), user);
+    },
     join,
     sync: async () => {
       const { replicator } = needTeam();

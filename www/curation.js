@@ -112,6 +112,7 @@ export function refresh() {
   const ctx = team?.();
   $('curation-panel').hidden = !docId || !ctx;
   document.body.classList.toggle('curating', !!docId && !!ctx);
+  $('curate-open').textContent = docId ? 'Back to mine' : 'Curate';
   if (!docId || !ctx) {
     view = null;
     return;
@@ -191,7 +192,12 @@ function onKey(event) {
   if (document.querySelector('dialog[open]')) return;
   const k = event.key;
   let run = null;
-  if (/^[1-9]$/.test(k)) run = () => takeVersion(Number(k) - 1);
+  // Words selected by hand (not the stretch itself) and a digit: the
+  // label with that key, as always; else the digit takes a version.
+  const d = view?.disagreements[at];
+  const p = state.pending;
+  const labelling = p && !(d && p.start === d.start && p.end === d.end);
+  if (/^[1-9]$/.test(k) && !labelling) run = () => takeVersion(Number(k) - 1);
   else if (k === 'A') run = takeAgreed;
   else if (k === 'j' || k === 'n') run = () => go(at + 1);
   else if (k === 'k' || k === 'p') run = () => go(at - 1);

@@ -10,3 +10,6 @@ export const curatedKey = (docId) => PREFIX + docId;
 
 // The document id of a curated record's key, or null for any other id.
 export const curatedOf = (key) => (typeof key === 'string' && key.startsWith(PREFIX) ? key.slice(PREFIX.length) : null);
+
+// The range of every curated record's key, for IndexedDB.
+export const curatedRange = () => IDBKeyRange.bound(PREFIX, `${PREFIX}\uffff`);

@@ -26,7 +26,7 @@
 // an edit as done only after it is on disk.
 
 import { joinRecord, snapshotAdmitted } from './pkg/spanmark.js';
-import { curatedOf } from './curatedkey.js';
+import { curatedKey, curatedOf, curatedRange } from './curatedkey.js';
 
 const DB_NAME = 'spanmark';
 const DB_VERSION = 3;
@@ -171,15 +171,17 @@ class Store {
     return promised(tx.objectStore('settings').getAll(range));
   }
 
-  // Deletes a document with its annotations record and edit log, in one
-  // durable transaction.
+  // Deletes a document with its annotations record and edit log (and its
+  // curated record's, if curated here), in one durable transaction.
   async deleteDocument(id) {
     const tx = this.db.transaction(['documents', 'annotations', 'edits'], 'readwrite', { durability: 'strict' });
     const done = completed(tx);
     tx.objectStore('documents').delete(id);
-    tx.objectStore('annotations').delete(id);
     const edits = tx.objectStore('edits');
-    walk(edits.index('docId').openKeyCursor(IDBKeyRange.only(id)), (c) => edits.delete(c.primaryKey));
+    for (const key of [id, curatedKey(id)]) {
+      tx.objectStore('annotations').delete(key);
+      walk(edits.index('docId').openKeyCursor(IDBKeyRange.only(key)), (c) => edits.delete(c.primaryKey));
+    }
     await done;
   }
 
@@ -403,6 +405,12 @@ class Store {
       throw e;
     }
     return seq;
+  }
+
+  // The keys of the curated records kept here (curatedkey.js).
+  async curatedKeys() {
+    const tx = this.db.transaction('annotations', 'readonly');
+    return promised(tx.objectStore('annotations').getAllKeys(curatedRange()));
   }
 
   // The team project's records as last synced (see the head).

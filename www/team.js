@@ -8,7 +8,7 @@
 // stays and keeps queueing).
 
 import { Team, ExportWriter } from './pkg/spanmark.js';
-import { $, state, serial, onEdited, report } from './page.js';
+import { $, state, serial, onEdited, onOpened, report } from './page.js';
 import { flush, openDocument, reloadList } from './document.js';
 import { refreshLabels } from './labels.js';
 import { Replicator } from './replicator.js';
@@ -158,6 +158,13 @@ function apply(writes) {
   });
 }
 
+// Every record that may hold edits not yet committed (after joining or a
+// reload): the project's documents, and the curated records kept here.
+async function markAllDirty() {
+  for (const id of ctx.team.documentIds()) dirty.add(id);
+  for (const key of await state.store.curatedKeys()) dirty.add(key);
+}
+
 // A curator's curated record of a document, as the local store holds it
 // (under its own key), into the core.
 async function commitCurated(docId) {
@@ -273,7 +280,7 @@ export async function join({ user, password, project }) {
     ctx.own = new Set((await state.store.idsInOrder()).filter((id) => !known.has(id)));
     await state.store.putSetting(SETTING, { project, user, own: [...ctx.own] });
   }
-  for (const id of ctx.team.documentIds()) dirty.add(id);
+  await markAllDirty();
   await ctx.replicator.next();
   await serial(reloadList);
   return { project, documents: ctx.team.documentIds() };
@@ -303,7 +310,7 @@ async function resume() {
   const who = await session().catch(() => null);
   const name = who?.json?.userCtx?.name;
   await begin(stored.project, stored.user, name === stored.user ? who.json.userCtx.roles : []);
-  for (const id of ctx.team.documentIds()) dirty.add(id);
+  await markAllDirty();
   if (name !== stored.user && who) {
     ctx.replicator.failure = { kind: 'signedout', reason: 'signed out' };
     showState();
@@ -358,6 +365,14 @@ export function wireTeam() {
   });
   $('team-signout').addEventListener('click', () => signOut().catch(report));
   wireCuration(() => ctx);
+  // Opened for curation: its record to send (edits logged after the last
+  // commit, by a tab closed while curating, are folded in on opening; the
+  // snapshot stored without them is what was last committed).
+  onOpened(() => {
+    if (!ctx || curatedOf(state.docId) === null) return;
+    dirty.add(state.docId);
+    ctx.replicator.schedule();
+  });
   wireAssignForm();
   resume().catch(report);
   return {

@@ -124,9 +124,27 @@ test('a curator settles two annotators\' versions into the curated record, which
   assert.deepEqual(own(await ced.call('spans')), [[17, 23, 'LOC'], [29, 33, 'ORG']]);
   // An edit by hand.
   await ced.call('addSpan', 0, 3, 'PER');
-  const want = [[0, 3, 'PER'], [17, 23, 'LOC'], [29, 33, 'ORG']];
-  assert.deepEqual(own(await ced.call('spans')), want);
+  const settled = [[0, 3, 'PER'], [17, 23, 'LOC'], [29, 33, 'ORG']];
+  assert.deepEqual(own(await ced.call('spans')), settled);
   await ced.call('sync');
+  const curatedOnServer = async () => triples((await call(`${server.url}/db/cur/ann:d1:curated`, { as: ADMIN })).body.spans.filter((s) => !s.source || s.source === 'user'));
+  assert.deepEqual(await curatedOnServer(), settled);
+  // One more edit, and the tab reloaded at once (before it is sent).
+  await ced.call('addSpan', 37, 43, 'DATE');
+  const want = [...settled, [37, 43, 'DATE']];
+  // Stored as any edit: reloaded at once, the page finds it when curating
+  // again (and sends it then), and the list has no line of its own for it.
+  await ced.reload();
+  await ced.page.waitForFunction(() => window.spanmark.whoami() !== null);
+  const ids = await ced.page.$$eval('.doc-row', (rs) => rs.map((r) => r.dataset.id));
+  assert.ok(ids.includes('d1') && ids.every((id) => !id.includes('\u0000')), JSON.stringify(ids));
+  await ced.call('sync');
+  assert.deepEqual(await curatedOnServer(), settled);
+  await ced.call('curate', 'd1');
+  assert.deepEqual(own(await ced.call('spans')), want);
+  // Sent by the replicator's own rounds, with no further edit.
+  for (let i = 0; i < 50 && JSON.stringify(await curatedOnServer()) !== JSON.stringify(want); i += 1) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(await curatedOnServer(), want);
 
   const onServer = await call(`${server.url}/db/cur/ann:d1:curated`, { as: ADMIN });
   assert.equal(onServer.status, 200);

@@ -134,10 +134,24 @@ pub enum Overlap {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EditError {
-    Empty { start: usize, end: usize },
-    OutOfRange { end: usize, len: usize },
+    Empty {
+        start: usize,
+        end: usize,
+    },
+    OutOfRange {
+        end: usize,
+        len: usize,
+    },
     NoLabel,
-    NoSpan { start: usize, end: usize },
+    NoSpan {
+        start: usize,
+        end: usize,
+    },
+    /// A span to put in a stretch lies outside it.
+    Outside {
+        start: usize,
+        end: usize,
+    },
 }
 
 impl fmt::Display for EditError {
@@ -154,6 +168,9 @@ impl fmt::Display for EditError {
             }
             EditError::NoLabel => write!(f, "a span needs a label"),
             EditError::NoSpan { start, end } => write!(f, "no span at {start}..{end}"),
+            EditError::Outside { start, end } => {
+                write!(f, "the span {start}..{end} lies outside the stretch")
+            }
         }
     }
 }
@@ -300,6 +317,59 @@ impl Editor {
             change.added.push(Span::new(start, end, label));
         }
         Ok(self.commit(change))
+    }
+
+    /// Replaces every span overlapping `start..end` (suggestions too) by
+    /// `spans`, as ONE undoable change: a curator taking one annotator's
+    /// version of a stretch. Spans already there as the person's stay (the
+    /// change holds only what differs); `spans` must lie within the
+    /// stretch and not overlap each other.
+    pub fn replace_within(
+        &mut self,
+        start: usize,
+        end: usize,
+        spans: &[Span],
+    ) -> Result<Change, EditError> {
+        self.check(start, end)?;
+        for s in spans {
+            self.check(s.start, s.end)?;
+            if s.label.is_empty() {
+                return Err(EditError::NoLabel);
+            }
+            if s.start < start || s.end > end {
+                return Err(EditError::Outside {
+                    start: s.start,
+                    end: s.end,
+                });
+            }
+        }
+        let kept = |s: &Span| {
+            s.source == Source::User
+                && spans
+                    .iter()
+                    .any(|n| (n.start, n.end, &n.label) == (s.start, s.end, &s.label))
+        };
+        let there: Vec<&Span> = self
+            .doc
+            .spans
+            .iter()
+            .filter(|s| s.overlaps(start, end))
+            .collect();
+        let removed = there
+            .iter()
+            .filter(|s| !kept(s))
+            .map(|s| (*s).clone())
+            .collect();
+        let mut added: Vec<Span> = Vec::new();
+        for n in spans {
+            let held = there
+                .iter()
+                .any(|s| kept(s) && (s.start, s.end, &s.label) == (n.start, n.end, &n.label));
+            if !held && !added.iter().any(|a| a == n) {
+                added.push(Span::new(n.start, n.end, n.label.clone()));
+            }
+        }
+        Ok(self.commit(Change { removed, added }))
     }
 
     /// Removes every span at exactly these offsets.

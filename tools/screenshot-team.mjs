@@ -1,12 +1,15 @@
-// Takes the README's screenshot of the agreement matrix: a team server
-// started on a temporary directory, a curator making the project from
-// three of our own sentences, three annotators labelling them in their own
-// browser profiles, and the curator's page with Agreement… open on a pair.
-// Usage: node tools/screenshot-team.mjs [OUT.png]   (after ./build.sh build)
+// Takes the README's screenshots of the agreement matrix and of curation:
+// a team server started on a temporary directory, a curator making the
+// project from three of our own sentences, three annotators labelling them
+// in their own browser profiles, the curator's page with Agreement… open
+// on a pair, then curating one document (one stretch settled, the next one
+// current).
+// Usage: node tools/screenshot-team.mjs [AGREEMENT.png [CURATION.png]]   (after ./build.sh build)
 import { startTeamServer, addUser } from '../tests/team/harness.mjs';
 import { openProfile } from '../tests/team/page.mjs';
 
 const out = process.argv[2] || 'docs/agreement.png';
+const outCuration = process.argv[3] || 'docs/curation.png';
 const ADMIN = 'root:root-pw';
 const DOCS = [
   { id: 'harbour', text: 'Mira Okafor opened the new harbour office in Porto with Acme Shipping on Monday.' },
@@ -65,6 +68,16 @@ try {
   await page.waitForSelector('#agreement-detail .agreement-docs button');
   await page.screenshot({ path: out });
   console.log(`wrote ${out}`);
+  await page.keyboard.press('Escape');
+  if (await page.isVisible('#first-hint-close')) await page.click('#first-hint-close');
+  await ced.call('curate', 'council');
+  await page.focus('#doc');
+  for (const key of ['j', '1', 'Shift+A', 'j']) {
+    await page.keyboard.press(key);
+    await page.evaluate(() => window.spanmark.idle());
+  }
+  await page.screenshot({ path: outCuration });
+  console.log(`wrote ${outCuration}`);
 } finally {
   for (const p of profiles) await p.close();
   await server.stop();

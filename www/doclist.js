@@ -2,6 +2,8 @@
 // filtered by status and by a search, drawn only where it is visible so
 // that ten thousand documents scroll as smoothly as ten.
 
+import { curatedOf } from './curatedkey.js';
+
 const ROW = 30; // px, fixed so that rows can be placed without measuring
 
 export class DocList {
@@ -66,6 +68,7 @@ export class DocList {
   update(id, fields) {
     let row = this.all.find((d) => d.id === id);
     const known = Boolean(row);
+    if (!row && curatedOf(id) !== null) return; // a curated record: no line
     if (!row) {
       row = { id, name: id, status: 'todo', count: 0, hits: 0 };
       this.all.push(row);
@@ -231,7 +234,14 @@ export class DocList {
       const count = document.createElement('span');
       count.className = 'doc-row-count';
       count.textContent = this.searching ? `${d.hits} found` : String(d.count);
-      row.append(name, count);
+      row.append(name);
+      if (d.assigned) {
+        const badge = document.createElement('span');
+        badge.className = 'doc-row-badge';
+        badge.textContent = 'assigned';
+        row.append(badge);
+      }
+      row.append(count);
       frag.appendChild(row);
     }
     this.spacer.replaceChildren(frag);

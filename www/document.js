@@ -4,7 +4,7 @@
 // to redraw are the core's decisions (src/session/); this module carries
 // them out against IndexedDB and the view.
 
-import { $, state, status, clearError, report, serial, nextTask, edited } from './page.js';
+import { $, state, status, clearError, report, serial, nextTask, edited, opened as toldOpened } from './page.js';
 import { refreshLabels } from './labels.js';
 import { refreshMatches } from './search.js';
 import { setSuggesters } from './view.js';
@@ -21,7 +21,8 @@ export function refreshProgress() {
 }
 
 export async function reloadList() {
-  state.docs.set(await state.store.summaries());
+  const lines = await state.store.summaries();
+  state.docs.set(state.listOrder ? state.listOrder(lines) : lines);
   state.docs.setCurrent(state.docId);
   refreshProgress();
 }
@@ -283,6 +284,7 @@ function shown(opened, text) {
   prepareTokens();
   // A newer model's suggestions never replace the old ones silently.
   if (opened.renewed) status(opened.renewed);
+  toldOpened();
 }
 
 // Opens a stored document (`force`: again, from storage); `compact` lets it

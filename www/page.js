@@ -19,6 +19,7 @@ export const state = {
   logHead: 0,      // seq of the last edit-log entry this tab has seen
   broken: null,    // the core's panic message, once it has panicked
   learning: null,  // the learned model's page side (learn.js)
+  listOrder: null, // a team project's order of the list's lines (her queue first), or null
 };
 
 // The project's documents as the list holds them (its order, their status),
@@ -90,6 +91,15 @@ export function onSettingsChanged(fn) {
 }
 export function settingsChanged() {
   for (const fn of settingWatchers) fn();
+}
+
+// Who wants to know that a document was opened (or opened again).
+const openWatchers = new Set();
+export function onOpened(fn) {
+  openWatchers.add(fn);
+}
+export function opened() {
+  for (const fn of openWatchers) fn();
 }
 
 export const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -26,6 +26,7 @@
 // an edit as done only after it is on disk.
 
 import { joinRecord, snapshotAdmitted } from './pkg/spanmark.js';
+import { curatedKey, curatedOf, curatedRange } from './curatedkey.js';
 
 const DB_NAME = 'spanmark';
 const DB_VERSION = 3;
@@ -140,8 +141,13 @@ class Store {
     return rec ? rec.value : null;
   }
 
-  document(id) {
-    return this.read('documents', id);
+  // A curated record's key (curatedkey.js) gives its real document under
+  // that key, so that the session edits the curated record as any other.
+  async document(id) {
+    const real = curatedOf(id);
+    if (real === null) return this.read('documents', id);
+    const d = await this.read('documents', real);
+    return d ? { ...d, id } : d;
   }
 
   async putSetting(key, value) {
@@ -165,15 +171,17 @@ class Store {
     return promised(tx.objectStore('settings').getAll(range));
   }
 
-  // Deletes a document with its annotations record and edit log, in one
-  // durable transaction.
+  // Deletes a document with its annotations record and edit log (and its
+  // curated record's, if curated here), in one durable transaction.
   async deleteDocument(id) {
     const tx = this.db.transaction(['documents', 'annotations', 'edits'], 'readwrite', { durability: 'strict' });
     const done = completed(tx);
     tx.objectStore('documents').delete(id);
-    tx.objectStore('annotations').delete(id);
     const edits = tx.objectStore('edits');
-    walk(edits.index('docId').openKeyCursor(IDBKeyRange.only(id)), (c) => edits.delete(c.primaryKey));
+    for (const key of [id, curatedKey(id)]) {
+      tx.objectStore('annotations').delete(key);
+      walk(edits.index('docId').openKeyCursor(IDBKeyRange.only(key)), (c) => edits.delete(c.primaryKey));
+    }
     await done;
   }
 
@@ -314,7 +322,11 @@ class Store {
   // promise rejects with an IdTakenError (`id`), never writing over it.
   // Resolves to the seq of the logged entry, if any.
   async write(w) {
-    const current = w.current !== undefined && w.current !== this.knownCurrent ? w.current : undefined;
+    // A curated record is never a document of its own (its status stays
+    // the real one's) nor the one to reopen after a reload.
+    if (w.documents) w = { ...w, documents: w.documents.filter((d) => curatedOf(d.id) === null) };
+    if (w.documents && !w.documents.length) w = { ...w, documents: undefined };
+    const current = w.current !== undefined && curatedOf(w.current) === null && w.current !== this.knownCurrent ? w.current : undefined;
     const names = [];
     if (current !== undefined || w.settings) names.push('settings');
     if (w.labels) names.push('labelsets');
@@ -393,6 +405,12 @@ class Store {
       throw e;
     }
     return seq;
+  }
+
+  // The keys of the curated records kept here (curatedkey.js).
+  async curatedKeys() {
+    const tx = this.db.transaction('annotations', 'readonly');
+    return promised(tx.objectStore('annotations').getAllKeys(curatedRange()));
   }
 
   // The team project's records as last synced (see the head).

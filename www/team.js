@@ -8,17 +8,17 @@
 // stays and keeps queueing).
 
 import { Team, ExportWriter } from './pkg/spanmark.js';
-import { $, state, serial, onEdited, onSettingsChanged, report } from './page.js';
+import { $, state, serial, onEdited, onOpened, onSettingsChanged, report } from './page.js';
 import { flush, openDocument, reloadList } from './document.js';
 import { refreshLabels } from './labels.js';
 import { Replicator } from './replicator.js';
+import { curatedKey, curatedOf } from './curatedkey.js';
+import { wireCuration, refresh as refreshCuration, curate } from './curation.js';
 
 const SETTING = 'team'; // {project, user}: what to resume after a reload
 let ctx = null; // {project, user, roles, team, replicator}
 const dirty = new Set(); // documents edited since their last commit
 let hooks = null; // what wireTeam was given of the page: {setRules}
-
-const curates = () => ctx.roles.includes('curator') || ctx.roles.includes('_admin');
 
 async function session(method = 'GET', body) {
   const res = await fetch('/db/_session', {
@@ -41,9 +41,26 @@ function deviceId() {
   return id;
 }
 
+// The Team drawer's form: "each document to K of [names]", or the
+// documents chosen (ids, one a line or comma-separated) to one name.
+function wireAssignForm() {
+  $('assign-go').addEventListener('click', () => {
+    const said = $('assign-message');
+    const names = $('assign-names').value.split(/[\s,]+/).filter(Boolean);
+    const docs = $('assign-docs').value.split(/[\n,]+/).map((d) => d.trim()).filter(Boolean);
+    const how = docs.length ? { to: names[0] ?? '', docs } : { each: Number($('assign-each').value), among: names };
+    said.textContent = 'assigning…';
+    assign(how)
+      .then((n) => { said.textContent = `assigned ${n} document${n === 1 ? '' : 's'}`; })
+      .catch((e) => { said.textContent = e.message; report(e); });
+  });
+}
+
 function showState() {
   const el = $('sync-state');
   $('agreement-open').hidden = !ctx;
+  $('curate-open').hidden = !isCurator();
+  $('assign-form').hidden = !isCurator();
   document.body.classList.toggle('in-team', !!ctx);
   if (!ctx) {
     el.hidden = true;
@@ -76,6 +93,10 @@ function commit(ids) {
     const project = new Set(ctx.team.documentIds());
     for (const id of ids) {
       dirty.delete(id);
+      if (curatedOf(id) !== null) {
+        await commitCurated(curatedOf(id));
+        continue;
+      }
       if (!project.has(id)) continue;
       const doc = await state.store.document(id);
       const record = await state.store.annotations(id);
@@ -124,6 +145,10 @@ function apply(writes) {
         ctx.team.applied(id, winner._rev);
         listChanged = true;
         if (docId === state.docId) reopen = true;
+      } else if (id === `ann:${body.doc_id}:curated`) {
+        if (await applyCurated(body)) reopen = true;
+      } else if (id.startsWith('assign:')) {
+        listChanged = true;
       }
     }
     const more = ctx.team.takeWrites();
@@ -133,6 +158,7 @@ function apply(writes) {
     });
     if (reopen) await openDocument(state.docId, { force: true });
     if (listChanged) await reloadList();
+    if (writes.changed.some((b) => b._id.startsWith('ann:'))) refreshCuration();
   }).then(() => {
     // Through the rules panel's own path (stored, the open document's
     // suggestions renewed), which queues behind this.
@@ -143,7 +169,7 @@ function apply(writes) {
 // A curator's change of the label set or the rules goes to the team
 // (an annotator's stays hers: the server would refuse it).
 function sendSettings() {
-  if (!ctx || !curates()) return;
+  if (!isCurator()) return;
   serial(async () => {
     ctx.team.commit('labels', { type: 'labels', labels: state.core.labels() });
     const rules = await state.store.setting('rules');
@@ -154,6 +180,71 @@ function sendSettings() {
   }).catch(report);
 }
 
+// Every record that may hold edits not yet committed (after joining or a
+// reload): the project's documents, and the curated records kept here.
+async function markAllDirty() {
+  for (const id of ctx.team.documentIds()) dirty.add(id);
+  for (const key of await state.store.curatedKeys()) dirty.add(key);
+}
+
+// A curator's curated record of a document, as the local store holds it
+// (under its own key), into the core.
+async function commitCurated(docId) {
+  if (!isCurator()) return;
+  const key = curatedKey(docId);
+  const doc = await state.store.document(docId);
+  const record = await state.store.annotations(key);
+  if (doc && record) ctx.team.commitCurated(doc, record, Date.now());
+}
+
+// The curated record the server changed (another curator's edit), written
+// locally over the one kept here (merged by the core first, as one's own
+// record); resolves to whether it is the one open. A curated record never
+// curated here is not kept locally: opening it for curation reads it then.
+async function applyCurated(body) {
+  if (!isCurator()) return false;
+  const key = curatedKey(body.doc_id);
+  if (key === state.docId) await flush();
+  const local = await state.store.annotations(key);
+  if (!local) return false;
+  await commitCurated(body.doc_id);
+  const id = `ann:${body.doc_id}:curated`;
+  const winner = ctx.team.winner(id);
+  if (!winner) return false;
+  const { record } = ctx.team.localRecord(winner, (await state.store.annotations(key)) ?? null);
+  await state.store.write({ annotations: [{ ...record, docId: key }] });
+  ctx.team.applied(id, winner._rev);
+  return key === state.docId;
+}
+
+const isCurator = () => !!ctx && (ctx.roles.includes('curator') || ctx.roles.includes('_admin'));
+
+// The list in her order: her assigned documents first, each marked.
+function listOrder(lines) {
+  if (!ctx) return lines;
+  const assigned = ctx.team.assignments();
+  const mine = (id) => (assigned[id] ?? []).includes(ctx.user);
+  const byId = new Map(lines.map((l) => [l.id, l]));
+  return ctx.team.queue(lines.map((l) => l.id), ctx.user).map((id) => ({ ...byId.get(id), assigned: mine(id) }));
+}
+
+// The contract's `assign({each, among} | {to, docs})` (curators): the
+// `assign:` records written and pushed; resolves to how many documents
+// were assigned.
+async function assign(how) {
+  const { team } = needTeam();
+  if (!isCurator()) throw new Error(`only a curator assigns documents: ${ctx.user} is ${ctx.roles.join(', ') || 'no role'} here`);
+  let n;
+  if (how?.to != null) {
+    n = team.assignTo((how.docs ?? []).map(String), String(how.to));
+  } else {
+    n = team.spread(Number(how?.each), (how?.among ?? []).map(String));
+  }
+  await ctx.replicator.next();
+  await serial(reloadList);
+  return n;
+}
+
 async function begin(project, user, roles, { fresh = false } = {}) {
   if (ctx) ctx.replicator.stop();
   if (fresh) await state.store.writeTeam({ clear: true });
@@ -162,6 +253,8 @@ async function begin(project, user, roles, { fresh = false } = {}) {
   const team = new Team(location.origin, project, user, deviceId(), crypto.randomUUID(), entries, checkpoint);
   const stored = fresh ? null : await state.store.setting(SETTING);
   ctx = { project, user, roles, team, own: stored?.own ? new Set(stored.own) : null };
+  team.setCurator(isCurator());
+  state.listOrder = listOrder;
   ctx.replicator = new Replicator({
     team,
     db: `/db/${encodeURIComponent(project)}`,
@@ -209,7 +302,7 @@ export async function join({ user, password, project }) {
     ctx.own = new Set((await state.store.idsInOrder()).filter((id) => !known.has(id)));
     await state.store.putSetting(SETTING, { project, user, own: [...ctx.own] });
   }
-  for (const id of ctx.team.documentIds()) dirty.add(id);
+  await markAllDirty();
   await ctx.replicator.next();
   await serial(reloadList);
   return { project, documents: ctx.team.documentIds() };
@@ -239,7 +332,7 @@ async function resume() {
   const who = await session().catch(() => null);
   const name = who?.json?.userCtx?.name;
   await begin(stored.project, stored.user, name === stored.user ? who.json.userCtx.roles : []);
-  for (const id of ctx.team.documentIds()) dirty.add(id);
+  await markAllDirty();
   if (name !== stored.user && who) {
     ctx.replicator.failure = { kind: 'signedout', reason: 'signed out' };
     showState();
@@ -252,6 +345,7 @@ async function signOut() {
   await session('DELETE');
   if (ctx) ctx.replicator.stop();
   ctx = null;
+  state.listOrder = null;
   await state.store.deleteSetting(SETTING);
   showState();
 }
@@ -295,8 +389,24 @@ export function wireTeam(given) {
       .finally(() => { $('team-password').value = ''; });
   });
   $('team-signout').addEventListener('click', () => signOut().catch(report));
+  wireCuration(() => ctx);
+  // Opened for curation: its record to send (edits logged after the last
+  // commit, by a tab closed while curating, are folded in on opening; the
+  // snapshot stored without them is what was last committed).
+  onOpened(() => {
+    if (!ctx || curatedOf(state.docId) === null) return;
+    dirty.add(state.docId);
+    ctx.replicator.schedule();
+  });
+  wireAssignForm();
   resume().catch(report);
   return {
+    curate: (docId) => curate(docId),
+    assign,
+    queue: () => {
+      const { team, user } = needTeam();
+      return team.queue(state.docs.all.map((d) => d.id), user);
+    },
     join,
     sync: async () => {
       const { replicator } = needTeam();

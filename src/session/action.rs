@@ -68,6 +68,14 @@ pub enum Action {
     TakeAgreed {
         spans: Vec<Span>,
     },
+    /// Curation: the stretch `start..end` (`curation::disagreements`)
+    /// made to hold exactly one version's `spans` (empty: nothing there),
+    /// what was there before replaced, as ONE undoable change.
+    TakeVersion {
+        start: usize,
+        end: usize,
+        spans: Vec<Span>,
+    },
 }
 
 /// What an action did, and what the page is to do about it.
@@ -301,6 +309,32 @@ fn apply_to_open(
                 );
             }
             out.reveal = c.added.iter().map(|s| s.start).min();
+            Some(c)
+        }
+        Action::TakeVersion { start, end, spans } => {
+            for s in &spans {
+                crate::labels::check_name(&s.label)?;
+            }
+            let c = e.replace_within(start, end, &spans)?;
+            out.status = if c.is_empty() {
+                format!(
+                    "{} already holds that version",
+                    quote(&e.doc.text, start, end)
+                )
+            } else if spans.is_empty() {
+                format!(
+                    "took “nothing there” for {}",
+                    quote(&e.doc.text, start, end)
+                )
+            } else {
+                let names: Vec<String> = spans
+                    .iter()
+                    .map(|s| format!("{} {}", s.label, quote(&e.doc.text, s.start, s.end)))
+                    .collect();
+                format!("took {}", names.join(", "))
+            };
+            out.select = spans.first().map(|s| [s.start, s.end]);
+            out.reveal = Some(start);
             Some(c)
         }
     };

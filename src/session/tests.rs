@@ -288,6 +288,89 @@ fn taking_the_agreed_spans_is_one_step_that_keeps_the_curators_own() {
 }
 
 #[test]
+fn taking_a_version_replaces_the_stretch_in_one_step_that_undoes_and_replays() {
+    // "Angela Merkel visited Paris on Monday. Merkel met Emmanuel Macron there."
+    let (mut s, _) = session_with(TEXT);
+    let (doc, record) = stored(&mut s);
+    let mut log = Vec::new();
+    // The curated record holds one annotator's reading of "Emmanuel Macron".
+    log.push(add(&mut s, 50, 58, "PER").unwrap().entry.unwrap());
+    log.push(add(&mut s, 59, 65, "PER").unwrap().entry.unwrap());
+    log.push(add(&mut s, 22, 27, "GPE").unwrap().entry.unwrap());
+    let other = |s: &Session| {
+        user_spans(s)
+            .into_iter()
+            .filter(|x| x.0 < 50)
+            .collect::<Vec<_>>()
+    };
+    let before = other(&s);
+    let a: Action = serde_json::from_str(
+        r#"{"op":"takeVersion","start":50,"end":65,"spans":[{"start":50,"end":65,"label":"PER"}]}"#,
+    )
+    .unwrap();
+    let out = s.apply(a).unwrap();
+    assert!(out.changed);
+    assert_eq!(out.status, "took PER “Emmanuel Macron”");
+    let entry = out.entry.clone().expect("one edit-log entry");
+    log.push(entry);
+    let in_stretch = |s: &Session| {
+        s.spans()
+            .iter()
+            .filter(|x| x.overlaps(50, 65))
+            .map(|x| (x.start, x.end, x.label.clone(), x.source))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(in_stretch(&s), [(50, 65, "PER".to_string(), Source::User)]);
+    assert_eq!(other(&s), before, "text outside the stretch is untouched");
+    // Taking it again changes nothing.
+    let again = s
+        .apply(Action::TakeVersion {
+            start: 50,
+            end: 65,
+            spans: vec![Span::new(50, 65, "PER")],
+        })
+        .unwrap();
+    assert!(!again.changed);
+    // Another tab (or a reload) replays it as one step.
+    let mut t = Session::new();
+    t.open_stored(doc, Some(record), &logged(log), &[]).unwrap();
+    assert_eq!(in_stretch(&t), in_stretch(&s));
+    // One undo brings back both spans it replaced.
+    s.apply(Action::Undo).unwrap();
+    assert_eq!(
+        in_stretch(&s),
+        [
+            (50, 58, "PER".to_string(), Source::User),
+            (59, 65, "PER".to_string(), Source::User)
+        ]
+    );
+    // The version "nothing there" empties the stretch, suggestions too.
+    let out = s
+        .apply(Action::TakeVersion {
+            start: 50,
+            end: 65,
+            spans: vec![],
+        })
+        .unwrap();
+    assert!(
+        out.status.starts_with("took “nothing there”"),
+        "{}",
+        out.status
+    );
+    assert!(in_stretch(&s).is_empty());
+    // A span outside the stretch is refused, nothing changed.
+    let err = s
+        .apply(Action::TakeVersion {
+            start: 50,
+            end: 58,
+            spans: vec![Span::new(22, 27, "LOC")],
+        })
+        .unwrap_err();
+    assert!(err.0.contains("outside the stretch"), "{}", err.0);
+    assert_eq!(other(&s), before);
+}
+
+#[test]
 fn actions_are_read_from_the_pages_words() {
     let a: Action =
         serde_json::from_str(r#"{"op":"resize","start":1,"end":2,"newStart":0,"newEnd":3}"#)

@@ -244,6 +244,9 @@ enum Phase {
 /// The replica of one project for one signed-in annotator.
 pub struct Replica {
     me: String,
+    /// A curator mirrors the curated records too (edits them, merges
+    /// their conflicts), as her own.
+    curator: bool,
     records: BTreeMap<String, Record>,
     checkpoint: Option<Checkpoint>,
     checkpoint_id: String,
@@ -281,6 +284,7 @@ impl Replica {
         .checkpoint_id();
         Replica {
             me: me.into(),
+            curator: false,
             records: entries
                 .into_iter()
                 .map(|e| (e.id.clone(), Record::from_entry(e)))
@@ -304,13 +308,27 @@ impl Replica {
         &self.me
     }
 
+    /// Whether the signed-in person curates (see [`Replica::mirrors`]).
+    pub fn set_curator(&mut self, curator: bool) {
+        self.curator = curator;
+    }
+
+    /// Whether a record is one the local side edits and mirrors: one's
+    /// own annotations, and for a curator the curated ones.
+    fn mirrors(&self, id: &str) -> bool {
+        id.starts_with("ann:")
+            && (id.ends_with(&format!(":{}", self.me))
+                || (self.curator && id.ends_with(&format!(":{}", crate::curation::CURATED))))
+    }
+
     /// Takes one's own record of a document (see [`Replica::commit`]); a
     /// blank one ([`Annotations::is_blank`]) is not made where there is
     /// none yet, so that opening a document, or a curator's creating the
     /// project from hers, does not list her as its annotator (and in
     /// every pair of the agreement).
     pub fn commit_own(&mut self, record: &Annotations) -> bool {
-        let id = self.own_id(&record.doc_id);
+        // One's own, or for a curator the curated record.
+        let id = format!("ann:{}:{}", record.doc_id, record.annotator);
         let exists = self
             .records
             .get(&id)
@@ -332,7 +350,7 @@ impl Replica {
     /// meanwhile is merged at once (own records), the merge to apply
     /// locally.
     pub fn commit(&mut self, id: &str, body: Value) -> bool {
-        let own = id.starts_with("ann:") && id.ends_with(&format!(":{}", self.me));
+        let own = self.mirrors(id);
         let rec = self.records.entry(id.to_string()).or_default();
         let base = if own {
             rec.mine.clone()
@@ -706,7 +724,7 @@ impl Replica {
                     touched.insert(id);
                 }
                 for id in touched {
-                    if id.starts_with("ann:") && id.ends_with(&format!(":{}", self.me)) {
+                    if self.mirrors(&id) {
                         self.resolve_own(&id);
                     }
                 }

@@ -4,7 +4,9 @@
 
 use super::convert::{self, from_js, js_err, to_js};
 use crate::agreement::{agreement, contract_json, Agreement, Annotated};
-use crate::doc::{Document, Source, Status};
+use crate::assignment;
+use crate::curation::{self, Answer};
+use crate::doc::{Document, Source, Span, Status};
 use crate::sync::replicate::{self, Entry, Failure, Replica, Step};
 use crate::sync::{plan::Checkpoint, Annotations, Rev};
 use serde::Serialize;
@@ -283,5 +285,149 @@ impl Team {
             .winner(&format!("ann:{doc_id}:{annotator}"))
             .map(|(_, b)| serde_json::from_value(b.clone()).map_err(js_err))
             .transpose()
+    }
+}
+
+/// Curation and assignment (docs/ARCHITECTURE.md, "Curation").
+#[wasm_bindgen]
+impl Team {
+    /// Whether the signed-in person curates: then the curated records are
+    /// hers to edit and merge too.
+    #[wasm_bindgen(js_name = setCurator)]
+    pub fn set_curator(&mut self, curator: bool) {
+        self.replica.set_curator(curator);
+    }
+
+    /// Takes a document's curated record as the local side holds it (the
+    /// stored `record`, edited in curation); whether that made a revision.
+    /// `doc` is the project's document (its own id).
+    #[wasm_bindgen(js_name = commitCurated)]
+    pub fn commit_curated(
+        &mut self,
+        doc: JsValue,
+        record: JsValue,
+        now: f64,
+    ) -> Result<bool, JsError> {
+        let doc = convert::document(doc)?;
+        let record = convert::record(record)?;
+        let body = replicate::own_body(
+            &doc.id,
+            curation::CURATED,
+            Status::Done,
+            record.as_ref(),
+            now as u64,
+        )
+        .map_err(js_err)?;
+        Ok(self.replica.commit_own(&body))
+    }
+
+    /// What the curator of a document sees, over the curated spans she
+    /// holds now (`curated`: the open record's spans): `{curation,
+    /// disagreements}` (`curation::curate`, `curation::disagreements`).
+    pub fn curation(&self, doc_id: &str, curated: JsValue) -> Result<JsValue, JsError> {
+        let curated: Vec<Span> = from_js::<Vec<Span>>(curated)?
+            .into_iter()
+            .filter(|s| s.source == Source::User)
+            .collect();
+        let answers: Vec<Answer> = self
+            .replica
+            .bodies(&format!("ann:{doc_id}:"))
+            .into_iter()
+            .filter_map(|b| serde_json::from_value::<Annotations>(b.clone()).ok())
+            .filter(|r| r.doc_id == doc_id && r.annotator != curation::CURATED)
+            .map(|r| Answer {
+                annotator: r.annotator,
+                status: r.status,
+                spans: r.spans,
+            })
+            .collect();
+        #[derive(Serialize)]
+        struct Out {
+            curation: curation::Curation,
+            disagreements: Vec<curation::Disagreement>,
+            left: usize,
+        }
+        let disagreements = curation::disagreements(&answers, &curated);
+        // Left to settle: a stretch whose curated spans are none of the
+        // versions, or empty (nothing taken there yet).
+        let left = disagreements
+            .iter()
+            .filter(|d| d.matches.is_none() || d.curated.is_empty())
+            .count();
+        to_js(&Out {
+            curation: curation::curate(&answers, &curated),
+            disagreements,
+            left,
+        })
+    }
+
+    /// The project's assignments (its `assign:` records): `{docId: [names]}`.
+    pub fn assignments(&self) -> Result<JsValue, JsError> {
+        to_js(&self.assigned())
+    }
+
+    /// `ids` (the list's order) with `me`'s assigned documents first.
+    pub fn queue(&self, ids: Vec<String>, me: &str) -> Vec<String> {
+        let assigned = self.assigned();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        assignment::queue(&refs, &assigned, me)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    /// Gives every project document not yet assigned to `each` of
+    /// `among` (`assignment::spread`), as `assign:` records to push; the
+    /// number of documents assigned.
+    pub fn spread(&mut self, each: u32, among: Vec<String>) -> Result<u32, JsError> {
+        let existing = self.assigned();
+        let given = assignment::spread(&self.document_ids(), &among, each as usize, &existing)
+            .map_err(js_err)?;
+        for (doc, names) in &given {
+            self.put_assignment(doc, names);
+        }
+        Ok(given.len() as u32)
+    }
+
+    /// Adds `to` to the annotators of each of `docs`; the number of
+    /// records that changed.
+    #[wasm_bindgen(js_name = assignTo)]
+    pub fn assign_to(&mut self, docs: Vec<String>, to: &str) -> Result<u32, JsError> {
+        if to.is_empty() || to == curation::CURATED {
+            return Err(JsError::new(&format!("cannot assign documents to {to:?}")));
+        }
+        let known = self.document_ids();
+        let mut assigned = self.assigned();
+        let mut n = 0;
+        for doc in docs {
+            if !known.contains(&doc) {
+                return Err(JsError::new(&format!("the project has no document {doc}")));
+            }
+            let names = assigned.entry(doc.clone()).or_default();
+            if names.iter().any(|x| x == to) {
+                continue;
+            }
+            names.push(to.to_string());
+            names.sort();
+            let names = names.clone();
+            self.put_assignment(&doc, &names);
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+impl Team {
+    fn assigned(&self) -> assignment::Assignments {
+        self.replica
+            .bodies("assign:")
+            .into_iter()
+            .filter_map(assignment::read)
+            .collect()
+    }
+
+    fn put_assignment(&mut self, doc: &str, names: &[String]) {
+        self.replica
+            .commit(&assignment::record_id(doc), assignment::record(doc, names));
     }
 }

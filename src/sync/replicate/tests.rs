@@ -470,3 +470,74 @@ fn a_checkpoint_written_meanwhile_by_another_run_is_read_again() {
         3
     );
 }
+
+#[test]
+fn curators_mirror_the_curated_record_and_merge_its_conflicts_annotators_do_not() {
+    let mut server = Server {
+        curators: vec!["ced".into(), "cid".into()],
+        ..Server::default()
+    };
+    let (mut ced, mut cid, mut ana) = (
+        Device::new("ced", "x"),
+        Device::new("cid", "y"),
+        Device::new("ana", "z"),
+    );
+    ced.replica.set_curator(true);
+    cid.replica.set_curator(true);
+    // A curator's edit of the curated record, as her page commits it.
+    let edit = |body: &mut Annotations, at: u64, add: Span| {
+        body.spans.push(add.clone());
+        body.spans.sort_by(Span::order);
+        body.history.push(super::super::merge::Entry {
+            step: EditStep {
+                tab: String::new(),
+                at,
+                change: EditChange {
+                    removed: Vec::new(),
+                    added: vec![add],
+                },
+            },
+            undone: false,
+        });
+        body.updated = at;
+    };
+    let id = "ann:d1:curated";
+    let mut mine = Annotations::new(
+        "d1",
+        crate::curation::CURATED,
+        Status::Todo,
+        &[],
+        &History::default(),
+        0,
+    );
+    edit(&mut mine, 1, span(0, 3, "PER"));
+    assert!(ced.replica.commit_own(&mine));
+    ced.sync(&mut server).unwrap();
+    cid.sync(&mut server).unwrap();
+    ana.sync(&mut server).unwrap();
+    let (rev, body) = cid.replica.winner(id).unwrap();
+    let mut theirs: Annotations = serde_json::from_value(body.clone()).unwrap();
+    cid.replica.applied(id, &rev);
+    // Both curators edit it apart: a conflict, which each merges.
+    edit(&mut mine, 5, span(4, 7, "ORG"));
+    assert!(ced.replica.commit_own(&mine));
+    edit(&mut theirs, 6, span(8, 11, "LOC"));
+    assert!(cid.replica.commit_own(&theirs));
+    for _ in 0..2 {
+        ced.sync(&mut server).unwrap();
+        cid.sync(&mut server).unwrap();
+    }
+    ana.sync(&mut server).unwrap();
+    let want = vec![
+        (0, 3, "PER".to_string()),
+        (4, 7, "ORG".to_string()),
+        (8, 11, "LOC".to_string()),
+    ];
+    assert_eq!(server.conflicts(), 0, "the losing leaf deleted");
+    assert_eq!(ced.spans_of("d1", "curated"), want);
+    assert_eq!(cid.spans_of("d1", "curated"), want);
+    assert_eq!(ana.spans_of("d1", "curated"), want);
+    // An annotator never writes a merge of it (the server would refuse).
+    assert_eq!(ana.replica.pending(), 0);
+    assert!(ana.replica.refused().is_empty());
+}

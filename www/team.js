@@ -89,15 +89,25 @@ function apply(writes) {
   return serial(async () => {
     let listChanged = false;
     let reopen = false;
+    // The project's new documents first, in one transaction (a first sync
+    // brings thousands: a durable write each took 4 ms apiece), before the
+    // records on them and the checkpoint that says they came.
+    const known = new Set(await state.store.documentIds());
+    const arrived = [];
+    for (const body of writes.changed) {
+      const docId = body._id.startsWith('doc:') ? body._id.slice(4) : null;
+      if (docId !== null && !known.has(docId)) {
+        known.add(docId);
+        arrived.push({ id: docId, text: body.text, meta: body.meta ?? {}, status: 'todo' });
+      }
+    }
+    if (arrived.length) {
+      await state.store.write({ documents: arrived });
+      listChanged = true;
+    }
     for (const body of writes.changed) {
       const id = body._id;
-      if (id.startsWith('doc:')) {
-        const docId = id.slice(4);
-        if (!await state.store.document(docId)) {
-          await state.store.write({ documents: [{ id: docId, text: body.text, meta: body.meta ?? {}, status: 'todo' }] });
-          listChanged = true;
-        }
-      } else if (id === 'labels' && Array.isArray(body.labels)) {
+      if (id === 'labels' && Array.isArray(body.labels)) {
         state.core.setLabels(body.labels);
         await state.store.write({ labels: state.core.labels() });
         refreshLabels();

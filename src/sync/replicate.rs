@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// How many revisions of a branch a pushed revision names.
 const REVS_LIMIT: usize = 1000;
 /// `_changes` rows per request.
-const CHANGES_LIMIT: usize = 500;
+const CHANGES_LIMIT: usize = 2000;
 
 /// Two bodies say the same (revision fields aside; for a record, its
 /// `updated` too, which only says when).

@@ -71,21 +71,20 @@ function commit(ids) {
       }
     }
     const project = new Set(ctx.team.documentIds());
-    for (const id of ids) {
-      dirty.delete(id);
-      if (!project.has(id)) continue;
-      const doc = await state.store.document(id);
-      const record = await state.store.annotations(id);
-      // Never opened here: nothing of hers to send.
-      if (!doc || !record) continue;
+    for (const id of ids) dirty.delete(id);
+    // Never opened here: nothing of hers to send (nor to read).
+    for (const { doc, record } of await state.store.openedWithRecords(ids.filter((id) => project.has(id)))) {
       ctx.team.commitOwn(doc, record, Date.now());
     }
   });
 }
 
 // Writes locally what the server changed: new documents, the labels, one's
-// own records (merged ones included); then stores the core's entries.
-function apply(writes) {
+// own records (merged ones included); then stores the core's entries. The
+// document list is read again at a round's `last` write only (a first
+// sync's every page would read thousands of summaries again).
+let listStale = false;
+function apply(writes, { last = true } = {}) {
   return serial(async () => {
     let listChanged = false;
     let reopen = false;
@@ -136,7 +135,11 @@ function apply(writes) {
       checkpoint: more.checkpoint ?? writes.checkpoint,
     });
     if (reopen) await openDocument(state.docId, { force: true });
-    if (listChanged) await reloadList();
+    listStale ||= listChanged;
+    if (last && listStale) {
+      listStale = false;
+      await reloadList();
+    }
   });
 }
 
@@ -197,7 +200,6 @@ export async function join({ user, password, project }) {
   }
   for (const id of ctx.team.documentIds()) dirty.add(id);
   await ctx.replicator.next();
-  await serial(reloadList);
   return { project, documents: ctx.team.documentIds() };
 }
 

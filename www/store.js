@@ -327,6 +327,7 @@ class Store {
   // where the next snapshot's check finds it. With `newDocuments`, the documents are new: should another tab
   // have stored one of their ids meanwhile, nothing is written and the
   // promise rejects with an IdTakenError (`id`), never writing over it.
+  // With `absent`, the documents are known not to be stored (none is read).
   // Resolves to the seq of the logged entry, if any.
   async write(w) {
     const current = w.current !== undefined && w.current !== this.knownCurrent ? w.current : undefined;
@@ -352,6 +353,11 @@ class Store {
         let seq = Date.now() * 1000;
         for (const d of w.documents) {
           const mySeq = seq++;
+          // Said to be new (`absent`: a first sync's thousands): no read.
+          if (w.absent) {
+            docs.put({ id: d.id, text: d.text, meta: d.meta ?? {}, status: d.status ?? 'todo', seq: mySeq });
+            continue;
+          }
           // A document written again keeps its place in the order.
           docs.get(d.id).onsuccess = (e) => {
             const old = e.target.result;

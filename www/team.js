@@ -101,7 +101,7 @@ function apply(writes, { last = true } = {}) {
       }
     }
     if (arrived.length) {
-      await state.store.write({ documents: arrived });
+      await state.store.write({ documents: arrived, absent: true });
       listChanged = true;
     }
     for (const body of writes.changed) {

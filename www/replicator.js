@@ -14,9 +14,10 @@ const TIMEOUT = 8000;
 const MAX_BACKOFF = 30000;
 
 export class Replicator {
-  // `team`: the core's Team; `db`: '/db/<project>'; `apply(writes)`: writes
-  // the changed records locally (in the page's serial queue) and stores the
-  // entries; `commit()`: takes the local edits into the core (serial too);
+  // `team`: the core's Team; `db`: '/db/<project>'; `apply(writes, {last})`:
+  // writes the changed records locally (in the page's serial queue) and
+  // stores the entries (`last`: the round's end: draw the list again);
+  // `commit()`: takes the local edits into the core (serial too);
   // `onState()`: the state changed.
   constructor({ team, db, apply, commit, onState }) {
     Object.assign(this, { team, db, apply, commit, onState });
@@ -121,16 +122,25 @@ export class Replicator {
     if (this.failure?.kind === 'offline') this.failure = null;
     this.onState();
     let step = this.team.start();
+    // What an answer brought is stored while the next request is out: a
+    // first sync's pages of thousands of records are written as the next
+    // page comes, not all after the last. The list is drawn once, at the end.
+    let storing = Promise.resolve();
     try {
       while (step.kind === 'request') {
-        const { status, text } = await this.send(step);
+        const [{ status, text }] = await Promise.all([this.send(step), storing]);
         step = this.team.answer(status, text);
+        const writes = this.team.takeWrites();
+        if (writes.entries.length || writes.changed.length || writes.checkpoint) {
+          storing = this.apply(writes, { last: false });
+        }
       }
     } catch (e) {
       this.team.abort();
       throw e;
     } finally {
-      await this.apply(this.team.takeWrites());
+      await storing;
+      await this.apply(this.team.takeWrites(), { last: true });
     }
     if (step.kind === 'done') return { pushed: step.pushed, pulled: step.pulled };
     throw { kind: step.kind, reason: step.reason };

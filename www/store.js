@@ -276,6 +276,21 @@ class Store {
     }));
   }
 
+  // Of several documents, those opened here (with an annotations record),
+  // with it: [{doc, record}], in one transaction; a document never opened
+  // costs no read (a first sync brings thousands).
+  async openedWithRecords(ids) {
+    const tx = this.db.transaction(['documents', 'annotations'], 'readonly');
+    const docs = tx.objectStore('documents');
+    const anns = tx.objectStore('annotations');
+    const opened = new Set(await promised(anns.getAllKeys()));
+    const read = await Promise.all(ids.filter((id) => opened.has(id)).map(async (id) => {
+      const [doc, record] = await Promise.all([promised(docs.get(id)), promised(anns.get(id))]);
+      return { doc: doc ?? null, record: record ?? null };
+    }));
+    return read.filter(({ doc, record }) => doc && record);
+  }
+
   // Several documents, in one transaction (null for any gone).
   async documents(ids) {
     const tx = this.db.transaction('documents', 'readonly');
@@ -320,6 +335,7 @@ class Store {
   // where the next snapshot's check finds it. With `newDocuments`, the documents are new: should another tab
   // have stored one of their ids meanwhile, nothing is written and the
   // promise rejects with an IdTakenError (`id`), never writing over it.
+  // With `absent`, the documents are known not to be stored (none is read).
   // Resolves to the seq of the logged entry, if any.
   async write(w) {
     // A curated record is never a document of its own (its status stays
@@ -349,6 +365,11 @@ class Store {
         let seq = Date.now() * 1000;
         for (const d of w.documents) {
           const mySeq = seq++;
+          // Said to be new (`absent`: a first sync's thousands): no read.
+          if (w.absent) {
+            docs.put({ id: d.id, text: d.text, meta: d.meta ?? {}, status: d.status ?? 'todo', seq: mySeq });
+            continue;
+          }
           // A document written again keeps its place in the order.
           docs.get(d.id).onsuccess = (e) => {
             const old = e.target.result;

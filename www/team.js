@@ -91,38 +91,51 @@ function commit(ids) {
       }
     }
     const project = new Set(ctx.team.documentIds());
+    const opened = [];
     for (const id of ids) {
       dirty.delete(id);
       if (curatedOf(id) !== null) {
         await commitCurated(curatedOf(id));
-        continue;
+      } else if (project.has(id)) {
+        opened.push(id);
       }
-      if (!project.has(id)) continue;
-      const doc = await state.store.document(id);
-      const record = await state.store.annotations(id);
-      // Never opened here: nothing of hers to send.
-      if (!doc || !record) continue;
+    }
+    // Never opened here: nothing of hers to send (nor to read).
+    for (const { doc, record } of await state.store.openedWithRecords(opened)) {
       ctx.team.commitOwn(doc, record, Date.now());
     }
   });
 }
 
 // Writes locally what the server changed: new documents, the labels, one's
-// own records (merged ones included); then stores the core's entries.
-function apply(writes) {
+// own records (merged ones included); then stores the core's entries. The
+// document list is read again at a round's `last` write only (a first
+// sync's every page would read thousands of summaries again).
+let listStale = false;
+function apply(writes, { last = true } = {}) {
   let rules = null; // the team's rules, if they changed: set once this is done
   return serial(async () => {
     let listChanged = false;
     let reopen = false;
+    // The project's new documents first, in one transaction (a first sync
+    // brings thousands: a durable write each took 4 ms apiece), before the
+    // records on them and the checkpoint that says they came.
+    const known = new Set(await state.store.documentIds());
+    const arrived = [];
+    for (const body of writes.changed) {
+      const docId = body._id.startsWith('doc:') ? body._id.slice(4) : null;
+      if (docId !== null && !known.has(docId)) {
+        known.add(docId);
+        arrived.push({ id: docId, text: body.text, meta: body.meta ?? {}, status: 'todo' });
+      }
+    }
+    if (arrived.length) {
+      await state.store.write({ documents: arrived, absent: true });
+      listChanged = true;
+    }
     for (const body of writes.changed) {
       const id = body._id;
-      if (id.startsWith('doc:')) {
-        const docId = id.slice(4);
-        if (!await state.store.document(docId)) {
-          await state.store.write({ documents: [{ id: docId, text: body.text, meta: body.meta ?? {}, status: 'todo' }] });
-          listChanged = true;
-        }
-      } else if (id === 'labels' && Array.isArray(body.labels)) {
+      if (id === 'labels' && Array.isArray(body.labels)) {
         state.core.setLabels(body.labels);
         await state.store.write({ labels: state.core.labels() });
         refreshLabels();
@@ -157,7 +170,11 @@ function apply(writes) {
       checkpoint: more.checkpoint ?? writes.checkpoint,
     });
     if (reopen) await openDocument(state.docId, { force: true });
-    if (listChanged) await reloadList();
+    listStale ||= listChanged;
+    if (last && listStale) {
+      listStale = false;
+      await reloadList();
+    }
     if (writes.changed.some((b) => b._id.startsWith('ann:'))) refreshCuration();
   }).then(() => {
     // Through the rules panel's own path (stored, the open document's
@@ -304,7 +321,6 @@ export async function join({ user, password, project }) {
   }
   await markAllDirty();
   await ctx.replicator.next();
-  await serial(reloadList);
   return { project, documents: ctx.team.documentIds() };
 }
 

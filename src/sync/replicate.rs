@@ -12,6 +12,15 @@
 //! (`_bulk_get?revs=true`); write the checkpoint on both sides; push again
 //! if a conflict was merged meanwhile.
 //!
+//! A first sync (from sequence 0: every record is new here) asks the feed
+//! for the winning bodies too (`include_docs=true`), so that a project of
+//! thousands of records comes in the pages of `_changes` alone, as fast as
+//! `_all_docs` would bring it; `_bulk_get` then fetches only what the feed
+//! did not carry: the other leaves of a conflicted record (each with its
+//! `_revisions`). A winner so taken is known without its ancestry (a root
+//! cut as by stemming), which the next revision of it, fetched with
+//! `_revisions`, joins on.
+//!
 //! The signed-in annotator's own records (`ann:<doc>:<me>`) mirror the
 //! local annotation records. Each remembers the revision the local record
 //! reflects (`mine`): a local change becomes a revision on top of that one,
@@ -31,7 +40,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// How many revisions of a branch a pushed revision names.
 const REVS_LIMIT: usize = 1000;
 /// `_changes` rows per request.
-const CHANGES_LIMIT: usize = 500;
+const CHANGES_LIMIT: usize = 2000;
 
 /// Two bodies say the same (revision fields aside; for a record, its
 /// `updated` too, which only says when).
@@ -253,6 +262,8 @@ pub struct Replica {
     server_checkpoint_rev: Option<String>,
     checkpoint_read: bool,
     since: Value,
+    /// The feed brings the winning bodies (a first sync).
+    include_docs: bool,
     session: String,
     phase: Phase,
     summary: Summary,
@@ -294,6 +305,7 @@ impl Replica {
             server_checkpoint_rev: None,
             checkpoint_read: false,
             since: json!(0),
+            include_docs: false,
             session: session.into(),
             phase: Phase::Idle,
             summary: Summary::default(),
@@ -572,7 +584,12 @@ impl Replica {
             Phase::Changes => Request {
                 method: "GET",
                 path: format!(
-                    "_changes?style=all_docs&limit={CHANGES_LIMIT}&since={}",
+                    "_changes?style=all_docs{}&limit={CHANGES_LIMIT}&since={}",
+                    if self.include_docs {
+                        "&include_docs=true"
+                    } else {
+                        ""
+                    },
                     seq_param(&self.since)
                 ),
                 body: None,
@@ -659,6 +676,7 @@ impl Replica {
                     }
                 };
                 self.since = Checkpoint::since(self.checkpoint.as_ref(), theirs.as_ref());
+                self.include_docs = self.since == json!(0);
                 self.checkpoint_read = true;
                 self.go(Phase::Changes)
             }
@@ -669,17 +687,33 @@ impl Replica {
                         reason(&body, status)
                     )));
                 }
-                let results: Vec<Change> = serde_json::from_value(body["results"].clone())
-                    .map_err(|e| {
-                        Failure::Server(format!("a _changes answer that is not one ({e})"))
-                    })?;
-                let last_seq = body["last_seq"].clone();
-                let more = results.len() >= CHANGES_LIMIT;
+                let not_changes =
+                    |e: String| Failure::Server(format!("a _changes answer that is not one ({e})"));
+                let mut body = body;
+                let last_seq = body["last_seq"].take();
+                let Some(Value::Array(rows)) = body.get_mut("results").map(Value::take) else {
+                    return Err(not_changes("no results".into()));
+                };
+                let more = rows.len() >= CHANGES_LIMIT;
                 let mut request: BTreeMap<String, Vec<Rev>> = BTreeMap::new();
-                for c in &results {
-                    let revs = request.entry(c.id.clone()).or_default();
-                    revs.extend(c.changes.iter().map(|r| r.rev.clone()));
+                let mut docs = Vec::new();
+                for mut row in rows {
+                    // Taken out, not copied: a first sync's pages carry megabytes.
+                    if let Some(doc) = row.get_mut("doc").map(Value::take) {
+                        if doc.is_object() {
+                            docs.push(doc);
+                        }
+                    }
+                    let c: Change =
+                        serde_json::from_value(row).map_err(|e| not_changes(e.to_string()))?;
+                    // Never joined (see `take_docs`): not worth fetching.
+                    if c.id.starts_with("_design/") {
+                        continue;
+                    }
+                    let revs = request.entry(c.id).or_default();
+                    revs.extend(c.changes.into_iter().map(|r| r.rev));
                 }
+                self.take_docs(&docs)?;
                 let diff =
                     super::plan::revs_diff(&request, |id| self.records.get(id).map(|r| &r.tree));
                 if diff.is_empty() {
@@ -707,27 +741,7 @@ impl Replica {
                         f.id, f.error
                     )));
                 }
-                let mut touched = BTreeSet::new();
-                for doc in &docs {
-                    let id = doc["_id"].as_str().unwrap_or("").to_string();
-                    if id.is_empty() || id.starts_with("_design/") {
-                        continue;
-                    }
-                    let rec = self.records.entry(id.clone()).or_default();
-                    let before = rec.winner().map(|(r, _)| r);
-                    rec.join(doc).map_err(Failure::Server)?;
-                    self.summary.pulled += 1;
-                    if rec.winner().map(|(r, _)| r) != before {
-                        self.changed.insert(id.clone());
-                    }
-                    self.dirty.insert(id.clone());
-                    touched.insert(id);
-                }
-                for id in touched {
-                    if self.mirrors(&id) {
-                        self.resolve_own(&id);
-                    }
-                }
+                self.take_docs(&docs)?;
                 self.after_changes(last_seq, more)
             }
             Phase::WriteCheckpoint { .. } if status == 409 => {
@@ -751,6 +765,7 @@ impl Replica {
                 ));
                 self.checkpoint_dirty = true;
                 self.since = last_seq;
+                self.include_docs = false;
                 // A merge made while pulling goes at once.
                 self.push_then(Phase::Done)
             }
@@ -759,6 +774,41 @@ impl Replica {
             }
         };
         Ok(next)
+    }
+
+    /// Joins revisions the server gave (`_bulk_get`, or a first sync's
+    /// feed); those already here are passed over. One's own record in
+    /// conflict is merged at once.
+    fn take_docs(&mut self, docs: &[Value]) -> Result<(), Failure> {
+        let mut touched = BTreeSet::new();
+        for doc in docs {
+            let id = doc["_id"].as_str().unwrap_or("").to_string();
+            if id.is_empty() || id.starts_with("_design/") {
+                continue;
+            }
+            let rec = self.records.entry(id.clone()).or_default();
+            let known = doc["_rev"]
+                .as_str()
+                .and_then(|r| r.parse::<Rev>().ok())
+                .is_some_and(|r| rec.tree.contains(&r));
+            if known {
+                continue;
+            }
+            let before = rec.winner().map(|(r, _)| r);
+            rec.join(doc).map_err(Failure::Server)?;
+            self.summary.pulled += 1;
+            if rec.winner().map(|(r, _)| r) != before {
+                self.changed.insert(id.clone());
+            }
+            self.dirty.insert(id.clone());
+            touched.insert(id);
+        }
+        for id in touched {
+            if self.mirrors(&id) {
+                self.resolve_own(&id);
+            }
+        }
+        Ok(())
     }
 
     fn after_changes(&mut self, last_seq: Value, more: bool) -> Step {

@@ -9,7 +9,8 @@ use crate::session::record::Record as LocalRecord;
 use crate::sync::plan::Incoming;
 
 /// A CouchDB database, in memory: `_bulk_docs` (`new_edits: false`),
-/// `_changes` (`style=all_docs`), `_bulk_get?revs=true` and `_local/`.
+/// `_changes` (`style=all_docs`, `include_docs`), `_bulk_get?revs=true`
+/// and `_local/`.
 #[derive(Default)]
 struct Server {
     docs: BTreeMap<String, (RevTree, BTreeMap<Rev, Value>, u64)>,
@@ -19,6 +20,9 @@ struct Server {
     curators: Vec<String>,
     /// The next answers, instead of the database's (faults).
     faults: Vec<(u16, Value)>,
+    /// Every request's path, and the revisions each `_bulk_get` asked for.
+    asked: Vec<String>,
+    fetched: Vec<(String, Rev)>,
 }
 
 impl Server {
@@ -26,6 +30,7 @@ impl Server {
         if !self.faults.is_empty() {
             return self.faults.remove(0);
         }
+        self.asked.push(r.path.clone());
         let (path, query) = r.path.split_once('?').unwrap_or((&r.path, ""));
         match (r.method, path) {
             ("POST", "_bulk_docs") => {
@@ -63,10 +68,24 @@ impl Server {
                     .docs
                     .iter()
                     .filter(|(_, (_, _, s))| *s > since)
-                    .map(|(id, (t, _, s))| {
+                    .map(|(id, (t, bodies, s))| {
                         let changes: Vec<Value> =
                             t.leaves().iter().map(|l| json!({"rev": l.rev})).collect();
-                        (*s, json!({"seq": s, "id": id, "changes": changes}))
+                        let mut row = json!({"seq": s, "id": id, "changes": changes});
+                        // As CouchDB: the winner, with `_rev` but no `_revisions`.
+                        if query.split('&').any(|kv| kv == "include_docs=true") {
+                            let w = t.winner().unwrap();
+                            let mut doc = if w.deleted {
+                                json!({"_id": id, "_deleted": true})
+                            } else {
+                                let mut d = bodies[&w.rev].clone();
+                                d.as_object_mut().unwrap().remove("_revisions");
+                                d
+                            };
+                            doc["_rev"] = json!(w.rev);
+                            row["doc"] = doc;
+                        }
+                        (*s, row)
                     })
                     .collect();
                 rows.sort_by_key(|r| r.0);
@@ -78,6 +97,7 @@ impl Server {
                 for want in r.body.as_ref().unwrap()["docs"].as_array().unwrap() {
                     let id = want["id"].as_str().unwrap();
                     let rev: Rev = want["rev"].as_str().unwrap().parse().unwrap();
+                    self.fetched.push((id.to_string(), rev.clone()));
                     let (tree, bodies, _) = &self.docs[id];
                     let deleted = tree.leaves().iter().any(|l| l.rev == rev && l.deleted);
                     let mut doc = if deleted {
@@ -540,4 +560,97 @@ fn curators_mirror_the_curated_record_and_merge_its_conflicts_annotators_do_not(
     // An annotator never writes a merge of it (the server would refuse).
     assert_eq!(ana.replica.pending(), 0);
     assert!(ana.replica.refused().is_empty());
+}
+
+#[test]
+fn a_first_sync_takes_the_bodies_from_the_feed_and_fetches_only_conflicting_leaves() {
+    let mut server = Server {
+        curators: vec!["ced".into()],
+        ..Server::default()
+    };
+    let mut ced = Device::new("ced", "c");
+    for d in ["d1", "d2", "d3"] {
+        ced.replica
+            .commit(&format!("doc:{d}"), json!({"type": "document", "text": d}));
+    }
+    ced.sync(&mut server).unwrap();
+    // The same annotator on two devices, apart, each with her record of
+    // d1 on the server before either hears of the other: a conflict there.
+    let (mut x, mut y) = (Device::new("ana", "x"), Device::new("ana", "y"));
+    x.edit("d1", 1, &[span(0, 2, "PER")], &[]);
+    y.edit("d1", 2, &[span(3, 5, "LOC")], &[]);
+    x.replica.commit_own(&x.local["d1"]);
+    y.replica.commit_own(&y.local["d1"]);
+    for dev in [&mut x, &mut y] {
+        let req = dev.replica.start();
+        assert_eq!(req.path, "_bulk_docs");
+        server.handle("ana", &req);
+    }
+    assert_eq!(server.conflicts(), 1);
+
+    // Ben's first sync: the feed carries every winner; the losing leaf alone
+    // is fetched, with its ancestry.
+    let mut ben = Device::new("ben", "b");
+    server.asked.clear();
+    server.fetched.clear();
+    ben.sync(&mut server).unwrap();
+    let feed: Vec<&String> = server
+        .asked
+        .iter()
+        .filter(|p| p.starts_with("_changes"))
+        .collect();
+    assert!(feed[0].contains("include_docs=true"), "{feed:?}");
+    let loser = server.docs["ann:d1:ana"].0.conflicts();
+    let want: Vec<(String, Rev)> = loser
+        .into_iter()
+        .map(|r| ("ann:d1:ana".to_string(), r))
+        .collect();
+    assert_eq!(server.fetched, want, "only the leaf the feed did not carry");
+    for d in ["d1", "d2", "d3"] {
+        let id = format!("doc:{d}");
+        assert_eq!(ben.replica.winner(&id).unwrap().1["text"], json!(d));
+    }
+    let mine = &ben.replica.records["ann:d1:ana"];
+    assert_eq!(mine.tree.leaves().len(), 2, "both leaves known");
+    assert_eq!(
+        mine.tree.winner().unwrap().rev,
+        server.docs["ann:d1:ana"].0.winner().unwrap().rev,
+        "the same winner as the server's"
+    );
+
+    // Ana's third device joins: her conflict arrives on a first sync and is
+    // merged at once, and her other devices come round to the merge.
+    let mut z = Device::new("ana", "z");
+    z.sync(&mut server).unwrap();
+    assert_eq!(server.conflicts(), 0, "the losing leaf deleted");
+    let both = [span(0, 2, "PER"), span(3, 5, "LOC")];
+    assert_eq!(z.local["d1"].spans, both);
+    for dev in [&mut x, &mut y] {
+        dev.sync(&mut server).unwrap();
+        dev.sync(&mut server).unwrap();
+        assert_eq!(dev.local["d1"].spans, both);
+    }
+    assert_eq!(server.winner("ann:d1:ana")["spans"], json!(both));
+    assert_eq!(server.conflicts(), 0);
+
+    // Later rounds ask for what changed only, with `_revisions`.
+    server.asked.clear();
+    x.edit("d1", 9, &[span(6, 8, "ORG")], &[]);
+    x.sync(&mut server).unwrap();
+    ben.sync(&mut server).unwrap();
+    assert!(server
+        .asked
+        .iter()
+        .filter(|p| p.starts_with("_changes"))
+        .all(|p| !p.contains("include_docs")));
+    assert_eq!(
+        ben.spans_of("d1", "ana").len(),
+        3,
+        "the next revision joins the winner taken without ancestry"
+    );
+    assert_eq!(
+        ben.replica.records["ann:d1:ana"].tree.leaves(),
+        server.docs["ann:d1:ana"].0.leaves(),
+        "the same tree ends as the server's"
+    );
 }

@@ -415,7 +415,10 @@ export function wireTeam(given) {
     ctx.replicator.schedule();
   });
   wireAssignForm();
-  resume().catch(report);
+  // Until a reload has resumed the team (a round trip to the server), the
+  // state is not yet known to be synced, and sync() waits for it.
+  let resumed = false;
+  const resuming = resume().catch(report).finally(() => { resumed = true; });
   return {
     curate: (docId) => curate(docId),
     assign,
@@ -425,6 +428,7 @@ export function wireTeam(given) {
     },
     join,
     sync: async () => {
+      await resuming;
       const { replicator } = needTeam();
       if (state.docId) dirty.add(state.docId);
       const total = { pushed: 0, pulled: 0 };
@@ -436,7 +440,7 @@ export function wireTeam(given) {
       }
       return total;
     },
-    syncState: () => (ctx ? ctx.replicator.state(dirty.size).state : 'synced'),
+    syncState: () => (ctx ? ctx.replicator.state(dirty.size).state : resumed ? 'synced' : 'pending'),
     whoami: () => (ctx ? { user: ctx.user, roles: ctx.roles } : null),
     annotationsOf: (docId, annotator) => needTeam().team.annotationsOf(String(docId), String(annotator)),
     agreement: (opts) => needTeam().team.agreement(opts?.labels ?? null),

@@ -109,9 +109,56 @@ pub fn queue<'d>(docs: &[&'d str], assignments: &Assignments, me: &str) -> Vec<&
     first.into_iter().chain(rest).collect()
 }
 
+/// Adds `to` to the annotators of each of `docs` (documents of the
+/// project `known`): the records that change, with their annotators (a
+/// document she already has is left out). Refused, changing nothing: an
+/// empty name or `curated`, or a document the project does not have.
+pub fn assign_to(
+    existing: &Assignments,
+    known: &[String],
+    docs: &[String],
+    to: &str,
+) -> Result<Assignments, String> {
+    if to.is_empty() || to == crate::curation::CURATED {
+        return Err(format!("cannot assign documents to {to:?}"));
+    }
+    let mut changed = Assignments::new();
+    for doc in docs {
+        if !known.contains(doc) {
+            return Err(format!("the project has no document {doc}"));
+        }
+        let mut names = existing.get(doc).cloned().unwrap_or_default();
+        if names.iter().any(|x| x == to) {
+            continue;
+        }
+        names.push(to.to_string());
+        names.sort();
+        changed.insert(doc.clone(), names);
+    }
+    Ok(changed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn assigning_to_one_adds_her_once_and_refuses_what_is_not_there() {
+        let known = docs(3);
+        let mut existing = Assignments::new();
+        existing.insert(known[0].clone(), names(&["cy"]));
+        let changed = assign_to(&existing, &known, &known[..2], "ana").unwrap();
+        assert_eq!(changed[&known[0]], names(&["ana", "cy"]));
+        assert_eq!(changed[&known[1]], names(&["ana"]));
+        existing.extend(changed);
+        let again = assign_to(&existing, &known, &known[..2], "ana").unwrap();
+        assert!(again.is_empty(), "she has them already");
+        assert!(assign_to(&existing, &known, &["nope".into()], "ana")
+            .unwrap_err()
+            .contains("no document nope"));
+        assert!(assign_to(&existing, &known, &known, "curated").is_err());
+        assert!(assign_to(&existing, &known, &known, "").is_err());
+    }
 
     fn names(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()

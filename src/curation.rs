@@ -274,6 +274,16 @@ pub fn disagreements(answers: &[Answer], curated: &[Span]) -> Vec<Disagreement> 
         .collect()
 }
 
+/// How many stretches are left to settle: those whose curated spans are
+/// none of the versions, or empty (a curator who chose "nothing there"
+/// still sees it, as nothing has been taken there yet).
+pub fn left_to_settle(disagreements: &[Disagreement]) -> usize {
+    disagreements
+        .iter()
+        .filter(|d| d.matches.is_none() || d.curated.is_empty())
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,5 +508,24 @@ mod tests {
             ans("ben", true, &[(0, 8, "PER")]),
         ];
         assert!(disagreements(&same, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_stretch_is_settled_once_the_curated_record_holds_a_version_there() {
+        let answers = [
+            ans("ana", true, &[(0, 8, "PER"), (28, 33, "LOC")]),
+            ans("ben", true, &[(0, 8, "ORG")]),
+        ];
+        let left = |curated: &[(usize, usize, &str)]| {
+            left_to_settle(&disagreements(&answers, &spans(curated)))
+        };
+        assert_eq!(left(&[]), 2, "nothing taken yet");
+        assert_eq!(left(&[(0, 8, "PER")]), 1, "ana's version of the first");
+        assert_eq!(left(&[(0, 8, "PER"), (28, 33, "LOC")]), 0);
+        assert_eq!(
+            left(&[(0, 8, "LOC")]),
+            2,
+            "a label no one gave settles nothing"
+        );
     }
 }

@@ -351,12 +351,7 @@ impl Team {
             left: usize,
         }
         let disagreements = curation::disagreements(&answers, &curated);
-        // Left to settle: a stretch whose curated spans are none of the
-        // versions, or empty (nothing taken there yet).
-        let left = disagreements
-            .iter()
-            .filter(|d| d.matches.is_none() || d.curated.is_empty())
-            .count();
+        let left = curation::left_to_settle(&disagreements);
         to_js(&Out {
             curation: curation::curate(&answers, &curated),
             disagreements,
@@ -396,27 +391,12 @@ impl Team {
     /// records that changed.
     #[wasm_bindgen(js_name = assignTo)]
     pub fn assign_to(&mut self, docs: Vec<String>, to: &str) -> Result<u32, JsError> {
-        if to.is_empty() || to == curation::CURATED {
-            return Err(JsError::new(&format!("cannot assign documents to {to:?}")));
+        let changed = assignment::assign_to(&self.assigned(), &self.document_ids(), &docs, to)
+            .map_err(js_err)?;
+        for (doc, names) in &changed {
+            self.put_assignment(doc, names);
         }
-        let known = self.document_ids();
-        let mut assigned = self.assigned();
-        let mut n = 0;
-        for doc in docs {
-            if !known.contains(&doc) {
-                return Err(JsError::new(&format!("the project has no document {doc}")));
-            }
-            let names = assigned.entry(doc.clone()).or_default();
-            if names.iter().any(|x| x == to) {
-                continue;
-            }
-            names.push(to.to_string());
-            names.sort();
-            let names = names.clone();
-            self.put_assignment(&doc, &names);
-            n += 1;
-        }
-        Ok(n)
+        Ok(changed.len() as u32)
     }
 }
 

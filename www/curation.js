@@ -12,11 +12,9 @@ import { act, openDocument, reveal } from './document.js';
 import { selectText } from './keys.js';
 import { curatedKey, curatedOf } from './curatedkey.js';
 
-let team = null; // () => the team context of team.js ({team, user, roles}) or null
+let team = null; // () => the team context of team.js ({team, user, roles, curator}) or null
 let view = null; // the last curation drawn: {curation, disagreements, left}
 let at = -1; // the current stretch's index
-
-const isCurator = (ctx) => ctx && (ctx.roles.includes('curator') || ctx.roles.includes('_admin'));
 
 // The document being curated, or null.
 export const curating = () => curatedOf(state.docId);
@@ -165,7 +163,7 @@ export function curate(docId) {
     }
     const ctx = team?.();
     if (!ctx) throw new Error('not in a team project: join one first');
-    if (!isCurator(ctx)) throw new Error(`only a curator curates: ${ctx.user} is ${ctx.roles.join(', ') || 'no role'} here`);
+    if (!ctx.curator) throw new Error(`only a curator curates: ${ctx.user} is ${ctx.roles.join(', ') || 'no role'} here`);
     const id = String(docId);
     if (!ctx.team.documentIds().includes(id)) throw new Error(`the project has no document ${id}`);
     const key = curatedKey(id);
@@ -216,7 +214,7 @@ export function wireCuration(context) {
   window.addEventListener('keydown', onKey, true);
   // `C` outside curation: the open document, for curation.
   window.addEventListener('keydown', (event) => {
-    if (event.key !== 'C' || curating() !== null || !isCurator(team?.()) || !state.docId) return;
+    if (event.key !== 'C' || curating() !== null || !team?.()?.curator || !state.docId) return;
     const t = event.target;
     if (t && (t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.tagName === 'INPUT' || t.isContentEditable)) return;
     event.preventDefault();

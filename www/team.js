@@ -16,9 +16,13 @@ import { curatedKey, curatedOf } from './curatedkey.js';
 import { wireCuration, refresh as refreshCuration, curate } from './curation.js';
 
 const SETTING = 'team'; // {project, user}: what to resume after a reload
-let ctx = null; // {project, user, roles, team, replicator}
+let ctx = null; // {project, user, roles, curator, team, replicator}
 const dirty = new Set(); // documents edited since their last commit
 let hooks = null; // what wireTeam was given of the page: {setRules}
+
+// Who may curate: the server's rule (tools/team/design.mjs) in the page's words.
+const curates = (roles) => roles.includes('curator') || roles.includes('_admin');
+const isCurator = () => !!ctx?.curator;
 
 async function session(method = 'GET', body) {
   const res = await fetch('/db/_session', {
@@ -234,7 +238,6 @@ async function applyCurated(body) {
   return key === state.docId;
 }
 
-const isCurator = () => !!ctx && (ctx.roles.includes('curator') || ctx.roles.includes('_admin'));
 
 // The list in her order: her assigned documents first, each marked.
 function listOrder(lines) {
@@ -269,8 +272,8 @@ async function begin(project, user, roles, { fresh = false } = {}) {
   const checkpoint = fresh ? null : await state.store.setting('team-checkpoint');
   const team = new Team(location.origin, project, user, deviceId(), crypto.randomUUID(), entries, checkpoint);
   const stored = fresh ? null : await state.store.setting(SETTING);
-  ctx = { project, user, roles, team, own: stored?.own ? new Set(stored.own) : null };
-  team.setCurator(isCurator());
+  ctx = { project, user, roles, curator: curates(roles), team, own: stored?.own ? new Set(stored.own) : null };
+  team.setCurator(ctx.curator);
   state.listOrder = listOrder;
   ctx.replicator = new Replicator({
     team,
@@ -295,7 +298,7 @@ export async function join({ user, password, project }) {
   const fresh = !stored || stored.project !== project || stored.user !== user;
   let created = false;
   if (info.status === 404) {
-    if (!roles.includes('curator') && !roles.includes('_admin')) {
+    if (!curates(roles)) {
       throw new Error(`there is no project ${project} (a curator creates it by joining it)`);
     }
     const res = await fetch('/team/projects', {

@@ -5,21 +5,18 @@
 // second curator and the CLI; an annotator cannot curate; the curator
 // assigns the documents and each annotator's list shows hers first, as
 // the CLI's `spanmark team assign` sees them too.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, startTeamServer, addUser, call, tempDir } from './harness.mjs';
-import { openProfile, chromiumMissing } from './page.mjs';
+import { ROOT, call, tempDir } from './harness.mjs';
+import { chromiumMissing, useTeamPages, ADMIN } from './page.mjs';
 
-const ADMIN = 'root:root-pw';
 const BIN = process.env.SPANMARK_BIN || path.join(ROOT, 'target/release/spanmark');
 const skip = (await chromiumMissing())
   || (fs.existsSync(path.join(ROOT, 'www/pkg/spanmark.js')) ? false : 'no www/pkg: run ./build.sh build')
   || (fs.existsSync(BIN) ? false : `no CLI at ${BIN}: run ./build.sh build`);
-let server;
-const profiles = [];
 const dir = tempDir('spanmark-team-curation-');
 
 // "Ana Lima" 0-8, "Lisbon" 17-23, "Acme" 29-33.
@@ -30,28 +27,12 @@ const DOCS = [
 ];
 const JSONL = DOCS.map((d) => JSON.stringify({ ...d, spans: [] })).join('\n') + '\n';
 
-before(async () => {
-  if (skip) return;
-  server = await startTeamServer({ env: { SPANMARK_ADMIN: ADMIN } });
-  for (const [name, role] of [['ced', 'curator'], ['cid', 'curator'], ['ana', 'annotator'], ['ben', 'annotator']]) {
-    await addUser(server.url, ADMIN, name, [role]);
-  }
-});
-
-after(async () => {
-  for (const p of profiles) await p.close();
-  if (server) await server.stop();
-});
-
-async function profile() {
-  const p = await openProfile(server.url);
-  profiles.push(p);
-  return p;
-}
+const team = useTeamPages({ skip, users: [['ced', 'curator'], ['cid', 'curator'], ['ana', 'annotator'], ['ben', 'annotator']] });
+const { profile } = team;
 
 function cli(args, user) {
   const env = { ...process.env, SPANMARK_USER: user, SPANMARK_PASSWORD: `${user}-pw` };
-  const r = spawnSync(BIN, ['team', ...args, '--server', server.url, '--project', 'cur'], { env, encoding: 'utf8' });
+  const r = spawnSync(BIN, ['team', ...args, '--server', team.server.url, '--project', 'cur'], { env, encoding: 'utf8' });
   assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -127,7 +108,7 @@ test('a curator settles two annotators\' versions into the curated record, which
   const settled = [[0, 3, 'PER'], [17, 23, 'LOC'], [29, 33, 'ORG']];
   assert.deepEqual(own(await ced.call('spans')), settled);
   await ced.call('sync');
-  const curatedOnServer = async () => triples((await call(`${server.url}/db/cur/ann:d1:curated`, { as: ADMIN })).body.spans.filter((s) => !s.source || s.source === 'user'));
+  const curatedOnServer = async () => triples((await call(`${team.server.url}/db/cur/ann:d1:curated`, { as: ADMIN })).body.spans.filter((s) => !s.source || s.source === 'user'));
   assert.deepEqual(await curatedOnServer(), settled);
   // One more edit, and the tab reloaded at once (before it is sent).
   await ced.call('addSpan', 37, 43, 'DATE');
@@ -146,7 +127,7 @@ test('a curator settles two annotators\' versions into the curated record, which
   for (let i = 0; i < 50 && JSON.stringify(await curatedOnServer()) !== JSON.stringify(want); i += 1) await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(await curatedOnServer(), want);
 
-  const onServer = await call(`${server.url}/db/cur/ann:d1:curated`, { as: ADMIN });
+  const onServer = await call(`${team.server.url}/db/cur/ann:d1:curated`, { as: ADMIN });
   assert.equal(onServer.status, 200);
   assert.equal(onServer.body.annotator, 'curated');
   assert.deepEqual(triples(onServer.body.spans.filter((s) => !s.source || s.source === 'user')), want);
@@ -155,7 +136,7 @@ test('a curator settles two annotators\' versions into the curated record, which
   assert.equal(await ced.call('currentId'), 'd1');
   assert.ok(await ced.page.isHidden('#curation-panel'));
   assert.deepEqual(own(await ced.call('spans')), before);
-  assert.equal((await call(`${server.url}/db/cur/ann:d1:ced`, { as: ADMIN })).status, 404, 'no record of hers was made');
+  assert.equal((await call(`${team.server.url}/db/cur/ann:d1:ced`, { as: ADMIN })).status, 404, 'no record of hers was made');
 
   // A second curator sees the same curated spans, and curates on from them.
   const cid = await profile();
@@ -184,14 +165,14 @@ test('a curator settles two annotators\' versions into the curated record, which
 });
 
 test('a curator assigns the documents from the page: each annotator\'s list shows hers first, as the CLI assigns them too', { skip }, async () => {
-  const [ana, ben] = profiles.slice(1, 3);
+  const [ana, ben] = team.profiles.slice(1, 3);
   const all = await ced.call('sync').then(() => ced.page.evaluate(() => window.spanmark.queue()));
   assert.equal(await ced.call('assign', { each: 1, among: ['ana', 'ben'] }), all.length);
   // The CLI reads the page's records: nothing left to spread.
   assert.match(cli(['assign', '--each', '1', '--among', 'ana,ben'], 'ced'), new RegExp(`assigned 0 of ${all.length} documents`));
   const given = async () => {
     const out = {};
-    for (const id of all) out[id] = (await call(`${server.url}/db/cur/${encodeURIComponent(`assign:${id}`)}`, { as: ADMIN })).body.annotators;
+    for (const id of all) out[id] = (await call(`${team.server.url}/db/cur/${encodeURIComponent(`assign:${id}`)}`, { as: ADMIN })).body.annotators;
     return out;
   };
   let assigned = await given();

@@ -4,7 +4,9 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { before, after } from 'node:test';
 import { CHROMIUM, FLAGS } from '../e2e/harness.mjs';
+import { startTeamServer, addUser } from './harness.mjs';
 
 export const chromiumMissing = async () => {
   try {
@@ -55,4 +57,29 @@ export async function openProfile(url, { first = null } = {}) {
   };
   await p.launch();
   return p;
+}
+
+// A file's team: a real server started before its tests (admin
+// `root:root-pw`) with `users` ([name, role] each, password `<name>-pw`),
+// and `profile(options)` for fresh browser profiles; all stopped and
+// removed after them. `team.server` may be replaced (a test that restarts
+// the server).
+export const ADMIN = 'root:root-pw';
+export function useTeamPages({ skip, users }) {
+  const team = { server: null, profiles: [] };
+  before(async () => {
+    if (skip) return;
+    team.server = await startTeamServer({ env: { SPANMARK_ADMIN: ADMIN } });
+    for (const [name, role] of users) await addUser(team.server.url, ADMIN, name, [role]);
+  });
+  after(async () => {
+    for (const p of team.profiles) await p.close();
+    if (team.server) await team.server.stop();
+  });
+  team.profile = async (options) => {
+    const p = await openProfile(team.server.url, options);
+    team.profiles.push(p);
+    return p;
+  };
+  return team;
 }

@@ -2,20 +2,17 @@
 // Chromium profiles: a curator creates a project from her local documents,
 // two annotators join it and label the same documents at once, and each
 // sees the other's work, the agreement the CLI computes, and her exports.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, startTeamServer, addUser, call } from './harness.mjs';
-import { openProfile, chromiumMissing } from './page.mjs';
+import { ROOT, startTeamServer, call } from './harness.mjs';
+import { chromiumMissing, useTeamPages, ADMIN } from './page.mjs';
 
-const ADMIN = 'root:root-pw';
 const BIN = process.env.SPANMARK_BIN || path.join(ROOT, 'target/release/spanmark');
 const skip = (await chromiumMissing())
   || (fs.existsSync(path.join(ROOT, 'www/pkg/spanmark.js')) ? false : 'no www/pkg: run ./build.sh build');
-let server;
-const profiles = [];
 
 const DOCS = [
   { id: 'd1', text: 'Ana Lima flew to Lisbon on Monday.' },
@@ -26,24 +23,8 @@ const DOCS = [
 const word = (i) => [4 * i, 4 * i + 3];
 const JSONL = DOCS.map((d) => JSON.stringify({ ...d, spans: [] })).join('\n') + '\n';
 
-before(async () => {
-  if (skip) return;
-  server = await startTeamServer({ env: { SPANMARK_ADMIN: ADMIN } });
-  for (const [name, role] of [['ced', 'curator'], ['ana', 'annotator'], ['ben', 'annotator'], ['cat', 'annotator'], ['dan', 'annotator'], ['eve', 'annotator']]) {
-    await addUser(server.url, ADMIN, name, [role]);
-  }
-});
-
-after(async () => {
-  for (const p of profiles) await p.close();
-  if (server) await server.stop();
-});
-
-async function profile(options) {
-  const p = await openProfile(server.url, options);
-  profiles.push(p);
-  return p;
-}
+const team = useTeamPages({ skip, users: [['ced', 'curator'], ['ana', 'annotator'], ['ben', 'annotator'], ['cat', 'annotator'], ['dan', 'annotator'], ['eve', 'annotator']] });
+const { profile } = team;
 
 // Opens Agreement… as a person would: from More… when the menus are folded.
 async function openAgreement(p) {
@@ -66,7 +47,7 @@ test('two annotators label the same documents at once and see each other, with t
   assert.equal(made.project, 'news');
   for (const d of DOCS) assert.ok(made.documents.includes(d.id), `${d.id} in ${made.documents}`);
   assert.deepEqual(await ced.call('whoami'), { user: 'ced', roles: ['curator'] });
-  const onServer = await call(`${server.url}/db/news/doc:d2`, { as: ADMIN });
+  const onServer = await call(`${team.server.url}/db/news/doc:d2`, { as: ADMIN });
   assert.equal(onServer.body.text, DOCS[1].text, 'the curator\'s document is on the server');
 
   const [ana, ben] = [await profile(), await profile()];
@@ -102,7 +83,7 @@ test('two annotators label the same documents at once and see each other, with t
   assert.equal(pair.documents, 2);
   assert.ok(pair.f1 > 0 && pair.f1 < 1, `F1 ${pair.f1}`);
   if (fs.existsSync(BIN)) {
-    const cli = spawnSync(BIN, ['team', 'agree', '--server', server.url, '--project', 'news', '--json'], {
+    const cli = spawnSync(BIN, ['team', 'agree', '--server', team.server.url, '--project', 'news', '--json'], {
       env: { ...process.env, SPANMARK_USER: 'ced', SPANMARK_PASSWORD: 'ced-pw' },
       encoding: 'utf8',
     });
@@ -151,7 +132,7 @@ test('two annotators label the same documents at once and see each other, with t
     assert.deepEqual(spans, mine.ben[d], `ben's ${d} in ana's export`);
   }
   for (const p of [ced, ana, ben]) {
-    const away = p.requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('data:') && !u.startsWith('blob:'));
+    const away = p.requests.filter((u) => !u.startsWith(team.server.url) && !u.startsWith('data:') && !u.startsWith('blob:'));
     assert.deepEqual(away, [], 'no request leaves the origin');
     assert.deepEqual(p.errors, []);
   }
@@ -214,7 +195,7 @@ test('twenty edits offline survive a reload offline and all reach the server onc
   await cat.page.waitForFunction(() => document.getElementById('sync-state').dataset.state === 'synced');
   const seen = await cat.page.evaluate(() => window.seenStates);
   assert.deepEqual(seen, ['offline', 'pending', 'synced'], seen.join(' → '));
-  const record = await call(`${server.url}/db/news/ann:d3:cat`, { as: ADMIN });
+  const record = await call(`${team.server.url}/db/news/ann:d3:cat`, { as: ADMIN });
   assert.equal(record.status, 200);
   assert.deepEqual(accepted(record.body.spans.map((s) => ({ source: 'user', ...s }))), want, 'the server has all 20');
 });
@@ -244,7 +225,7 @@ test('the same annotator edits one document offline on two profiles: both conver
   ];
   assert.deepEqual(accepted(await x.call('spans')), want, 'x: the union, the removal kept');
   assert.deepEqual(accepted(await y.call('spans')), want, 'y: the same');
-  const record = await call(`${server.url}/db/news/ann:d3:dan?conflicts=true`, { as: ADMIN });
+  const record = await call(`${team.server.url}/db/news/ann:d3:dan?conflicts=true`, { as: ADMIN });
   assert.equal(record.body._conflicts, undefined, 'no conflict revision left on the server');
   assert.deepEqual(record.body.spans.map((s) => [s.start, s.end, s.label]).filter(([, , l]) => l !== 'DATE'), want);
   for (const p of [x, y]) assert.equal(await p.call('syncState'), 'synced');
@@ -261,7 +242,7 @@ test('access from the page: a wrong password is said (401), an annotator\'s impo
   await p.call('sync').catch(() => {});
   await until(p, 'error');
   assert.match(await p.page.locator('#sync-state').textContent(), /refused doc:x1: only a curator may change the documents/);
-  assert.equal((await call(`${server.url}/db/news/doc:x1`, { as: ADMIN })).status, 404);
+  assert.equal((await call(`${team.server.url}/db/news/doc:x1`, { as: ADMIN })).status, 404);
   await p.reload();
   assert.equal(await p.call('currentId'), 'x1');
   assert.deepEqual(accepted(await p.call('spans')), [[0, 11, 'PER']], 'nothing lost locally');
@@ -290,7 +271,7 @@ test('faults: 500s, a hanging server and HTML answers; both sides converge and n
   want.push(...await faulty(p, 'd3', 0, (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":"unknown_error","reason":"boom"}' })));
   want.push(...await faulty(p, 'd3', 3, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<html><body>proxy error</body></html>' })));
   want.push(...await faulty(p, 'd3', 6, () => { /* never answers */ }));
-  const record = await call(`${server.url}/db/news/ann:d3:ben?conflicts=true`, { as: ADMIN });
+  const record = await call(`${team.server.url}/db/news/ann:d3:ben?conflicts=true`, { as: ADMIN });
   assert.deepEqual(record.body.spans.map((s) => [s.start, s.end, s.label]).filter(([, , l]) => l === 'MISC'), want);
   assert.equal(record.body._conflicts, undefined);
   assert.deepEqual(accepted(await p.call('spans')).filter(([, , l]) => l === 'MISC'), want);
@@ -307,11 +288,11 @@ test('a tab closed mid-replication and opened again goes on where it was', { ski
   const other = await p.context.newPage();
   await p.page.close();
   p.page = other;
-  await p.page.goto(`${server.url}/`);
+  await p.page.goto(`${team.server.url}/`);
   await p.page.evaluate(() => window.spanmarkReady);
   await until(p, 'synced');
   await p.call('sync');
-  const record = await call(`${server.url}/db/news/ann:d2:cat?conflicts=true`, { as: ADMIN });
+  const record = await call(`${team.server.url}/db/news/ann:d2:cat?conflicts=true`, { as: ADMIN });
   assert.deepEqual(record.body.spans.filter((s) => s.source === 'user').map((s) => [s.start, s.end, s.label]), [[0, 3, 'PER']]);
   assert.equal(record.body._conflicts, undefined);
 });
@@ -326,17 +307,17 @@ test('the server SIGKILLed during replication and restarted on the same data: bo
     want.push([...word(i), 'PER']);
   }
   // While the push of those edits is due or under way.
-  const { port } = new URL(server.url);
-  await server.kill('SIGKILL');
+  const { port } = new URL(team.server.url);
+  await team.server.kill('SIGKILL');
   for (let i = 13; i < 15; i += 1) {
     await p.call('addSpan', ...word(i), 'PER');
     want.push([...word(i), 'PER']);
   }
   await until(p, 'offline');
-  server = await startTeamServer({ dataDir: server.dataDir, port: Number(port), env: { SPANMARK_ADMIN: ADMIN } });
+  team.server = await startTeamServer({ dataDir: team.server.dataDir, port: Number(port), env: { SPANMARK_ADMIN: ADMIN } });
   await until(p, 'synced', [], 60000);
   await p.call('sync');
-  const record = await call(`${server.url}/db/news/ann:d3:eve?conflicts=true`, { as: ADMIN });
+  const record = await call(`${team.server.url}/db/news/ann:d3:eve?conflicts=true`, { as: ADMIN });
   assert.deepEqual(record.body.spans.map((s) => [s.start, s.end, s.label]).filter(([, , l]) => l === 'PER'), want);
   assert.equal(record.body._conflicts, undefined);
   assert.deepEqual(accepted(await p.call('spans')).filter(([, , l]) => l === 'PER'), want);
@@ -386,7 +367,7 @@ test('an edit reaches the server within 2 s, and the other annotator soon after 
     for (;;) {
       const now = Date.now() - t0;
       if (!atServer) {
-        const r = await call(`${server.url}/db/news/ann:d3:ana`, { as: ADMIN });
+        const r = await call(`${team.server.url}/db/news/ann:d3:ana`, { as: ADMIN });
         if (r.body.spans?.some((s) => s.start === word(i)[0])) atServer = now;
       }
       const seen = await b.call('annotationsOf', 'd3', 'ana');

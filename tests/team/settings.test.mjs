@@ -2,36 +2,18 @@
 // her page after the project exists reaches every annotator's page (their
 // suggestions included); what an annotator changes stays in her browser
 // (the server would refuse it) and nothing is refused or lost.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, startTeamServer, addUser, call } from './harness.mjs';
-import { openProfile, chromiumMissing } from './page.mjs';
+import { ROOT, call } from './harness.mjs';
+import { chromiumMissing, useTeamPages, ADMIN } from './page.mjs';
 
-const ADMIN = 'root:root-pw';
 const skip = (await chromiumMissing())
   || (fs.existsSync(path.join(ROOT, 'www/pkg/spanmark.js')) ? false : 'no www/pkg: run ./build.sh build');
-let server;
-const profiles = [];
 
-before(async () => {
-  if (skip) return;
-  server = await startTeamServer({ env: { SPANMARK_ADMIN: ADMIN } });
-  await addUser(server.url, ADMIN, 'cora', ['curator']);
-  await addUser(server.url, ADMIN, 'abe', ['annotator']);
-});
-
-after(async () => {
-  for (const p of profiles) await p.close();
-  if (server) await server.stop();
-});
-
-async function profile() {
-  const p = await openProfile(server.url);
-  profiles.push(p);
-  return p;
-}
+const team = useTeamPages({ skip, users: [['cora', 'curator'], ['abe', 'annotator']] });
+const { profile } = team;
 
 const labelNames = async (p) => JSON.parse(await p.call('exportAs', 'json')).labels.map((l) => l.name);
 
@@ -52,9 +34,9 @@ test('a curator\'s new label and rules reach an annotator\'s page and suggestion
   const rule = '{"label": "BRAND", "pattern": "Gizmo Works"}';
   await cora.call('setRules', rule);
   await cora.call('sync');
-  const labels = await call(`${server.url}/db/shop/labels`, { as: ADMIN });
+  const labels = await call(`${team.server.url}/db/shop/labels`, { as: ADMIN });
   assert.ok(labels.body.labels.some((l) => l.name === 'BRAND'), 'the new label is on the server');
-  const rules = await call(`${server.url}/db/shop/rules`, { as: ADMIN });
+  const rules = await call(`${team.server.url}/db/shop/rules`, { as: ADMIN });
   assert.match(rules.body.rules, /Gizmo Works/, 'the rules are on the server');
 
   // The annotator's page takes both: the label set, the rules, and the
@@ -73,7 +55,7 @@ test('a curator\'s new label and rules reach an annotator\'s page and suggestion
   await abe.call('sync');
   assert.equal(await abe.call('syncState'), 'synced');
   assert.match(await abe.call('rules'), /Lena/);
-  const after = await call(`${server.url}/db/shop/rules`, { as: ADMIN });
+  const after = await call(`${team.server.url}/db/shop/rules`, { as: ADMIN });
   assert.equal(after.body._rev, rules.body._rev, 'the team\'s rules are as the curator left them');
   for (const p of [cora, abe]) assert.deepEqual(p.errors, []);
 });

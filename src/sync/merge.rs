@@ -74,9 +74,17 @@ impl Annotations {
         history: &History,
         updated: u64,
     ) -> Annotations {
+        // Without the tab: which tab of which browser made a step is that
+        // browser's own (it says which steps its undo takes, and a tab
+        // opened later adopts a closed one's, `Editor::adopt`); in the
+        // shared record it would make every device that opens the record
+        // write a revision of it, and the merge keep each step twice.
         let entry = |undone| {
             move |s: &Step| Entry {
-                step: s.clone(),
+                step: Step {
+                    tab: String::new(),
+                    ..s.clone()
+                },
                 undone,
             }
         };
@@ -202,7 +210,17 @@ pub fn merge(revisions: &[Annotations]) -> Annotations {
     let mut history: Vec<(u64, String, &Entry)> = revs
         .iter()
         .flat_map(|r| &r.history)
-        .map(|e| (e.step.at, serde_json::to_string(e).unwrap_or_default(), e))
+        // A step written with its tab (records from before) is the same
+        // step as the one written without it.
+        .map(|e| {
+            let mut bare = e.clone();
+            bare.step.tab.clear();
+            (
+                e.step.at,
+                serde_json::to_string(&bare).unwrap_or_default(),
+                e,
+            )
+        })
         .collect();
     history.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     history.dedup_by(|a, b| a.1 == b.1);
@@ -373,6 +391,36 @@ mod tests {
         assert_eq!(m.updated, 14);
         // The joined history undoes on the page as one.
         assert_eq!(m.undo_history().done.len(), 5);
+    }
+
+    #[test]
+    fn a_record_opened_on_another_device_is_the_same_record_there() {
+        // ana's curated (or own) record, made in one tab ...
+        let mut a = device(&[]);
+        a.tab = "tab-a".into();
+        at(&mut a, 10).add(0, 8, "PER").unwrap();
+        at(&mut a, 11).add(28, 33, "LOC").unwrap();
+        let sent = record(&a, 11);
+        assert!(sent.history.iter().all(|e| e.step.tab.is_empty()));
+        // ... opened in a tab of another browser, which takes its steps as
+        // its own to undo: unchanged as a team record, so nothing to send.
+        let mut b = device(&sent.spans);
+        b.history = sent.undo_history();
+        b.tab = "tab-b".into();
+        assert!(b.adopt(|t| t == "tab-b"));
+        assert!(b.can_undo());
+        let again = record(&b, 12);
+        assert!(crate::sync::replicate::same_content(
+            &sent.body(),
+            &again.body()
+        ));
+        // A merge with a copy written before (steps with their tab) keeps
+        // each step once.
+        let mut old = sent.clone();
+        for e in &mut old.history {
+            e.step.tab = "tab-a".into();
+        }
+        assert_eq!(merge(&[sent.clone(), old]).history.len(), 2);
     }
 
     #[test]

@@ -26,6 +26,7 @@ import { wireProjectJob } from './project-job.js';
 import { registerOffline } from './offline.js';
 import { watchStorage } from './storage.js';
 import { wireHelp } from './help.js';
+import { curatedOf } from './curatedkey.js';
 import { JOURNAL_PREFIX, leftovers } from './journal.js';
 import { notice, noticeDamaged, wireNotice } from './notice.js';
 import { wireDrawers } from './drawer.js';
@@ -92,7 +93,9 @@ async function setDone(done, { moveOn = false } = {}) {
   if (state.core.head().status !== 'done') return;
   await serial(async () => {
     if (out.changed || done) await state.learning.learnFromOpen();
-    if (!moveOn || !out.changed) return;
+    // A curated record marked done stays open: its document is in the
+    // list as the curator's own, which is not what was just settled.
+    if (!moveOn || !out.changed || curatedOf(state.docId) !== null) return;
     const step = afterDone(listed(), state.docId);
     const renewed = step.open ? await openDocument(step.open) : null;
     clearError();

@@ -39,7 +39,8 @@ function el(tag, cls, text) {
 function header(docId) {
   const name = state.docs.all.find((d) => d.id === docId)?.name ?? docId;
   const left = view?.left ?? 0;
-  $('doc-name').textContent = `Curating ${name} — ${left} difference${left === 1 ? '' : 's'} left`;
+  const done = state.core.head()?.status === 'done' ? ', marked done' : '';
+  $('doc-name').textContent = `Curating ${name} — ${left} difference${left === 1 ? '' : 's'} left${done}`;
 }
 
 function drawRows() {
@@ -173,8 +174,8 @@ export function curate(docId) {
     if (!await state.store.annotations(key)) {
       const winner = ctx.team.winner(`ann:${id}:curated`);
       const body = winner ?? { type: 'annotations', annotator: 'curated', doc_id: id, status: 'todo', spans: [], history: [], updated: 0 };
-      const { record } = ctx.team.localRecord(body, null);
-      await state.store.write({ annotations: [{ ...record, docId: key }] });
+      const { record, status } = ctx.team.localRecord(body, null);
+      await state.store.write({ annotations: [{ ...record, docId: key }], settings: { [key]: { status } } });
       if (winner) ctx.team.applied(winner._id, winner._rev);
     }
     at = -1;

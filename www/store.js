@@ -142,12 +142,16 @@ class Store {
   }
 
   // A curated record's key (curatedkey.js) gives its real document under
-  // that key, so that the session edits the curated record as any other.
+  // that key, so that the session edits the curated record as any other;
+  // its status is the curated record's own (a setting under the same key:
+  // the curator's done is not the gold's).
   async document(id) {
     const real = curatedOf(id);
     if (real === null) return this.read('documents', id);
     const d = await this.read('documents', real);
-    return d ? { ...d, id } : d;
+    if (!d) return d;
+    const curated = await this.read('settings', id);
+    return { ...d, id, status: curated?.value?.status ?? 'todo' };
   }
 
   async putSetting(key, value) {
@@ -174,9 +178,10 @@ class Store {
   // Deletes a document with its annotations record and edit log (and its
   // curated record's, if curated here), in one durable transaction.
   async deleteDocument(id) {
-    const tx = this.db.transaction(['documents', 'annotations', 'edits'], 'readwrite', { durability: 'strict' });
+    const tx = this.db.transaction(['documents', 'annotations', 'edits', 'settings'], 'readwrite', { durability: 'strict' });
     const done = completed(tx);
     tx.objectStore('documents').delete(id);
+    tx.objectStore('settings').delete(curatedKey(id));
     const edits = tx.objectStore('edits');
     for (const key of [id, curatedKey(id)]) {
       tx.objectStore('annotations').delete(key);
@@ -338,9 +343,15 @@ class Store {
   // With `absent`, the documents are known not to be stored (none is read).
   // Resolves to the seq of the logged entry, if any.
   async write(w) {
-    // A curated record is never a document of its own (its status stays
-    // the real one's) nor the one to reopen after a reload.
-    if (w.documents) w = { ...w, documents: w.documents.filter((d) => curatedOf(d.id) === null) };
+    // A curated record is never a document of its own (its status is a
+    // setting under its key, see document()) nor the one to reopen after a
+    // reload.
+    const curated = w.documents?.filter((d) => curatedOf(d.id) !== null) ?? [];
+    if (curated.length) {
+      const settings = { ...w.settings };
+      for (const d of curated) settings[d.id] = { status: d.status ?? 'todo' };
+      w = { ...w, documents: w.documents.filter((d) => curatedOf(d.id) === null), settings };
+    }
     if (w.documents && !w.documents.length) w = { ...w, documents: undefined };
     const current = w.current !== undefined && curatedOf(w.current) === null && w.current !== this.knownCurrent ? w.current : undefined;
     const names = [];

@@ -213,9 +213,9 @@ async function markAllDirty() {
 async function commitCurated(docId) {
   if (!isCurator()) return;
   const key = curatedKey(docId);
-  const doc = await state.store.document(docId);
+  const doc = await state.store.document(key); // with the curated status
   const record = await state.store.annotations(key);
-  if (doc && record) ctx.team.commitCurated(doc, record, Date.now());
+  if (doc && record) ctx.team.commitCurated({ ...doc, id: docId }, record, Date.now());
 }
 
 // The curated record the server changed (another curator's edit), written
@@ -232,8 +232,8 @@ async function applyCurated(body) {
   const id = `ann:${body.doc_id}:curated`;
   const winner = ctx.team.winner(id);
   if (!winner) return false;
-  const { record } = ctx.team.localRecord(winner, (await state.store.annotations(key)) ?? null);
-  await state.store.write({ annotations: [{ ...record, docId: key }] });
+  const { record, status } = ctx.team.localRecord(winner, (await state.store.annotations(key)) ?? null);
+  await state.store.write({ annotations: [{ ...record, docId: key }], settings: { [key]: { status } } });
   ctx.team.applied(id, winner._rev);
   return key === state.docId;
 }

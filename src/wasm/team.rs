@@ -303,7 +303,8 @@ impl Team {
 
     /// Takes a document's curated record as the local side holds it (the
     /// stored `record`, edited in curation); whether that made a revision.
-    /// `doc` is the project's document (its own id).
+    /// `doc` is the project's document (its own id) with the curated
+    /// record's status (done: the gold is settled).
     #[wasm_bindgen(js_name = commitCurated)]
     pub fn commit_curated(
         &mut self,
@@ -316,7 +317,7 @@ impl Team {
         let body = replicate::own_body(
             &doc.id,
             curation::CURATED,
-            Status::Done,
+            doc.status,
             record.as_ref(),
             now as u64,
         )

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ROOT, call, tempDir } from './harness.mjs';
 import { chromiumMissing, useTeamPages, ADMIN } from './page.mjs';
+import { dragOver } from '../e2e/harness.mjs';
 
 const BIN = process.env.SPANMARK_BIN || path.join(ROOT, 'target/release/spanmark');
 const skip = (await chromiumMissing())
@@ -162,6 +163,62 @@ test('a curator settles two annotators\' versions into the curated record, which
   assert.deepEqual(own(await ana.call('spans')), [[0, 3, 'PER']]);
   await ana.call('sync');
   assert.deepEqual(triples(await ced.call('sync').then(() => ced.call('annotationsOf', 'd2', 'ana'))), [[0, 3, 'PER']]);
+});
+
+test('the curated record is done or to do on its own, and a digit over words selected by hand labels them while curating', { skip }, async () => {
+  const [ana, ben] = team.profiles.slice(1, 3);
+  // "Bob" 0-3, "Zürich" 13-19; ana has Bob as PER, ben says ORG.
+  await label(ana, 'd2', []);
+  await label(ben, 'd2', [[0, 3, 'ORG']]);
+  await ana.call('sync');
+  await ben.call('sync');
+  await ced.call('sync');
+  await ced.call('openDocument', 'd2');
+  await ced.call('curate', 'd2');
+  assert.equal(await ced.page.textContent('#doc-name'), 'Curating d2 — 1 difference left');
+  // Words selected by hand and a digit: the label with that key (LOC is
+  // the third), not a third version (there are two).
+  await ced.page.focus('#doc');
+  await dragOver(ced.page, 13, 19);
+  await press(ced, '3');
+  assert.deepEqual(own(await ced.call('spans')), [[13, 19, 'LOC']]);
+  // The stretch selected (j), the digit takes a version: ben's ORG.
+  await press(ced, 'j');
+  await press(ced, '2');
+  assert.deepEqual(own(await ced.call('spans')), [[0, 3, 'ORG'], [13, 19, 'LOC']]);
+
+  // `d` marks the curated record done and stays on it; her own record of
+  // the document stays to do.
+  const onServer = async () => (await call(`${team.server.url}/db/cur/ann:d2:curated`, { as: ADMIN })).body;
+  await press(ced, 'd');
+  assert.equal(await ced.call('currentId'), '\u0000curated:d2');
+  assert.equal(await ced.page.textContent('#doc-name'), 'Curating d2 — 0 differences left, marked done');
+  await ced.call('sync');
+  assert.equal((await onServer()).status, 'done');
+  assert.deepEqual(triples((await onServer()).spans), [[0, 3, 'ORG'], [13, 19, 'LOC']]);
+  const rowStatus = () => ced.page.$$eval('.doc-row', (rs) => rs.find((r) => r.dataset.id === 'd2')?.dataset.status);
+  assert.notEqual(await rowStatus(), 'done', 'her own line of d2 is not done');
+  // Kept over a reload; a second curator sees it done; `d` again: to do.
+  await ced.reload();
+  await ced.page.waitForFunction(() => window.spanmark.whoami() !== null);
+  await ced.call('curate', 'd2');
+  assert.match(await ced.page.textContent('#doc-name'), /marked done$/);
+  const cid = team.profiles[3];
+  await cid.call('sync');
+  await cid.call('curate', 'd2');
+  assert.match(await cid.page.textContent('#doc-name'), /marked done$/);
+  await ced.page.focus('#doc');
+  await press(ced, 'd');
+  assert.equal(await ced.page.textContent('#doc-name'), 'Curating d2 — 0 differences left');
+  await ced.call('sync');
+  assert.equal((await onServer()).status, 'todo');
+  await cid.call('sync');
+  await idle(cid);
+  assert.equal(await cid.page.textContent('#doc-name'), 'Curating d2 — 0 differences left');
+  // Opening it on two browsers made no step of it twice.
+  const steps = (await onServer()).history.map((e) => JSON.stringify(e));
+  assert.equal(new Set(steps).size, steps.length, steps.join('\n'));
+  await cid.call('curate', null);
 });
 
 test('a curator assigns the documents from the page: each annotator\'s list shows hers first, as the CLI assigns them too', { skip }, async () => {

@@ -633,8 +633,16 @@ impl Replica {
                         "sending edits: an answer that is not CouchDB's".into(),
                     ));
                 }
+                // `unauthorized` is not about the record: the request was
+                // not taken as hers (the embedded server says so per record
+                // where CouchDB answers 401), so she is asked to sign in
+                // and the record stays to send, not refused.
+                let rows = body.as_array().into_iter().flatten();
+                if let Some(r) = rows.clone().find(|r| r["error"] == "unauthorized") {
+                    return Err(Failure::Signedout(reason(r, 401)));
+                }
                 let mut errors: BTreeMap<&str, String> = BTreeMap::new();
-                for r in body.as_array().into_iter().flatten() {
+                for r in rows {
                     if let (Some(id), Some(e)) = (r["id"].as_str(), r.get("error")) {
                         let why = r["reason"].as_str().or(e.as_str()).unwrap_or("refused");
                         errors.insert(id, why.to_string());

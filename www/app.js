@@ -8,7 +8,7 @@
 import { CORE_WASM } from './boot.js'; // first: it starts the core and the store
 import init, { panicForTests, demoText, Annotator, afterDone, openedStatus } from './pkg/spanmark.js';
 import { freshProfile, openStore } from './store.js';
-import { $, state, status, statusWith, clearError, report, serial, idle, showError, listed } from './page.js';
+import { $, state, status, statusWith, clearError, report, serial, idle, showError, listed, checkRename, tellRenamed } from './page.js';
 import { DocView } from './docview.js';
 import { DocList } from './doclist.js';
 import {
@@ -67,8 +67,10 @@ function renameDocument(id, name) {
   return serial(async () => {
     const doc = await state.store.document(id);
     if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
+    checkRename(id);
     const renamed = state.core.renameDocument(doc, String(name));
     await state.store.write({ documents: [renamed] });
+    tellRenamed(renamed);
     announce(id);
     state.docs.update(id, { name: renamed.meta.name });
     if (id === state.docId) $('doc-name').textContent = renamed.meta.name;

@@ -93,6 +93,21 @@ export function settingsChanged() {
   for (const fn of settingWatchers) fn();
 }
 
+// Who has a say in a document's name (a team: a project's documents are
+// named by its curators, and a curator's rename goes to the project):
+// `check(id)` may refuse one before it is stored (by throwing), `done(doc)`
+// hears of it once stored.
+const renameWatchers = new Set();
+export function onRename(watcher) {
+  renameWatchers.add(watcher);
+}
+export function checkRename(id) {
+  for (const w of renameWatchers) w.check(id);
+}
+export function tellRenamed(doc) {
+  for (const w of renameWatchers) w.done(doc);
+}
+
 // Who wants to know that a document was opened (or opened again).
 const openWatchers = new Set();
 export function onOpened(fn) {

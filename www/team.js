@@ -8,7 +8,7 @@
 // stays and keeps queueing).
 
 import { Team, ExportWriter } from './pkg/spanmark.js';
-import { $, state, serial, onEdited, onOpened, onSettingsChanged, report } from './page.js';
+import { $, state, serial, onEdited, onOpened, onSettingsChanged, onRename, report } from './page.js';
 import { flush, openDocument, reloadList } from './document.js';
 import { refreshLabels } from './labels.js';
 import { Replicator } from './replicator.js';
@@ -126,15 +126,30 @@ function apply(writes, { last = true } = {}) {
     // records on them and the checkpoint that says they came.
     const known = new Set(await state.store.documentIds());
     const arrived = [];
+    const again = []; // documents here already: a curator may have renamed one
     for (const body of writes.changed) {
       const docId = body._id.startsWith('doc:') ? body._id.slice(4) : null;
       if (docId !== null && !known.has(docId)) {
         known.add(docId);
         arrived.push({ id: docId, text: body.text, meta: body.meta ?? {}, status: 'todo' });
+      } else if (docId !== null) {
+        again.push([docId, body.meta ?? {}]);
       }
     }
     if (arrived.length) {
       await state.store.write({ documents: arrived, absent: true });
+      listChanged = true;
+    }
+    const stored = again.length ? await state.store.documents(again.map(([id]) => id)) : [];
+    const renamed = [];
+    again.forEach(([docId, meta], i) => {
+      const d = stored[i];
+      if (!d || (d.meta?.name ?? null) === (meta.name ?? null)) return;
+      renamed.push({ ...d, meta: { ...d.meta, name: meta.name } });
+      if (docId === state.docId && meta.name != null) $('doc-name').textContent = meta.name;
+    });
+    if (renamed.length) {
+      await state.store.write({ documents: renamed });
       listChanged = true;
     }
     for (const body of writes.changed) {
@@ -418,6 +433,22 @@ export function wireTeam(given) {
     ctx.replicator.schedule();
   });
   wireAssignForm();
+  // A project's documents are named by its curators: a curator's rename
+  // goes to the project (with the text, as her `doc:` records always have).
+  const projectDoc = (id) => !!ctx && ctx.team.documentIds().includes(id);
+  onRename({
+    check: (id) => {
+      if (projectDoc(id) && !isCurator()) {
+        throw new Error(`only a curator renames the project's documents: ${ctx.user} is ${ctx.roles.join(', ') || 'no role'} here`);
+      }
+    },
+    done: (doc) => {
+      if (!projectDoc(doc.id) || !isCurator()) return;
+      ctx.team.commit(`doc:${doc.id}`, { type: 'document', text: doc.text, meta: doc.meta ?? {} });
+      showState();
+      ctx.replicator.schedule();
+    },
+  });
   // Until a reload has resumed the team (a round trip to the server), the
   // state is not yet known to be synced, and sync() waits for it.
   let resumed = false;

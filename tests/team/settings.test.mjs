@@ -59,3 +59,41 @@ test('a curator\'s new label and rules reach an annotator\'s page and suggestion
   assert.equal(after.body._rev, rules.body._rev, 'the team\'s rules are as the curator left them');
   for (const p of [cora, abe]) assert.deepEqual(p.errors, []);
 });
+
+const rowName = (p) => p.page.textContent('#doc-list .doc-row[data-id="w1"] .doc-row-name');
+
+// Renames a document as a person does: F2 on its row in the list, a name, Enter.
+async function rename(p, name) {
+  await p.page.focus('#doc-list .doc-row[data-id="w1"]');
+  await p.page.keyboard.press('F2');
+  const input = '#doc-list .doc-row input';
+  await p.page.waitForSelector(input);
+  await p.page.fill(input, name);
+  await p.page.keyboard.press('Enter');
+}
+
+test('a curator\'s rename of a project document reaches every annotator\'s list; an annotator\'s is refused with the reason', { skip }, async () => {
+  const [cora, abe] = team.profiles;
+  await cora.call('openDocument', 'w1');
+  await rename(cora, 'Hiring in Lyon');
+  await cora.page.waitForFunction(() => document.getElementById('doc-name').textContent === 'Hiring in Lyon');
+  await cora.call('sync');
+  const doc = await call(`${team.server.url}/db/shop/doc:w1`, { as: ADMIN });
+  assert.equal(doc.body.meta.name, 'Hiring in Lyon', 'the name is on the server');
+  assert.equal(doc.body.text, 'Gizmo Works hired Lena Ortiz in Lyon.', 'with its text');
+
+  await abe.call('sync');
+  await abe.page.evaluate(() => window.spanmark.idle());
+  assert.equal(await rowName(abe), 'Hiring in Lyon');
+  assert.equal(await abe.page.textContent('#doc-name'), 'Hiring in Lyon', 'her open document\'s name too');
+
+  // The annotator's own rename: refused, said, nothing changed.
+  await rename(abe, 'My name');
+  await abe.page.waitForFunction(() => /only a curator renames the project's documents: abe is annotator/.test(document.getElementById('error').textContent));
+  await abe.page.keyboard.press('Escape'); // the row was left open, as for any refused name
+  assert.equal(await rowName(abe), 'Hiring in Lyon');
+  await abe.call('sync');
+  assert.equal(await abe.call('syncState'), 'synced');
+  assert.equal((await call(`${team.server.url}/db/shop/doc:w1`, { as: ADMIN })).body.meta.name, 'Hiring in Lyon');
+  assert.deepEqual(cora.errors, []);
+});

@@ -8,7 +8,7 @@
 import { CORE_WASM } from './boot.js'; // first: it starts the core and the store
 import init, { panicForTests, demoText, Annotator, afterDone, openedStatus } from './pkg/spanmark.js';
 import { freshProfile, openStore } from './store.js';
-import { $, state, status, statusWith, clearError, report, serial, idle, showError, listed, checkRename, tellRenamed } from './page.js';
+import { $, state, status, statusWith, clearError, report, serial, idle, showError, listed, checkDocumentChange, documentChanged } from './page.js';
 import { DocView } from './docview.js';
 import { DocList } from './doclist.js';
 import {
@@ -27,6 +27,7 @@ import { registerOffline } from './offline.js';
 import { watchStorage } from './storage.js';
 import { wireHelp } from './help.js';
 import { curatedOf } from './curatedkey.js';
+import { askToDelete, deleteDocument, wireDeletion } from './deletion.js';
 import { JOURNAL_PREFIX, leftovers } from './journal.js';
 import { notice, noticeDamaged, wireNotice } from './notice.js';
 import { wireDrawers } from './drawer.js';
@@ -67,10 +68,10 @@ function renameDocument(id, name) {
   return serial(async () => {
     const doc = await state.store.document(id);
     if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
-    checkRename(id);
+    checkDocumentChange('rename', id);
     const renamed = state.core.renameDocument(doc, String(name));
     await state.store.write({ documents: [renamed] });
-    tellRenamed(renamed);
+    documentChanged('rename', renamed);
     announce(id);
     state.docs.update(id, { name: renamed.meta.name });
     if (id === state.docId) $('doc-name').textContent = renamed.meta.name;
@@ -160,7 +161,7 @@ async function start() {
   state.docs = new DocList($('doc-list'), (id) => goTo(id).catch(report), (id, name) => renameDocument(id, name).catch((e) => {
     report(e);
     throw e;
-  }));
+  }), askToDelete);
   state.view = new DocView($('doc'));
   state.view.afterDraw = redrawMatches;
   state.view.warm();
@@ -221,6 +222,7 @@ async function start() {
   refreshProgress();
   refreshLabels();
   wireControls(features);
+  wireDeletion(() => [demoText(), DEMO, []]);
   wireAgreement({
     agreement: (labels) => features.team.agreementWithDifferences(labels),
     labels: () => state.core.labels().map((l) => l.name),
@@ -249,6 +251,9 @@ async function start() {
     // Removes every span at exactly these offsets; resolves to whether any was there.
     removeSpan: (start, end) => act({ op: 'remove', start, end }).then((out) => out.changed, () => false),
     markDone: () => setDone(true),
+    // Deletes a document with its annotations (no question asked: the page's
+    // Delete… asks); the next one opens if it was open.
+    deleteDocument: (id) => deleteDocument(String(id)),
     // With `{annotator}` (a name or 'curated'): that person's record of the team project.
     exportAs: (format, options) => (options?.annotator ? features.team.exportFor(format, options) : exportAs(format, options)),
     // Beyond the README's core contract: the open document's id, and a promise that resolves

@@ -9,11 +9,12 @@ const ROW = 30; // px, fixed so that rows can be placed without measuring
 export class DocList {
   // `onRename(id, name)` stores a name typed in a row and resolves once it
   // is saved; it rejects (and the row stays open for another try) when the
-  // core refuses the name.
-  constructor(root, onOpen, onRename) {
+  // core refuses the name. `onDelete(id)`: Delete on a row.
+  constructor(root, onOpen, onRename, onDelete) {
     this.root = root;
     this.onOpen = onOpen;
     this.onRename = onRename;
+    this.onDelete = onDelete;
     this.editing = null;  // {id, value}: the row whose name is being typed
     this.all = [];        // [{id, name, status, count, hits}] in import order
     this.shown = [];      // the rows that pass the filter and search
@@ -39,10 +40,11 @@ export class DocList {
         this.editKey(e, row.dataset.id);
         return;
       }
-      if (e.key === 'F2') {
+      if (e.key === 'F2' || e.key === 'Delete') {
         e.preventDefault();
         e.stopPropagation();
-        this.rename(row.dataset.id);
+        if (e.key === 'F2') this.rename(row.dataset.id);
+        else this.onDelete(row.dataset.id);
         return;
       }
       const i = this.shown.findIndex((d) => d.id === row.dataset.id);

@@ -106,7 +106,16 @@ if (channel) {
     serial(async () => {
       state.store?.othersWrote();
       if (!state.docId) return;
-      if (data.docId === state.docId) await openDocument(state.docId, { force: true });
+      if (data.docId === state.docId && !await state.store.document(state.docId)) {
+        // Deleted there: the next one here (none: the list says so).
+        const next = state.docs.neighbour(false) ?? state.docs.neighbour(true);
+        state.docId = null;
+        state.logHead = 0;
+        if (next) await openDocument(next);
+        status('the open document was deleted in another tab');
+      } else if (data.docId === state.docId) {
+        await openDocument(state.docId, { force: true });
+      }
       await reloadList();
     }).catch(report);
   };

@@ -93,19 +93,20 @@ export function settingsChanged() {
   for (const fn of settingWatchers) fn();
 }
 
-// Who has a say in a document's name (a team: a project's documents are
-// named by its curators, and a curator's rename goes to the project):
-// `check(id)` may refuse one before it is stored (by throwing), `done(doc)`
-// hears of it once stored.
-const renameWatchers = new Set();
-export function onRename(watcher) {
-  renameWatchers.add(watcher);
+// Who has a say in a document's name and existence (a team: a project's
+// documents are named and deleted by its curators, and a curator's change
+// goes to the project): `check(kind, id)` may refuse one before it is
+// stored (by throwing), `done(kind, doc)` hears of it once stored; `kind`
+// is 'rename' or 'delete'.
+const documentWatchers = new Set();
+export function onDocumentChange(watcher) {
+  documentWatchers.add(watcher);
 }
-export function checkRename(id) {
-  for (const w of renameWatchers) w.check(id);
+export function checkDocumentChange(kind, id) {
+  for (const w of documentWatchers) w.check(kind, id);
 }
-export function tellRenamed(doc) {
-  for (const w of renameWatchers) w.done(doc);
+export function documentChanged(kind, doc) {
+  for (const w of documentWatchers) w.done(kind, doc);
 }
 
 // Who wants to know that a document was opened (or opened again).

@@ -8,7 +8,7 @@
 // stays and keeps queueing).
 
 import { Team, ExportWriter } from './pkg/spanmark.js';
-import { $, state, serial, onEdited, onOpened, onSettingsChanged, onRename, report } from './page.js';
+import { $, state, serial, status, onEdited, onOpened, onSettingsChanged, onDocumentChange, report } from './page.js';
 import { flush, openDocument, reloadList } from './document.js';
 import { refreshLabels } from './labels.js';
 import { Replicator } from './replicator.js';
@@ -127,9 +127,12 @@ function apply(writes, { last = true } = {}) {
     const known = new Set(await state.store.documentIds());
     const arrived = [];
     const again = []; // documents here already: a curator may have renamed one
+    const deleted = [];
     for (const body of writes.changed) {
       const docId = body._id.startsWith('doc:') ? body._id.slice(4) : null;
-      if (docId !== null && !known.has(docId)) {
+      if (docId !== null && body._deleted) {
+        if (known.has(docId)) deleted.push(docId);
+      } else if (docId !== null && !known.has(docId)) {
         known.add(docId);
         arrived.push({ id: docId, text: body.text, meta: body.meta ?? {}, status: 'todo' });
       } else if (docId !== null) {
@@ -151,6 +154,24 @@ function apply(writes, { last = true } = {}) {
     if (renamed.length) {
       await state.store.write({ documents: renamed });
       listChanged = true;
+    }
+    // Documents a curator deleted: gone here too, with this person's local
+    // records of them (those on the server stay).
+    let openNext = false;
+    for (const docId of deleted) {
+      if (docId === state.docId || curatedOf(state.docId) === docId) {
+        state.docId = null;
+        state.logHead = 0;
+        openNext = true;
+      }
+      await state.store.deleteDocument(docId);
+      listChanged = true;
+    }
+    if (openNext) {
+      await reloadList();
+      const next = state.docs.all[0]?.id;
+      if (next) await openDocument(next);
+      status('the open document was deleted from the project by a curator');
     }
     for (const body of writes.changed) {
       const id = body._id;
@@ -188,7 +209,7 @@ function apply(writes, { last = true } = {}) {
       entries: [...writes.entries, ...more.entries],
       checkpoint: more.checkpoint ?? writes.checkpoint,
     });
-    if (reopen) await openDocument(state.docId, { force: true });
+    if (reopen && state.docId) await openDocument(state.docId, { force: true });
     listStale ||= listChanged;
     if (last && listStale) {
       listStale = false;
@@ -433,18 +454,22 @@ export function wireTeam(given) {
     ctx.replicator.schedule();
   });
   wireAssignForm();
-  // A project's documents are named by its curators: a curator's rename
-  // goes to the project (with the text, as her `doc:` records always have).
+  // A project's documents are named and deleted by its curators: a
+  // curator's change goes to the project (a rename with the text, as her
+  // `doc:` records always have it; a deletion as the record's deletion,
+  // the annotators' records of it staying on the server).
   const projectDoc = (id) => !!ctx && ctx.team.documentIds().includes(id);
-  onRename({
-    check: (id) => {
+  onDocumentChange({
+    check: (kind, id) => {
       if (projectDoc(id) && !isCurator()) {
-        throw new Error(`only a curator renames the project's documents: ${ctx.user} is ${ctx.roles.join(', ') || 'no role'} here`);
+        const what = kind === 'delete' ? 'deletes' : 'renames';
+        throw new Error(`only a curator ${what} the project's documents: ${ctx.user} is ${ctx.roles.join(', ') || 'no role'} here`);
       }
     },
-    done: (doc) => {
+    done: (kind, doc) => {
       if (!projectDoc(doc.id) || !isCurator()) return;
-      ctx.team.commit(`doc:${doc.id}`, { type: 'document', text: doc.text, meta: doc.meta ?? {} });
+      if (kind === 'delete') ctx.team.commit(`doc:${doc.id}`, { _deleted: true });
+      else ctx.team.commit(`doc:${doc.id}`, { type: 'document', text: doc.text, meta: doc.meta ?? {} });
       showState();
       ctx.replicator.schedule();
     },

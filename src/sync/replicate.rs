@@ -209,7 +209,8 @@ impl Record {
 
 /// What the page writes after a step: entries for its `team` store, and
 /// the records whose winning body changed (to apply locally: documents,
-/// labels, rules, one's own annotations).
+/// labels, rules, one's own annotations; one deleted there as `{_id, _rev,
+/// _deleted: true}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Writes {
     pub entries: Vec<Entry>,
@@ -379,12 +380,18 @@ impl Replica {
         if base.as_ref().is_some_and(|b| same_content(&b.body, &body)) {
             return false;
         }
+        // A deletion (`{"_deleted": true}`) of a record that is not there
+        // (or deleted already) is nothing to send.
+        let deleted = body["_deleted"] == json!(true);
+        if deleted && base.is_none() {
+            return false;
+        }
         let parent = base
             .as_ref()
             .map(|b| b.rev.clone())
             .filter(|r| rec.tree.contains(r));
         let rev = Rev::next(parent.as_ref(), &body);
-        rec.tree.add(&rev, parent.as_ref(), false);
+        rec.tree.add(&rev, parent.as_ref(), deleted);
         rec.leaves.insert(rev.clone(), body.clone());
         rec.unsent.insert(rev.clone());
         rec.refused = None;
@@ -487,12 +494,18 @@ impl Replica {
             .into_iter()
             .filter_map(|id| Some(self.records.get(&id)?.entry(&id)))
             .collect();
+        // A record deleted on the server comes as `{_id, _rev, _deleted}`.
         let changed = std::mem::take(&mut self.changed)
             .into_iter()
             .filter_map(|id| {
-                let (rev, body) = self.records.get(&id)?.winner()?;
-                let mut body = body.clone();
-                body["_rev"] = json!(rev);
+                let rec = self.records.get(&id)?;
+                let w = rec.tree.winner()?;
+                let mut body = if w.deleted {
+                    json!({"_id": id, "_deleted": true})
+                } else {
+                    rec.leaves.get(&w.rev)?.clone()
+                };
+                body["_rev"] = json!(w.rev);
                 Some(body)
             })
             .collect();

@@ -153,3 +153,57 @@ test('a document is renamed from the sidebar by keyboard: Enter saves, Esc cance
   const json = JSON.parse(await call('exportAs', 'json'));
   assert.deepEqual(json.documents.map((d) => d.meta.name).slice(-2), ['Rome meeting', 'Home']);
 });
+
+test('a document is deleted from the list, asked first: Cancel keeps it; its annotations go with it; the next opens, the demo when none is left; another tab follows', async () => {
+  await app.freshProfile();
+  await call('load', 'Bo met Cy in Rome.', { id: 'k1', name: 'Keep' });
+  await call('load', 'Di went home.', { id: 'k2', name: 'Gone' });
+  await call('addSpan', 0, 2, 'PER');
+  await idle();
+  const other = await app.context.newPage();
+  await other.goto(page.url());
+  await other.evaluate(() => window.spanmarkReady);
+  await other.evaluate(() => window.spanmark.openDocument('k2'));
+  const ids = () => page.$$eval('#doc-list .doc-row', (rs) => rs.map((r) => r.dataset.id));
+  assert.ok((await ids()).includes('k2'));
+
+  // Delete on the open document's row: asked, with its name; Cancel keeps it.
+  await page.focus('#doc-list .doc-row[data-id="k2"]');
+  await page.keyboard.press('Delete');
+  await page.waitForSelector('#delete-dialog[open]');
+  assert.equal(await page.textContent('#delete-what'), 'Delete “Gone”?');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Cancel', 'Cancel has the focus');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !document.getElementById('delete-dialog').open);
+  await idle();
+  assert.ok((await ids()).includes('k2'));
+  assert.equal(await call('currentId'), 'k2');
+
+  // The Delete… button, then Delete: gone with its annotations; the next opens.
+  await page.click('#delete-doc');
+  await page.click('#delete-confirm');
+  await page.waitForFunction(() => /deleted “Gone”/.test(document.getElementById('status').textContent));
+  await idle();
+  assert.ok(!(await ids()).includes('k2'));
+  assert.notEqual(await call('currentId'), 'k2');
+  const json = JSON.parse(await call('exportAs', 'json'));
+  assert.ok(!json.documents.some((d) => d.id === 'k2'), 'not in an export');
+  // The other tab, which had it open, moved on.
+  await other.waitForFunction(() => window.spanmark.currentId() !== 'k2');
+  await other.waitForFunction(() => !document.querySelector('#doc-list .doc-row[data-id="k2"]'));
+  assert.match(await other.textContent('#status'), /deleted in another tab/);
+  await other.close();
+  // It stays gone after a reload; loading the same id again starts it afresh.
+  await app.reload();
+  await page.waitForFunction(() => window.spanmark);
+  assert.ok(!(await ids()).includes('k2'));
+  await call('load', 'Di went home.', { id: 'k2', name: 'Back' });
+  assert.deepEqual((await call('spans')).filter((s) => s.source === 'user'), [], 'no annotation of the deleted one came back');
+
+  // The contract deletes without asking; with none left, the demo opens.
+  for (const id of JSON.parse(await call('exportAs', 'json')).documents.map((d) => d.id)) await call('deleteDocument', id);
+  await idle();
+  assert.equal(await call('currentId'), 'demo');
+  assert.deepEqual(await ids(), ['demo']);
+  await assert.rejects(call('deleteDocument', 'nope'), /No document with id "nope"/);
+});

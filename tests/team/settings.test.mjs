@@ -97,3 +97,40 @@ test('a curator\'s rename of a project document reaches every annotator\'s list;
   assert.equal((await call(`${team.server.url}/db/shop/doc:w1`, { as: ADMIN })).body.meta.name, 'Hiring in Lyon');
   assert.deepEqual(cora.errors, []);
 });
+
+test('a curator\'s deletion of a project document reaches every annotator\'s page (their records stay on the server); an annotator\'s is refused', { skip }, async () => {
+  const [cora, abe] = team.profiles;
+  // Imported after joining: the project's.
+  await cora.call('importFile', 'more.jsonl', '{"id":"w2","text":"Mira Soto left Oslo."}\n');
+  await cora.call('sync');
+  await abe.call('sync');
+  await abe.call('openDocument', 'w2');
+  await abe.call('addSpan', 0, 9, 'PER');
+  await abe.call('sync');
+  const rows = (p) => p.page.$$eval('#doc-list .doc-row', (rs) => rs.map((r) => r.dataset.id));
+  assert.ok((await rows(abe)).includes('w2'));
+
+  await assert.rejects(abe.call('deleteDocument', 'w2'), /only a curator deletes the project's documents: abe is annotator/);
+  assert.ok((await rows(abe)).includes('w2'), 'still hers to annotate');
+
+  await cora.call('deleteDocument', 'w2');
+  await cora.call('sync');
+  const onServer = await call(`${team.server.url}/db/shop/_all_docs?keys=${encodeURIComponent('["doc:w2"]')}`, { as: ADMIN });
+  assert.equal(onServer.body.rows[0].value?.deleted, true, JSON.stringify(onServer.body));
+
+  // Abe had it open: it leaves her list, the next opens.
+  await abe.call('sync');
+  await abe.page.evaluate(() => window.spanmark.idle());
+  assert.ok(!(await rows(abe)).includes('w2'), (await rows(abe)).join(', '));
+  assert.notEqual(await abe.call('currentId'), 'w2');
+  assert.match(await abe.page.textContent('#status'), /deleted from the project by a curator/);
+  assert.equal(await abe.call('syncState'), 'synced');
+  const hers = await call(`${team.server.url}/db/shop/ann:w2:abe`, { as: ADMIN });
+  assert.equal(hers.status, 200, 'her record of it stays on the server');
+  // Another round brings nothing back.
+  await cora.call('sync');
+  await abe.call('sync');
+  assert.ok(!(await rows(abe)).includes('w2'));
+  assert.ok(!(await rows(cora)).includes('w2'));
+  assert.equal((await call(`${team.server.url}/db/shop/doc:w2`, { as: ADMIN })).status, 404);
+});

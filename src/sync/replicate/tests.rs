@@ -291,6 +291,59 @@ fn two_annotators_see_each_others_records_after_a_round_each() {
 }
 
 #[test]
+fn a_curator_deletes_a_document_and_every_replica_hears_of_it() {
+    let mut server = Server {
+        curators: vec!["ced".into()],
+        ..Server::default()
+    };
+    let mut ced = Device::new("ced", "c1");
+    for d in ["d1", "d2"] {
+        ced.replica.commit(
+            &format!("doc:{d}"),
+            json!({"type": "document", "text": "Ana met Bob.", "meta": {}}),
+        );
+    }
+    ced.sync(&mut server).unwrap();
+    let mut ana = Device::new("ana", "a1");
+    ana.sync(&mut server).unwrap();
+    ana.edit("d2", 10, &[span(0, 3, "PER")], &[]);
+    ana.sync(&mut server).unwrap();
+
+    assert!(ced.replica.commit("doc:d2", json!({"_deleted": true})));
+    assert!(
+        !ced.replica.commit("doc:d2", json!({"_deleted": true})),
+        "deleted already: nothing more to send"
+    );
+    assert!(!ced.replica.commit("doc:nope", json!({"_deleted": true})));
+    assert_eq!(ced.sync(&mut server).unwrap().pushed, 1);
+    assert!(server.docs["doc:d2"].0.winner().unwrap().deleted);
+    assert!(ced.replica.winner("doc:d2").is_none());
+
+    // Ana's replica: the deletion among what changed; her record of it
+    // stays on the server.
+    let mut req = ana.replica.start();
+    loop {
+        let (status, body) = server.handle("ana", &req);
+        match ana.replica.answer(status, body).unwrap() {
+            Step::Request(r) => req = r,
+            Step::Done(_) => break,
+        }
+    }
+    let writes = ana.replica.take_writes();
+    let gone: Vec<&Value> = writes
+        .changed
+        .iter()
+        .filter(|b| b["_id"] == "doc:d2")
+        .collect();
+    assert_eq!(gone.len(), 1, "{:?}", writes.changed);
+    assert_eq!(gone[0]["_deleted"], json!(true));
+    assert!(gone[0]["_rev"].as_str().unwrap().starts_with("2-"));
+    assert!(ana.replica.winner("doc:d2").is_none());
+    assert!(ana.replica.winner("doc:d1").is_some());
+    assert!(server.winner("ann:d2:ana")["spans"].is_array());
+}
+
+#[test]
 fn a_document_only_opened_makes_no_record_of_its_annotator() {
     let mut server = Server::default();
     let mut ana = Device::new("ana", "a1");

@@ -13,7 +13,7 @@ import { DocView } from './docview.js';
 import { DocList } from './doclist.js';
 import {
   act, announce, cancelJob, draw, flush, keepSpare, loadText, openDocument, persistAndDraw, refreshProgress,
-  openAhead, reloadList, reveal, takeWorker, workerSetup,
+  openAhead, showAhead, reloadList, reveal, takeWorker, workerSetup,
 } from './document.js';
 import { refreshLabels, wireLabels } from './labels.js';
 import { redrawMatches, wireSearch } from './search.js';
@@ -35,6 +35,22 @@ import { wireTeam } from './team.js';
 import { wireAgreement } from './agreement.js';
 
 const DEMO = { id: 'demo', name: 'Demo: WHO signs vaccine deal' };
+
+// Whether this browser has opened the project before (a hint only: the
+// database decides; storage may be refused).
+const SEEN = 'spanmark-seen';
+function seenBefore() {
+  try {
+    return localStorage.getItem(SEEN) !== null;
+  } catch {
+    return true;
+  }
+}
+function markSeen() {
+  try {
+    localStorage.setItem(SEEN, '1');
+  } catch { /* a hint only */ }
+}
 
 let resolveReady;
 window.spanmarkReady = new Promise((resolve) => { resolveReady = resolve; });
@@ -177,6 +193,11 @@ async function start() {
   // (for a returning visitor that is wasted while the store opens anyway,
   // and the document opened below takes its place in the core).
   const ahead = known === false ? null : openAhead(demoText(), DEMO, []);
+  // A browser that has been here before says so at once (localStorage):
+  // with no such word the demo is drawn now, not after the database's
+  // answer (tens of ms more on a new profile); should the database say it
+  // is not new after all, its document opens in the demo's place.
+  if (ahead && known === undefined && !seenBefore()) showAhead(ahead);
   let first = null;
   const isFresh = await fresh;
   mark('fresh-known');
@@ -187,6 +208,7 @@ async function start() {
     first.catch(() => {}); // awaited below
   }
   state.store = await store;
+  markSeen();
   const [labels, summaries, current, documentCount, journal] = await stored;
   mark('store-read');
   wireNotice();

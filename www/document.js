@@ -336,6 +336,15 @@ export function openAhead(text, opts, taken) {
 
 const metaOf = (opts) => (opts.name != null ? { name: String(opts.name) } : {});
 
+// Draws what `openAhead` opened before anything is stored (a first visit's
+// demo, while the browser has yet to say whether the profile is new):
+// `loadText` with it then stores it without drawing it again.
+export function showAhead(ahead) {
+  shown(ahead.opened, ahead.text);
+  performance.mark('spanmark:load-drawn');
+  ahead.shown = true;
+}
+
 // Opens a new document; resolves once it is pre-annotated, drawn and saved.
 // `taken`: the ids in the project when the caller has just read them (the
 // first start, which knows the project is empty), saving a read. `ahead`:
@@ -350,11 +359,14 @@ export async function loadText(text, opts = {}, taken = null, ahead = null) {
     const tab = claimTab();
     await flush();
     cancelJob();
-    const opened = ahead && ahead.text === text ? ahead.opened
+    const early = ahead && ahead.text === text;
+    const opened = early ? ahead.opened
       : openAhead(text, opts, taken ?? await state.store.documentIds()).opened;
     state.logHead = 0;
-    shown(opened, text);
-    performance.mark('spanmark:load-drawn');
+    if (!early || !ahead.shown) {
+      shown(opened, text);
+      performance.mark('spanmark:load-drawn');
+    }
     await tab;
     // A first visit shows the demo while the database is still being
     // created; it is stored once that is done.

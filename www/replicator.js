@@ -131,7 +131,7 @@ export class Replicator {
         const [{ status, text }] = await Promise.all([this.send(step), storing]);
         step = this.team.answer(status, text);
         const writes = this.team.takeWrites();
-        if (writes.entries.length || writes.changed.length || writes.checkpoint) {
+        if (writes.entries || writes.changed.length || writes.checkpoint) {
           storing = this.apply(writes, { last: false });
         }
       }

@@ -8,9 +8,10 @@
 //                its shape the core's (src/session/record.rs)
 //   labelsets    {id: 'project', labels}
 //   settings     {key, value}                       e.g. key 'current'
-//   team         {id, paths, leaves, unsent, refused, mine}  a team project's
-//                records as last synced, keyed by CouchDB _id (the core's
-//                sync::replicate::Entry): revision tree, live bodies
+//   team         {id: [time, tab], entries}         a team project's records
+//                as last synced: a log, each record the core's
+//                sync::replicate::Entry's (revision tree, live bodies) one
+//                write brought, as JSON text (src/wasm/team.rs says why)
 //   edits        {seq, docId, entry}                the edit log since the
 //                                                   document's last snapshot;
 //                                                   each entry names its tab
@@ -109,6 +110,9 @@ async function open() {
 class Store {
   constructor(db) {
     this.db = db;
+    // The `team` log's last key's time here, and this tab's mark in its keys.
+    this.logAt = 0;
+    this.logTab = crypto.randomUUID();
     // The `current` setting as this tab last wrote it: an edit in the same
     // document need not write it again (a second store in every edit's
     // transaction). Forgotten when another tab saves (`othersWrote`).
@@ -340,7 +344,6 @@ class Store {
   // where the next snapshot's check finds it. With `newDocuments`, the documents are new: should another tab
   // have stored one of their ids meanwhile, nothing is written and the
   // promise rejects with an IdTakenError (`id`), never writing over it.
-  // With `absent`, the documents are known not to be stored (none is read).
   // Resolves to the seq of the logged entry, if any.
   async write(w) {
     // A curated record is never a document of its own (its status is a
@@ -376,11 +379,6 @@ class Store {
         let seq = Date.now() * 1000;
         for (const d of w.documents) {
           const mySeq = seq++;
-          // Said to be new (`absent`: a first sync's thousands): no read.
-          if (w.absent) {
-            docs.put({ id: d.id, text: d.text, meta: d.meta ?? {}, status: d.status ?? 'todo', seq: mySeq });
-            continue;
-          }
           // A document written again keeps its place in the order.
           docs.get(d.id).onsuccess = (e) => {
             const old = e.target.result;
@@ -445,25 +443,62 @@ class Store {
     return promised(tx.objectStore('annotations').getAllKeys(curatedRange()));
   }
 
-  // The team project's records as last synced (see the head).
-  async teamEntries() {
+  // The team project's records as last synced: the `team` log's records in
+  // the order written (see the head).
+  async teamLog() {
     const tx = this.db.transaction('team', 'readonly');
-    return promised(tx.objectStore('team').getAll());
+    const log = await promised(tx.objectStore('team').getAll());
+    // Keys go on from the last one even if the clock went back.
+    for (const { id } of log) if (Array.isArray(id)) this.logAt = Math.max(this.logAt, id[0]);
+    return log;
   }
 
-  // Stores what the replicator says (entries, and its checkpoint in
-  // `settings`), in one durable transaction; `clear` first forgets another
-  // project's.
-  async writeTeam({ entries = [], checkpoint = null, clear = false }) {
-    const tx = this.db.transaction(['team', 'settings'], 'readwrite', { durability: 'strict' });
+  // A new last key of the `team` log: the time, and this tab's mark so that
+  // two tabs writing in the same millisecond do not write over each other.
+  nextLogKey() {
+    this.logAt = Math.max(Date.now(), this.logAt + 1);
+    return [this.logAt, this.logTab];
+  }
+
+  // Stores what the replicator says in one durable transaction: `entries`
+  // (the core's JSON text) as the `team` log's new last record, the
+  // project's documents it brought, its checkpoint in `settings`; `drop`
+  // deletes those records of the log (compacted into `entries`); `clear`
+  // first forgets another project's. A document is written only where none
+  // of its id is stored (one kept here keeps its status and place).
+  // Resolves to `{key, written, present}`: the log record's key, how many
+  // documents were written, and the ids of those stored already.
+  async writeTeam({ entries = null, documents = [], checkpoint = null, drop = [], clear = false }) {
+    const names = documents.length ? ['team', 'settings', 'documents'] : ['team', 'settings'];
+    const tx = this.db.transaction(names, 'readwrite', { durability: 'strict' });
     const done = completed(tx);
     const team = tx.objectStore('team');
     if (clear) {
       team.clear();
       tx.objectStore('settings').delete('team-checkpoint');
     }
-    for (const e of entries) team.put(e);
+    let written = 0;
+    const present = []; // the documents stored already (not written over)
+    if (documents.length) {
+      const docs = tx.objectStore('documents');
+      let seq = Date.now() * 1000;
+      for (const d of documents) {
+        const mySeq = seq++;
+        docs.getKey(d.id).onsuccess = (e) => {
+          if (e.target.result !== undefined) {
+            present.push(d.id);
+            return;
+          }
+          docs.put({ id: d.id, text: d.text, meta: d.meta ?? {}, status: 'todo', seq: mySeq });
+          written += 1;
+        };
+      }
+    }
+    for (const key of drop) team.delete(key);
+    const key = entries ? this.nextLogKey() : null;
+    if (entries) team.put({ id: key, entries });
     if (checkpoint) tx.objectStore('settings').put({ key: 'team-checkpoint', value: checkpoint });
     await done;
+    return { key, written, present };
   }
 }

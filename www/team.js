@@ -111,6 +111,21 @@ function commit(ids) {
   });
 }
 
+// Two of the core's `entries` texts (JSON arrays, or null) as one.
+function joinEntries(a, b) {
+  if (!a || !b) return a ?? b;
+  return `${a.slice(0, -1)},${b.slice(1)}`;
+}
+
+// The `team` store is a log of the core's writes (store.js): once it holds
+// more than this many records, they are replaced by one of every entry.
+const COMPACT_AFTER = 100;
+
+async function compactLog() {
+  const { key } = await state.store.writeTeam({ entries: ctx.team.allEntries(), drop: ctx.logKeys });
+  ctx.logKeys = [key];
+}
+
 // Writes locally what the server changed: new documents, the labels, one's
 // own records (merged ones included); then stores the core's entries. The
 // document list is read again at a round's `last` write only (a first
@@ -122,35 +137,34 @@ function apply(writes, { last = true } = {}) {
     let listChanged = false;
     let reopen = false;
     // The project's new documents first, in one transaction (a first sync
-    // brings thousands: a durable write each took 4 ms apiece), before the
-    // records on them and the checkpoint that says they came.
-    const known = new Set(await state.store.documentIds());
-    const arrived = [];
-    const again = []; // documents here already: a curator may have renamed one
-    const deleted = [];
-    for (const body of writes.changed) {
-      const docId = body._id.startsWith('doc:') ? body._id.slice(4) : null;
-      if (docId !== null && body._deleted) {
-        if (known.has(docId)) deleted.push(docId);
-      } else if (docId !== null && !known.has(docId)) {
-        known.add(docId);
-        arrived.push({ id: docId, text: body.text, meta: body.meta ?? {}, status: 'todo' });
-      } else if (docId !== null) {
-        again.push([docId, body.meta ?? {}]);
-      }
+    // brings thousands), before the records on them and the checkpoint
+    // that says they came. With them the entries, unless a record other
+    // than a document is still to be written locally: its entry goes after
+    // it (stored first, a stop between the two would leave the record
+    // known as applied here and never written). A deletion is such a record.
+    const isDoc = (b) => b._id.startsWith('doc:');
+    const documents = writes.changed
+      .filter((b) => isDoc(b) && !b._deleted)
+      .map((b) => ({ id: b._id.slice(4), text: b.text, meta: b.meta ?? {} }));
+    const deleted = writes.changed.filter((b) => isDoc(b) && b._deleted).map((b) => b._id.slice(4));
+    const entriesNow = documents.length === writes.changed.length;
+    let present = [];
+    if (documents.length || (entriesNow && writes.entries)) {
+      const done = await state.store.writeTeam({ documents, entries: entriesNow ? writes.entries : null });
+      if (done.key) ctx.logKeys.push(done.key);
+      if (done.written) listChanged = true;
+      present = done.present;
     }
-    if (arrived.length) {
-      await state.store.write({ documents: arrived, absent: true });
-      listChanged = true;
-    }
-    const stored = again.length ? await state.store.documents(again.map(([id]) => id)) : [];
+    // Documents here already: a curator may have renamed one.
+    const names = new Map(documents.map((d) => [d.id, d.meta.name ?? null]));
+    const stored = present.length ? await state.store.documents(present) : [];
     const renamed = [];
-    again.forEach(([docId, meta], i) => {
-      const d = stored[i];
-      if (!d || (d.meta?.name ?? null) === (meta.name ?? null)) return;
-      renamed.push({ ...d, meta: { ...d.meta, name: meta.name } });
-      if (docId === state.docId && meta.name != null) $('doc-name').textContent = meta.name;
-    });
+    for (const d of stored) {
+      const name = names.get(d?.id);
+      if (!d || (d.meta?.name ?? null) === name) continue;
+      renamed.push({ ...d, meta: { ...d.meta, name } });
+      if (d.id === state.docId && name != null) $('doc-name').textContent = name;
+    }
     if (renamed.length) {
       await state.store.write({ documents: renamed });
       listChanged = true;
@@ -159,6 +173,7 @@ function apply(writes, { last = true } = {}) {
     // records of them (those on the server stay).
     let openNext = false;
     for (const docId of deleted) {
+      if (!await state.store.document(docId)) continue;
       if (docId === state.docId || curatedOf(state.docId) === docId) {
         state.docId = null;
         state.logHead = 0;
@@ -205,10 +220,13 @@ function apply(writes, { last = true } = {}) {
       }
     }
     const more = ctx.team.takeWrites();
-    await state.store.writeTeam({
-      entries: [...writes.entries, ...more.entries],
-      checkpoint: more.checkpoint ?? writes.checkpoint,
-    });
+    const entries = entriesNow ? more.entries : joinEntries(writes.entries, more.entries);
+    const checkpoint = more.checkpoint ?? writes.checkpoint;
+    if (entries || checkpoint) {
+      const { key } = await state.store.writeTeam({ entries, checkpoint });
+      if (key) ctx.logKeys.push(key);
+    }
+    if (last && ctx.logKeys.length > COMPACT_AFTER) await compactLog();
     if (reopen && state.docId) await openDocument(state.docId, { force: true });
     listStale ||= listChanged;
     if (last && listStale) {
@@ -304,11 +322,16 @@ async function assign(how) {
 async function begin(project, user, roles, { fresh = false } = {}) {
   if (ctx) ctx.replicator.stop();
   if (fresh) await state.store.writeTeam({ clear: true });
-  const entries = fresh ? [] : await state.store.teamEntries();
+  const log = fresh ? [] : await state.store.teamLog();
   const checkpoint = fresh ? null : await state.store.setting('team-checkpoint');
-  const team = new Team(location.origin, project, user, deviceId(), crypto.randomUUID(), entries, checkpoint);
+  const team = new Team(location.origin, project, user, deviceId(), crypto.randomUUID(), log, checkpoint);
   const stored = fresh ? null : await state.store.setting(SETTING);
-  ctx = { project, user, roles, curator: curates(roles), team, own: stored?.own ? new Set(stored.own) : null };
+  // The log's records read or written here, replaced by one when it is
+  // compacted (another tab's written meanwhile stay, and count as older:
+  // as two tabs' writes of one entry did before).
+  const logKeys = log.map((r) => r.id);
+  ctx = { project, user, roles, curator: curates(roles), team, own: stored?.own ? new Set(stored.own) : null, logKeys };
+  if (logKeys.length > COMPACT_AFTER) await serial(compactLog);
   team.setCurator(ctx.curator);
   state.listOrder = listOrder;
   ctx.replicator = new Replicator({

@@ -40,7 +40,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// How many revisions of a branch a pushed revision names.
 const REVS_LIMIT: usize = 1000;
 /// `_changes` rows per request.
-const CHANGES_LIMIT: usize = 2000;
+const CHANGES_LIMIT: usize = 5000;
 
 /// Two bodies say the same (revision fields aside; for a record, its
 /// `updated` too, which only says when).
@@ -192,11 +192,11 @@ impl Record {
     }
 
     /// Joins a revision as `_bulk_get` or a resolution gives it.
-    fn join(&mut self, doc: &Value) -> Result<Rev, String> {
-        let inc = super::plan::Incoming::read(doc)?;
+    fn join(&mut self, doc: Value) -> Result<Rev, String> {
+        let inc = super::plan::Incoming::read(&doc)?;
         inc.join(&mut self.tree);
         if !inc.deleted {
-            let mut body = doc.clone();
+            let mut body = doc;
             if let Value::Object(m) = &mut body {
                 m.retain(|k, _| !k.starts_with('_') || k == "_id");
             }
@@ -277,6 +277,8 @@ pub struct Replica {
 impl Replica {
     /// A replica of `project` on `server` for `me`, from the entries and
     /// checkpoint stored; `session` names this run (a new one per page load).
+    /// `entries` in the order stored: of several of one record, the last
+    /// counts (so that the page may store its writes as a log).
     pub fn new(
         server: &str,
         project: &str,
@@ -438,7 +440,7 @@ impl Replica {
         let Some(resolution) = resolve(&rec.tree, &leaves, REVS_LIMIT) else {
             return;
         };
-        for doc in &resolution.docs {
+        for doc in resolution.docs {
             if let Ok(rev) = rec.join(doc) {
                 rec.unsent.insert(rev);
             }
@@ -460,6 +462,11 @@ impl Replica {
             .take_while(|(id, _)| id.starts_with(prefix))
             .filter_map(|(_, r)| Some(r.winner()?.1))
             .collect()
+    }
+
+    /// Every record's entry (what the stored log comes to).
+    pub fn entries(&self) -> Vec<Entry> {
+        self.records.iter().map(|(id, r)| r.entry(id)).collect()
     }
 
     /// Revisions the server has not acknowledged (refused ones included).
@@ -734,7 +741,7 @@ impl Replica {
                     let revs = request.entry(c.id).or_default();
                     revs.extend(c.changes.into_iter().map(|r| r.rev));
                 }
-                self.take_docs(&docs)?;
+                self.take_docs(docs)?;
                 let diff =
                     super::plan::revs_diff(&request, |id| self.records.get(id).map(|r| &r.tree));
                 if diff.is_empty() {
@@ -762,7 +769,7 @@ impl Replica {
                         f.id, f.error
                     )));
                 }
-                self.take_docs(&docs)?;
+                self.take_docs(docs)?;
                 self.after_changes(last_seq, more)
             }
             Phase::WriteCheckpoint { .. } if status == 409 => {
@@ -800,7 +807,7 @@ impl Replica {
     /// Joins revisions the server gave (`_bulk_get`, or a first sync's
     /// feed); those already here are passed over. One's own record in
     /// conflict is merged at once.
-    fn take_docs(&mut self, docs: &[Value]) -> Result<(), Failure> {
+    fn take_docs(&mut self, docs: Vec<Value>) -> Result<(), Failure> {
         let mut touched = BTreeSet::new();
         for doc in docs {
             let id = doc["_id"].as_str().unwrap_or("").to_string();
@@ -816,6 +823,7 @@ impl Replica {
                 continue;
             }
             let before = rec.winner().map(|(r, _)| r);
+            // Taken, not copied: a first sync's pages carry megabytes.
             rec.join(doc).map_err(Failure::Server)?;
             self.summary.pulled += 1;
             if rec.winner().map(|(r, _)| r) != before {

@@ -46,8 +46,8 @@ fn request(r: replicate::Request) -> Result<JsValue, JsError> {
 
 #[wasm_bindgen]
 impl Team {
-    /// `entries`: the `team` store's records; `checkpoint` the stored one
-    /// (or null).
+    /// `records`: the `team` store's records in key order (see
+    /// [`stored_entries`]); `checkpoint` the stored one (or null).
     #[wasm_bindgen(constructor)]
     pub fn new(
         server: &str,
@@ -55,10 +55,13 @@ impl Team {
         me: &str,
         device: &str,
         session: &str,
-        entries: JsValue,
+        records: JsValue,
         checkpoint: JsValue,
     ) -> Result<Team, JsError> {
-        let entries: Vec<Entry> = from_js(entries)?;
+        let mut entries = Vec::new();
+        for record in js_sys::Array::from(&records).iter() {
+            entries.extend(stored_entries(record)?);
+        }
         let checkpoint: Option<Checkpoint> = if checkpoint.is_null() || checkpoint.is_undefined() {
             None
         } else {
@@ -124,13 +127,41 @@ impl Team {
         self.replica.abort();
     }
 
-    /// `{entries, changed, checkpoint}` to store and apply since last asked.
+    /// `{entries, changed, checkpoint}` to store and apply since last
+    /// asked; `entries` is one JSON text (null for none), the `team`
+    /// store's record of them (see [`stored_entries`]).
     #[wasm_bindgen(js_name = takeWrites)]
     pub fn take_writes(&mut self) -> Result<JsValue, JsError> {
+        let w = self.replica.take_writes();
+        #[derive(Serialize)]
+        struct Out {
+            changed: Vec<Value>,
+            checkpoint: Option<Checkpoint>,
+        }
         // As JSON text for the browser's parser: a first sync's thousands of
         // bodies crossed value by value (serde-wasm-bindgen) took seconds.
-        let text = serde_json::to_string(&self.replica.take_writes()).map_err(js_err)?;
-        js_sys::JSON::parse(&text).map_err(|_| JsError::new("the writes are not JSON"))
+        let text = serde_json::to_string(&Out {
+            changed: w.changed,
+            checkpoint: w.checkpoint,
+        })
+        .map_err(js_err)?;
+        let out =
+            js_sys::JSON::parse(&text).map_err(|_| JsError::new("the writes are not JSON"))?;
+        // A string of its own, not one inside the JSON (escaped, then read).
+        let entries = if w.entries.is_empty() {
+            JsValue::NULL
+        } else {
+            JsValue::from_str(&serde_json::to_string(&w.entries).map_err(js_err)?)
+        };
+        convert::set(out.unchecked_ref(), "entries", entries);
+        Ok(out)
+    }
+
+    /// Every record's entry as one JSON text: the `team` store's record
+    /// that takes the place of all those read and written so far.
+    #[wasm_bindgen(js_name = allEntries)]
+    pub fn all_entries(&self) -> Result<String, JsError> {
+        serde_json::to_string(&self.replica.entries()).map_err(js_err)
     }
 
     /// The local side now reflects revision `rev` of record `id`.
@@ -220,6 +251,23 @@ impl Team {
     #[wasm_bindgen(js_name = agreementWithDifferences)]
     pub fn agreement_with_differences(&self, labels: JsValue) -> Result<JsValue, JsError> {
         to_js(&self.agreement_of(labels)?)
+    }
+}
+
+/// The entries of one record of the page's `team` store. The store is a
+/// log: each record holds the entries one write brought, as one JSON text
+/// (`{id, entries}`, `id` its place in the log), and of several entries
+/// of one CouchDB record the last counts ([`Replica::new`]). A record per
+/// entry cost IndexedDB a quarter of a millisecond each: a first sync's
+/// 20,000 took seconds. A page before the log stored each entry as its own
+/// record (the entry's object, keyed by its id): read as the log's oldest.
+fn stored_entries(record: JsValue) -> Result<Vec<Entry>, JsError> {
+    let text = js_sys::Reflect::get(&record, &JsValue::from_str("entries"))
+        .ok()
+        .and_then(|e| e.as_string());
+    match text {
+        Some(text) => serde_json::from_str(&text).map_err(js_err),
+        None => Ok(vec![from_js(record)?]),
     }
 }
 

@@ -277,7 +277,12 @@ fn two_annotators_see_each_others_records_after_a_round_each() {
     // Nothing more to do: a round moves nothing.
     assert_eq!(ana.sync(&mut server).unwrap(), Summary::default());
     assert_eq!(ana.replica.pending(), 0);
-    // The state survives being stored and read back (a reload).
+    // The state survives being stored and read back (a reload): the writes
+    // as a log, where the last entry of a record counts, or as one entry a
+    // record.
+    ana.edit("d1", 12, &[span(4, 7, "LOC")], &[]);
+    ana.sync(&mut server).unwrap();
+    assert!(ana.stored.iter().filter(|e| e.id == "ann:d1:ana").count() > 1);
     let again = Replica::new(
         "http://t",
         "p",
@@ -288,6 +293,10 @@ fn two_annotators_see_each_others_records_after_a_round_each() {
         ana.replica.take_writes().checkpoint,
     );
     assert_eq!(again.winner("ann:d1:ben"), ana.replica.winner("ann:d1:ben"));
+    assert_eq!(again.winner("ann:d1:ana"), ana.replica.winner("ann:d1:ana"));
+    assert_eq!(again.entries(), ana.replica.entries());
+    let compacted = Replica::new("http://t", "p", "ana", "a1", "s3", again.entries(), None);
+    assert_eq!(compacted.entries(), ana.replica.entries());
 }
 
 #[test]

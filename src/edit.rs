@@ -13,6 +13,7 @@
 //! tab has changed those spans since ([`Turn::Stale`]).
 
 use crate::doc::{Document, Source, Span};
+use crate::relations::next_number;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -105,6 +106,16 @@ pub enum LogEntry {
     },
 }
 
+/// A suggestion as the person's: the same span (id and note too), no
+/// longer anybody else's, without the suggester's score.
+fn accepted(s: &Span) -> Span {
+    Span {
+        source: Source::User,
+        score: None,
+        ..s.clone()
+    }
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -121,15 +132,59 @@ pub enum Turn {
     Done(Change),
 }
 
-/// How spans may sit on top of each other.
+/// How spans may sit on top of each other: the project's overlap setting,
+/// named `none`, `nested` and `any` (earlier states named the first and
+/// last `forbid` and `allow`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
 pub enum Overlap {
     /// No two spans share a character (what CoNLL and spaCy's `doc.ents` need).
     #[default]
+    #[serde(rename = "none", alias = "forbid")]
     Forbid,
+    /// A span may contain or lie inside another ("Bank of [China]"), never
+    /// cross one; two spans at the same offsets need different labels.
+    #[serde(rename = "nested")]
+    Nest,
     /// Spans may overlap and nest, but two spans of the same label never overlap.
+    #[serde(rename = "any", alias = "allow")]
     Allow,
+}
+
+impl Overlap {
+    /// The setting's name: `none`, `nested` or `any`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Overlap::Forbid => "none",
+            Overlap::Nest => "nested",
+            Overlap::Allow => "any",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Overlap> {
+        match name {
+            "none" => Some(Overlap::Forbid),
+            "nested" => Some(Overlap::Nest),
+            "any" => Some(Overlap::Allow),
+            _ => None,
+        }
+    }
+
+    /// Whether `s` and a span `start..end` labelled `label` may not both
+    /// stand: one replaces the other.
+    pub fn clashes(self, s: &Span, start: usize, end: usize, label: &str) -> bool {
+        if !s.overlaps(start, end) {
+            return false;
+        }
+        match self {
+            Overlap::Forbid => true,
+            Overlap::Allow => s.label == label,
+            Overlap::Nest => {
+                let nested =
+                    (s.start <= start && end <= s.end) || (start <= s.start && s.end <= end);
+                !nested || (s.start == start && s.end == end && s.label == label)
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -194,27 +249,85 @@ pub struct Editor {
     pub now: u64,
     #[serde(skip)]
     len_chars: usize,
+    /// The number of the next span id handed out (`T<n>`): past every id
+    /// in the document and its history, so undo never brings back a span
+    /// whose id another has taken.
+    #[serde(skip)]
+    next_span: u64,
 }
 
 impl Editor {
+    /// An editor over `doc`, every span of which gets an id (see
+    /// [`Document::number_ids`]).
     pub fn new(mut doc: Document, overlap: Overlap) -> Editor {
         doc.sort_spans();
+        doc.number_ids();
         let len_chars = doc.len_chars();
-        Editor {
+        let mut e = Editor {
             doc,
             history: History::default(),
             overlap,
             tab: String::new(),
             now: 0,
             len_chars,
-        }
+            next_span: 1,
+        };
+        e.count_ids();
+        e
     }
 
     /// Re-derives what is not serialized, after deserializing.
     pub fn restored(mut self) -> Editor {
         self.doc.sort_spans();
+        self.doc.number_ids();
         self.len_chars = self.doc.len_chars();
+        self.count_ids();
         self
+    }
+
+    /// Sets the id counter past every id in the document and its history.
+    pub fn count_ids(&mut self) {
+        let h = &self.history;
+        let steps = h.done.iter().chain(&h.undone).map(|s| &s.change);
+        let in_steps = steps.flat_map(|c| c.added.iter().chain(&c.removed));
+        let ids = self.doc.spans.iter().chain(in_steps);
+        self.next_span = next_number('T', ids.filter_map(|s| s.id.as_deref()));
+    }
+
+    fn fresh_span_id(&mut self) -> String {
+        self.next_span += 1;
+        format!("T{}", self.next_span - 1)
+    }
+
+    /// Gives each added span without an id one: the id (and note) of a span
+    /// it replaces at the same offsets (a relabel, an accepted suggestion
+    /// drawn over: the span stays the same span to its relations), else a
+    /// fresh one.
+    fn name_added(&mut self, change: &mut Change) {
+        let mut taken: std::collections::HashSet<String> =
+            change.added.iter().filter_map(|a| a.id.clone()).collect();
+        for i in 0..change.added.len() {
+            if change.added[i].id.is_some() {
+                continue;
+            }
+            let a = &change.added[i];
+            let heir = change
+                .removed
+                .iter()
+                .filter(|r| (r.start, r.end) == (a.start, a.end))
+                .find(|r| r.id.as_ref().is_some_and(|id| !taken.contains(id)))
+                .map(|r| (r.id.clone(), r.note.clone()));
+            let (id, note) = match heir {
+                Some((id, note)) => (id.expect("found by its id"), note),
+                None => (self.fresh_span_id(), None),
+            };
+            taken.insert(id.clone());
+            let a = &mut change.added[i];
+            a.id = Some(id);
+            if a.note.is_none() {
+                a.note = note;
+            }
+        }
     }
 
     pub fn spans(&self) -> &[Span] {
@@ -261,9 +374,7 @@ impl Editor {
             .doc
             .spans
             .iter()
-            .filter(|s| {
-                s.overlaps(start, end) && (self.overlap == Overlap::Forbid || s.label == label)
-            })
+            .filter(|s| self.overlap.clashes(s, start, end, label))
             .cloned()
             .collect();
         let change = Change {
@@ -308,8 +419,7 @@ impl Editor {
                 continue;
             }
             for s in &self.doc.spans {
-                let clashes =
-                    s.overlaps(start, end) && (self.overlap == Overlap::Forbid || s.label == label);
+                let clashes = self.overlap.clashes(s, start, end, label);
                 if clashes && !change.removed.contains(s) {
                     change.removed.push(s.clone());
                 }
@@ -410,17 +520,19 @@ impl Editor {
             return Err(EditError::NoSpan { start, end });
         };
         let label = first.label.clone();
+        let (id, note) = (first.id.clone(), first.note.clone());
         let mut removed = old;
         for s in &self.doc.spans {
-            let clashes = s.overlaps(new_start, new_end)
-                && (self.overlap == Overlap::Forbid || s.label == label);
+            let clashes = self.overlap.clashes(s, new_start, new_end, &label);
             if clashes && !removed.contains(s) {
                 removed.push(s.clone());
             }
         }
+        let mut resized = Span::new(new_start, new_end, label);
+        (resized.id, resized.note) = (id, note);
         Ok(self.commit(Change {
             removed,
-            added: vec![Span::new(new_start, new_end, label)],
+            added: vec![resized],
         }))
     }
 
@@ -434,10 +546,7 @@ impl Editor {
         if removed.is_empty() {
             return Err(EditError::NoSpan { start, end });
         }
-        let added = removed
-            .iter()
-            .map(|s| Span::new(s.start, s.end, s.label.clone()))
-            .collect();
+        let added = removed.iter().map(accepted).collect();
         Ok(self.commit(Change { removed, added }))
     }
 
@@ -466,10 +575,7 @@ impl Editor {
             .filter(|s| s.source.is_suggestion())
             .cloned()
             .collect();
-        let added = removed
-            .iter()
-            .map(|s| Span::new(s.start, s.end, s.label.clone()))
-            .collect();
+        let added = removed.iter().map(accepted).collect();
         self.commit(Change { removed, added })
     }
 
@@ -544,6 +650,9 @@ impl Editor {
                 kept_until.insert(k, s.end);
                 kept.push(s);
             }
+        }
+        for s in kept.iter_mut().filter(|s| s.id.is_none()) {
+            s.id = Some(self.fresh_span_id());
         }
         self.insert_sorted(kept);
     }
@@ -636,12 +745,14 @@ impl Editor {
         };
         let gone = self.marks(gone);
         let reach = Reach::new(change.added.iter(), self.overlap);
-        !self
-            .doc
-            .spans
+        let ids: std::collections::HashSet<&str> = change
+            .added
             .iter()
-            .zip(gone)
-            .any(|(s, gone)| !gone && reach.meets(s))
+            .filter_map(|s| s.id.as_deref())
+            .collect();
+        !self.doc.spans.iter().zip(gone).any(|(s, gone)| {
+            !gone && (reach.meets(s) || s.id.as_deref().is_some_and(|id| ids.contains(id)))
+        })
     }
 
     /// Where each of `wanted` is in the sorted spans, each place taken
@@ -728,9 +839,12 @@ impl Editor {
     /// The change as it applies to the spans now: removing those of its
     /// removed spans still there and whatever its added spans meet, adding
     /// those not there already.
-    fn rebase(&self, change: &Change) -> Change {
+    /// An added span whose id a span that stays holds (two tabs numbered
+    /// spans side by side) gets a fresh one: every tab replaying the log
+    /// numbers it alike.
+    fn rebase(&mut self, change: &Change) -> Change {
         let there = self.places(&change.added);
-        let added: Vec<Span> = change
+        let mut added: Vec<Span> = change
             .added
             .iter()
             .zip(&there)
@@ -740,18 +854,30 @@ impl Editor {
         let named = self.marks(self.places(&change.removed).into_iter().flatten());
         let kept = self.marks(there.into_iter().flatten());
         let reach = Reach::new(added.iter(), self.overlap);
-        let removed = self
+        let gone: Vec<bool> = self
             .doc
             .spans
             .iter()
             .enumerate()
-            .filter(|&(i, s)| !kept[i] && (named[i] || reach.meets(s)))
-            .map(|(_, s)| s.clone())
+            .map(|(i, s)| !kept[i] && (named[i] || reach.meets(s)))
             .collect();
+        let spans = self.doc.spans.iter().zip(&gone);
+        let removed = spans.clone().filter(|(_, g)| **g).map(|(s, _)| s.clone());
+        let removed = removed.collect();
+        let held: std::collections::HashSet<String> = spans
+            .filter(|(_, g)| !**g)
+            .filter_map(|(s, _)| s.id.clone())
+            .collect();
+        for a in &mut added {
+            if a.id.as_ref().is_some_and(|id| held.contains(id)) {
+                a.id = Some(self.fresh_span_id());
+            }
+        }
         Change { removed, added }
     }
 
-    fn commit(&mut self, change: Change) -> Change {
+    fn commit(&mut self, mut change: Change) -> Change {
+        self.name_added(&mut change);
         let tab = self.tab.clone();
         self.commit_as(&tab, change, self.now)
     }
@@ -780,6 +906,8 @@ impl Editor {
                 !gone[i - 1]
             });
         }
+        let newest = next_number('T', change.added.iter().filter_map(|s| s.id.as_deref()));
+        self.next_span = self.next_span.max(newest);
         if change.added.len() > 64 {
             // Many (accept all): sorted once, not shifted once each.
             self.doc.spans.extend(change.added.iter().cloned());
@@ -800,10 +928,13 @@ impl Editor {
 /// (everything under [`Overlap::Forbid`], their own label under
 /// [`Overlap::Allow`]), each group sorted by start with a running maximum of
 /// ends: a span is met when one starting before its end reaches past its
-/// start.
+/// start. Under [`Overlap::Nest`] overlapping is not enough (containing is
+/// allowed), so the spans starting before its end are each asked.
 struct Reach {
     overlap: Overlap,
     groups: std::collections::HashMap<String, Vec<(usize, usize)>>,
+    /// Under [`Overlap::Nest`]: the spans, sorted by start.
+    nested: Vec<Span>,
 }
 
 impl Reach {
@@ -811,7 +942,13 @@ impl Reach {
         let mut reach = Reach {
             overlap,
             groups: std::collections::HashMap::new(),
+            nested: Vec::new(),
         };
+        if overlap == Overlap::Nest {
+            reach.nested = spans.cloned().collect();
+            reach.nested.sort_by_key(|s| s.start);
+            return reach;
+        }
         for u in spans {
             let k = reach.key(&u.label);
             reach.groups.entry(k).or_default().push((u.start, u.end));
@@ -829,12 +966,18 @@ impl Reach {
 
     fn key(&self, label: &str) -> String {
         match self.overlap {
-            Overlap::Forbid => String::new(),
+            Overlap::Forbid | Overlap::Nest => String::new(),
             Overlap::Allow => label.to_string(),
         }
     }
 
     fn meets(&self, s: &Span) -> bool {
+        if self.overlap == Overlap::Nest {
+            let before = self.nested.partition_point(|u| u.start < s.end);
+            return self.nested[..before]
+                .iter()
+                .any(|u| Overlap::Nest.clashes(u, s.start, s.end, &s.label));
+        }
         self.groups.get(&self.key(&s.label)).is_some_and(|g| {
             let i = g.partition_point(|&(start, _)| start < s.end);
             i > 0 && g[i - 1].1 > s.start
@@ -852,6 +995,13 @@ mod tests {
 
     fn suggestion(start: usize, end: usize, label: &str) -> Span {
         Span::new(start, end, label).with_source(Source::Model)
+    }
+
+    fn named(start: usize, end: usize, label: &str, id: &str) -> Span {
+        Span {
+            id: Some(id.into()),
+            ..Span::new(start, end, label)
+        }
     }
 
     fn shape(e: &Editor) -> Vec<(usize, usize, &str, &str)> {
@@ -937,6 +1087,115 @@ mod tests {
             shape(&e),
             [(11, 20, "ORG", "user"), (14, 20, "LOC", "user")]
         );
+    }
+
+    #[test]
+    fn nesting_keeps_spans_inside_each_other_and_replaces_crossing_ones() {
+        let mut e = Editor::new(Document::new("d", "Bank of China said"), Overlap::Nest);
+        e.add(0, 13, "ORG").unwrap();
+        e.add(8, 13, "LOC").unwrap();
+        e.add(8, 13, "GPE").unwrap();
+        assert_eq!(
+            shape(&e),
+            [
+                (0, 13, "ORG", "user"),
+                (8, 13, "GPE", "user"),
+                (8, 13, "LOC", "user")
+            ],
+            "inside, and at the same offsets with another label"
+        );
+        e.add(5, 18, "X").unwrap();
+        assert_eq!(
+            shape(&e),
+            [
+                (5, 18, "X", "user"),
+                (8, 13, "GPE", "user"),
+                (8, 13, "LOC", "user")
+            ],
+            "crossing ORG replaces it; containing the rest keeps them"
+        );
+        e.undo().unwrap();
+        e.set_suggestions(vec![
+            suggestion(0, 13, "ORG"),
+            suggestion(0, 4, "ORG"),
+            suggestion(10, 16, "MISC"),
+        ]);
+        let suggested: Vec<_> = e
+            .spans()
+            .iter()
+            .filter(|s| s.source == Source::Model)
+            .collect();
+        assert_eq!(
+            suggested
+                .iter()
+                .map(|s| (s.start, s.end))
+                .collect::<Vec<_>>(),
+            [(0, 4)],
+            "a repeat and a crossing suggestion are kept out"
+        );
+    }
+
+    #[test]
+    fn every_span_has_an_id_that_stays_through_relabel_resize_accept_and_undo() {
+        let mut d = Document::new("d", "Ana Lima met Kofi in Accra");
+        d.spans.push(Span::new(0, 3, "PER"));
+        let mut e = Editor::new(d, Overlap::Forbid);
+        assert_eq!(e.spans()[0].id.as_deref(), Some("T1"), "given on entering");
+        e.set_suggestions(vec![suggestion(21, 26, "LOC")]);
+        let accra = e.spans()[1].id.clone().unwrap();
+        assert_eq!(accra, "T2");
+        e.accept(21, 26).unwrap();
+        e.relabel(21, 26, "GPE").unwrap();
+        assert_eq!(
+            e.spans()[1].id.as_deref(),
+            Some("T2"),
+            "accepted, relabelled: one span"
+        );
+        e.resize(0, 3, 0, 8).unwrap();
+        assert_eq!(e.spans()[0].id.as_deref(), Some("T1"), "resized");
+        let c = e.add(13, 17, "PER").unwrap();
+        assert_eq!(c.added[0].id.as_deref(), Some("T3"));
+        e.remove(13, 17).unwrap();
+        e.undo().unwrap();
+        assert_eq!(
+            e.spans()[1].id.as_deref(),
+            Some("T3"),
+            "undo brings the same span"
+        );
+        e.undo().unwrap();
+        let c = e.add(9, 12, "X").unwrap();
+        assert_eq!(
+            c.added[0].id.as_deref(),
+            Some("T4"),
+            "an id is never handed out twice"
+        );
+        let back: Editor = serde_json::from_str::<Editor>(&serde_json::to_string(&e).unwrap())
+            .unwrap()
+            .restored();
+        let mut back = back;
+        assert_eq!(
+            back.add(18, 20, "Y").unwrap().added[0].id.as_deref(),
+            Some("T5")
+        );
+    }
+
+    #[test]
+    fn two_tabs_numbering_side_by_side_replay_to_unique_ids() {
+        let start = editor("Ana Lima met Kofi Mensah in Accra.");
+        let (mut a, mut b) = (tab(&start, "A"), tab(&start, "B"));
+        let ca = commit("A", a.add(0, 8, "PER").unwrap());
+        let cb = commit("B", b.add(13, 24, "PER").unwrap());
+        let mut stored = start.clone();
+        stored.replay(&[ca.clone(), cb.clone()]);
+        let ids: Vec<_> = stored
+            .spans()
+            .iter()
+            .map(|s| s.id.clone().unwrap())
+            .collect();
+        assert_eq!(ids, ["T1", "T2"]);
+        let mut again = start.clone();
+        again.replay(&[ca, cb]);
+        assert_eq!(again, stored, "every tab numbers alike");
     }
 
     #[test]
@@ -1119,7 +1378,7 @@ mod tests {
         assert_eq!(
             a.try_undo(),
             Turn::Done(Change {
-                removed: vec![Span::new(0, 8, "PER")],
+                removed: vec![named(0, 8, "PER", "T1")],
                 added: vec![]
             })
         );
@@ -1137,7 +1396,7 @@ mod tests {
         assert_eq!(
             b.try_undo(),
             Turn::Done(Change {
-                removed: vec![Span::new(13, 24, "PER")],
+                removed: vec![named(13, 24, "PER", "T2")],
                 added: vec![]
             })
         );
@@ -1147,7 +1406,7 @@ mod tests {
             "A",
             Change {
                 removed: vec![],
-                added: vec![Span::new(28, 33, "LOC")],
+                added: vec![named(28, 33, "LOC", "T3")],
             },
         )]);
         assert!(b.can_redo());

@@ -110,6 +110,7 @@ pub fn unpack(p: &Packed) -> Result<Vec<Span>, String> {
             source,
             score: (!score.is_nan()).then_some(score),
             id: None,
+            note: None,
         });
     }
     for (row, id) in &p.ids {
@@ -134,6 +135,7 @@ mod tests {
             source,
             score: None,
             id: None,
+            note: None,
         }
     }
 
@@ -148,7 +150,9 @@ mod tests {
         let p = pack(&spans);
         assert_eq!(p.labels, ["PER", "ORG"]);
         assert_eq!(p.table.len(), 3 * ROW);
-        assert_eq!(unpack(&p).unwrap(), spans);
+        let back = unpack(&p).unwrap();
+        assert_eq!(back[0].id.as_deref(), Some("T1"));
+        assert_eq!(back, spans);
     }
 
     #[test]
@@ -190,9 +194,13 @@ mod tests {
                     source: source_of(s).unwrap(),
                     score,
                     id,
+                    note: None,
                 })
                 .collect();
-            prop_assert_eq!(unpack(&pack(&spans)).unwrap(), spans);
+            let back = unpack(&pack(&spans)).unwrap();
+            let ids = |v: &[Span]| v.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(ids(&back), ids(&spans));
+            prop_assert_eq!(back, spans);
         }
 
         #[test]

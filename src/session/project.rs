@@ -207,6 +207,15 @@ pub fn relabel(record: &Record, from: &str, to: Option<&str>) -> Result<Option<(
     Ok(Some((record.with(&spans, history), count)))
 }
 
+/// Why a stored document could not take the overlap setting `mode` (its
+/// spans named), or `None` when it can: what the page asks of every stored
+/// record before [`super::Action::SetOverlap`] makes a setting stricter.
+pub fn overlap_breach(record: &Record, mode: crate::edit::Overlap) -> Result<Option<String>> {
+    let mut doc = Document::new(record.doc_id.clone(), "");
+    doc.spans = record.spans()?;
+    Ok(doc.check_overlap(mode).err())
+}
+
 /// How to export: every field optional.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 #[serde(default, rename_all = "camelCase")]

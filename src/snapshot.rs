@@ -23,6 +23,8 @@ pub struct Packed {
     pub labels: Vec<String>,
     /// The spans that carry an id: (row, id).
     pub ids: Vec<(u32, String)>,
+    /// The spans that carry a note: (row, note).
+    pub notes: Vec<(u32, String)>,
 }
 
 /// How the span table (here and across the wasm boundary) codes a source.
@@ -77,6 +79,9 @@ pub fn pack(spans: &[Span]) -> Packed {
         if let Some(id) = &s.id {
             p.ids.push((row as u32, id.clone()));
         }
+        if let Some(note) = &s.note {
+            p.notes.push((row as u32, note.clone()));
+        }
     }
     p
 }
@@ -119,6 +124,12 @@ pub fn unpack(p: &Packed) -> Result<Vec<Span>, String> {
             .ok_or_else(|| format!("an id for span {row} of {rows}"))?;
         span.id = Some(id.clone());
     }
+    for (row, note) in &p.notes {
+        let span = spans
+            .get_mut(*row as usize)
+            .ok_or_else(|| format!("a note for span {row} of {rows}"))?;
+        span.note = Some(note.clone());
+    }
     Ok(spans)
 }
 
@@ -143,6 +154,7 @@ mod tests {
     fn round_trips_every_field() {
         let mut a = span(0, 5, "PER", Source::User);
         a.id = Some("T1".into());
+        a.note = Some("Lina?".into());
         let mut b = span(6, 12, "ORG", Source::Model);
         b.score = Some(0.8125);
         let c = span(13, 20, "PER", Source::Rule);
@@ -209,7 +221,7 @@ mod tests {
             scores in proptest::collection::vec(any::<f64>(), 0..12),
             ids in proptest::collection::vec((any::<u32>(), "[a-z]{0,3}"), 0..3),
         ) {
-            let p = Packed { table, scores, labels: vec!["A".into(), "B".into()], ids };
+            let p = Packed { table, scores, labels: vec!["A".into(), "B".into()], ids, notes: Vec::new() };
             let _ = unpack(&p);
         }
     }

@@ -460,7 +460,7 @@ impl Session {
             e.set_suggestions(suggestions);
             return Ok(e);
         };
-        doc.spans = r.spans()?;
+        r.fill(&mut doc)?;
         doc.validate()?;
         let mut e = Editor::new(doc, self.overlap);
         e.history = r.history.clone();
@@ -577,7 +577,8 @@ impl Session {
             rules,
         )
         .folding(o.rev, std::mem::take(&mut o.folds))
-        .suggested_by(o.suggested_by);
+        .suggested_by(o.suggested_by)
+        .holding(&o.editor.doc);
         o.rev = r.rev;
         Ok(r)
     }

@@ -178,10 +178,14 @@ fn merge(imported: formats::Imported, taken: &[String], labels: LabelSet) -> Imp
     project.merge_into(taken, labels);
     let mut records = Vec::new();
     for d in &mut project.documents {
-        if !d.spans.is_empty() {
-            records.push(Record::imported(&d.id, &d.spans));
+        let extras = !d.relations.is_empty() || !d.doc_labels.is_empty() || d.note.is_some();
+        if !d.spans.is_empty() || extras {
+            records.push(Record::imported(&d.id, &d.spans).holding(d));
         }
         d.spans.clear();
+        d.relations.clear();
+        d.doc_labels.clear();
+        d.note = None;
     }
     Import {
         labels: project.labels,

@@ -1142,6 +1142,19 @@ fn relations_doc_labels_and_notes_are_logged_undone_and_replayed() {
     );
     assert_eq!(a.spans[0].note.as_deref(), Some("Lina?"));
     assert_eq!(a.note.as_deref(), Some("from the 3 May issue"));
+    // A snapshot holds them all: a reload of it alone gives them back.
+    s.apply(Action::Undo).unwrap();
+    let (doc, record) = stored(&mut s);
+    let mut third = Session::new();
+    third.open_stored(doc, Some(record), &[], &[]).unwrap();
+    let (c, b) = (open(&third), open(&s));
+    assert_eq!(c.relations.len(), 1);
+    assert_eq!(
+        (&c.relations, &c.doc_labels, &c.note, &c.spans),
+        (&b.relations, &b.doc_labels, &b.note, &b.spans)
+    );
+    let ids = |d: &Document| d.spans.iter().map(|x| x.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&c), ids(&b), "span ids always stored");
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The data model: a project holds a label set and documents; a document holds
 //! its exact text and its spans, in code points (see docs/ARCHITECTURE.md, "Data model").
 
+use crate::edit::Overlap;
 use crate::labels::LabelSet;
+use crate::relations::Relation;
 use crate::text::{OffsetMap, OffsetUnit};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -34,7 +36,13 @@ impl Source {
 }
 
 /// `[start, end)` in code points of the document's text, with its label.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Two spans are equal when they cover the same stretch with the same
+/// label, source, score and note: the id names a span for its relations
+/// and is not part of what it is (two devices of one person, or two tabs,
+/// that each drew one span there drew the same span, whatever they
+/// numbered it).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -45,6 +53,22 @@ pub struct Span {
     pub score: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// A person's free-text note on the span.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl PartialEq for Span {
+    fn eq(&self, o: &Span) -> bool {
+        (
+            self.start,
+            self.end,
+            &self.label,
+            self.source,
+            self.score,
+            &self.note,
+        ) == (o.start, o.end, &o.label, o.source, o.score, &o.note)
+    }
 }
 
 impl Span {
@@ -56,6 +80,7 @@ impl Span {
             source: Source::User,
             score: None,
             id: None,
+            note: None,
         }
     }
 
@@ -96,6 +121,15 @@ pub struct Document {
     pub status: Status,
     #[serde(default)]
     pub spans: Vec<Span>,
+    /// Links between its spans, by span id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
+    /// The labels of the whole document (see [`crate::relations::DocLabels`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub doc_labels: Vec<String>,
+    /// A person's free-text note on the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 fn empty_meta() -> Value {
@@ -110,6 +144,9 @@ impl Document {
             meta: empty_meta(),
             status: Status::Todo,
             spans: Vec::new(),
+            relations: Vec::new(),
+            doc_labels: Vec::new(),
+            note: None,
         }
     }
 
@@ -297,6 +334,8 @@ impl std::error::Error for SpanError {}
 pub struct Project {
     pub labels: LabelSet,
     pub documents: Vec<Document>,
+    /// How its spans may sit on each other.
+    pub overlap: Overlap,
 }
 
 impl Project {

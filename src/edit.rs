@@ -13,24 +13,63 @@
 //! tab has changed those spans since ([`Turn::Stale`]).
 
 use crate::doc::{Document, Source, Span};
+use crate::relations::{next_number, Relation};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// One undoable edit: the spans it removed and added, the relations it
+/// removed (`unlinked`) and added (`linked`), and the document's labels and
+/// note before and after, when it changed them. The fields beyond the
+/// spans are left out of a stored change that has none, so the changes of
+/// earlier records read as they were written.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 pub struct Change {
     pub removed: Vec<Span>,
     pub added: Vec<Span>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlinked: Vec<Relation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked: Vec<Relation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_labels: Option<Swap<Vec<String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Swap<Option<String>>>,
+}
+
+/// A document-wide value before and after a change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Swap<T> {
+    pub before: T,
+    pub after: T,
+}
+
+impl<T: Clone> Swap<T> {
+    fn inverse(&self) -> Swap<T> {
+        Swap {
+            before: self.after.clone(),
+            after: self.before.clone(),
+        }
+    }
 }
 
 impl Change {
     pub fn is_empty(&self) -> bool {
-        self.removed.is_empty() && self.added.is_empty()
+        self.removed.is_empty()
+            && self.added.is_empty()
+            && self.unlinked.is_empty()
+            && self.linked.is_empty()
+            && self.doc_labels.is_none()
+            && self.note.is_none()
     }
 
     fn inverse(&self) -> Change {
         Change {
             removed: self.added.clone(),
             added: self.removed.clone(),
+            unlinked: self.linked.clone(),
+            linked: self.unlinked.clone(),
+            doc_labels: self.doc_labels.as_ref().map(Swap::inverse),
+            note: self.note.as_ref().map(Swap::inverse),
         }
     }
 }
@@ -105,6 +144,16 @@ pub enum LogEntry {
     },
 }
 
+/// A suggestion as the person's: the same span (id and note too), no
+/// longer anybody else's, without the suggester's score.
+fn accepted(s: &Span) -> Span {
+    Span {
+        source: Source::User,
+        score: None,
+        ..s.clone()
+    }
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -121,15 +170,59 @@ pub enum Turn {
     Done(Change),
 }
 
-/// How spans may sit on top of each other.
+/// How spans may sit on top of each other: the project's overlap setting,
+/// named `none`, `nested` and `any` (earlier states named the first and
+/// last `forbid` and `allow`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
 pub enum Overlap {
     /// No two spans share a character (what CoNLL and spaCy's `doc.ents` need).
     #[default]
+    #[serde(rename = "none", alias = "forbid")]
     Forbid,
+    /// A span may contain or lie inside another ("Bank of [China]"), never
+    /// cross one; two spans at the same offsets need different labels.
+    #[serde(rename = "nested")]
+    Nest,
     /// Spans may overlap and nest, but two spans of the same label never overlap.
+    #[serde(rename = "any", alias = "allow")]
     Allow,
+}
+
+impl Overlap {
+    /// The setting's name: `none`, `nested` or `any`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Overlap::Forbid => "none",
+            Overlap::Nest => "nested",
+            Overlap::Allow => "any",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Overlap> {
+        match name {
+            "none" => Some(Overlap::Forbid),
+            "nested" => Some(Overlap::Nest),
+            "any" => Some(Overlap::Allow),
+            _ => None,
+        }
+    }
+
+    /// Whether `s` and a span `start..end` labelled `label` may not both
+    /// stand: one replaces the other.
+    pub fn clashes(self, s: &Span, start: usize, end: usize, label: &str) -> bool {
+        if !s.overlaps(start, end) {
+            return false;
+        }
+        match self {
+            Overlap::Forbid => true,
+            Overlap::Allow => s.label == label,
+            Overlap::Nest => {
+                let nested =
+                    (s.start <= start && end <= s.end) || (start <= s.start && s.end <= end);
+                !nested || (s.start == start && s.end == end && s.label == label)
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,6 +245,10 @@ pub enum EditError {
         start: usize,
         end: usize,
     },
+    /// No span has this id.
+    NoSpanId(String),
+    /// No relation has this id.
+    NoRelation(String),
 }
 
 impl fmt::Display for EditError {
@@ -171,6 +268,8 @@ impl fmt::Display for EditError {
             EditError::Outside { start, end } => {
                 write!(f, "the span {start}..{end} lies outside the stretch")
             }
+            EditError::NoSpanId(id) => write!(f, "no span has the id {id:?}"),
+            EditError::NoRelation(id) => write!(f, "no relation has the id {id:?}"),
         }
     }
 }
@@ -194,27 +293,212 @@ pub struct Editor {
     pub now: u64,
     #[serde(skip)]
     len_chars: usize,
+    /// The number of the next span id handed out (`T<n>`): past every id
+    /// in the document and its history, so undo never brings back a span
+    /// whose id another has taken.
+    #[serde(skip)]
+    next_span: u64,
+    /// The same for relation ids (`R<n>`).
+    #[serde(skip)]
+    next_relation: u64,
 }
 
 impl Editor {
+    /// An editor over `doc`, every span of which gets an id (see
+    /// [`Document::number_ids`]).
     pub fn new(mut doc: Document, overlap: Overlap) -> Editor {
         doc.sort_spans();
+        doc.number_ids();
         let len_chars = doc.len_chars();
-        Editor {
+        let mut e = Editor {
             doc,
             history: History::default(),
             overlap,
             tab: String::new(),
             now: 0,
             len_chars,
-        }
+            next_span: 1,
+            next_relation: 1,
+        };
+        e.count_ids();
+        e
     }
 
     /// Re-derives what is not serialized, after deserializing.
     pub fn restored(mut self) -> Editor {
         self.doc.sort_spans();
+        self.doc.number_ids();
         self.len_chars = self.doc.len_chars();
+        self.count_ids();
         self
+    }
+
+    /// Sets the id counter past every id in the document and its history.
+    pub fn count_ids(&mut self) {
+        let h = &self.history;
+        let steps = h.done.iter().chain(&h.undone).map(|s| &s.change);
+        let in_steps = steps.flat_map(|c| c.added.iter().chain(&c.removed));
+        let ids = self.doc.spans.iter().chain(in_steps);
+        self.next_span = next_number('T', ids.filter_map(|s| s.id.as_deref()));
+        let steps = h.done.iter().chain(&h.undone).map(|s| &s.change);
+        let in_steps = steps.flat_map(|c| c.linked.iter().chain(&c.unlinked));
+        let ids = self.doc.relations.iter().chain(in_steps);
+        self.next_relation = next_number('R', ids.map(|r| r.id.as_str()));
+    }
+
+    /// Adds to the change the relations of every span it removes for good
+    /// (not added back under its id): a span never leaves a relation
+    /// pointing nowhere, and one undo brings both back.
+    fn unlink_removed(&self, change: &mut Change) {
+        if self.doc.relations.is_empty() {
+            return;
+        }
+        let kept: std::collections::HashSet<&str> = change
+            .added
+            .iter()
+            .filter_map(|s| s.id.as_deref())
+            .collect();
+        let gone: std::collections::HashSet<&str> = self
+            .places(&change.removed)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.doc.spans[i].id.as_deref())
+            .filter(|id| !kept.contains(id))
+            .collect();
+        for r in &self.doc.relations {
+            let cut = gone.contains(r.from.as_str()) || gone.contains(r.to.as_str());
+            if cut && !change.unlinked.contains(r) {
+                change.unlinked.push(r.clone());
+            }
+        }
+    }
+
+    /// A relation `label` from the span with id `from` to the one with id
+    /// `to`, as one undoable change; it gets the next `R<n>`.
+    pub fn add_relation(&mut self, from: &str, to: &str, label: &str) -> Result<Change, EditError> {
+        if label.is_empty() {
+            return Err(EditError::NoLabel);
+        }
+        for id in [from, to] {
+            if !self.doc.spans.iter().any(|s| s.id.as_deref() == Some(id)) {
+                return Err(EditError::NoSpanId(id.to_string()));
+            }
+        }
+        let same =
+            |r: &&Relation| (r.from.as_str(), r.to.as_str(), r.label.as_str()) == (from, to, label);
+        if self.doc.relations.iter().any(|r| same(&r)) {
+            return Ok(Change::default());
+        }
+        self.next_relation += 1;
+        let relation = Relation {
+            id: format!("R{}", self.next_relation - 1),
+            from: from.to_string(),
+            to: to.to_string(),
+            label: label.to_string(),
+        };
+        Ok(self.commit(Change {
+            linked: vec![relation],
+            ..Change::default()
+        }))
+    }
+
+    pub fn remove_relation(&mut self, id: &str) -> Result<Change, EditError> {
+        let Some(r) = self.doc.relations.iter().find(|r| r.id == id) else {
+            return Err(EditError::NoRelation(id.to_string()));
+        };
+        Ok(self.commit(Change {
+            unlinked: vec![r.clone()],
+            ..Change::default()
+        }))
+    }
+
+    /// Sets the document's labels (in the order given, each once).
+    pub fn set_doc_labels(&mut self, labels: &[String]) -> Change {
+        let mut after: Vec<String> = Vec::new();
+        for l in labels {
+            if !after.contains(l) {
+                after.push(l.clone());
+            }
+        }
+        if after == self.doc.doc_labels {
+            return Change::default();
+        }
+        self.commit(Change {
+            doc_labels: Some(Swap {
+                before: self.doc.doc_labels.clone(),
+                after,
+            }),
+            ..Change::default()
+        })
+    }
+
+    /// Sets the note of the span with id `span`, or of the document when
+    /// `None`; an empty text clears it.
+    pub fn set_note(&mut self, span: Option<&str>, text: &str) -> Result<Change, EditError> {
+        let after = (!text.is_empty()).then(|| text.to_string());
+        let Some(id) = span else {
+            if after == self.doc.note {
+                return Ok(Change::default());
+            }
+            return Ok(self.commit(Change {
+                note: Some(Swap {
+                    before: self.doc.note.clone(),
+                    after,
+                }),
+                ..Change::default()
+            }));
+        };
+        let Some(s) = self.doc.spans.iter().find(|s| s.id.as_deref() == Some(id)) else {
+            return Err(EditError::NoSpanId(id.to_string()));
+        };
+        if s.note == after {
+            return Ok(Change::default());
+        }
+        let noted = Span {
+            note: after,
+            ..s.clone()
+        };
+        Ok(self.commit(Change {
+            removed: vec![s.clone()],
+            added: vec![noted],
+            ..Change::default()
+        }))
+    }
+
+    fn fresh_span_id(&mut self) -> String {
+        self.next_span += 1;
+        format!("T{}", self.next_span - 1)
+    }
+
+    /// Gives each added span without an id one: the id (and note) of a span
+    /// it replaces at the same offsets (a relabel, an accepted suggestion
+    /// drawn over: the span stays the same span to its relations), else a
+    /// fresh one.
+    fn name_added(&mut self, change: &mut Change) {
+        let mut taken: std::collections::HashSet<String> =
+            change.added.iter().filter_map(|a| a.id.clone()).collect();
+        for i in 0..change.added.len() {
+            if change.added[i].id.is_some() {
+                continue;
+            }
+            let a = &change.added[i];
+            let heir = change
+                .removed
+                .iter()
+                .filter(|r| (r.start, r.end) == (a.start, a.end))
+                .find(|r| r.id.as_ref().is_some_and(|id| !taken.contains(id)))
+                .map(|r| (r.id.clone(), r.note.clone()));
+            let (id, note) = match heir {
+                Some((id, note)) => (id.expect("found by its id"), note),
+                None => (self.fresh_span_id(), None),
+            };
+            taken.insert(id.clone());
+            let a = &mut change.added[i];
+            a.id = Some(id);
+            if a.note.is_none() {
+                a.note = note;
+            }
+        }
     }
 
     pub fn spans(&self) -> &[Span] {
@@ -261,14 +545,13 @@ impl Editor {
             .doc
             .spans
             .iter()
-            .filter(|s| {
-                s.overlaps(start, end) && (self.overlap == Overlap::Forbid || s.label == label)
-            })
+            .filter(|s| self.overlap.clashes(s, start, end, label))
             .cloned()
             .collect();
         let change = Change {
             removed,
             added: vec![Span::new(start, end, label)],
+            ..Change::default()
         };
         Ok(self.commit(change))
     }
@@ -308,8 +591,7 @@ impl Editor {
                 continue;
             }
             for s in &self.doc.spans {
-                let clashes =
-                    s.overlaps(start, end) && (self.overlap == Overlap::Forbid || s.label == label);
+                let clashes = self.overlap.clashes(s, start, end, label);
                 if clashes && !change.removed.contains(s) {
                     change.removed.push(s.clone());
                 }
@@ -369,7 +651,11 @@ impl Editor {
                 added.push(Span::new(n.start, n.end, n.label.clone()));
             }
         }
-        Ok(self.commit(Change { removed, added }))
+        Ok(self.commit(Change {
+            removed,
+            added,
+            ..Change::default()
+        }))
     }
 
     /// Removes every span at exactly these offsets.
@@ -381,6 +667,7 @@ impl Editor {
         Ok(self.commit(Change {
             removed,
             added: Vec::new(),
+            ..Change::default()
         }))
     }
 
@@ -410,17 +697,20 @@ impl Editor {
             return Err(EditError::NoSpan { start, end });
         };
         let label = first.label.clone();
+        let (id, note) = (first.id.clone(), first.note.clone());
         let mut removed = old;
         for s in &self.doc.spans {
-            let clashes = s.overlaps(new_start, new_end)
-                && (self.overlap == Overlap::Forbid || s.label == label);
+            let clashes = self.overlap.clashes(s, new_start, new_end, &label);
             if clashes && !removed.contains(s) {
                 removed.push(s.clone());
             }
         }
+        let mut resized = Span::new(new_start, new_end, label);
+        (resized.id, resized.note) = (id, note);
         Ok(self.commit(Change {
             removed,
-            added: vec![Span::new(new_start, new_end, label)],
+            added: vec![resized],
+            ..Change::default()
         }))
     }
 
@@ -434,11 +724,12 @@ impl Editor {
         if removed.is_empty() {
             return Err(EditError::NoSpan { start, end });
         }
-        let added = removed
-            .iter()
-            .map(|s| Span::new(s.start, s.end, s.label.clone()))
-            .collect();
-        Ok(self.commit(Change { removed, added }))
+        let added = removed.iter().map(accepted).collect();
+        Ok(self.commit(Change {
+            removed,
+            added,
+            ..Change::default()
+        }))
     }
 
     /// Rejects (removes) the suggestion(s) at exactly these offsets.
@@ -454,6 +745,7 @@ impl Editor {
         Ok(self.commit(Change {
             removed,
             added: Vec::new(),
+            ..Change::default()
         }))
     }
 
@@ -466,11 +758,12 @@ impl Editor {
             .filter(|s| s.source.is_suggestion())
             .cloned()
             .collect();
-        let added = removed
-            .iter()
-            .map(|s| Span::new(s.start, s.end, s.label.clone()))
-            .collect();
-        self.commit(Change { removed, added })
+        let added = removed.iter().map(accepted).collect();
+        self.commit(Change {
+            removed,
+            added,
+            ..Change::default()
+        })
     }
 
     /// Rejects every suggestion in the document as one undoable step.
@@ -485,6 +778,7 @@ impl Editor {
         self.commit(Change {
             removed,
             added: Vec::new(),
+            ..Change::default()
         })
     }
 
@@ -544,6 +838,9 @@ impl Editor {
                 kept_until.insert(k, s.end);
                 kept.push(s);
             }
+        }
+        for s in kept.iter_mut().filter(|s| s.id.is_none()) {
+            s.id = Some(self.fresh_span_id());
         }
         self.insert_sorted(kept);
     }
@@ -635,13 +932,59 @@ impl Editor {
             return false;
         };
         let gone = self.marks(gone);
+        if !self.relations_fit(change, &gone) {
+            return false;
+        }
         let reach = Reach::new(change.added.iter(), self.overlap);
-        !self
+        let ids: std::collections::HashSet<&str> = change
+            .added
+            .iter()
+            .filter_map(|s| s.id.as_deref())
+            .collect();
+        !self.doc.spans.iter().zip(gone).any(|(s, gone)| {
+            !gone && (reach.meets(s) || s.id.as_deref().is_some_and(|id| ids.contains(id)))
+        })
+    }
+
+    /// Whether the change's relations and document fields fit the
+    /// document as it is (`gone`: the spans it removes): the relations it
+    /// removes are there, those it adds join spans there after it, and the
+    /// labels and note it replaces are what the document holds.
+    fn relations_fit(&self, change: &Change, gone: &[bool]) -> bool {
+        let rels = &self.doc.relations;
+        if !change.unlinked.iter().all(|r| rels.contains(r)) {
+            return false;
+        }
+        if change
+            .doc_labels
+            .as_ref()
+            .is_some_and(|s| s.before != self.doc.doc_labels)
+            || change
+                .note
+                .as_ref()
+                .is_some_and(|s| s.before != self.doc.note)
+        {
+            return false;
+        }
+        if change.linked.is_empty() {
+            return true;
+        }
+        let ends: std::collections::HashSet<&str> = self
             .doc
             .spans
             .iter()
             .zip(gone)
-            .any(|(s, gone)| !gone && reach.meets(s))
+            .filter(|(_, g)| !**g)
+            .filter_map(|(s, _)| s.id.as_deref())
+            .chain(change.added.iter().filter_map(|a| a.id.as_deref()))
+            .collect();
+        change.linked.iter().all(|r| {
+            ends.contains(r.from.as_str())
+                && ends.contains(r.to.as_str())
+                && !rels
+                    .iter()
+                    .any(|o| o.id == r.id && !change.unlinked.contains(o))
+        })
     }
 
     /// Where each of `wanted` is in the sorted spans, each place taken
@@ -728,9 +1071,12 @@ impl Editor {
     /// The change as it applies to the spans now: removing those of its
     /// removed spans still there and whatever its added spans meet, adding
     /// those not there already.
-    fn rebase(&self, change: &Change) -> Change {
+    /// An added span whose id a span that stays holds (two tabs numbered
+    /// spans side by side) gets a fresh one: every tab replaying the log
+    /// numbers it alike.
+    fn rebase(&mut self, change: &Change) -> Change {
         let there = self.places(&change.added);
-        let added: Vec<Span> = change
+        let mut added: Vec<Span> = change
             .added
             .iter()
             .zip(&there)
@@ -740,18 +1086,74 @@ impl Editor {
         let named = self.marks(self.places(&change.removed).into_iter().flatten());
         let kept = self.marks(there.into_iter().flatten());
         let reach = Reach::new(added.iter(), self.overlap);
-        let removed = self
+        let gone: Vec<bool> = self
             .doc
             .spans
             .iter()
             .enumerate()
-            .filter(|&(i, s)| !kept[i] && (named[i] || reach.meets(s)))
-            .map(|(_, s)| s.clone())
+            .map(|(i, s)| !kept[i] && (named[i] || reach.meets(s)))
             .collect();
-        Change { removed, added }
+        let spans = self.doc.spans.iter().zip(&gone);
+        let removed = spans.clone().filter(|(_, g)| **g).map(|(s, _)| s.clone());
+        let removed = removed.collect();
+        let held: std::collections::HashSet<String> = spans
+            .filter(|(_, g)| !**g)
+            .filter_map(|(s, _)| s.id.clone())
+            .collect();
+        let mut renamed = std::collections::HashMap::new();
+        for a in &mut added {
+            if let Some(id) = a.id.clone().filter(|id| held.contains(id)) {
+                let fresh = self.fresh_span_id();
+                renamed.insert(id, fresh.clone());
+                a.id = Some(fresh);
+            }
+        }
+        // Relations: those it removes that are still there; those it adds
+        // whose id is free and whose spans are there after it.
+        let ends: std::collections::HashSet<&str> = held
+            .iter()
+            .map(String::as_str)
+            .chain(added.iter().filter_map(|a| a.id.as_deref()))
+            .collect();
+        let unlinked = change
+            .unlinked
+            .iter()
+            .filter(|r| self.doc.relations.contains(r))
+            .cloned()
+            .collect();
+        let linked: Vec<Relation> = change
+            .linked
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                for end in [&mut r.from, &mut r.to] {
+                    if let Some(new) = renamed.get(end.as_str()) {
+                        *end = new.clone();
+                    }
+                }
+                r
+            })
+            .filter(|r| {
+                ends.contains(r.from.as_str())
+                    && ends.contains(r.to.as_str())
+                    && !self.doc.relations.iter().any(|o| o.id == r.id)
+            })
+            .collect();
+        let mut out = Change {
+            removed,
+            added,
+            unlinked,
+            linked,
+            doc_labels: change.doc_labels.clone(),
+            note: change.note.clone(),
+        };
+        self.unlink_removed(&mut out);
+        out
     }
 
-    fn commit(&mut self, change: Change) -> Change {
+    fn commit(&mut self, mut change: Change) -> Change {
+        self.name_added(&mut change);
+        self.unlink_removed(&mut change);
         let tab = self.tab.clone();
         self.commit_as(&tab, change, self.now)
     }
@@ -771,6 +1173,22 @@ impl Editor {
     }
 
     fn apply(&mut self, change: &Change) {
+        if !change.unlinked.is_empty() {
+            self.doc.relations.retain(|r| !change.unlinked.contains(r));
+        }
+        self.doc.relations.extend(change.linked.iter().cloned());
+        let newest = next_number('R', change.linked.iter().map(|r| r.id.as_str()));
+        self.next_relation = self.next_relation.max(newest);
+        if let Some(s) = &change.doc_labels {
+            self.doc.doc_labels = s.after.clone();
+        }
+        if let Some(s) = &change.note {
+            self.doc.note = s.after.clone();
+        }
+        self.apply_spans(change);
+    }
+
+    fn apply_spans(&mut self, change: &Change) {
         let gone: Vec<usize> = self.places(&change.removed).into_iter().flatten().collect();
         if !gone.is_empty() {
             let gone = self.marks(gone);
@@ -780,6 +1198,8 @@ impl Editor {
                 !gone[i - 1]
             });
         }
+        let newest = next_number('T', change.added.iter().filter_map(|s| s.id.as_deref()));
+        self.next_span = self.next_span.max(newest);
         if change.added.len() > 64 {
             // Many (accept all): sorted once, not shifted once each.
             self.doc.spans.extend(change.added.iter().cloned());
@@ -800,10 +1220,13 @@ impl Editor {
 /// (everything under [`Overlap::Forbid`], their own label under
 /// [`Overlap::Allow`]), each group sorted by start with a running maximum of
 /// ends: a span is met when one starting before its end reaches past its
-/// start.
+/// start. Under [`Overlap::Nest`] overlapping is not enough (containing is
+/// allowed), so the spans starting before its end are each asked.
 struct Reach {
     overlap: Overlap,
     groups: std::collections::HashMap<String, Vec<(usize, usize)>>,
+    /// Under [`Overlap::Nest`]: the spans, sorted by start.
+    nested: Vec<Span>,
 }
 
 impl Reach {
@@ -811,7 +1234,13 @@ impl Reach {
         let mut reach = Reach {
             overlap,
             groups: std::collections::HashMap::new(),
+            nested: Vec::new(),
         };
+        if overlap == Overlap::Nest {
+            reach.nested = spans.cloned().collect();
+            reach.nested.sort_by_key(|s| s.start);
+            return reach;
+        }
         for u in spans {
             let k = reach.key(&u.label);
             reach.groups.entry(k).or_default().push((u.start, u.end));
@@ -829,12 +1258,18 @@ impl Reach {
 
     fn key(&self, label: &str) -> String {
         match self.overlap {
-            Overlap::Forbid => String::new(),
+            Overlap::Forbid | Overlap::Nest => String::new(),
             Overlap::Allow => label.to_string(),
         }
     }
 
     fn meets(&self, s: &Span) -> bool {
+        if self.overlap == Overlap::Nest {
+            let before = self.nested.partition_point(|u| u.start < s.end);
+            return self.nested[..before]
+                .iter()
+                .any(|u| Overlap::Nest.clashes(u, s.start, s.end, &s.label));
+        }
         self.groups.get(&self.key(&s.label)).is_some_and(|g| {
             let i = g.partition_point(|&(start, _)| start < s.end);
             i > 0 && g[i - 1].1 > s.start
@@ -852,6 +1287,13 @@ mod tests {
 
     fn suggestion(start: usize, end: usize, label: &str) -> Span {
         Span::new(start, end, label).with_source(Source::Model)
+    }
+
+    fn named(start: usize, end: usize, label: &str, id: &str) -> Span {
+        Span {
+            id: Some(id.into()),
+            ..Span::new(start, end, label)
+        }
     }
 
     fn shape(e: &Editor) -> Vec<(usize, usize, &str, &str)> {
@@ -937,6 +1379,214 @@ mod tests {
             shape(&e),
             [(11, 20, "ORG", "user"), (14, 20, "LOC", "user")]
         );
+    }
+
+    #[test]
+    fn nesting_keeps_spans_inside_each_other_and_replaces_crossing_ones() {
+        let mut e = Editor::new(Document::new("d", "Bank of China said"), Overlap::Nest);
+        e.add(0, 13, "ORG").unwrap();
+        e.add(8, 13, "LOC").unwrap();
+        e.add(8, 13, "GPE").unwrap();
+        assert_eq!(
+            shape(&e),
+            [
+                (0, 13, "ORG", "user"),
+                (8, 13, "GPE", "user"),
+                (8, 13, "LOC", "user")
+            ],
+            "inside, and at the same offsets with another label"
+        );
+        e.add(5, 18, "X").unwrap();
+        assert_eq!(
+            shape(&e),
+            [
+                (5, 18, "X", "user"),
+                (8, 13, "GPE", "user"),
+                (8, 13, "LOC", "user")
+            ],
+            "crossing ORG replaces it; containing the rest keeps them"
+        );
+        e.undo().unwrap();
+        e.set_suggestions(vec![
+            suggestion(0, 13, "ORG"),
+            suggestion(0, 4, "ORG"),
+            suggestion(10, 16, "MISC"),
+        ]);
+        let suggested: Vec<_> = e
+            .spans()
+            .iter()
+            .filter(|s| s.source == Source::Model)
+            .collect();
+        assert_eq!(
+            suggested
+                .iter()
+                .map(|s| (s.start, s.end))
+                .collect::<Vec<_>>(),
+            [(0, 4)],
+            "a repeat and a crossing suggestion are kept out"
+        );
+    }
+
+    #[test]
+    fn every_span_has_an_id_that_stays_through_relabel_resize_accept_and_undo() {
+        let mut d = Document::new("d", "Ana Lima met Kofi in Accra");
+        d.spans.push(Span::new(0, 3, "PER"));
+        let mut e = Editor::new(d, Overlap::Forbid);
+        assert_eq!(e.spans()[0].id.as_deref(), Some("T1"), "given on entering");
+        e.set_suggestions(vec![suggestion(21, 26, "LOC")]);
+        let accra = e.spans()[1].id.clone().unwrap();
+        assert_eq!(accra, "T2");
+        e.accept(21, 26).unwrap();
+        e.relabel(21, 26, "GPE").unwrap();
+        assert_eq!(
+            e.spans()[1].id.as_deref(),
+            Some("T2"),
+            "accepted, relabelled: one span"
+        );
+        e.resize(0, 3, 0, 8).unwrap();
+        assert_eq!(e.spans()[0].id.as_deref(), Some("T1"), "resized");
+        let c = e.add(13, 17, "PER").unwrap();
+        assert_eq!(c.added[0].id.as_deref(), Some("T3"));
+        e.remove(13, 17).unwrap();
+        e.undo().unwrap();
+        assert_eq!(
+            e.spans()[1].id.as_deref(),
+            Some("T3"),
+            "undo brings the same span"
+        );
+        e.undo().unwrap();
+        let c = e.add(9, 12, "X").unwrap();
+        assert_eq!(
+            c.added[0].id.as_deref(),
+            Some("T4"),
+            "an id is never handed out twice"
+        );
+        let back: Editor = serde_json::from_str::<Editor>(&serde_json::to_string(&e).unwrap())
+            .unwrap()
+            .restored();
+        let mut back = back;
+        assert_eq!(
+            back.add(18, 20, "Y").unwrap().added[0].id.as_deref(),
+            Some("T5")
+        );
+    }
+
+    fn relations(e: &Editor) -> Vec<(&str, &str, &str, &str)> {
+        e.doc
+            .relations
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.from.as_str(),
+                    r.to.as_str(),
+                    r.label.as_str(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn removing_a_span_removes_its_relations_in_one_step_and_undo_brings_both_back() {
+        let mut e = editor("Ana Lima works for Acme in Accra.");
+        e.add(0, 8, "PER").unwrap();
+        e.add(19, 23, "ORG").unwrap();
+        e.add(27, 32, "LOC").unwrap();
+        e.add_relation("T1", "T2", "works_for").unwrap();
+        e.add_relation("T2", "T3", "based_in").unwrap();
+        assert_eq!(
+            e.add_relation("T1", "T9", "x"),
+            Err(EditError::NoSpanId("T9".into()))
+        );
+        e.relabel(19, 23, "COMPANY").unwrap();
+        assert_eq!(
+            relations(&e).len(),
+            2,
+            "a relabelled span keeps its relations"
+        );
+        let c = e.remove(19, 23).unwrap();
+        assert_eq!(c.unlinked.len(), 2);
+        assert!(e.doc.relations.is_empty());
+        e.undo().unwrap();
+        assert_eq!(
+            relations(&e),
+            [
+                ("R1", "T1", "T2", "works_for"),
+                ("R2", "T2", "T3", "based_in")
+            ]
+        );
+        assert_eq!(shape(&e)[1], (19, 23, "COMPANY", "user"));
+        e.remove_relation("R1").unwrap();
+        assert_eq!(relations(&e), [("R2", "T2", "T3", "based_in")]);
+        e.undo().unwrap();
+        assert_eq!(relations(&e).len(), 2);
+        assert_eq!(
+            e.remove_relation("R7"),
+            Err(EditError::NoRelation("R7".into()))
+        );
+        // A span drawn over a related one (no overlap allowed) cuts it too.
+        e.add(0, 12, "PER").unwrap();
+        assert_eq!(relations(&e), [("R2", "T2", "T3", "based_in")]);
+    }
+
+    #[test]
+    fn document_labels_and_notes_are_undoable_steps_that_replay() {
+        let start = editor("Ana Lima met Kofi.");
+        let mut e = tab(&start, "A");
+        let mut log = Vec::new();
+        e.add(0, 8, "PER").unwrap();
+        log.push(commit("A", e.history.done[0].change.clone()));
+        let c = e.set_doc_labels(&["sports".into(), "news".into(), "sports".into()]);
+        log.push(commit("A", c));
+        assert_eq!(e.doc.doc_labels, ["sports", "news"]);
+        log.push(commit("A", e.set_note(None, "check the name").unwrap()));
+        log.push(commit(
+            "A",
+            e.set_note(Some("T1"), "Lima or Lina?").unwrap(),
+        ));
+        assert_eq!(e.spans()[0].note.as_deref(), Some("Lima or Lina?"));
+        assert_eq!(
+            e.spans()[0].id.as_deref(),
+            Some("T1"),
+            "a note keeps the span"
+        );
+        assert!(e.set_note(Some("T1"), "Lima or Lina?").unwrap().is_empty());
+        let mut other = tab(&start, "B");
+        other.replay(&log);
+        assert_eq!((&other.doc, &other.history), (&e.doc, &e.history));
+        assert_eq!(other.doc.note.as_deref(), Some("check the name"));
+        e.undo().unwrap();
+        assert_eq!(e.spans()[0].note, None);
+        e.undo().unwrap();
+        assert_eq!(e.doc.note, None);
+        e.undo().unwrap();
+        assert!(e.doc.doc_labels.is_empty());
+        e.redo().unwrap();
+        assert_eq!(e.doc.doc_labels, ["sports", "news"]);
+        // A change of the earlier shape reads with none of these.
+        let old: Change = serde_json::from_str(r#"{"removed":[],"added":[]}"#).unwrap();
+        assert!(old.is_empty());
+        let json = serde_json::to_string(&Change::default()).unwrap();
+        assert_eq!(json, r#"{"removed":[],"added":[]}"#);
+    }
+
+    #[test]
+    fn two_tabs_numbering_side_by_side_replay_to_unique_ids() {
+        let start = editor("Ana Lima met Kofi Mensah in Accra.");
+        let (mut a, mut b) = (tab(&start, "A"), tab(&start, "B"));
+        let ca = commit("A", a.add(0, 8, "PER").unwrap());
+        let cb = commit("B", b.add(13, 24, "PER").unwrap());
+        let mut stored = start.clone();
+        stored.replay(&[ca.clone(), cb.clone()]);
+        let ids: Vec<_> = stored
+            .spans()
+            .iter()
+            .map(|s| s.id.clone().unwrap())
+            .collect();
+        assert_eq!(ids, ["T1", "T2"]);
+        let mut again = start.clone();
+        again.replay(&[ca, cb]);
+        assert_eq!(again, stored, "every tab numbers alike");
     }
 
     #[test]
@@ -1119,8 +1769,9 @@ mod tests {
         assert_eq!(
             a.try_undo(),
             Turn::Done(Change {
-                removed: vec![Span::new(0, 8, "PER")],
-                added: vec![]
+                removed: vec![named(0, 8, "PER", "T1")],
+                added: vec![],
+                ..Change::default()
             })
         );
         log.push(undo_by("A"));
@@ -1137,8 +1788,9 @@ mod tests {
         assert_eq!(
             b.try_undo(),
             Turn::Done(Change {
-                removed: vec![Span::new(13, 24, "PER")],
-                added: vec![]
+                removed: vec![named(13, 24, "PER", "T2")],
+                added: vec![],
+                ..Change::default()
             })
         );
         a.replay(&[undo_by("B")]);
@@ -1147,7 +1799,8 @@ mod tests {
             "A",
             Change {
                 removed: vec![],
-                added: vec![Span::new(28, 33, "LOC")],
+                added: vec![named(28, 33, "LOC", "T3")],
+                ..Change::default()
             },
         )]);
         assert!(b.can_redo());
@@ -1177,6 +1830,7 @@ mod tests {
             Change {
                 removed: vec![],
                 added: vec![Span::new(0, 8, "PER")],
+                ..Change::default()
             },
         )]);
         assert!(matches!(e.try_undo(), Turn::Stale(_)));

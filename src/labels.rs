@@ -86,11 +86,17 @@ pub struct LabelSet {
     by_key: HashMap<String, usize>,
     /// How many labels have each palette colour.
     colours: [usize; PALETTE.len()],
+    /// The labels relations take.
+    pub relations: crate::relations::RelationLabels,
+    /// The labels whole documents take.
+    pub doc_labels: crate::relations::DocLabels,
 }
 
 impl PartialEq for LabelSet {
     fn eq(&self, other: &LabelSet) -> bool {
         self.labels == other.labels
+            && self.relations == other.relations
+            && self.doc_labels == other.doc_labels
     }
 }
 
@@ -129,6 +135,8 @@ impl LabelSet {
             by_name: HashMap::new(),
             by_key: HashMap::new(),
             colours: [0; PALETTE.len()],
+            relations: Default::default(),
+            doc_labels: Default::default(),
         }
     }
 

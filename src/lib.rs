@@ -17,6 +17,8 @@
 //! - [`labels`]: the label set with colours and hotkeys;
 //! - [`edit`]: a person's edits on one document, with undo and redo;
 //! - [`snapshot`]: a document's spans packed as columns for storage;
+//! - [`relations`]: span ids, relations, relation and document labels, and
+//!   the checks that hold them together (overlap rules included);
 //! - [`relabel`]: label renames and deletions carried into annotations;
 //! - [`formats`]: exchange formats, one module each;
 //! - [`session`]: the page's project and open document: every user action
@@ -47,6 +49,7 @@ pub mod layout;
 pub mod occurrences;
 pub mod recognize;
 pub mod relabel;
+pub mod relations;
 pub mod search;
 pub mod select;
 pub mod session;

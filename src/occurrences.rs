@@ -17,7 +17,7 @@
 //!   around it ([`context`]), for a list a person reads.
 
 use crate::doc::{Document, Source, Span};
-use crate::edit::{Change, EditError, Editor, Overlap};
+use crate::edit::{Change, EditError, Editor};
 use crate::text::OffsetMap;
 use crate::text_index::TextIndex;
 use crate::tokenize::{self, Token};
@@ -62,7 +62,7 @@ pub struct Labeled {
 
 /// The places (code points) where `surface` occurs on token edges in the
 /// editor's document and no person's span is in the way (under
-/// [`Overlap::Allow`], no person's span of the same label).
+/// [`crate::edit::Overlap::Allow`], no person's span of the same label).
 fn free_places(
     editor: &Editor,
     index: &TextIndex,
@@ -75,12 +75,15 @@ fn free_places(
         .spans()
         .iter()
         .filter(|s| s.source == Source::User)
-        .filter(|s| editor.overlap == Overlap::Forbid || s.label == label)
         .collect();
     find_on_tokens(text, index.tokens(), surface)
         .into_iter()
         .filter_map(|(a, b)| Some((map.byte_to_char(a)?, map.byte_to_char(b)?)))
-        .filter(|&(a, b)| !people.iter().any(|p| p.overlaps(a, b)))
+        .filter(|&(a, b)| {
+            !people
+                .iter()
+                .any(|p| editor.overlap.clashes(p, a, b, label))
+        })
         .collect()
 }
 

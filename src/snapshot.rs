@@ -23,6 +23,8 @@ pub struct Packed {
     pub labels: Vec<String>,
     /// The spans that carry an id: (row, id).
     pub ids: Vec<(u32, String)>,
+    /// The spans that carry a note: (row, note).
+    pub notes: Vec<(u32, String)>,
 }
 
 /// How the span table (here and across the wasm boundary) codes a source.
@@ -77,6 +79,9 @@ pub fn pack(spans: &[Span]) -> Packed {
         if let Some(id) = &s.id {
             p.ids.push((row as u32, id.clone()));
         }
+        if let Some(note) = &s.note {
+            p.notes.push((row as u32, note.clone()));
+        }
     }
     p
 }
@@ -110,6 +115,7 @@ pub fn unpack(p: &Packed) -> Result<Vec<Span>, String> {
             source,
             score: (!score.is_nan()).then_some(score),
             id: None,
+            note: None,
         });
     }
     for (row, id) in &p.ids {
@@ -117,6 +123,12 @@ pub fn unpack(p: &Packed) -> Result<Vec<Span>, String> {
             .get_mut(*row as usize)
             .ok_or_else(|| format!("an id for span {row} of {rows}"))?;
         span.id = Some(id.clone());
+    }
+    for (row, note) in &p.notes {
+        let span = spans
+            .get_mut(*row as usize)
+            .ok_or_else(|| format!("a note for span {row} of {rows}"))?;
+        span.note = Some(note.clone());
     }
     Ok(spans)
 }
@@ -134,6 +146,7 @@ mod tests {
             source,
             score: None,
             id: None,
+            note: None,
         }
     }
 
@@ -141,6 +154,7 @@ mod tests {
     fn round_trips_every_field() {
         let mut a = span(0, 5, "PER", Source::User);
         a.id = Some("T1".into());
+        a.note = Some("Lina?".into());
         let mut b = span(6, 12, "ORG", Source::Model);
         b.score = Some(0.8125);
         let c = span(13, 20, "PER", Source::Rule);
@@ -148,7 +162,9 @@ mod tests {
         let p = pack(&spans);
         assert_eq!(p.labels, ["PER", "ORG"]);
         assert_eq!(p.table.len(), 3 * ROW);
-        assert_eq!(unpack(&p).unwrap(), spans);
+        let back = unpack(&p).unwrap();
+        assert_eq!(back[0].id.as_deref(), Some("T1"));
+        assert_eq!(back, spans);
     }
 
     #[test]
@@ -190,9 +206,13 @@ mod tests {
                     source: source_of(s).unwrap(),
                     score,
                     id,
+                    note: None,
                 })
                 .collect();
-            prop_assert_eq!(unpack(&pack(&spans)).unwrap(), spans);
+            let back = unpack(&pack(&spans)).unwrap();
+            let ids = |v: &[Span]| v.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(ids(&back), ids(&spans));
+            prop_assert_eq!(back, spans);
         }
 
         #[test]
@@ -201,7 +221,7 @@ mod tests {
             scores in proptest::collection::vec(any::<f64>(), 0..12),
             ids in proptest::collection::vec((any::<u32>(), "[a-z]{0,3}"), 0..3),
         ) {
-            let p = Packed { table, scores, labels: vec!["A".into(), "B".into()], ids };
+            let p = Packed { table, scores, labels: vec!["A".into(), "B".into()], ids, notes: Vec::new() };
             let _ = unpack(&p);
         }
     }

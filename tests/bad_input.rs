@@ -138,6 +138,7 @@ fn sample() -> Project {
     let mut p = Project {
         labels: LabelSet::empty(),
         documents: vec![a, b],
+        ..Default::default()
     };
     p.add_missing_labels();
     p

@@ -120,6 +120,7 @@ fn project(nested: bool) -> impl Strategy<Value = Project> {
         let mut p = Project {
             labels: LabelSet::empty(),
             documents,
+            ..Default::default()
         };
         p.add_missing_labels();
         p
@@ -285,6 +286,7 @@ fn only_done_filters_every_format() {
     let mut p = Project {
         labels: LabelSet::empty(),
         documents: vec![a, b],
+        ..Default::default()
     };
     p.add_missing_labels();
     let o = Options {

@@ -348,6 +348,7 @@ mod tests {
                 Document::new("news/2024 #1", "dup"),
                 Document::new("", ""),
             ],
+            ..Default::default()
         };
         p.add_missing_labels();
         p

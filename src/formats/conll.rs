@@ -393,6 +393,7 @@ mod tests {
         let mut p = Project {
             labels: crate::labels::LabelSet::empty(),
             documents: docs,
+            ..Default::default()
         };
         p.add_missing_labels();
         p

@@ -204,6 +204,7 @@ mod tests {
         let mut p = Project {
             labels: crate::labels::LabelSet::empty(),
             documents: vec![d],
+            ..Default::default()
         };
         p.add_missing_labels();
         for unit in [OffsetUnit::Codepoint, OffsetUnit::Utf16, OffsetUnit::Byte] {

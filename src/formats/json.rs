@@ -136,6 +136,7 @@ pub fn import(content: &str) -> Result<Project, FormatError> {
             meta,
             status: d.status,
             spans: d.spans,
+            ..Document::new("", "")
         };
         let map = OffsetMap::new(&doc.text);
         for (i, s) in doc.spans.iter_mut().enumerate() {
@@ -155,6 +156,7 @@ pub fn import(content: &str) -> Result<Project, FormatError> {
     let mut project = Project {
         labels: LabelSet::from_labels(file.labels),
         documents,
+        ..Default::default()
     };
     project.add_missing_labels();
     Ok(project)
@@ -177,6 +179,7 @@ mod tests {
         Project {
             labels: LabelSet::default(),
             documents: vec![d1, d2],
+            ..Default::default()
         }
     }
 

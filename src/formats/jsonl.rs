@@ -172,6 +172,7 @@ mod tests {
         let mut p = Project {
             labels: crate::labels::LabelSet::empty(),
             documents: vec![d, e],
+            ..Default::default()
         };
         p.add_missing_labels();
         p

@@ -362,6 +362,7 @@ mod tests {
         let mut p = Project {
             labels: crate::labels::LabelSet::empty(),
             documents: vec![d, Document::new("b", "nothing here")],
+            ..Default::default()
         };
         p.add_missing_labels();
         p

@@ -436,6 +436,7 @@ pub fn import_detected(name: &str, content: &[u8]) -> Result<Imported, FormatErr
                 project: Project {
                     labels: crate::labels::LabelSet::empty(),
                     documents: vec![crate::doc::Document::new(id, text)],
+                    ..Default::default()
                 },
                 warnings: Vec::new(),
             });
@@ -492,6 +493,7 @@ pub fn import_files(format: Format, files: &[File]) -> Result<Imported, FormatEr
         project: Project {
             labels: crate::labels::LabelSet::empty(),
             documents: Vec::new(),
+            ..Default::default()
         },
         warnings: Vec::new(),
     };

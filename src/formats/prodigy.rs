@@ -229,6 +229,7 @@ mod tests {
         let mut p = Project {
             labels: crate::labels::LabelSet::empty(),
             documents: vec![d],
+            ..Default::default()
         };
         p.add_missing_labels();
         p

@@ -503,6 +503,7 @@ mod tests {
         let mut p = Project {
             labels: crate::labels::LabelSet::empty(),
             documents: vec![d, Document::new("empty", ""), e],
+            ..Default::default()
         };
         p.add_missing_labels();
         p

@@ -47,6 +47,7 @@ pub(crate) fn only_done(p: &Project) -> Project {
             .filter(|d| d.status == Status::Done)
             .cloned()
             .collect(),
+        overlap: p.overlap,
     }
 }
 
@@ -156,6 +157,7 @@ pub(crate) fn finish(
     let mut project = Project {
         labels: LabelSet::empty(),
         documents: docs,
+        ..Default::default()
     };
     project.add_missing_labels();
     Ok(Imported { project, warnings })

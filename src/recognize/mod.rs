@@ -341,6 +341,7 @@ fn to_spans(candidates: Vec<Candidate>, map: &OffsetMap) -> Vec<Span> {
                 source: c.source,
                 score: Some(f64::from(c.score)),
                 id: None,
+                note: None,
             })
         })
         .collect()

@@ -436,9 +436,7 @@ impl Stage for RuleStage {
 /// an undoable step: suggestions are not the person's work.
 pub fn apply_rule_matches(editor: &mut Editor, old: &[Span], new: Vec<Span>) {
     let overlap = editor.overlap;
-    let blocks = |s: &Span, by: &Span| {
-        s.overlaps(by.start, by.end) && (overlap == Overlap::Forbid || s.label == by.label)
-    };
+    let blocks = |s: &Span, by: &Span| overlap.clashes(s, by.start, by.end, &by.label);
     // Spans sorted by start, each list without overlaps of its own (the
     // person's under the no-overlap rule; merged rule matches), so their
     // ends increase too: the ones overlapping `s` are found by a binary
@@ -462,7 +460,7 @@ pub fn apply_rule_matches(editor: &mut Editor, old: &[Span], new: Vec<Span>) {
         .into_iter()
         .filter(|n| match overlap {
             Overlap::Forbid => !hits(&people, n, blocks),
-            Overlap::Allow => !people.iter().any(|p| blocks(n, p)),
+            Overlap::Allow | Overlap::Nest => !people.iter().any(|p| blocks(n, p)),
         })
         .collect();
     new.sort_by(Span::order);

@@ -3,7 +3,7 @@
 
 use super::{Result, Session, SNAPSHOT_EVERY};
 use crate::doc::{Span, Status};
-use crate::edit::{Change, LogEntry, Turn};
+use crate::edit::{Change, LogEntry, Overlap, Turn};
 use crate::labels::Label;
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +67,32 @@ pub enum Action {
     /// already holds the text (the curator's own decision stays).
     TakeAgreed {
         spans: Vec<Span>,
+    },
+    /// A relation `label` from the span with id `from` to the one with id
+    /// `to` (the label joins the project's relation labels if new).
+    AddRelation {
+        from: String,
+        to: String,
+        label: String,
+    },
+    RemoveRelation {
+        id: String,
+    },
+    /// The document's labels, all of them (single choice: at most one).
+    SetDocLabels {
+        labels: Vec<String>,
+    },
+    /// The note of the span with id `span`, or of the document; empty
+    /// text clears it.
+    SetNote {
+        #[serde(default)]
+        span: Option<String>,
+        text: String,
+    },
+    /// The project's overlap setting, `none`, `nested` or `any`: refused
+    /// while the open document has spans the new setting forbids.
+    SetOverlap {
+        mode: String,
     },
     /// Curation: the stretch `start..end` (`curation::disagreements`)
     /// made to hold exactly one version's `spans` (empty: nothing there),
@@ -154,6 +180,16 @@ fn apply_to_open(
     let labels_before = session.labels.len();
     let tab = session.tab.clone();
     let mut out = Outcome::default();
+    if let Action::SetOverlap { mode } = &action {
+        return set_overlap(session, mode);
+    }
+    if let Action::AddRelation { label, .. } = &action {
+        crate::labels::check_name(label)?;
+        session.labels.relations.ensure(label);
+    }
+    if let Action::SetDocLabels { labels } = &action {
+        session.check_doc_labels(labels)?;
+    }
     let o = session.open_mut()?;
     let e = &mut o.editor;
     let action_start = match &action {
@@ -311,6 +347,36 @@ fn apply_to_open(
             out.reveal = c.added.iter().map(|s| s.start).min();
             Some(c)
         }
+        Action::AddRelation { from, to, label } => {
+            let c = e.add_relation(&from, &to, &label)?;
+            out.status = format!("related {from} to {to} as {label}");
+            Some(c)
+        }
+        Action::RemoveRelation { id } => {
+            let c = e.remove_relation(&id)?;
+            out.status = format!("removed relation {id}");
+            Some(c)
+        }
+        Action::SetDocLabels { labels } => {
+            let c = e.set_doc_labels(&labels);
+            out.status = if labels.is_empty() {
+                "no document labels".into()
+            } else {
+                format!("document labels: {}", labels.join(", "))
+            };
+            Some(c)
+        }
+        Action::SetNote { span, text } => {
+            let c = e.set_note(span.as_deref(), &text)?;
+            let what = span.map_or("the document".to_string(), |id| format!("span {id}"));
+            out.status = if text.is_empty() {
+                format!("cleared the note of {what}")
+            } else {
+                format!("noted on {what}")
+            };
+            Some(c)
+        }
+        Action::SetOverlap { .. } => unreachable!("handled before the open document"),
         Action::TakeVersion { start, end, spans } => {
             for s in &spans {
                 crate::labels::check_name(&s.label)?;
@@ -358,6 +424,26 @@ fn next_after(spans: &[Span], start: usize) -> Option<[usize; 2]> {
         .find(|s| s.source.is_suggestion())
         .or_else(|| rest.first())
         .map(|s| [s.start, s.end])
+}
+
+/// The project's overlap setting, refused (naming the spans) while the
+/// open document breaks it; the page checks the stored documents with
+/// [`super::project::overlap_breach`] first.
+fn set_overlap(session: &mut Session, mode: &str) -> Result<Outcome> {
+    let Some(overlap) = Overlap::from_name(mode) else {
+        return Err(super::Error(format!(
+            "no overlap setting {mode:?} (none, nested or any)"
+        )));
+    };
+    if let Some(o) = session.open.as_mut() {
+        o.editor.doc.check_overlap(overlap)?;
+        o.editor.overlap = overlap;
+    }
+    session.overlap = overlap;
+    Ok(Outcome {
+        status: format!("overlap: {mode}"),
+        ..Outcome::default()
+    })
 }
 
 fn set_done(session: &mut Session, out: &mut Outcome, done: bool) -> Result<Option<Change>> {

@@ -102,6 +102,8 @@ pub struct Session {
     tab: String,
     /// The time now, as the page last said (see [`Session::set_clock`]).
     now: u64,
+    /// How the project's spans may sit on each other.
+    overlap: Overlap,
     open: Option<Open>,
 }
 
@@ -173,6 +175,7 @@ impl Session {
             rules: Rules::default(),
             tab: String::new(),
             now: 0,
+            overlap: Overlap::Forbid,
             open: None,
         }
     }
@@ -277,7 +280,35 @@ impl Session {
         }
         if let Ok(o) = self.open_mut() {
             crate::relabel::remove(&mut o.editor.doc.spans, &mut o.editor.history, name);
+            crate::relabel::unlink_missing(&mut o.editor.doc);
             o.view.touch_all();
+        }
+        Ok(())
+    }
+
+    /// The project's overlap setting.
+    pub fn overlap(&self) -> Overlap {
+        self.overlap
+    }
+
+    /// Refuses document labels the project's set cannot take: more than
+    /// one under single choice; new names join the set (as an import's
+    /// span labels do).
+    fn check_doc_labels(&mut self, labels: &[String]) -> Result<()> {
+        for l in labels {
+            crate::labels::check_name(l)?;
+        }
+        let set = &mut self.labels.doc_labels;
+        if !set.multi && labels.len() > 1 {
+            return err(format!(
+                "a document takes one label here (single choice), not {}",
+                labels.len()
+            ));
+        }
+        for l in labels {
+            if !set.names.contains(l) {
+                set.names.push(l.clone());
+            }
         }
         Ok(())
     }
@@ -329,7 +360,7 @@ impl Session {
         } else {
             self.suggest(&doc.text)
         };
-        let mut editor = Editor::new(doc, Overlap::Forbid);
+        let mut editor = Editor::new(doc, self.overlap);
         editor.set_suggestions(suggestions);
         self.install(editor, owed, 0);
         let now = self.learned_docs();
@@ -424,14 +455,14 @@ impl Session {
                 self.suggest(&doc.text)
             };
             doc.spans.clear();
-            let mut e = Editor::new(doc, Overlap::Forbid);
+            let mut e = Editor::new(doc, self.overlap);
             e.tab = self.tab.clone();
             e.set_suggestions(suggestions);
             return Ok(e);
         };
-        doc.spans = r.spans()?;
+        r.fill(&mut doc)?;
         doc.validate()?;
-        let mut e = Editor::new(doc, Overlap::Forbid);
+        let mut e = Editor::new(doc, self.overlap);
         e.history = r.history.clone();
         e.tab = self.tab.clone();
         Ok(e)
@@ -546,7 +577,8 @@ impl Session {
             rules,
         )
         .folding(o.rev, std::mem::take(&mut o.folds))
-        .suggested_by(o.suggested_by);
+        .suggested_by(o.suggested_by)
+        .holding(&o.editor.doc);
         o.rev = r.rev;
         Ok(r)
     }

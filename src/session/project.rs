@@ -33,6 +33,7 @@ pub fn import_file(
 ) -> Result<Import> {
     let mut imported =
         formats::import_detected(name, content).map_err(|e| Error(format!("{name}: {e}")))?;
+    number_ids(&mut imported);
     check(&imported).map_err(|e| Error(format!("{name}: {e}")))?;
     name_after_file(&mut imported.project.documents, name);
     Ok(merge(imported, taken, labels))
@@ -41,7 +42,9 @@ pub fn import_file(
 /// Files picked together read as one project (brat's `.txt` + `.ann`
 /// pairs; see [`formats::brat_parts`]).
 pub fn import_brat(files: &[formats::File], taken: &[String], labels: LabelSet) -> Result<Import> {
-    let imported = formats::import_files(Format::Brat, files).map_err(|e| Error(e.to_string()))?;
+    let mut imported =
+        formats::import_files(Format::Brat, files).map_err(|e| Error(e.to_string()))?;
+    number_ids(&mut imported);
     check(&imported)?;
     Ok(merge(imported, taken, labels))
 }
@@ -135,6 +138,15 @@ pub fn export_file_name(
     )
 }
 
+/// Every span of the file gets an id, a repeated one renumbered with a
+/// warning (before the checks: a relation names its spans by these ids).
+fn number_ids(imported: &mut formats::Imported) {
+    for d in &mut imported.project.documents {
+        let w = d.number_ids();
+        imported.warnings.extend(w);
+    }
+}
+
 /// Refuses a file whose documents cannot stand in a project: a meta nested
 /// too deep, a label name too long.
 fn check(imported: &formats::Imported) -> Result<()> {
@@ -146,6 +158,13 @@ fn check(imported: &formats::Imported) -> Result<()> {
         d.check_meta()?;
         for s in &d.spans {
             crate::labels::check_name(&s.label)?;
+        }
+        for r in &d.relations {
+            crate::labels::check_name(&r.label)?;
+        }
+        d.check_links()?;
+        if p.overlap == crate::edit::Overlap::Nest {
+            d.check_overlap(p.overlap)?;
         }
     }
     Ok(())
@@ -159,10 +178,14 @@ fn merge(imported: formats::Imported, taken: &[String], labels: LabelSet) -> Imp
     project.merge_into(taken, labels);
     let mut records = Vec::new();
     for d in &mut project.documents {
-        if !d.spans.is_empty() {
-            records.push(Record::imported(&d.id, &d.spans));
+        let extras = !d.relations.is_empty() || !d.doc_labels.is_empty() || d.note.is_some();
+        if !d.spans.is_empty() || extras {
+            records.push(Record::imported(&d.id, &d.spans).holding(d));
         }
         d.spans.clear();
+        d.relations.clear();
+        d.doc_labels.clear();
+        d.note = None;
     }
     Import {
         labels: project.labels,
@@ -186,6 +209,15 @@ pub fn relabel(record: &Record, from: &str, to: Option<&str>) -> Result<Option<(
         return Ok(None);
     }
     Ok(Some((record.with(&spans, history), count)))
+}
+
+/// Why a stored document could not take the overlap setting `mode` (its
+/// spans named), or `None` when it can: what the page asks of every stored
+/// record before [`super::Action::SetOverlap`] makes a setting stricter.
+pub fn overlap_breach(record: &Record, mode: crate::edit::Overlap) -> Result<Option<String>> {
+    let mut doc = Document::new(record.doc_id.clone(), "");
+    doc.spans = record.spans()?;
+    Ok(doc.check_overlap(mode).err())
 }
 
 /// How to export: every field optional.
@@ -473,6 +505,7 @@ mod tests {
             let rest = Project {
                 labels: LabelSet::from_labels(labels),
                 documents: vec![with_spans, last.clone()],
+                ..Default::default()
             };
             let whole = formats::export_as(
                 format_named(format).unwrap(),
@@ -612,6 +645,26 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_import_numbers_its_spans_keeping_unique_ids_and_warning_of_repeats() {
+        let jsonl = concat!(
+            "{\"text\":\"Ana met Bo and Cy.\",\"spans\":[",
+            "{\"start\":0,\"end\":3,\"label\":\"PER\",\"id\":\"a\"},",
+            "{\"start\":8,\"end\":10,\"label\":\"PER\",\"id\":\"a\"},",
+            "{\"start\":15,\"end\":17,\"label\":\"PER\"}]}\n"
+        );
+        let i = import_file("x.jsonl", jsonl.as_bytes(), &[], LabelSet::default()).unwrap();
+        let spans = i.records[0].spans().unwrap();
+        let ids: Vec<&str> = spans.iter().map(|s| s.id.as_deref().unwrap()).collect();
+        assert_eq!(ids, ["a", "T1", "T2"]);
+        assert_eq!(i.warnings.len(), 1, "{:?}", i.warnings);
+        assert!(
+            i.warnings[0].contains("a (0..3 PER)") && i.warnings[0].contains("8..10 PER"),
+            "{}",
+            i.warnings[0]
+        );
+    }
+
     fn names(i: &Import) -> Vec<String> {
         i.documents.iter().map(|d| d.name().to_string()).collect()
     }
@@ -660,6 +713,7 @@ mod tests {
         let p = Project {
             labels: LabelSet::default(),
             documents: vec![d, doc("doc-2", "Bo.")],
+            ..Default::default()
         };
         let json = formats::export_as(Format::Json, &p, &Default::default()).unwrap();
         let i = import_file("x.spanmark.json", &json, &[], LabelSet::default()).unwrap();

@@ -4,7 +4,7 @@
 //!
 //! In storage (IndexedDB) a record is
 //! `{docId, table, scores, labels, ids, history, count, preannotated, rules,
-//! rev, suggestedBy}`:
+//! rev, suggestedBy, extras}`:
 //! the spans as packed columns ([`crate::snapshot`]: typed arrays, which the
 //! browser copies rather than clones object by object), the names the label
 //! column indexes and the span ids as JSON strings, the undo history as a
@@ -51,6 +51,25 @@ pub struct Record {
     /// What storage must hold for it to be written (`None`: a record
     /// written whatever is there, dropping no log entry).
     pub expect: Option<Expect>,
+    /// The document's relations, labels and note (none in records from
+    /// before).
+    pub extras: Extras,
+}
+
+/// What a record holds beyond its spans, stored as one JSON string
+/// (`extras`): relations, document labels, the document's note and the
+/// spans' notes (by row of the span table). Absent fields are empty.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Extras {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<crate::relations::Relation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub doc_labels: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub span_notes: Vec<(u32, String)>,
 }
 
 /// What a snapshot was built on: the record revision and the edit-log
@@ -91,6 +110,8 @@ pub struct Stored<'a> {
     pub rules: Option<String>,
     pub rev: Option<u64>,
     pub suggested_by: Option<u32>,
+    /// The `extras` JSON ([`Extras`]); `None` in records from before.
+    pub extras_json: Option<&'a str>,
 }
 
 impl Record {
@@ -110,7 +131,32 @@ impl Record {
             rev: 0,
             suggested_by: None,
             expect: None,
+            extras: Extras::default(),
         }
+    }
+
+    /// The same record holding `doc`'s relations, labels and note (its
+    /// spans' notes are packed with the spans).
+    pub fn holding(mut self, doc: &crate::doc::Document) -> Record {
+        self.extras.relations = doc.relations.clone();
+        self.extras.doc_labels = doc.doc_labels.clone();
+        self.extras.note = doc.note.clone();
+        self
+    }
+
+    /// Gives `doc` the record's spans, relations, labels and note.
+    pub fn fill(&self, doc: &mut crate::doc::Document) -> Result<()> {
+        doc.spans = self.spans()?;
+        doc.relations = self.extras.relations.clone();
+        doc.doc_labels = self.extras.doc_labels.clone();
+        doc.note = self.extras.note.clone();
+        Ok(())
+    }
+
+    pub fn extras_json(&self) -> String {
+        let mut e = self.extras.clone();
+        e.span_notes = self.spans.notes.clone();
+        serde_json::to_string(&e).unwrap_or_default()
     }
 
     /// The same record, noting which model made its suggestions.
@@ -137,7 +183,13 @@ impl Record {
     /// A stored record, checked (a damaged one is refused, naming what is
     /// wrong; the offsets are checked once they meet the text).
     pub fn from_stored(s: Stored) -> Result<Record> {
+        let mut extras: Extras = match s.extras_json {
+            Some(json) => serde_json::from_str(json)
+                .map_err(|e| Error(format!("stored relations and notes: {e}")))?,
+            None => Extras::default(),
+        };
         let spans = Packed {
+            notes: std::mem::take(&mut extras.span_notes),
             table: s.table,
             scores: s.scores,
             labels: serde_json::from_str(s.labels_json)
@@ -155,6 +207,7 @@ impl Record {
             rev: s.rev.unwrap_or(0),
             suggested_by: s.suggested_by,
             expect: None,
+            extras,
         })
     }
 
@@ -208,6 +261,7 @@ impl Record {
         );
         r.rev = self.rev + 1;
         r.suggested_by = self.suggested_by;
+        r.extras = self.extras.clone();
         r
     }
 }
@@ -243,6 +297,7 @@ mod tests {
             rules: Some("v1".into()),
             rev: Some(7),
             suggested_by: Some(3),
+            extras_json: Some(&r.extras_json()),
         })
         .unwrap();
         assert_eq!(back.spans().unwrap(), spans());
@@ -269,6 +324,7 @@ mod tests {
             rules: None,
             rev: None,
             suggested_by: None,
+            extras_json: None,
         })
         .unwrap();
         assert!(back.preannotated);
@@ -277,6 +333,86 @@ mod tests {
         assert_eq!(back.rules, "");
         let objects = Record::from_objects("d".into(), &spans(), History::default(), None, None);
         assert_eq!(objects.spans().unwrap(), spans());
+    }
+
+    #[test]
+    fn relations_document_labels_and_notes_are_stored_and_read_back() {
+        let mut doc = crate::doc::Document::new("d", "Ana at Acme");
+        doc.spans = spans();
+        doc.spans[0].note = Some("Lina?".into());
+        doc.relations.push(crate::relations::Relation {
+            id: "R1".into(),
+            from: "T1".into(),
+            to: "T1".into(),
+            label: "self".into(),
+        });
+        doc.doc_labels = vec!["business".into()];
+        doc.note = Some("check".into());
+        let r = Record::imported("d", &doc.spans).holding(&doc);
+        let json = r.extras_json();
+        assert!(json.contains("\"spanNotes\":[[0,\"Lina?\"]]"), "{json}");
+        let back = Record::from_stored(Stored {
+            doc_id: "d".into(),
+            table: r.spans.table.clone(),
+            scores: r.spans.scores.clone(),
+            labels_json: &r.labels_json(),
+            ids_json: &r.ids_json(),
+            history_json: &r.history_json(),
+            preannotated: None,
+            rules: None,
+            rev: None,
+            suggested_by: None,
+            extras_json: Some(&json),
+        })
+        .unwrap();
+        let mut again = crate::doc::Document::new("d", "Ana at Acme");
+        back.fill(&mut again).unwrap();
+        assert_eq!(again, doc);
+        assert_eq!(again.spans[0].id.as_deref(), Some("T1"));
+        assert_eq!(
+            back.with(&doc.spans, History::default()).extras,
+            back.extras
+        );
+    }
+
+    #[test]
+    fn a_record_of_todays_shape_reads_with_no_relations_labels_or_notes() {
+        // Exactly the fields a record had before relations existed.
+        let back = Record::from_stored(Stored {
+            doc_id: "d".into(),
+            table: vec![0, 3, 0, 0],
+            scores: vec![f64::NAN],
+            labels_json: "[\"PER\"]",
+            ids_json: "[[0,\"T1\"]]",
+            history_json: r#"{"done":[{"removed":[],"added":[{"start":0,"end":3,"label":"PER"}]}],"undone":[]}"#,
+            preannotated: Some(true),
+            rules: Some(String::new()),
+            rev: Some(4),
+            suggested_by: Some(0),
+            extras_json: None,
+        })
+        .unwrap();
+        assert_eq!(back.extras, Extras::default());
+        let mut doc = crate::doc::Document::new("d", "Ana");
+        back.fill(&mut doc).unwrap();
+        assert!(doc.relations.is_empty() && doc.doc_labels.is_empty() && doc.note.is_none());
+        assert_eq!(doc.spans[0].note, None);
+        assert!(back.history.done[0].change.linked.is_empty());
+        let bad = Stored {
+            doc_id: "d".into(),
+            table: vec![],
+            scores: vec![],
+            labels_json: "[]",
+            ids_json: "[]",
+            history_json: "{}",
+            preannotated: None,
+            rules: None,
+            rev: None,
+            suggested_by: None,
+            extras_json: Some("[1]"),
+        };
+        let e = Record::from_stored(bad).unwrap_err();
+        assert!(e.0.starts_with("stored relations and notes"), "{e}");
     }
 
     #[test]
@@ -294,6 +430,7 @@ mod tests {
                 rules: None,
                 rev: None,
                 suggested_by: None,
+                extras_json: None,
             })
         };
         let e = stored("[\"PER\"]", "{}", r.spans.table.clone()).unwrap_err();

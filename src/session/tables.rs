@@ -90,6 +90,7 @@ pub fn decode_suggestions(table: &[u32], labels: &[String]) -> Vec<Span> {
                 source,
                 score: Some(f64::from(r[4]) / 1000.0),
                 id: None,
+                note: None,
             })
         })
         .collect()

@@ -1069,3 +1069,125 @@ fn edits_carry_the_pages_time_and_reopen_with_it() {
     let json = s.record().unwrap().history_json();
     assert!(json.contains(r#""at":1000"#), "{json}");
 }
+
+fn act(s: &mut Session, json: serde_json::Value) -> Result<Outcome> {
+    s.apply(serde_json::from_value(json).unwrap())
+}
+
+fn id_at(s: &Session, start: usize, end: usize) -> String {
+    let span = s.spans().iter().find(|x| (x.start, x.end) == (start, end));
+    span.and_then(|x| x.id.clone()).unwrap()
+}
+
+#[test]
+fn relations_doc_labels_and_notes_are_logged_undone_and_replayed() {
+    let (mut s, _) = session_with("Ana Lima works for Acme.");
+    add(&mut s, 0, 8, "PER").unwrap();
+    add(&mut s, 19, 23, "ORG").unwrap();
+    let (ana, acme) = (id_at(&s, 0, 8), id_at(&s, 19, 23));
+    let (doc, record) = stored(&mut s);
+    let mut log = Vec::new();
+    let out = act(
+        &mut s,
+        serde_json::json!({"op": "addRelation", "from": ana, "to": acme, "label": "works_for"}),
+    )
+    .unwrap();
+    assert!(out.changed);
+    assert_eq!(
+        s.labels().relations.get("works_for").unwrap().name,
+        "works_for"
+    );
+    log.extend(out.entry);
+    let out = act(
+        &mut s,
+        serde_json::json!({"op": "setDocLabels", "labels": ["business"]}),
+    )
+    .unwrap();
+    log.extend(out.entry);
+    let out = act(
+        &mut s,
+        serde_json::json!({"op": "setNote", "span": ana, "text": "Lina?"}),
+    )
+    .unwrap();
+    log.extend(out.entry);
+    let out = act(
+        &mut s,
+        serde_json::json!({"op": "setNote", "text": "from the 3 May issue"}),
+    )
+    .unwrap();
+    log.extend(out.entry);
+    let e = act(
+        &mut s,
+        serde_json::json!({"op": "setDocLabels", "labels": ["a", "b"]}),
+    )
+    .unwrap_err();
+    assert!(e.0.contains("single choice"), "{e}");
+    // Removing a span takes its relation with it, in one step.
+    let out = s.apply(Action::Remove { start: 19, end: 23 }).unwrap();
+    log.extend(out.entry);
+    let open = |s: &Session| s.open.as_ref().unwrap().editor.doc.clone();
+    assert!(open(&s).relations.is_empty());
+    s.apply(Action::Undo).unwrap();
+    assert_eq!(open(&s).relations.len(), 1);
+    s.apply(Action::Redo).unwrap();
+    // Another tab (or a reload) replays the log on the stored snapshot.
+    let mut other = Session::new();
+    other
+        .open_stored(doc, Some(record), &logged(log), &[])
+        .unwrap();
+    let (a, b) = (open(&other), open(&s));
+    assert_eq!(
+        (&a.relations, &a.doc_labels, &a.note, &a.spans),
+        (&b.relations, &b.doc_labels, &b.note, &b.spans)
+    );
+    assert_eq!(a.spans[0].note.as_deref(), Some("Lina?"));
+    assert_eq!(a.note.as_deref(), Some("from the 3 May issue"));
+    // A snapshot holds them all: a reload of it alone gives them back.
+    s.apply(Action::Undo).unwrap();
+    let (doc, record) = stored(&mut s);
+    let mut third = Session::new();
+    third.open_stored(doc, Some(record), &[], &[]).unwrap();
+    let (c, b) = (open(&third), open(&s));
+    assert_eq!(c.relations.len(), 1);
+    assert_eq!(
+        (&c.relations, &c.doc_labels, &c.note, &c.spans),
+        (&b.relations, &b.doc_labels, &b.note, &b.spans)
+    );
+    let ids = |d: &Document| d.spans.iter().map(|x| x.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&c), ids(&b), "span ids always stored");
+}
+
+#[test]
+fn a_stricter_overlap_setting_is_refused_while_the_document_breaks_it() {
+    let (mut s, _) = session_with("Bank of China said so.");
+    act(
+        &mut s,
+        serde_json::json!({"op": "setOverlap", "mode": "nested"}),
+    )
+    .unwrap();
+    assert_eq!(s.overlap(), Overlap::Nest);
+    add(&mut s, 0, 13, "ORG").unwrap();
+    add(&mut s, 8, 13, "LOC").unwrap();
+    assert_eq!(user_spans(&s).len(), 2, "nested");
+    let e = act(
+        &mut s,
+        serde_json::json!({"op": "setOverlap", "mode": "none"}),
+    )
+    .unwrap_err();
+    assert!(
+        e.0.contains("T") && e.0.contains("0..13 ORG") && e.0.contains("8..13 LOC"),
+        "{e}"
+    );
+    assert_eq!(s.overlap(), Overlap::Nest, "unchanged");
+    assert!(act(
+        &mut s,
+        serde_json::json!({"op": "setOverlap", "mode": "many"})
+    )
+    .is_err());
+    act(
+        &mut s,
+        serde_json::json!({"op": "setOverlap", "mode": "any"}),
+    )
+    .unwrap();
+    assert_eq!(s.overlap(), Overlap::Allow);
+}

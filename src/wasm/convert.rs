@@ -99,6 +99,7 @@ pub(super) fn record(value: JsValue) -> Result<Option<Record>, JsError> {
     let history = get(&value, "history").as_string().unwrap_or_default();
     let rev = get(&value, "rev").as_f64().map(|r| r as u64);
     let suggested_by = get(&value, "suggestedBy").as_f64().map(|n| n as u32);
+    let extras = get(&value, "extras").as_string();
     let r = Record::from_stored(Stored {
         doc_id,
         table: Uint32Array::new(&table).to_vec(),
@@ -110,6 +111,7 @@ pub(super) fn record(value: JsValue) -> Result<Option<Record>, JsError> {
         rules,
         rev,
         suggested_by,
+        extras_json: extras.as_deref(),
     })
     .map_err(session_err)?;
     Ok(Some(r))
@@ -128,6 +130,7 @@ pub(super) fn record_to_js(r: &Record) -> JsValue {
     set(&o, "preannotated", r.preannotated);
     set(&o, "rules", r.rules.as_str());
     set(&o, "rev", r.rev as f64);
+    set(&o, "extras", r.extras_json());
     if let Some(n) = r.suggested_by {
         set(&o, "suggestedBy", n);
     }

@@ -44,6 +44,7 @@ fn curated_after(
         change: Change {
             removed: Vec::new(),
             added,
+            ..Default::default()
         },
     });
     history.undone.clear();

@@ -42,6 +42,7 @@ pub fn project_of(read: &Read, annotator: &str) -> Project {
     let mut project = Project {
         labels: LabelSet::from_labels(labels),
         documents: Vec::new(),
+        ..Default::default()
     };
     for (id, doc) in &read.documents {
         let mut d = Document::new(id.clone(), doc["text"].as_str().unwrap_or(""));

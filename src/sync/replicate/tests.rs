@@ -219,6 +219,7 @@ impl Device {
                 change: EditChange {
                     removed: remove.to_vec(),
                     added: add.to_vec(),
+                    ..Default::default()
                 },
             },
             undone: false,
@@ -517,6 +518,7 @@ fn the_record_mapping_keeps_code_point_offsets_and_the_history() {
         change: EditChange {
             removed: vec![],
             added: vec![spans[0].clone()],
+            ..Default::default()
         },
     });
     let local = LocalRecord::new("d1", &spans, history.clone(), true, "r".into());
@@ -588,6 +590,7 @@ fn curators_mirror_the_curated_record_and_merge_its_conflicts_annotators_do_not(
                 change: EditChange {
                     removed: Vec::new(),
                     added: vec![add],
+                    ..Default::default()
                 },
             },
             undone: false,

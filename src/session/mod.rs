@@ -464,6 +464,9 @@ impl Session {
         doc.validate()?;
         let mut e = Editor::new(doc, self.overlap);
         e.history = r.history.clone();
+        // Ids that only the history holds (spans removed, undo may bring
+        // them back) are taken too.
+        e.count_ids();
         e.tab = self.tab.clone();
         Ok(e)
     }

@@ -1191,3 +1191,32 @@ fn a_stricter_overlap_setting_is_refused_while_the_document_breaks_it() {
     .unwrap();
     assert_eq!(s.overlap(), Overlap::Allow);
 }
+
+#[test]
+fn a_span_id_only_the_history_holds_is_not_given_again_after_reopening() {
+    let (mut s, _) = session_with("Ana Lima works for Acme in Oslo.");
+    add(&mut s, 0, 8, "PER").unwrap();
+    add(&mut s, 19, 23, "ORG").unwrap();
+    let removed = id_at(&s, 19, 23);
+    s.apply(Action::RejectAll).unwrap();
+    s.apply(Action::Remove { start: 19, end: 23 }).unwrap();
+    assert_eq!(
+        s.spans().len(),
+        1,
+        "only Ana Lima is left: every other id is in the history only"
+    );
+    let (doc, record) = stored(&mut s);
+    let mut t = Session::new();
+    t.open_stored(doc, Some(record), &[], &[]).unwrap();
+    add(&mut t, 27, 31, "LOC").unwrap();
+    let oslo = id_at(&t, 27, 31);
+    assert_ne!(oslo, removed, "the removed span's id is its own still");
+    // Undone twice, the removed span is back with its id; redone, the new
+    // one is back with its own.
+    t.apply(Action::Undo).unwrap();
+    t.apply(Action::Undo).unwrap();
+    assert_eq!(id_at(&t, 19, 23), removed);
+    t.apply(Action::Redo).unwrap();
+    t.apply(Action::Redo).unwrap();
+    assert_eq!(id_at(&t, 27, 31), oslo);
+}

@@ -5,21 +5,24 @@
 // demo when none is left, as on a first visit). Other tabs hear of it.
 
 import { $, state, serial, status, clearError, report, checkDocumentChange, documentChanged } from './page.js';
-import { announce, openDocument, loadText, reloadList } from './document.js';
+import { announce, cancelJob, openDocument, loadText, reloadList } from './document.js';
+import { curatedOf } from './curatedkey.js';
 
 let demo = null; // () => [text, opts] of the demo document
 
-export function deleteDocument(id) {
+export function deleteDocument(given) {
+  const id = curatedOf(given) ?? given; // curating it: the document itself
   return serial(async () => {
     const doc = await state.store.document(id);
     if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
     checkDocumentChange('delete', id);
     const name = state.docs.all.find((d) => d.id === id)?.name ?? id;
-    const open = id === state.docId;
-    const next = open ? state.docs.neighbour(false) ?? state.docs.neighbour(true) : null;
-    // Edits of it still unsaved (a snapshot owed) go with it: nothing of it
-    // may be written after the deletion.
+    const open = id === state.docId || id === curatedOf(state.docId);
+    const next = open ? nextTo(id) : null;
+    // Edits of it still unsaved (a snapshot owed) go with it, and its
+    // worker stops: nothing of it may be written after the deletion.
     if (open) {
+      cancelJob();
       state.docId = null;
       state.logHead = 0;
     }
@@ -34,6 +37,15 @@ export function deleteDocument(id) {
   }).then(async (noneLeft) => {
     if (noneLeft) await loadText(...demo());
   });
+}
+
+// The document to open in place of `id`: the next in the list as shown,
+// else the one before, else any other (the filter may hide the rest).
+function nextTo(id) {
+  const shown = state.docs.shown.map((d) => d.id);
+  const at = shown.indexOf(id);
+  const near = at < 0 ? null : shown[at + 1] ?? shown[at - 1];
+  return near ?? state.docs.all.map((d) => d.id).find((other) => other !== id) ?? null;
 }
 
 // Asks first: the name, and that its annotations go too.

@@ -113,8 +113,12 @@ test('a curator\'s deletion of a project document reaches every annotator\'s pag
   await assert.rejects(abe.call('deleteDocument', 'w2'), /only a curator deletes the project's documents: abe is annotator/);
   assert.ok((await rows(abe)).includes('w2'), 'still hers to annotate');
 
-  await cora.call('deleteDocument', 'w2');
+  // Deleted while she curates it (the open record is its curated one).
+  await cora.call('curate', 'w2');
+  await cora.call('deleteDocument', await cora.call('currentId'));
+  assert.equal(await cora.call('currentId'), 'w1', 'the next one opens');
   await cora.call('sync');
+  assert.equal(await cora.call('syncState'), 'synced');
   const onServer = await call(`${team.server.url}/db/shop/_all_docs?keys=${encodeURIComponent('["doc:w2"]')}`, { as: ADMIN });
   assert.equal(onServer.body.rows[0].value?.deleted, true, JSON.stringify(onServer.body));
 

@@ -18,7 +18,7 @@ export function deleteDocument(given) {
     checkDocumentChange('delete', id);
     const name = state.docs.all.find((d) => d.id === id)?.name ?? id;
     const open = id === state.docId || id === curatedOf(state.docId);
-    const next = open ? nextTo(id) : null;
+    const next = open ? state.docs.besides(id) : null;
     // Edits of it still unsaved (a snapshot owed) go with it, and its
     // worker stops: nothing of it may be written after the deletion.
     if (open) {
@@ -37,15 +37,6 @@ export function deleteDocument(given) {
   }).then(async (noneLeft) => {
     if (noneLeft) await loadText(...demo());
   });
-}
-
-// The document to open in place of `id`: the next in the list as shown,
-// else the one before, else any other (the filter may hide the rest).
-function nextTo(id) {
-  const shown = state.docs.shown.map((d) => d.id);
-  const at = shown.indexOf(id);
-  const near = at < 0 ? null : shown[at + 1] ?? shown[at - 1];
-  return near ?? state.docs.all.map((d) => d.id).find((other) => other !== id) ?? null;
 }
 
 // Asks first: the name, and that its annotations go too.

@@ -127,6 +127,18 @@ export class DocList {
     }
   }
 
+  // The document to open in place of `id` when it goes (and those in
+  // `gone` with it): the next in the list as shown, else the one before,
+  // else any other (a filter may hide the rest); null when none is left.
+  besides(id, gone = new Set([id])) {
+    const shown = this.shown.map((d) => d.id);
+    const at = shown.indexOf(id);
+    const stays = (other) => other !== undefined && !gone.has(other);
+    const after = at < 0 ? undefined : shown.slice(at + 1).find(stays);
+    const before = at < 0 ? undefined : shown.slice(0, at).reverse().find(stays);
+    return after ?? before ?? this.all.map((d) => d.id).find(stays) ?? null;
+  }
+
   // The id of the document after (or before) the current one among those shown.
   neighbour(backwards) {
     const i = this.shown.findIndex((d) => d.id === this.current);

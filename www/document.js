@@ -108,7 +108,7 @@ if (channel) {
       if (!state.docId) return;
       if (data.docId === state.docId && !await state.store.document(state.docId)) {
         // Deleted there: the next one here (none: the list says so).
-        const next = state.docs.neighbour(false) ?? state.docs.neighbour(true);
+        const next = state.docs.besides(state.docId);
         state.docId = null;
         state.logHead = 0;
         if (next) await openDocument(next);

@@ -9,7 +9,7 @@
 
 import { Team, ExportWriter } from './pkg/spanmark.js';
 import { $, state, serial, status, onEdited, onOpened, onSettingsChanged, onDocumentChange, report } from './page.js';
-import { flush, openDocument, reloadList } from './document.js';
+import { cancelJob, flush, openDocument, reloadList } from './document.js';
 import { refreshLabels } from './labels.js';
 import { Replicator } from './replicator.js';
 import { curatedKey, curatedOf } from './curatedkey.js';
@@ -78,6 +78,9 @@ function showState() {
   $('team-who').textContent = `${ctx.user} (${ctx.roles.join(', ') || 'no role'}) in ${ctx.project}`;
 }
 
+// A document as the project's `doc:` record (curators write those).
+const commitDocument = (d) => ctx.team.commit(`doc:${d.id}`, { type: 'document', text: d.text, meta: d.meta ?? {} });
+
 // Takes the local edits into the core: a snapshot of the open document
 // first, so that its annotations record holds every edit.
 function commit(ids) {
@@ -90,7 +93,7 @@ function commit(ids) {
       for (const id of await state.store.idsInOrder()) {
         if (known.has(id) || ctx.own.has(id)) continue;
         const d = await state.store.document(id);
-        ctx.team.commit(`doc:${id}`, { type: 'document', text: d.text, meta: d.meta ?? {} });
+        commitDocument(d);
         ids.push(id);
       }
     }
@@ -171,20 +174,20 @@ function apply(writes, { last = true } = {}) {
     }
     // Documents a curator deleted: gone here too, with this person's local
     // records of them (those on the server stay).
-    let openNext = false;
+    const gone = new Set(deleted);
+    const openDoc = curatedOf(state.docId) ?? state.docId;
+    const openGone = gone.has(openDoc);
+    const next = openGone ? state.docs.besides(openDoc, gone) : null;
+    if (openGone) {
+      cancelJob(); // its worker writes nothing after the deletion
+      state.docId = null;
+      state.logHead = 0;
+    }
     for (const docId of deleted) {
-      if (!await state.store.document(docId)) continue;
-      if (docId === state.docId || curatedOf(state.docId) === docId) {
-        state.docId = null;
-        state.logHead = 0;
-        openNext = true;
-      }
       await state.store.deleteDocument(docId);
       listChanged = true;
     }
-    if (openNext) {
-      await reloadList();
-      const next = state.docs.all[0]?.id;
+    if (openGone) {
       if (next) await openDocument(next);
       status('the open document was deleted from the project by a curator');
     }
@@ -394,7 +397,7 @@ async function seed() {
     const docs = await state.store.documents(await state.store.idsInOrder());
     for (const d of docs) {
       if (!d) continue;
-      ctx.team.commit(`doc:${d.id}`, { type: 'document', text: d.text, meta: d.meta ?? {} });
+      commitDocument(d);
       dirty.add(d.id);
     }
     ctx.team.commit('labels', { type: 'labels', labels: state.core.labels() });
@@ -492,7 +495,7 @@ export function wireTeam(given) {
     done: (kind, doc) => {
       if (!projectDoc(doc.id) || !isCurator()) return;
       if (kind === 'delete') ctx.team.commit(`doc:${doc.id}`, { _deleted: true });
-      else ctx.team.commit(`doc:${doc.id}`, { type: 'document', text: doc.text, meta: doc.meta ?? {} });
+      else commitDocument(doc);
       showState();
       ctx.replicator.schedule();
     },

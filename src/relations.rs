@@ -219,6 +219,23 @@ impl Document {
 }
 
 /// One more than the largest `<prefix><n>` among `ids` (1 when none).
+/// The strictest overlap setting under which every document's spans stand:
+/// what a file that does not declare one needs (a brat or doccano project
+/// with nested entities opens as `nested`, one with crossing spans as `any`).
+pub fn overlap_needed(docs: &[Document]) -> Overlap {
+    let breaks = |mode| {
+        docs.iter()
+            .any(|d| overlap_breach(&d.spans, mode).is_some())
+    };
+    if !breaks(Overlap::Forbid) {
+        Overlap::Forbid
+    } else if !breaks(Overlap::Nest) {
+        Overlap::Nest
+    } else {
+        Overlap::Allow
+    }
+}
+
 pub fn next_number<'a>(prefix: char, ids: impl Iterator<Item = &'a str>) -> u64 {
     ids.filter_map(|id| number(prefix, id)).max().unwrap_or(0) + 1
 }
@@ -304,6 +321,19 @@ mod tests {
             w[0]
         );
         assert!(d.number_ids().is_empty(), "numbered once");
+    }
+
+    #[test]
+    fn a_file_without_a_setting_opens_under_the_strictest_its_spans_allow() {
+        let flat = doc(&[(0, 3, "PER"), (4, 9, "ORG")]);
+        let nested = doc(&[(0, 9, "ORG"), (4, 9, "LOC")]);
+        let crossing = doc(&[(0, 6, "ORG"), (4, 9, "LOC")]);
+        assert_eq!(overlap_needed(std::slice::from_ref(&flat)), Overlap::Forbid);
+        assert_eq!(
+            overlap_needed(&[flat.clone(), nested.clone()]),
+            Overlap::Nest
+        );
+        assert_eq!(overlap_needed(&[nested, crossing, flat]), Overlap::Allow);
     }
 
     #[test]

@@ -147,17 +147,31 @@ pub(crate) fn finish(
 ) -> Result<Imported, FormatError> {
     let mut seen = HashSet::new();
     let mut docs = Vec::with_capacity(documents.len());
+    let mut warnings = warnings;
     for mut d in documents {
         d.id = unique_id(&d.id, |x| seen.contains(x));
         seen.insert(d.id.clone());
         d.validate().map_err(|e| FormatError::new(e.to_string()))?;
         d.sort_spans();
+        let before = d.spans.len();
+        d.spans
+            .dedup_by(|b, a| (a.start, a.end, &a.label) == (b.start, b.end, &b.label));
+        if d.spans.len() < before {
+            warnings.push(format!(
+                "document {:?}: {} span(s) repeated at the same offsets with the same label, kept once",
+                d.id,
+                before - d.spans.len()
+            ));
+        }
         docs.push(d);
     }
+    // Same-label crossings are kept too (under `any` the editor would not
+    // make them, but refusing a file that holds them loses its other work).
+    let overlap = crate::relations::overlap_needed(&docs);
     let mut project = Project {
         labels: LabelSet::empty(),
         documents: docs,
-        ..Default::default()
+        overlap,
     };
     project.add_missing_labels();
     Ok(Imported { project, warnings })

@@ -167,15 +167,35 @@ fn bad_input_fails_cleanly_without_output() {
     let o = run(d.path(), &["bin.jsonl", "out.jsonl"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("offset 10"), "{}", stderr(&o));
-    // An export that cannot be written (overlaps in CoNLL) leaves the old
-    // file as it was and no temporary.
+    // Crossing spans in CoNLL: the outermost are written, and the rest is
+    // named in a warning.
     d.write(
         "overlap.jsonl",
         r#"{"text":"New York City","spans":[{"start":0,"end":8,"label":"LOC"},{"start":4,"end":13,"label":"LOC"}]}"#,
     );
-    let o = run(d.path(), &["overlap.jsonl", "keep.conll"]);
+    let o = run(d.path(), &["overlap.jsonl", "crossed.conll"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("CoNLL cannot hold spans inside or across another")
+            && stderr(&o).contains("1 left out"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        d.read("crossed.conll")
+            .contains("New -X- -X- B-LOC\nYork -X- -X- I-LOC\nCity -X- -X- O\n"),
+        "{}",
+        d.read("crossed.conll")
+    );
+    // An export that cannot be written (a span past its text) leaves the
+    // old file as it was and no temporary.
+    d.write(
+        "past.spanmark.json",
+        r#"{"format":"spanmark","version":1,"documents":[{"text":"Oslo","spans":[{"start":0,"end":9,"label":"LOC"}]}]}"#,
+    );
+    let o = run(d.path(), &["past.spanmark.json", "keep.conll"]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("overlap"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("past the end"), "{}", stderr(&o));
     assert_eq!(d.read("keep.conll"), "untouched");
     // Unknown formats, units and undetectable input.
     let o = run(d.path(), &["overlap.jsonl", "x.out", "--to", "xml"]);

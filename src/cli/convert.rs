@@ -140,7 +140,10 @@ pub(crate) fn write_project(
         let files = formats::export_files(to, project, &options).map_err(fail)?;
         write_folder(out_path, &files)?;
     } else {
-        let bytes = formats::export_as(to, project, &options).map_err(fail)?;
+        let (bytes, warnings) = formats::export_warned(to, project, &options).map_err(fail)?;
+        for w in &warnings {
+            eprintln!("spanmark: warning: {}: {w}", shown_out(output));
+        }
         if output == "-" {
             let mut out = std::io::stdout().lock();
             out.write_all(&bytes)

@@ -567,7 +567,7 @@ mod tests {
     }
 
     #[test]
-    fn whitespace_only_entities_and_overlaps_are_refused() {
+    fn whitespace_only_entities_are_refused_and_crossing_ones_cut_to_the_outermost() {
         let mut d = Document::new("w", "a  b");
         d.spans.push(Span::new(1, 3, "X"));
         assert!(export(&project(vec![d]), &Options::default())
@@ -577,10 +577,18 @@ mod tests {
         let mut d = Document::new("o", "New York City");
         d.spans.push(Span::new(0, 8, "LOC"));
         d.spans.push(Span::new(4, 13, "LOC"));
-        assert!(export(&project(vec![d]), &Options::default())
-            .unwrap_err()
-            .message
-            .contains("overlap"));
+        let (out, warnings) = crate::formats::export_warned(
+            crate::formats::Format::Conll,
+            &project(vec![d]),
+            &Options::default(),
+        )
+        .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("York -X- -X- I-LOC\nCity -X- -X- O"), "{out}");
+        assert_eq!(
+            warnings,
+            ["CoNLL cannot hold spans inside or across another (the outermost were written): 1 left out"]
+        );
     }
 
     #[test]

@@ -195,6 +195,19 @@ pub struct Imported {
     pub warnings: Vec<String>,
 }
 
+/// What a format can say besides flat, non-overlapping spans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Holds {
+    /// Spans inside or across each other (else: the outermost are written).
+    pub overlap: bool,
+    pub relations: bool,
+    pub doc_labels: bool,
+    /// A document's note.
+    pub doc_note: bool,
+    /// A span's note.
+    pub span_notes: bool,
+}
+
 /// The formats spanmark reads and writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -256,6 +269,24 @@ impl Format {
     /// as checked.
     pub fn marks_suggestions(self) -> bool {
         matches!(self, Format::Json | Format::Jsonl | Format::LabelStudio)
+    }
+
+    /// What of a document beyond flat spans the format can say; the
+    /// [`Writer`] leaves out the rest and counts it ([`Writer::warnings`]).
+    pub fn holds(self) -> Holds {
+        match self {
+            // Filled in format by format as each learns to write them.
+            Format::Json
+            | Format::Jsonl
+            | Format::Doccano
+            | Format::Prodigy
+            | Format::Brat
+            | Format::LabelStudio => Holds {
+                overlap: true,
+                ..Holds::default()
+            },
+            Format::Spacy | Format::Conll => Holds::default(),
+        }
     }
 
     /// The format's name as a person reads it ("doccano", "Label Studio").
@@ -511,13 +542,22 @@ pub fn export_as(
     project: &Project,
     options: &Options,
 ) -> Result<Vec<u8>, FormatError> {
+    export_warned(format, project, options).map(|(bytes, _)| bytes)
+}
+
+/// [`export_as`], and what the format could not say ([`Writer::warnings`]).
+pub fn export_warned(
+    format: Format,
+    project: &Project,
+    options: &Options,
+) -> Result<(Vec<u8>, Vec<String>), FormatError> {
     let mut w = Writer::new(format, options.clone())?;
     let mut out = w.head(&project.labels)?;
     for d in &project.documents {
         out.extend(w.document(d)?);
     }
     out.extend(w.finish()?);
-    Ok(out)
+    Ok((out, w.warnings()))
 }
 
 /// An export of a text format as text.

@@ -6,7 +6,7 @@
 //! it, so the two never differ.
 
 use super::{brat, conll, doccano, json, jsonl, labelstudio, prodigy, spacy, tar, util};
-use super::{Format, FormatError, Options};
+use super::{Format, FormatError, Holds, Options};
 use crate::doc::{Document, Status};
 use crate::labels::LabelSet;
 
@@ -22,6 +22,18 @@ pub struct Writer {
     suggestions: usize,
     brat: brat::Names,
     docbin: spacy::DocBin,
+    /// What the format could not say, counted over the documents written.
+    lost: Lost,
+}
+
+/// Counts of what a format left out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Lost {
+    /// Spans inside or across another (only the outermost were written).
+    inner_spans: usize,
+    relations: usize,
+    doc_labels: usize,
+    notes: usize,
 }
 
 impl Writer {
@@ -43,6 +55,7 @@ impl Writer {
             suggestions: 0,
             brat: brat::Names::default(),
             docbin: spacy::DocBin::default(),
+            lost: Lost::default(),
         })
     }
 
@@ -76,6 +89,14 @@ impl Writer {
             &owned
         } else {
             d
+        };
+        let fitted;
+        let d = match fit(d, self.format.holds(), &mut self.lost) {
+            Some(f) => {
+                fitted = f;
+                &fitted
+            }
+            None => d,
         };
         self.suggestions += d.spans.iter().filter(|s| s.source.is_suggestion()).count();
         let first = self.written == 0;
@@ -127,6 +148,31 @@ impl Writer {
         self.suggestions
     }
 
+    /// What the format could not say, one sentence per kind ("CoNLL
+    /// cannot hold relations: 12 left out"), for the person exporting.
+    pub fn warnings(&self) -> Vec<String> {
+        let title = self.format.title();
+        let Lost {
+            inner_spans,
+            relations,
+            doc_labels,
+            notes,
+        } = self.lost;
+        [
+            (
+                inner_spans,
+                "spans inside or across another (the outermost were written)",
+            ),
+            (relations, "relations"),
+            (doc_labels, "document labels"),
+            (notes, "notes"),
+        ]
+        .into_iter()
+        .filter(|&(n, _)| n > 0)
+        .map(|(n, what)| format!("{title} cannot hold {what}: {n} left out"))
+        .collect()
+    }
+
     /// The file's end (a DocBin: the whole file).
     pub fn finish(&mut self) -> Result<Vec<u8>, FormatError> {
         let empty = self.written == 0;
@@ -160,4 +206,64 @@ fn indent(pretty: &str, by: &str) -> String {
         out.push_str(line);
     }
     out
+}
+
+/// The document cut to what a format holds (`None`: it holds all of it),
+/// counting what was cut.
+fn fit(d: &Document, holds: Holds, lost: &mut Lost) -> Option<Document> {
+    let crossed = !holds.overlap && {
+        let mut order: Vec<(usize, usize)> = d.spans.iter().map(|s| (s.start, s.end)).collect();
+        order.sort_unstable();
+        order.windows(2).any(|w| w[1].0 < w[0].1)
+    };
+    let cut_relations = !holds.relations && !d.relations.is_empty();
+    let cut_labels = !holds.doc_labels && !d.doc_labels.is_empty();
+    let cut_doc_note = !holds.doc_note && d.note.is_some();
+    let cut_span_notes = !holds.span_notes && d.spans.iter().any(|s| s.note.is_some());
+    if !(crossed || cut_relations || cut_labels || cut_doc_note || cut_span_notes) {
+        return None;
+    }
+    let mut out = d.clone();
+    if crossed {
+        // In text order (start, then the longer first) the outermost of a
+        // nest comes before what it holds.
+        out.sort_spans();
+        let mut kept: Vec<crate::doc::Span> = Vec::with_capacity(out.spans.len());
+        for s in std::mem::take(&mut out.spans) {
+            match kept.last() {
+                Some(k) if s.start < k.end => lost.inner_spans += 1,
+                _ => kept.push(s),
+            }
+        }
+        out.spans = kept;
+        let ids: std::collections::HashSet<&str> =
+            out.spans.iter().filter_map(|s| s.id.as_deref()).collect();
+        let before = out.relations.len();
+        let relations = std::mem::take(&mut out.relations);
+        out.relations = relations
+            .into_iter()
+            .filter(|r| ids.contains(r.from.as_str()) && ids.contains(r.to.as_str()))
+            .collect();
+        if holds.relations {
+            lost.relations += before - out.relations.len();
+        }
+    }
+    if !holds.relations {
+        lost.relations += out.relations.len();
+        out.relations.clear();
+    }
+    if cut_labels {
+        lost.doc_labels += out.doc_labels.len();
+        out.doc_labels.clear();
+    }
+    if cut_doc_note {
+        lost.notes += 1;
+        out.note = None;
+    }
+    if cut_span_notes {
+        for s in &mut out.spans {
+            lost.notes += usize::from(s.note.take().is_some());
+        }
+    }
+    Some(out)
 }

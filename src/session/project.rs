@@ -371,7 +371,12 @@ impl ExportStream {
                 plural(kept)
             )
         };
-        format!("Exported {docs} as {} ({what})", self.format.title())
+        let mut summary = format!("Exported {docs} as {} ({what})", self.format.title());
+        for w in self.writer.warnings() {
+            summary.push_str("; ");
+            summary.push_str(&w);
+        }
+        summary
     }
 
     pub fn media_type(&self) -> &'static str {
@@ -520,12 +525,22 @@ mod tests {
     }
 
     #[test]
-    fn a_span_the_format_cannot_hold_fails_the_export() {
+    fn spans_a_flat_format_cannot_hold_are_left_out_and_named() {
         let d = doc("d", "Ana Lima flew.");
         let r = record(&d, &[Span::new(0, 8, "PER"), Span::new(4, 13, "LOC")]);
         let mut stream = ExportStream::new("conll", &ExportOptions::default()).unwrap();
-        let e = stream.document(d, Some(&r)).unwrap_err();
-        assert!(e.0.contains("overlap"), "{e:?}");
+        let out = stream.document(d, Some(&r)).unwrap().unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains("Ana -X- -X- B-PER\nLima -X- -X- I-PER\nflew -X- -X- O"),
+            "{out}"
+        );
+        let summary = stream.summary();
+        assert!(
+            summary.contains("CoNLL cannot hold spans inside or across another")
+                && summary.contains("1 left out"),
+            "{summary}"
+        );
     }
 
     /// The whole export through a stream, with its summary.

@@ -165,6 +165,35 @@ impl Document {
     /// Checks the spans and relations hang together: span ids unique,
     /// relation ids unique, every relation between two spans there with a
     /// label. The error names the document and the span or relation.
+    /// Gives every span whose id is not of the form `T<n>` (a Label Studio
+    /// region's, `e1`) the next free `T<n>`, its relations following: the
+    /// page draws and names spans by that number. Call after
+    /// [`Document::number_ids`].
+    pub fn renumber_foreign_ids(&mut self) {
+        let mut next = next_number('T', self.spans.iter().filter_map(|s| s.id.as_deref()));
+        let mut renamed: HashMap<String, String> = HashMap::new();
+        for s in &mut self.spans {
+            if let Some(id) = &s.id {
+                if number('T', id).is_none() {
+                    let new = format!("T{next}");
+                    next += 1;
+                    renamed.insert(id.clone(), new.clone());
+                    s.id = Some(new);
+                }
+            }
+        }
+        if renamed.is_empty() {
+            return;
+        }
+        for r in &mut self.relations {
+            for end in [&mut r.from, &mut r.to] {
+                if let Some(new) = renamed.get(end.as_str()) {
+                    *end = new.clone();
+                }
+            }
+        }
+    }
+
     pub fn check_links(&self) -> Result<(), String> {
         let doc = &self.id;
         let mut ids = HashSet::new();
@@ -334,6 +363,28 @@ mod tests {
             Overlap::Nest
         );
         assert_eq!(overlap_needed(&[nested, crossing, flat]), Overlap::Allow);
+    }
+
+    #[test]
+    fn foreign_span_ids_become_numbers_and_relations_follow() {
+        let mut d = doc(&[(0, 3, "PER"), (4, 9, "ORG"), (10, 12, "LOC")]);
+        d.spans[0].id = Some("region-a".into());
+        d.spans[1].id = Some("T4".into());
+        d.spans[2].id = Some("x".into());
+        d.relations.push(Relation {
+            id: "R1".into(),
+            from: "region-a".into(),
+            to: "x".into(),
+            label: "near".into(),
+        });
+        d.renumber_foreign_ids();
+        let ids: Vec<&str> = d.spans.iter().map(|s| s.id.as_deref().unwrap()).collect();
+        assert_eq!(ids, ["T5", "T4", "T6"]);
+        assert_eq!(
+            (d.relations[0].from.as_str(), d.relations[0].to.as_str()),
+            ("T5", "T6")
+        );
+        assert!(d.check_links().is_ok());
     }
 
     #[test]

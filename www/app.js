@@ -33,6 +33,7 @@ import { notice, noticeDamaged, wireNotice } from './notice.js';
 import { wireDrawers } from './drawer.js';
 import { wireTeam } from './team.js';
 import { wireAgreement } from './agreement.js';
+import { drawStructure, wireStructure, STRUCTURE } from './structure.js';
 
 const DEMO = { id: 'demo', name: 'Demo: WHO signs vaccine deal' };
 
@@ -167,7 +168,7 @@ async function start() {
   // What the first screen needs from storage, asked for all at once as soon
   // as it opens (one round trip, not one per read after the core is built:
   // on a fresh profile the opening itself ends during the build).
-  const stored = store.then((s) => Promise.all([s.labels(), s.summaries(), s.current(), s.documentCount(), s.settingsFrom(JOURNAL_PREFIX)]));
+  const stored = store.then((s) => Promise.all([s.labels(), s.summaries(), s.current(), s.documentCount(), s.settingsFrom(JOURNAL_PREFIX), s.setting(STRUCTURE)]));
   stored.catch(() => {});
   let known; // whether the profile is new, once the browser has said
   fresh.then((f) => { known = f; }, () => {});
@@ -179,7 +180,10 @@ async function start() {
     throw e;
   }), askToDelete);
   state.view = new DocView($('doc'));
-  state.view.afterDraw = redrawMatches;
+  state.view.afterDraw = () => {
+    redrawMatches();
+    drawStructure();
+  };
   state.view.warm();
   await init({ module_or_path: CORE_WASM });
   mark('wasm-ready');
@@ -209,12 +213,13 @@ async function start() {
   }
   state.store = await store;
   markSeen();
-  const [labels, summaries, current, documentCount, journal] = await stored;
+  const [labels, summaries, current, documentCount, journal, structure] = await stored;
   mark('store-read');
   wireNotice();
   // Before any document opens (opening one changes what is left to do).
   for (const message of await leftovers(state.store, journal)) notice(message);
   if (labels) state.core.setLabels(labels);
+  if (structure) state.core.setStructure(structure);
   state.learning = await startLearning({
     core: state.core,
     store: state.store,
@@ -238,6 +243,7 @@ async function start() {
     team: wireTeam({ setRules: rules.contract.setRules }),
     rules,
     occurrences: wireOccurrences(ctx),
+    structure: wireStructure(ctx),
     project: wireProjectJob(ctx),
   };
   if (!first) state.docs.set(summaries);
@@ -268,7 +274,8 @@ async function start() {
   const contract = {
     load: (text, opts) => loadText(text, opts || {}).then(() => undefined),
     importFile: (name, content) => importText(name, content),
-    spans: () => state.core.spans().map(({ start, end, label, source }) => ({ start, end, label, source })),
+    spans: () => state.core.spans().map(({ start, end, label, source, id, note }) => (
+      note == null ? { start, end, label, source, id } : { start, end, label, source, id, note })),
     addSpan: (start, end, label) => act({ op: 'add', start, end, label: String(label) }).then(() => undefined),
     // Removes every span at exactly these offsets; resolves to whether any was there.
     removeSpan: (start, end) => act({ op: 'remove', start, end }).then((out) => out.changed, () => false),
@@ -293,6 +300,8 @@ async function start() {
     ...features.rules.contract,
     ...features.occurrences.contract,
     ...features.project.contract,
+    // Relations, document labels, notes, the overlap setting (structure.js).
+    ...features.structure,
     // For tests of the panic path only.
     panicForTests: () => panicForTests(),
   };

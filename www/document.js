@@ -8,6 +8,7 @@ import { $, state, status, clearError, report, serial, nextTask, edited, opened 
 import { refreshLabels } from './labels.js';
 import { refreshMatches } from './search.js';
 import { setSuggesters } from './view.js';
+import { refreshStructure, STRUCTURE } from './structure.js';
 
 const SUGGESTION_SLICE = 8_192; // a worker's suggestions applied per task
 const BIG_SNAPSHOT = 50_000; // spans: packed and stored in separate tasks
@@ -34,10 +35,12 @@ export function draw({ fresh = false, patch = null } = {}) {
   setSuggesters(state.core.suggesters());
   if (fresh) {
     state.view.open(state.text, state.core.blocks(), (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
+    refreshStructure();
     return [];
   }
   const made = state.view.patch(patch ? Uint32Array.from(patch) : state.core.blockPatch(), state.labels, state.selected);
   state.view.select(state.selected);
+  refreshStructure();
   return made;
 }
 
@@ -239,7 +242,10 @@ export function act(action) {
     // The write is sent before the drawing: storage commits it while the
     // page draws (an edit's durable time is then the longer of the two, not
     // their sum).
-    const persisted = persistOutcome(out, action);
+    const persisted = Promise.all([
+      persistOutcome(out, action),
+      out.structure && state.store.putSetting(STRUCTURE, out.structure),
+    ]);
     persisted.catch(() => {}); // awaited below; never an unhandled rejection
     try {
       state.selected = out.select ? { start: out.select[0], end: out.select[1] } : null;

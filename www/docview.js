@@ -43,7 +43,7 @@ export class DocView {
   // core, not between the first document's drawing and its frame. Nothing
   // is left in the DOM and nothing is painted (all in this one task).
   warm() {
-    const table = new Uint32Array([0, 3, 0, 3, 0, 1, 4, 7, 4, 7, 0, 0]);
+    const table = new Uint32Array([0, 3, 0, 3, 0, 1, 0, 0, 4, 7, 4, 7, 0, 0, 1, 0]);
     const block = drawBlock('WHO and UN', 0, 10, table, [{ name: 'ORG', color: '#eee' }], null);
     block.style.position = 'absolute';
     block.style.visibility = 'hidden';

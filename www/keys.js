@@ -8,6 +8,7 @@ import { act, draw, reveal } from './document.js';
 import { labelWith } from './labels.js';
 import { nextMatch } from './search.js';
 import { openHelp } from './help.js';
+import { docLabelByDigit, openNotes, relationKey, startRelation } from './structure.js';
 
 let nav = null; // {goNeighbour, goTo, toggleDone, labelEvery} from app.js
 
@@ -115,7 +116,17 @@ function keyAction(event) {
   if (ctrl && (key === 'z' || key === 'Z')) return () => act({ op: event.shiftKey ? 'redo' : 'undo' });
   if (ctrl && (key === 'y' || key === 'Y')) return () => act({ op: 'redo' });
   if (ctrl || (event.altKey && !event.shiftKey)) return undefined;
+  const relating = relationKey(key);
+  if (relating !== undefined) return relating;
+  // Shift+1…9 (by the key's place: the character differs by keyboard).
+  if (event.shiftKey && /^Digit[1-9]$/.test(event.code)) return docLabelByDigit(Number(event.code.slice(5)));
   switch (key) {
+    case 'r':
+      startRelation();
+      return null;
+    case 'm':
+      openNotes();
+      return null;
     case 'Delete':
     case 'Backspace':
       return sel ? () => act({ op: 'remove', start: sel.start, end: sel.end }) : null;

@@ -20,6 +20,9 @@ export const state = {
   broken: null,    // the core's panic message, once it has panicked
   learning: null,  // the learned model's page side (learn.js)
   listOrder: null, // a team project's order of the list's lines (her queue first), or null
+  relations: [],   // the open document's relations, as last drawn (structure.js)
+  structure: null, // the project's overlap setting, relation and document labels
+  relating: null,  // {from: span id} while a relation is being made by keyboard
 };
 
 // The project's documents as the list holds them (its order, their status),

@@ -11,19 +11,23 @@ let suggesters = {};
 export function setSuggesters(s) {
   suggesters = s || {};
 }
-const FIELDS = 6; // start, end (code points), start16, end16, label index, source
+const FIELDS = 8; // start, end (code points), start16, end16, label index, source, id number, flags
+const HAS_NOTE = 1;
 
 // Draws the block `[s16, e16)` of `text` as a <div> with one <mark> per span.
 // `table` is the core's flat span table for the block (sorted by start,
-// parents first). Properly nested spans nest; a span that crosses another's
-// edge cannot be drawn as one element and is left out of the drawing (it
-// stays in the data).
+// parents first). Properly nested spans nest, each one's underline below
+// those it holds (`--h`: how many levels it holds), so that every one of a
+// deep nest shows and takes a click; a span that crosses another's edge
+// cannot be drawn as one element and is left out of the drawing (it stays
+// in the data).
 export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
   const block = document.createElement('div');
   block.className = 'block';
   block.dataset.start16 = String(s16Block);
   block.dataset.end16 = String(e16Block);
-  const stack = [{ el: block, end16: e16Block }];
+  const stack = [{ el: block, end16: e16Block, h: 0 }];
+  let deepest = 0;
   let pos = s16Block; // UTF-16 position written so far
   const emitText = (upTo) => {
     if (upTo > pos) {
@@ -31,13 +35,18 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
       pos = upTo;
     }
   };
+  const close = () => {
+    const done = stack.pop();
+    emitText(done.end16);
+    if (done.h) done.el.style.setProperty('--h', String(done.h));
+    const parent = stack[stack.length - 1];
+    if (stack.length > 1) parent.h = Math.max(parent.h, done.h + 1);
+    deepest = Math.max(deepest, done.h);
+  };
   for (let i = 0; i < table.length; i += FIELDS) {
     const s16 = table[i + 2];
     const e16 = table[i + 3];
-    while (stack.length > 1 && stack[stack.length - 1].end16 <= s16) {
-      emitText(stack[stack.length - 1].end16);
-      stack.pop();
-    }
+    while (stack.length > 1 && stack[stack.length - 1].end16 <= s16) close();
     if (s16 < pos || e16 > stack[stack.length - 1].end16) continue; // crossing overlap
     emitText(s16);
     const label = labels[table[i + 4]];
@@ -47,6 +56,8 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
     el.dataset.end = String(table[i + 1]);
     el.dataset.label = label ? label.name : '?';
     el.dataset.source = SOURCES[table[i + 5]] || 'user';
+    if (table[i + 6]) el.dataset.id = `T${table[i + 6]}`;
+    if (table[i + 7] & HAS_NOTE) el.dataset.note = '';
     if (el.dataset.source !== 'user' && suggesters[el.dataset.source]) {
       el.title = `${el.dataset.label} suggestion by ${suggesters[el.dataset.source]}`;
     }
@@ -55,13 +66,12 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
       el.classList.add('selected');
     }
     stack[stack.length - 1].el.appendChild(el);
-    stack.push({ el, end16: e16 });
+    stack.push({ el, end16: e16, h: 0 });
   }
-  while (stack.length > 1) {
-    emitText(stack[stack.length - 1].end16);
-    stack.pop();
-  }
+  while (stack.length > 1) close();
   emitText(e16Block);
+  // Lines of a block with deep nests leave room for the stacked underlines.
+  if (deepest) block.style.setProperty('--depth', String(deepest));
   return block;
 }
 

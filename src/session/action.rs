@@ -121,6 +121,9 @@ pub struct Outcome {
     pub patch: Vec<u32>,
     /// The label set, when the action added a label to it.
     pub labels: Option<Vec<Label>>,
+    /// The project's structure, when the action changed it (a new relation
+    /// or document label, the overlap setting): the page stores it.
+    pub structure: Option<super::Structure>,
     /// The span to show as selected after the action, if any.
     pub select: Option<[usize; 2]>,
     /// Where review stands after the action (code points): the selected
@@ -149,7 +152,17 @@ pub(super) fn apply(session: &mut Session, action: Action) -> Result<Outcome> {
     // counted again over every span (the bar is redrawn after each edit).
     let counted = session.take_counts();
     let mut delta = None;
-    let out = apply_to_open(session, action, &mut delta)?;
+    let before = session.structure();
+    let result = apply_to_open(session, action, &mut delta);
+    if result.is_err() {
+        // A refused action adds no relation or document label either.
+        session.set_structure(before.clone());
+    }
+    let mut out = result?;
+    let after = session.structure();
+    if after != before {
+        out.structure = Some(after);
+    }
     if let Some(mut counts) = counted {
         for (label, by) in delta.unwrap_or_default() {
             let n = counts.entry(label.clone()).or_default();
@@ -349,12 +362,24 @@ fn apply_to_open(
         }
         Action::AddRelation { from, to, label } => {
             let c = e.add_relation(&from, &to, &label)?;
-            out.status = format!("related {from} to {to} as {label}");
+            out.status = format!(
+                "{label}: {} → {}",
+                span_quote(&e.doc, &from),
+                span_quote(&e.doc, &to)
+            );
             Some(c)
         }
         Action::RemoveRelation { id } => {
             let c = e.remove_relation(&id)?;
-            out.status = format!("removed relation {id}");
+            out.status = match c.unlinked.first() {
+                Some(r) => format!(
+                    "removed {}: {} → {}",
+                    r.label,
+                    span_quote(&e.doc, &r.from),
+                    span_quote(&e.doc, &r.to)
+                ),
+                None => format!("removed relation {id}"),
+            };
             Some(c)
         }
         Action::SetDocLabels { labels } => {
@@ -441,7 +466,14 @@ fn set_overlap(session: &mut Session, mode: &str) -> Result<Outcome> {
     }
     session.overlap = overlap;
     Ok(Outcome {
-        status: format!("overlap: {mode}"),
+        status: format!(
+            "spans may {}",
+            match overlap {
+                Overlap::Forbid => "not overlap",
+                Overlap::Nest => "nest inside each other",
+                Overlap::Allow => "overlap",
+            }
+        ),
         ..Outcome::default()
     })
 }
@@ -498,6 +530,14 @@ pub(super) fn quote(text: &str, start: usize, end: usize) -> String {
     } else {
         format!("“{chars}”")
     }
+}
+
+/// The span with this id as the status line quotes it (its id when gone).
+fn span_quote(doc: &crate::doc::Document, id: &str) -> String {
+    doc.spans
+        .iter()
+        .find(|s| s.id.as_deref() == Some(id))
+        .map_or_else(|| id.to_string(), |s| quote(&doc.text, s.start, s.end))
 }
 
 fn describe(verb: &str, label: &str, text: &str, start: usize, end: usize) -> String {

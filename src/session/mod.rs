@@ -90,6 +90,19 @@ fn err<T>(message: impl Into<String>) -> Result<T> {
     Err(Error(message.into()))
 }
 
+/// What a project says besides its span labels: how its spans may sit on
+/// each other and the labels relations and whole documents take. The page
+/// keeps it as one setting and gives it back on start
+/// ([`Session::set_structure`]); an action that changes it says so
+/// ([`Outcome::structure`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Structure {
+    pub overlap: Overlap,
+    pub relations: crate::relations::RelationLabels,
+    pub doc_labels: crate::relations::DocLabels,
+}
+
 /// The project as the session holds it, and the open document.
 pub struct Session {
     labels: LabelSet,
@@ -236,8 +249,32 @@ impl Session {
         &self.labels
     }
 
+    /// The span labels (the relation and document labels stay: they are
+    /// the [`Structure`]'s).
     pub fn set_labels(&mut self, labels: Vec<Label>) {
-        self.labels = LabelSet::from_labels(labels);
+        let mut set = LabelSet::from_labels(labels);
+        set.relations = std::mem::take(&mut self.labels.relations);
+        set.doc_labels = std::mem::take(&mut self.labels.doc_labels);
+        self.labels = set;
+    }
+
+    pub fn structure(&self) -> Structure {
+        Structure {
+            overlap: self.overlap,
+            relations: self.labels.relations.clone(),
+            doc_labels: self.labels.doc_labels.clone(),
+        }
+    }
+
+    /// The project's structure as stored; the open document (if any)
+    /// follows its overlap setting.
+    pub fn set_structure(&mut self, s: Structure) {
+        self.overlap = s.overlap;
+        self.labels.relations = s.relations;
+        self.labels.doc_labels = s.doc_labels;
+        if let Some(o) = self.open.as_mut() {
+            o.editor.overlap = s.overlap;
+        }
     }
 
     /// The label a key assigns, if any.
@@ -556,6 +593,21 @@ impl Session {
 
     pub fn spans(&self) -> &[Span] {
         self.open.as_ref().map_or(&[], |o| &o.editor.doc.spans)
+    }
+
+    /// The open document's relations, document labels and note.
+    pub fn relations(&self) -> &[crate::relations::Relation] {
+        self.open.as_ref().map_or(&[], |o| &o.editor.doc.relations)
+    }
+
+    pub fn doc_labels(&self) -> &[String] {
+        self.open.as_ref().map_or(&[], |o| &o.editor.doc.doc_labels)
+    }
+
+    pub fn note(&self) -> Option<&str> {
+        self.open
+            .as_ref()
+            .and_then(|o| o.editor.doc.note.as_deref())
     }
 
     /// Whether a worker still owes the open document its suggestions.

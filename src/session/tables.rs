@@ -9,13 +9,18 @@ use crate::snapshot::{source_code, source_of};
 use crate::text::{OffsetMap, OffsetUnit};
 
 /// Numbers per row of [`spans`].
-pub const SPAN_ROW: usize = 6;
+pub const SPAN_ROW: usize = 8;
 /// Numbers per row of [`suggestions`].
 pub const SUGGESTION_ROW: usize = 5;
 
-/// Spans for drawing, six numbers each: start and end in code points, start
-/// and end in UTF-16 units, the label's index in `labels` (`u32::MAX` if it
-/// has none), source (0 user, 1 model, 2 rule).
+/// [`spans`]' flags: the span has a note.
+pub const HAS_NOTE: u32 = 1;
+
+/// Spans for drawing, eight numbers each: start and end in code points,
+/// start and end in UTF-16 units, the label's index in `labels` (`u32::MAX`
+/// if it has none), source (0 user, 1 model, 2 rule), the number `n` of its
+/// id `T<n>` (0: no such id; the page's imports renumber others, see
+/// [`crate::doc::Document::renumber_foreign_ids`]) and flags ([`HAS_NOTE`]).
 pub fn spans<'a>(
     rows: impl Iterator<Item = &'a Span>,
     map: &OffsetMap,
@@ -24,6 +29,11 @@ pub fn spans<'a>(
     let mut out = Vec::new();
     for s in rows {
         let label = labels.index_of(&s.label).map_or(u32::MAX, |i| i as u32);
+        let id =
+            s.id.as_deref()
+                .and_then(|id| crate::relations::number('T', id))
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0);
         out.extend_from_slice(&[
             s.start as u32,
             s.end as u32,
@@ -31,6 +41,8 @@ pub fn spans<'a>(
             map.char_to_utf16(s.end).unwrap_or(0) as u32,
             label,
             source_code(s.source),
+            id,
+            if s.note.is_some() { HAS_NOTE } else { 0 },
         ]);
     }
     out
@@ -117,16 +129,36 @@ mod tests {
     use crate::doc::Source;
 
     #[test]
-    fn span_rows_give_both_units_and_the_label_index() {
+    fn span_rows_give_both_units_the_label_index_id_and_note() {
         let text = "😀 Ana in Lisbon";
         let map = OffsetMap::new(text);
         let labels = LabelSet::default();
-        let rows = [
-            Span::new(2, 5, "PER"),
-            Span::new(9, 15, "NEWLABEL").with_source(Source::Rule),
-        ];
+        let mut ana = Span::new(2, 5, "PER");
+        ana.id = Some("T12".into());
+        ana.note = Some("which Ana?".into());
+        let rows = [ana, Span::new(9, 15, "NEWLABEL").with_source(Source::Rule)];
         let t = spans(rows.iter(), &map, &labels);
-        assert_eq!(t, [2, 5, 3, 6, 0, 0, 9, 15, 10, 16, u32::MAX, 2]);
+        assert_eq!(
+            t,
+            [
+                2,
+                5,
+                3,
+                6,
+                0,
+                0,
+                12,
+                HAS_NOTE,
+                9,
+                15,
+                10,
+                16,
+                u32::MAX,
+                2,
+                0,
+                0
+            ]
+        );
     }
 
     #[test]

@@ -1220,3 +1220,55 @@ fn a_span_id_only_the_history_holds_is_not_given_again_after_reopening() {
     t.apply(Action::Redo).unwrap();
     assert_eq!(id_at(&t, 27, 31), oslo);
 }
+
+#[test]
+fn an_action_that_changes_the_projects_structure_says_so_and_a_new_session_takes_it_back() {
+    let (mut s, _) = session_with("Ana Lima works for Acme.");
+    add(&mut s, 0, 8, "PER").unwrap();
+    add(&mut s, 19, 23, "ORG").unwrap();
+    let (ana, acme) = (id_at(&s, 0, 8), id_at(&s, 19, 23));
+    let out = act(
+        &mut s,
+        serde_json::json!({"op": "addRelation", "from": ana, "to": acme, "label": "works_for"}),
+    )
+    .unwrap();
+    assert_eq!(out.status, "works_for: “Ana Lima” → “Acme”");
+    let structure = out.structure.expect("a new relation label");
+    assert_eq!(structure.relations.0[0].name, "works_for");
+    // The same label again changes nothing of the project's.
+    let out = act(
+        &mut s,
+        serde_json::json!({"op": "addRelation", "from": acme, "to": ana, "label": "works_for"}),
+    )
+    .unwrap();
+    assert!(out.changed && out.structure.is_none());
+    // A refused action leaves no label behind.
+    let e = act(
+        &mut s,
+        serde_json::json!({"op": "addRelation", "from": ana, "to": "T99", "label": "knows"}),
+    )
+    .unwrap_err();
+    assert!(e.0.contains("T99"), "{e}");
+    assert!(s.structure().relations.get("knows").is_none());
+    let out = act(
+        &mut s,
+        serde_json::json!({"op": "setOverlap", "mode": "nested"}),
+    )
+    .unwrap();
+    assert_eq!(out.structure.unwrap().overlap, Overlap::Nest);
+    // The span labels set again (a team's labels arrive) keep the rest.
+    s.set_labels(s.labels().iter().cloned().collect());
+    assert_eq!(s.structure(), structure_with_nest(&structure));
+    let stored = serde_json::to_value(s.structure()).unwrap();
+    assert_eq!(stored["overlap"], "nested");
+    let mut t = Session::new();
+    t.set_structure(serde_json::from_value(stored).unwrap());
+    assert_eq!(t.structure(), s.structure());
+}
+
+fn structure_with_nest(s: &super::Structure) -> super::Structure {
+    super::Structure {
+        overlap: Overlap::Nest,
+        ..s.clone()
+    }
+}

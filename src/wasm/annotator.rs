@@ -214,6 +214,33 @@ impl Annotator {
         to_js(self.session.spans())
     }
 
+    /// The open document's relations, `[{id, from, to, label}]`.
+    pub fn relations(&self) -> Result<JsValue, JsError> {
+        to_js(self.session.relations())
+    }
+
+    #[wasm_bindgen(js_name = docLabels)]
+    pub fn doc_labels(&self) -> Result<JsValue, JsError> {
+        to_js(self.session.doc_labels())
+    }
+
+    /// The open document's note (null: none).
+    pub fn note(&self) -> Option<String> {
+        self.session.note().map(str::to_string)
+    }
+
+    /// The project's structure (`session::Structure`): overlap setting,
+    /// relation labels, document labels.
+    pub fn structure(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.structure())
+    }
+
+    #[wasm_bindgen(js_name = setStructure)]
+    pub fn set_structure(&mut self, structure: JsValue) -> Result<(), JsError> {
+        self.session.set_structure(from_js(structure)?);
+        Ok(())
+    }
+
     #[wasm_bindgen(js_name = spanCount)]
     pub fn span_count(&self) -> u32 {
         self.session.spans().len() as u32

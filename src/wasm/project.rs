@@ -101,6 +101,21 @@ pub fn relabel_record(record: JsValue, from: &str, to: Option<String>) -> Result
     }
 }
 
+/// Why a stored record's spans cannot stand under the overlap setting
+/// `mode`, naming them; null when they can.
+#[wasm_bindgen(js_name = overlapBreach)]
+pub fn overlap_breach(record: JsValue, mode: &str) -> Result<Option<String>, JsError> {
+    let Some(mode) = crate::edit::Overlap::from_name(mode) else {
+        return Err(JsError::new(&format!(
+            "no overlap setting {mode:?} (none, nested or any)"
+        )));
+    };
+    let Some(record) = convert::record(record)? else {
+        return Ok(None);
+    };
+    project::overlap_breach(&record, mode).map_err(session_err)
+}
+
 /// A stored document with its record's spans (for exports and the
 /// project-wide panels): `{id, text, meta, status, spans}`.
 #[wasm_bindgen(js_name = joinRecord)]

@@ -307,7 +307,7 @@ test('open by file picker, by drag-and-drop and by paste', async () => {
   }, project);
   await page.waitForFunction(() => window.spanmark.currentId() === 'dropped');
   await idle();
-  assert.deepEqual(await call('spans'), [{ start: 0, end: 14, label: 'LOC', source: 'user' }]);
+  assert.deepEqual(await call('spans'), [{ start: 0, end: 14, label: 'LOC', source: 'user', id: 'T1' }]);
   assert.equal(await page.$eval('#doc mark', (e) => e.textContent), 'Río de Janeiro');
 
   await page.click('#paste-open');

@@ -23,5 +23,6 @@ test('a core panic shows in #error, keeps the saved work, and a reload recovers'
   assert.equal(await page.$eval('#error', (e) => e.textContent), '');
   assert.equal(await call('currentId'), 'panic');
   const user = await page.evaluate(() => window.spanmark.spans().filter((s) => s.source === 'user'));
-  assert.deepEqual(user, [{ start: 0, end: 12, label: 'PER', source: 'user' }]);
+  assert.deepEqual(user.map(({ id, ...span }) => span), [{ start: 0, end: 12, label: 'PER', source: 'user' }]);
+  assert.match(user[0].id, /^T\d+$/);
 });

@@ -1,0 +1,150 @@
+// Beyond flat spans, driven in the real page: nested spans drawn so that
+// each one shows and takes a click, relations made by keyboard and by the
+// contract and drawn as arcs, document labels toggled in the header, notes,
+// and the overlap setting kept with the project across a reload.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useApp } from './harness.mjs';
+
+const app = useApp();
+const { page, call, idle } = app;
+
+const TEXT = 'The Bank of China opened an office in Oslo.\nAna Lima works for the Bank of China.';
+
+async function press(key) {
+  await page.keyboard.press(key);
+  await idle();
+}
+
+const user = async () => (await call('spans')).filter((s) => s.source === 'user');
+
+test('nested spans: refused under "none", kept and drawn stacked under "nested", every one clickable', async () => {
+  await call('load', TEXT, { id: 'bank' });
+  // Under "none" (the default) a span drawn inside another replaces it.
+  await call('addSpan', 4, 17, 'ORG');
+  await call('addSpan', 12, 17, 'LOC');
+  assert.deepEqual((await user()).map((s) => [s.start, s.end, s.label]), [[12, 17, 'LOC']]);
+  await call('setOverlap', 'nested');
+  assert.equal(await call('overlap'), 'nested');
+  await call('addSpan', 4, 17, 'ORG');
+  // Five deep: a nest of spans around one word, each with its own label.
+  for (const label of ['MISC', 'PER', 'GPE']) await call('addSpan', 12, 17, label);
+  const spans = await user();
+  assert.equal(spans.length, 5, JSON.stringify(spans));
+  assert.ok(spans.every((s) => /^T\d+$/.test(s.id)), 'every span has an id');
+  assert.equal(new Set(spans.map((s) => s.id)).size, 5, 'ids are unique');
+  const drawn = await page.$$eval('#doc mark.span[data-source="user"]', (els) => els.map((e) => ({
+    id: e.dataset.id, start: Number(e.dataset.start), end: Number(e.dataset.end), label: e.dataset.label,
+    box: (() => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right }; })(),
+  })));
+  assert.equal(drawn.length, 5, 'one element per span');
+  assert.deepEqual(drawn.map((d) => d.id).sort(), spans.map((s) => s.id).sort(), 'data-id on each element');
+  // Each span's box reaches lower than those it holds: a click on its own
+  // strip picks it.
+  const bottoms = drawn.map((d) => d.box.bottom);
+  assert.equal(new Set(bottoms).size, 5, `stacked underlines: ${bottoms}`);
+  for (const d of drawn) {
+    const inner = drawn.filter((o) => o !== d && o.start >= d.start && o.end <= d.end && o.box.bottom < d.box.bottom);
+    const y = d.box.bottom - 2;
+    const x = (Math.max(d.box.left, ...inner.map((o) => o.box.left)) + Math.min(d.box.right, ...inner.map((o) => o.box.right))) / 2;
+    const hit = await page.evaluate(([px, py]) => document.elementFromPoint(px, py)?.closest('mark.span')?.dataset.id, [x, y]);
+    assert.equal(hit, d.id, `a click at the bottom of ${d.label} picks it`);
+  }
+  // A stricter setting is refused while the document breaks it, naming the spans.
+  await assert.rejects(call('setOverlap', 'none'), /0\.\.13|4\.\.17|ORG/);
+  assert.equal(await call('overlap'), 'nested');
+  // A span drawn across another under "nested" takes its place (as any
+  // span drawn over another does under "none"); those it holds stay.
+  await call('addSpan', 8, 24, 'MISC');
+  const after = (await user()).map((s) => `${s.start}..${s.end} ${s.label}`).sort();
+  assert.deepEqual(after, ['12..17 GPE', '12..17 LOC', '12..17 MISC', '12..17 PER', '8..24 MISC'], after.join(', '));
+});
+
+test('relations by keyboard and by the contract, drawn as arcs, removed with their span in one undo step', async () => {
+  await call('load', TEXT, { id: 'rel' });
+  await call('addSpan', 44, 52, 'PER'); // Ana Lima
+  await call('addSpan', 67, 80, 'ORG'); // Bank of China (line 2)
+  await call('addSpan', 38, 42, 'LOC'); // Oslo
+  const id = async (start) => (await user()).find((s) => s.start === start).id;
+  const [ana, bank, oslo] = [await id(44), await id(67), await id(38)];
+  // Keyboard: select Ana, r, select the bank, Enter, type the label, Enter.
+  await page.click(`#doc mark[data-id="${ana}"]`);
+  await press('r');
+  assert.match(await page.textContent('#status'), /relation from “Ana Lima”/);
+  await page.click(`#doc mark[data-id="${bank}"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#relation-dialog[open]');
+  await page.keyboard.type('works_for');
+  await press('Enter');
+  let rels = await call('relations');
+  assert.deepEqual(rels.map(({ from, to, label }) => ({ from, to, label })), [{ from: ana, to: bank, label: 'works_for' }]);
+  assert.match(await page.textContent('#status'), /works_for: “Ana Lima” → “Bank of China”/);
+  // The contract: returns the new relation's id.
+  const rid = await call('addRelation', bank, oslo, 'located_in');
+  assert.match(rid, /^R\d+$/);
+  rels = await call('relations');
+  assert.equal(rels.length, 2);
+  await assert.rejects(call('addRelation', ana, 'T999', 'knows'), /T999/);
+  // Arcs: one per relation whose spans are drawn, with its label as text.
+  await page.waitForFunction(() => document.querySelectorAll('#doc svg.arcs g[data-relation]').length === 2);
+  const arcLabels = await page.$$eval('#doc svg.arcs text', (ts) => ts.map((t) => t.textContent).sort());
+  assert.deepEqual(arcLabels, ['located_in', 'works_for']);
+  // Removing the bank removes both its relations; one undo brings all back.
+  await call('removeSpan', 67, 80);
+  assert.equal((await call('relations')).length, 0);
+  await page.waitForFunction(() => document.querySelectorAll('#doc svg.arcs g[data-relation]').length === 0);
+  await page.locator('#doc').focus();
+  await press('Control+z');
+  assert.equal((await call('relations')).length, 2);
+  assert.ok((await user()).some((s) => s.id === bank), 'the span is back with its id');
+  // removeRelation, then everything survives a reload (stored).
+  assert.equal(await call('removeRelation', rid), true);
+  await app.reload();
+  await call('openDocument', 'rel');
+  rels = await call('relations');
+  assert.deepEqual(rels.map(({ from, to, label }) => ({ from, to, label })), [{ from: ana, to: bank, label: 'works_for' }]);
+  await page.waitForFunction(() => document.querySelectorAll('#doc svg.arcs g[data-relation]').length === 1);
+  // Relation labels are text: a label with markup shows as written.
+  await call('addRelation', ana, oslo, '<img src=x onerror=alert(1)>');
+  await page.waitForFunction(() => [...document.querySelectorAll('#doc svg.arcs text')].some((t) => t.textContent.startsWith('<img')));
+  assert.equal(await page.$$eval('#doc svg.arcs img, #doc img', (x) => x.length), 0);
+});
+
+test('document labels: toggles in the header with Shift+digit keys; single choice; notes on the document and a span', async () => {
+  await call('load', TEXT, { id: 'labels-notes' });
+  await call('setDocLabels', ['finance']);
+  assert.deepEqual(await call('docLabels'), ['finance']);
+  await page.fill('#doc-label-new', 'politics');
+  await page.press('#doc-label-new', 'Enter');
+  await idle();
+  assert.deepEqual(await call('docLabels'), ['politics'], 'single choice: the new one replaces');
+  const toggles = await page.$$eval('#doc-labels-toggles button', (bs) => bs.map((b) => [b.dataset.docLabel, b.getAttribute('aria-pressed')]));
+  assert.deepEqual(toggles, [['finance', 'false'], ['politics', 'true']]);
+  await page.locator('#doc').focus();
+  await press('Shift+Digit1');
+  assert.deepEqual(await call('docLabels'), ['finance']);
+  await press('Shift+Digit1');
+  assert.deepEqual(await call('docLabels'), []);
+  await assert.rejects(call('setDocLabels', ['finance', 'politics']), /single choice/);
+  // Notes: by the contract and by the panel (m on a selected span).
+  await call('setNote', {}, 'from the May issue');
+  assert.equal(await call('note'), 'from the May issue');
+  await call('addSpan', 44, 52, 'PER');
+  const ana = (await user())[0];
+  await page.click(`#doc mark[data-id="${ana.id}"]`);
+  await press('m');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'note-span');
+  await page.keyboard.type('which Ana? <b>check</b>');
+  await page.locator('#note-doc').focus(); // leaving the field saves it
+  await idle();
+  assert.equal(await call('note', { span: ana.id }), 'which Ana? <b>check</b>');
+  assert.equal((await user())[0].note, 'which Ana? <b>check</b>');
+  assert.equal(await page.$eval(`#doc mark[data-id="${ana.id}"]`, (e) => e.hasAttribute('data-note')), true);
+  assert.equal(await page.$$eval('#notes-panel b', (x) => x.length), 0, 'a note is text');
+  await app.reload();
+  await call('openDocument', 'labels-notes');
+  assert.equal(await call('note'), 'from the May issue');
+  assert.equal(await call('note', { span: ana.id }), 'which Ana? <b>check</b>');
+  assert.equal(await call('overlap'), 'nested', 'the overlap setting is the project\'s, kept across a reload');
+  assert.equal(await page.textContent('#error'), '');
+});

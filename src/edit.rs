@@ -198,6 +198,20 @@ impl Overlap {
         }
     }
 
+    /// The looser of two settings (`none` < `nested` < `any`).
+    pub fn looser(self, other: Overlap) -> Overlap {
+        let rank = |o| match o {
+            Overlap::Forbid => 0,
+            Overlap::Nest => 1,
+            Overlap::Allow => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Overlap> {
         match name {
             "none" => Some(Overlap::Forbid),

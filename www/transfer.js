@@ -12,10 +12,11 @@ import { download, readFiles } from './files.js';
 import { startJob } from './journal.js';
 import { noticeDamaged } from './notice.js';
 import { flush, loadText, openDocument, reloadList, takeWorker } from './document.js';
+import { STRUCTURE } from './structure.js';
 import { refreshLabels } from './labels.js';
 
 // Stores what the core made of one or more files (`parse` gets the taken
-// ids and the labels) and opens the first new document. Resolves to the
+// ids, the labels and the project's structure) and opens the first new document. Resolves to the
 // number of documents added; a bad file rejects and changes nothing. The
 // import is journalled (journal.js) from before the file is read until
 // its one write, which clears the journal record in the same transaction:
@@ -44,7 +45,7 @@ async function importNow(job, parse, name) {
   // Should another tab store a document under one of these ids meanwhile,
   // nothing is written: the core picks the ids again from those stored now.
   for (let tries = 0; ; tries++) {
-    parsed = parse(await state.store.documentIds(), state.core.labels());
+    parsed = parse(await state.store.documentIds(), state.core.labels(), state.core.structure());
     try {
       await state.store.write({
         labels: parsed.labels,
@@ -52,7 +53,7 @@ async function importNow(job, parse, name) {
         newDocuments: true,
         annotations: parsed.records,
         current: parsed.documents.length ? parsed.documents[0].id : state.docId,
-        settings,
+        settings: { ...settings, [STRUCTURE]: parsed.structure },
       });
       break;
     } catch (e) {
@@ -61,6 +62,7 @@ async function importNow(job, parse, name) {
   }
   const docs = parsed.documents;
   state.core.setLabels(parsed.labels);
+  state.core.setStructure(parsed.structure);
   refreshLabels({ all: true });
   await reloadList();
   if (docs.length) await openDocument(docs[0].id);
@@ -72,7 +74,7 @@ async function importNow(job, parse, name) {
 // One file's content (text or bytes) in any supported format.
 export function importText(name, content) {
   const data = typeof content === 'string' ? content : new Uint8Array(content);
-  return importParsed(String(name), (taken, labels) => importFile(String(name), data, taken, labels));
+  return importParsed(String(name), (taken, labels, structure) => importFile(String(name), data, taken, labels, structure));
 }
 
 async function importFiles(files) {
@@ -85,7 +87,7 @@ async function importFiles(files) {
     all.forEach((f, i) => { if (brat[i]) set.add(f.name, f.bytes); });
     try {
       const names = all.filter((_, i) => brat[i]).map((f) => f.name);
-      added += await importParsed(names.length === 1 ? names[0] : `${names[0]} and ${names.length - 1} more files`, (taken, labels) => importBrat(set, taken, labels), names[0]);
+      added += await importParsed(names.length === 1 ? names[0] : `${names[0]} and ${names.length - 1} more files`, (taken, labels, structure) => importBrat(set, taken, labels, structure), names[0]);
     } catch (e) {
       report(e);
       return;

@@ -36,8 +36,8 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
     }
   };
   const close = () => {
+    emitText(stack[stack.length - 1].end16);
     const done = stack.pop();
-    emitText(done.end16);
     if (done.h) done.el.style.setProperty('--h', String(done.h));
     const parent = stack[stack.length - 1];
     if (stack.length > 1) parent.h = Math.max(parent.h, done.h + 1);

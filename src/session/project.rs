@@ -6,7 +6,7 @@
 
 use super::{Error, Record, Result, Session};
 use crate::doc::Document;
-use crate::edit::LogEntry;
+use crate::edit::{LogEntry, Overlap};
 use crate::formats::{self, Format};
 use crate::labels::{Label, LabelSet};
 use crate::text::OffsetUnit;
@@ -20,6 +20,10 @@ pub struct Import {
     pub documents: Vec<Document>,
     pub records: Vec<Record>,
     pub warnings: Vec<String>,
+    /// The project's structure with the file's: its relation and document
+    /// labels added, and the overlap setting loosened as far as the file's
+    /// spans need (a file with nested entities makes the project `nested`).
+    pub structure: super::Structure,
 }
 
 /// A file in any supported format (detected by name and content) as new
@@ -30,23 +34,29 @@ pub fn import_file(
     content: &[u8],
     taken: &[String],
     labels: LabelSet,
+    structure: &super::Structure,
 ) -> Result<Import> {
     let mut imported =
         formats::import_detected(name, content).map_err(|e| Error(format!("{name}: {e}")))?;
     number_ids(&mut imported);
     check(&imported).map_err(|e| Error(format!("{name}: {e}")))?;
     name_after_file(&mut imported.project.documents, name);
-    Ok(merge(imported, taken, labels))
+    Ok(merge(imported, taken, labels, structure))
 }
 
 /// Files picked together read as one project (brat's `.txt` + `.ann`
 /// pairs; see [`formats::brat_parts`]).
-pub fn import_brat(files: &[formats::File], taken: &[String], labels: LabelSet) -> Result<Import> {
+pub fn import_brat(
+    files: &[formats::File],
+    taken: &[String],
+    labels: LabelSet,
+    structure: &super::Structure,
+) -> Result<Import> {
     let mut imported =
         formats::import_files(Format::Brat, files).map_err(|e| Error(e.to_string()))?;
     number_ids(&mut imported);
     check(&imported)?;
-    Ok(merge(imported, taken, labels))
+    Ok(merge(imported, taken, labels, structure))
 }
 
 /// Names the documents read from one file, each by what it brings or,
@@ -164,18 +174,50 @@ fn check(imported: &formats::Imported) -> Result<()> {
             crate::labels::check_name(&r.label)?;
         }
         d.check_links()?;
-        if p.overlap == crate::edit::Overlap::Nest {
+        if p.overlap == Overlap::Nest {
             d.check_overlap(p.overlap)?;
         }
     }
     Ok(())
 }
 
-fn merge(imported: formats::Imported, taken: &[String], labels: LabelSet) -> Import {
+fn merge(
+    imported: formats::Imported,
+    taken: &[String],
+    labels: LabelSet,
+    current: &super::Structure,
+) -> Import {
     let formats::Imported {
         mut project,
-        warnings,
+        mut warnings,
     } = imported;
+    let mut structure = current.clone();
+    structure.overlap = structure.overlap.looser(project.overlap);
+    if structure.overlap != current.overlap {
+        warnings.push(match structure.overlap {
+            Overlap::Nest => "spans may now nest inside each other, as in the file".into(),
+            _ => "spans may now overlap, as in the file".into(),
+        });
+    }
+    for r in &project.labels.relations.0 {
+        if structure.relations.get(&r.name).is_none() {
+            structure.relations.0.push(r.clone());
+        }
+    }
+    for d in &project.documents {
+        for r in &d.relations {
+            structure.relations.ensure(&r.label);
+        }
+    }
+    let doc_labels = &mut structure.doc_labels;
+    doc_labels.multi |=
+        project.labels.doc_labels.multi || project.documents.iter().any(|d| d.doc_labels.len() > 1);
+    let used = project.documents.iter().flat_map(|d| &d.doc_labels);
+    for name in project.labels.doc_labels.names.iter().chain(used) {
+        if !doc_labels.names.contains(name) {
+            doc_labels.names.push(name.clone());
+        }
+    }
     project.merge_into(taken, labels);
     let mut records = Vec::new();
     for d in &mut project.documents {
@@ -193,6 +235,7 @@ fn merge(imported: formats::Imported, taken: &[String], labels: LabelSet) -> Imp
         documents: project.documents,
         records,
         warnings,
+        structure,
     }
 }
 
@@ -215,7 +258,7 @@ pub fn relabel(record: &Record, from: &str, to: Option<&str>) -> Result<Option<(
 /// Why a stored document could not take the overlap setting `mode` (its
 /// spans named), or `None` when it can: what the page asks of every stored
 /// record before [`super::Action::SetOverlap`] makes a setting stricter.
-pub fn overlap_breach(record: &Record, mode: crate::edit::Overlap) -> Result<Option<String>> {
+pub fn overlap_breach(record: &Record, mode: Overlap) -> Result<Option<String>> {
     let mut doc = Document::new(record.doc_id.clone(), "");
     doc.spans = record.spans()?;
     Ok(doc.check_overlap(mode).err())
@@ -669,7 +712,14 @@ mod tests {
             "{\"start\":8,\"end\":10,\"label\":\"PER\",\"id\":\"a\"},",
             "{\"start\":15,\"end\":17,\"label\":\"PER\"}]}\n"
         );
-        let i = import_file("x.jsonl", jsonl.as_bytes(), &[], LabelSet::default()).unwrap();
+        let i = import_file(
+            "x.jsonl",
+            jsonl.as_bytes(),
+            &[],
+            LabelSet::default(),
+            &Default::default(),
+        )
+        .unwrap();
         let spans = i.records[0].spans().unwrap();
         let ids: Vec<&str> = spans.iter().map(|s| s.id.as_deref().unwrap()).collect();
         // `a` is not of the page's form: the next number after the others.
@@ -701,6 +751,7 @@ mod tests {
             jsonl.as_bytes(),
             &taken,
             LabelSet::default(),
+            &Default::default(),
         )
         .unwrap();
         assert_eq!(
@@ -715,11 +766,32 @@ mod tests {
         );
         assert_eq!(i.documents[0].id, "doc-1-2", "ids are still made unique");
         let conll = "-DOCSTART- -X- -X- O\n\nEU B-ORG\n\n-DOCSTART- -X- -X- O\n\nBo B-PER\n";
-        let i = import_file("news.conll", conll.as_bytes(), &[], LabelSet::default()).unwrap();
+        let i = import_file(
+            "news.conll",
+            conll.as_bytes(),
+            &[],
+            LabelSet::default(),
+            &Default::default(),
+        )
+        .unwrap();
         assert_eq!(names(&i), ["news.conll #1", "news.conll #2"]);
-        let i = import_file("one.conll", b"EU B-ORG\n", &[], LabelSet::default()).unwrap();
+        let i = import_file(
+            "one.conll",
+            b"EU B-ORG\n",
+            &[],
+            LabelSet::default(),
+            &Default::default(),
+        )
+        .unwrap();
         assert_eq!(names(&i), ["one.conll"]);
-        let i = import_file("notes/Report 1.txt", b"Plain.", &[], LabelSet::default()).unwrap();
+        let i = import_file(
+            "notes/Report 1.txt",
+            b"Plain.",
+            &[],
+            LabelSet::default(),
+            &Default::default(),
+        )
+        .unwrap();
         assert_eq!(names(&i), ["Report 1"], "the file's id is its name");
     }
 
@@ -733,7 +805,14 @@ mod tests {
             ..Default::default()
         };
         let json = formats::export_as(Format::Json, &p, &Default::default()).unwrap();
-        let i = import_file("x.spanmark.json", &json, &[], LabelSet::default()).unwrap();
+        let i = import_file(
+            "x.spanmark.json",
+            &json,
+            &[],
+            LabelSet::default(),
+            &Default::default(),
+        )
+        .unwrap();
         assert_eq!(names(&i), ["Ana's note", "x.spanmark.json #2"]);
     }
 

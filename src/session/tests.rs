@@ -497,22 +497,42 @@ fn label_changes_reach_the_open_document_and_stored_records() {
 fn an_import_becomes_documents_and_packed_records() {
     let file = br#"{"id":"a","text":"Ana Lima","spans":[{"start":0,"end":8,"label":"PERSON"}]}
 {"id":"b","text":"No spans here"}"#;
-    let got = project::import_file("x.jsonl", file, &["a".into()], LabelSet::default()).unwrap();
+    let got = project::import_file(
+        "x.jsonl",
+        file,
+        &["a".into()],
+        LabelSet::default(),
+        &Default::default(),
+    )
+    .unwrap();
     let ids: Vec<&str> = got.documents.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["a-2", "b"]);
     assert!(got.documents.iter().all(|d| d.spans.is_empty()));
     assert_eq!(got.records.len(), 1);
     assert_eq!(got.records[0].doc_id, "a-2");
     assert!(got.labels.get("PERSON").is_some());
-    let e = project::import_file("broken.jsonl", b"{nope", &[], LabelSet::default()).unwrap_err();
+    let e = project::import_file(
+        "broken.jsonl",
+        b"{nope",
+        &[],
+        LabelSet::default(),
+        &Default::default(),
+    )
+    .unwrap_err();
     assert!(e.0.starts_with("broken.jsonl: "), "{e}");
     let deep = format!(
         r#"{{"id":"x","text":"t","meta":{{"m":{}1{}}}}}"#,
         "[".repeat(100),
         "]".repeat(100)
     );
-    let e =
-        project::import_file("deep.jsonl", deep.as_bytes(), &[], LabelSet::default()).unwrap_err();
+    let e = project::import_file(
+        "deep.jsonl",
+        deep.as_bytes(),
+        &[],
+        LabelSet::default(),
+        &Default::default(),
+    )
+    .unwrap_err();
     assert!(
         e.0.starts_with("deep.jsonl: document \"x\": meta is nested"),
         "{e}"
@@ -612,8 +632,14 @@ fn a_label_name_past_the_limit_is_refused_and_changes_nothing() {
     assert!(s.labels().get(&long).is_none());
     let file =
         format!(r#"{{"id":"a","text":"Ana","spans":[{{"start":0,"end":3,"label":"{long}"}}]}}"#);
-    let e =
-        project::import_file("long.jsonl", file.as_bytes(), &[], LabelSet::default()).unwrap_err();
+    let e = project::import_file(
+        "long.jsonl",
+        file.as_bytes(),
+        &[],
+        LabelSet::default(),
+        &Default::default(),
+    )
+    .unwrap_err();
     assert!(e.0.starts_with("long.jsonl: the label “LLLL"), "{e}");
 }
 
@@ -1271,4 +1297,31 @@ fn structure_with_nest(s: &super::Structure) -> super::Structure {
         overlap: Overlap::Nest,
         ..s.clone()
     }
+}
+
+#[test]
+fn a_file_with_nested_spans_loosens_the_projects_overlap_setting_and_says_so() {
+    let file = concat!(
+        "{\"text\":\"The Bank of China said so.\",\"spans\":[",
+        "{\"start\":4,\"end\":17,\"label\":\"ORG\"},{\"start\":12,\"end\":17,\"label\":\"LOC\"}]}\n"
+    );
+    let now = super::Structure::default();
+    let got =
+        project::import_file("n.jsonl", file.as_bytes(), &[], LabelSet::default(), &now).unwrap();
+    assert_eq!(got.structure.overlap, Overlap::Nest);
+    assert!(
+        got.warnings.iter().any(|w| w.contains("nest")),
+        "{:?}",
+        got.warnings
+    );
+    assert_eq!(got.records[0].spans().unwrap().len(), 2, "both kept");
+    // A project that already allows any overlap stays so, and says nothing.
+    let any = super::Structure {
+        overlap: Overlap::Allow,
+        ..Default::default()
+    };
+    let got =
+        project::import_file("n.jsonl", file.as_bytes(), &[], LabelSet::default(), &any).unwrap();
+    assert_eq!(got.structure.overlap, Overlap::Allow);
+    assert!(got.warnings.is_empty(), "{:?}", got.warnings);
 }

@@ -30,6 +30,7 @@ use super::rev::{canonical, Rev};
 use super::tree::{RevTree, Revisions};
 use crate::doc::{Span, Status};
 use crate::edit::{History, Step};
+use crate::relations::Relation;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,6 +53,14 @@ pub struct Annotations {
     /// When it was last changed (milliseconds since 1970).
     #[serde(default)]
     pub updated: u64,
+    /// Links between its spans (by the span ids of this record).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub doc_labels: Vec<String>,
+    /// The annotator's note on the document (span notes are the spans').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A step of the history as the record holds it: `{tab?, at?, removed,
@@ -101,7 +110,18 @@ impl Annotations {
                 .chain(history.undone.iter().map(entry(true)))
                 .collect(),
             updated,
+            relations: Vec::new(),
+            doc_labels: Vec::new(),
+            note: None,
         }
+    }
+
+    /// The same record holding the document's relations, labels and note.
+    pub fn holding(mut self, doc: &crate::doc::Document) -> Annotations {
+        self.relations = doc.relations.clone();
+        self.doc_labels = doc.doc_labels.clone();
+        self.note = doc.note.clone();
+        self
     }
 
     /// Nothing of the annotator's own in it: no span she made or accepted,
@@ -264,11 +284,24 @@ pub fn merge(revisions: &[Annotations]) -> Annotations {
     }
     let mut spans: Vec<Span> = kept.into_iter().map(|(_, s)| s.clone()).collect();
     spans.sort_by(|a, b| Span::order(a, b).then_with(|| a.source.name().cmp(b.source.name())));
+    // Two devices may have given one id to different spans: the second
+    // (in text order) gets a new one, as an import's repeated id does.
+    let mut next = crate::relations::next_number('T', spans.iter().filter_map(|s| s.id.as_deref()));
+    let mut seen = BTreeSet::new();
+    for s in &mut spans {
+        if let Some(id) = &s.id {
+            if !seen.insert(id.clone()) {
+                s.id = Some(format!("T{next}"));
+                next += 1;
+            }
+        }
+    }
 
     let last = revs
         .iter()
         .max_by_key(|r| (r.updated, r.status == Status::Done))
         .unwrap_or(first);
+    let relations = merge_relations(&revs, &history, &spans);
     Annotations {
         kind: first.kind.clone(),
         annotator: first.annotator.clone(),
@@ -277,7 +310,124 @@ pub fn merge(revisions: &[Annotations]) -> Annotations {
         spans,
         history,
         updated: last.updated,
+        relations,
+        doc_labels: last.doc_labels.clone(),
+        note: last.note.clone(),
     }
+}
+
+/// A relation by what it links: both spans' keys and its label (span ids
+/// differ between devices that made the same span).
+type RelKey = (Key, Key, String);
+
+/// The relations of the merged record: every revision's, by what they
+/// link, kept when both spans are in the merged record, unless the
+/// histories say the last thing done to the relation was taking it away
+/// (as for spans); given ids of the merged spans.
+fn merge_relations(revs: &[&Annotations], history: &[Entry], spans: &[Span]) -> Vec<Relation> {
+    // Span id -> key, per revision; an id meaning different spans on two
+    // devices says nothing of which one a history step linked.
+    let maps: Vec<BTreeMap<&str, Key>> = revs
+        .iter()
+        .map(|r| {
+            r.spans
+                .iter()
+                .filter_map(|s| Some((s.id.as_deref()?, key(s))))
+                .collect()
+        })
+        .collect();
+    let mut by_id: BTreeMap<&str, Option<&Key>> = BTreeMap::new();
+    for m in &maps {
+        for (id, k) in m {
+            by_id
+                .entry(id)
+                .and_modify(|v| {
+                    if v.is_some_and(|x| x != k) {
+                        *v = None;
+                    }
+                })
+                .or_insert(Some(k));
+        }
+    }
+    let rel_key = |r: &Relation, map: &dyn Fn(&str) -> Option<Key>| -> Option<RelKey> {
+        Some((map(&r.from)?, map(&r.to)?, r.label.clone()))
+    };
+    let global = |id: &str| by_id.get(id).copied().flatten().cloned();
+    let mut added: BTreeMap<RelKey, u64> = BTreeMap::new();
+    let mut removed: BTreeMap<RelKey, u64> = BTreeMap::new();
+    for e in history {
+        let c = &e.step.change;
+        let (put, taken) = if e.undone {
+            (&c.unlinked, &c.linked)
+        } else {
+            (&c.linked, &c.unlinked)
+        };
+        for (list, map) in [(put, &mut added), (taken, &mut removed)] {
+            for r in list {
+                if let Some(k) = rel_key(r, &global) {
+                    let t = map.entry(k).or_default();
+                    *t = (*t).max(e.step.at);
+                }
+            }
+        }
+    }
+    let held: Vec<BTreeSet<RelKey>> = revs
+        .iter()
+        .zip(&maps)
+        .map(|(r, m)| {
+            let local = |id: &str| m.get(id).cloned();
+            r.relations
+                .iter()
+                .filter_map(|x| rel_key(x, &local))
+                .collect()
+        })
+        .collect();
+    let mut all: BTreeMap<RelKey, &str> = BTreeMap::new();
+    for ((r, m), _) in revs.iter().zip(&maps).zip(&held) {
+        let local = |id: &str| m.get(id).cloned();
+        for x in &r.relations {
+            if let Some(k) = rel_key(x, &local) {
+                all.entry(k).or_insert(&x.id);
+            }
+        }
+    }
+    let ids: BTreeMap<Key, &str> = spans
+        .iter()
+        .filter_map(|s| Some((key(s), s.id.as_deref()?)))
+        .collect();
+    let taken_away = |k: &RelKey| {
+        removed
+            .get(k)
+            .is_some_and(|&t| t >= added.get(k).copied().unwrap_or(0))
+    };
+    let mut out: Vec<Relation> = Vec::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut fresh = Vec::new();
+    for (k, id) in all {
+        if !held.iter().all(|h| h.contains(&k)) && taken_away(&k) {
+            continue;
+        }
+        let (Some(from), Some(to)) = (ids.get(&k.0), ids.get(&k.1)) else {
+            continue;
+        };
+        let r = Relation {
+            id: id.to_string(),
+            from: from.to_string(),
+            to: to.to_string(),
+            label: k.2.clone(),
+        };
+        if used.insert(r.id.clone()) {
+            out.push(r);
+        } else {
+            fresh.push(r);
+        }
+    }
+    let first = crate::relations::next_number('R', used.iter().map(String::as_str));
+    for (n, mut r) in (first..).zip(fresh) {
+        r.id = format!("R{n}");
+        out.push(r);
+    }
+    out
 }
 
 /// A conflict resolved: the merged record, and the revisions to write
@@ -360,6 +510,100 @@ mod tests {
             .iter()
             .map(|s| (s.start, s.end, s.label.as_str()))
             .collect()
+    }
+
+    fn id_of(e: &Editor, start: usize) -> String {
+        let s = e.spans().iter().find(|s| s.start == start).unwrap();
+        s.id.clone().unwrap()
+    }
+
+    fn links(r: &Annotations) -> Vec<(usize, usize, String)> {
+        let start = |id: &str| {
+            r.spans
+                .iter()
+                .find(|s| s.id.as_deref() == Some(id))
+                .unwrap()
+                .start
+        };
+        let mut v: Vec<_> = r
+            .relations
+            .iter()
+            .map(|x| (start(&x.from), start(&x.to), x.label.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn relations_of_two_devices_are_joined_by_what_they_link_and_a_removal_holds() {
+        // Both devices hold the same spans, numbered differently.
+        let base = [
+            Span::new(0, 8, "PER"),
+            Span::new(13, 24, "PER"),
+            Span::new(28, 33, "LOC"),
+        ];
+        let (mut a, mut b) = (device(&base), device(&base));
+        b = {
+            let mut d = Document::new("d1", TEXT);
+            d.spans = base.to_vec();
+            for (s, id) in d.spans.iter_mut().zip(["T3", "T2", "T1"]) {
+                s.id = Some(id.into());
+            }
+            let _ = b;
+            Editor::new(d, Overlap::Forbid)
+        };
+        assert_ne!(
+            id_of(&a, 0),
+            id_of(&b, 0),
+            "the devices number the spans apart"
+        );
+        let (ana_a, kofi_a, accra_a) = (id_of(&a, 0), id_of(&a, 13), id_of(&a, 28));
+        at(&mut a, 10).add_relation(&ana_a, &kofi_a, "met").unwrap();
+        at(&mut a, 11)
+            .add_relation(&kofi_a, &accra_a, "in")
+            .unwrap();
+        let (accra_b, ana_b) = (id_of(&b, 28), id_of(&b, 0));
+        at(&mut b, 12).add_relation(&ana_b, &accra_b, "in").unwrap();
+        b.doc.doc_labels = vec!["travel".into()];
+        let ra = record(&a, 11).holding(&a.doc);
+        let rb = record(&b, 12).holding(&b.doc);
+        let m = merge(&[ra.clone(), rb.clone()]);
+        assert_eq!(
+            links(&m),
+            [
+                (0, 13, "met".into()),
+                (0, 28, "in".into()),
+                (13, 28, "in".into())
+            ]
+        );
+        assert_eq!(
+            m.doc_labels,
+            ["travel"],
+            "the later revision's document labels"
+        );
+        let mut doc = Document::new("d1", TEXT);
+        doc.spans = m.spans.clone();
+        doc.relations = m.relations.clone();
+        assert!(
+            doc.check_links().is_ok(),
+            "every relation points at a merged span"
+        );
+        assert_eq!(merge(&[rb.clone(), ra.clone()]), m, "order does not matter");
+        // Later, a (which had seen only its own) removes "met"; b still has
+        // it from nothing: the removal holds in the merge.
+        let met = a
+            .doc
+            .relations
+            .iter()
+            .find(|r| r.label == "met")
+            .unwrap()
+            .id
+            .clone();
+        at(&mut a, 20).remove_relation(&met).unwrap();
+        let ra = record(&a, 20).holding(&a.doc);
+        let rm = m.clone();
+        let m2 = merge(&[ra, rm]);
+        assert_eq!(links(&m2), [(0, 28, "in".into()), (13, 28, "in".into())]);
     }
 
     #[test]

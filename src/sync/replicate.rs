@@ -899,9 +899,13 @@ pub fn own_body(
         Some(r) => (r.spans().map_err(|e| e.0)?, r.history.clone()),
         None => (Vec::new(), Default::default()),
     };
-    Ok(Annotations::new(
-        doc_id, me, status, &spans, &history, updated,
-    ))
+    let mut body = Annotations::new(doc_id, me, status, &spans, &history, updated);
+    if let Some(r) = record {
+        body.relations = r.extras.relations.clone();
+        body.doc_labels = r.extras.doc_labels.clone();
+        body.note = r.extras.note.clone();
+    }
+    Ok(body)
 }
 
 /// The local annotations record of a team record: its spans and history
@@ -912,7 +916,7 @@ pub fn local_record(
     stored: Option<&crate::session::record::Record>,
 ) -> crate::session::record::Record {
     use crate::session::record::Record;
-    match stored {
+    let mut record = match stored {
         Some(r) => r.with(&body.spans, body.undo_history()),
         None => Record::new(
             &body.doc_id,
@@ -921,7 +925,11 @@ pub fn local_record(
             true,
             String::new(),
         ),
-    }
+    };
+    record.extras.relations = body.relations.clone();
+    record.extras.doc_labels = body.doc_labels.clone();
+    record.extras.note = body.note.clone();
+    record
 }
 
 #[cfg(test)]

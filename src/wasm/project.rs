@@ -7,6 +7,7 @@ use crate::formats;
 use crate::labels::{Label, LabelSet};
 use crate::session::project::{self, ExportOptions, Import};
 use crate::session::review::{self, Listed};
+use crate::session::Structure;
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
@@ -18,6 +19,7 @@ fn import_to_js(i: &Import) -> Result<JsValue, JsError> {
     let records: Array = i.records.iter().map(convert::record_to_js).collect();
     set(&o, "records", records);
     set(&o, "warnings", to_js(&i.warnings)?);
+    set(&o, "structure", to_js(&i.structure)?);
     Ok(o.into())
 }
 
@@ -60,6 +62,7 @@ pub fn import_file(
     content: JsValue,
     taken: JsValue,
     labels: JsValue,
+    structure: JsValue,
 ) -> Result<JsValue, JsError> {
     let content = match content.dyn_ref::<js_sys::JsString>() {
         Some(text) => convert::text(text, name)?.into_bytes(),
@@ -68,18 +71,36 @@ pub fn import_file(
     let content = content.as_slice();
     let taken = convert::strings(taken)?;
     let labels: Vec<Label> = from_js(labels)?;
-    let i = project::import_file(name, content, &taken, LabelSet::from_labels(labels))
-        .map_err(session_err)?;
+    let structure: Structure = from_js(structure)?;
+    let i = project::import_file(
+        name,
+        content,
+        &taken,
+        LabelSet::from_labels(labels),
+        &structure,
+    )
+    .map_err(session_err)?;
     import_to_js(&i)
 }
 
 /// Brat pairs (and lone `.txt` files) picked together.
 #[wasm_bindgen(js_name = importBrat)]
-pub fn import_brat(set: &FileSet, taken: JsValue, labels: JsValue) -> Result<JsValue, JsError> {
+pub fn import_brat(
+    set: &FileSet,
+    taken: JsValue,
+    labels: JsValue,
+    structure: JsValue,
+) -> Result<JsValue, JsError> {
     let taken = convert::strings(taken)?;
     let labels: Vec<Label> = from_js(labels)?;
-    let i = project::import_brat(&set.files, &taken, LabelSet::from_labels(labels))
-        .map_err(session_err)?;
+    let structure: Structure = from_js(structure)?;
+    let i = project::import_brat(
+        &set.files,
+        &taken,
+        LabelSet::from_labels(labels),
+        &structure,
+    )
+    .map_err(session_err)?;
     import_to_js(&i)
 }
 

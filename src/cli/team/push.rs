@@ -63,7 +63,8 @@ pub fn document_record(d: &crate::doc::Document) -> Record {
 /// status, no history (nothing was edited here), `updated` 0 (so the same
 /// file always makes the same revision).
 pub fn annotation_record(d: &crate::doc::Document, annotator: &str) -> Record {
-    let a = Annotations::new(&d.id, annotator, d.status, &d.spans, &History::default(), 0);
+    let a =
+        Annotations::new(&d.id, annotator, d.status, &d.spans, &History::default(), 0).holding(d);
     (a.id(), a.body())
 }
 

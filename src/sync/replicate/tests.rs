@@ -521,9 +521,20 @@ fn the_record_mapping_keeps_code_point_offsets_and_the_history() {
             ..Default::default()
         },
     });
-    let local = LocalRecord::new("d1", &spans, history.clone(), true, "r".into());
+    let mut local = LocalRecord::new("d1", &spans, history.clone(), true, "r".into());
+    local.extras.relations = vec![crate::relations::Relation {
+        id: "R1".into(),
+        from: "T1".into(),
+        to: "T2".into(),
+        label: "lives_in".into(),
+    }];
+    local.extras.doc_labels = vec!["travel".into()];
+    local.extras.note = Some("check <the> spelling".into());
     let body = own_body("d1", "ana", Status::Done, Some(&local), 42).unwrap();
     let json = serde_json::to_value(body.body()).unwrap();
+    assert_eq!(json["relations"][0]["label"], "lives_in");
+    assert_eq!(json["doc_labels"][0], "travel");
+    assert_eq!(json["note"], "check <the> spelling");
     assert_eq!(json["_id"], "ann:d1:ana");
     assert_eq!(json["status"], "done");
     assert_eq!(json["updated"], 42);
@@ -531,6 +542,10 @@ fn the_record_mapping_keeps_code_point_offsets_and_the_history() {
     let back: Annotations = serde_json::from_value(json).unwrap();
     let again = local_record(&back, Some(&local));
     assert_eq!(again.spans().unwrap(), spans);
+    assert_eq!(
+        again.extras, local.extras,
+        "relations, labels and note come back"
+    );
     // The team record keeps each step but not the tab that made it (a
     // browser's own, see `Annotations::new`).
     history.done[0].tab.clear();

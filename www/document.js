@@ -4,7 +4,7 @@
 // to redraw are the core's decisions (src/session/); this module carries
 // them out against IndexedDB and the view.
 
-import { $, state, status, clearError, report, serial, nextTask, edited, opened as toldOpened } from './page.js';
+import { $, state, status, clearError, report, serial, nextTask, edited, opened as toldOpened, settingsChanged } from './page.js';
 import { refreshLabels } from './labels.js';
 import { refreshMatches } from './search.js';
 import { setSuggesters } from './view.js';
@@ -265,6 +265,7 @@ export function act(action) {
     performance.measure('spanmark:edit-durable', 'spanmark:edit-applied');
     status(out.status);
     edited();
+    if (out.structure) settingsChanged();
     return out;
   });
 }

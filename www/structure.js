@@ -6,7 +6,7 @@
 // one setting, given back to the core on start.
 
 import { overlapBreach } from './pkg/spanmark.js';
-import { $, state, serial, status, report } from './page.js';
+import { $, state, serial, status, report, settingsChanged } from './page.js';
 import { drawArcs } from './arcs.js';
 
 // The settings key of the project's structure.
@@ -225,7 +225,10 @@ export function setOverlap(mode) {
       }
     }
     const out = state.core.apply({ op: 'setOverlap', mode });
-    if (out.structure) await state.store.putSetting(STRUCTURE, out.structure);
+    if (out.structure) {
+      await state.store.putSetting(STRUCTURE, out.structure);
+      settingsChanged();
+    }
     $('overlap-mode').value = mode;
     status(out.status);
   });

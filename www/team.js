@@ -9,6 +9,7 @@
 
 import { Team, ExportWriter } from './pkg/spanmark.js';
 import { $, state, serial, status, onEdited, onOpened, onSettingsChanged, onDocumentChange, report } from './page.js';
+import { STRUCTURE } from './structure.js';
 import { cancelJob, flush, openDocument, reloadList } from './document.js';
 import { refreshLabels } from './labels.js';
 import { Replicator } from './replicator.js';
@@ -195,7 +196,9 @@ function apply(writes, { last = true } = {}) {
       const id = body._id;
       if (id === 'labels' && Array.isArray(body.labels)) {
         state.core.setLabels(body.labels);
-        await state.store.write({ labels: state.core.labels() });
+        // The project's relation and document labels and overlap setting.
+        if (body.structure) state.core.setStructure(body.structure);
+        await state.store.write({ labels: state.core.labels(), settings: { [STRUCTURE]: state.core.structure() } });
         refreshLabels();
       } else if (id === 'rules' && typeof body.rules === 'string' && body.rules !== state.core.rulesJsonl()) {
         rules = body.rules;
@@ -249,7 +252,7 @@ function apply(writes, { last = true } = {}) {
 function sendSettings() {
   if (!isCurator()) return;
   serial(async () => {
-    ctx.team.commit('labels', { type: 'labels', labels: state.core.labels() });
+    ctx.team.commit('labels', { type: 'labels', labels: state.core.labels(), structure: state.core.structure() });
     const rules = await state.store.setting('rules');
     if (rules != null) ctx.team.commit('rules', { type: 'rules', rules });
   }).then(() => {
@@ -400,7 +403,7 @@ async function seed() {
       commitDocument(d);
       dirty.add(d.id);
     }
-    ctx.team.commit('labels', { type: 'labels', labels: state.core.labels() });
+    ctx.team.commit('labels', { type: 'labels', labels: state.core.labels(), structure: state.core.structure() });
     const rules = await state.store.setting('rules');
     if (rules != null) ctx.team.commit('rules', { type: 'rules', rules });
   });

@@ -35,6 +35,8 @@ export function drawStructure() {
   if (!state.structure) return;
   drawArcs($('doc'), state.relations || [], state.structure.relations);
   drawDocLabels();
+  $('overlap-mode').value = state.structure.overlap;
+  $('doc-labels-multi').checked = state.structure.docLabels.multi;
   if (!$('notes-panel').hidden) fillNotes();
 }
 
@@ -224,14 +226,24 @@ export function setOverlap(mode) {
         if (why) throw new Error(`spans cannot be set to overlap "${mode}": ${why}`);
       }
     }
-    const out = state.core.apply({ op: 'setOverlap', mode });
-    if (out.structure) {
-      await state.store.putSetting(STRUCTURE, out.structure);
-      settingsChanged();
-    }
-    $('overlap-mode').value = mode;
-    status(out.status);
+    await changeProject({ op: 'setOverlap', mode });
   });
+}
+
+// An action on the project's structure (not on the open document): stored,
+// sent to the team (a curator's), shown.
+async function changeProject(action) {
+  const out = state.core.apply(action);
+  if (out.structure) {
+    await state.store.putSetting(STRUCTURE, out.structure);
+    settingsChanged();
+  }
+  refreshStructure();
+  status(out.status);
+}
+
+function setMultiple(multi) {
+  return serial(() => changeProject({ op: 'setDocLabelChoice', multi: Boolean(multi) }));
 }
 
 // ---- wiring ---------------------------------------------------------------
@@ -249,9 +261,12 @@ export function wireStructure(ctx) {
     input.value = '';
     toggleDocLabel(name).catch(report);
   });
-  $('overlap-mode').value = state.core.structure().overlap;
   $('overlap-mode').addEventListener('change', (e) => setOverlap(e.target.value).catch((err) => {
     e.target.value = state.core.structure().overlap;
+    report(err);
+  }));
+  $('doc-labels-multi').addEventListener('change', (e) => setMultiple(e.target.checked).catch((err) => {
+    e.target.checked = state.core.structure().docLabels.multi;
     report(err);
   }));
   const span = (target) => (target?.span == null ? {} : { span: String(target.span) });

@@ -94,6 +94,11 @@ pub enum Action {
     SetOverlap {
         mode: String,
     },
+    /// Whether a document may take several of the project's document
+    /// labels (single choice refused while the open document has more).
+    SetDocLabelChoice {
+        multi: bool,
+    },
     /// Curation: the stretch `start..end` (`curation::disagreements`)
     /// made to hold exactly one version's `spans` (empty: nothing there),
     /// what was there before replaced, as ONE undoable change.
@@ -195,6 +200,23 @@ fn apply_to_open(
     let mut out = Outcome::default();
     if let Action::SetOverlap { mode } = &action {
         return set_overlap(session, mode);
+    }
+    if let Action::SetDocLabelChoice { multi } = action {
+        let held = session.doc_labels().len();
+        if !multi && held > 1 {
+            return Err(super::Error(format!(
+                "this document has {held} document labels: keep one before making them single choice"
+            )));
+        }
+        session.labels.doc_labels.multi = multi;
+        return Ok(Outcome {
+            status: if multi {
+                "a document may take several document labels".into()
+            } else {
+                "a document takes one document label".into()
+            },
+            ..Outcome::default()
+        });
     }
     if let Action::AddRelation { label, .. } = &action {
         crate::labels::check_name(label)?;
@@ -401,7 +423,9 @@ fn apply_to_open(
             };
             Some(c)
         }
-        Action::SetOverlap { .. } => unreachable!("handled before the open document"),
+        Action::SetOverlap { .. } | Action::SetDocLabelChoice { .. } => {
+            unreachable!("handled before the open document")
+        }
         Action::TakeVersion { start, end, spans } => {
             for s in &spans {
                 crate::labels::check_name(&s.label)?;

@@ -1325,3 +1325,26 @@ fn a_file_with_nested_spans_loosens_the_projects_overlap_setting_and_says_so() {
     assert_eq!(got.structure.overlap, Overlap::Allow);
     assert!(got.warnings.is_empty(), "{:?}", got.warnings);
 }
+
+#[test]
+fn document_labels_become_multiple_choice_and_back_only_when_the_document_allows() {
+    let (mut s, _) = session_with("Markets fell in Oslo.");
+    let out = act(
+        &mut s,
+        serde_json::json!({"op": "setDocLabelChoice", "multi": true}),
+    )
+    .unwrap();
+    assert!(out.structure.unwrap().doc_labels.multi);
+    act(
+        &mut s,
+        serde_json::json!({"op": "setDocLabels", "labels": ["finance", "europe"]}),
+    )
+    .unwrap();
+    let e = act(
+        &mut s,
+        serde_json::json!({"op": "setDocLabelChoice", "multi": false}),
+    )
+    .unwrap_err();
+    assert!(e.0.contains("2 document labels"), "{e}");
+    assert!(s.structure().doc_labels.multi, "unchanged");
+}

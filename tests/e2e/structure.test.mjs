@@ -146,5 +146,20 @@ test('document labels: toggles in the header with Shift+digit keys; single choic
   assert.equal(await call('note'), 'from the May issue');
   assert.equal(await call('note', { span: ana.id }), 'which Ana? <b>check</b>');
   assert.equal(await call('overlap'), 'nested', 'the overlap setting is the project\'s, kept across a reload');
+  // Several document labels per document, once the project says so (Labels…).
+  await page.click('#edit-labels').catch(async () => {
+    await page.click('#more');
+    await page.click('#edit-labels');
+  });
+  await page.check('#doc-labels-multi');
+  await idle();
+  await page.keyboard.press('Escape');
+  await call('setDocLabels', ['finance', 'politics']);
+  const pressed = await page.$$eval('#doc-labels-toggles button[aria-pressed="true"]', (bs) => bs.map((b) => b.dataset.docLabel));
+  assert.deepEqual(pressed, ['finance', 'politics']);
+  await app.reload();
+  await call('openDocument', 'labels-notes');
+  assert.deepEqual(await call('docLabels'), ['finance', 'politics']);
+  assert.equal(await page.$eval('#doc-labels-multi', (b) => b.checked), true);
   assert.equal(await page.textContent('#error'), '');
 });

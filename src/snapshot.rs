@@ -116,6 +116,7 @@ pub fn unpack(p: &Packed) -> Result<Vec<Span>, String> {
             score: (!score.is_nan()).then_some(score),
             id: None,
             note: None,
+            attrs: Default::default(),
         });
     }
     for (row, id) in &p.ids {
@@ -147,6 +148,7 @@ mod tests {
             score: None,
             id: None,
             note: None,
+            attrs: Default::default(),
         }
     }
 
@@ -207,6 +209,7 @@ mod tests {
                     score,
                     id,
                     note: None,
+                    attrs: Default::default(),
                 })
                 .collect();
             let back = unpack(&pack(&spans)).unwrap();

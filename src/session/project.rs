@@ -293,7 +293,10 @@ impl ExportStream {
     /// The file's opening.
     pub fn head(&self, labels: Vec<Label>) -> Result<Vec<u8>> {
         self.writer
-            .head(&LabelSet::from_labels(labels))
+            .head(
+                &LabelSet::from_labels(labels),
+                crate::edit::Overlap::default(),
+            )
             .map_err(|e| Error(e.to_string()))
     }
 

@@ -137,8 +137,8 @@ pub(crate) fn write_doc(d: &Document, unit: OffsetUnit) -> Result<String, Format
 /// Reads a native project file (version 1 or 2). Offsets in another unit
 /// than code points are converted exactly; a span that does not fit its
 /// text is an error naming the document and span, as is a relation to a
-/// span that is not there, or spans sitting on each other as the file's
-/// `overlap` does not allow (`none`, `nested`). Labels (span, relation,
+/// span that is not there, or spans crossing or repeating each other under
+/// `overlap: nested`. Labels (span, relation,
 /// document) used but missing from the header are added; duplicate
 /// document ids get a suffix.
 pub fn import(content: &str) -> Result<Project, FormatError> {
@@ -193,8 +193,8 @@ pub fn import(content: &str) -> Result<Project, FormatError> {
         doc.validate()
             .map_err(|e| FormatError::new(e.to_string()))?;
         super::util::check_relations(&doc).map_err(FormatError::new)?;
-        if let Some(mode @ (Overlap::Forbid | Overlap::Nest)) = file.overlap {
-            doc.check_overlap(mode).map_err(FormatError::new)?;
+        if file.overlap == Some(Overlap::Nest) {
+            doc.check_overlap(Overlap::Nest).map_err(FormatError::new)?;
         }
         doc.sort_spans();
         documents.push(doc);
@@ -202,9 +202,12 @@ pub fn import(content: &str) -> Result<Project, FormatError> {
     let mut labels = LabelSet::from_labels(file.labels);
     labels.relations = file.relation_labels;
     labels.doc_labels = file.doc_labels;
-    let overlap = file
-        .overlap
-        .unwrap_or_else(|| crate::relations::overlap_needed(&documents));
+    // `none` over spans that overlap (the page's export does not yet say
+    // its setting) opens as what they need: refusing would lose the work.
+    let overlap = match file.overlap {
+        None | Some(Overlap::Forbid) => crate::relations::overlap_needed(&documents),
+        Some(set) => set,
+    };
     let mut project = Project {
         labels,
         documents,
@@ -404,5 +407,11 @@ mod tests {
         );
         let any = out.replace("\"overlap\": \"nested\"", "\"overlap\": \"any\"");
         assert_eq!(import(&any).unwrap().overlap, Overlap::Allow);
+        let none = out.replace("\"overlap\": \"nested\"", "\"overlap\": \"none\"");
+        assert_eq!(
+            import(&none).unwrap().overlap,
+            Overlap::Allow,
+            "what the crossing spans need"
+        );
     }
 }

@@ -8,6 +8,7 @@ use crate::text::{OffsetMap, OffsetUnit};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Who put a span there. Only `User` spans count as accepted; the others are
@@ -38,7 +39,7 @@ impl Source {
 /// `[start, end)` in code points of the document's text, with its label.
 ///
 /// Two spans are equal when they cover the same stretch with the same
-/// label, source, score and note: the id names a span for its relations
+/// label, source, score, note and attributes: the id names a span for its relations
 /// and is not part of what it is (two devices of one person, or two tabs,
 /// that each drew one span there drew the same span, whatever they
 /// numbered it).
@@ -56,6 +57,10 @@ pub struct Span {
     /// A person's free-text note on the span.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Named values a tool attached to the span (brat's `A`/`M` lines:
+    /// `Negated` -> `true`, `Confidence` -> `High`), kept as text.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, String>,
 }
 
 impl PartialEq for Span {
@@ -67,7 +72,10 @@ impl PartialEq for Span {
             self.source,
             self.score,
             &self.note,
-        ) == (o.start, o.end, &o.label, o.source, o.score, &o.note)
+            &self.attrs,
+        ) == (
+            o.start, o.end, &o.label, o.source, o.score, &o.note, &o.attrs,
+        )
     }
 }
 
@@ -81,6 +89,7 @@ impl Span {
             score: None,
             id: None,
             note: None,
+            attrs: BTreeMap::new(),
         }
     }
 
@@ -339,13 +348,25 @@ pub struct Project {
 }
 
 impl Project {
-    /// Adds every label used by a span that the label set lacks, so that every
-    /// span label appears in the project's labels.
+    /// Adds every label used by a span, a relation or a document that the
+    /// label set lacks, so that every label used appears in the project's
+    /// labels.
     pub fn add_missing_labels(&mut self) {
         for d in &self.documents {
             for s in &d.spans {
                 self.labels.ensure(&s.label);
             }
+            for r in &d.relations {
+                self.labels.relations.ensure(&r.label);
+            }
+            for l in &d.doc_labels {
+                if !self.labels.doc_labels.names.contains(l) {
+                    self.labels.doc_labels.names.push(l.clone());
+                }
+            }
+            // A document holding two labels says the choice is multiple:
+            // keeping its labels beats keeping the setting.
+            self.labels.doc_labels.multi |= d.doc_labels.len() > 1;
         }
     }
 }

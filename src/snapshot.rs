@@ -25,6 +25,8 @@ pub struct Packed {
     pub ids: Vec<(u32, String)>,
     /// The spans that carry a note: (row, note).
     pub notes: Vec<(u32, String)>,
+    /// The spans that carry attributes (brat's): (row, attributes).
+    pub attrs: Vec<(u32, std::collections::BTreeMap<String, String>)>,
 }
 
 /// How the span table (here and across the wasm boundary) codes a source.
@@ -82,6 +84,9 @@ pub fn pack(spans: &[Span]) -> Packed {
         if let Some(note) = &s.note {
             p.notes.push((row as u32, note.clone()));
         }
+        if !s.attrs.is_empty() {
+            p.attrs.push((row as u32, s.attrs.clone()));
+        }
     }
     p
 }
@@ -116,6 +121,7 @@ pub fn unpack(p: &Packed) -> Result<Vec<Span>, String> {
             score: (!score.is_nan()).then_some(score),
             id: None,
             note: None,
+            attrs: Default::default(),
         });
     }
     for (row, id) in &p.ids {
@@ -129,6 +135,12 @@ pub fn unpack(p: &Packed) -> Result<Vec<Span>, String> {
             .get_mut(*row as usize)
             .ok_or_else(|| format!("a note for span {row} of {rows}"))?;
         span.note = Some(note.clone());
+    }
+    for (row, attrs) in &p.attrs {
+        let span = spans
+            .get_mut(*row as usize)
+            .ok_or_else(|| format!("attributes for span {row} of {rows}"))?;
+        span.attrs = attrs.clone();
     }
     Ok(spans)
 }
@@ -147,6 +159,7 @@ mod tests {
             score: None,
             id: None,
             note: None,
+            attrs: Default::default(),
         }
     }
 
@@ -207,6 +220,7 @@ mod tests {
                     score,
                     id,
                     note: None,
+                    attrs: Default::default(),
                 })
                 .collect();
             let back = unpack(&pack(&spans)).unwrap();
@@ -221,7 +235,7 @@ mod tests {
             scores in proptest::collection::vec(any::<f64>(), 0..12),
             ids in proptest::collection::vec((any::<u32>(), "[a-z]{0,3}"), 0..3),
         ) {
-            let p = Packed { table, scores, labels: vec!["A".into(), "B".into()], ids, notes: Vec::new() };
+            let p = Packed { table, scores, labels: vec!["A".into(), "B".into()], ids, notes: Vec::new(), attrs: Vec::new() };
             let _ = unpack(&p);
         }
     }

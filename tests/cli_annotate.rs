@@ -205,3 +205,58 @@ fn rules_file_patterns_win_and_bad_files_are_refused() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn existing_spans_relations_document_labels_and_notes_are_kept() {
+    let line = r#"{"id":"r","text":"Angela Merkel met Emmanuel Macron in Paris.","spans":[{"start":0,"end":13,"label":"PER","id":"T1","note":"the chancellor"},{"start":18,"end":33,"label":"PER","id":"T2"}],"relations":[{"id":"R1","from":"T1","to":"T2","label":"met"}],"doc_labels":["politics"],"note":"checked"}"#;
+    let out = run_stdin(&["annotate"], &format!("{line}\n"));
+    assert_success(&out);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let spans = doc["spans"].as_array().unwrap();
+    assert_eq!(
+        spans[0],
+        serde_json::json!({"start":0,"end":13,"label":"PER","id":"T1","note":"the chancellor"})
+    );
+    assert_eq!(spans[1]["id"], "T2");
+    assert!(
+        spans
+            .iter()
+            .any(|s| s["label"] == "LOC" && s["start"] == 37 && s["end"] == 42),
+        "a suggestion added: {spans:?}"
+    );
+    assert_eq!(doc["relations"][0]["from"], "T1");
+    assert_eq!(doc["doc_labels"][0], "politics");
+    assert_eq!(doc["note"], "checked");
+
+    // A native project file is read and written whole, the same way.
+    let dir = Scratch::new();
+    let input = dir.write(
+        "in.json",
+        format!(
+            r#"{{"format":"spanmark","version":2,"overlap":"nested","labels":[],"documents":[{line}]}}"#
+        ),
+    );
+    let out = spanmark()
+        .arg("annotate")
+        .arg(&input)
+        .arg(dir.join("out.json"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let j: Value = serde_json::from_str(&dir.read("out.json")).unwrap();
+    assert_eq!(j["version"], 2);
+    assert_eq!(j["overlap"], "nested");
+    let d = &j["documents"][0];
+    assert_eq!(d["spans"][0]["note"], "the chancellor");
+    assert_eq!(d["relations"][0]["to"], "T2");
+    assert_eq!(d["doc_labels"][0], "politics");
+    assert_eq!(d["note"], "checked");
+    let paris = d["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["start"] == 37)
+        .unwrap_or_else(|| panic!("{d}"));
+    assert_eq!(paris["label"], "LOC");
+    assert_ne!(paris["source"], "user", "marked as a suggestion");
+}

@@ -243,3 +243,86 @@ fn convert_writes_suggestions_unless_asked_for_accepted_spans_only() {
     let ann = d.read("checked/b.ann");
     assert!(!ann.contains("ORG"), "brat folder: {ann}");
 }
+
+/// A native project with what version 2 adds: nested spans, a relation of
+/// an undirected label, a directed one, a document label, notes, attributes.
+const STRUCTURED: &str = r##"{
+  "format": "spanmark",
+  "version": 2,
+  "offsets": "codepoint",
+  "overlap": "nested",
+  "labels": [],
+  "relation_labels": [
+    {"name": "works_for", "color": "#1f6fb2", "key": null, "directed": true},
+    {"name": "same_as", "color": "#b2411f", "key": null, "directed": false}
+  ],
+  "doc_labels": {"names": ["business"], "multi": false},
+  "documents": [
+    {"id": "d1", "text": "Bank of China hired Ana Lima.\nAna works there.",
+     "spans": [
+       {"start": 0, "end": 13, "label": "ORG", "id": "T1"},
+       {"start": 8, "end": 13, "label": "LOC", "id": "T2"},
+       {"start": 20, "end": 28, "label": "PER", "id": "T3", "note": "two\nlines <b>", "attrs": {"Negated": "true"}},
+       {"start": 30, "end": 33, "label": "PER", "id": "T4"}
+     ],
+     "relations": [
+       {"id": "R1", "from": "T3", "to": "T1", "label": "works_for"},
+       {"id": "R2", "from": "T3", "to": "T4", "label": "same_as"}
+     ],
+     "doc_labels": ["business"],
+     "note": "checked"}
+  ]
+}"##;
+
+#[test]
+fn json_to_brat_and_back_keeps_relations_notes_and_attributes() {
+    let d = Scratch::new();
+    d.write("in.spanmark.json", STRUCTURED);
+    for out in ["brat/", "out.tar"] {
+        let o = run(d.path(), &["in.spanmark.json", out]);
+        assert_success(&o);
+        // brat has no place for a document's labels or note: said, not hidden.
+        for lost in [
+            "brat cannot hold document labels: 1 left out",
+            "brat cannot hold notes: 1 left out",
+        ] {
+            assert!(stderr(&o).contains(lost), "{out}: {}", stderr(&o));
+        }
+        let back = format!("back-{}.spanmark.json", out.replace(['/', '.'], "_"));
+        let o = run(d.path(), &[out.trim_end_matches('/'), &back]);
+        assert_success(&o);
+        assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+        let j: serde_json::Value = serde_json::from_str(&d.read(&back)).unwrap();
+        let doc = &j["documents"][0];
+        assert_eq!(j["overlap"], "nested");
+        assert_eq!(j["relation_labels"][1]["directed"], false);
+        assert_eq!(doc["spans"][2]["note"], "two\nlines <b>");
+        assert_eq!(doc["spans"][2]["attrs"]["Negated"], "true");
+        assert_eq!(doc["spans"][1]["id"], "T2");
+        assert_eq!(
+            doc["relations"][0],
+            serde_json::json!({"id": "R1", "from": "T3", "to": "T1", "label": "works_for"})
+        );
+        assert_eq!(
+            (&doc["relations"][1]["from"], &doc["relations"][1]["to"]),
+            (&serde_json::json!("T3"), &serde_json::json!("T4"))
+        );
+        assert!(doc.get("doc_labels").is_none() && doc.get("note").is_none());
+    }
+    let conf = d.read("brat/annotation.conf");
+    assert!(conf.contains("<OVERLAP>"), "{conf}");
+    assert!(
+        conf.contains("same_as\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive"),
+        "{conf}"
+    );
+    // JSON to JSON keeps everything, byte for byte.
+    assert_success(&run(d.path(), &["in.spanmark.json", "again.spanmark.json"]));
+    assert_success(&run(
+        d.path(),
+        &["again.spanmark.json", "twice.spanmark.json"],
+    ));
+    assert_eq!(d.read("again.spanmark.json"), d.read("twice.spanmark.json"));
+    let again: serde_json::Value = serde_json::from_str(&d.read("again.spanmark.json")).unwrap();
+    assert_eq!(again["documents"][0]["doc_labels"][0], "business");
+    assert_eq!(again["documents"][0]["note"], "checked");
+}

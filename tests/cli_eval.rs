@@ -145,3 +145,103 @@ fn mismatched_tokens_and_bad_files_are_errors() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("line 2"));
 }
+
+// Gold: two documents; relations (one directed, one of an undirected
+// label) and document labels (multi-choice).
+const GOLD_STRUCTURED: &str = r##"{"format":"spanmark","version":2,"overlap":"none","labels":[],
+"relation_labels":[{"name":"works_for","color":"#000","directed":true},{"name":"sibling","color":"#111","directed":false}],
+"doc_labels":{"names":["business","family"],"multi":true},
+"documents":[
+ {"id":"a","text":"Ana works for Acme with Bo.","spans":[
+   {"start":0,"end":3,"label":"PER","id":"T1"},{"start":14,"end":18,"label":"ORG","id":"T2"},{"start":24,"end":26,"label":"PER","id":"T3"}],
+  "relations":[{"id":"R1","from":"T1","to":"T2","label":"works_for"},{"id":"R2","from":"T1","to":"T3","label":"sibling"}],
+  "doc_labels":["business","family"]},
+ {"id":"b","text":"Cy joined Dex.","spans":[
+   {"start":0,"end":2,"label":"PER","id":"T1"},{"start":10,"end":13,"label":"ORG","id":"T2"}],
+  "relations":[{"id":"R1","from":"T1","to":"T2","label":"works_for"}],
+  "doc_labels":["business"]}
+]}"##;
+
+// Predictions: in "a" the sibling relation the other way round (right: the
+// label is undirected) and works_for right; in "b" works_for reversed
+// (wrong: directed) and a spurious family label. Span ids differ from the
+// gold's: spans are matched by offsets and label.
+const PRED_STRUCTURED: &str = r##"{"format":"spanmark","version":2,"labels":[],"documents":[
+ {"id":"b","text":"Cy joined Dex.","spans":[
+   {"start":0,"end":2,"label":"PER","id":"T8"},{"start":10,"end":13,"label":"ORG","id":"T9"}],
+  "relations":[{"id":"R1","from":"T9","to":"T8","label":"works_for"}],
+  "doc_labels":["business","family"]},
+ {"id":"a","text":"Ana works for Acme with Bo.","spans":[
+   {"start":0,"end":3,"label":"PER","id":"T5"},{"start":14,"end":18,"label":"ORG","id":"T6"},{"start":24,"end":26,"label":"PER","id":"T7"}],
+  "relations":[{"id":"R1","from":"T5","to":"T6","label":"works_for"},{"id":"R2","from":"T7","to":"T5","label":"sibling"}],
+  "doc_labels":["business","family"]}
+]}"##;
+
+#[test]
+fn relations_and_document_labels_are_scored_when_the_gold_has_them() {
+    let dir = Scratch::new();
+    let gold = dir.write("gold.spanmark.json", GOLD_STRUCTURED);
+    let pred = dir.write("pred.spanmark.json", PRED_STRUCTURED);
+    let j = eval_json(&gold, &pred);
+    assert_eq!(j["micro"]["f1"], 1.0, "entities all right: {j}");
+    let r = &j["relations"];
+    // gold 3; predicted 3; right: works_for in a, sibling (either way) in a
+    assert_eq!(
+        (
+            &r["micro"]["support"],
+            &r["micro"]["predicted"],
+            &r["micro"]["correct"]
+        ),
+        (&3.into(), &3.into(), &2.into()),
+        "{r}"
+    );
+    assert_eq!(r["labels"]["sibling"]["f1"], 1.0);
+    assert_eq!(r["labels"]["works_for"]["recall"], 0.5);
+    let l = &j["doc_labels"];
+    assert_eq!(l["documents"], 2);
+    assert_eq!(l["accuracy"], 0.5, "{l}");
+    assert_eq!(l["labels"]["business"]["f1"], 1.0);
+    assert_eq!(l["labels"]["family"]["precision"], 0.5);
+    assert_eq!(l["labels"]["family"]["recall"], 1.0);
+    // The text report prints both after the entity table.
+    let out = spanmark()
+        .args(["eval", "--pred"])
+        .arg(&pred)
+        .arg(&gold)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s:?} in {text}"));
+    assert!(
+        at("micro") < at("relations") && at("relations") < at("document labels: accuracy 50.00")
+    );
+    assert!(
+        text.contains("works_for") && text.contains("family"),
+        "{text}"
+    );
+
+    // JSONL gold and predictions, the same way; gold without relations or
+    // document labels prints neither.
+    let jsonl = |v: &str| {
+        let p: Value = serde_json::from_str(v).unwrap();
+        p["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{d}\n"))
+            .collect::<String>()
+    };
+    let gold = dir.write("gold.jsonl", jsonl(GOLD_STRUCTURED));
+    let pred = dir.write("pred.jsonl", jsonl(PRED_STRUCTURED));
+    let j = eval_json(&gold, &pred);
+    // Without a label set every relation label is directed: sibling reversed is wrong.
+    assert_eq!(j["relations"]["micro"]["correct"], 1, "{j}");
+    assert_eq!(j["doc_labels"]["accuracy"], 0.5);
+    let flat = dir.write("flat.jsonl", "{\"id\":\"b\",\"text\":\"Cy joined Dex.\",\"spans\":[{\"start\":0,\"end\":2,\"label\":\"PER\"}]}\n");
+    let j = eval_json(&flat, &pred);
+    assert!(
+        j.get("relations").is_none() && j.get("doc_labels").is_none(),
+        "{j}"
+    );
+}

@@ -107,7 +107,20 @@ fn brat_folder_with_crlf_discontinuous_and_relations() {
     assert!(r.project.documents[0].text.contains("\r\n"));
     let all = r.warnings.join("\n");
     assert!(all.contains("T4 is discontinuous"), "{all}");
-    assert!(all.contains("2 relation"), "{all}");
+    assert_eq!(r.warnings.len(), 1, "{all}");
+    // The relation and the note are kept (the note on the first fragment).
+    let d = &r.project.documents[0];
+    let rel = &d.relations[0];
+    assert_eq!(
+        (rel.from.as_str(), rel.to.as_str(), rel.label.as_str()),
+        ("T1", "T2", "Met")
+    );
+    let noted: Vec<_> = d
+        .spans
+        .iter()
+        .filter_map(|s| Some((s.id.as_deref()?, s.note.as_deref()?)))
+        .collect();
+    assert_eq!(noted, [("T4", "the machine")]);
 }
 
 #[test]

@@ -9,6 +9,7 @@ use serde_json::json;
 use spanmark::doc::{Document, Project, Source, Span, Status};
 use spanmark::formats::{self, Format, Options, Scheme};
 use spanmark::labels::LabelSet;
+use spanmark::relations::{overlap_needed, Relation};
 use spanmark::text::{OffsetMap, OffsetUnit};
 
 const WORDS: &[&str] = &[
@@ -109,7 +110,7 @@ fn document(nested: bool) -> impl Strategy<Value = Document> {
 // project has no file form to round-trip through.
 fn project(nested: bool) -> impl Strategy<Value = Project> {
     prop::collection::vec((document(nested), "[a-z0-9]{0,4}"), 1..4).prop_map(|docs| {
-        let documents = docs
+        let documents: Vec<Document> = docs
             .into_iter()
             .enumerate()
             .map(|(i, (mut d, suffix))| {
@@ -119,12 +120,141 @@ fn project(nested: bool) -> impl Strategy<Value = Project> {
             .collect();
         let mut p = Project {
             labels: LabelSet::empty(),
+            overlap: overlap_needed(&documents),
             documents,
-            ..Default::default()
         };
         p.add_missing_labels();
         p
     })
+}
+
+const NOTES: &[&str] = &[
+    "",
+    "two\nlines",
+    "a\ttab",
+    "\"quoted\" and 'single'",
+    "<script>alert(1)</script>",
+    "emoji 🙂 👨‍👩‍👧",
+    "\n\nblank lines\n",
+];
+const RELATIONS: &[&str] = &["works_for", "same_as", "part-of"];
+const ATTRS: &[(&str, &str)] = &[
+    ("Negated", "true"),
+    ("Confidence", "High"),
+    ("Confidence", "low_2"),
+    ("Speculated", "true"),
+];
+
+/// A document with what version 2 adds: every span an id, relations
+/// between its spans, document labels, notes (document and span) and span
+/// attributes.
+fn document_with_structure() -> impl Strategy<Value = Document> {
+    (
+        document(true),
+        prop::collection::vec((0usize..8, 0usize..8, 0..RELATIONS.len()), 0..5),
+        prop::sample::subsequence(vec!["news", "sport", "opinion"], 0..3),
+        prop::option::of(0..NOTES.len()),
+        prop::collection::vec(
+            (0usize..8, prop::option::of(0..NOTES.len()), 0..ATTRS.len()),
+            0..4,
+        ),
+    )
+        .prop_map(|(mut d, links, doc_labels, note, marks)| {
+            for (i, s) in d.spans.iter_mut().enumerate() {
+                s.id = Some(format!("T{}", i + 1));
+            }
+            let n = d.spans.len();
+            if n > 0 {
+                for (k, &(a, b, l)) in links.iter().enumerate() {
+                    d.relations.push(Relation {
+                        id: format!("R{}", k + 1),
+                        from: format!("T{}", a % n + 1),
+                        to: format!("T{}", b % n + 1),
+                        label: RELATIONS[l].into(),
+                    });
+                }
+                for &(i, note, attr) in &marks {
+                    let s = &mut d.spans[i % n];
+                    if let Some(k) = note {
+                        s.note = Some(NOTES[k].into());
+                    }
+                    let (key, value) = ATTRS[attr];
+                    s.attrs.insert(key.into(), value.into());
+                }
+            }
+            d.doc_labels = doc_labels.into_iter().map(String::from).collect();
+            d.note = note.map(|k| NOTES[k].into());
+            d
+        })
+}
+
+fn project_with_structure() -> impl Strategy<Value = Project> {
+    prop::collection::vec(document_with_structure(), 1..4).prop_map(|docs| {
+        let documents: Vec<Document> = docs
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut d)| {
+                d.id = format!("doc{i}");
+                d
+            })
+            .collect();
+        let mut p = Project {
+            labels: LabelSet::empty(),
+            overlap: overlap_needed(&documents),
+            documents,
+        };
+        p.add_missing_labels();
+        for l in &mut p.labels.relations.0 {
+            l.directed = l.name != "same_as";
+        }
+        p
+    })
+}
+
+/// Per document: spans with notes and attributes (as accepted spans), and
+/// relations as
+/// (from, to, label), the id kept only for directed ones (brat's `*`
+/// lines carry none).
+type Structure = Vec<(Vec<Span>, Vec<(Option<String>, String, String, String)>)>;
+
+fn structure(p: &Project) -> Structure {
+    let directed = |l: &str| p.labels.relations.get(l).is_none_or(|l| l.directed);
+    p.documents
+        .iter()
+        .map(|d| {
+            let relations = d
+                .relations
+                .iter()
+                .map(|r| {
+                    (
+                        directed(&r.label).then(|| r.id.clone()),
+                        r.from.clone(),
+                        r.to.clone(),
+                        r.label.clone(),
+                    )
+                })
+                .collect();
+            // Sources and scores are not brat's to keep.
+            let spans = d
+                .spans
+                .iter()
+                .map(|s| Span {
+                    source: Source::User,
+                    score: None,
+                    ..s.clone()
+                })
+                .collect();
+            (spans, relations)
+        })
+        .collect()
+}
+
+/// Span ids of every document (span equality leaves them out).
+fn span_ids(p: &Project) -> Vec<Vec<Option<String>>> {
+    p.documents
+        .iter()
+        .map(|d| d.spans.iter().map(|s| s.id.clone()).collect())
+        .collect()
 }
 
 fn unit() -> impl Strategy<Value = OffsetUnit> {
@@ -249,6 +379,49 @@ proptest! {
         let files = formats::export_files(Format::Brat, &p, &Options::default()).unwrap();
         let again = formats::import_files(Format::Brat, &files).unwrap();
         prop_assert_eq!(core(&again.project, true), core(&p, true));
+    }
+
+    #[test]
+    fn native_json_keeps_structure(p in project_with_structure(), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        let back = round_trip(Format::Json, &p, &o);
+        prop_assert_eq!(span_ids(&back), span_ids(&p));
+        prop_assert_eq!(&back, &p);
+        let again = formats::export_as(Format::Json, &back, &o).unwrap();
+        prop_assert_eq!(again, formats::export_as(Format::Json, &p, &o).unwrap());
+    }
+
+    #[test]
+    fn jsonl_keeps_structure(p in project_with_structure(), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        let back = round_trip(Format::Jsonl, &p, &o);
+        prop_assert_eq!(span_ids(&back), span_ids(&p));
+        prop_assert_eq!(&back.documents, &p.documents);
+        prop_assert_eq!(back.overlap, p.overlap);
+    }
+
+    /// brat keeps all but a document's labels and note (the export says
+    /// so) and the ids of equivalences (`*` lines have none).
+    #[test]
+    fn brat_keeps_structure(p in project_with_structure()) {
+        let (bytes, warnings) = formats::export_warned(Format::Brat, &p, &Options::default()).unwrap();
+        let lost_labels = p.documents.iter().any(|d| !d.doc_labels.is_empty());
+        let lost_notes = p.documents.iter().any(|d| d.note.is_some());
+        prop_assert_eq!(warnings.len(), usize::from(lost_labels) + usize::from(lost_notes), "{:?}", warnings);
+        let back = formats::import_as(Format::Brat, "x.tar", &bytes).unwrap();
+        prop_assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+        let back = back.project;
+        let ids: Vec<_> = p.documents.iter().map(|d| d.id.clone()).collect();
+        let back_ids: Vec<_> = back.documents.iter().map(|d| d.id.clone()).collect();
+        prop_assert_eq!(back_ids, ids);
+        prop_assert_eq!(span_ids(&back), span_ids(&p));
+        prop_assert_eq!(structure(&back), structure(&p));
+        prop_assert_eq!(back.overlap, p.overlap);
+        prop_assert_eq!(&back.labels.relations, &p.labels.relations);
+        // And through the folder form.
+        let files = formats::export_files(Format::Brat, &p, &Options::default()).unwrap();
+        let again = formats::import_files(Format::Brat, &files).unwrap();
+        prop_assert_eq!(structure(&again.project), structure(&p));
     }
 
     #[test]

@@ -99,7 +99,7 @@ const EXPORT_READ_MAX = 64;
 const EXPORT_BLOB_BYTES = 16 << 20;
 const EXPORT_PROGRESS_MS = 100;
 
-async function exportProject({ exportJob, format, options, labels }) {
+async function exportProject({ exportJob, format, options, labels, structure }) {
   const store = await openStore();
   const writer = new ExportWriter(format, options);
   try {
@@ -108,7 +108,7 @@ async function exportProject({ exportJob, format, options, labels }) {
     // The pieces become Blobs here, some megabytes at a time, and the page
     // gets one Blob of those at the end: it copies nothing itself.
     const blobs = [];
-    let parts = [writer.head(labels)];
+    let parts = [writer.head(labels, structure)];
     let size = parts[0].length;
     const seal = () => {
       if (parts.length) blobs.push(new Blob(parts));

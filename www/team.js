@@ -443,7 +443,7 @@ function needTeam() {
 async function exportFor(format, { annotator, ...options }) {
   const { team } = needTeam();
   const writer = new ExportWriter(format, options);
-  const parts = [writer.head(state.core.labels())];
+  const parts = [writer.head(state.core.labels(), state.core.structure())];
   for (const id of team.documentIds()) {
     const { doc, record } = team.documentOf(id, annotator);
     const bytes = writer.document(doc, record);

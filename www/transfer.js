@@ -147,7 +147,7 @@ function exportProject(format, options) {
           }
         };
         worker.onerror = (e) => reject(new Error(`The export failed: ${e.message || 'worker error'}`));
-        worker.postMessage({ exportJob: true, format: String(format), options: options ?? null, labels: state.core.labels() });
+        worker.postMessage({ exportJob: true, format: String(format), options: options ?? null, labels: state.core.labels(), structure: state.core.structure() });
       });
     } finally {
       worker.terminate();

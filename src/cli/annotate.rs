@@ -3,6 +3,12 @@
 //! id = the file stem); OUT is JSONL `{"id","text",...,"spans":[{"start","end",
 //! "label"}]}` with code-point offsets into the text exactly as given. `-` or
 //! nothing means stdin/stdout. Streams line by line: memory stays flat.
+//!
+//! A line's own `"spans"` are kept as they are (with their ids, notes and
+//! attributes, so that its `"relations"` still point at them); suggestions
+//! are added where they overlap none of them. A native project file
+//! (`.json`) is read whole and written as one, its spans, relations,
+//! document labels and notes kept and suggestions added the same way.
 
 use super::CliResult;
 use crate::model::Model;
@@ -70,8 +76,29 @@ fn annotate_one(
     let spans = rec.spans(&text, &map);
     stats.time += t0.elapsed();
     stats.documents += 1;
-    let spans: Vec<Value> = spans
+    if obj
+        .get("offsets")
+        .and_then(Value::as_str)
+        .is_some_and(|u| u != "codepoint")
+    {
+        return Err("annotate reads code point offsets only (the line says \"offsets\")".into());
+    }
+    let kept: Vec<Value> = match obj.get("spans").cloned() {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err("\"spans\" is not an array".into()),
+    };
+    let mut taken = Vec::with_capacity(kept.len());
+    for s in &kept {
+        let get = |k: &str| s.get(k).and_then(Value::as_u64).map(|x| x as usize);
+        match (get("start"), get("end")) {
+            (Some(a), Some(b)) => taken.push((a, b)),
+            _ => return Err(format!("a span needs whole-number start and end: {s}")),
+        }
+    }
+    let added: Vec<(usize, Value)> = spans
         .into_iter()
+        .filter(|s| !taken.iter().any(|&(a, b)| s.overlaps(a, b)))
         .map(|s| {
             let mut v = json!({"start": s.start, "end": s.end, "label": s.label});
             if scores {
@@ -80,9 +107,14 @@ fn annotate_one(
                     v["score"] = json!((sc * 1e4).round() / 1e4);
                 }
             }
-            v
+            (s.start, v)
         })
         .collect();
+    let mut all: Vec<(usize, Value)> = taken.iter().map(|t| t.0).zip(kept).collect();
+    all.extend(added);
+    // Stable: a kept span stays before a suggestion at its start.
+    all.sort_by_key(|(start, _)| *start);
+    let spans = all.into_iter().map(|(_, v)| v).collect();
     obj.insert("spans".to_string(), Value::Array(spans));
     serde_json::to_writer(&mut *out, &Value::Object(obj)).map_err(|e| e.to_string())?;
     out.write_all(b"\n").map_err(|e| e.to_string())
@@ -199,6 +231,39 @@ fn annotate_all(
             .as_deref()
             .and_then(Path::extension)
             .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    let native = !txt
+        && args
+            .input
+            .as_deref()
+            .and_then(Path::extension)
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if native {
+        let mut content = String::new();
+        input
+            .read_to_string(&mut content)
+            .map_err(|e| format!("cannot read the input as UTF-8 text: {e}"))?;
+        let mut project = crate::formats::json::import(&content).map_err(|e| e.to_string())?;
+        for d in &mut project.documents {
+            stats.tokens += crate::tokenize::tokenize(&d.text).len() as u64;
+            let map = OffsetMap::new(&d.text);
+            let t0 = Instant::now();
+            let found = rec.spans(&d.text, &map);
+            stats.time += t0.elapsed();
+            stats.documents += 1;
+            let fresh: Vec<_> = found
+                .into_iter()
+                .filter(|s| !d.spans.iter().any(|k| s.overlaps(k.start, k.end)))
+                .collect();
+            d.spans.extend(fresh);
+            d.sort_spans();
+        }
+        project.add_missing_labels();
+        let json = crate::formats::json::export(&project).map_err(|e| e.to_string())?;
+        out.write_all(json.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| format!("cannot write the output: {e}"))?;
+        return Ok(stats);
+    }
     if txt {
         let mut text = String::new();
         input

@@ -137,7 +137,11 @@ pub(crate) fn write_project(
     options.spacy_binary = to == Format::Spacy && lower.ends_with(".spacy");
     let fail = |e: formats::FormatError| format!("cannot write {}: {e}", shown_out(output));
     if to == Format::Brat && (out_is_dir || (output != "-" && !lower.ends_with(".tar"))) {
-        let files = formats::export_files(to, project, &options).map_err(fail)?;
+        let (files, warnings) =
+            formats::export_files_warned(to, project, &options).map_err(fail)?;
+        for w in &warnings {
+            eprintln!("spanmark: warning: {}: {w}", shown_out(output));
+        }
         write_folder(out_path, &files)?;
     } else {
         let (bytes, warnings) = formats::export_warned(to, project, &options).map_err(fail)?;

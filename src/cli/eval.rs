@@ -10,8 +10,19 @@
 //! the recognizer annotates the text (JSONL, as `spanmark annotate` would).
 //! `--raw` scores CoNLL gold the second way: each document's tokens are put
 //! back into running text (see [`raw_text`]) and annotated as a whole.
+//!
+//! Gold may also be a native project file (`.spanmark.json`). When the gold
+//! (JSON or JSONL, with `--pred` in the same format, documents matched by
+//! id) has relations, they are scored too: a relation is right when both
+//! its spans (offsets and label) and its label match, in the same direction
+//! unless the gold's label set calls the label undirected. When it has
+//! document labels: the share of documents whose labels are exactly the
+//! gold's, and precision, recall and F1 per label. Both follow the entity
+//! table (and are `"relations"` and `"doc_labels"` in `--json`).
 
 use super::CliResult;
+use crate::doc::{Document, Project};
+use crate::formats::{self, Format};
 use crate::model::{self, Model};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -504,6 +515,114 @@ fn read_jsonl(text: &str, what: &str) -> Result<JsonlDocs, String> {
     Ok(out)
 }
 
+/// Whether the text is a native project file (not JSON lines).
+fn is_native(text: &str) -> bool {
+    Format::detect("", text.as_bytes()) == Some(Format::Json)
+}
+
+/// A native project file or spanmark JSONL read as a project.
+fn read_project(text: &str, path: &Path) -> Result<Project, String> {
+    let format = if is_native(text) {
+        Format::Json
+    } else {
+        Format::Jsonl
+    };
+    let name = path.display().to_string();
+    formats::import_as(format, &name, text.as_bytes())
+        .map(|i| i.project)
+        .map_err(|e| format!("{name}: {e}"))
+}
+
+/// A project's documents as `read_jsonl` gives them.
+fn project_docs(p: &Project) -> JsonlDocs {
+    p.documents
+        .iter()
+        .map(|d| {
+            let spans = d
+                .spans
+                .iter()
+                .map(|s| (s.label.clone(), (s.start, s.end)))
+                .collect();
+            (d.id.clone(), spans, d.text.clone())
+        })
+        .collect()
+}
+
+/// A span as a relation's end is matched: offsets and label.
+type End = (usize, usize, String);
+
+/// A document's relations as `(label, (from, to))`, an undirected one's
+/// ends in offset order (so that either direction matches).
+fn relation_keys(d: &Document, undirected: &HashSet<&str>) -> Vec<(String, (End, End))> {
+    let by_id: HashMap<&str, &crate::doc::Span> = d
+        .spans
+        .iter()
+        .filter_map(|s| Some((s.id.as_deref()?, s)))
+        .collect();
+    d.relations
+        .iter()
+        .filter_map(|r| {
+            let end = |id: &str| by_id.get(id).map(|s| (s.start, s.end, s.label.clone()));
+            let (a, b) = (end(&r.from)?, end(&r.to)?);
+            let ends = if undirected.contains(r.label.as_str()) && b < a {
+                (b, a)
+            } else {
+                (a, b)
+            };
+            Some((r.label.clone(), ends))
+        })
+        .collect()
+}
+
+/// Relation and document-label scores of predicted against gold projects
+/// (documents matched by id); each `None` when the gold has none.
+pub struct StructureScores {
+    pub relations: Option<Scores>,
+    /// Per-label scores, documents labelled exactly right, documents.
+    pub doc_labels: Option<(Scores, usize, usize)>,
+}
+
+pub fn score_structure(gold: &Project, pred: &Project) -> StructureScores {
+    let undirected: HashSet<&str> = gold
+        .labels
+        .relations
+        .0
+        .iter()
+        .filter(|l| !l.directed)
+        .map(|l| l.name.as_str())
+        .collect();
+    let preds: HashMap<&str, &Document> =
+        pred.documents.iter().map(|d| (d.id.as_str(), d)).collect();
+    let has_relations = gold.documents.iter().any(|d| !d.relations.is_empty());
+    let has_labels = !gold.labels.doc_labels.names.is_empty()
+        || gold.documents.iter().any(|d| !d.doc_labels.is_empty());
+    let mut relations = Scores::default();
+    let mut labels = Scores::default();
+    let mut exact = 0;
+    for g in &gold.documents {
+        let p = preds.get(g.id.as_str());
+        let p_rel = p.map(|p| relation_keys(p, &undirected)).unwrap_or_default();
+        relations.add(&relation_keys(g, &undirected), &p_rel);
+        let gl: Vec<(String, ())> = g.doc_labels.iter().map(|l| (l.clone(), ())).collect();
+        let pl: Vec<(String, ())> = p
+            .map(|p| p.doc_labels.iter().map(|l| (l.clone(), ())).collect())
+            .unwrap_or_default();
+        labels.add(&gl, &pl);
+        let set = |v: &[(String, ())]| v.iter().map(|x| x.0.clone()).collect::<HashSet<_>>();
+        exact += usize::from(set(&gl) == set(&pl));
+    }
+    StructureScores {
+        relations: has_relations.then_some(relations),
+        doc_labels: has_labels.then_some((labels, exact, gold.documents.len())),
+    }
+}
+
+/// Whether a JSONL text names relations or document labels at all (only
+/// then is it read a second time, as a project).
+fn mentions_structure(text: &str) -> bool {
+    text.contains("\"relations\"") || text.contains("\"doc_labels\"")
+}
+
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
@@ -528,6 +647,7 @@ pub fn run(args: Args) -> CliResult {
     };
     // (tokens, seconds) of model tagging, for CoNLL gold without --pred
     let mut speed: Option<(usize, f64)> = None;
+    let mut structure: Option<StructureScores> = None;
     let raw = args.raw && !is_jsonl(&gold_text);
     let mut labels = args.labels.clone();
     if raw && labels.is_empty() {
@@ -546,14 +666,27 @@ pub fn run(args: Args) -> CliResult {
                     (i.to_string(), spans, text)
                 })
                 .collect()
+        } else if is_native(&gold_text) {
+            project_docs(&read_project(&gold_text, &args.gold)?)
         } else {
             read_jsonl(&gold_text, "gold")?
         };
         let pred: HashMap<String, Entities> = match &args.pred {
-            Some(p) => read_jsonl(&read(p)?, "predictions")?
-                .into_iter()
-                .map(|(id, s, _)| (id, s))
-                .collect(),
+            Some(p) => {
+                let text = read(p)?;
+                let docs = if is_native(&text) {
+                    project_docs(&read_project(&text, p)?)
+                } else {
+                    read_jsonl(&text, "predictions")?
+                };
+                if !raw && (is_native(&gold_text) || mentions_structure(&gold_text)) {
+                    structure = Some(score_structure(
+                        &read_project(&gold_text, &args.gold)?,
+                        &read_project(&text, p)?,
+                    ));
+                }
+                docs.into_iter().map(|(id, s, _)| (id, s)).collect()
+            }
             None => {
                 let rec = super::annotate::recognizer_with(m);
                 gold.iter()
@@ -622,14 +755,37 @@ pub fn run(args: Args) -> CliResult {
     if !labels.is_empty() {
         scores.counts.retain(|l, _| labels.contains(l));
     }
+    let structure = structure.unwrap_or(StructureScores {
+        relations: None,
+        doc_labels: None,
+    });
     if args.json {
         let mut j = scores.to_json();
         if let Some(sp) = speed {
             j["speed"] = sp;
         }
+        if let Some(r) = &structure.relations {
+            j["relations"] = r.to_json();
+        }
+        if let Some((l, exact, n)) = &structure.doc_labels {
+            let mut o = l.to_json();
+            o["accuracy"] = json!(*exact as f64 / (*n).max(1) as f64);
+            o["documents"] = json!(n);
+            j["doc_labels"] = o;
+        }
         println!("{j}");
     } else {
         print!("{}", scores.to_table());
+        if let Some(r) = &structure.relations {
+            print!("\nrelations\n{}", r.to_table());
+        }
+        if let Some((l, exact, n)) = &structure.doc_labels {
+            print!(
+                "\ndocument labels: accuracy {:.2} ({exact} of {n} documents exactly right)\n{}",
+                *exact as f64 * 100.0 / (*n).max(1) as f64,
+                l.to_table()
+            );
+        }
         if let Some(sp) = speed {
             println!(
                 "model: {} tokens in {:.3} s, {} tokens/s (one thread, features + decoding)",

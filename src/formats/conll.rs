@@ -592,6 +592,59 @@ mod tests {
     }
 
     #[test]
+    fn nested_crossing_and_adjacent_spans_keep_the_outermost_and_count_what_went() {
+        let text = "Bank of China sued New York City Hall";
+        let mut d = Document::new("n", text);
+        let span = |a: usize, b: usize, l: &str, id: &str| {
+            let mut s = Span::new(a, b, l);
+            s.id = Some(id.into());
+            s
+        };
+        d.spans = vec![
+            span(0, 13, "ORG", "T1"),  // Bank of China
+            span(8, 13, "LOC", "T2"),  // China, inside T1
+            span(19, 27, "LOC", "T3"), // New York
+            span(23, 32, "LOC", "T4"), // York City, across T3
+            span(33, 37, "ORG", "T5"), // Hall, right after City
+        ];
+        let rel = |id: &str, from: &str, to: &str| crate::relations::Relation {
+            id: id.into(),
+            from: from.into(),
+            to: to.into(),
+            label: "sued".into(),
+        };
+        d.relations = vec![rel("R1", "T1", "T3"), rel("R2", "T2", "T4")];
+        let (out, warnings) = crate::formats::export_warned(
+            crate::formats::Format::Conll,
+            &project(vec![d]),
+            &Options::default(),
+        )
+        .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let tags: Vec<&str> = out
+            .lines()
+            .filter_map(|l| {
+                l.rsplit(' ')
+                    .next()
+                    .filter(|_| !l.starts_with("-DOCSTART-"))
+            })
+            .filter(|t| !t.is_empty())
+            .collect();
+        assert_eq!(
+            tags,
+            ["B-ORG", "I-ORG", "I-ORG", "O", "B-LOC", "I-LOC", "O", "B-ORG"],
+            "{out}"
+        );
+        assert_eq!(
+            warnings,
+            [
+                "CoNLL cannot hold spans inside or across another (the outermost were written): 2 left out",
+                "CoNLL cannot hold relations: 2 left out",
+            ]
+        );
+    }
+
+    #[test]
     fn sniffing() {
         assert!(looks_like_conll(
             "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\n"

@@ -5,13 +5,17 @@
 
 use super::FormatError;
 use crate::doc::{unique_id, Document, Project, Span};
+use crate::edit::Overlap;
 use crate::labels::{Label, LabelSet};
+use crate::relations::{DocLabels, Relation, RelationLabels};
 use crate::text::{OffsetMap, OffsetUnit};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 pub const FORMAT_NAME: &str = "spanmark";
-pub const VERSION: u32 = 1;
+/// The version written; version 1 (flat spans, no header `overlap`) is
+/// still read.
+pub const VERSION: u32 = 2;
 
 /// The file's header: everything but its documents.
 #[derive(Serialize)]
@@ -19,7 +23,20 @@ struct Head<'a> {
     format: &'static str,
     version: u32,
     offsets: OffsetUnit,
+    overlap: Overlap,
     labels: &'a LabelSet,
+    #[serde(skip_serializing_if = "no_relation_labels")]
+    relation_labels: &'a RelationLabels,
+    #[serde(skip_serializing_if = "no_doc_labels")]
+    doc_labels: &'a DocLabels,
+}
+
+fn no_relation_labels(l: &&RelationLabels) -> bool {
+    l.0.is_empty()
+}
+
+fn no_doc_labels(l: &&DocLabels) -> bool {
+    l.names.is_empty()
 }
 
 #[derive(Deserialize)]
@@ -28,8 +45,15 @@ struct FileIn {
     version: u32,
     #[serde(default)]
     offsets: Option<String>,
+    /// Absent (version 1): the strictest setting the spans allow.
+    #[serde(default)]
+    overlap: Option<Overlap>,
     #[serde(default)]
     labels: Vec<Label>,
+    #[serde(default)]
+    relation_labels: RelationLabels,
+    #[serde(default)]
+    doc_labels: DocLabels,
     documents: Vec<DocIn>,
 }
 
@@ -44,6 +68,12 @@ struct DocIn {
     status: crate::doc::Status,
     #[serde(default)]
     spans: Vec<Span>,
+    #[serde(default)]
+    relations: Vec<Relation>,
+    #[serde(default)]
+    doc_labels: Vec<String>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 /// Writes the project with code point offsets.
@@ -63,12 +93,19 @@ pub fn export_in(project: &Project, unit: OffsetUnit) -> Result<String, FormatEr
 
 /// The file up to the `[` that opens its documents (written one by one
 /// after it, each by [`write_doc`]).
-pub(crate) fn head(labels: &LabelSet, unit: OffsetUnit) -> Result<String, FormatError> {
+pub(crate) fn head(
+    labels: &LabelSet,
+    overlap: Overlap,
+    unit: OffsetUnit,
+) -> Result<String, FormatError> {
     let head = Head {
         format: FORMAT_NAME,
         version: VERSION,
         offsets: unit,
+        overlap,
         labels,
+        relation_labels: &labels.relations,
+        doc_labels: &labels.doc_labels,
     };
     let mut out =
         serde_json::to_string_pretty(&head).map_err(|e| FormatError::new(e.to_string()))?;
@@ -97,10 +134,13 @@ pub(crate) fn write_doc(d: &Document, unit: OffsetUnit) -> Result<String, Format
     serde_json::to_string_pretty(&d).map_err(|e| FormatError::new(e.to_string()))
 }
 
-/// Reads a native project file. Offsets in another unit than code points are
-/// converted exactly; a span that does not fit its text is an error naming
-/// the document and span. Labels used by spans but missing from `labels` are
-/// added; duplicate document ids get a suffix.
+/// Reads a native project file (version 1 or 2). Offsets in another unit
+/// than code points are converted exactly; a span that does not fit its
+/// text is an error naming the document and span, as is a relation to a
+/// span that is not there, or spans crossing or repeating each other under
+/// `overlap: nested`. Labels (span, relation,
+/// document) used but missing from the header are added; duplicate
+/// document ids get a suffix.
 pub fn import(content: &str) -> Result<Project, FormatError> {
     let file: FileIn = serde_json::from_str(content).map_err(|e| FormatError::from_json(&e))?;
     if file.format != FORMAT_NAME {
@@ -109,9 +149,9 @@ pub fn import(content: &str) -> Result<Project, FormatError> {
             file.format
         )));
     }
-    if file.version != VERSION {
+    if !(1..=VERSION).contains(&file.version) {
         return Err(FormatError::new(format!(
-            "version {} is not supported (this build reads version {VERSION})",
+            "version {} is not supported (this build reads versions 1 to {VERSION})",
             file.version
         )));
     }
@@ -136,7 +176,9 @@ pub fn import(content: &str) -> Result<Project, FormatError> {
             meta,
             status: d.status,
             spans: d.spans,
-            ..Document::new("", "")
+            relations: d.relations,
+            doc_labels: d.doc_labels,
+            note: d.note,
         };
         let map = OffsetMap::new(&doc.text);
         for (i, s) in doc.spans.iter_mut().enumerate() {
@@ -150,13 +192,26 @@ pub fn import(content: &str) -> Result<Project, FormatError> {
         }
         doc.validate()
             .map_err(|e| FormatError::new(e.to_string()))?;
+        super::util::check_relations(&doc).map_err(FormatError::new)?;
+        if file.overlap == Some(Overlap::Nest) {
+            doc.check_overlap(Overlap::Nest).map_err(FormatError::new)?;
+        }
         doc.sort_spans();
         documents.push(doc);
     }
+    let mut labels = LabelSet::from_labels(file.labels);
+    labels.relations = file.relation_labels;
+    labels.doc_labels = file.doc_labels;
+    // `none` over spans that overlap (the page's export does not yet say
+    // its setting) opens as what they need: refusing would lose the work.
+    let overlap = match file.overlap {
+        None | Some(Overlap::Forbid) => crate::relations::overlap_needed(&documents),
+        Some(set) => set,
+    };
     let mut project = Project {
-        labels: LabelSet::from_labels(file.labels),
+        labels,
         documents,
-        ..Default::default()
+        overlap,
     };
     project.add_missing_labels();
     Ok(project)
@@ -191,7 +246,7 @@ mod tests {
         assert_eq!(back, p);
         assert_eq!(export(&back).unwrap(), out);
         assert!(out.starts_with(
-            "{\n  \"format\": \"spanmark\",\n  \"version\": 1,\n  \"offsets\": \"codepoint\""
+            "{\n  \"format\": \"spanmark\",\n  \"version\": 2,\n  \"offsets\": \"codepoint\",\n  \"overlap\": \"none\",\n  \"labels\""
         ));
     }
 
@@ -224,8 +279,8 @@ mod tests {
         assert_eq!(e.line, Some(3), "{e}");
         let e = import(r#"{"format":"brat","version":1,"documents":[]}"#).unwrap_err();
         assert!(e.message.contains("expected \"spanmark\""));
-        let e = import(r#"{"format":"spanmark","version":2,"documents":[]}"#).unwrap_err();
-        assert!(e.message.contains("version 2"));
+        let e = import(r#"{"format":"spanmark","version":3,"documents":[]}"#).unwrap_err();
+        assert!(e.message.contains("version 3"), "{e}");
         let e = import(r#"{"format":"spanmark","version":1,"documents":[{"id":"q","text":"abc","spans":[{"start":1,"end":9,"label":"X"}]}]}"#).unwrap_err();
         assert!(
             e.message.contains("\"q\"") && e.message.contains("past the end"),
@@ -247,5 +302,116 @@ mod tests {
         let mut p = sample();
         p.documents[1].spans.push(Span::new(0, 1, "PER"));
         assert!(export(&p).is_err());
+    }
+
+    /// A project with what version 2 adds: a nested span, a relation, a
+    /// document label, notes with line breaks, quotes and markup.
+    fn structured() -> Project {
+        let mut d = Document::new("n", "Bank of China hired Ana.");
+        let mut bank = Span::new(0, 13, "ORG");
+        bank.id = Some("T1".into());
+        bank.note = Some("\"full\" name\n<script>x</script>".into());
+        let mut china = Span::new(8, 13, "LOC");
+        china.id = Some("T2".into());
+        let mut ana = Span::new(20, 23, "PER");
+        ana.id = Some("T3".into());
+        d.spans = vec![bank, china, ana];
+        d.relations.push(Relation {
+            id: "R1".into(),
+            from: "T3".into(),
+            to: "T1".into(),
+            label: "works_for".into(),
+        });
+        d.doc_labels = vec!["business".into()];
+        d.note = Some("checked\tonce 🙂".into());
+        let mut p = Project {
+            labels: LabelSet::empty(),
+            documents: vec![d],
+            overlap: Overlap::Nest,
+        };
+        p.add_missing_labels();
+        p.labels.relations.0[0].directed = false;
+        p
+    }
+
+    #[test]
+    fn version_2_keeps_relations_nesting_document_labels_and_notes() {
+        let p = structured();
+        let out = export(&p).unwrap();
+        assert!(out.contains("\"overlap\": \"nested\""), "{out}");
+        assert!(out.contains("\"relation_labels\": ["), "{out}");
+        assert!(out.contains("\"doc_labels\": {"), "{out}");
+        let back = import(&out).unwrap();
+        assert_eq!(back, p);
+        let ids: Vec<_> = back.documents[0]
+            .spans
+            .iter()
+            .map(|s| s.id.clone())
+            .collect();
+        assert_eq!(
+            ids,
+            [Some("T1".into()), Some("T2".into()), Some("T3".into())]
+        );
+        assert_eq!(export(&back).unwrap(), out, "byte-stable");
+        let flat = export(&sample()).unwrap();
+        assert!(
+            !flat.contains("relation_labels") && !flat.contains("doc_labels"),
+            "{flat}"
+        );
+    }
+
+    #[test]
+    fn version_1_files_still_read() {
+        let p = import(r##"{"format":"spanmark","version":1,"offsets":"codepoint","labels":[{"name":"ORG","color":"#fff","key":"1"}],
+            "documents":[{"id":"a","text":"Bank of China","status":"done","spans":[{"start":0,"end":13,"label":"ORG"},{"start":8,"end":13,"label":"LOC","source":"model"}]}]}"##)
+        .unwrap();
+        assert_eq!(p.documents[0].spans.len(), 2);
+        assert_eq!(p.overlap, Overlap::Nest, "what its spans need");
+        assert!(p.labels.get("LOC").is_some());
+    }
+
+    #[test]
+    fn labels_used_but_not_declared_are_added() {
+        let p = import(r#"{"format":"spanmark","version":2,"labels":[],"documents":[{"id":"a","text":"Ana met Bo",
+            "spans":[{"start":0,"end":3,"label":"PER","id":"T1"},{"start":8,"end":10,"label":"PER","id":"T2"}],
+            "relations":[{"id":"R1","from":"T1","to":"T2","label":"met"}],"doc_labels":["social","news"]}]}"#)
+        .unwrap();
+        assert!(p.labels.relations.get("met").is_some_and(|l| l.directed));
+        assert_eq!(p.labels.doc_labels.names, ["social", "news"]);
+        assert!(p.labels.doc_labels.multi, "a document holds two");
+        assert_eq!(p.overlap, Overlap::Forbid);
+    }
+
+    #[test]
+    fn a_broken_link_or_a_crossing_under_nested_is_refused_naming_it() {
+        let mut p = structured();
+        p.documents[0].relations[0].to = "T9".into();
+        let e = import(&export(&p).unwrap()).unwrap_err();
+        assert!(
+            e.message.contains("\"n\"") && e.message.contains("R1") && e.message.contains("\"T9\""),
+            "{e}"
+        );
+        let mut p = structured();
+        p.documents[0].spans[1] = Span {
+            start: 10,
+            end: 18,
+            ..p.documents[0].spans[1].clone()
+        };
+        let out = export(&p).unwrap();
+        let e = import(&out).unwrap_err();
+        assert!(
+            e.message.contains("\"n\"")
+                && e.message.contains("T1 (0..13 ORG)")
+                && e.message.contains("T2 (10..18 LOC)"),
+            "{e}"
+        );
+        let any = out.replace("\"overlap\": \"nested\"", "\"overlap\": \"any\"");
+        assert_eq!(import(&any).unwrap().overlap, Overlap::Allow);
+        let none = out.replace("\"overlap\": \"nested\"", "\"overlap\": \"none\"");
+        assert_eq!(
+            import(&none).unwrap().overlap,
+            Overlap::Allow,
+            "what the crossing spans need"
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! `{"id","text","spans":[{"start","end","label"}]}` with code point offsets.
 //!
 //! Export adds, only where they say something: a span's `"source"` (when not
-//! `user`), `"score"` and `"id"`; the document's `"meta"` (when not empty) and
+//! `user`), `"score"`, `"id"`, `"note"` and `"attrs"` (an object of
+//! strings); the document's `"relations"` (`[{"id","from","to","label"}]`,
+//! by span id), `"doc_labels"`, `"note"`, `"meta"` (when not empty) and
 //! `"status": "done"`; and `"offsets"` naming the unit when it is not
 //! `codepoint` (per line, so that lines can be split and joined freely).
 //! Import reads all of these; any other field of a line is kept in the
@@ -15,7 +17,17 @@ use crate::doc::{Document, Project, Source, Span, Status};
 use crate::text::{OffsetMap, OffsetUnit};
 use serde_json::{json, Map, Value};
 
-const KNOWN: [&str; 6] = ["id", "text", "spans", "meta", "status", "offsets"];
+const KNOWN: [&str; 9] = [
+    "id",
+    "text",
+    "spans",
+    "meta",
+    "status",
+    "offsets",
+    "relations",
+    "doc_labels",
+    "note",
+];
 
 pub fn export(project: &Project, options: &Options) -> Result<String, FormatError> {
     super::export_text(super::Format::Jsonl, project, options)
@@ -44,10 +56,25 @@ pub(crate) fn write_doc(d: &Document, options: &Options) -> Result<String, Forma
             if let Some(id) = &s.id {
                 so.insert("id".into(), json!(id));
             }
+            if let Some(note) = &s.note {
+                so.insert("note".into(), json!(note));
+            }
+            if !s.attrs.is_empty() {
+                so.insert("attrs".into(), json!(s.attrs));
+            }
             Value::Object(so)
         })
         .collect();
     o.insert("spans".into(), Value::Array(spans));
+    if !d.relations.is_empty() {
+        o.insert("relations".into(), json!(d.relations));
+    }
+    if !d.doc_labels.is_empty() {
+        o.insert("doc_labels".into(), json!(d.doc_labels));
+    }
+    if let Some(note) = &d.note {
+        o.insert("note".into(), json!(note));
+    }
     if d.meta != Value::Object(Map::new()) {
         o.insert("meta".into(), d.meta.clone());
     }
@@ -94,6 +121,28 @@ fn document(at: Where, n: usize, mut o: Map<String, Value>) -> Result<Document, 
             )))
         }
     }
+    if let Some(v) = o.get("relations").filter(|v| !v.is_null()) {
+        doc.relations = serde_json::from_value(v.clone()).map_err(|e| {
+            at.error(format!(
+                "\"relations\": {e} (expected [{{\"id\", \"from\", \"to\", \"label\"}}])"
+            ))
+        })?;
+    }
+    if let Some(v) = o.get("doc_labels").filter(|v| !v.is_null()) {
+        doc.doc_labels = serde_json::from_value(v.clone())
+            .map_err(|_| at.error("\"doc_labels\" is not a list of strings"))?;
+    }
+    doc.note = match o.get("note") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(n)) => Some(n.clone()),
+        Some(v) => {
+            return Err(at.error(format!(
+                "\"note\" is {}, expected a string",
+                util::type_name(v)
+            )))
+        }
+    };
+    util::check_relations(&doc).map_err(|e| at.error(e))?;
     doc.status = match o.get("status") {
         None | Some(Value::Null) => Status::Todo,
         Some(Value::String(s)) if s == "done" => Status::Done,
@@ -150,6 +199,20 @@ fn span(item: &Value, map: &OffsetMap, unit: OffsetUnit) -> Result<Span, String>
         }
     };
     s.id = util::id_of(so.get("id"));
+    s.note = match so.get("note") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(n)) => Some(n.clone()),
+        Some(v) => {
+            return Err(format!(
+                "\"note\" is {}, expected a string",
+                util::type_name(v)
+            ))
+        }
+    };
+    if let Some(v) = so.get("attrs").filter(|v| !v.is_null()) {
+        s.attrs = serde_json::from_value(v.clone())
+            .map_err(|_| "\"attrs\" is not an object of strings".to_string())?;
+    }
     Ok(s)
 }
 
@@ -242,5 +305,52 @@ mod tests {
         p.documents[1].spans.push(Span::new(3, 99, "X"));
         let e = export(&p, &Options::default()).unwrap_err();
         assert!(e.message.contains("\"b\""), "{e}");
+    }
+
+    #[test]
+    fn relations_document_labels_notes_and_attributes_round_trip() {
+        let mut d = Document::new("r", "Ana met Bo.\n");
+        let mut ana = Span::new(0, 3, "PER");
+        ana.id = Some("T1".into());
+        ana.note = Some("line one\nline \"two\" <b>".into());
+        ana.attrs.insert("Negated".into(), "true".into());
+        let mut bo = Span::new(8, 10, "PER");
+        bo.id = Some("T2".into());
+        d.spans = vec![ana, bo];
+        d.relations.push(crate::relations::Relation {
+            id: "R1".into(),
+            from: "T1".into(),
+            to: "T2".into(),
+            label: "met".into(),
+        });
+        d.doc_labels = vec!["social".into()];
+        d.note = Some("tab\there 🙂".into());
+        let mut p = Project {
+            labels: crate::labels::LabelSet::empty(),
+            documents: vec![d],
+            ..Default::default()
+        };
+        p.add_missing_labels();
+        let out = export(&p, &Options::default()).unwrap();
+        assert_eq!(out.lines().count(), 1, "{out}");
+        let back = import(&out).unwrap();
+        assert_eq!(back.project, p, "{out}");
+        assert_eq!(
+            back.project.documents[0].meta,
+            json!({}),
+            "nothing left over"
+        );
+        assert_eq!(export(&back.project, &Options::default()).unwrap(), out);
+    }
+
+    #[test]
+    fn a_relation_to_a_missing_span_is_refused_naming_it() {
+        let e = import("{\"text\":\"ab\"}\n{\"id\":\"q\",\"text\":\"Ana\",\"spans\":[{\"start\":0,\"end\":3,\"label\":\"PER\",\"id\":\"T1\"}],\"relations\":[{\"id\":\"R4\",\"from\":\"T1\",\"to\":\"T2\",\"label\":\"x\"}]}")
+            .unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(
+            e.message.contains("\"q\"") && e.message.contains("R4") && e.message.contains("\"T2\""),
+            "{e}"
+        );
     }
 }

@@ -25,7 +25,7 @@
 //!
 //! Import returns [`Imported`]: the project and warnings about what was read
 //! but could not be kept as it was (brat discontinuous spans split into
-//! fragments, relations ignored, ...). Nothing is dropped without a warning.
+//! fragments, events ignored, ...). Nothing is dropped without a warning.
 //! Every exporter checks each span against its text before writing anything;
 //! a project that fails is never written, and the error names the document
 //! and the span.
@@ -275,13 +275,21 @@ impl Format {
     /// [`Writer`] leaves out the rest and counts it ([`Writer::warnings`]).
     pub fn holds(self) -> Holds {
         match self {
+            Format::Brat => Holds {
+                overlap: true,
+                relations: true,
+                span_notes: true,
+                ..Holds::default()
+            },
+            Format::Json | Format::Jsonl => Holds {
+                overlap: true,
+                relations: true,
+                doc_labels: true,
+                doc_note: true,
+                span_notes: true,
+            },
             // Filled in format by format as each learns to write them.
-            Format::Json
-            | Format::Jsonl
-            | Format::Doccano
-            | Format::Prodigy
-            | Format::Brat
-            | Format::LabelStudio => Holds {
+            Format::Doccano | Format::Prodigy | Format::LabelStudio => Holds {
                 overlap: true,
                 ..Holds::default()
             },
@@ -552,7 +560,7 @@ pub fn export_warned(
     options: &Options,
 ) -> Result<(Vec<u8>, Vec<String>), FormatError> {
     let mut w = Writer::new(format, options.clone())?;
-    let mut out = w.head(&project.labels)?;
+    let mut out = w.head(&project.labels, project.overlap)?;
     for d in &project.documents {
         out.extend(w.document(d)?);
     }
@@ -577,24 +585,26 @@ pub fn export_files(
     project: &Project,
     options: &Options,
 ) -> Result<Vec<File>, FormatError> {
-    if format == Format::Brat {
-        let mut owned = if options.only_done {
-            util::only_done(project)
-        } else {
-            project.clone()
-        };
-        if options.accepted_only {
-            for d in &mut owned.documents {
-                d.spans.retain(|s| !s.source.is_suggestion());
-            }
-        }
-        return brat::export_files(&owned, options);
-    }
-    let bytes = export_as(format, project, options)?;
-    Ok(vec![File::new(
-        format!("project{}", format.extension(options)),
-        bytes,
-    )])
+    export_files_warned(format, project, options).map(|(files, _)| files)
+}
+
+/// [`export_files`], and what the format could not say: brat's folder is
+/// its tar export unpacked, so that the two never differ.
+pub fn export_files_warned(
+    format: Format,
+    project: &Project,
+    options: &Options,
+) -> Result<(Vec<File>, Vec<String>), FormatError> {
+    let (bytes, warnings) = export_warned(format, project, options)?;
+    let files = if format == Format::Brat {
+        tar::read(&bytes)?
+    } else {
+        vec![File::new(
+            format!("project{}", format.extension(options)),
+            bytes,
+        )]
+    };
+    Ok((files, warnings))
 }
 
 #[cfg(test)]
@@ -613,6 +623,29 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");
         assert!(import_detected("x.bin", &[0xff, 0xfe, 0x00]).is_err());
+    }
+
+    #[test]
+    fn files_read_together_keep_the_looser_overlap_and_every_label() {
+        let flat = File::new("a.jsonl", "{\"id\":\"a\",\"text\":\"Ana\",\"spans\":[{\"start\":0,\"end\":3,\"label\":\"PER\"}]}\n");
+        let nested = File::new(
+            "b.jsonl",
+            "{\"id\":\"b\",\"text\":\"Bank of China\",\"spans\":[{\"start\":0,\"end\":13,\"label\":\"ORG\",\"id\":\"T1\"},\
+             {\"start\":8,\"end\":13,\"label\":\"LOC\",\"id\":\"T2\"}],\
+             \"relations\":[{\"id\":\"R1\",\"from\":\"T2\",\"to\":\"T1\",\"label\":\"part_of\"}],\"doc_labels\":[\"finance\"]}\n",
+        );
+        let p = import_files(Format::Jsonl, &[flat, nested])
+            .unwrap()
+            .project;
+        assert_eq!(p.overlap, crate::edit::Overlap::Nest);
+        assert!(p.labels.relations.get("part_of").is_some());
+        assert_eq!(p.labels.doc_labels.names, ["finance"]);
+        let json = json::export(&p).unwrap();
+        assert_eq!(
+            json::import(&json).unwrap(),
+            p,
+            "the project file reads back"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! import, finishing an imported project, and spaCy-style tokens.
 
 use super::{FormatError, Imported, Options};
-use crate::doc::{unique_id, Document, Project, Span, Status};
+use crate::doc::{unique_id, Document, Project, Span};
 use crate::labels::LabelSet;
 use crate::text::{OffsetMap, OffsetUnit};
 use crate::tokenize;
@@ -37,18 +37,28 @@ pub(crate) fn in_file(mut e: FormatError, path: &str) -> FormatError {
     e
 }
 
-/// The project with only its documents marked done.
-pub(crate) fn only_done(p: &Project) -> Project {
-    Project {
-        labels: p.labels.clone(),
-        documents: p
-            .documents
-            .iter()
-            .filter(|d| d.status == Status::Done)
-            .cloned()
-            .collect(),
-        overlap: p.overlap,
+/// Refuses a relation to a span the document lacks, or without a label,
+/// naming the document and the relation. Repeated ids are left to
+/// [`Document::number_ids`] (a relation keeps the first span of an id).
+pub(crate) fn check_relations(d: &Document) -> Result<(), String> {
+    let ids: HashSet<&str> = d.spans.iter().filter_map(|s| s.id.as_deref()).collect();
+    for r in &d.relations {
+        if r.label.is_empty() {
+            return Err(format!(
+                "document {:?}: relation {} has no label",
+                d.id, r.id
+            ));
+        }
+        for end in [&r.from, &r.to] {
+            if !ids.contains(end.as_str()) {
+                return Err(format!(
+                    "document {:?}: relation {} ({}) points to span {end:?}, which is not there",
+                    d.id, r.id, r.label
+                ));
+            }
+        }
     }
+    Ok(())
 }
 
 /// Appends one import to another: ids stay unique, labels are merged.
@@ -56,6 +66,25 @@ pub(crate) fn merge_into(out: &mut Imported, one: Imported) {
     for l in one.project.labels.iter() {
         out.project.labels.ensure(&l.name);
     }
+    let (from, into) = (&one.project.labels, &mut out.project.labels);
+    for l in &from.relations.0 {
+        if into.relations.get(&l.name).is_none() {
+            into.relations.0.push(l.clone());
+        }
+    }
+    for n in &from.doc_labels.names {
+        if !into.doc_labels.names.contains(n) {
+            into.doc_labels.names.push(n.clone());
+        }
+    }
+    into.doc_labels.multi |= from.doc_labels.multi;
+    // The looser setting: each file's spans must still stand.
+    use crate::edit::Overlap;
+    out.project.overlap = match (out.project.overlap, one.project.overlap) {
+        (Overlap::Allow, _) | (_, Overlap::Allow) => Overlap::Allow,
+        (Overlap::Nest, _) | (_, Overlap::Nest) => Overlap::Nest,
+        _ => Overlap::Forbid,
+    };
     for mut d in one.project.documents {
         let taken: HashSet<String> = out.project.documents.iter().map(|d| d.id.clone()).collect();
         d.id = unique_id(&d.id, |x| taken.contains(x));

@@ -8,6 +8,7 @@
 use super::{brat, conll, doccano, json, jsonl, labelstudio, prodigy, spacy, tar, util};
 use super::{Format, FormatError, Holds, Options};
 use crate::doc::{Document, Status};
+use crate::edit::Overlap;
 use crate::labels::LabelSet;
 
 /// One export in progress.
@@ -63,10 +64,14 @@ impl Writer {
         self.format == Format::Spacy && self.options.spacy_binary
     }
 
-    /// The file's opening (the native format's header names the labels).
-    pub fn head(&self, labels: &LabelSet) -> Result<Vec<u8>, FormatError> {
+    /// The file's opening (the native format's header names the labels
+    /// and the project's overlap setting).
+    pub fn head(&self, labels: &LabelSet, overlap: Overlap) -> Result<Vec<u8>, FormatError> {
+        if self.format == Format::Brat {
+            self.brat.relation_labels(&labels.relations);
+        }
         Ok(match self.format {
-            Format::Json => json::head(labels, self.options.offsets)?.into_bytes(),
+            Format::Json => json::head(labels, overlap, self.options.offsets)?.into_bytes(),
             Format::LabelStudio => b"[".to_vec(),
             Format::Spacy if !self.docbin() => b"[".to_vec(),
             _ => Vec::new(),
@@ -244,9 +249,9 @@ fn fit(d: &Document, holds: Holds, lost: &mut Lost) -> Option<Document> {
             .into_iter()
             .filter(|r| ids.contains(r.from.as_str()) && ids.contains(r.to.as_str()))
             .collect();
-        if holds.relations {
-            lost.relations += before - out.relations.len();
-        }
+        // Counted whether or not the format holds relations: a relation
+        // that lost a span is lost either way.
+        lost.relations += before - out.relations.len();
     }
     if !holds.relations {
         lost.relations += out.relations.len();

@@ -342,6 +342,7 @@ fn to_spans(candidates: Vec<Candidate>, map: &OffsetMap) -> Vec<Span> {
                 score: Some(f64::from(c.score)),
                 id: None,
                 note: None,
+                attrs: Default::default(),
             })
         })
         .collect()

@@ -334,10 +334,14 @@ impl ExportStream {
         })
     }
 
-    /// The file's opening.
-    pub fn head(&self, labels: Vec<Label>) -> Result<Vec<u8>> {
+    /// The file's opening: the project's labels and its structure
+    /// (relation and document labels, the overlap setting).
+    pub fn head(&self, labels: Vec<Label>, structure: &super::Structure) -> Result<Vec<u8>> {
+        let mut set = LabelSet::from_labels(labels);
+        set.relations = structure.relations.clone();
+        set.doc_labels = structure.doc_labels.clone();
         self.writer
-            .head(&LabelSet::from_labels(labels))
+            .head(&set, structure.overlap)
             .map_err(|e| Error(e.to_string()))
     }
 
@@ -525,7 +529,7 @@ mod tests {
             set.ensure("PER");
             set.ensure("LOC");
             let labels: Vec<Label> = set.iter().cloned().collect();
-            let mut out = stream.head(labels.clone()).unwrap();
+            let mut out = stream.head(labels.clone(), &Default::default()).unwrap();
             for (d, r) in [
                 (good.clone(), Some(record(&good, &good_spans))),
                 (deep.clone(), None),
@@ -597,7 +601,9 @@ mod tests {
         let mut set = LabelSet::empty();
         set.ensure("PER");
         set.ensure("LOC");
-        let mut out = stream.head(set.iter().cloned().collect()).unwrap();
+        let mut out = stream
+            .head(set.iter().cloned().collect(), &Default::default())
+            .unwrap();
         for (d, r) in docs {
             out.extend(stream.document(d.clone(), Some(r)).unwrap().unwrap());
         }

@@ -58,7 +58,8 @@ pub struct Record {
 
 /// What a record holds beyond its spans, stored as one JSON string
 /// (`extras`): relations, document labels, the document's note and the
-/// spans' notes (by row of the span table). Absent fields are empty.
+/// spans' notes and attributes (by row of the span table). Absent fields
+/// are empty.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Extras {
@@ -70,6 +71,8 @@ pub struct Extras {
     pub note: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub span_notes: Vec<(u32, String)>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub span_attrs: Vec<(u32, std::collections::BTreeMap<String, String>)>,
 }
 
 /// What a snapshot was built on: the record revision and the edit-log
@@ -156,6 +159,7 @@ impl Record {
     pub fn extras_json(&self) -> String {
         let mut e = self.extras.clone();
         e.span_notes = self.spans.notes.clone();
+        e.span_attrs = self.spans.attrs.clone();
         serde_json::to_string(&e).unwrap_or_default()
     }
 
@@ -190,6 +194,7 @@ impl Record {
         };
         let spans = Packed {
             notes: std::mem::take(&mut extras.span_notes),
+            attrs: std::mem::take(&mut extras.span_attrs),
             table: s.table,
             scores: s.scores,
             labels: serde_json::from_str(s.labels_json)
@@ -278,6 +283,9 @@ mod tests {
     fn spans() -> Vec<Span> {
         let mut a = Span::new(0, 3, "PER");
         a.id = Some("T1".into());
+        // brat's attributes, kept as the span's.
+        a.attrs.insert("Negated".into(), "true".into());
+        a.attrs.insert("Confidence".into(), "High".into());
         let mut b = Span::new(4, 9, "ORG").with_source(Source::Model);
         b.score = Some(0.75);
         vec![a, b]

@@ -103,6 +103,7 @@ pub fn decode_suggestions(table: &[u32], labels: &[String]) -> Vec<Span> {
                 score: Some(f64::from(r[4]) / 1000.0),
                 id: None,
                 note: None,
+                attrs: Default::default(),
             })
         })
         .collect()

@@ -205,9 +205,12 @@ impl ExportWriter {
         Ok(ExportWriter { stream })
     }
 
-    pub fn head(&self, labels: JsValue) -> Result<Vec<u8>, JsError> {
+    /// The file's opening, from the project's labels and structure
+    /// (`session::Structure`).
+    pub fn head(&self, labels: JsValue, structure: JsValue) -> Result<Vec<u8>, JsError> {
         let labels: Vec<Label> = from_js(labels)?;
-        self.stream.head(labels).map_err(session_err)
+        let structure: Structure = from_js(structure)?;
+        self.stream.head(labels, &structure).map_err(session_err)
     }
 
     pub fn document(&mut self, doc: JsValue, record: JsValue) -> Result<Option<Vec<u8>>, JsError> {

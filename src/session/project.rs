@@ -442,10 +442,10 @@ fn plural(n: usize) -> &'static str {
 
 /// A stored document with its spans from its record (none without one).
 pub fn joined(mut doc: Document, record: Option<&Record>) -> Result<Document> {
-    doc.spans = match record {
-        Some(r) => r.spans()?,
-        None => Vec::new(),
-    };
+    match record {
+        Some(r) => r.fill(&mut doc)?,
+        None => doc.spans.clear(),
+    }
     Ok(doc)
 }
 
@@ -508,6 +508,43 @@ mod tests {
 
     fn record(d: &Document, spans: &[Span]) -> Record {
         Record::imported(&d.id, spans)
+    }
+
+    #[test]
+    fn a_stored_documents_relations_labels_and_note_reach_the_export() {
+        let mut d = doc("d", "Ana Lima flew to Lisbon.");
+        let mut ana = Span::new(0, 8, "PER");
+        ana.id = Some("T1".into());
+        let mut lisbon = Span::new(17, 23, "LOC");
+        lisbon.id = Some("T2".into());
+        d.spans = vec![ana, lisbon];
+        d.relations = vec![crate::relations::Relation {
+            id: "R1".into(),
+            from: "T1".into(),
+            to: "T2".into(),
+            label: "flew_to".into(),
+        }];
+        d.doc_labels = vec!["travel".into()];
+        d.note = Some("check the date".into());
+        let r = record(&d, &d.spans).holding(&d);
+        let bare = doc("d", "Ana Lima flew to Lisbon.");
+        let (json, _) = export(
+            "json",
+            &ExportOptions::default(),
+            &[(bare.clone(), r.clone())],
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let out = &v["documents"][0];
+        assert_eq!(out["relations"][0]["label"], "flew_to");
+        assert_eq!(out["doc_labels"][0], "travel");
+        assert_eq!(out["note"], "check the date");
+        // CoNLL cannot say them: the summary names what was left out.
+        let (_, summary) = export("conll", &ExportOptions::default(), &[(bare, r)]);
+        assert!(
+            summary.contains("CoNLL cannot hold relations: 1 left out")
+                && summary.contains("document labels: 1 left out"),
+            "{summary}"
+        );
     }
 
     #[test]

@@ -76,6 +76,8 @@ test('relations by keyboard and by the contract, drawn as arcs, removed with the
   await page.waitForSelector('#relation-dialog[open]');
   await page.keyboard.type('works_for');
   await press('Enter');
+  await page.waitForFunction(() => window.spanmark.relations().length === 1);
+  await idle();
   let rels = await call('relations');
   assert.deepEqual(rels.map(({ from, to, label }) => ({ from, to, label })), [{ from: ana, to: bank, label: 'works_for' }]);
   assert.match(await page.textContent('#status'), /works_for: “Ana Lima” → “Bank of China”/);
@@ -161,5 +163,43 @@ test('document labels: toggles in the header with Shift+digit keys; single choic
   await call('openDocument', 'labels-notes');
   assert.deepEqual(await call('docLabels'), ['finance', 'politics']);
   assert.equal(await page.$eval('#doc-labels-multi', (b) => b.checked), true);
+  assert.equal(await page.textContent('#error'), '');
+});
+
+test('a project with relations, nesting, document labels and notes goes out as spanmark JSON and comes back whole in a new browser; CoNLL says what it left out', async () => {
+  await call('load', TEXT, { id: 'round' });
+  await call('addSpan', 4, 17, 'ORG');
+  await call('addSpan', 12, 17, 'LOC');
+  const spans = (await call('spans')).filter((s) => s.source === 'user');
+  const bank = spans.find((s) => s.start === 4).id;
+  const china = spans.find((s) => s.start === 12).id;
+  await call('addRelation', bank, china, 'based_in');
+  await call('setDocLabels', ['finance']);
+  await call('setNote', { span: china }, 'the country, not the bank');
+  const json = await call('exportAs', 'json');
+  const file = JSON.parse(json);
+  assert.equal(file.version, 2);
+  assert.equal(file.overlap, 'nested');
+  assert.ok(file.relation_labels.some((l) => l.name === 'based_in'), json.slice(0, 400));
+  const doc = file.documents.find((d) => d.id === 'round');
+  assert.equal(doc.relations.length, 1);
+  assert.deepEqual(doc.doc_labels, ['finance']);
+
+  await call('exportAs', 'conll');
+  assert.match(await page.textContent('#status'), /CoNLL cannot hold spans inside or across another.*left out/);
+  assert.match(await page.textContent('#status'), /CoNLL cannot hold relations/);
+
+  await app.freshProfile();
+  await call('importFile', 'round.spanmark.json', json);
+  await call('openDocument', 'round');
+  assert.equal(await call('overlap'), 'nested');
+  const back = (await call('spans')).filter((s) => s.source === 'user');
+  assert.deepEqual(back.map((s) => [s.start, s.end, s.label]), [[4, 17, 'ORG'], [12, 17, 'LOC']]);
+  const rels = await call('relations');
+  const at = (id) => back.find((s) => s.id === id).start;
+  assert.deepEqual(rels.map((r) => [at(r.from), at(r.to), r.label]), [[4, 12, 'based_in']]);
+  assert.deepEqual(await call('docLabels'), ['finance']);
+  assert.equal(back.find((s) => s.start === 12).note, 'the country, not the bank');
+  await page.waitForFunction(() => document.querySelectorAll('#doc svg.arcs g[data-relation]').length === 1);
   assert.equal(await page.textContent('#error'), '');
 });

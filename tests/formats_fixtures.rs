@@ -52,10 +52,9 @@ fn doccano_both_variants() {
         ])
     );
     assert_eq!(r.project.documents[0].id, "41");
-    assert_eq!(
-        r.project.documents[0].meta,
-        serde_json::json!({"Comments": ["checked"]})
-    );
+    // doccano's comments are the document's note.
+    assert_eq!(r.project.documents[0].meta, serde_json::json!({}));
+    assert_eq!(r.project.documents[0].note.as_deref(), Some("checked"));
 }
 
 #[test]

@@ -40,7 +40,12 @@ pub fn export(project: &Project, options: &Options) -> Result<String, FormatErro
 }
 
 /// A document as the `n`th task (from 0) of the list.
-pub(crate) fn write_task(d: &Document, n: usize, options: &Options) -> Result<Value, FormatError> {
+pub(crate) fn write_task(
+    d: &Document,
+    n: usize,
+    options: &Options,
+    _relation_labels: &crate::relations::RelationLabels,
+) -> Result<Value, FormatError> {
     let map = OffsetMap::new(&d.text);
     let spans = util::spans_in(d, &map, options.offsets)?;
     let region = |k: usize, a: usize, b: usize, s: &Span| -> Value {

@@ -276,15 +276,19 @@ impl Format {
     pub fn holds(self) -> Holds {
         match self {
             // Filled in format by format as each learns to write them.
-            Format::Json
-            | Format::Jsonl
-            | Format::Doccano
-            | Format::Prodigy
-            | Format::Brat
-            | Format::LabelStudio => Holds {
+            Format::Doccano => Holds {
                 overlap: true,
-                ..Holds::default()
+                relations: true,
+                doc_labels: true,
+                doc_note: true,
+                span_notes: false,
             },
+            Format::Json | Format::Jsonl | Format::Prodigy | Format::Brat | Format::LabelStudio => {
+                Holds {
+                    overlap: true,
+                    ..Holds::default()
+                }
+            }
             Format::Spacy | Format::Conll => Holds::default(),
         }
     }
@@ -552,6 +556,7 @@ pub fn export_warned(
     options: &Options,
 ) -> Result<(Vec<u8>, Vec<String>), FormatError> {
     let mut w = Writer::new(format, options.clone())?;
+    w.set_labels(&project.labels);
     let mut out = w.head(&project.labels)?;
     for d in &project.documents {
         out.extend(w.document(d)?);

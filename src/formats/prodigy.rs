@@ -40,7 +40,11 @@ struct Token<'t> {
 /// A document's task line (with its newline). The tokens, a dozen for
 /// every span, are written straight into the line rather than built as JSON
 /// values first (which took a gigabyte for a 4 MB text).
-pub(crate) fn write_doc(d: &Document, options: &Options) -> Result<String, FormatError> {
+pub(crate) fn write_doc(
+    d: &Document,
+    options: &Options,
+    _doc_labels: &[String],
+) -> Result<String, FormatError> {
     let unit = options.offsets;
     let map = OffsetMap::new(&d.text);
     let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;

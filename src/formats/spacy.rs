@@ -90,7 +90,7 @@ pub fn export_json(project: &Project, options: &Options) -> Result<String, Forma
 }
 
 /// A document's line of the training JSON.
-pub(crate) fn json_item(d: &Document) -> Result<String, FormatError> {
+pub(crate) fn json_item(d: &Document, _doc_labels: &[String]) -> Result<String, FormatError> {
     let map = OffsetMap::new(&d.text);
     let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;
     util::no_overlaps(d, &spans, "spaCy's doc.ents")?;
@@ -105,7 +105,7 @@ pub(crate) fn json_item(d: &Document) -> Result<String, FormatError> {
 pub fn export_docbin(project: &Project, _options: &Options) -> Result<Vec<u8>, FormatError> {
     let mut bin = DocBin::default();
     for d in &project.documents {
-        bin.add(d)?;
+        bin.add(d, &project.labels.doc_labels.names)?;
     }
     bin.finish()
 }
@@ -123,7 +123,7 @@ pub struct DocBin {
 }
 
 impl DocBin {
-    pub fn add(&mut self, d: &Document) -> Result<(), FormatError> {
+    pub fn add(&mut self, d: &Document, _doc_labels: &[String]) -> Result<(), FormatError> {
         let map = OffsetMap::new(&d.text);
         let spans = util::spans_in(d, &map, OffsetUnit::Codepoint)?;
         util::no_overlaps(d, &spans, "spaCy's doc.ents")?;

@@ -81,8 +81,9 @@ fn labelstudio_annotations_and_predictions() {
     assert_eq!(d.spans[0].source, Source::User);
     assert_eq!(d.spans[1].source, Source::Model);
     assert_eq!(d.spans[1].score, Some(0.8));
-    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
-    assert!(r.warnings[0].contains("not text labels"));
+    // Its choices are the document's labels.
+    assert_eq!(d.doc_labels, ["science"]);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
 
 #[test]

@@ -432,3 +432,15 @@ proptest! {
         linked_round_trip(Format::Doccano, &p, &o)?;
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn labelstudio_keeps_relations_document_labels_and_notes(p in linked_project(), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        linked_round_trip(Format::LabelStudio, &p, &o)?;
+        let back = round_trip(Format::LabelStudio, &p, &o);
+        prop_assert_eq!(provenance(&back), provenance(&p));
+    }
+}

@@ -283,12 +283,21 @@ impl Format {
                 doc_note: true,
                 span_notes: false,
             },
-            Format::Json | Format::Jsonl | Format::Prodigy | Format::Brat | Format::LabelStudio => {
-                Holds {
-                    overlap: true,
-                    ..Holds::default()
-                }
-            }
+            Format::LabelStudio => Holds {
+                overlap: true,
+                relations: true,
+                doc_labels: true,
+                doc_note: true,
+                span_notes: true,
+            },
+            Format::Prodigy => Holds {
+                overlap: true,
+                ..Holds::default()
+            },
+            Format::Json | Format::Jsonl | Format::Brat => Holds {
+                overlap: true,
+                ..Holds::default()
+            },
             Format::Spacy | Format::Conll => Holds::default(),
         }
     }

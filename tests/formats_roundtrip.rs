@@ -444,3 +444,23 @@ proptest! {
         prop_assert_eq!(provenance(&back), provenance(&p));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn spacy_docbin_keeps_nested_spans_and_document_labels(p in linked_project()) {
+        let o = Options { spacy_binary: true, ..Options::default() };
+        linked_round_trip(Format::Spacy, &p, &o)?;
+    }
+
+    #[test]
+    fn spacy_json_keeps_nested_spans_and_document_labels(p in linked_project()) {
+        let back = round_trip(Format::Spacy, &p, &Options::default());
+        prop_assert_eq!(core(&back, false), core(&p, false));
+        let labels = |p: &Project| -> Vec<Vec<String>> {
+            p.documents.iter().map(|d| d.doc_labels.clone()).collect()
+        };
+        prop_assert_eq!(labels(&back), labels(&p));
+    }
+}

@@ -298,7 +298,12 @@ impl Format {
                 overlap: true,
                 ..Holds::default()
             },
-            Format::Spacy | Format::Conll => Holds::default(),
+            Format::Spacy => Holds {
+                overlap: true,
+                doc_labels: true,
+                ..Holds::default()
+            },
+            Format::Conll => Holds::default(),
         }
     }
 

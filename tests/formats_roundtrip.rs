@@ -464,3 +464,13 @@ proptest! {
         prop_assert_eq!(labels(&back), labels(&p));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn prodigy_keeps_relations_and_document_labels(p in linked_project(), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        linked_round_trip(Format::Prodigy, &p, &o)?;
+    }
+}

@@ -292,6 +292,8 @@ impl Format {
             },
             Format::Prodigy => Holds {
                 overlap: true,
+                relations: true,
+                doc_labels: true,
                 ..Holds::default()
             },
             Format::Json | Format::Jsonl | Format::Brat => Holds {

@@ -347,14 +347,16 @@ pub fn import_json(content: &str) -> Result<Imported, FormatError> {
         let map = OffsetMap::new(text);
         let mut d = Document::new(format!("doc-{}", n + 1), text);
         let mut meta = Map::new();
-        let triples = |what: &str, v: &Value| -> Result<Vec<Span>, FormatError> {
-            let list = v.as_array().ok_or_else(|| {
+        // `list` names the list in messages, `what` one of its items.
+        let triples = |list: &str, what: &str, v: &Value| -> Result<Vec<Span>, FormatError> {
+            let items = v.as_array().ok_or_else(|| {
                 at(format!(
-                    "{what} is {}, expected an array",
+                    "{list} is {}, expected an array",
                     util::type_name(v)
                 ))
             })?;
-            list.iter()
+            items
+                .iter()
                 .enumerate()
                 .map(|(i, e)| {
                     (|| -> Result<Span, String> {
@@ -377,7 +379,7 @@ pub fn import_json(content: &str) -> Result<Imported, FormatError> {
         let mut cats = Vec::new();
         for (k, val) in annot {
             match k.as_str() {
-                "entities" => ents = triples("entity", val)?,
+                "entities" => ents = triples("\"entities\"", "entity", val)?,
                 "spans" => {
                     let keys = val.as_object().ok_or_else(|| {
                         at(format!(
@@ -388,7 +390,11 @@ pub fn import_json(content: &str) -> Result<Imported, FormatError> {
                     for (key, list) in keys {
                         groups.push((
                             key.clone(),
-                            triples(&format!("span group {key:?} item"), list)?,
+                            triples(
+                                &format!("span group {key:?}"),
+                                &format!("span group {key:?} item"),
+                                list,
+                            )?,
                         ));
                     }
                 }
@@ -818,6 +824,12 @@ mod tests {
             import(br#"[["abc", {"entities": [], "spans": {"sc": [[0, 1, "X"], [1, 1, "Y"]]}}]]"#)
                 .unwrap_err();
         assert!(e.message.contains("span group \"sc\" item 1"), "{e}");
+        let e = import(br#"[["abc", {"entities": {}}]]"#).unwrap_err();
+        assert!(
+            e.message
+                .contains("\"entities\" is an object, expected an array"),
+            "{e}"
+        );
     }
 
     /// "Bank of China" with "China" inside it and "of China hired" across

@@ -472,3 +472,177 @@ fn only_done_filters_every_format() {
         assert_eq!(back.documents[0].text, "Ada", "{f}");
     }
 }
+
+// Relations, document labels and notes (doccano, Label Studio, Prodigy,
+// spaCy): documents of nested and crossing spans, each span numbered
+// `T<n>`, relations `R1`.. between them, some document labels, a note on
+// the document and on some spans; each format must give back what its
+// `Format::holds` says it holds.
+
+const RELATION_LABELS: &[&str] = &["works_for", "part of", "<b>x</b>"];
+const DOC_LABELS: &[&str] = &["pos", "neg", "news & views"];
+const LINKED_NOTES: &[&str] = &["check", "two\nlines <i>x</i>", "😀 \"quoted\" \\ end"];
+
+fn linked_project() -> impl Strategy<Value = Project> {
+    let extras = (
+        prop::collection::vec((0usize..8, 0usize..8, 0..RELATION_LABELS.len()), 0..4),
+        prop::collection::vec(any::<bool>(), DOC_LABELS.len()),
+        prop::option::of(0..LINKED_NOTES.len()),
+        prop::collection::vec(prop::option::of(0..LINKED_NOTES.len()), 6),
+    );
+    (project(true), prop::collection::vec(extras, 4)).prop_map(|(mut p, extras)| {
+        for (d, (rels, labels, note, span_notes)) in p.documents.iter_mut().zip(extras) {
+            add_links(d, rels, labels, note, span_notes);
+        }
+        for d in &p.documents {
+            for r in &d.relations {
+                p.labels.relations.ensure(&r.label);
+            }
+        }
+        p
+    })
+}
+
+fn add_links(
+    d: &mut Document,
+    rels: Vec<(usize, usize, usize)>,
+    labels: Vec<bool>,
+    note: Option<usize>,
+    span_notes: Vec<Option<usize>>,
+) {
+    d.number_ids();
+    let n = d.spans.len();
+    if n > 0 {
+        for (k, (a, b, l)) in rels.into_iter().enumerate() {
+            d.relations.push(Relation {
+                id: format!("R{}", k + 1),
+                from: d.spans[a % n].id.clone().unwrap(),
+                to: d.spans[b % n].id.clone().unwrap(),
+                label: RELATION_LABELS[l].to_string(),
+            });
+        }
+    }
+    d.doc_labels = DOC_LABELS
+        .iter()
+        .zip(labels)
+        .filter(|(_, on)| *on)
+        .map(|(l, _)| l.to_string())
+        .collect();
+    d.note = note.map(|i| LINKED_NOTES[i].to_string());
+    for (s, sn) in d.spans.iter_mut().zip(span_notes) {
+        s.note = sn.map(|i| LINKED_NOTES[i].to_string());
+    }
+}
+
+/// What a document says besides its spans' places and labels, cut to
+/// what `holds` holds: (span ids where there are relations, relations sorted by id, document
+/// labels, document note, span notes).
+type Links = (
+    Vec<Option<String>>,
+    Vec<Relation>,
+    Vec<String>,
+    Option<String>,
+    Vec<Option<String>>,
+);
+
+fn links(p: &Project, holds: formats::Holds) -> Vec<Links> {
+    p.documents
+        .iter()
+        .map(|d| {
+            let mut rels = if holds.relations {
+                d.relations.clone()
+            } else {
+                Vec::new()
+            };
+            rels.sort_by(|a, b| a.id.cmp(&b.id));
+            (
+                // Ids name a relation's ends; without relations a format
+                // may leave them out.
+                d.spans
+                    .iter()
+                    .map(|s| s.id.clone().filter(|_| !rels.is_empty()))
+                    .collect(),
+                rels,
+                if holds.doc_labels {
+                    d.doc_labels.clone()
+                } else {
+                    Vec::new()
+                },
+                d.note.clone().filter(|_| holds.doc_note),
+                d.spans
+                    .iter()
+                    .map(|s| s.note.clone().filter(|_| holds.span_notes))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// A linked project through `format`: every span back in place, and
+/// everything the format holds back as it was.
+fn linked_round_trip(format: Format, p: &Project, options: &Options) -> Result<(), TestCaseError> {
+    let back = round_trip(format, p, options);
+    prop_assert_eq!(core(&back, true), core(p, true));
+    prop_assert_eq!(links(&back, format.holds()), links(p, format.holds()));
+    for d in &back.documents {
+        for r in &d.relations {
+            prop_assert!(back.labels.relations.get(&r.label).is_some());
+        }
+        for l in &d.doc_labels {
+            prop_assert!(back.labels.doc_labels.names.contains(l));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn doccano_keeps_relations_document_labels_and_notes(p in linked_project(), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        linked_round_trip(Format::Doccano, &p, &o)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn labelstudio_keeps_relations_document_labels_and_notes(p in linked_project(), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        linked_round_trip(Format::LabelStudio, &p, &o)?;
+        let back = round_trip(Format::LabelStudio, &p, &o);
+        prop_assert_eq!(provenance(&back), provenance(&p));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn spacy_docbin_keeps_nested_spans_and_document_labels(p in linked_project()) {
+        let o = Options { spacy_binary: true, ..Options::default() };
+        linked_round_trip(Format::Spacy, &p, &o)?;
+    }
+
+    #[test]
+    fn spacy_json_keeps_nested_spans_and_document_labels(p in linked_project()) {
+        let back = round_trip(Format::Spacy, &p, &Options::default());
+        prop_assert_eq!(core(&back, false), core(&p, false));
+        let labels = |p: &Project| -> Vec<Vec<String>> {
+            p.documents.iter().map(|d| d.doc_labels.clone()).collect()
+        };
+        prop_assert_eq!(labels(&back), labels(&p));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn prodigy_keeps_relations_and_document_labels(p in linked_project(), offsets in unit()) {
+        let o = Options { offsets, ..Options::default() };
+        linked_round_trip(Format::Prodigy, &p, &o)?;
+    }
+}

@@ -1,13 +1,36 @@
 //! Label Studio's task JSON (a list of tasks, as its "JSON" export writes and
-//! its import reads) for a `<Labels name="label" toName="text">` +
-//! `<Text name="text" value="$text">` project:
+//! its import reads) for a project labelled with
+//!
+//! ```xml
+//! <View>
+//!   <Relations><Relation value="works_for"/></Relations>
+//!   <Labels name="label" toName="text"><Label value="PER"/></Labels>
+//!   <Text name="text" value="$text"/>
+//!   <Choices name="category" toName="text" choice="multiple"><Choice value="news"/></Choices>
+//!   <TextArea name="note" toName="text"/>
+//!   <TextArea name="span_note" toName="text" perRegion="true"/>
+//! </View>
+//! ```
 //!
 //! ```json
 //! [{"id": 1, "data": {"text": "...", "id": "doc id"}, "meta": {...},
-//!   "annotations": [{"result": [{"id", "from_name": "label", "to_name": "text",
-//!       "type": "labels", "value": {"start", "end", "text", "labels": ["PER"]}}]}],
+//!   "annotations": [{"result": [
+//!       {"id": "T1", "from_name": "label", "to_name": "text", "type": "labels",
+//!        "value": {"start", "end", "text", "labels": ["PER"]}},
+//!       {"id": "T1", "from_name": "span_note", "to_name": "text", "type": "textarea",
+//!        "value": {"start", "end", "text": ["a span's note"]}},
+//!       {"id": "R1", "from_id": "T1", "to_id": "T2", "type": "relation",
+//!        "direction": "right", "labels": ["works_for"]},
+//!       {"id": "category", "from_name": "category", "to_name": "text", "type": "choices",
+//!        "value": {"choices": ["news"]}},
+//!       {"id": "note", "from_name": "note", "to_name": "text", "type": "textarea",
+//!        "value": {"text": ["the document's note"]}}]}],
 //!   "predictions": [{"model_version": "spanmark-model", "result": [... "score"]}]}]
 //! ```
+//!
+//! (Label Studio's task format, labelstud.io/guide/task_format; a per-region
+//! control's result carries its region's `id`, a relation's `from_id` and
+//! `to_id` name regions, `direction` is `right`, `left` or `bi`.)
 //!
 //! Offsets are code points. Label Studio's Text tag counted UTF-16 units
 //! before its emoji fix (label-studio-frontend #308, 2022, "store code points
@@ -19,43 +42,63 @@
 //!
 //! Accepted spans (source `user`) go to one annotation; suggestions go to one
 //! prediction per source (`spanmark-model`, `spanmark-rule`) with each
-//! region's `score`. A document gets an annotation when it has accepted spans
-//! or is done; import marks a task with an annotation done. Import reads
-//! `annotations` (or the older `completions`; the first one not cancelled,
-//! with a warning when there are more) and `predictions` (as suggestions,
-//! source `rule` when the model version says so). A region with several
-//! labels becomes one span per label (with a warning); results of other types
-//! (choices, relations, ...) are ignored with a count. A region whose `text`
-//! does not match the task text at its offsets gives a warning. The "JSON-MIN"
-//! export (`[{"text", "label": [{"start","end","labels"}]}]`) is read too.
+//! region's `score`. A span's note goes with it, a relation with its `from`
+//! span; document labels and the note go to the annotation. A document gets
+//! an annotation when it has any of these or is done; import marks a task
+//! with an annotation done. Import reads `annotations` (or the older
+//! `completions`; the first one not cancelled, with a warning when there
+//! are more) and `predictions` (as suggestions, source `rule` when the model
+//! version says so): text labels, relations (a `left` one turned round, a
+//! `bi` one's label made undirected; one relation per label, `relation`
+//! when it has none), choices as document labels, a text area as the
+//! document's note or, when it has a region's id, that span's note. A
+//! relation to a region that is not in the task is refused naming the task.
+//! A region with several labels becomes one span per label (with a warning);
+//! results of other types are ignored with a count. A region whose `text`
+//! does not match the task text at its offsets gives a warning. The
+//! "JSON-MIN" export (`[{"text", "label": [{"start","end","labels"}]}]`) is
+//! read too.
 
 use super::util;
 use super::{FormatError, Imported, Options};
 use crate::doc::{Document, Project, Source, Span, Status};
+use crate::relations::{Relation, RelationLabels};
 use crate::text::{slice_chars, OffsetMap, OffsetUnit};
 use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
 
 pub fn export(project: &Project, options: &Options) -> Result<String, FormatError> {
     super::export_text(super::Format::LabelStudio, project, options)
 }
 
 /// A document as the `n`th task (from 0) of the list.
-pub(crate) fn write_task(d: &Document, n: usize, options: &Options) -> Result<Value, FormatError> {
+pub(crate) fn write_task(
+    d: &Document,
+    n: usize,
+    options: &Options,
+    relation_labels: &RelationLabels,
+) -> Result<Value, FormatError> {
     let map = OffsetMap::new(&d.text);
     let spans = util::spans_in(d, &map, options.offsets)?;
-    let region = |k: usize, a: usize, b: usize, s: &Span| -> Value {
-        let (ca, cb) = (s.start, s.end);
+    // Results by where they go: the annotation, the model's and the rules'
+    // predictions.
+    let mut groups: [Vec<Value>; 3] = Default::default();
+    let group = |s: Source| match s {
+        Source::User => 0,
+        Source::Model => 1,
+        Source::Rule => 2,
+    };
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    for (k, &(a, b, s)) in spans.iter().enumerate() {
+        let id = s.id.clone().unwrap_or_else(|| format!("s{}", k + 1));
         let mut r = Map::new();
-        r.insert(
-            "id".into(),
-            json!(s.id.clone().unwrap_or_else(|| format!("s{}", k + 1))),
-        );
+        r.insert("id".into(), json!(id));
         r.insert("from_name".into(), json!("label"));
         r.insert("to_name".into(), json!("text"));
         r.insert("type".into(), json!("labels"));
         r.insert(
             "value".into(),
-            json!({"start": a, "end": b, "text": slice_chars(&d.text, &map, ca, cb), "labels": [s.label]}),
+            json!({"start": a, "end": b, "text": slice_chars(&d.text, &map, s.start, s.end), "labels": [s.label]}),
         );
         if let Some(sc) = s.score {
             r.insert("score".into(), json!(sc));
@@ -63,18 +106,39 @@ pub(crate) fn write_task(d: &Document, n: usize, options: &Options) -> Result<Va
         if s.source != Source::User {
             r.insert("origin".into(), json!("prediction"));
         }
-        Value::Object(r)
-    };
-    let mut accepted = Vec::new();
-    let mut model = Vec::new();
-    let mut rule = Vec::new();
-    for (k, &(a, b, s)) in spans.iter().enumerate() {
-        let r = region(k, a, b, s);
-        match s.source {
-            Source::User => accepted.push(r),
-            Source::Model => model.push(r),
-            Source::Rule => rule.push(r),
+        let g = &mut groups[group(s.source)];
+        g.push(Value::Object(r));
+        if let Some(note) = &s.note {
+            g.push(
+                json!({"id": id, "from_name": "span_note", "to_name": "text", "type": "textarea",
+                "value": {"start": a, "end": b, "text": [note]}}),
+            );
         }
+        if let Some(id) = s.id.as_deref() {
+            group_of.insert(id, group(s.source));
+        }
+    }
+    for r in &d.relations {
+        let direction = match relation_labels.get(&r.label) {
+            Some(l) if !l.directed => "bi",
+            _ => "right",
+        };
+        let g = group_of.get(r.from.as_str()).copied().unwrap_or(0);
+        groups[g].push(
+            json!({"id": r.id, "from_id": r.from, "to_id": r.to, "type": "relation",
+            "direction": direction, "labels": [r.label]}),
+        );
+    }
+    let [mut accepted, model, rule] = groups;
+    if !d.doc_labels.is_empty() {
+        accepted.push(
+            json!({"id": "category", "from_name": "category", "to_name": "text",
+            "type": "choices", "value": {"choices": d.doc_labels}}),
+        );
+    }
+    if let Some(note) = &d.note {
+        accepted.push(json!({"id": "note", "from_name": "note", "to_name": "text",
+            "type": "textarea", "value": {"text": [note]}}));
     }
     let mut t = Map::new();
     t.insert("id".into(), json!(n + 1));
@@ -116,13 +180,38 @@ pub fn import(content: &str) -> Result<Imported, FormatError> {
     };
     let mut docs = Vec::new();
     let mut warnings = Vec::new();
+    let mut undirected = HashSet::new();
     for (n, t) in tasks.into_iter().enumerate() {
-        docs.push(task(n + 1, t, &mut warnings)?);
+        docs.push(task(n + 1, t, &mut warnings, &mut undirected)?);
     }
-    util::finish(docs, warnings)
+    let mut out = util::finish_linked(docs, warnings)?;
+    for l in &mut out.project.labels.relations.0 {
+        if undirected.contains(&l.name) {
+            l.directed = false;
+        }
+    }
+    Ok(out)
 }
 
-fn task(n: usize, t: &Value, warnings: &mut Vec<String>) -> Result<Document, FormatError> {
+/// What a task's results say besides its spans, joined to the spans once
+/// every result is read (a relation may come before its regions).
+#[derive(Default)]
+struct Links {
+    /// (id, from region, to region, label).
+    relations: Vec<(String, String, String, String)>,
+    /// (result id, text) of each text area.
+    notes: Vec<(Option<String>, String)>,
+    doc_labels: Vec<String>,
+    /// Results of other kinds, not read.
+    ignored: usize,
+}
+
+fn task(
+    n: usize,
+    t: &Value,
+    warnings: &mut Vec<String>,
+    undirected: &mut HashSet<String>,
+) -> Result<Document, FormatError> {
     let err = |m: String| FormatError::new(format!("task {n}: {m}"));
     let t = t
         .as_object()
@@ -159,7 +248,7 @@ fn task(n: usize, t: &Value, warnings: &mut Vec<String>) -> Result<Document, For
     if let Some(m) = t.get("meta").filter(|m| !m.is_null()) {
         d.meta = m.clone();
     }
-    let mut ignored = 0;
+    let mut links = Links::default();
     // Accepted annotations.
     let mut annotations: Vec<&Value> = Vec::new();
     for key in ["annotations", "completions"] {
@@ -188,7 +277,8 @@ fn task(n: usize, t: &Value, warnings: &mut Vec<String>) -> Result<Document, For
             result,
             None,
             Source::User,
-            &mut ignored,
+            &mut links,
+            undirected,
             warnings,
         )?;
     }
@@ -213,25 +303,54 @@ fn task(n: usize, t: &Value, warnings: &mut Vec<String>) -> Result<Document, For
             let score = p.get("score").and_then(Value::as_f64);
             let result = p.get("result").unwrap_or(&Value::Null);
             read_results(
-                n,
-                &mut d,
-                &map,
-                unit,
-                result,
-                score,
-                source,
-                &mut ignored,
-                warnings,
+                n, &mut d, &map, unit, result, score, source, &mut links, undirected, warnings,
             )?;
         }
     }
+    let ignored = links.ignored;
     if ignored > 0 {
         warnings.push(format!(
-            "task {n} ({:?}): {ignored} result(s) that are not text labels ignored",
+            "task {n} ({:?}): {ignored} result(s) that are not text labels, relations, choices or text areas ignored",
             d.id
         ));
     }
+    join_links(n, &mut d, links)?;
     Ok(d)
+}
+
+/// Puts a task's relations, notes and document labels on its document.
+fn join_links(n: usize, d: &mut Document, links: Links) -> Result<(), FormatError> {
+    let regions: HashSet<&str> = d.spans.iter().filter_map(|s| s.id.as_deref()).collect();
+    for (id, from, to, label) in &links.relations {
+        for end in [from, to] {
+            if !regions.contains(end.as_str()) {
+                return Err(FormatError::new(format!(
+                    "task {n} ({:?}): relation {from} → {to} ({label}) points to region {end:?}, \
+                     which is not in the task",
+                    d.id
+                )));
+            }
+        }
+        d.relations.push(Relation {
+            id: id.clone(),
+            from: from.clone(),
+            to: to.clone(),
+            label: label.clone(),
+        });
+    }
+    let mut doc_notes = Vec::new();
+    for (id, text) in links.notes {
+        let span = id.and_then(|id| d.spans.iter_mut().find(|s| s.id.as_deref() == Some(&id)));
+        match span {
+            Some(s) => s.note = Some(text),
+            None => doc_notes.push(text),
+        }
+    }
+    if !doc_notes.is_empty() {
+        d.note = Some(doc_notes.join("\n\n"));
+    }
+    d.doc_labels = links.doc_labels;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -243,7 +362,8 @@ fn read_results(
     result: &Value,
     score: Option<f64>,
     source: Source,
-    ignored: &mut usize,
+    links: &mut Links,
+    undirected: &mut HashSet<String>,
     warnings: &mut Vec<String>,
 ) -> Result<(), FormatError> {
     let items = match result {
@@ -259,10 +379,72 @@ fn read_results(
     for (i, r) in items.iter().enumerate() {
         let ty = r.get("type").and_then(Value::as_str).unwrap_or("labels");
         let value = r.get("value");
+        let strings = |v: Option<&Value>| -> Vec<String> {
+            match v {
+                Some(Value::String(s)) => vec![s.clone()],
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        match ty {
+            "relation" => {
+                let (Some(from), Some(to)) =
+                    (util::id_of(r.get("from_id")), util::id_of(r.get("to_id")))
+                else {
+                    return Err(FormatError::new(format!(
+                        "task {n} ({:?}), result {i}: a relation without \"from_id\" and \"to_id\"",
+                        d.id
+                    )));
+                };
+                let direction = r
+                    .get("direction")
+                    .and_then(Value::as_str)
+                    .unwrap_or("right");
+                let (from, to) = if direction == "left" {
+                    (to, from)
+                } else {
+                    (from, to)
+                };
+                let mut labels = strings(r.get("labels"));
+                if labels.is_empty() {
+                    labels.push("relation".into());
+                }
+                for label in labels {
+                    if direction == "bi" {
+                        undirected.insert(label.clone());
+                    }
+                    let id = util::id_of(r.get("id")).unwrap_or_default();
+                    links.relations.push((id, from.clone(), to.clone(), label));
+                }
+                continue;
+            }
+            "choices" => {
+                for c in strings(value.and_then(|v| v.get("choices"))) {
+                    if !links.doc_labels.contains(&c) {
+                        links.doc_labels.push(c);
+                    }
+                }
+                continue;
+            }
+            "textarea" => {
+                let lines = strings(value.and_then(|v| v.get("text")));
+                if !lines.is_empty() {
+                    links
+                        .notes
+                        .push((util::id_of(r.get("id")), lines.join("\n")));
+                }
+                continue;
+            }
+            _ => {}
+        }
         let is_span = matches!(ty, "labels")
             && value.is_some_and(|v| v.get("start").is_some() && v.get("end").is_some());
         if !is_span {
-            *ignored += 1;
+            links.ignored += 1;
             continue;
         }
         let spans = region_spans(map, unit, value.unwrap_or(&Value::Null), &d.text)
@@ -403,7 +585,7 @@ mod tests {
         let t = r#"[{"id": 9, "data": {"text": "😀 Paris is big"}, "annotations": [{"result": [
             {"id": "x", "from_name": "label", "to_name": "text", "type": "labels",
              "value": {"start": 3, "end": 8, "text": "Paris", "labels": ["LOC", "GPE"]}},
-            {"id": "c", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}
+            {"id": "c", "from_name": "sentiment", "to_name": "text", "type": "rating", "value": {"rating": 4}}
         ]}, {"result": []}]}]"#;
         let r = import(t).unwrap();
         let d = &r.project.documents[0];
@@ -414,6 +596,85 @@ mod tests {
         assert!(all.contains("another unit"), "{all}");
         assert!(all.contains("2 labels"), "{all}");
         assert!(all.contains("1 result(s)"), "{all}");
+    }
+
+    /// A task as Label Studio exports it from the project in the module's
+    /// header: a nested region, relations written both ways and
+    /// undirected, choices, a note and a region's note, a prediction with
+    /// its own relation.
+    const LINKED: &str = r#"[{"id": 4, "data": {"text": "Bank of China hired Ada Lima"},
+      "annotations": [{"id": 1, "result": [
+        {"id": "a1", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 0, "end": 13, "text": "Bank of China", "labels": ["ORG"]}},
+        {"id": "a2", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 8, "end": 13, "text": "China", "labels": ["LOC"]}},
+        {"id": "a3", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 20, "end": 28, "text": "Ada Lima", "labels": ["PER"]}},
+        {"from_id": "a1", "to_id": "a3", "type": "relation", "direction": "left", "labels": ["works_for"]},
+        {"from_id": "a2", "to_id": "a1", "type": "relation", "direction": "bi", "labels": ["near"]},
+        {"id": "a3", "from_name": "span_note", "to_name": "text", "type": "textarea",
+         "value": {"start": 20, "end": 28, "text": ["new hire", "<b>check</b>"]}},
+        {"id": "zz", "from_name": "category", "to_name": "text", "type": "choices",
+         "value": {"choices": ["finance", "people"]}},
+        {"id": "nn", "from_name": "note", "to_name": "text", "type": "textarea",
+         "value": {"text": ["seen twice"]}}]}],
+      "predictions": [{"model_version": "m", "result": [
+        {"id": "p1", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 14, "end": 19, "text": "hired", "labels": ["EVENT"]}, "score": 0.5},
+        {"from_id": "p1", "to_id": "a3", "type": "relation", "direction": "right", "labels": []}]}]}]"#;
+
+    #[test]
+    fn relations_choices_and_notes_in_annotations_and_predictions() {
+        let r = import(LINKED).unwrap();
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        let p = &r.project;
+        let d = &p.documents[0];
+        let rel: Vec<(&str, &str, &str)> = d
+            .relations
+            .iter()
+            .map(|r| (r.from.as_str(), r.to.as_str(), r.label.as_str()))
+            .collect();
+        assert_eq!(
+            rel,
+            [
+                ("a3", "a1", "works_for"),
+                ("a2", "a1", "near"),
+                ("p1", "a3", "relation")
+            ]
+        );
+        assert_eq!(d.doc_labels, ["finance", "people"]);
+        assert_eq!(d.note.as_deref(), Some("seen twice"));
+        let ada = d.spans.iter().find(|s| s.label == "PER").unwrap();
+        assert_eq!(ada.note.as_deref(), Some("new hire\n<b>check</b>"));
+        assert_eq!(p.overlap, crate::edit::Overlap::Nest);
+        assert!(!p.labels.relations.get("near").unwrap().directed);
+        assert!(p.labels.relations.get("works_for").unwrap().directed);
+        // Written back: the suggestion's relation in its prediction, the
+        // undirected one as "bi", and read again the same.
+        let out = export(p, &Options::default()).unwrap();
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let pred = &v[0]["predictions"][0]["result"];
+        assert_eq!(pred[1]["type"], "relation", "{out}");
+        assert_eq!(pred[1]["from_id"], "p1", "{out}");
+        let ann = v[0]["annotations"][0]["result"].as_array().unwrap();
+        assert!(ann
+            .iter()
+            .any(|r| r["direction"] == "bi" && r["labels"] == json!(["near"])));
+        let back = import(&out).unwrap();
+        assert_eq!(back.project, *p);
+    }
+
+    #[test]
+    fn a_relation_to_a_missing_region_is_refused_naming_the_task() {
+        let bad = LINKED.replace(
+            r#""to_id": "a3", "type": "relation", "direction": "right""#,
+            r#""to_id": "gone", "type": "relation", "direction": "right""#,
+        );
+        let e = import(&bad).unwrap_err();
+        assert!(
+            e.message.starts_with("task 1 (\"4\")") && e.message.contains("\"gone\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -288,12 +288,32 @@ impl Format {
                 doc_note: true,
                 span_notes: true,
             },
-            // Filled in format by format as each learns to write them.
-            Format::Doccano | Format::Prodigy | Format::LabelStudio => Holds {
+            Format::Doccano => Holds {
                 overlap: true,
+                relations: true,
+                doc_labels: true,
+                doc_note: true,
+                span_notes: false,
+            },
+            Format::LabelStudio => Holds {
+                overlap: true,
+                relations: true,
+                doc_labels: true,
+                doc_note: true,
+                span_notes: true,
+            },
+            Format::Prodigy => Holds {
+                overlap: true,
+                relations: true,
+                doc_labels: true,
                 ..Holds::default()
             },
-            Format::Spacy | Format::Conll => Holds::default(),
+            Format::Spacy => Holds {
+                overlap: true,
+                doc_labels: true,
+                ..Holds::default()
+            },
+            Format::Conll => Holds::default(),
         }
     }
 
@@ -560,6 +580,7 @@ pub fn export_warned(
     options: &Options,
 ) -> Result<(Vec<u8>, Vec<String>), FormatError> {
     let mut w = Writer::new(format, options.clone())?;
+    w.set_labels(&project.labels);
     let mut out = w.head(&project.labels, project.overlap)?;
     for d in &project.documents {
         out.extend(w.document(d)?);

@@ -8,7 +8,7 @@ use crate::labels::LabelSet;
 use crate::text::{OffsetMap, OffsetUnit};
 use crate::tokenize;
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The bytes as UTF-8 text, without a leading byte order mark; an error names
 /// the line, column and byte offset of the first bad byte.
@@ -204,6 +204,87 @@ pub(crate) fn finish(
     };
     project.add_missing_labels();
     Ok(Imported { project, warnings })
+}
+
+/// [`finish`] for the formats that carry relations, document labels and
+/// notes: a relation to a span repeated at one place follows the span kept;
+/// in a document with ids or relations every span and relation gets an id
+/// ([`Document::number_ids`]); a relation
+/// to a span that is not there is refused naming the document and the
+/// relation; the relation and document labels used join the label set (a
+/// document with more than one label makes it multiple choice).
+pub(crate) fn finish_linked(
+    mut documents: Vec<Document>,
+    warnings: Vec<String>,
+) -> Result<Imported, FormatError> {
+    for d in &mut documents {
+        follow_repeats(d);
+    }
+    let mut out = finish(documents, warnings)?;
+    for d in &mut out.project.documents {
+        // A file without ids or relations stays without ids, as the
+        // formats that have neither read it.
+        if !d.relations.is_empty() || d.spans.iter().any(|s| s.id.is_some()) {
+            let renumbered = d.number_ids();
+            out.warnings.extend(renumbered);
+        }
+        d.check_links().map_err(FormatError::new)?;
+    }
+    add_link_labels(&mut out.project);
+    Ok(out)
+}
+
+/// Points relations at the first of spans repeated at the same offsets with
+/// the same label: the one [`finish`] keeps.
+fn follow_repeats(d: &mut Document) {
+    if d.relations.is_empty() {
+        return;
+    }
+    let mut first: HashMap<(usize, usize, String), usize> = HashMap::new();
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    for i in 0..d.spans.len() {
+        let s = &d.spans[i];
+        let key = (s.start, s.end, s.label.clone());
+        let Some(&k) = first.get(&key) else {
+            first.insert(key, i);
+            continue;
+        };
+        let Some(id) = d.spans[i].id.clone() else {
+            continue;
+        };
+        match d.spans[k].id.clone() {
+            Some(kept) => {
+                renamed.insert(id, kept);
+            }
+            // The kept span takes the repeat's id, and its relations with it.
+            None => d.spans[k].id = Some(id),
+        }
+    }
+    for r in &mut d.relations {
+        for end in [&mut r.from, &mut r.to] {
+            if let Some(kept) = renamed.get(end.as_str()) {
+                *end = kept.clone();
+            }
+        }
+    }
+}
+
+/// Adds the relation labels and document labels the documents use to the
+/// project's label set.
+pub(crate) fn add_link_labels(p: &mut Project) {
+    for d in &p.documents {
+        for r in &d.relations {
+            p.labels.relations.ensure(&r.label);
+        }
+        for l in &d.doc_labels {
+            if !p.labels.doc_labels.names.contains(l) {
+                p.labels.doc_labels.names.push(l.clone());
+            }
+        }
+        if d.doc_labels.len() > 1 {
+            p.labels.doc_labels.multi = true;
+        }
+    }
 }
 
 /// A JSON object read from a file, with where it came from.

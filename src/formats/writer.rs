@@ -10,6 +10,7 @@ use super::{Format, FormatError, Holds, Options};
 use crate::doc::{Document, Status};
 use crate::edit::Overlap;
 use crate::labels::LabelSet;
+use crate::relations::RelationLabels;
 
 /// One export in progress.
 #[derive(Debug)]
@@ -25,6 +26,9 @@ pub struct Writer {
     docbin: spacy::DocBin,
     /// What the format could not say, counted over the documents written.
     lost: Lost,
+    /// The project's relation and document labels ([`Writer::set_labels`]).
+    relation_labels: RelationLabels,
+    doc_labels: Vec<String>,
 }
 
 /// Counts of what a format left out.
@@ -57,7 +61,19 @@ impl Writer {
             brat: brat::Names::default(),
             docbin: spacy::DocBin::default(),
             lost: Lost::default(),
+            relation_labels: RelationLabels::default(),
+            doc_labels: Vec::new(),
         })
+    }
+
+    /// The project's relation and document labels, for the formats that
+    /// write them besides a document's own: Prodigy's choice `options` and
+    /// spaCy's `cats` (0.0 for each label the document lacks) list every
+    /// document label, Label Studio writes an undirected relation as `bi`,
+    /// doccano writes a project with relation labels in its relation shape.
+    pub fn set_labels(&mut self, labels: &LabelSet) {
+        self.relation_labels = labels.relations.clone();
+        self.doc_labels = labels.doc_labels.names.clone();
     }
 
     fn docbin(&self) -> bool {
@@ -113,19 +129,25 @@ impl Writer {
                 format!("{sep}{}", indent(&doc, "    ")).into_bytes()
             }
             Format::LabelStudio => {
-                let task = labelstudio::write_task(d, self.written, &self.options)?;
+                let task =
+                    labelstudio::write_task(d, self.written, &self.options, &self.relation_labels)?;
                 let task = serde_json::to_string_pretty(&task)
                     .map_err(|e| FormatError::new(e.to_string()))?;
                 format!("{sep}{}", indent(&task, "  ")).into_bytes()
             }
             Format::Spacy if self.docbin() => {
-                self.docbin.add(d)?;
+                self.docbin.add(d, &self.doc_labels)?;
                 Vec::new()
             }
-            Format::Spacy => format!("{sep}{}", spacy::json_item(d)?).into_bytes(),
+            Format::Spacy => {
+                format!("{sep}{}", spacy::json_item(d, &self.doc_labels)?).into_bytes()
+            }
             Format::Jsonl => jsonl::write_doc(d, &self.options)?.into_bytes(),
-            Format::Doccano => doccano::write_doc(d, &self.options)?.into_bytes(),
-            Format::Prodigy => prodigy::write_doc(d, &self.options)?.into_bytes(),
+            Format::Doccano => {
+                let relation_shape = !self.relation_labels.0.is_empty();
+                doccano::write_doc(d, &self.options, relation_shape)?.into_bytes()
+            }
+            Format::Prodigy => prodigy::write_doc(d, &self.options, &self.doc_labels)?.into_bytes(),
             Format::Conll => conll::write_doc(d, &self.options)?.into_bytes(),
             Format::Brat => {
                 let [txt, ann] = self.brat.pair(d)?;

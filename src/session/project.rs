@@ -336,10 +336,11 @@ impl ExportStream {
 
     /// The file's opening: the project's labels and its structure
     /// (relation and document labels, the overlap setting).
-    pub fn head(&self, labels: Vec<Label>, structure: &super::Structure) -> Result<Vec<u8>> {
+    pub fn head(&mut self, labels: Vec<Label>, structure: &super::Structure) -> Result<Vec<u8>> {
         let mut set = LabelSet::from_labels(labels);
         set.relations = structure.relations.clone();
         set.doc_labels = structure.doc_labels.clone();
+        self.writer.set_labels(&set);
         self.writer
             .head(&set, structure.overlap)
             .map_err(|e| Error(e.to_string()))

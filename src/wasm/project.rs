@@ -207,7 +207,7 @@ impl ExportWriter {
 
     /// The file's opening, from the project's labels and structure
     /// (`session::Structure`).
-    pub fn head(&self, labels: JsValue, structure: JsValue) -> Result<Vec<u8>, JsError> {
+    pub fn head(&mut self, labels: JsValue, structure: JsValue) -> Result<Vec<u8>, JsError> {
         let labels: Vec<Label> = from_js(labels)?;
         let structure: Structure = from_js(structure)?;
         self.stream.head(labels, &structure).map_err(session_err)

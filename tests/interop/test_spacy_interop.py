@@ -158,3 +158,85 @@ def test_spacy_train_reads_the_docbin(tmp_path, spanmark, interop_jsonl):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     assert (tmp_path / "model" / "model-last").is_dir()
+
+
+NESTED = [
+    # "Bank of China" holds "China"; "of China hired" crosses it.
+    {"id": 1, "text": "Bank of China hired Ada Lima in 😀 Paris.",
+     "entities": [{"id": 1, "label": "ORG", "start_offset": 0, "end_offset": 13},
+                  {"id": 2, "label": "LOC", "start_offset": 8, "end_offset": 13},
+                  {"id": 3, "label": "X", "start_offset": 5, "end_offset": 19},
+                  {"id": 4, "label": "PER", "start_offset": 20, "end_offset": 28},
+                  {"id": 5, "label": "LOC", "start_offset": 34, "end_offset": 39}],
+     "relations": [], "cats": ["finance"]},
+    {"id": 2, "text": "Zoë\r\nBall  ran.", "label": [[0, 9, "PER"], [5, 9, "SURNAME"]], "cats": ["sport", "people"]},
+]
+
+
+def write_doccano(path, lines):
+    path.write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in lines), encoding="utf-8")
+
+
+def spans_of(line):
+    if "entities" in line:
+        return {(e["start_offset"], e["end_offset"], e["label"]) for e in line["entities"]}
+    return {tuple(t) for t in line["label"]}
+
+
+def outermost(spans):
+    kept = []
+    for s in sorted(spans, key=lambda s: (s[0], -s[1], s[2])):
+        if not kept or kept[-1][1] <= s[0]:
+            kept.append(s)
+    return kept
+
+
+def test_docbin_holds_nested_spans_in_sc_flat_ents_and_cats(nlp, tmp_path, spanmark):
+    src = tmp_path / "nested.doccano.jsonl"
+    write_doccano(src, NESTED)
+    out = tmp_path / "nested.spacy"
+    spanmark("convert", src, out)
+    docs = list(DocBin().from_disk(out).get_docs(nlp.vocab))
+    assert [d.text for d in docs] == [l["text"] for l in NESTED]
+    every = ["finance", "sport", "people"]
+    for doc, line in zip(docs, NESTED):
+        want = spans_of(line)
+        assert {(s.start_char, s.end_char, s.label_) for s in doc.spans["sc"]} == want
+        for s in doc.spans["sc"]:
+            assert s.text == line["text"][s.start_char:s.end_char]
+        # doc.ents: the outermost, never overlapping (what NER trains on).
+        assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == outermost(want)
+        assert doc.cats == {c: (1.0 if c in line["cats"] else 0.0) for c in every}
+    # The training JSON says the same, and spaCy's Example reads it.
+    out = tmp_path / "nested.json"
+    spanmark("convert", src, out, "--to", "spacy")
+    for (text, annot), line in zip(json.loads(out.read_text(encoding="utf-8")), NESTED):
+        example = Example.from_dict(nlp.make_doc(text), annot)
+        ref = example.reference
+        assert {(s.start_char, s.end_char, s.label_) for s in ref.spans["sc"]} == spans_of(line)
+        assert [(e.start_char, e.end_char, e.label_) for e in ref.ents] == outermost(spans_of(line))
+        assert {c for c, v in ref.cats.items() if v >= 0.5} == set(line["cats"])
+
+
+def test_spacy_made_docbin_with_span_groups_and_cats_imports(nlp, tmp_path, spanmark):
+    """A DocBin written by spaCy with overlapping spans under two keys,
+    entities and cats: every span once, the cats of 0.5 or more as
+    document labels."""
+    doc = nlp.make_doc("Bank of China hired Ada Lima in Paris.")
+    doc.spans["sc"] = [doc.char_span(0, 13, label="ORG"), doc.char_span(8, 13, label="LOC"),
+                       doc.char_span(5, 19, label="X")]
+    doc.spans["people"] = [doc.char_span(20, 28, label="PER"), doc.char_span(24, 28, label="SURNAME")]
+    doc.ents = [doc.char_span(0, 13, label="ORG"), doc.char_span(32, 37, label="GPE")]
+    doc.cats = {"finance": 0.9, "sport": 0.1, "people": 0.5}
+    db = DocBin(docs=[doc, nlp.make_doc("nothing")])
+    path = tmp_path / "made.spacy"
+    db.to_disk(path)
+    out = tmp_path / "made.doccano.jsonl"
+    spanmark("convert", path, out)
+    back = read_jsonl(out)
+    assert back[0]["text"] == doc.text
+    assert spans_of(back[0]) == {(0, 13, "ORG"), (8, 13, "LOC"), (5, 19, "X"), (20, 28, "PER"),
+                                 (24, 28, "SURNAME"), (32, 37, "GPE")}
+    assert len(back[0].get("entities", back[0].get("label"))) == 6
+    assert sorted(back[0]["cats"]) == ["finance", "people"]
+    assert "cats" not in back[1]

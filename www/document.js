@@ -34,6 +34,7 @@ export async function reloadList() {
 export function draw({ fresh = false, patch = null } = {}) {
   setSuggesters(state.core.suggesters());
   if (fresh) {
+    state.relating = null; // a relation begun in another document ends there
     state.view.open(state.text, state.core.blocks(), (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
     refreshStructure();
     return [];

@@ -585,6 +585,18 @@ fn summary(c: &Change, text: &str) -> String {
         ([a], [b]) if a.start == b.start && a.end == b.end => {
             format!("{} is {} again", quote(text, b.start, b.end), b.label)
         }
+        ([], []) => match (c.unlinked.as_slice(), c.linked.as_slice()) {
+            ([], [r]) => format!("relation {} back", r.label),
+            ([r], []) => format!("relation {} gone", r.label),
+            ([], []) if c.doc_labels.is_some() => "document labels as they were".into(),
+            ([], []) if c.note.is_some() => "the note as it was".into(),
+            (gone, back) => format!(
+                "{} relation{} back, {} gone",
+                back.len(),
+                plural(back.len()),
+                gone.len()
+            ),
+        },
         (r, a) => format!("{} span{} back, {} gone", a.len(), plural(a.len()), r.len()),
     }
 }

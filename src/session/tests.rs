@@ -1260,6 +1260,19 @@ fn an_action_that_changes_the_projects_structure_says_so_and_a_new_session_takes
     .unwrap();
     assert_eq!(out.status, "works_for: “Ana Lima” → “Acme”");
     let structure = out.structure.expect("a new relation label");
+    // Undo and redo say what they did to it.
+    let undone = s.apply(Action::Undo).unwrap();
+    assert!(
+        undone.status.contains("relation works_for gone"),
+        "{}",
+        undone.status
+    );
+    let redone = s.apply(Action::Redo).unwrap();
+    assert!(
+        redone.status.contains("relation works_for back"),
+        "{}",
+        redone.status
+    );
     assert_eq!(structure.relations.0[0].name, "works_for");
     // The same label again changes nothing of the project's.
     let out = act(

@@ -25,10 +25,15 @@ export async function loadStructure(store) {
 // core holds them, drawn.
 export function refreshStructure() {
   if (!state.core || !state.docId) return;
-  state.relations = state.core.relations();
+  const key = state.core.relationsKey();
+  if (key !== relationsKey) {
+    state.relations = state.core.relations();
+    relationsKey = key;
+  }
   state.structure = state.core.structure();
   drawStructure();
 }
+let relationsKey = null; // of the relations last asked for
 
 // The arcs only (after a scroll drew other blocks).
 export function drawStructure() {

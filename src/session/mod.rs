@@ -600,6 +600,19 @@ impl Session {
         self.open.as_ref().map_or(&[], |o| &o.editor.doc.relations)
     }
 
+    /// A fingerprint of the open document's relations: the page asks for
+    /// them again only when it changes (a document with thousands of them
+    /// costs milliseconds to hand over, a hash microseconds).
+    pub fn relations_key(&self) -> u32 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.open.as_ref().map(|o| &o.editor.doc.id).hash(&mut h);
+        for r in self.relations() {
+            (&r.id, &r.from, &r.to, &r.label).hash(&mut h);
+        }
+        h.finish() as u32
+    }
+
     pub fn doc_labels(&self) -> &[String] {
         self.open.as_ref().map_or(&[], |o| &o.editor.doc.doc_labels)
     }

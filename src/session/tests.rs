@@ -1361,3 +1361,25 @@ fn document_labels_become_multiple_choice_and_back_only_when_the_document_allows
     assert!(e.0.contains("2 document labels"), "{e}");
     assert!(s.structure().doc_labels.multi, "unchanged");
 }
+
+#[test]
+fn the_relations_key_changes_with_the_relations_and_only_then() {
+    let (mut s, _) = session_with("Ana Lima works for Acme.");
+    add(&mut s, 0, 8, "PER").unwrap();
+    add(&mut s, 19, 23, "ORG").unwrap();
+    let before = s.relations_key();
+    let (ana, acme) = (id_at(&s, 0, 8), id_at(&s, 19, 23));
+    act(
+        &mut s,
+        serde_json::json!({"op": "addRelation", "from": ana, "to": acme, "label": "works_for"}),
+    )
+    .unwrap();
+    let linked = s.relations_key();
+    assert_ne!(linked, before);
+    act(&mut s, serde_json::json!({"op": "setNote", "text": "x"})).unwrap();
+    assert_eq!(s.relations_key(), linked, "a note is not a relation");
+    s.apply(Action::Remove { start: 19, end: 23 }).unwrap();
+    assert_eq!(s.relations_key(), before, "the span took its relation");
+    s.apply(Action::Undo).unwrap();
+    assert_eq!(s.relations_key(), linked);
+}

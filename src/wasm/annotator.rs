@@ -219,6 +219,13 @@ impl Annotator {
         to_js(self.session.relations())
     }
 
+    /// Changes whenever the open document's relations do (see
+    /// `Session::relations_key`).
+    #[wasm_bindgen(js_name = relationsKey)]
+    pub fn relations_key(&self) -> u32 {
+        self.session.relations_key()
+    }
+
     #[wasm_bindgen(js_name = docLabels)]
     pub fn doc_labels(&self) -> Result<JsValue, JsError> {
         to_js(self.session.doc_labels())

@@ -14,6 +14,7 @@
 //     build of the page, to compare with in the same minutes)
 //   node bench/team.mjs   section 9 alone (the team server), put in place
 //     of its part of RESULTS.md
+//   node bench/structure.mjs   section 10 alone (relations and nested spans)
 //   BENCH_COLD_JSON=1   also print each cold launch's times as a JSON line
 //     (`cold {...}`: marks and first highlight, ms from navigation start)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,6 +27,7 @@ import { startServer } from '../tools/serve.mjs';
 import { openApp } from '../tests/e2e/harness.mjs';
 import { articles, checksum } from './corpus.mjs';
 import { teamSection } from './team.mjs';
+import { structureSection } from './structure.mjs';
 import { int, kb, launch, mb, median, ms, pct, ratio, table } from './lib.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -1226,6 +1228,11 @@ await section('9. The team server (issue 12)', async () => {
   say('<!-- begin:team -->');
   await teamSection(say);
   say('<!-- end:team -->');
+});
+await section('10. Relations and nested spans (issue 14)', async () => {
+  say('<!-- begin:structure -->');
+  await structureSection(say);
+  say('<!-- end:structure -->');
 });
 
 const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';

@@ -3,6 +3,7 @@
 // flags, a fresh profile directory each time).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CHROMIUM, FLAGS } from '../tests/e2e/harness.mjs';
@@ -55,4 +56,16 @@ export async function launch({ viewport = { width: 1100, height: 800 } } = {}) {
       await fs.rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+// Puts a section run on its own (`node bench/team.mjs`) in place of its
+// marked part of bench/RESULTS.md (`<!-- begin:KEY -->`…), or at the end
+// under `heading` the first time.
+export function putSection(key, heading, stamp, lines) {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const block = `<!-- begin:${key} -->\n${stamp}\n\n${lines.join('\n')}\n<!-- end:${key} -->`;
+  const file = path.join(root, 'bench/RESULTS.md');
+  const old = readFileSync(file, 'utf8');
+  const marked = new RegExp(`<!-- begin:${key} -->[\\s\\S]*?<!-- end:${key} -->`);
+  writeFileSync(file, marked.test(old) ? old.replace(marked, () => block) : `${old.trimEnd()}\n\n${heading}\n\n${block}\n`);
 }

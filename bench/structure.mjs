@@ -7,11 +7,10 @@
 // - steady scrolling, 120 frames of 400 px: frame times.
 // `node bench/structure.mjs` prints the section and puts it in place of its
 // part of bench/RESULTS.md.
-import fs from 'node:fs';
 import path from 'node:path';
 import { openApp } from '../tests/e2e/harness.mjs';
 import { articles } from './corpus.mjs';
-import { median, pct, ms, table, int, ratio } from './lib.mjs';
+import { median, pct, ms, table, int, ratio, putSection } from './lib.mjs';
 
 const PAIRS = 10_000; // an outer span with one nested inside: 20,000 spans
 const RELATIONS = 5_000;
@@ -187,12 +186,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await structureSection(say);
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
   const stamp = `_Section 10 measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}, \`node bench/structure.mjs\`._`;
-  const block = `<!-- begin:structure -->\n${stamp}\n\n${lines.join('\n')}\n<!-- end:structure -->`;
-  const file = path.join(root, 'bench/RESULTS.md');
-  const old = fs.readFileSync(file, 'utf8');
-  const marked = /<!-- begin:structure -->[\s\S]*?<!-- end:structure -->/;
-  fs.writeFileSync(file, marked.test(old)
-    ? old.replace(marked, () => block)
-    : `${old.trimEnd()}\n\n## 10. Relations and nested spans (issue 14)\n\n${block}\n`);
+  putSection('structure', '## 10. Relations and nested spans (issue 14)', stamp, lines);
   process.exit(0);
 }

@@ -11,11 +11,10 @@
 //   her `join()` on a fresh profile against the plain
 //   `_all_docs?include_docs=true` download in the same page (the peer);
 // - an edit of one annotator seen by another in his own browser.
-import fs from 'node:fs';
 import path from 'node:path';
 import { startTeamServer, tempDir, call, addUser, signIn, diskUsage as du } from '../tests/team/harness.mjs';
 import { articles } from './corpus.mjs';
-import { launch, median, ms, pct, table, kb, int, ratio } from './lib.mjs';
+import { launch, median, ms, pct, table, kb, int, ratio, putSection } from './lib.mjs';
 
 const ADMIN = 'root:root-pw';
 const EDITS = 1000;
@@ -254,12 +253,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await teamSection(say);
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
   const stamp = `_Section 9 measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}, \`node bench/team.mjs\`._`;
-  const block = `<!-- begin:team -->\n${stamp}\n\n${lines.join('\n')}\n<!-- end:team -->`;
-  const file = path.join(root, 'bench/RESULTS.md');
-  const old = fs.readFileSync(file, 'utf8');
-  const marked = /<!-- begin:team -->[\s\S]*?<!-- end:team -->/;
-  fs.writeFileSync(file, marked.test(old)
-    ? old.replace(marked, () => block)
-    : `${old.trimEnd()}\n\n## 9. The team server (issue 12)\n\n${block}\n`);
+  putSection('team', '## 9. The team server (issue 12)', stamp, lines);
   process.exit(0);
 }

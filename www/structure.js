@@ -31,18 +31,19 @@ export function refreshStructure() {
     relationsKey = key;
   }
   state.structure = state.core.structure();
+  $('overlap-mode').value = state.structure.overlap;
+  $('doc-labels-multi').checked = state.structure.docLabels.multi;
+  if (!$('notes-panel').hidden) fillNotes();
   drawStructure();
 }
 let relationsKey = null; // of the relations last asked for
 
-// The arcs only (after a scroll drew other blocks).
+// The arcs and header toggles from what was last asked of the core (after
+// a scroll drew other blocks: nothing is asked again).
 export function drawStructure() {
   if (!state.structure) return;
   drawArcs($('doc'), state.relations || [], state.structure.relations);
   drawDocLabels();
-  $('overlap-mode').value = state.structure.overlap;
-  $('doc-labels-multi').checked = state.structure.docLabels.multi;
-  if (!$('notes-panel').hidden) fillNotes();
 }
 
 // ---- document labels ----------------------------------------------------

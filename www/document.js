@@ -163,9 +163,7 @@ export async function persistAndDraw({ withDocument = false, created = false, re
       return persistAndDraw({ withDocument, reapply }, tries + 1);
     }
     if (e && e.name === 'IdTakenError' && tries < RETRIES) {
-      const opened = state.core.retakeId(await state.store.documentIds());
-      state.docId = opened.id;
-      $('doc-name').textContent = opened.name;
+      retakeId(await state.store.documentIds());
       return persistAndDraw({ withDocument, created, reapply }, tries + 1);
     }
     await reopenSaved();
@@ -355,8 +353,9 @@ export function showAhead(ahead) {
 
 // Opens a new document; resolves once it is pre-annotated, drawn and saved.
 // `taken`: the ids in the project when the caller has just read them (the
-// first start, which knows the project is empty), saving a read. `ahead`:
-// what `openAhead` opened for this text, if nothing was opened since.
+// first start, which knows the project is empty); else the list's, which the
+// write checks against storage. `ahead`: what `openAhead` opened for this
+// text, if nothing was opened since.
 export async function loadText(text, opts = {}, taken = null, ahead = null) {
   if (typeof text !== 'string') throw new Error('load(text): text must be a string');
   let working = null; // a long text's worker: resolves once its suggestions are saved
@@ -368,8 +367,25 @@ export async function loadText(text, opts = {}, taken = null, ahead = null) {
     await flush();
     cancelJob();
     const early = ahead && ahead.text === text;
-    const opened = early ? ahead.opened
-      : openAhead(text, opts, taken ?? await state.store.documentIds()).opened;
+    let opened;
+    let textStored = null;
+    if (early) {
+      opened = ahead.opened;
+    } else {
+      performance.mark('spanmark:load-start');
+      opened = state.core.openNew(opts.id != null ? String(opts.id) : null, taken ?? state.docs.all.map((d) => d.id), text, metaOf(opts));
+      // The text is stored while the recognizer runs (a strict write of its
+      // own, the record once it is durable): a document stored without a
+      // record is pre-annotated when it opens, so nothing hangs on the two.
+      if (!opened.owed) {
+        if (state.store) {
+          textStored = storeNewText(text);
+          textStored.catch(() => {}); // awaited below
+        }
+        opened = state.core.suggestNew();
+      }
+      performance.mark('spanmark:load-annotated');
+    }
     state.logHead = 0;
     if (!early || !ahead.shown) {
       shown(opened, text);
@@ -397,6 +413,14 @@ export async function loadText(text, opts = {}, taken = null, ahead = null) {
         await reopenSaved();
         throw saveError(new Error(m.error));
       }
+    } else if (textStored) {
+      try {
+        await textStored;
+      } catch (e) {
+        await reopenSaved();
+        throw saveError(e);
+      }
+      await persistAndDraw();
     } else {
       await persistAndDraw({ withDocument: true, created: true });
     }
@@ -405,6 +429,27 @@ export async function loadText(text, opts = {}, taken = null, ahead = null) {
   });
   if (working) await working;
   return id;
+}
+
+// A new document's text, stored with nothing else; should another tab have
+// just stored a document under its id, under the next free one.
+async function storeNewText(text, tries = 0) {
+  try {
+    await state.store.write({ documents: [{ ...state.core.head(), text }], newDocuments: true });
+  } catch (e) {
+    if (e && e.name === 'IdTakenError' && tries < RETRIES) {
+      retakeId(await state.store.documentIds());
+      return storeNewText(text, tries + 1);
+    }
+    throw e;
+  }
+}
+
+function retakeId(taken) {
+  const opened = state.core.retakeId(taken);
+  state.docId = opened.id;
+  $('doc-name').textContent = opened.name;
+  state.docs.setCurrent(opened.id);
 }
 
 // ---- pre-annotation of long texts, off the main thread ----------------------

@@ -369,6 +369,18 @@ class Store {
     let conflict = false;
     let taken = null;
     let seq = 0;
+    // A request made in another's callback that throws (a full disk) aborts
+    // the transaction with that error, not the browser's "uncaught
+    // exception in event handler".
+    let thrown = null;
+    const guarded = (f) => (e) => {
+      try {
+        f(e);
+      } catch (err) {
+        thrown = err;
+        tx.abort();
+      }
+    };
     // A request that throws at once (a full disk, a value storage cannot
     // clone) must take the requests already made with it: the whole write
     // or nothing.
@@ -380,7 +392,7 @@ class Store {
         for (const d of w.documents) {
           const mySeq = seq++;
           // A document written again keeps its place in the order.
-          docs.get(d.id).onsuccess = (e) => {
+          docs.get(d.id).onsuccess = guarded((e) => {
             const old = e.target.result;
             if (old && w.newDocuments) {
               taken = d.id;
@@ -388,14 +400,14 @@ class Store {
               return;
             }
             docs.put({ id: d.id, text: d.text, meta: d.meta ?? {}, status: d.status ?? 'todo', seq: old ? old.seq : mySeq });
-          };
+          });
         }
       }
       if (w.annotations) {
         const anns = tx.objectStore('annotations');
         const edits = tx.objectStore('edits');
         for (const { expect, ...record } of w.annotations) {
-          edits.index('docId').getAll(record.docId).onsuccess = (e) => {
+          edits.index('docId').getAll(record.docId).onsuccess = guarded((e) => {
             const rows = e.target.result;
             const marks = rows.filter((r) => r.rev != null).map((r) => r.seq);
             const logged = rows.filter((r) => r.rev == null).map((r) => r.seq);
@@ -409,7 +421,7 @@ class Store {
             for (const key of marks) edits.delete(key);
             if (expect) for (const key of logged) edits.delete(key);
             if (record.rev) edits.add({ docId: record.docId, rev: record.rev });
-          };
+          });
         }
       }
       if (w.edit) {
@@ -432,7 +444,7 @@ class Store {
         throw Object.assign(new Error(`another tab has just stored a document with the id ${JSON.stringify(taken)}`), { name: 'IdTakenError', id: taken });
       }
       if (conflict) throw Object.assign(new Error('the document was changed in another tab'), { name: 'ConflictError' });
-      throw e;
+      throw thrown ?? e;
     }
     return seq;
   }

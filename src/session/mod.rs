@@ -142,6 +142,9 @@ struct Open {
     counts: RefCell<Option<BTreeMap<String, u64>>>,
     /// Which model made its model suggestions (see [`Record::suggested_by`]).
     suggested_by: Option<u32>,
+    /// A new short text whose suggestions [`Session::suggest_new`] has yet
+    /// to make.
+    unsuggested: bool,
 }
 
 /// What opening a document decided, for the page to carry out.
@@ -384,6 +387,20 @@ impl Session {
         text: String,
         meta: serde_json::Value,
     ) -> Result<Opened> {
+        self.open_new(wanted, taken, text, meta)?;
+        self.suggest_new()
+    }
+
+    /// [`Session::open_text`] without its suggestions, which
+    /// [`Session::suggest_new`] then adds: the page stores the text (its
+    /// `head` and text) while the recognizer runs, instead of after it.
+    pub fn open_new(
+        &mut self,
+        wanted: Option<&str>,
+        taken: &[String],
+        text: String,
+        meta: serde_json::Value,
+    ) -> Result<Opened> {
         if !meta.is_object() {
             return err("a document's meta must be a JSON object");
         }
@@ -392,17 +409,25 @@ impl Session {
         doc.meta = meta;
         doc.check_meta()?;
         let owed = is_long(&doc.text);
-        let suggestions = if owed {
-            Vec::new()
-        } else {
-            self.suggest(&doc.text)
-        };
-        let mut editor = Editor::new(doc, self.overlap);
-        editor.set_suggestions(suggestions);
-        self.install(editor, owed, 0);
-        let now = self.learned_docs();
-        if let Ok(o) = self.open_mut() {
-            o.wanted = Some(wanted.map(str::to_string));
+        self.install(Editor::new(doc, self.overlap), owed, 0);
+        let o = self.open_mut()?;
+        o.wanted = Some(wanted.map(str::to_string));
+        o.unsuggested = !owed;
+        let mut opened = self.opened()?;
+        opened.snapshot = true;
+        Ok(opened)
+    }
+
+    /// Pre-annotates the new document [`Session::open_new`] opened (once;
+    /// a long text's suggestions are a worker's).
+    pub fn suggest_new(&mut self) -> Result<Opened> {
+        if self.open_doc()?.unsuggested {
+            let now = self.learned_docs();
+            let suggestions = self.suggest(&self.open_doc()?.editor.doc.text);
+            let o = self.open_mut()?;
+            o.editor.set_suggestions(suggestions);
+            o.view.touch_all();
+            o.unsuggested = false;
             o.suggested_by = Some(now);
         }
         let mut opened = self.opened()?;
@@ -528,6 +553,7 @@ impl Session {
             wanted: None,
             counts: RefCell::new(None),
             suggested_by: None,
+            unsuggested: false,
         });
     }
 

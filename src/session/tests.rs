@@ -76,6 +76,38 @@ fn a_new_text_is_pre_annotated_named_and_stored_at_once() {
 }
 
 #[test]
+fn a_new_text_opened_before_its_suggestions_gets_them_once() {
+    let mut s = Session::new();
+    let opened = s
+        .open_new(None, &[], TEXT.into(), serde_json::json!({}))
+        .unwrap();
+    assert!(opened.snapshot && !opened.owed);
+    assert!(
+        s.spans().is_empty(),
+        "stored as text first, suggested after"
+    );
+    let head = s.head().unwrap();
+    s.suggest_new().unwrap();
+    assert_eq!(
+        s.head().unwrap(),
+        head,
+        "suggesting changes no stored field of the document"
+    );
+    let (expected, _) = session_with(TEXT);
+    assert_eq!(s.spans(), expected.spans());
+    assert_eq!(s.record().unwrap().suggested_by, Some(0));
+    s.suggest_new().unwrap();
+    assert_eq!(s.spans(), expected.spans(), "a second call adds nothing");
+    // A stored document's suggestions are never made again this way.
+    let (doc, record) = stored(&mut s);
+    let mut other = Session::new();
+    other.open_stored(doc, Some(record), &[], &[]).unwrap();
+    let before = other.spans().len();
+    other.suggest_new().unwrap();
+    assert_eq!(other.spans().len(), before);
+}
+
+#[test]
 fn long_is_measured_in_utf16_units_as_the_page_measures() {
     assert!(!is_long(&"a".repeat(LONG_TEXT)));
     assert!(is_long(&"a".repeat(LONG_TEXT + 1)));

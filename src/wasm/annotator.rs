@@ -134,16 +134,37 @@ impl Annotator {
     ) -> Result<JsValue, JsError> {
         let text = convert::text(&text, "the text")?;
         let taken = convert::strings(taken)?;
-        let meta: serde_json::Value = if meta.is_undefined() || meta.is_null() {
-            serde_json::json!({})
-        } else {
-            from_js(meta)?
-        };
+        let meta = meta_of(meta)?;
         let opened = self
             .session
             .open_text(wanted.as_deref(), &taken, text, meta)
             .map_err(session_err)?;
         to_js(&opened)
+    }
+
+    /// `openText` without the suggestions, which `suggestNew` then adds
+    /// (see `Session::open_new`).
+    #[wasm_bindgen(js_name = openNew)]
+    pub fn open_new(
+        &mut self,
+        wanted: Option<String>,
+        taken: JsValue,
+        text: js_sys::JsString,
+        meta: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let text = convert::text(&text, "the text")?;
+        let taken = convert::strings(taken)?;
+        let meta = meta_of(meta)?;
+        let opened = self
+            .session
+            .open_new(wanted.as_deref(), &taken, text, meta)
+            .map_err(session_err)?;
+        to_js(&opened)
+    }
+
+    #[wasm_bindgen(js_name = suggestNew)]
+    pub fn suggest_new(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.session.suggest_new().map_err(session_err)?)
     }
 
     /// Opens a stored document with its record (or null), the edit log
@@ -494,5 +515,14 @@ impl Annotator {
             record.as_ref().map_or(JsValue::NULL, convert::record_to_js),
         );
         Ok(o.into())
+    }
+}
+
+/// A new document's meta as the page gives it (none: `{}`).
+fn meta_of(meta: JsValue) -> Result<serde_json::Value, JsError> {
+    if meta.is_undefined() || meta.is_null() {
+        Ok(serde_json::json!({}))
+    } else {
+        from_js(meta)
     }
 }

@@ -945,7 +945,9 @@ impl Stage for LearnedStage {
 pub fn recognizer(shared: &Shared) -> crate::recognize::Recognizer {
     crate::recognize::Recognizer::new(vec![
         Box::new(crate::recognize::Patterns::new()),
-        Box::new(crate::recognize::Gazetteer::standard()),
+        Box::new(
+            crate::recognize::Gazetteer::standard().with_score(crate::recognize::GAZETTEER_SCORE),
+        ),
         Box::new(LearnedStage(shared.clone())),
     ])
 }

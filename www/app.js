@@ -1,14 +1,16 @@
 // The page's start-up and its automation contract (`window.spanmark`).
 // Everything else has a module of its own: document.js (the open document:
-// opening, edits, storing, long texts), keys.js (mouse and keyboard),
+// opening, edits, storing, long texts), navigate.js (moving between
+// documents), keys.js (mouse and keyboard),
 // labels.js, search.js, transfer.js (import and export), and the panels
 // (rules.js, occurrences.js, learn.js, project-job.js). Decisions about
 // text, offsets, labels and records are the core's (src/session/).
 
 import { CORE_WASM } from './boot.js'; // first: it starts the core and the store
-import init, { panicForTests, demoText, Annotator, afterDone, openedStatus } from './pkg/spanmark.js';
+import init, { panicForTests, demoText, Annotator } from './pkg/spanmark.js';
+import { goNeighbour, goTo, openReadable, renameDocument, setDone } from './navigate.js';
 import { freshProfile, openStore } from './store.js';
-import { $, state, status, statusWith, clearError, report, serial, idle, showError, listed, checkDocumentChange, documentChanged } from './page.js';
+import { $, state, status, clearError, report, serial, idle, showError } from './page.js';
 import { DocView } from './docview.js';
 import { DocList } from './doclist.js';
 import {
@@ -26,10 +28,9 @@ import { wireProjectJob } from './project-job.js';
 import { registerOffline } from './offline.js';
 import { watchStorage } from './storage.js';
 import { wireHelp } from './help.js';
-import { curatedOf } from './curatedkey.js';
 import { askToDelete, deleteDocument, wireDeletion } from './deletion.js';
 import { JOURNAL_PREFIX, leftovers } from './journal.js';
-import { notice, noticeDamaged, wireNotice } from './notice.js';
+import { notice, wireNotice } from './notice.js';
 import { wireDrawers } from './drawer.js';
 import { wireTeam } from './team.js';
 import { wireAgreement } from './agreement.js';
@@ -63,82 +64,6 @@ globalThis.spanmarkPanic = (message) => {
   state.broken = message;
   showError(`Internal error in the annotator core: ${message}. Your saved work is safe; reload the page to continue.`);
 };
-
-// Opens a document from the list, the search or review; the status names
-// it (no message about the one before stays).
-function goTo(id) {
-  return serial(async () => {
-    if (id && id !== state.docId) {
-      const renewed = await openDocument(id);
-      statusWith(openedStatus(listed(), id), renewed);
-      clearError();
-      return renewed;
-    }
-    clearError();
-    return null;
-  });
-}
-
-// Stores a name typed for a document (the core checks it: an empty or
-// over-long one is refused with the reason); other tabs redraw it.
-function renameDocument(id, name) {
-  return serial(async () => {
-    const doc = await state.store.document(id);
-    if (!doc) throw new Error(`No document with id ${JSON.stringify(id)}`);
-    checkDocumentChange('rename', id);
-    const renamed = state.core.renameDocument(doc, String(name));
-    await state.store.write({ documents: [renamed] });
-    documentChanged('rename', renamed);
-    announce(id);
-    state.docs.update(id, { name: renamed.meta.name });
-    if (id === state.docId) $('doc-name').textContent = renamed.meta.name;
-    clearError();
-    status(`renamed to “${renamed.meta.name}”`);
-  });
-}
-
-function goNeighbour(backwards) {
-  const id = state.docs.neighbour(backwards);
-  if (id) return goTo(id);
-  status(backwards ? 'this is the first document' : 'this is the last document');
-  return Promise.resolve();
-}
-
-// Marks the open document done (`done`), to do, or (undefined) the other
-// way round; a document marked done is learned from. With `moveOn` (the
-// `d` key, the Done button) a document just marked done gives way to the
-// next one to do, and the status says which.
-async function setDone(done, { moveOn = false } = {}) {
-  const out = await act(done === undefined ? { op: 'toggleDone' } : { op: 'setDone', done });
-  if (state.core.head().status !== 'done') return;
-  await serial(async () => {
-    if (out.changed || done) await state.learning.learnFromOpen();
-    // A curated record marked done stays open: its document is in the
-    // list as the curator's own, which is not what was just settled.
-    if (!moveOn || !out.changed || curatedOf(state.docId) !== null) return;
-    const step = afterDone(listed(), state.docId);
-    const renewed = step.open ? await openDocument(step.open) : null;
-    clearError();
-    statusWith(step.status, renewed);
-  });
-}
-
-// Opens the first of `ids` that can be read. One that cannot (a record
-// damaged before texts were checked at the door) is listed in the notice
-// with its reason and a Delete button, and the start-up goes on. Resolves
-// to whether one opened.
-async function openReadable(ids) {
-  for (const id of ids.slice(0, 20)) {
-    try {
-      await openDocument(id);
-      return true;
-    } catch (e) {
-      if (state.broken) throw e;
-      noticeDamaged(id, e && e.message ? e.message : String(e));
-    }
-  }
-  return false;
-}
 
 function wireControls(features) {
   $('filter').addEventListener('change', () => state.docs.setFilter($('filter').value));

@@ -40,10 +40,12 @@ export function wireProjectJob(ctx) {
     $('preannotate-all').disabled = true;
     show(0, 0, 0);
     let total = 0;
+    let done = 0;
     worker.onmessage = ({ data }) => {
       if (data.saved) {
         written = data.savedTotal;
         state.docs.updateMany(data.saved.map(([id, count]) => [id, { count }]));
+        show(done, total, written); // what is saved shows as soon as it is
       } else if (data.failed) {
         end();
         fail(new Error(`Pre-annotating the project failed: ${data.failed}`));
@@ -54,7 +56,8 @@ export function wireProjectJob(ctx) {
       } else {
         if (data.total !== total) journal.then((j) => j.update({ kind: 'preannotate', total: data.total })).catch(() => {});
         total = data.total;
-        show(data.done, total, written);
+        done = data.done;
+        show(done, total, written);
       }
     };
     worker.onerror = (e) => {

@@ -35,15 +35,16 @@ export function refreshStructure() {
   $('doc-labels-multi').checked = state.structure.docLabels.multi;
   if (!$('notes-panel').hidden) fillNotes();
   drawStructure();
+  drawDocLabels();
 }
 let relationsKey = null; // of the relations last asked for
 
-// The arcs and header toggles from what was last asked of the core (after
-// a scroll drew other blocks: nothing is asked again).
+// The arcs from what was last asked of the core (after a scroll drew other
+// blocks: nothing is asked again).
+const NONE = [];
 export function drawStructure() {
   if (!state.structure) return;
-  drawArcs($('doc'), state.relations || [], state.structure.relations);
-  drawDocLabels();
+  drawArcs($('doc'), state.relations || NONE, state.structure.relations);
 }
 
 // ---- document labels ----------------------------------------------------

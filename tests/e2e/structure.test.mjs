@@ -60,6 +60,65 @@ test('nested spans: refused under "none", kept and drawn stacked under "nested",
   assert.deepEqual(after, ['12..17 GPE', '12..17 LOC', '12..17 MISC', '12..17 PER', '8..24 MISC'], after.join(', '));
 });
 
+test('crossing spans under "any": both drawn, each seen and picked at its own text; one element per span', async () => {
+  await call('load', TEXT, { id: 'cross' });
+  await call('setOverlap', 'any');
+  await call('addSpan', 4, 17, 'ORG'); // Bank of China
+  await call('addSpan', 12, 24, 'MISC'); // China opened: crosses the bank's end
+  assert.deepEqual((await user()).map((s) => [s.start, s.end, s.label]), [[4, 17, 'ORG'], [12, 24, 'MISC']]);
+  // Still one element per span with its offsets; the piece after the
+  // bank's end carries none of them.
+  const owners = await page.$$eval('#doc mark[data-start][data-source="user"]', (els) => els.map((e) => `${e.dataset.start}..${e.dataset.end} ${e.dataset.label}`));
+  assert.deepEqual(owners.sort(), ['12..24 MISC', '4..17 ORG']);
+  assert.equal(await page.$$eval('#doc mark[data-part-of="12:24"]', (els) => els.map((e) => e.textContent).join('|')), ' opened');
+  // The point in the middle of each one's own text (not shared with the
+  // other) shows that span, and a click there selects it.
+  const pointIn = (start, end) => page.evaluate(([s, e]) => {
+    const block = document.querySelector('#doc .block');
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    let at = Number(block.dataset.start16);
+    const r = document.createRange();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (at <= s && s < at + n.data.length) r.setStart(n, s - at);
+      if (at < e && e <= at + n.data.length) r.setEnd(n, e - at);
+      at += n.data.length;
+    }
+    const box = r.getClientRects()[0];
+    return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+  }, [start, end]);
+  const picked = async (p) => page.evaluate(([x, y]) => {
+    const m = document.elementFromPoint(x, y)?.closest('mark.span');
+    return m ? (m.dataset.partOf || `${m.dataset.start}:${m.dataset.end}`) : null;
+  }, [p.x, p.y]);
+  const bank = await pointIn(4, 8); // "Bank"
+  const opened = await pointIn(18, 24); // "opened"
+  assert.equal(await picked(bank), '4:17');
+  assert.equal(await picked(opened), '12:24');
+  await page.mouse.click(opened.x, opened.y);
+  await idle();
+  assert.deepEqual(await page.$$eval('#doc mark.span.selected', (els) => els.map((e) => e.dataset.start || e.dataset.partOf)), ['12', '12:24'],
+    'the whole crossing span is selected, both its pieces');
+  assert.match(await page.textContent('#status'), /MISC/);
+  await page.mouse.click(bank.x, bank.y);
+  await idle();
+  assert.deepEqual(await page.$$eval('#doc mark.span.selected', (els) => els.map((e) => e.dataset.start)), ['4']);
+  // The selection is the span's own: Delete takes the crossing one away,
+  // with its pieces, and leaves the bank.
+  await page.mouse.click(opened.x, opened.y);
+  await idle();
+  await press('Delete');
+  assert.deepEqual((await user()).map((s) => [s.start, s.end]), [[4, 17]]);
+  assert.equal(await page.$$eval('#doc mark[data-part-of]', (els) => els.length), 0);
+  // Under "nested" a crossing span is refused or takes the place of the one
+  // it crosses (the test above): nothing is ever drawn in pieces.
+  await call('load', TEXT, { id: 'cross-nested' });
+  await call('setOverlap', 'nested');
+  await call('addSpan', 4, 17, 'ORG');
+  await call('addSpan', 12, 24, 'MISC');
+  assert.equal((await user()).length, 1);
+  assert.equal(await page.$$eval('#doc mark[data-part-of]', (els) => els.length), 0);
+});
+
 test('relations by keyboard and by the contract, drawn as arcs, removed with their span in one undo step', async () => {
   await call('load', TEXT, { id: 'rel' });
   await call('addSpan', 44, 52, 'PER'); // Ana Lima

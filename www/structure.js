@@ -8,6 +8,7 @@
 import { overlapBreach } from './pkg/spanmark.js';
 import { $, state, serial, status, report, settingsChanged } from './page.js';
 import { drawArcs } from './arcs.js';
+import { drawStructureLabels, structureLabelActions } from './structurelabels.js';
 
 // The settings key of the project's structure.
 export const STRUCTURE = 'structure';
@@ -36,6 +37,7 @@ export function refreshStructure() {
   if (!$('notes-panel').hidden) fillNotes();
   drawStructure();
   drawDocLabels();
+  drawStructureLabels();
 }
 let relationsKey = null; // of the relations last asked for
 
@@ -292,5 +294,7 @@ export function wireStructure(ctx) {
       ? state.core.note()
       : state.core.spans().find((s) => s.id === String(target.span))?.note ?? null),
     overlap: () => state.core.structure().overlap,
+    // The project's relation and document labels (structurelabels.js).
+    ...structureLabelActions,
   };
 }

@@ -225,6 +225,84 @@ test('document labels: toggles in the header with Shift+digit keys; single choic
   assert.equal(await page.textContent('#error'), '');
 });
 
+test('relation and document labels managed in the Labels drawer reach every stored document, are undone and stay after a reload', async () => {
+  // Two documents with a staff_of relation; the first one has the
+  // document label "bulletin". The second is open while the labels change.
+  const made = {};
+  for (const id of ['staff-a', 'staff-b']) {
+    await call('load', TEXT, { id });
+    await call('addSpan', 44, 52, 'PER'); // Ana Lima
+    await call('addSpan', 67, 80, 'ORG'); // Bank of China
+    const spans = await user();
+    const rid = await call('addRelation', spans.find((x) => x.start === 44).id, spans.find((x) => x.start === 67).id, 'staff_of');
+    made[id] = rid;
+    if (id === 'staff-a') await call('setDocLabels', ['bulletin']);
+  }
+  await call('addRelation', (await user())[0].id, (await user())[1].id, 'colleague_of');
+  await page.click('#edit-labels');
+  const rel = (name) => `#label-editor .label-edit[data-relation-label="${name}"]`;
+  await page.waitForSelector(rel('staff_of'));
+  // Rename in the drawer: the arcs of the open document say it at once.
+  await page.fill(`${rel('staff_of')} .label-name`, 'employed_by');
+  await page.press(`${rel('staff_of')} .label-name`, 'Enter');
+  await page.waitForFunction(() => [...document.querySelectorAll('#doc svg.arcs text')].some((t) => t.textContent === 'employed_by'));
+  await idle();
+  assert.match(await page.textContent('#status'), /renamed relation label staff_of to employed_by \(2 relations\)/);
+  assert.deepEqual((await call('relations')).map((r) => r.label).sort(), ['colleague_of', 'employed_by']);
+  // A colour, a key and the direction: the arc follows (no arrowhead when undirected).
+  await page.fill(`${rel('colleague_of')} .label-key`, 'c');
+  await page.press(`${rel('colleague_of')} .label-key`, 'Tab');
+  await page.click(`${rel('colleague_of')} .label-directed input`);
+  await idle();
+  await page.waitForFunction(() => {
+    const g = [...document.querySelectorAll('#doc svg.arcs g')].find((x) => x.querySelector('text').textContent === 'colleague_of');
+    return g && g.querySelectorAll('path').length === 1;
+  });
+  // The document not open: its relation was renamed in storage, and its document label can be renamed too.
+  await call('openDocument', 'staff-a');
+  assert.deepEqual((await call('relations')).map((r) => [r.id, r.label]), [[made['staff-a'], 'employed_by']]);
+  await page.waitForFunction(() => [...document.querySelectorAll('#doc svg.arcs text')].map((t) => t.textContent).join() === 'employed_by');
+  await call('openDocument', 'staff-b');
+  const doc = (name) => `#label-editor .label-edit[data-doc-label="${name}"]`;
+  await page.fill(`${doc('bulletin')} .label-name`, 'press');
+  await page.press(`${doc('bulletin')} .label-name`, 'Enter');
+  await page.waitForSelector(doc('press'));
+  await idle();
+  // Delete, after the question: its relations go everywhere, and the status counts them.
+  await page.click(`${rel('employed_by')} .label-delete`);
+  assert.match(await page.textContent('#label-editor .label-confirm'), /Delete employed_by and its relations in every document\?/);
+  await page.click('#label-editor .label-delete-yes');
+  await page.waitForFunction(() => !document.querySelector('#label-editor [data-relation-label="employed_by"]'));
+  await idle();
+  assert.match(await page.textContent('#status'), /deleted relation label employed_by and 2 relations/);
+  assert.deepEqual((await call('relations')).map((r) => r.label), ['colleague_of']);
+  await call('openDocument', 'staff-a');
+  assert.deepEqual(await call('relations'), []);
+  assert.deepEqual(await call('docLabels'), ['press']);
+  assert.equal(await page.$$eval('#doc svg.arcs g[data-relation]', (g) => g.length), 0);
+  // Undo puts the relations back in both documents.
+  await page.click('#label-undo');
+  await page.waitForFunction(() => window.spanmark.relations().length === 1);
+  await idle();
+  assert.deepEqual((await call('relations')).map((r) => r.label), ['employed_by']);
+  // Deleted again, and the document label too (the contract's calls); a reload keeps all of it.
+  await call('deleteRelationLabel', 'employed_by');
+  await call('deleteDocLabel', 'press');
+  await assert.rejects(call('renameRelationLabel', 'colleague_of', ''), /name/);
+  await app.reload();
+  await call('openDocument', 'staff-a');
+  assert.deepEqual(await call('relations'), []);
+  assert.deepEqual(await call('docLabels'), []);
+  await call('openDocument', 'staff-b');
+  assert.deepEqual((await call('relations')).map((r) => r.label), ['colleague_of']);
+  await page.click('#edit-labels');
+  const rows = await page.$$eval('#label-editor [data-relation-label]', (els) => els.filter((e) => /staff|employed|colleague/.test(e.dataset.relationLabel)).map((e) => [
+    e.dataset.relationLabel, e.querySelector('.label-key').value, e.querySelector('.label-directed input').checked]));
+  assert.deepEqual(rows, [['colleague_of', 'c', false]]);
+  assert.equal(await page.$$eval('#label-editor [data-doc-label="press"], #label-editor [data-doc-label="bulletin"]', (els) => els.length), 0);
+  await page.click('#edit-labels');
+});
+
 test('a project with relations, nesting, document labels and notes goes out as spanmark JSON and comes back whole in a new browser; CoNLL says what it left out', async () => {
   await call('load', TEXT, { id: 'round' });
   await call('addSpan', 4, 17, 'ORG');

@@ -120,12 +120,14 @@ export function offerLabelUndo(undo) {
   $('label-undo').hidden = false;
 }
 
+// The undo stays offered until it has worked.
 async function undoLast() {
   const undo = labelUndo;
   if (!undo) return;
+  await undo();
+  if (labelUndo !== undo) return;
   labelUndo = null;
   $('label-undo').hidden = true;
-  await undo();
 }
 
 function undoLabelDelete(undo) {

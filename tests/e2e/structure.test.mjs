@@ -242,6 +242,9 @@ test('relation and document labels managed in the Labels drawer reach every stor
   await page.click('#edit-labels');
   const rel = (name) => `#label-editor .label-edit[data-relation-label="${name}"]`;
   await page.waitForSelector(rel('staff_of'));
+  // The relation label with markup (the test above) is a name like any other: text.
+  assert.ok(await page.$$eval('#label-editor [data-relation-label] .label-name', (els) => els.some((e) => e.value.startsWith('<img'))));
+  assert.equal(await page.$$eval('#label-editor img', (els) => els.length), 0);
   // Rename in the drawer: the arcs of the open document say it at once.
   await page.fill(`${rel('staff_of')} .label-name`, 'employed_by');
   await page.press(`${rel('staff_of')} .label-name`, 'Enter');

@@ -41,6 +41,31 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A colour as the page's colour input gives it: `#` and six hex digits.
+pub fn check_color(color: &str) -> Result<(), String> {
+    let ok = color.len() == 7
+        && color.starts_with('#')
+        && color[1..].chars().all(|c| c.is_ascii_hexdigit());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{color:?} is not a colour like #a0d8ef"))
+    }
+}
+
+/// A key a label may take: one printable character that is no command's.
+pub fn check_key(name: &str, k: &str) -> Result<(), String> {
+    if k.chars().count() != 1 || k.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("{k:?} is not a single printable key"));
+    }
+    if let Some((_, what)) = COMMAND_KEYS.iter().find(|(c, _)| *c == k) {
+        return Err(format!(
+            "{k:?} is the key for {what}: choose another key for {name}"
+        ));
+    }
+    Ok(())
+}
+
 /// Keys handed out to new labels, in order.
 const KEYS: [&str; 10] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"];
 
@@ -261,12 +286,7 @@ impl LabelSet {
     }
 
     pub fn set_color(&mut self, name: &str, color: &str) -> Result<(), String> {
-        let ok = color.len() == 7
-            && color.starts_with('#')
-            && color[1..].chars().all(|c| c.is_ascii_hexdigit());
-        if !ok {
-            return Err(format!("{color:?} is not a colour like #a0d8ef"));
-        }
+        check_color(color)?;
         let i = self.position(name)?;
         if let Some(c) = palette_index(&self.labels[i].color) {
             self.colours[c] -= 1;
@@ -284,14 +304,7 @@ impl LabelSet {
     /// command.
     pub fn set_key(&mut self, name: &str, key: Option<&str>) -> Result<Option<String>, String> {
         if let Some(k) = key {
-            if k.chars().count() != 1 || k.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(format!("{k:?} is not a single printable key"));
-            }
-            if let Some((_, what)) = COMMAND_KEYS.iter().find(|(c, _)| *c == k) {
-                return Err(format!(
-                    "{k:?} is the key for {what}: choose another key for {name}"
-                ));
-            }
+            check_key(name, k)?;
         }
         let i = self.position(name)?;
         let mut taken_from = None;

@@ -91,6 +91,81 @@ impl RelationLabels {
         self.0.retain(|l| l.name != name);
         self.0.len() != before
     }
+
+    fn position(&self, name: &str) -> Result<usize, String> {
+        self.0
+            .iter()
+            .position(|l| l.name == name)
+            .ok_or_else(|| format!("no relation label {name:?}"))
+    }
+
+    /// Renames `from` to `to` (trimmed), refusing a name another relation
+    /// label has; the new name.
+    pub fn rename_checked(&mut self, from: &str, to: &str) -> Result<String, String> {
+        let to = to.trim();
+        crate::labels::check_name(to)?;
+        let i = self.position(from)?;
+        if from != to && self.get(to).is_some() {
+            return Err(format!("there is already a relation label {to:?}"));
+        }
+        self.0[i].name = to.to_string();
+        Ok(to.to_string())
+    }
+
+    pub fn set_color(&mut self, name: &str, color: &str) -> Result<(), String> {
+        crate::labels::check_color(color)?;
+        let i = self.position(name)?;
+        self.0[i].color = color.to_ascii_lowercase();
+        Ok(())
+    }
+
+    /// Gives `name` the key that finishes a relation with it (`None`
+    /// clears it), taking it from the relation label that had it, whose
+    /// name is returned. Keys are checked as span labels' keys are.
+    pub fn set_key(&mut self, name: &str, key: Option<&str>) -> Result<Option<String>, String> {
+        if let Some(k) = key {
+            crate::labels::check_key(name, k)?;
+        }
+        let i = self.position(name)?;
+        let mut taken_from = None;
+        for (j, l) in self.0.iter_mut().enumerate() {
+            if j != i && key.is_some() && l.key.as_deref() == key {
+                l.key = None;
+                taken_from = Some(l.name.clone());
+            }
+        }
+        self.0[i].key = key.map(str::to_string);
+        Ok(taken_from)
+    }
+
+    pub fn set_directed(&mut self, name: &str, directed: bool) -> Result<(), String> {
+        let i = self.position(name)?;
+        self.0[i].directed = directed;
+        Ok(())
+    }
+}
+
+impl DocLabels {
+    /// Renames `from` to `to` (trimmed), refusing a name the set has; the
+    /// new name.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<String, String> {
+        let to = to.trim();
+        crate::labels::check_name(to)?;
+        let Some(i) = self.names.iter().position(|n| n == from) else {
+            return Err(format!("no document label {from:?}"));
+        };
+        if from != to && self.names.iter().any(|n| n == to) {
+            return Err(format!("there is already a document label {to:?}"));
+        }
+        self.names[i] = to.to_string();
+        Ok(to.to_string())
+    }
+
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.names.len();
+        self.names.retain(|n| n != name);
+        self.names.len() != before
+    }
 }
 
 /// The number of an id of the form `<prefix><n>` (`T12`: 12).

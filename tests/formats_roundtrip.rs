@@ -145,64 +145,89 @@ const ATTRS: &[(&str, &str)] = &[
     ("Speculated", "true"),
 ];
 
-/// A document with what version 2 adds: every span an id, relations
-/// between its spans, document labels, notes (document and span) and span
-/// attributes.
-fn document_with_structure() -> impl Strategy<Value = Document> {
-    (
-        document(true),
-        prop::collection::vec((0usize..8, 0usize..8, 0..RELATIONS.len()), 0..5),
-        prop::sample::subsequence(vec!["news", "sport", "opinion"], 0..3),
-        prop::option::of(0..NOTES.len()),
-        prop::collection::vec(
-            (0usize..8, prop::option::of(0..NOTES.len()), 0..ATTRS.len()),
-            0..4,
-        ),
-    )
-        .prop_map(|(mut d, links, doc_labels, note, marks)| {
-            for (i, s) in d.spans.iter_mut().enumerate() {
-                s.id = Some(format!("T{}", i + 1));
-            }
-            let n = d.spans.len();
-            if n > 0 {
-                for (k, &(a, b, l)) in links.iter().enumerate() {
-                    d.relations.push(Relation {
-                        id: format!("R{}", k + 1),
-                        from: format!("T{}", a % n + 1),
-                        to: format!("T{}", b % n + 1),
-                        label: RELATIONS[l].into(),
-                    });
-                }
-                for &(i, note, attr) in &marks {
-                    let s = &mut d.spans[i % n];
-                    if let Some(k) = note {
-                        s.note = Some(NOTES[k].into());
-                    }
-                    let (key, value) = ATTRS[attr];
-                    s.attrs.insert(key.into(), value.into());
-                }
-            }
-            d.doc_labels = doc_labels.into_iter().map(String::from).collect();
-            d.note = note.map(|k| NOTES[k].into());
-            d
-        })
+const RELATION_LABELS: &[&str] = &["works_for", "part of", "<b>x</b>"];
+const DOC_LABELS: &[&str] = &["pos", "neg", "news & views"];
+const LINKED_NOTES: &[&str] = &["check", "two\nlines <i>x</i>", "😀 \"quoted\" \\ end"];
+
+/// The texts a generated project's structure is drawn from: each format
+/// is tried with what it must keep as written.
+struct Pools {
+    relations: &'static [&'static str],
+    doc_labels: &'static [&'static str],
+    notes: &'static [&'static str],
+    /// Span attributes too (brat's `A`/`M` lines; a format without them
+    /// warns that it left them out).
+    attrs: bool,
 }
 
-fn project_with_structure() -> impl Strategy<Value = Project> {
-    prop::collection::vec(document_with_structure(), 1..4).prop_map(|docs| {
-        let documents: Vec<Document> = docs
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut d)| {
-                d.id = format!("doc{i}");
-                d
-            })
-            .collect();
-        let mut p = Project {
-            labels: LabelSet::empty(),
-            overlap: overlap_needed(&documents),
-            documents,
-        };
+/// For the formats that keep everything (native JSON, JSONL) and brat, whose
+/// relation types take no spaces.
+const WHOLE: Pools = Pools {
+    relations: RELATIONS,
+    doc_labels: &["news", "sport", "opinion"],
+    notes: NOTES,
+    attrs: true,
+};
+
+/// For doccano, Label Studio, Prodigy and spaCy: labels with spaces and
+/// markup, notes with backslashes; no span attributes.
+const LINKED: Pools = Pools {
+    relations: RELATION_LABELS,
+    doc_labels: DOC_LABELS,
+    notes: LINKED_NOTES,
+    attrs: false,
+};
+
+/// A project with what version 2 adds: every span an id, relations between
+/// its spans, document labels, notes (document and span) and, if `pools`
+/// says so, span attributes.
+fn project_with_structure(pools: &'static Pools) -> impl Strategy<Value = Project> {
+    let extras = (
+        prop::collection::vec((0usize..8, 0usize..8, 0..pools.relations.len()), 0..5),
+        prop::collection::vec(any::<bool>(), pools.doc_labels.len()),
+        prop::option::of(0..pools.notes.len()),
+        prop::collection::vec(
+            (
+                0usize..8,
+                prop::option::of(0..pools.notes.len()),
+                0..ATTRS.len(),
+            ),
+            0..4,
+        ),
+    );
+    (project(true), prop::collection::vec(extras, 4)).prop_map(move |(mut p, extras)| {
+        for (d, (links, labels, note, marks)) in p.documents.iter_mut().zip(extras) {
+            d.number_ids();
+            let n = d.spans.len();
+            if n > 0 {
+                for (k, (a, b, l)) in links.into_iter().enumerate() {
+                    d.relations.push(Relation {
+                        id: format!("R{}", k + 1),
+                        from: d.spans[a % n].id.clone().unwrap(),
+                        to: d.spans[b % n].id.clone().unwrap(),
+                        label: pools.relations[l].to_string(),
+                    });
+                }
+                for (i, note, attr) in marks {
+                    let s = &mut d.spans[i % n];
+                    if let Some(k) = note {
+                        s.note = Some(pools.notes[k].into());
+                    }
+                    if pools.attrs {
+                        let (key, value) = ATTRS[attr];
+                        s.attrs.insert(key.into(), value.into());
+                    }
+                }
+            }
+            d.doc_labels = pools
+                .doc_labels
+                .iter()
+                .zip(labels)
+                .filter(|(_, on)| *on)
+                .map(|(l, _)| l.to_string())
+                .collect();
+            d.note = note.map(|k| pools.notes[k].into());
+        }
         p.add_missing_labels();
         for l in &mut p.labels.relations.0 {
             l.directed = l.name != "same_as";
@@ -382,7 +407,7 @@ proptest! {
     }
 
     #[test]
-    fn native_json_keeps_structure(p in project_with_structure(), offsets in unit()) {
+    fn native_json_keeps_structure(p in project_with_structure(&WHOLE), offsets in unit()) {
         let o = Options { offsets, ..Options::default() };
         let back = round_trip(Format::Json, &p, &o);
         prop_assert_eq!(span_ids(&back), span_ids(&p));
@@ -392,7 +417,7 @@ proptest! {
     }
 
     #[test]
-    fn jsonl_keeps_structure(p in project_with_structure(), offsets in unit()) {
+    fn jsonl_keeps_structure(p in project_with_structure(&WHOLE), offsets in unit()) {
         let o = Options { offsets, ..Options::default() };
         let back = round_trip(Format::Jsonl, &p, &o);
         prop_assert_eq!(span_ids(&back), span_ids(&p));
@@ -403,7 +428,7 @@ proptest! {
     /// brat keeps all but a document's labels and note (the export says
     /// so) and the ids of equivalences (`*` lines have none).
     #[test]
-    fn brat_keeps_structure(p in project_with_structure()) {
+    fn brat_keeps_structure(p in project_with_structure(&WHOLE)) {
         let (bytes, warnings) = formats::export_warned(Format::Brat, &p, &Options::default()).unwrap();
         let lost_labels = p.documents.iter().any(|d| !d.doc_labels.is_empty());
         let lost_notes = p.documents.iter().any(|d| d.note.is_some());
@@ -474,65 +499,8 @@ fn only_done_filters_every_format() {
 }
 
 // Relations, document labels and notes (doccano, Label Studio, Prodigy,
-// spaCy): documents of nested and crossing spans, each span numbered
-// `T<n>`, relations `R1`.. between them, some document labels, a note on
-// the document and on some spans; each format must give back what its
-// `Format::holds` says it holds.
-
-const RELATION_LABELS: &[&str] = &["works_for", "part of", "<b>x</b>"];
-const DOC_LABELS: &[&str] = &["pos", "neg", "news & views"];
-const LINKED_NOTES: &[&str] = &["check", "two\nlines <i>x</i>", "😀 \"quoted\" \\ end"];
-
-fn linked_project() -> impl Strategy<Value = Project> {
-    let extras = (
-        prop::collection::vec((0usize..8, 0usize..8, 0..RELATION_LABELS.len()), 0..4),
-        prop::collection::vec(any::<bool>(), DOC_LABELS.len()),
-        prop::option::of(0..LINKED_NOTES.len()),
-        prop::collection::vec(prop::option::of(0..LINKED_NOTES.len()), 6),
-    );
-    (project(true), prop::collection::vec(extras, 4)).prop_map(|(mut p, extras)| {
-        for (d, (rels, labels, note, span_notes)) in p.documents.iter_mut().zip(extras) {
-            add_links(d, rels, labels, note, span_notes);
-        }
-        for d in &p.documents {
-            for r in &d.relations {
-                p.labels.relations.ensure(&r.label);
-            }
-        }
-        p
-    })
-}
-
-fn add_links(
-    d: &mut Document,
-    rels: Vec<(usize, usize, usize)>,
-    labels: Vec<bool>,
-    note: Option<usize>,
-    span_notes: Vec<Option<usize>>,
-) {
-    d.number_ids();
-    let n = d.spans.len();
-    if n > 0 {
-        for (k, (a, b, l)) in rels.into_iter().enumerate() {
-            d.relations.push(Relation {
-                id: format!("R{}", k + 1),
-                from: d.spans[a % n].id.clone().unwrap(),
-                to: d.spans[b % n].id.clone().unwrap(),
-                label: RELATION_LABELS[l].to_string(),
-            });
-        }
-    }
-    d.doc_labels = DOC_LABELS
-        .iter()
-        .zip(labels)
-        .filter(|(_, on)| *on)
-        .map(|(l, _)| l.to_string())
-        .collect();
-    d.note = note.map(|i| LINKED_NOTES[i].to_string());
-    for (s, sn) in d.spans.iter_mut().zip(span_notes) {
-        s.note = sn.map(|i| LINKED_NOTES[i].to_string());
-    }
-}
+// spaCy): `project_with_structure(&LINKED)`; each format must give back
+// what its `Format::holds` says it holds.
 
 /// What a document says besides its spans' places and labels, cut to
 /// what `holds` holds: (span ids where there are relations, relations sorted by id, document
@@ -599,7 +567,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
 
     #[test]
-    fn doccano_keeps_relations_document_labels_and_notes(p in linked_project(), offsets in unit()) {
+    fn doccano_keeps_relations_document_labels_and_notes(p in project_with_structure(&LINKED), offsets in unit()) {
         let o = Options { offsets, ..Options::default() };
         linked_round_trip(Format::Doccano, &p, &o)?;
     }
@@ -609,7 +577,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
 
     #[test]
-    fn labelstudio_keeps_relations_document_labels_and_notes(p in linked_project(), offsets in unit()) {
+    fn labelstudio_keeps_relations_document_labels_and_notes(p in project_with_structure(&LINKED), offsets in unit()) {
         let o = Options { offsets, ..Options::default() };
         linked_round_trip(Format::LabelStudio, &p, &o)?;
         let back = round_trip(Format::LabelStudio, &p, &o);
@@ -621,13 +589,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
 
     #[test]
-    fn spacy_docbin_keeps_nested_spans_and_document_labels(p in linked_project()) {
+    fn spacy_docbin_keeps_nested_spans_and_document_labels(p in project_with_structure(&LINKED)) {
         let o = Options { spacy_binary: true, ..Options::default() };
         linked_round_trip(Format::Spacy, &p, &o)?;
     }
 
     #[test]
-    fn spacy_json_keeps_nested_spans_and_document_labels(p in linked_project()) {
+    fn spacy_json_keeps_nested_spans_and_document_labels(p in project_with_structure(&LINKED)) {
         let back = round_trip(Format::Spacy, &p, &Options::default());
         prop_assert_eq!(core(&back, false), core(&p, false));
         let labels = |p: &Project| -> Vec<Vec<String>> {
@@ -641,7 +609,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
 
     #[test]
-    fn prodigy_keeps_relations_and_document_labels(p in linked_project(), offsets in unit()) {
+    fn prodigy_keeps_relations_and_document_labels(p in project_with_structure(&LINKED), offsets in unit()) {
         let o = Options { offsets, ..Options::default() };
         linked_round_trip(Format::Prodigy, &p, &o)?;
     }

@@ -155,8 +155,9 @@ export class DocView {
     this.selected = selected;
     for (const el of this.root.querySelectorAll('mark.span.selected')) el.classList.remove('selected');
     if (!selected) return;
-    const el = this.root.querySelector(`mark.span[data-start="${selected.start}"][data-end="${selected.end}"]`);
-    if (el) el.classList.add('selected');
+    const { start, end } = selected;
+    const els = this.root.querySelectorAll(`mark.span[data-start="${start}"][data-end="${end}"], mark.span[data-part-of="${start}:${end}"]`);
+    for (const el of els) el.classList.add('selected');
   }
 
   // `perLine` is read once per batch: reading the width per block forces

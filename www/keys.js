@@ -3,7 +3,7 @@
 // becomes one action for the core (document.js `act`).
 
 import { $, state, status, statusWith, report, serial, listed } from './page.js';
-import { offsetIn, showSelection, spanElement } from './view.js';
+import { offsetIn, showSelection, spanElement, spanOf } from './view.js';
 import { act, draw, reveal } from './document.js';
 import { labelWith } from './labels.js';
 import { nextMatch } from './search.js';
@@ -228,9 +228,8 @@ export function wireKeys(navigation) {
   docEl.addEventListener('click', (event) => {
     const sel = window.getSelection();
     if (sel.rangeCount && !sel.getRangeAt(0).collapsed) return;
-    const mark = event.target.closest && event.target.closest('mark.span');
     state.pending = null;
-    state.selected = mark ? { start: Number(mark.dataset.start), end: Number(mark.dataset.end) } : null;
+    state.selected = spanOf(event.target);
     if (state.selected) state.place = state.selected.start;
     draw();
     // A plain click outside a span leaves the status as it was: clearing it

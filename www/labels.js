@@ -8,8 +8,9 @@ import { $, state, status, clearError, report, serial, settingsChanged } from '.
 import { drawLabels } from './view.js';
 import { drawLabelEditor } from './labeleditor.js';
 import { act, flush, openDocument, reloadList } from './document.js';
+import { drawStructureLabels } from './structurelabels.js';
 
-let labelUndo = null; // what a label deletion removed, for its undo
+let labelUndo = null; // puts back what the last label deletion removed
 
 const BAR_LIMIT = 40; // labels in the bar at most; the search finds the rest
 
@@ -23,7 +24,10 @@ export function refreshLabels({ all = false } = {}) {
   const bar = state.core.labelBar(search.value, BAR_LIMIT);
   search.hidden = !search.value && !bar.hidden;
   drawLabels($('labels'), bar.labels, bar.hidden, (name) => labelWith(name).catch(report));
-  if (!$('label-editor').hidden) drawLabelEditor($('label-editor-rows'), state.labels, labelActions);
+  if (!$('label-editor').hidden) {
+    drawLabelEditor($('label-editor-rows'), state.labels, labelActions);
+    drawStructureLabels();
+  }
 }
 
 // Gives the pending selection a label (a new span), or relabels the
@@ -80,8 +84,7 @@ export const labelActions = {
     .catch((e) => { report(e); refreshLabels({ all: true }); }),
   remove: (name) => applyLabelChange(name, null, () => state.core.deleteLabel(name))
     .then(({ count, undo }) => {
-      labelUndo = undo;
-      $('label-undo').hidden = false;
+      offerLabelUndo(() => undoLabelDelete(undo));
       status(`deleted ${name} and ${count} span${plural(count)}`);
     })
     .catch(report),
@@ -110,15 +113,28 @@ function labelSetEdit(apply) {
   }).catch((e) => { report(e); refreshLabels({ all: true }); });
 }
 
-async function undoLabelDelete() {
+// The drawer's undo button puts back what the last deletion of a label
+// (of spans, relations or documents: structurelabels.js) removed.
+export function offerLabelUndo(undo) {
+  labelUndo = undo;
+  $('label-undo').hidden = false;
+}
+
+// The undo stays offered until it has worked.
+async function undoLast() {
   const undo = labelUndo;
   if (!undo) return;
-  await serial(async () => {
+  await undo();
+  if (labelUndo !== undo) return;
+  labelUndo = null;
+  $('label-undo').hidden = true;
+}
+
+function undoLabelDelete(undo) {
+  return serial(async () => {
     state.core.setLabels(undo.labels);
     refreshLabels({ all: true });
     await state.store.write({ labels: undo.labels, annotations: undo.records });
-    labelUndo = null;
-    $('label-undo').hidden = true;
     await openDocument(state.docId);
     await reloadList();
     settingsChanged();
@@ -135,5 +151,5 @@ export function wireLabels() {
     $('label-editor').hidden = !$('label-editor').hidden;
     refreshLabels();
   });
-  $('label-undo').addEventListener('click', () => undoLabelDelete().catch(report));
+  $('label-undo').addEventListener('click', () => undoLast().catch(report));
 }

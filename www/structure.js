@@ -8,6 +8,7 @@
 import { overlapBreach } from './pkg/spanmark.js';
 import { $, state, serial, status, report, settingsChanged } from './page.js';
 import { drawArcs } from './arcs.js';
+import { drawStructureLabels, structureLabelActions } from './structurelabels.js';
 
 // The settings key of the project's structure.
 export const STRUCTURE = 'structure';
@@ -35,15 +36,17 @@ export function refreshStructure() {
   $('doc-labels-multi').checked = state.structure.docLabels.multi;
   if (!$('notes-panel').hidden) fillNotes();
   drawStructure();
+  drawDocLabels();
+  drawStructureLabels();
 }
 let relationsKey = null; // of the relations last asked for
 
-// The arcs and header toggles from what was last asked of the core (after
-// a scroll drew other blocks: nothing is asked again).
+// The arcs from what was last asked of the core (after a scroll drew other
+// blocks: nothing is asked again).
+const NONE = [];
 export function drawStructure() {
   if (!state.structure) return;
-  drawArcs($('doc'), state.relations || [], state.structure.relations);
-  drawDocLabels();
+  drawArcs($('doc'), state.relations || NONE, state.structure.relations);
 }
 
 // ---- document labels ----------------------------------------------------
@@ -291,5 +294,7 @@ export function wireStructure(ctx) {
       ? state.core.note()
       : state.core.spans().find((s) => s.id === String(target.span))?.note ?? null),
     overlap: () => state.core.structure().overlap,
+    // The project's relation and document labels (structurelabels.js).
+    ...structureLabelActions,
   };
 }

@@ -18,9 +18,12 @@ const HAS_NOTE = 1;
 // `table` is the core's flat span table for the block (sorted by start,
 // parents first). Properly nested spans nest, each one's underline below
 // those it holds (`--h`: how many levels it holds), so that every one of a
-// deep nest shows and takes a click; a span that crosses another's edge
-// cannot be drawn as one element and is left out of the drawing (it stays
-// in the data).
+// deep nest shows and takes a click. A span that crosses another's edge
+// (overlap `any`) cannot be one element: it is drawn as its element up to
+// that edge, then continued by pieces that carry `data-part-of` (its
+// "start:end") and none of the span's own attributes, so that `#doc` still
+// has one element per span with `data-start`; the pieces look like it and
+// take its clicks.
 export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
   const block = document.createElement('div');
   block.className = 'block';
@@ -29,11 +32,19 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
   const stack = [{ el: block, end16: e16Block, h: 0 }];
   let deepest = 0;
   let pos = s16Block; // UTF-16 position written so far
+  let rest = []; // spans cut at an edge, to go on from `pos`
   const emitText = (upTo) => {
     if (upTo > pos) {
       stack[stack.length - 1].el.appendChild(document.createTextNode(text.slice(pos, upTo)));
       pos = upTo;
     }
+  };
+  // Opens `el` (a span or a piece of one) from `pos` to `end16`, cut at the
+  // edge of the element it goes into.
+  const open = (el, end16, span) => {
+    const top = stack[stack.length - 1];
+    stack[stack.length - 1].el.appendChild(el);
+    stack.push({ el, end16: Math.min(end16, top.end16), h: 0, span, to: end16 });
   };
   const close = () => {
     emitText(stack[stack.length - 1].end16);
@@ -42,12 +53,20 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
     const parent = stack[stack.length - 1];
     if (stack.length > 1) parent.h = Math.max(parent.h, done.h + 1);
     deepest = Math.max(deepest, done.h);
+    if (done.to > done.end16) rest.push(done);
+    // Cut spans go on once the element that cut them has closed (the
+    // longest first, so that the others nest in it).
+    if (rest.length && parent.end16 > pos) {
+      const going = rest.sort((a, b) => b.to - a.to);
+      rest = [];
+      for (const cut of going) open(piece(cut.span), cut.to, cut.span);
+    }
   };
   for (let i = 0; i < table.length; i += FIELDS) {
     const s16 = table[i + 2];
     const e16 = table[i + 3];
     while (stack.length > 1 && stack[stack.length - 1].end16 <= s16) close();
-    if (s16 < pos || e16 > stack[stack.length - 1].end16) continue; // crossing overlap
+    if (s16 < pos) continue; // not sorted: never from the core
     emitText(s16);
     const label = labels[table[i + 4]];
     const el = document.createElement('mark');
@@ -65,14 +84,37 @@ export function drawBlock(text, s16Block, e16Block, table, labels, selected) {
     if (selected && selected.start === table[i] && selected.end === table[i + 1]) {
       el.classList.add('selected');
     }
-    stack[stack.length - 1].el.appendChild(el);
-    stack.push({ el, end16: e16, h: 0 });
+    open(el, e16, el);
   }
   while (stack.length > 1) close();
   emitText(e16Block);
   // Lines of a block with deep nests leave room for the stacked underlines.
   if (deepest) block.style.setProperty('--depth', String(deepest));
   return block;
+}
+
+// A piece continuing the span drawn as `el`: its look, not its identity.
+function piece(el) {
+  const part = document.createElement('mark');
+  part.className = el.className;
+  part.dataset.partOf = `${el.dataset.start}:${el.dataset.end}`;
+  part.dataset.source = el.dataset.source;
+  if (el.title) part.title = el.title;
+  const c = el.style.getPropertyValue('--c');
+  if (c) part.style.setProperty('--c', c);
+  return part;
+}
+
+// The span a drawn element stands for ({start, end} in code points), be it
+// the span's element or a piece of it; null for anything else.
+export function spanOf(el) {
+  const mark = el && el.closest && el.closest('mark.span');
+  if (!mark) return null;
+  if (mark.dataset.partOf) {
+    const [start, end] = mark.dataset.partOf.split(':').map(Number);
+    return { start, end };
+  }
+  return { start: Number(mark.dataset.start), end: Number(mark.dataset.end) };
 }
 
 // The label bar: one button per label the core chose to show (all of them

@@ -20,6 +20,7 @@ pub mod project;
 pub mod record;
 pub mod review;
 mod rules;
+mod structure_labels;
 pub mod tables;
 mod view;
 pub mod worker;
@@ -40,6 +41,7 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
+pub use structure_labels::StructureLabel;
 use view::View;
 
 /// A text at least this long (UTF-16 units, what the page measures) is

@@ -255,6 +255,42 @@ pub fn relabel(record: &Record, from: &str, to: Option<&str>) -> Result<Option<(
     Ok(Some((record.with(&spans, history), count)))
 }
 
+/// A stored record with the relation or document label `from` renamed to
+/// `to` (`None`: deleted, with its relations), and how many relations or
+/// document labels that touched; `None` when nothing changed (neither the
+/// document nor its history).
+pub fn relabel_structure(
+    record: &Record,
+    kind: super::StructureLabel,
+    from: &str,
+    to: Option<&str>,
+) -> Result<Option<(Record, usize)>> {
+    use super::StructureLabel;
+    let mut doc = Document::new(record.doc_id.clone(), "");
+    record.fill(&mut doc)?;
+    let mut history = record.history.clone();
+    let to = to.map(str::trim);
+    let count = match (kind, to) {
+        (StructureLabel::Relation, Some(to)) => {
+            crate::relabel::rename_relations(&mut doc, &mut history, from, to)
+        }
+        (StructureLabel::Relation, None) => {
+            crate::relabel::remove_relations(&mut doc, &mut history, from)
+        }
+        (StructureLabel::Document, to) => usize::from(crate::relabel::relabel_document(
+            &mut doc,
+            &mut history,
+            from,
+            to,
+        )),
+    };
+    if count == 0 && history == record.history {
+        return Ok(None);
+    }
+    let out = record.with(&doc.spans, history).holding(&doc);
+    Ok(Some((out, count)))
+}
+
 /// Why a stored document could not take the overlap setting `mode` (its
 /// spans named), or `None` when it can: what the page asks of every stored
 /// record before [`super::Action::SetOverlap`] makes a setting stricter.
@@ -546,6 +582,81 @@ mod tests {
                 && summary.contains("document labels: 1 left out"),
             "{summary}"
         );
+    }
+
+    /// "Ana Lima flew to Lisbon." with a relation `flew_to`, the document
+    /// label `travel`, a note on Ana and a note on the document, stored.
+    fn stored_with_structure() -> Record {
+        let mut d = doc("d", "Ana Lima flew to Lisbon.");
+        let mut ana = Span::new(0, 8, "PER");
+        ana.id = Some("T1".into());
+        ana.note = Some("Lina?".into());
+        let mut lisbon = Span::new(17, 23, "LOC");
+        lisbon.id = Some("T2".into());
+        d.spans = vec![ana, lisbon];
+        d.relations = vec![crate::relations::Relation {
+            id: "R1".into(),
+            from: "T1".into(),
+            to: "T2".into(),
+            label: "flew_to".into(),
+        }];
+        d.doc_labels = vec!["travel".into()];
+        d.note = Some("check the date".into());
+        record(&d, &d.spans).holding(&d)
+    }
+
+    fn filled(r: &Record) -> Document {
+        let mut d = doc("d", "");
+        r.fill(&mut d).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_stored_records_relation_and_document_labels_are_renamed_and_deleted() {
+        use crate::session::StructureLabel::{Document as Doc, Relation};
+        let r = stored_with_structure();
+        let (renamed, n) = relabel_structure(&r, Relation, "flew_to", Some(" went_to "))
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(
+            renamed.rev,
+            r.rev + 1,
+            "a project-wide change is a new revision"
+        );
+        let d = filled(&renamed);
+        assert_eq!(d.relations[0].label, "went_to");
+        // Everything else stays: spans with their ids and notes, the labels, the note.
+        assert_eq!(d.spans.len(), 2);
+        assert_eq!(d.spans[0].note.as_deref(), Some("Lina?"));
+        assert_eq!(d.doc_labels, ["travel"]);
+        assert_eq!(d.note.as_deref(), Some("check the date"));
+        // A label the record does not hold changes nothing: nothing to store.
+        assert!(relabel_structure(&r, Relation, "knows", None)
+            .unwrap()
+            .is_none());
+        assert!(relabel_structure(&r, Doc, "sport", Some("x"))
+            .unwrap()
+            .is_none());
+        let (gone, n) = relabel_structure(&renamed, Relation, "went_to", None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 1);
+        assert!(filled(&gone).relations.is_empty());
+        assert_eq!(
+            filled(&gone).spans.len(),
+            2,
+            "deleting a relation label keeps the spans"
+        );
+        let (economy, _) = relabel_structure(&r, Doc, "travel", Some("economy"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(filled(&economy).doc_labels, ["economy"]);
+        let (none, n) = relabel_structure(&economy, Doc, "economy", None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 1);
+        assert!(filled(&none).doc_labels.is_empty());
     }
 
     #[test]

@@ -101,6 +101,68 @@ impl Annotator {
         self.session.delete_label(name).map_err(session_err)
     }
 
+    // ---- relation and document labels (the project's structure) ----
+
+    /// Renames a relation label in the set and the open document; how many
+    /// of its relations that renamed.
+    #[wasm_bindgen(js_name = renameRelationLabel)]
+    pub fn rename_relation_label(&mut self, from: &str, to: &str) -> Result<u32, JsError> {
+        let n = self.session.rename_relation_label(from, to);
+        Ok(n.map_err(session_err)? as u32)
+    }
+
+    /// Deletes a relation label and the open document's relations with it;
+    /// how many went.
+    #[wasm_bindgen(js_name = deleteRelationLabel)]
+    pub fn delete_relation_label(&mut self, name: &str) -> Result<u32, JsError> {
+        let n = self.session.delete_relation_label(name);
+        Ok(n.map_err(session_err)? as u32)
+    }
+
+    #[wasm_bindgen(js_name = setRelationLabelColor)]
+    pub fn set_relation_label_color(&mut self, name: &str, color: &str) -> Result<(), JsError> {
+        let done = self.session.set_relation_label_color(name, color);
+        done.map_err(session_err)
+    }
+
+    /// Sets a relation label's key (`""` clears it); the relation label it
+    /// was taken from, if any.
+    #[wasm_bindgen(js_name = setRelationLabelKey)]
+    pub fn set_relation_label_key(
+        &mut self,
+        name: &str,
+        key: &str,
+    ) -> Result<Option<String>, JsError> {
+        let key = (!key.is_empty()).then_some(key);
+        let taken = self.session.set_relation_label_key(name, key);
+        taken.map_err(session_err)
+    }
+
+    #[wasm_bindgen(js_name = setRelationLabelDirected)]
+    pub fn set_relation_label_directed(
+        &mut self,
+        name: &str,
+        directed: bool,
+    ) -> Result<(), JsError> {
+        let done = self.session.set_relation_label_directed(name, directed);
+        done.map_err(session_err)
+    }
+
+    /// Renames a document label in the set and the open document.
+    #[wasm_bindgen(js_name = renameDocLabel)]
+    pub fn rename_doc_label(&mut self, from: &str, to: &str) -> Result<(), JsError> {
+        self.session
+            .rename_doc_label(from, to)
+            .map_err(session_err)?;
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = deleteDocLabel)]
+    pub fn delete_doc_label(&mut self, name: &str) -> Result<(), JsError> {
+        self.session.delete_doc_label(name).map_err(session_err)?;
+        Ok(())
+    }
+
     /// How many labels the set holds.
     #[wasm_bindgen(js_name = labelCount)]
     pub fn label_count(&self) -> u32 {

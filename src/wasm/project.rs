@@ -122,6 +122,33 @@ pub fn relabel_record(record: JsValue, from: &str, to: Option<String>) -> Result
     }
 }
 
+/// A stored record with a relation label (`kind` "relation") or a
+/// document label (`kind` "document") renamed (`to` a name) or deleted
+/// (`to` null, with its relations): `{record, count}`, or null when nothing
+/// changed.
+#[wasm_bindgen(js_name = relabelRecordStructure)]
+pub fn relabel_record_structure(
+    record: JsValue,
+    kind: &str,
+    from: &str,
+    to: Option<String>,
+) -> Result<JsValue, JsError> {
+    let kind = crate::session::StructureLabel::from_name(kind).map_err(session_err)?;
+    let Some(record) = convert::record(record)? else {
+        return Ok(JsValue::NULL);
+    };
+    let out = project::relabel_structure(&record, kind, from, to.as_deref());
+    match out.map_err(session_err)? {
+        None => Ok(JsValue::NULL),
+        Some((r, count)) => {
+            let o = Object::new();
+            set(&o, "record", convert::record_to_js(&r));
+            set(&o, "count", JsValue::from(count as u32));
+            Ok(o.into())
+        }
+    }
+}
+
 /// Why a stored record's spans cannot stand under the overlap setting
 /// `mode`, naming them; null when they can.
 #[wasm_bindgen(js_name = overlapBreach)]

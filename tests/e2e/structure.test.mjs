@@ -60,6 +60,65 @@ test('nested spans: refused under "none", kept and drawn stacked under "nested",
   assert.deepEqual(after, ['12..17 GPE', '12..17 LOC', '12..17 MISC', '12..17 PER', '8..24 MISC'], after.join(', '));
 });
 
+test('crossing spans under "any": both drawn, each seen and picked at its own text; one element per span', async () => {
+  await call('load', TEXT, { id: 'cross' });
+  await call('setOverlap', 'any');
+  await call('addSpan', 4, 17, 'ORG'); // Bank of China
+  await call('addSpan', 12, 24, 'MISC'); // China opened: crosses the bank's end
+  assert.deepEqual((await user()).map((s) => [s.start, s.end, s.label]), [[4, 17, 'ORG'], [12, 24, 'MISC']]);
+  // Still one element per span with its offsets; the piece after the
+  // bank's end carries none of them.
+  const owners = await page.$$eval('#doc mark[data-start][data-source="user"]', (els) => els.map((e) => `${e.dataset.start}..${e.dataset.end} ${e.dataset.label}`));
+  assert.deepEqual(owners.sort(), ['12..24 MISC', '4..17 ORG']);
+  assert.equal(await page.$$eval('#doc mark[data-part-of="12:24"]', (els) => els.map((e) => e.textContent).join('|')), ' opened');
+  // The point in the middle of each one's own text (not shared with the
+  // other) shows that span, and a click there selects it.
+  const pointIn = (start, end) => page.evaluate(([s, e]) => {
+    const block = document.querySelector('#doc .block');
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    let at = Number(block.dataset.start16);
+    const r = document.createRange();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (at <= s && s < at + n.data.length) r.setStart(n, s - at);
+      if (at < e && e <= at + n.data.length) r.setEnd(n, e - at);
+      at += n.data.length;
+    }
+    const box = r.getClientRects()[0];
+    return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+  }, [start, end]);
+  const picked = async (p) => page.evaluate(([x, y]) => {
+    const m = document.elementFromPoint(x, y)?.closest('mark.span');
+    return m ? (m.dataset.partOf || `${m.dataset.start}:${m.dataset.end}`) : null;
+  }, [p.x, p.y]);
+  const bank = await pointIn(4, 8); // "Bank"
+  const opened = await pointIn(18, 24); // "opened"
+  assert.equal(await picked(bank), '4:17');
+  assert.equal(await picked(opened), '12:24');
+  await page.mouse.click(opened.x, opened.y);
+  await idle();
+  assert.deepEqual(await page.$$eval('#doc mark.span.selected', (els) => els.map((e) => e.dataset.start || e.dataset.partOf)), ['12', '12:24'],
+    'the whole crossing span is selected, both its pieces');
+  assert.match(await page.textContent('#status'), /MISC/);
+  await page.mouse.click(bank.x, bank.y);
+  await idle();
+  assert.deepEqual(await page.$$eval('#doc mark.span.selected', (els) => els.map((e) => e.dataset.start)), ['4']);
+  // The selection is the span's own: Delete takes the crossing one away,
+  // with its pieces, and leaves the bank.
+  await page.mouse.click(opened.x, opened.y);
+  await idle();
+  await press('Delete');
+  assert.deepEqual((await user()).map((s) => [s.start, s.end]), [[4, 17]]);
+  assert.equal(await page.$$eval('#doc mark[data-part-of]', (els) => els.length), 0);
+  // Under "nested" a crossing span is refused or takes the place of the one
+  // it crosses (the test above): nothing is ever drawn in pieces.
+  await call('load', TEXT, { id: 'cross-nested' });
+  await call('setOverlap', 'nested');
+  await call('addSpan', 4, 17, 'ORG');
+  await call('addSpan', 12, 24, 'MISC');
+  assert.equal((await user()).length, 1);
+  assert.equal(await page.$$eval('#doc mark[data-part-of]', (els) => els.length), 0);
+});
+
 test('relations by keyboard and by the contract, drawn as arcs, removed with their span in one undo step', async () => {
   await call('load', TEXT, { id: 'rel' });
   await call('addSpan', 44, 52, 'PER'); // Ana Lima
@@ -164,6 +223,87 @@ test('document labels: toggles in the header with Shift+digit keys; single choic
   assert.deepEqual(await call('docLabels'), ['finance', 'politics']);
   assert.equal(await page.$eval('#doc-labels-multi', (b) => b.checked), true);
   assert.equal(await page.textContent('#error'), '');
+});
+
+test('relation and document labels managed in the Labels drawer reach every stored document, are undone and stay after a reload', async () => {
+  // Two documents with a staff_of relation; the first one has the
+  // document label "bulletin". The second is open while the labels change.
+  const made = {};
+  for (const id of ['staff-a', 'staff-b']) {
+    await call('load', TEXT, { id });
+    await call('addSpan', 44, 52, 'PER'); // Ana Lima
+    await call('addSpan', 67, 80, 'ORG'); // Bank of China
+    const spans = await user();
+    const rid = await call('addRelation', spans.find((x) => x.start === 44).id, spans.find((x) => x.start === 67).id, 'staff_of');
+    made[id] = rid;
+    if (id === 'staff-a') await call('setDocLabels', ['bulletin']);
+  }
+  await call('addRelation', (await user())[0].id, (await user())[1].id, 'colleague_of');
+  await page.click('#edit-labels');
+  const rel = (name) => `#label-editor .label-edit[data-relation-label="${name}"]`;
+  await page.waitForSelector(rel('staff_of'));
+  // The relation label with markup (the test above) is a name like any other: text.
+  assert.ok(await page.$$eval('#label-editor [data-relation-label] .label-name', (els) => els.some((e) => e.value.startsWith('<img'))));
+  assert.equal(await page.$$eval('#label-editor img', (els) => els.length), 0);
+  // Rename in the drawer: the arcs of the open document say it at once.
+  await page.fill(`${rel('staff_of')} .label-name`, 'employed_by');
+  await page.press(`${rel('staff_of')} .label-name`, 'Enter');
+  await page.waitForFunction(() => [...document.querySelectorAll('#doc svg.arcs text')].some((t) => t.textContent === 'employed_by'));
+  await idle();
+  assert.match(await page.textContent('#status'), /renamed relation label staff_of to employed_by \(2 relations\)/);
+  assert.deepEqual((await call('relations')).map((r) => r.label).sort(), ['colleague_of', 'employed_by']);
+  // A colour, a key and the direction: the arc follows (no arrowhead when undirected).
+  await page.fill(`${rel('colleague_of')} .label-key`, 'c');
+  await page.press(`${rel('colleague_of')} .label-key`, 'Tab');
+  await page.click(`${rel('colleague_of')} .label-directed input`);
+  await idle();
+  await page.waitForFunction(() => {
+    const g = [...document.querySelectorAll('#doc svg.arcs g')].find((x) => x.querySelector('text').textContent === 'colleague_of');
+    return g && g.querySelectorAll('path').length === 1;
+  });
+  // The document not open: its relation was renamed in storage, and its document label can be renamed too.
+  await call('openDocument', 'staff-a');
+  assert.deepEqual((await call('relations')).map((r) => [r.id, r.label]), [[made['staff-a'], 'employed_by']]);
+  await page.waitForFunction(() => [...document.querySelectorAll('#doc svg.arcs text')].map((t) => t.textContent).join() === 'employed_by');
+  await call('openDocument', 'staff-b');
+  const doc = (name) => `#label-editor .label-edit[data-doc-label="${name}"]`;
+  await page.fill(`${doc('bulletin')} .label-name`, 'press');
+  await page.press(`${doc('bulletin')} .label-name`, 'Enter');
+  await page.waitForSelector(doc('press'));
+  await idle();
+  // Delete, after the question: its relations go everywhere, and the status counts them.
+  await page.click(`${rel('employed_by')} .label-delete`);
+  assert.match(await page.textContent('#label-editor .label-confirm'), /Delete employed_by and its relations in every document\?/);
+  await page.click('#label-editor .label-delete-yes');
+  await page.waitForFunction(() => !document.querySelector('#label-editor [data-relation-label="employed_by"]'));
+  await idle();
+  assert.match(await page.textContent('#status'), /deleted relation label employed_by and 2 relations/);
+  assert.deepEqual((await call('relations')).map((r) => r.label), ['colleague_of']);
+  await call('openDocument', 'staff-a');
+  assert.deepEqual(await call('relations'), []);
+  assert.deepEqual(await call('docLabels'), ['press']);
+  assert.equal(await page.$$eval('#doc svg.arcs g[data-relation]', (g) => g.length), 0);
+  // Undo puts the relations back in both documents.
+  await page.click('#label-undo');
+  await page.waitForFunction(() => window.spanmark.relations().length === 1);
+  await idle();
+  assert.deepEqual((await call('relations')).map((r) => r.label), ['employed_by']);
+  // Deleted again, and the document label too (the contract's calls); a reload keeps all of it.
+  await call('deleteRelationLabel', 'employed_by');
+  await call('deleteDocLabel', 'press');
+  await assert.rejects(call('renameRelationLabel', 'colleague_of', ''), /name/);
+  await app.reload();
+  await call('openDocument', 'staff-a');
+  assert.deepEqual(await call('relations'), []);
+  assert.deepEqual(await call('docLabels'), []);
+  await call('openDocument', 'staff-b');
+  assert.deepEqual((await call('relations')).map((r) => r.label), ['colleague_of']);
+  await page.click('#edit-labels');
+  const rows = await page.$$eval('#label-editor [data-relation-label]', (els) => els.filter((e) => /staff|employed|colleague/.test(e.dataset.relationLabel)).map((e) => [
+    e.dataset.relationLabel, e.querySelector('.label-key').value, e.querySelector('.label-directed input').checked]));
+  assert.deepEqual(rows, [['colleague_of', 'c', false]]);
+  assert.equal(await page.$$eval('#label-editor [data-doc-label="press"], #label-editor [data-doc-label="bulletin"]', (els) => els.length), 0);
+  await page.click('#edit-labels');
 });
 
 test('a project with relations, nesting, document labels and notes goes out as spanmark JSON and comes back whole in a new browser; CoNLL says what it left out', async () => {

@@ -71,7 +71,7 @@ const KEYS: [&str; 10] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"];
 
 /// The page's command keys (`www/keys.js`): a label cannot take one, or the
 /// key would mean two things (`a` accept, or label with "ACTION"?).
-pub const COMMAND_KEYS: [(&str, &str); 18] = [
+pub const COMMAND_KEYS: [(&str, &str); 20] = [
     ("a", "accept"),
     ("A", "accept all"),
     ("x", "reject"),
@@ -90,6 +90,8 @@ pub const COMMAND_KEYS: [(&str, &str); 18] = [
     ("]", "next document"),
     (",", "cursor back"),
     (".", "cursor on"),
+    ("r", "a relation from the selected span"),
+    ("m", "notes"),
 ];
 
 /// The default labels: the CoNLL-2003 set the shipped model learns, then the

@@ -93,6 +93,9 @@ test('a one-document project exports under its document name; a paste is named b
   await page.click('#paste-go');
   await page.waitForFunction(() => document.getElementById('doc-name').textContent.startsWith('Ana'));
   assert.equal(await page.textContent('#doc-name'), 'Ana Lima flew to Lisbon on…');
+  // The list gets its row once the document is stored (the name shows before).
+  await page.waitForFunction(() => [...document.querySelectorAll('#doc-list .doc-row .doc-row-name')]
+    .some((e) => e.textContent === 'Ana Lima flew to Lisbon on…'));
   assert.ok((await rowNames()).includes('Ana Lima flew to Lisbon on…'));
   // load() keeps a given name exactly.
   await call('load', 'x', { id: 'exact', name: '  Spaces kept  ' });

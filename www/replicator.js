@@ -122,20 +122,29 @@ export class Replicator {
     if (this.failure?.kind === 'offline') this.failure = null;
     this.onState();
     let step = this.team.start();
-    // What an answer brought is stored while the next request is out: a
-    // first sync's pages of thousands of records are written as the next
-    // page comes, not all after the last. The list is drawn once, at the end.
+    // The next request goes out as soon as the core has said which it is,
+    // before what the answer brought is taken and stored: the server reads
+    // a first sync's next page of thousands of records while this one is
+    // written. One page is stored at a time (a slow disk holds back the
+    // pages in memory, not the requests); the checkpoint is stored after
+    // them in the serial queue. The list is drawn once, at the end.
     let storing = Promise.resolve();
+    let answer = this.send(step);
     try {
-      while (step.kind === 'request') {
-        const [{ status, text }] = await Promise.all([this.send(step), storing]);
+      while (answer) {
+        const { status, text } = await answer;
+        answer = null;
         step = this.team.answer(status, text);
+        if (step.kind === 'request') answer = this.send(step);
         const writes = this.team.takeWrites();
+        await storing;
         if (writes.entries || writes.changed.length || writes.checkpoint) {
           storing = this.apply(writes, { last: false });
+          storing.catch(() => {}); // awaited below, or in `finally`
         }
       }
     } catch (e) {
+      answer?.catch(() => {}); // out still, and of no use now
       this.team.abort();
       throw e;
     } finally {

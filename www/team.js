@@ -87,18 +87,19 @@ const commitDocument = (d) => ctx.team.commit(`doc:${d.id}`, { type: 'document',
 function commit(ids) {
   return serial(async () => {
     await flush();
+    // Asked once: a project of thousands of documents crosses as many strings.
+    const project = new Set(ctx.team.documentIds());
     // A document added here since joining (an import) goes to the project;
     // those that were here before joining stay this browser's own.
     if (ctx.own) {
-      const known = new Set(ctx.team.documentIds());
       for (const id of await state.store.idsInOrder()) {
-        if (known.has(id) || ctx.own.has(id)) continue;
+        if (project.has(id) || ctx.own.has(id)) continue;
         const d = await state.store.document(id);
         commitDocument(d);
+        project.add(id);
         ids.push(id);
       }
     }
-    const project = new Set(ctx.team.documentIds());
     const opened = [];
     for (const id of ids) {
       dirty.delete(id);
@@ -263,8 +264,8 @@ function sendSettings() {
 
 // Every record that may hold edits not yet committed (after joining or a
 // reload): the project's documents, and the curated records kept here.
-async function markAllDirty() {
-  for (const id of ctx.team.documentIds()) dirty.add(id);
+async function markAllDirty(ids = ctx.team.documentIds()) {
+  for (const id of ids) dirty.add(id);
   for (const key of await state.store.curatedKeys()) dirty.add(key);
 }
 
@@ -382,12 +383,17 @@ export async function join({ user, password, project }) {
   if (created) await seed();
   // Every local document of the project is committed on the first round.
   await ctx.replicator.next();
+  const ids = ctx.team.documentIds();
   if (!ctx.own) {
-    const known = new Set(ctx.team.documentIds());
+    const known = new Set(ids);
     ctx.own = new Set((await state.store.idsInOrder()).filter((id) => !known.has(id)));
     await state.store.putSetting(SETTING, { project, user, own: [...ctx.own] });
   }
-  await markAllDirty();
+  // Her records of the project's documents she had here already go in a
+  // second round; a new annotator (nothing of hers to send) needs none.
+  await markAllDirty(ids);
+  await commit([...dirty]);
+  if (!ctx.team.pending()) return { project, documents: ids };
   await ctx.replicator.next();
   return { project, documents: ctx.team.documentIds() };
 }

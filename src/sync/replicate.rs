@@ -210,7 +210,8 @@ impl Record {
 /// What the page writes after a step: entries for its `team` store, and
 /// the records whose winning body changed (to apply locally: documents,
 /// labels, rules, one's own annotations; one deleted there as `{_id, _rev,
-/// _deleted: true}`).
+/// _deleted: true}`, another annotator's as `{_id, _rev}`: its body is
+/// read from the replica when needed).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Writes {
     pub entries: Vec<Entry>,
@@ -272,6 +273,9 @@ pub struct Replica {
     changed: BTreeSet<String>,
     checkpoint_dirty: bool,
     refusals: Vec<Refusal>,
+    /// A feed page's bodies, checked but not yet joined (see
+    /// [`Replica::answer_ahead`]).
+    undigested: Vec<Value>,
 }
 
 impl Replica {
@@ -316,6 +320,7 @@ impl Replica {
             changed: BTreeSet::new(),
             checkpoint_dirty: false,
             refusals: Vec::new(),
+            undigested: Vec::new(),
         }
     }
 
@@ -342,6 +347,7 @@ impl Replica {
     /// project from hers, does not list her as its annotator (and in
     /// every pair of the agreement).
     pub fn commit_own(&mut self, record: &Annotations) -> bool {
+        self.digest();
         // One's own, or for a curator the curated record.
         let id = format!("ann:{}:{}", record.doc_id, record.annotator);
         let exists = self
@@ -365,6 +371,7 @@ impl Replica {
     /// meanwhile is merged at once (own records), the merge to apply
     /// locally.
     pub fn commit(&mut self, id: &str, body: Value) -> bool {
+        self.digest();
         let own = self.mirrors(id);
         let rec = self.records.entry(id.to_string()).or_default();
         let base = if own {
@@ -414,6 +421,7 @@ impl Replica {
     /// The local side now reflects revision `rev` of a record (its body
     /// was written locally).
     pub fn applied(&mut self, id: &str, rev: &Rev) {
+        self.digest();
         let Some(rec) = self.records.get_mut(id) else {
             return;
         };
@@ -497,11 +505,15 @@ impl Replica {
 
     /// What to store (and apply) since last asked.
     pub fn take_writes(&mut self) -> Writes {
+        self.digest();
         let entries = std::mem::take(&mut self.dirty)
             .into_iter()
             .filter_map(|id| Some(self.records.get(&id)?.entry(&id)))
             .collect();
-        // A record deleted on the server comes as `{_id, _rev, _deleted}`.
+        // A record deleted on the server comes as `{_id, _rev, _deleted}`;
+        // another annotator's as `{_id, _rev}`: the page writes none of
+        // them locally, and a first sync's thousands of bodies would cross
+        // only to be passed over.
         let changed = std::mem::take(&mut self.changed)
             .into_iter()
             .filter_map(|id| {
@@ -509,6 +521,8 @@ impl Replica {
                 let w = rec.tree.winner()?;
                 let mut body = if w.deleted {
                     json!({"_id": id, "_deleted": true})
+                } else if id.starts_with("ann:") && !self.mirrors(&id) {
+                    json!({ "_id": id })
                 } else {
                     rec.leaves.get(&w.rev)?.clone()
                 };
@@ -530,6 +544,7 @@ impl Replica {
 
     /// Starts a round: its first request.
     pub fn start(&mut self) -> Request {
+        self.digest();
         self.summary = Summary::default();
         let next = if self.checkpoint_read {
             Phase::Changes
@@ -634,6 +649,18 @@ impl Replica {
     /// Takes the answer to the last request: the next request, or the
     /// round's summary (`Ok(None)` is impossible: `Done` carries it).
     pub fn answer(&mut self, status: u16, body: Value) -> Result<Step, Failure> {
+        let step = self.answer_ahead(status, body);
+        self.digest();
+        step
+    }
+
+    /// As [`Replica::answer`], but a `_changes` page's bodies are only
+    /// checked, and joined at the next [`Replica::take_writes`] (or any
+    /// other change): the page sends the next request first, so that the
+    /// server reads a first sync's next page while this one is joined.
+    /// Until then the replica's readers do not see them.
+    pub fn answer_ahead(&mut self, status: u16, body: Value) -> Result<Step, Failure> {
+        self.digest();
         if status == 401 {
             self.phase = Phase::Idle;
             return Err(Failure::Signedout(reason(&body, status)));
@@ -741,9 +768,23 @@ impl Replica {
                     let revs = request.entry(c.id).or_default();
                     revs.extend(c.changes.into_iter().map(|r| r.rev));
                 }
-                self.take_docs(docs)?;
-                let diff =
+                // What joining the bodies would refuse is refused now.
+                for doc in docs.iter().filter(|d| joinable(d)) {
+                    super::plan::Incoming::read(doc).map_err(Failure::Server)?;
+                }
+                let mut diff =
                     super::plan::revs_diff(&request, |id| self.records.get(id).map(|r| &r.tree));
+                // The feed carried these revisions: none to fetch.
+                for doc in &docs {
+                    let (Some(id), Some(rev)) = (doc["_id"].as_str(), doc["_rev"].as_str()) else {
+                        continue;
+                    };
+                    if let (Some(m), Ok(rev)) = (diff.get_mut(id), rev.parse::<Rev>()) {
+                        m.missing.retain(|r| *r != rev);
+                    }
+                }
+                diff.retain(|_, m| !m.missing.is_empty());
+                self.undigested = docs;
                 if diff.is_empty() {
                     self.after_changes(last_seq, more)
                 } else {
@@ -804,16 +845,27 @@ impl Replica {
         Ok(next)
     }
 
+    /// Joins a feed page's bodies taken by [`Replica::answer_ahead`].
+    fn digest(&mut self) {
+        if self.undigested.is_empty() {
+            return;
+        }
+        let docs = std::mem::take(&mut self.undigested);
+        // Checked when taken: joining them cannot fail.
+        let joined = self.take_docs(docs);
+        debug_assert!(joined.is_ok(), "{joined:?}");
+    }
+
     /// Joins revisions the server gave (`_bulk_get`, or a first sync's
     /// feed); those already here are passed over. One's own record in
     /// conflict is merged at once.
     fn take_docs(&mut self, docs: Vec<Value>) -> Result<(), Failure> {
         let mut touched = BTreeSet::new();
         for doc in docs {
-            let id = doc["_id"].as_str().unwrap_or("").to_string();
-            if id.is_empty() || id.starts_with("_design/") {
+            if !joinable(&doc) {
                 continue;
             }
+            let id = doc["_id"].as_str().unwrap_or("").to_string();
             let rec = self.records.entry(id.clone()).or_default();
             let known = doc["_rev"]
                 .as_str()
@@ -846,6 +898,8 @@ impl Replica {
             return self.go(Phase::Changes);
         }
         if last_seq == self.since && self.checkpoint.is_some() {
+            // A merge the page brought goes in this round's push.
+            self.digest();
             return self.push_then(Phase::Done);
         }
         self.go(Phase::WriteCheckpoint { last_seq })
@@ -858,6 +912,13 @@ impl Replica {
 pub enum Step {
     Request(Request),
     Done(Summary),
+}
+
+/// A body the replica keeps: design documents are the server's own.
+fn joinable(doc: &Value) -> bool {
+    doc["_id"]
+        .as_str()
+        .is_some_and(|id| !id.is_empty() && !id.starts_with("_design/"))
 }
 
 fn reason(body: &Value, status: u16) -> String {

@@ -106,7 +106,9 @@ impl Team {
     pub fn answer(&mut self, status: u16, text: &str) -> Result<JsValue, JsError> {
         // Not JSON (a proxy's page): no answer of the protocol's.
         let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-        match self.replica.answer(status, body) {
+        // The page sends the next request before `takeWrites` joins the
+        // page's bodies (replicator.js).
+        match self.replica.answer_ahead(status, body) {
             Ok(Step::Request(r)) => request(r),
             Ok(Step::Done(s)) => to_js(&Said::Done {
                 pushed: s.pushed,

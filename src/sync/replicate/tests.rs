@@ -89,8 +89,19 @@ impl Server {
                     })
                     .collect();
                 rows.sort_by_key(|r| r.0);
+                // A page: the feed's last sequence is then its last row's.
+                let limit = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("limit="))
+                    .map_or(usize::MAX, |l| l.parse().unwrap());
+                let last_seq = if rows.len() > limit {
+                    rows.truncate(limit);
+                    rows[limit - 1].0
+                } else {
+                    self.seq
+                };
                 let results: Vec<Value> = rows.into_iter().map(|r| r.1).collect();
-                (200, json!({"results": results, "last_seq": self.seq}))
+                (200, json!({"results": results, "last_seq": last_seq}))
             }
             ("POST", "_bulk_get") => {
                 let mut results = Vec::new();
@@ -169,7 +180,8 @@ impl Device {
     }
 
     /// A round against the server, as the page runs it: local changes
-    /// committed, requests answered, the writes applied.
+    /// committed, requests answered (the next one decided before the
+    /// answer's bodies are joined), the writes applied after each.
     fn sync(&mut self, server: &mut Server) -> Result<Summary, Failure> {
         for body in self.local.values() {
             self.replica.commit_own(body);
@@ -177,8 +189,11 @@ impl Device {
         let mut req = self.replica.start();
         let summary = loop {
             let (status, body) = server.handle(&self.me, &req);
-            match self.replica.answer(status, body) {
-                Ok(Step::Request(r)) => req = r,
+            match self.replica.answer_ahead(status, body) {
+                Ok(Step::Request(r)) => {
+                    req = r;
+                    self.apply();
+                }
                 Ok(Step::Done(s)) => break s,
                 Err(e) => {
                     self.replica.abort();
@@ -744,4 +759,79 @@ fn a_first_sync_takes_the_bodies_from_the_feed_and_fetches_only_conflicting_leav
         server.docs["ann:d1:ana"].0.leaves(),
         "the same tree ends as the server's"
     );
+}
+
+#[test]
+fn a_first_sync_asks_for_the_next_page_before_joining_this_one() {
+    let mut server = Server {
+        curators: vec!["ced".into()],
+        ..Server::default()
+    };
+    let docs = CHANGES_LIMIT + 10;
+    let mut ced = Device::new("ced", "c");
+    for i in 0..docs {
+        ced.replica.commit(
+            &format!("doc:d{i}"),
+            json!({"type": "document", "text": format!("text {i}")}),
+        );
+    }
+    ced.sync(&mut server).unwrap();
+    let mut ben = Device::new("ben", "b");
+    ben.edit("d1", 1, &[span(0, 4, "PER")], &[]);
+    ben.sync(&mut server).unwrap();
+
+    let mut ana = Device::new("ana", "a");
+    let mut req = ana.replica.start();
+    // Her checkpoint (none yet), then the feed's first page.
+    let (status, body) = server.handle("ana", &req);
+    req = match ana.replica.answer_ahead(status, body).unwrap() {
+        Step::Request(r) => r,
+        done => panic!("{done:?}"),
+    };
+    assert!(req.path.starts_with("_changes"), "{}", req.path);
+    let (status, body) = server.handle("ana", &req);
+    let next = match ana.replica.answer_ahead(status, body).unwrap() {
+        Step::Request(r) => r,
+        done => panic!("{done:?}"),
+    };
+    // The next page is asked for from where this one ends, while none of
+    // its bodies is joined yet.
+    assert!(
+        next.path.ends_with(&format!("since={CHANGES_LIMIT}")),
+        "{}",
+        next.path
+    );
+    assert!(ana.replica.winner("doc:d0").is_none());
+    let writes = ana.replica.take_writes();
+    assert_eq!(writes.changed.len(), CHANGES_LIMIT);
+    assert_eq!(ana.replica.winner("doc:d0").unwrap().1["text"], "text 0");
+    let doc = writes
+        .changed
+        .iter()
+        .find(|b| b["_id"] == "doc:d0")
+        .unwrap();
+    assert_eq!(doc["text"], "text 0", "a document comes with its body");
+
+    // The rest of the round: everything, once, and another annotator's
+    // record named without its body (the page writes none locally).
+    let mut changed = writes.changed;
+    let mut req = next;
+    loop {
+        let (status, body) = server.handle("ana", &req);
+        let step = ana.replica.answer_ahead(status, body).unwrap();
+        changed.extend(ana.replica.take_writes().changed);
+        match step {
+            Step::Request(r) => req = r,
+            Step::Done(s) => {
+                assert_eq!(s.pulled, docs + 1);
+                break;
+            }
+        }
+    }
+    assert_eq!(changed.len(), docs + 1);
+    let bens = changed.iter().find(|b| b["_id"] == "ann:d1:ben").unwrap();
+    assert!(bens.get("spans").is_none(), "{bens}");
+    assert!(bens["_rev"].as_str().unwrap().starts_with("1-"));
+    assert_eq!(ana.spans_of("d1", "ben"), [(0, 4, "PER".to_string())]);
+    assert_eq!(ana.replica.entries().len(), docs + 1);
 }

@@ -335,7 +335,8 @@ export async function openDocument(id, { force = false, compact = true } = {}) {
 // the page still waits to hear whether the profile is new.
 export function openAhead(text, opts, taken) {
   performance.mark('spanmark:load-start');
-  const opened = state.core.openText(opts.id != null ? String(opts.id) : null, taken, text, metaOf(opts));
+  let opened = state.core.openNew(opts.id != null ? String(opts.id) : null, taken, text, metaOf(opts));
+  if (!opened.owed) opened = state.core.suggestNew();
   performance.mark('spanmark:load-annotated');
   return { text, opened };
 }

@@ -183,29 +183,10 @@ impl Annotator {
 
     // ---- opening ----
 
-    /// Opens a new document (see `Session::open_text`): `wanted` id or
-    /// null, the ids `taken`, the text and its `meta`. Resolves to what was
-    /// decided, `{id, name, owed, snapshot}`.
-    #[wasm_bindgen(js_name = openText)]
-    pub fn open_text(
-        &mut self,
-        wanted: Option<String>,
-        taken: JsValue,
-        text: js_sys::JsString,
-        meta: JsValue,
-    ) -> Result<JsValue, JsError> {
-        let text = convert::text(&text, "the text")?;
-        let taken = convert::strings(taken)?;
-        let meta = meta_of(meta)?;
-        let opened = self
-            .session
-            .open_text(wanted.as_deref(), &taken, text, meta)
-            .map_err(session_err)?;
-        to_js(&opened)
-    }
-
-    /// `openText` without the suggestions, which `suggestNew` then adds
-    /// (see `Session::open_new`).
+    /// Opens a new document without its suggestions, which `suggestNew`
+    /// then adds (see `Session::open_new`): `wanted` id or null, the ids
+    /// `taken`, the text and its `meta`. Resolves to what was decided,
+    /// `{id, name, owed, snapshot}`.
     #[wasm_bindgen(js_name = openNew)]
     pub fn open_new(
         &mut self,

@@ -549,21 +549,7 @@ mod tests {
 
     #[test]
     fn a_stored_documents_relations_labels_and_note_reach_the_export() {
-        let mut d = doc("d", "Ana Lima flew to Lisbon.");
-        let mut ana = Span::new(0, 8, "PER");
-        ana.id = Some("T1".into());
-        let mut lisbon = Span::new(17, 23, "LOC");
-        lisbon.id = Some("T2".into());
-        d.spans = vec![ana, lisbon];
-        d.relations = vec![crate::relations::Relation {
-            id: "R1".into(),
-            from: "T1".into(),
-            to: "T2".into(),
-            label: "flew_to".into(),
-        }];
-        d.doc_labels = vec!["travel".into()];
-        d.note = Some("check the date".into());
-        let r = record(&d, &d.spans).holding(&d);
+        let r = stored_with_structure();
         let bare = doc("d", "Ana Lima flew to Lisbon.");
         let (json, _) = export(
             "json",

@@ -111,13 +111,19 @@ pub fn relabel_record(record: JsValue, from: &str, to: Option<String>) -> Result
     let Some(record) = convert::record(record)? else {
         return Ok(JsValue::NULL);
     };
-    match project::relabel(&record, from, to.as_deref()).map_err(session_err)? {
-        None => Ok(JsValue::NULL),
+    let out = project::relabel(&record, from, to.as_deref());
+    Ok(relabelled(out.map_err(session_err)?))
+}
+
+/// `{record, count}` of a relabelled record, or null when nothing changed.
+fn relabelled(out: Option<(crate::session::Record, usize)>) -> JsValue {
+    match out {
+        None => JsValue::NULL,
         Some((r, count)) => {
             let o = Object::new();
             set(&o, "record", convert::record_to_js(&r));
             set(&o, "count", JsValue::from(count as u32));
-            Ok(o.into())
+            o.into()
         }
     }
 }
@@ -138,15 +144,7 @@ pub fn relabel_record_structure(
         return Ok(JsValue::NULL);
     };
     let out = project::relabel_structure(&record, kind, from, to.as_deref());
-    match out.map_err(session_err)? {
-        None => Ok(JsValue::NULL),
-        Some((r, count)) => {
-            let o = Object::new();
-            set(&o, "record", convert::record_to_js(&r));
-            set(&o, "count", JsValue::from(count as u32));
-            Ok(o.into())
-        }
-    }
+    Ok(relabelled(out.map_err(session_err)?))
 }
 
 /// Why a stored record's spans cannot stand under the overlap setting

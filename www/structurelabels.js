@@ -11,6 +11,7 @@ import { $, state, status, clearError, report, serial, settingsChanged } from '.
 import { flush, openDocument } from './document.js';
 import { STRUCTURE, refreshStructure } from './structure.js';
 import { offerLabelUndo } from './labels.js';
+import { colorInput, deleteButton, textInput } from './labeleditor.js';
 
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
@@ -114,51 +115,12 @@ export function drawStructureLabels({ force = false } = {}) {
   $('doc-labels-none').hidden = docLabels.names.length > 0;
 }
 
-function textInput(value, className, label, onChange) {
-  const input = document.createElement('input');
-  input.type = 'text';
-  input.value = value;
-  input.className = className;
-  input.setAttribute('aria-label', label);
-  input.addEventListener('change', () => onChange(input.value));
-  return input;
-}
-
-// A Delete button that asks first, saying what goes with the label.
-function deleteButton(question, onYes) {
-  const del = document.createElement('button');
-  del.type = 'button';
-  del.className = 'label-delete';
-  del.textContent = 'Delete';
-  del.addEventListener('click', () => {
-    const ask = document.createElement('span');
-    ask.className = 'label-confirm';
-    ask.textContent = `${question} `;
-    const yes = document.createElement('button');
-    yes.type = 'button';
-    yes.className = 'label-delete-yes';
-    yes.textContent = 'Delete';
-    yes.addEventListener('click', onYes);
-    const no = document.createElement('button');
-    no.type = 'button';
-    no.textContent = 'Keep';
-    no.addEventListener('click', () => ask.replaceWith(del));
-    ask.append(yes, no);
-    del.replaceWith(ask);
-  });
-  return del;
-}
-
 function relationRow(l, failed) {
   const a = structureLabelActions;
   const row = document.createElement('div');
   row.className = 'label-edit';
   row.dataset.relationLabel = l.name;
-  const color = document.createElement('input');
-  color.type = 'color';
-  color.value = l.color;
-  color.title = 'colour';
-  color.addEventListener('change', () => a.setRelationLabel(l.name, { color: color.value }).catch(failed));
+  const color = colorInput(l.color, (v) => a.setRelationLabel(l.name, { color: v }).catch(failed));
   const name = textInput(l.name, 'label-name', 'relation label name', (v) => a.renameRelationLabel(l.name, v).catch(failed));
   const key = textInput(l.key ?? '', 'label-key', 'key', (v) => a.setRelationLabel(l.name, { key: v }).catch(failed));
   key.maxLength = 1;
@@ -169,7 +131,7 @@ function relationRow(l, failed) {
   box.checked = l.directed;
   box.addEventListener('change', () => a.setRelationLabel(l.name, { directed: box.checked }).catch(failed));
   directed.append(box, document.createTextNode('directed'));
-  const del = deleteButton(`Delete ${l.name} and its relations in every document?`, () => a.deleteRelationLabel(l.name).catch(failed));
+  const del = deleteButton(() => `Delete ${l.name} and its relations in every document?`, () => a.deleteRelationLabel(l.name).catch(failed));
   row.append(color, name, key, directed, del);
   return row;
 }
@@ -180,7 +142,7 @@ function docLabelRow(label, failed) {
   row.className = 'label-edit';
   row.dataset.docLabel = label;
   const name = textInput(label, 'label-name', 'document label name', (v) => a.renameDocLabel(label, v).catch(failed));
-  const del = deleteButton(`Delete ${label} from every document?`, () => a.deleteDocLabel(label).catch(failed));
+  const del = deleteButton(() => `Delete ${label} from every document?`, () => a.deleteDocLabel(label).catch(failed));
   row.append(name, del);
   return row;
 }

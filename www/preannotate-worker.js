@@ -54,8 +54,9 @@ function annotate(text, progress) {
 }
 
 // Documents are read a few at a time and their records written together
-// (one durable transaction, not one per document), at least every
-// FLUSH_MS: a cancel loses at most that much work, which the next run redoes.
+// (one durable transaction, not one per document), every FLUSH_MS or
+// READ_BATCH documents, whichever comes first: a cancel loses at most that
+// much work, which the next run redoes.
 const READ_BATCH = 16;
 const FLUSH_MS = 250;
 
@@ -84,7 +85,7 @@ async function preannotateProject({ project, skip, labels, rulesVersion }) {
         pending.push(suggestedRecord(doc.id, table, labels, rulesVersion));
       }
       self.postMessage({ project, done: k + 1, total });
-      if (Date.now() - since >= FLUSH_MS) await flush();
+      if (Date.now() - since >= FLUSH_MS || pending.length >= READ_BATCH) await flush();
     }
   }
   await flush();

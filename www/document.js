@@ -65,6 +65,7 @@ const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('s
 // copies sessionStorage, finds the lock held and takes a new id.
 const TAB_LOCK = 'spanmark-tab:';
 let claiming = null;
+let tabClaimed = false;
 function newTabId() {
   return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
@@ -86,6 +87,7 @@ function claimTab() {
       }
       sessionStorage.setItem('spanmark-tab', id);
       state.core.setTab(id);
+      tabClaimed = true;
       return id;
     })();
   }
@@ -140,7 +142,8 @@ function saveError(e) {
 // `created`: the document is new; should another tab have stored one under
 // its id meanwhile, the core gives it the next free id (as a duplicate id
 // always got) and it is stored under that.
-export async function persistAndDraw({ withDocument = false, created = false, reapply = null } = {}, tries = 0) {
+// `redraw: false` when the caller draws the document itself (a new one).
+export async function persistAndDraw({ withDocument = false, created = false, reapply = null, redraw = true } = {}, tries = 0) {
   const head = state.core.head();
   const record = state.core.record();
   // Packing and storing a 10 MB text's snapshot (nearly 300,000 spans) each
@@ -160,22 +163,58 @@ export async function persistAndDraw({ withDocument = false, created = false, re
     if (e && e.name === 'ConflictError' && tries < RETRIES) {
       await openDocument(state.docId, { force: true, compact: false });
       if (reapply) reapply();
-      return persistAndDraw({ withDocument, reapply }, tries + 1);
+      return persistAndDraw({ withDocument, reapply, redraw }, tries + 1);
     }
     if (e && e.name === 'IdTakenError' && tries < RETRIES) {
       retakeId(await state.store.documentIds());
-      return persistAndDraw({ withDocument, created, reapply }, tries + 1);
+      return persistAndDraw({ withDocument, created, reapply, redraw }, tries + 1);
     }
     await reopenSaved();
     throw saveError(e);
   }
+  saved(head, record.count, redraw);
+}
+
+// What a stored record changes on the page besides the document.
+function saved(head, count, redraw) {
   state.logHead = 0;
   announce(head.id);
-  state.docs.update(head.id, { name: head.name, status: head.status, count: record.count });
+  state.docs.update(head.id, { name: head.name, status: head.status, count });
   refreshProgress();
   refreshLabels();
-  draw();
+  if (redraw) draw();
   clearError();
+}
+
+// Stores a new document opened in the core: its text is written first,
+// then `suggest` pre-annotates it in the same task (so one transaction
+// holds both, and the text is on its way to disk while the model works),
+// then its record. Resolves once both are durable.
+async function storeNew(text, suggest) {
+  let head = null;
+  let count = 0;
+  try {
+    await state.store.write({
+      documents: [{ ...state.core.head(), text }],
+      newDocuments: true,
+      more: () => {
+        suggest();
+        head = state.core.head();
+        const record = state.core.record();
+        count = record.count;
+        return { annotations: [record], labels: state.core.labels(), current: head.id };
+      },
+    });
+  } catch (e) {
+    if (!head) throw e; // the recognizer's error, not storage's
+    if (e && e.name === 'IdTakenError') {
+      retakeId(await state.store.documentIds());
+      return persistAndDraw({ withDocument: true, created: true, redraw: false }, 1);
+    }
+    await reopenSaved();
+    throw saveError(e);
+  }
+  saved(head, count, false);
 }
 
 // Stores one action's outcome: its edit-log entry (a few hundred bytes,
@@ -369,21 +408,21 @@ export async function loadText(text, opts = {}, taken = null, ahead = null) {
     cancelJob();
     const early = ahead && ahead.text === text;
     let opened;
-    let textStored = null;
+    let saving = null;
     if (early) {
       opened = ahead.opened;
     } else {
       performance.mark('spanmark:load-start');
       opened = state.core.openNew(opts.id != null ? String(opts.id) : null, taken ?? state.docs.all.map((d) => d.id), text, metaOf(opts));
-      // The text is stored while the recognizer runs (a strict write of its
-      // own, the record once it is durable): a document stored without a
-      // record is pre-annotated when it opens, so nothing hangs on the two.
       if (!opened.owed) {
-        if (state.store) {
-          textStored = storeNewText(text);
-          textStored.catch(() => {}); // awaited below
+        const suggest = () => { opened = state.core.suggestNew(); };
+        // Not before the tab is known: the record's history names it.
+        if (state.store && tabClaimed) {
+          saving = storeNew(text, suggest);
+          saving.catch(() => {}); // awaited below
+        } else {
+          suggest();
         }
-        opened = state.core.suggestNew();
       }
       performance.mark('spanmark:load-annotated');
     }
@@ -414,36 +453,14 @@ export async function loadText(text, opts = {}, taken = null, ahead = null) {
         await reopenSaved();
         throw saveError(new Error(m.error));
       }
-    } else if (textStored) {
-      try {
-        await textStored;
-      } catch (e) {
-        await reopenSaved();
-        throw saveError(e);
-      }
-      await persistAndDraw();
     } else {
-      await persistAndDraw({ withDocument: true, created: true });
+      await (saving ?? persistAndDraw({ withDocument: true, created: true, redraw: false }));
     }
     performance.mark('spanmark:load-saved');
     return state.docId;
   });
   if (working) await working;
   return id;
-}
-
-// A new document's text, stored with nothing else; should another tab have
-// just stored a document under its id, under the next free one.
-async function storeNewText(text, tries = 0) {
-  try {
-    await state.store.write({ documents: [{ ...state.core.head(), text }], newDocuments: true });
-  } catch (e) {
-    if (e && e.name === 'IdTakenError' && tries < RETRIES) {
-      retakeId(await state.store.documentIds());
-      return storeNewText(text, tries + 1);
-    }
-    throw e;
-  }
 }
 
 function retakeId(taken) {

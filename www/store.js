@@ -350,6 +350,9 @@ class Store {
   // where the next snapshot's check finds it. With `newDocuments`, the documents are new: should another tab
   // have stored one of their ids meanwhile, nothing is written and the
   // promise rejects with an IdTakenError (`id`), never writing over it.
+  // `more`: a function called once the documents' requests are made, in
+  // the same task, that gives the rest of the write (a new document's
+  // record, made while its text is already on its way to disk).
   // Resolves to the seq of the logged entry, if any.
   async write(w) {
     // A curated record is never a document of its own (its status is a
@@ -362,13 +365,14 @@ class Store {
       w = { ...w, documents: w.documents.filter((d) => curatedOf(d.id) === null), settings };
     }
     if (w.documents && !w.documents.length) w = { ...w, documents: undefined };
-    const current = w.current !== undefined && curatedOf(w.current) === null && w.current !== this.knownCurrent ? w.current : undefined;
+    const currentOf = (w) => (w.current !== undefined && curatedOf(w.current) === null && w.current !== this.knownCurrent ? w.current : undefined);
+    let current = currentOf(w);
     const names = [];
-    if (current !== undefined || w.settings) names.push('settings');
-    if (w.labels) names.push('labelsets');
+    if (current !== undefined || w.settings || w.more) names.push('settings');
+    if (w.labels || w.more) names.push('labelsets');
     if (w.documents) names.push('documents');
-    if (w.annotations) names.push('annotations');
-    if (w.annotations || w.edit) names.push('edits');
+    if (w.annotations || w.more) names.push('annotations');
+    if (w.annotations || w.edit || w.more) names.push('edits');
     if (!names.length) return 0; // nothing that storage does not hold already
     const tx = this.db.transaction(names, 'readwrite', { durability: 'strict' });
     const done = completed(tx);
@@ -391,7 +395,6 @@ class Store {
     // clone) must take the requests already made with it: the whole write
     // or nothing.
     try {
-      if (w.labels) tx.objectStore('labelsets').put({ id: 'project', labels: w.labels });
       if (w.documents) {
         const docs = tx.objectStore('documents');
         let seq = Date.now() * 1000;
@@ -409,6 +412,11 @@ class Store {
           });
         }
       }
+      if (w.more) {
+        w = { ...w, ...w.more() };
+        current = currentOf(w);
+      }
+      if (w.labels) tx.objectStore('labelsets').put({ id: 'project', labels: w.labels });
       if (w.annotations) {
         const anns = tx.objectStore('annotations');
         const edits = tx.objectStore('edits');

@@ -395,7 +395,8 @@ impl Session {
 
     /// [`Session::open_text`] without its suggestions, which
     /// [`Session::suggest_new`] then adds: the page stores the text (its
-    /// `head` and text) while the recognizer runs, instead of after it.
+    /// `head` and text) while the recognizer runs, instead of after it,
+    /// in the same transaction as the record.
     pub fn open_new(
         &mut self,
         wanted: Option<&str>,

@@ -1,5 +1,5 @@
 use super::features::{
-    mix, DocFeatures, FastMap, History, Tok, CTX_TITLE_HEADLINE, F_BREAK, GAZ_SEED, MAXF,
+    mix, DocFeatures, FastMap, History, Tok, Which, CTX_TITLE_HEADLINE, F_BREAK, GAZ_SEED, MAXF,
 };
 use super::tags::{allowed, spans_from_tags, tag_id, Part, EDGE, LABELS, NT};
 use super::{Entity, Model, Slot, LANES};
@@ -85,6 +85,30 @@ struct Batch {
     pub(super) ends: Vec<usize>,
     /// What each key's home slot holds.
     pub(super) home: Vec<Slot>,
+    /// Per distinct word of the document (`DocFeatures::words`), the rows
+    /// of its word features summed, once its first token was scored.
+    pub(super) words: Vec<Option<Lanes>>,
+}
+
+/// Rows summed as [`Model::emissions`] sums them: biased bytes in 16-bit
+/// lanes, even tags and odd tags apart, with the number of rows (for the
+/// bias).
+#[derive(Clone, Copy, Default)]
+struct Lanes {
+    even: [u64; 3],
+    odd: [u64; 3],
+    rows: usize,
+}
+
+impl Lanes {
+    #[inline(always)]
+    fn add(&mut self, row: &[u64; 3]) {
+        for k in 0..3 {
+            self.even[k] += row[k] & LANES;
+            self.odd[k] += (row[k] >> 8) & LANES;
+        }
+        self.rows += 1;
+    }
 }
 
 impl Model {
@@ -94,6 +118,8 @@ impl Model {
     /// the whole sentence: every feature key first, then each key's row, then
     /// the rows' weights, so that the table's cache misses overlap instead of
     /// each waiting on the one before. This is most of the model's time.
+    /// The features of a word alone (about half) are summed once per
+    /// distinct word of the document and reused by its other tokens.
     /// Integer sums, and unknown keys add the zero row: the order of adding
     /// cannot change a score. Each row's biased bytes are added in 16-bit
     /// lanes of `u64`s (even tags in one, odd in another), a token's sum then
@@ -109,7 +135,16 @@ impl Model {
         b.ends.clear();
         let mut fs = [0u32; MAXF];
         for i in s.clone() {
-            let n = doc.features(s, i, &mut fs);
+            let w = doc.words[i] as usize;
+            if b.words[w].is_none() {
+                let n = doc.features_of(s, i, Which::Word, &mut fs);
+                let mut sum = Lanes::default();
+                for &k in &fs[..n] {
+                    sum.add(&self.rows[self.row_index(k) as usize]);
+                }
+                b.words[w] = Some(sum);
+            }
+            let n = doc.features_of(s, i, Which::Context, &mut fs);
             b.keys.extend_from_slice(&fs[..n]);
             b.ends.push(b.keys.len());
         }
@@ -126,20 +161,20 @@ impl Model {
             };
         }
         let mut from = 0;
-        for &to in &b.ends {
-            let (mut even, mut odd) = ([0u64; 3], [0u64; 3]);
+        for (i, &to) in s.clone().zip(&b.ends) {
+            let mut sum = b.words[doc.words[i] as usize].unwrap_or_default();
             for &r in &b.keys[from..to] {
-                let row = &self.rows[r as usize];
-                for k in 0..3 {
-                    even[k] += row[k] & LANES;
-                    odd[k] += (row[k] >> 8) & LANES;
-                }
+                sum.add(&self.rows[r as usize]);
             }
-            let bias = 128 * (to - from) as i32;
+            let bias = 128 * sum.rows as i32;
             from = to;
             let mut e = [0f32; NT];
             for (j, o) in e.iter_mut().enumerate() {
-                let half = if j % 2 == 0 { even[j / 8] } else { odd[j / 8] };
+                let half = if j % 2 == 0 {
+                    sum.even[j / 8]
+                } else {
+                    sum.odd[j / 8]
+                };
                 let sum = ((half >> (16 * (j % 8 / 2))) & 0xFFFF) as i32 - bias;
                 *o = sum as f32 * self.scale;
             }
@@ -194,7 +229,10 @@ impl Model {
         let mut em: Vec<[f32; NT]> = Vec::new();
         let mut back = Vec::new();
         let mut out = Vec::new();
-        let mut batch = Batch::default();
+        let mut batch = Batch {
+            words: vec![None; doc.distinct],
+            ..Batch::default()
+        };
         let mut found = Vec::new();
         let mut history = History::default();
         for s in sents {

@@ -416,6 +416,21 @@ pub(super) struct DocFeatures {
     /// first in its sentence). Filled while decoding, sentence by sentence
     /// ([`History`]); in training, from a jackknifed model's decoding.
     pub(super) hist: Vec<u8>,
+    /// Per token: its word's index among the document's distinct words
+    /// (first seen first), so that what depends on the word alone is worked
+    /// out once per word ([`Which::Word`]).
+    pub(super) words: Vec<u32>,
+    /// Number of distinct words.
+    pub(super) distinct: usize,
+}
+
+/// Which of a token's features [`DocFeatures::features_of`] gives: those of
+/// its word alone (the same for every token of that word) or the rest.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Which {
+    All,
+    Word,
+    Context,
 }
 
 /// `DocFeatures::ctx`'s bit for a token of a title-case headline.
@@ -464,8 +479,25 @@ const EOS: u64 = 0xfedc_ba98_7654_3210;
 
 impl DocFeatures {
     pub(super) fn build(&mut self, words: &[&str], sents: &[Range<usize>], gaz: &EntityNames) {
+        // Most tokens repeat a word seen before: each distinct word is
+        // analysed (hashed, looked up in the clusters) once.
         self.toks.clear();
-        self.toks.extend(words.iter().map(|w| analyze(w)));
+        self.words.clear();
+        // word -> (its index among the distinct words, its first token)
+        let mut distinct: HashMap<&str, (u32, usize), BuildHasherDefault<PassThrough>> =
+            HashMap::default();
+        for (i, &w) in words.iter().enumerate() {
+            let next = distinct.len() as u32;
+            let (k, first) = *distinct.entry(w).or_insert((next, i));
+            let tok = if first == i {
+                analyze(w)
+            } else {
+                self.toks[first]
+            };
+            self.toks.push(tok);
+            self.words.push(k);
+        }
+        self.distinct = distinct.len();
         self.gaz.clear();
         self.gaz.resize(words.len(), 0);
         self.ctx.clear();
@@ -535,6 +567,21 @@ impl DocFeatures {
     /// The feature keys of token `i` of sentence `s`; returns how many.
     #[inline]
     pub(super) fn features(&self, s: &Range<usize>, i: usize, out: &mut [u32; MAXF]) -> usize {
+        self.features_of(s, i, Which::All, out)
+    }
+
+    /// [`DocFeatures::features`], only those of the kind `which`. One list
+    /// of templates for both kinds (in the order training sums them), each
+    /// marked with what it reads: a word template only of `t`'s own fields.
+    #[inline(always)]
+    pub(super) fn features_of(
+        &self,
+        s: &Range<usize>,
+        i: usize,
+        which: Which,
+        out: &mut [u32; MAXF],
+    ) -> usize {
+        let (word, context) = (which != Which::Context, which != Which::Word);
         let toks = &self.toks;
         let t = &toks[i];
         let lw = |j: isize| -> u64 {
@@ -564,68 +611,84 @@ impl DocFeatures {
         };
         let (lm2, lm1, l0, lp1, lp2) = (lw(-2), lw(-1), t.lw, lw(1), lw(2));
         let (sm1, s0, sp1) = (sh(-1), t.shape, sh(1));
-        put(1, 0, 0);
-        put(2, l0, 0);
-        put(3, lm1, 0);
-        put(4, lp1, 0);
-        put(5, lm2, 0);
-        put(6, lp2, 0);
-        put(7, lm1, l0);
-        put(8, l0, lp1);
-        put(9, t.form, 0);
-        put(10, s0, 0);
-        put(11, sm1, s0);
-        put(12, s0, sp1);
-        put(13, mix(sm1, s0), sp1);
-        for k in 0..4 {
-            if t.pre[k] != 0 {
-                put(14 + k as u64, t.pre[k], 0);
-            }
-            if t.suf[k] != 0 {
-                put(18 + k as u64, t.suf[k], 0);
-            }
+        if word {
+            put(1, 0, 0);
+            put(2, l0, 0);
         }
-        let ctx = self.ctx[i];
-        put(22, (ctx & 28) as u64, s0);
-        put(23, lm1, s0);
-        put(24, s0, lp1);
-        if t.flags & F_UPPER != 0 {
-            put(25, ctx as u64, (t.flags & (F_TITLE | F_ALLCAPS)) as u64);
+        if context {
+            put(3, lm1, 0);
+            put(4, lp1, 0);
+            put(5, lm2, 0);
+            put(6, lp2, 0);
+            put(7, lm1, l0);
+            put(8, l0, lp1);
         }
-        let g = self.gaz[i];
-        if g != 0 {
-            for b in 0..(SOURCES * 4) as u64 {
-                if g & (1 << b) != 0 {
-                    put(26, b, 0);
+        if word {
+            put(9, t.form, 0);
+            put(10, s0, 0);
+        }
+        if context {
+            put(11, sm1, s0);
+            put(12, s0, sp1);
+            put(13, mix(sm1, s0), sp1);
+        }
+        if word {
+            for k in 0..4 {
+                if t.pre[k] != 0 {
+                    put(14 + k as u64, t.pre[k], 0);
+                }
+                if t.suf[k] != 0 {
+                    put(18 + k as u64, t.suf[k], 0);
                 }
             }
-            let (trained, listed) = (g & 0xFFFF, g >> 16);
-            if trained != 0 {
-                put(27, trained as u64, 0);
+        }
+        if context {
+            let ctx = self.ctx[i];
+            put(22, (ctx & 28) as u64, s0);
+            put(23, lm1, s0);
+            put(24, s0, lp1);
+            if t.flags & F_UPPER != 0 {
+                put(25, ctx as u64, (t.flags & (F_TITLE | F_ALLCAPS)) as u64);
             }
-            if listed != 0 {
-                put(33, listed as u64, 0);
+            let g = self.gaz[i];
+            if g != 0 {
+                for b in 0..(SOURCES * 4) as u64 {
+                    if g & (1 << b) != 0 {
+                        put(26, b, 0);
+                    }
+                }
+                let (trained, listed) = (g & 0xFFFF, g >> 16);
+                if trained != 0 {
+                    put(27, trained as u64, 0);
+                }
+                if listed != 0 {
+                    put(33, listed as u64, 0);
+                }
+            }
+            let h = self.hist[i];
+            if h != 0 {
+                put(34, h as u64, (t.flags & (F_TITLE | F_ALLCAPS)) as u64);
             }
         }
-        let mid = |j: isize| -> u64 {
-            let j = i as isize + j;
-            if j < s.start as isize {
-                BOS
-            } else if j >= s.end as isize {
-                EOS
-            } else {
-                toks[j as usize].cl.mid as u64
-            }
-        };
-        let h = self.hist[i];
-        if h != 0 {
-            put(34, h as u64, (t.flags & (F_TITLE | F_ALLCAPS)) as u64);
+        if word {
+            put(28, t.cl.fine as u64, 0);
+            put(29, t.cl.mid as u64, 0);
+            put(30, t.cl.coarse as u64, s0);
         }
-        put(28, t.cl.fine as u64, 0);
-        put(29, t.cl.mid as u64, 0);
-        put(30, t.cl.coarse as u64, s0);
-        put(31, mid(-1), t.cl.coarse as u64);
-        put(32, t.cl.coarse as u64, mid(1));
+        if context {
+            let mid = |j: isize| -> u64 {
+                let j = i as isize + j;
+                if j < s.start as isize {
+                    BOS
+                } else if j >= s.end as isize {
+                    EOS
+                } else {
+                    toks[j as usize].cl.mid as u64
+                }
+            };
+            put(31, mid(-1), t.cl.coarse as u64);
+            put(32, t.cl.coarse as u64, mid(1));
+        }
         n
     }
 }

@@ -380,3 +380,41 @@ fn training_with_history_is_deterministic() {
         ["PER", "LOC"]
     );
 }
+
+#[test]
+fn a_tokens_features_are_its_words_and_its_contexts() {
+    // The decoder sums a word's own features once per distinct word and the
+    // rest per token: together they must be exactly the features training
+    // sees, for every token, and the same for every token of one word.
+    let words = [
+        "Smith", "joined", "Apex", "Corp.", "in", "Paris", ".", "Smith", "left", "APEX", "“",
+        "Paris", "”", "said", "Smith", "’s", "aide", "in", "2024", ".",
+    ];
+    let sents = [0..7, 7..20];
+    let mut doc = features::DocFeatures::default();
+    doc.build(&words, &sents, &EntityNames::default());
+    assert_eq!(doc.distinct, 15);
+    let keys = |s: &std::ops::Range<usize>, i: usize, which| {
+        let mut fs = [0u32; features::MAXF];
+        let n = doc.features_of(s, i, which, &mut fs);
+        let mut v = fs[..n].to_vec();
+        v.sort_unstable();
+        v
+    };
+    let mut of_word: HashMap<u32, Vec<u32>> = HashMap::new();
+    for s in &sents {
+        for i in s.clone() {
+            let w = keys(s, i, features::Which::Word);
+            let mut split = w.clone();
+            split.extend(keys(s, i, features::Which::Context));
+            split.sort_unstable();
+            assert_eq!(split, keys(s, i, features::Which::All), "token {i}");
+            assert_eq!(
+                of_word.entry(doc.words[i]).or_insert(w.clone()),
+                &w,
+                "token {i}"
+            );
+        }
+    }
+    assert_eq!(doc.words[0], doc.words[14], "Smith is one word");
+}

@@ -103,9 +103,9 @@ struct Lanes {
 impl Lanes {
     #[inline(always)]
     fn add(&mut self, row: &[u64; 3]) {
-        for k in 0..3 {
-            self.even[k] += row[k] & LANES;
-            self.odd[k] += (row[k] >> 8) & LANES;
+        for ((e, o), &r) in self.even.iter_mut().zip(&mut self.odd).zip(row) {
+            *e += r & LANES;
+            *o += (r >> 8) & LANES;
         }
         self.rows += 1;
     }

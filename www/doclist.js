@@ -25,7 +25,20 @@ export class DocList {
     this.spacer = document.createElement('div');
     this.spacer.className = 'doc-list-spacer';
     root.replaceChildren(this.spacer);
-    root.addEventListener('scroll', () => this.drawRows());
+    // The list's scroll position and height as last laid out, from scroll
+    // events and a ResizeObserver: read from the element right after the
+    // page changed (a document opened), they would make the browser lay the
+    // whole page out there and then.
+    this.top = 0;
+    this.height = 0;
+    root.addEventListener('scroll', () => {
+      this.top = root.scrollTop;
+      this.drawRows();
+    });
+    new ResizeObserver(() => {
+      this.height = root.clientHeight;
+      this.drawRows();
+    }).observe(root);
     root.addEventListener('click', (e) => {
       const row = e.target.closest('.doc-row');
       if (row && !e.target.closest('input')) this.onOpen(row.dataset.id);
@@ -121,9 +134,7 @@ export class DocList {
     const i = this.shown.findIndex((d) => d.id === id);
     if (i >= 0) {
       const top = i * ROW;
-      if (top < this.root.scrollTop || top + ROW > this.root.scrollTop + this.root.clientHeight) {
-        this.root.scrollTop = Math.max(0, top - this.root.clientHeight / 2);
-      }
+      if (top < this.top || top + ROW > this.top + this.height) this.scrollTo(Math.max(0, top - this.height / 2));
     }
   }
 
@@ -197,11 +208,17 @@ export class DocList {
   focusRow(id, i) {
     this.focused = id;
     const top = i * ROW;
-    if (top < this.root.scrollTop) this.root.scrollTop = top;
-    else if (top + ROW > this.root.scrollTop + this.root.clientHeight) this.root.scrollTop = top + ROW - this.root.clientHeight;
+    if (top < this.top) this.scrollTo(top);
+    else if (top + ROW > this.top + this.height) this.scrollTo(top + ROW - this.height);
     this.drawRows();
     const row = this.root.querySelector(`.doc-row[data-index="${i}"]`);
     (row?.querySelector('input') || row)?.focus();
+  }
+
+  // The scroll event that follows corrects `top` should the browser clamp it.
+  scrollTo(top) {
+    this.root.scrollTop = top;
+    this.top = top;
   }
 
   drawRows() {
@@ -213,8 +230,8 @@ export class DocList {
     const tabStop = this.shown.some((d) => d.id === this.focused) ? this.focused
       : this.shown.some((d) => d.id === this.current) ? this.current : this.shown[0]?.id;
     let refocus = null;
-    const first = Math.max(0, Math.floor(this.root.scrollTop / ROW) - 5);
-    const last = Math.min(this.shown.length, Math.ceil((this.root.scrollTop + this.root.clientHeight) / ROW) + 5);
+    const first = Math.max(0, Math.floor(this.top / ROW) - 5);
+    const last = Math.min(this.shown.length, Math.ceil((this.top + this.height) / ROW) + 5);
     const frag = document.createDocumentFragment();
     for (let i = first; i < last; i++) {
       const d = this.shown[i];

@@ -163,7 +163,13 @@ pub fn sim_doc(
 
 /// What the page would suggest: the pipeline's spans in the project's labels.
 pub fn suggest(rec: &Recognizer, shared: &learn::Shared, labels: &[&str], text: &str) -> Vec<Span> {
-    learn::project_suggestions(rec, shared, labels.iter().copied(), text)
+    learn::project_suggestions(
+        rec,
+        shared,
+        labels.iter().copied(),
+        text,
+        &spanmark::text_index::TextIndex::new(text),
+    )
 }
 
 /// One row per checkpoint.

@@ -952,20 +952,22 @@ pub fn recognizer(shared: &Shared) -> crate::recognize::Recognizer {
     ])
 }
 
-/// What the page suggests for a text: the pipeline's spans (in code points)
-/// with labels in the project's set only, the learner told which labels
-/// those are.
+/// What the page suggests for a text (`index`: its complete index): the
+/// pipeline's spans (in code points) with labels in the project's set only,
+/// the learner told which labels those are.
 pub fn project_suggestions<'a>(
     rec: &crate::recognize::Recognizer,
     shared: &Shared,
     labels: impl IntoIterator<Item = &'a str>,
     text: &str,
+    index: &crate::text_index::TextIndex,
 ) -> Vec<crate::doc::Span> {
     let labels: HashSet<&str> = labels.into_iter().collect();
     if let Ok(mut l) = shared.write() {
         l.set_active(labels.iter().copied());
     }
-    rec.spans_where(text, &OffsetMap::new(text), &|l| labels.contains(l))
+    debug_assert!(index.is_ready());
+    rec.spans_where(text, index.tokens(), index.map(), &|l| labels.contains(l))
 }
 
 /// Whether `bytes` look like a learned model file (its magic bytes).
@@ -983,6 +985,7 @@ pub fn recognizer_from_file(bytes: &[u8]) -> Result<crate::recognize::Recognizer
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text_index::TextIndex;
 
     fn shipped() -> Arc<Model> {
         static SHIPPED: std::sync::OnceLock<Arc<Model>> = std::sync::OnceLock::new();
@@ -1120,11 +1123,14 @@ mod tests {
         let shared: Shared = Arc::new(RwLock::new(Learner::new(self::shipped())));
         let rec = recognizer(&shared);
         let all = crate::labels::DEFAULT_LABELS;
-        assert_eq!(project_suggestions(&rec, &shared, all, text), shipped);
+        assert_eq!(
+            project_suggestions(&rec, &shared, all, text, &TextIndex::new(text)),
+            shipped
+        );
         // a shipped label the project does not have is never suggested, and
         // does not hide what else the text holds
         let no_misc: Vec<&str> = all.iter().copied().filter(|l| *l != "MISC").collect();
-        let got = project_suggestions(&rec, &shared, no_misc, text);
+        let got = project_suggestions(&rec, &shared, no_misc, text, &TextIndex::new(text));
         assert!(shipped.iter().any(|s| s.label == "MISC"));
         assert!(got.iter().all(|s| s.label != "MISC"), "{got:?}");
         assert!(got.iter().any(|s| s.label == "PER"));
@@ -1134,7 +1140,7 @@ mod tests {
             .iter()
             .map(|l| if *l == "PER" { "PERSON" } else { l })
             .collect();
-        let got = project_suggestions(&rec, &shared, renamed, text);
+        let got = project_suggestions(&rec, &shared, renamed, text, &TextIndex::new(text));
         assert!(
             got.iter()
                 .any(|s| s.label == "PERSON" && s.start == 0 && s.end == 13),

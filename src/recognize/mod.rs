@@ -261,17 +261,18 @@ impl Recognizer {
     /// [`Recognizer::spans`] with only the candidates whose label `keep`
     /// accepts taking part in the merge, so that a label the project does not
     /// have never hides one it has.
+    /// `tokens` and `map` are the text's (a document's `TextIndex` has both).
     pub fn spans_where(
         &self,
         text: &str,
+        tokens: &[tokenize::Token],
         map: &OffsetMap,
         keep: &dyn Fn(&str) -> bool,
     ) -> Vec<Span> {
-        let tokens = tokenize::tokenize(text);
-        let sentences = tokenize::sentences(text, &tokens);
+        let sentences = tokenize::sentences(text, tokens);
         let cx = Context {
             text,
-            tokens: &tokens,
+            tokens,
             sentences: &sentences,
         };
         let (all, priorities) = self.collect(&cx, keep);

@@ -7,6 +7,7 @@ use crate::doc::{Source, Span, Status};
 use crate::model::Model;
 use crate::recognize::learn::{self, Learner, Shared};
 use crate::recognize::Recognizer;
+use crate::text_index::TextIndex;
 use std::sync::{Arc, RwLock};
 
 /// What made a document's model suggestions, in words: the model as
@@ -50,11 +51,17 @@ pub(super) fn standard() -> (Shared, Recognizer) {
 impl Session {
     /// Suggestions for a text: the pipeline's, in the project's labels only.
     pub(super) fn suggest(&self, text: &str) -> Vec<Span> {
+        self.suggest_in(text, &TextIndex::new(text))
+    }
+
+    /// [`Session::suggest`] with the text's complete index at hand.
+    pub(super) fn suggest_in(&self, text: &str, index: &TextIndex) -> Vec<Span> {
         learn::project_suggestions(
             &self.recognizer,
             &self.learner,
             self.labels.iter().map(|l| l.name.as_str()),
             text,
+            index,
         )
     }
 

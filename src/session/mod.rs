@@ -426,7 +426,12 @@ impl Session {
     pub fn suggest_new(&mut self) -> Result<Opened> {
         if self.open_doc()?.unsuggested {
             let now = self.learned_docs();
-            let suggestions = self.suggest(&self.open_doc()?.editor.doc.text);
+            // The index's tokens are the recognizer's: found here at once
+            // (instead of a piece at a time after opening) and only once.
+            let o = self.open_mut()?;
+            o.index.prepare(&o.editor.doc.text, usize::MAX);
+            let o = self.open_doc()?;
+            let suggestions = self.suggest_in(&o.editor.doc.text, &o.index);
             let o = self.open_mut()?;
             o.editor.set_suggestions(suggestions);
             o.view.touch_all();

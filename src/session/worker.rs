@@ -8,6 +8,7 @@ use crate::labels::Label;
 use crate::recognize::learn::{self, Learner, Shared};
 use crate::recognize::rules::Rules;
 use crate::recognize::Recognizer;
+use crate::text_index::TextIndex;
 
 pub struct Preannotator {
     learner: Shared,
@@ -56,6 +57,7 @@ impl Preannotator {
             &self.learner,
             self.labels.iter().map(String::as_str),
             text,
+            &TextIndex::new(text),
         )
     }
 

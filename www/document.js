@@ -142,7 +142,8 @@ function saveError(e) {
 // `created`: the document is new; should another tab have stored one under
 // its id meanwhile, the core gives it the next free id (as a duplicate id
 // always got) and it is stored under that.
-// `redraw: false` when the caller draws the document itself (a new one).
+// `redraw: false` when the caller draws the document and its labels itself
+// (a new one).
 export async function persistAndDraw({ withDocument = false, created = false, reapply = null, redraw = true } = {}, tries = 0) {
   const head = state.core.head();
   const record = state.core.record();
@@ -181,8 +182,11 @@ function saved(head, count, redraw) {
   announce(head.id);
   state.docs.update(head.id, { name: head.name, status: head.status, count });
   refreshProgress();
-  refreshLabels();
-  if (redraw) draw();
+  // Else the caller has just drawn the document and its labels.
+  if (redraw) {
+    refreshLabels();
+    draw();
+  }
   clearError();
 }
 

@@ -155,7 +155,10 @@ function apply(writes, { last = true } = {}) {
       .filter((b) => isDoc(b) && !b._deleted)
       .map((b) => ({ id: b._id.slice(4), text: b.text, meta: b.meta ?? {} }));
     const deleted = writes.changed.filter((b) => isDoc(b) && b._deleted).map((b) => b._id.slice(4));
-    const entriesNow = documents.length === writes.changed.length;
+    // Written nowhere here: another annotator's record (named without its
+    // body) and an assignment (the list is read again).
+    const passive = (b) => b._id.startsWith('assign:') || (b._id.startsWith('ann:') && b.doc_id === undefined && !b._deleted);
+    const entriesNow = writes.changed.every((b) => (isDoc(b) && !b._deleted) || passive(b));
     let present = [];
     if (documents.length || (entriesNow && writes.entries)) {
       const done = await state.store.writeTeam({ documents, entries: entriesNow ? writes.entries : null });

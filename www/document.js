@@ -22,7 +22,17 @@ export function refreshProgress() {
 }
 
 export async function reloadList() {
-  const lines = await state.store.summaries();
+  showList(await state.store.summaries());
+}
+
+// Adds the lines of documents just stored (new, never opened: after the
+// others in import order), without reading every document back: a first
+// sync's 10,000 cost a quarter of a second.
+export function appendToList(lines) {
+  showList([...state.docs.all, ...lines]);
+}
+
+function showList(lines) {
   state.docs.set(state.listOrder ? state.listOrder(lines) : lines);
   state.docs.setCurrent(state.docId);
   refreshProgress();

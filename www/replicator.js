@@ -132,9 +132,9 @@ export class Replicator {
     let answer = this.send(step);
     try {
       while (answer) {
-        const { status, text } = await answer;
+        const { status, body } = await answer;
         answer = null;
-        step = this.team.answer(status, text);
+        step = this.team.answer(status, body);
         if (step.kind === 'request') answer = this.send(step);
         const writes = this.team.takeWrites();
         await storing;
@@ -167,7 +167,9 @@ export class Replicator {
         cache: 'no-store',
         signal: ctrl.signal,
       });
-      return { status: res.status, text: await res.text() };
+      // The bytes as received: the core reads UTF-8 (a first sync's pages
+      // are megabytes, not worth a decoding to a string and back).
+      return { status: res.status, body: new Uint8Array(await res.arrayBuffer()) };
     } catch (e) {
       const reason = ctrl.signal.aborted ? `the server did not answer in ${TIMEOUT / 1000} s` : 'the server cannot be reached';
       throw { kind: ctrl.signal.aborted ? 'server' : 'offline', reason };

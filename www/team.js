@@ -10,7 +10,7 @@
 import { Team, ExportWriter } from './pkg/spanmark.js';
 import { $, state, serial, status, onEdited, onOpened, onSettingsChanged, onDocumentChange, report } from './page.js';
 import { STRUCTURE } from './structure.js';
-import { cancelJob, flush, openDocument, reloadList } from './document.js';
+import { appendToList, cancelJob, flush, openDocument, reloadList } from './document.js';
 import { refreshLabels } from './labels.js';
 import { Replicator } from './replicator.js';
 import { curatedKey, curatedOf } from './curatedkey.js';
@@ -133,9 +133,12 @@ async function compactLog() {
 
 // Writes locally what the server changed: new documents, the labels, one's
 // own records (merged ones included); then stores the core's entries. The
-// document list is read again at a round's `last` write only (a first
-// sync's every page would read thousands of summaries again).
+// document list is drawn again at a round's `last` write only (a first
+// sync's every page would draw thousands of lines again): read back when
+// something else than new documents changed it, else with their lines
+// added.
 let listStale = false;
+let newLines = [];
 function apply(writes, { last = true } = {}) {
   let rules = null; // the team's rules, if they changed: set once this is done
   return serial(async () => {
@@ -152,13 +155,22 @@ function apply(writes, { last = true } = {}) {
       .filter((b) => isDoc(b) && !b._deleted)
       .map((b) => ({ id: b._id.slice(4), text: b.text, meta: b.meta ?? {} }));
     const deleted = writes.changed.filter((b) => isDoc(b) && b._deleted).map((b) => b._id.slice(4));
-    const entriesNow = documents.length === writes.changed.length;
+    // Written nowhere here: another annotator's record (named without its
+    // body) and an assignment (the list is read again).
+    const passive = (b) => b._id.startsWith('assign:') || (b._id.startsWith('ann:') && b.doc_id === undefined && !b._deleted);
+    const entriesNow = writes.changed.every((b) => (isDoc(b) && !b._deleted) || passive(b));
     let present = [];
     if (documents.length || (entriesNow && writes.entries)) {
       const done = await state.store.writeTeam({ documents, entries: entriesNow ? writes.entries : null });
       if (done.key) ctx.logKeys.push(done.key);
-      if (done.written) listChanged = true;
       present = done.present;
+      // As store.js writes them: new, in this order, the first of an id.
+      const skip = new Set(present);
+      for (const d of documents) {
+        if (skip.has(d.id)) continue;
+        skip.add(d.id);
+        newLines.push({ id: d.id, name: typeof d.meta.name === 'string' ? d.meta.name : d.id, status: 'todo', count: 0, hits: 0 });
+      }
     }
     // Documents here already: a curator may have renamed one.
     const names = new Map(documents.map((d) => [d.id, d.meta.name ?? null]));
@@ -238,7 +250,10 @@ function apply(writes, { last = true } = {}) {
     listStale ||= listChanged;
     if (last && listStale) {
       listStale = false;
+      newLines = [];
       await reloadList();
+    } else if (last && newLines.length) {
+      appendToList(newLines.splice(0));
     }
     if (writes.changed.some((b) => b._id.startsWith('ann:'))) refreshCuration();
   }).then(() => {

@@ -144,19 +144,7 @@ impl Record {
     fn entry(&self, id: &str) -> Entry {
         Entry {
             id: id.into(),
-            paths: self
-                .tree
-                .leaves()
-                .into_iter()
-                .filter_map(|l| {
-                    let r = self.tree.revisions(&l.rev, usize::MAX)?;
-                    Some(Path {
-                        start: r.start,
-                        ids: r.ids,
-                        deleted: l.deleted,
-                    })
-                })
-                .collect(),
+            paths: self.paths(),
             leaves: self
                 .leaves
                 .iter()
@@ -166,6 +154,34 @@ impl Record {
             refused: self.refused.clone(),
             mine: self.mine.clone(),
         }
+    }
+
+    /// The record's entry, to serialise (as [`Record::entry`] gives it).
+    fn entry_ref<'a>(&'a self, id: &'a str) -> EntryRef<'a> {
+        EntryRef {
+            id,
+            paths: self.paths(),
+            leaves: &self.leaves,
+            unsent: &self.unsent,
+            refused: &self.refused,
+            mine: &self.mine,
+        }
+    }
+
+    /// The revision tree as the paths of its leaves.
+    fn paths(&self) -> Vec<Path> {
+        self.tree
+            .leaves()
+            .into_iter()
+            .filter_map(|l| {
+                let r = self.tree.revisions(&l.rev, usize::MAX)?;
+                Some(Path {
+                    start: r.start,
+                    ids: r.ids,
+                    deleted: l.deleted,
+                })
+            })
+            .collect()
     }
 
     /// The winning body (`None`: none, or deleted).
@@ -207,16 +223,67 @@ impl Record {
     }
 }
 
-/// What the page writes after a step: entries for its `team` store, and
-/// the records whose winning body changed (to apply locally: documents,
-/// labels, rules, one's own annotations; one deleted there as `{_id, _rev,
+/// What the page writes after a step, as JSON texts serialised straight
+/// from the records (a first sync's pages carry thousands of bodies: a
+/// copy of each, and then of each as a JavaScript value, cost more than
+/// the download): `entries`, a JSON array of [`Entry`] for the page's
+/// `team` store (`None`: none); `changed`, a JSON array of the records
+/// whose winning body changed (to apply locally: documents, labels,
+/// rules, one's own annotations; one deleted there as `{_id, _rev,
 /// _deleted: true}`, another annotator's as `{_id, _rev}`: its body is
 /// read from the replica when needed).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Writes {
-    pub entries: Vec<Entry>,
-    pub changed: Vec<Value>,
+    pub entries: Option<String>,
+    pub changed: String,
     pub checkpoint: Option<Checkpoint>,
+}
+
+/// An [`Entry`] serialised from the record it describes, not copied.
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    id: &'a str,
+    paths: Vec<Path>,
+    leaves: &'a BTreeMap<Rev, Value>,
+    unsent: &'a BTreeSet<Rev>,
+    refused: &'a Option<String>,
+    mine: &'a Option<Mine>,
+}
+
+/// A changed record as `Writes::changed` names it.
+enum Changed<'a> {
+    Deleted(&'a str, Rev),
+    /// Another annotator's record: its id only.
+    Named(&'a str, Rev),
+    Body(&'a Value, Rev),
+}
+
+impl Serialize for Changed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        match self {
+            Changed::Deleted(id, rev) => {
+                m.serialize_entry("_id", id)?;
+                m.serialize_entry("_deleted", &true)?;
+                m.serialize_entry("_rev", rev)?;
+            }
+            Changed::Named(id, rev) => {
+                m.serialize_entry("_id", id)?;
+                m.serialize_entry("_rev", rev)?;
+            }
+            Changed::Body(body, rev) => {
+                // A kept body has no `_rev` of its own (`Record::join`).
+                for (k, v) in body.as_object().into_iter().flatten() {
+                    if k != "_rev" {
+                        m.serialize_entry(k, v)?;
+                    }
+                }
+                m.serialize_entry("_rev", rev)?;
+            }
+        }
+        m.end()
+    }
 }
 
 /// A round's end: how many revisions went each way.
@@ -477,6 +544,12 @@ impl Replica {
         self.records.iter().map(|(id, r)| r.entry(id)).collect()
     }
 
+    /// The same as one JSON array, serialised from the records.
+    pub fn entries_json(&self) -> String {
+        let all: Vec<EntryRef> = self.records.iter().map(|(id, r)| r.entry_ref(id)).collect();
+        json_text(&all)
+    }
+
     /// Revisions the server has not acknowledged (refused ones included).
     pub fn pending(&self) -> usize {
         self.records
@@ -506,30 +579,32 @@ impl Replica {
     /// What to store (and apply) since last asked.
     pub fn take_writes(&mut self) -> Writes {
         self.digest();
-        let entries = std::mem::take(&mut self.dirty)
-            .into_iter()
-            .filter_map(|id| Some(self.records.get(&id)?.entry(&id)))
+        let dirty = std::mem::take(&mut self.dirty);
+        let entries: Vec<EntryRef> = dirty
+            .iter()
+            .filter_map(|id| Some(self.records.get(id)?.entry_ref(id)))
             .collect();
         // A record deleted on the server comes as `{_id, _rev, _deleted}`;
         // another annotator's as `{_id, _rev}`: the page writes none of
         // them locally, and a first sync's thousands of bodies would cross
         // only to be passed over.
-        let changed = std::mem::take(&mut self.changed)
-            .into_iter()
+        let changed_ids = std::mem::take(&mut self.changed);
+        let changed: Vec<Changed> = changed_ids
+            .iter()
             .filter_map(|id| {
-                let rec = self.records.get(&id)?;
+                let rec = self.records.get(id)?;
                 let w = rec.tree.winner()?;
-                let mut body = if w.deleted {
-                    json!({"_id": id, "_deleted": true})
-                } else if id.starts_with("ann:") && !self.mirrors(&id) {
-                    json!({ "_id": id })
+                Some(if w.deleted {
+                    Changed::Deleted(id, w.rev)
+                } else if id.starts_with("ann:") && !self.mirrors(id) {
+                    Changed::Named(id, w.rev)
                 } else {
-                    rec.leaves.get(&w.rev)?.clone()
-                };
-                body["_rev"] = json!(w.rev);
-                Some(body)
+                    Changed::Body(rec.leaves.get(&w.rev)?, w.rev)
+                })
             })
             .collect();
+        let entries = (!entries.is_empty()).then(|| json_text(&entries));
+        let changed = json_text(&changed);
         let checkpoint = if std::mem::take(&mut self.checkpoint_dirty) {
             self.checkpoint.clone()
         } else {
@@ -919,6 +994,12 @@ fn joinable(doc: &Value) -> bool {
     doc["_id"]
         .as_str()
         .is_some_and(|id| !id.is_empty() && !id.starts_with("_design/"))
+}
+
+/// JSON text of what the replica serialises: values, strings and maps
+/// with string keys, which serde_json always writes.
+fn json_text<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("JSON of strings, numbers and string-keyed maps")
 }
 
 fn reason(body: &Value, status: u16) -> String {

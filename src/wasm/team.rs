@@ -100,12 +100,14 @@ impl Team {
         request(self.replica.start())
     }
 
-    /// The answer to the last request (its status and text): the next
-    /// request, `{kind: 'done', pushed, pulled}`, or why the round stopped
-    /// (`signedout` or `server`, with a reason).
-    pub fn answer(&mut self, status: u16, text: &str) -> Result<JsValue, JsError> {
+    /// The answer to the last request (its status and body, as the bytes
+    /// received: a first sync's pages are megabytes, which as a string would
+    /// be decoded to UTF-16 by the browser and encoded back to UTF-8 here):
+    /// the next request, `{kind: 'done', pushed, pulled}`, or why the round
+    /// stopped (`signedout` or `server`, with a reason).
+    pub fn answer(&mut self, status: u16, body: &[u8]) -> Result<JsValue, JsError> {
         // Not JSON (a proxy's page): no answer of the protocol's.
-        let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         // The page sends the next request before `takeWrites` joins the
         // page's bodies (replicator.js).
         match self.replica.answer_ahead(status, body) {
@@ -135,26 +137,14 @@ impl Team {
     #[wasm_bindgen(js_name = takeWrites)]
     pub fn take_writes(&mut self) -> Result<JsValue, JsError> {
         let w = self.replica.take_writes();
-        #[derive(Serialize)]
-        struct Out {
-            changed: Vec<Value>,
-            checkpoint: Option<Checkpoint>,
-        }
         // As JSON text for the browser's parser: a first sync's thousands of
         // bodies crossed value by value (serde-wasm-bindgen) took seconds.
-        let text = serde_json::to_string(&Out {
-            changed: w.changed,
-            checkpoint: w.checkpoint,
-        })
-        .map_err(js_err)?;
+        let checkpoint = serde_json::to_string(&w.checkpoint).map_err(js_err)?;
+        let text = format!(r#"{{"changed":{},"checkpoint":{checkpoint}}}"#, w.changed);
         let out =
             js_sys::JSON::parse(&text).map_err(|_| JsError::new("the writes are not JSON"))?;
         // A string of its own, not one inside the JSON (escaped, then read).
-        let entries = if w.entries.is_empty() {
-            JsValue::NULL
-        } else {
-            JsValue::from_str(&serde_json::to_string(&w.entries).map_err(js_err)?)
-        };
+        let entries = w.entries.map_or(JsValue::NULL, |e| JsValue::from_str(&e));
         convert::set(out.unchecked_ref(), "entries", entries);
         Ok(out)
     }
@@ -162,8 +152,8 @@ impl Team {
     /// Every record's entry as one JSON text: the `team` store's record
     /// that takes the place of all those read and written so far.
     #[wasm_bindgen(js_name = allEntries)]
-    pub fn all_entries(&self) -> Result<String, JsError> {
-        serde_json::to_string(&self.replica.entries()).map_err(js_err)
+    pub fn all_entries(&self) -> String {
+        self.replica.entries_json()
     }
 
     /// The local side now reflects revision `rev` of record `id`.

@@ -83,15 +83,17 @@ function showState() {
 const commitDocument = (d) => ctx.team.commit(`doc:${d.id}`, { type: 'document', text: d.text, meta: d.meta ?? {} });
 
 // Takes the local edits into the core: a snapshot of the open document
-// first, so that its annotations record holds every edit.
-function commit(ids) {
+// first, so that its annotations record holds every edit. `known`: the
+// project's ids when the caller has just asked the core for them, and
+// whether it has just told every local document apart (no import since).
+function commit(ids, known = {}) {
   return serial(async () => {
     await flush();
     // Asked once: a project of thousands of documents crosses as many strings.
-    const project = new Set(ctx.team.documentIds());
+    const project = known.project ?? new Set(ctx.team.documentIds());
     // A document added here since joining (an import) goes to the project;
     // those that were here before joining stay this browser's own.
-    if (ctx.own) {
+    if (ctx.own && !known.sorted) {
       for (const id of await state.store.idsInOrder()) {
         if (project.has(id) || ctx.own.has(id)) continue;
         const d = await state.store.document(id);
@@ -399,15 +401,16 @@ export async function join({ user, password, project }) {
   // Every local document of the project is committed on the first round.
   await ctx.replicator.next();
   const ids = ctx.team.documentIds();
+  const known = { project: new Set(ids), sorted: false };
   if (!ctx.own) {
-    const known = new Set(ids);
-    ctx.own = new Set((await state.store.idsInOrder()).filter((id) => !known.has(id)));
+    ctx.own = new Set((await state.store.idsInOrder()).filter((id) => !known.project.has(id)));
+    known.sorted = true;
     await state.store.putSetting(SETTING, { project, user, own: [...ctx.own] });
   }
   // Her records of the project's documents she had here already go in a
   // second round; a new annotator (nothing of hers to send) needs none.
   await markAllDirty(ids);
-  await commit([...dirty]);
+  await commit([...dirty], known);
   if (!ctx.team.pending()) return { project, documents: ids };
   await ctx.replicator.next();
   return { project, documents: ctx.team.documentIds() };

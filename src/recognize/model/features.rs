@@ -584,26 +584,19 @@ impl DocFeatures {
         let (word, context) = (which != Which::Context, which != Which::Word);
         let toks = &self.toks;
         let t = &toks[i];
-        let lw = |j: isize| -> u64 {
+        // What the token `j` places away holds, or the sentence's edge.
+        let near = |j: isize, of: fn(&Tok) -> u64| -> u64 {
             let j = i as isize + j;
             if j < s.start as isize {
                 BOS
             } else if j >= s.end as isize {
                 EOS
             } else {
-                toks[j as usize].lw
+                of(&toks[j as usize])
             }
         };
-        let sh = |j: isize| -> u64 {
-            let j = i as isize + j;
-            if j < s.start as isize {
-                BOS
-            } else if j >= s.end as isize {
-                EOS
-            } else {
-                toks[j as usize].shape
-            }
-        };
+        let lw = |j: isize| near(j, |t| t.lw);
+        let sh = |j: isize| near(j, |t| t.shape);
         let mut n = 0;
         let mut put = |tid: u64, a: u64, b: u64| {
             out[n] = finish(mix(mix(tid.wrapping_mul(0x2127_599b_f432_5c37), a), b));
@@ -676,16 +669,7 @@ impl DocFeatures {
             put(30, t.cl.coarse as u64, s0);
         }
         if context {
-            let mid = |j: isize| -> u64 {
-                let j = i as isize + j;
-                if j < s.start as isize {
-                    BOS
-                } else if j >= s.end as isize {
-                    EOS
-                } else {
-                    toks[j as usize].cl.mid as u64
-                }
-            };
+            let mid = |j: isize| near(j, |t| t.cl.mid as u64);
             put(31, mid(-1), t.cl.coarse as u64);
             put(32, t.cl.coarse as u64, mid(1));
         }

@@ -36,6 +36,11 @@ pub struct Args {
     /// Seed for the shuffles
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Train this many models, seeds `--seed` onwards, and write the mean of
+    /// their weights (an ensemble at no run-time cost; the history
+    /// features' jackknifed models stay single)
+    #[arg(long, default_value_t = 1)]
+    pub seeds: usize,
     /// Jackknife folds for the gazetteer features (1 turns them off)
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -284,6 +289,7 @@ pub fn run(args: Args) -> CliResult {
     let opts = TrainOptions {
         epochs: args.epochs,
         seed: args.seed,
+        seeds: args.seeds,
         folds: args.folds,
         prune: args.prune,
         casings: args.casing.clone(),

@@ -186,6 +186,29 @@ fn training_is_deterministic_and_learns_the_tiny_set() {
     assert!(Model::from_bytes(&c.to_bytes()).is_ok());
 }
 
+/// Several seeds are one model of their mean weights: as deterministic as
+/// one seed, as good on what it learnt, and not the first seed's model.
+#[test]
+fn a_seed_ensemble_is_deterministic_and_not_its_first_seed() {
+    let docs = tiny();
+    let o = TrainOptions {
+        seeds: 3,
+        ..opts(8)
+    };
+    let a = train(&docs, Some(&docs), &o, &mut |_| {}).unwrap();
+    let b = train(&docs, Some(&docs), &o, &mut |_| {}).unwrap();
+    assert_eq!(a.to_bytes(), b.to_bytes());
+    let single = train(&docs, Some(&docs), &opts(8), &mut |_| {}).unwrap();
+    assert_ne!(a.to_bytes(), single.to_bytes());
+    let words: Vec<&str> = "John Smith visited London .".split(' ').collect();
+    let got: Vec<(usize, usize, &str)> = a
+        .entities(&words, &[])
+        .iter()
+        .map(|e| (e.start, e.end, LABELS[e.label]))
+        .collect();
+    assert_eq!(got, vec![(0, 2, "PER"), (3, 4, "LOC")]);
+}
+
 /// A corpus without MISC (tweets, web text) says nothing about MISC: its
 /// nationality words outside any name must not unlearn that they are MISC,
 /// while its PER, ORG and LOC still teach; and WNUT's `product` spans teach

@@ -35,6 +35,9 @@ pub struct TrainOptions {
     /// Most passes over the data; with dev data, the best pass is kept.
     pub epochs: usize,
     pub seed: u64,
+    /// Train with this many seeds (`seed`, `seed + 1`, ...) and keep the
+    /// mean of their averaged weights (1: one model).
+    pub seeds: usize,
     /// Jackknife folds for the gazetteer features (0 or 1: no gazetteer).
     pub folds: usize,
     /// Drop averaged weights with |w| below this fraction of the largest.
@@ -169,6 +172,7 @@ impl Default for TrainOptions {
         TrainOptions {
             epochs: 12,
             seed: 1,
+            seeds: 1,
             folds: 5,
             prune: 0.004,
             casings: Vec::new(),
@@ -298,6 +302,7 @@ fn jackknife_history(
     let folds = opts.folds.max(2);
     let inner = TrainOptions {
         history: false,
+        seeds: 1,
         epochs: opts.epochs.min(HISTORY_EPOCHS),
         best_epoch: false,
         temperature: Some(1.0),
@@ -545,7 +550,83 @@ pub fn train(
         let dh: Vec<&[u8]> = dev_hist.iter().map(|h| &h[..]).collect();
         encode(&refs, &dh, &|_| 0, &gazetteers, &mut fid, false, false)
     });
-    let nf = fid.keys.len();
+    // Several seeds: the mean of their averaged weights (a model ensemble
+    // at no run-time cost; the mean keeps the scale `--temperature` fits).
+    let seeds = opts.seeds.max(1);
+    let (mut aw, mut at) = (Vec::new(), Vec::new());
+    for s in 0..seeds as u64 {
+        let seed_log = &mut |e: EpochLog| {
+            if s == 0 {
+                log(e)
+            }
+        };
+        let (w, t) = perceptron(
+            &tr_enc,
+            dev_enc.as_ref(),
+            fid.keys.len(),
+            opts,
+            opts.seed + s,
+            seed_log,
+        );
+        if s == 0 {
+            (aw, at) = (w, t);
+        } else {
+            aw.iter_mut().zip(&w).for_each(|(a, b)| *a += b);
+            at.iter_mut().zip(&t).for_each(|(a, b)| *a += b);
+        }
+    }
+    if seeds > 1 {
+        let n = seeds as f32;
+        aw.iter_mut().chain(at.iter_mut()).for_each(|x| *x /= n);
+    }
+    // prune and export
+    let max = aw.iter().fold(0f32, |m, &x| m.max(x.abs()));
+    let shared: Vec<(u32, [f32; NT], f32)> = fid
+        .keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !fid.private.contains(k))
+        .map(|(f, &k)| {
+            let row: [f32; NT] = aw[f * NT..f * NT + NT].try_into().unwrap();
+            (k, row, row.iter().fold(0f32, |m, &x| m.max(x.abs())))
+        })
+        .collect();
+    let mut cut = max * opts.prune;
+    if let Some(n) = opts.max_features.filter(|&n| n > 0 && n < shared.len()) {
+        let mut big: Vec<f32> = shared.iter().map(|r| r.2).collect();
+        let (_, nth, _) = big.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
+        cut = cut.max(*nth);
+    }
+    let rows: Vec<(u32, [f32; NT])> = shared
+        .into_iter()
+        .filter(|r| r.2 >= cut && r.2 > 0.0)
+        .map(|(k, row, _)| (k, row))
+        .collect();
+    let temperature = match (opts.temperature, &dev_enc) {
+        (Some(t), _) => t,
+        (None, Some(d)) => calibrate(d, &aw, &to_trans(&at)),
+        (None, None) => max / 4.0,
+    };
+    let gazetteer = gazetteers.swap_remove(0);
+    Ok(Model::build(
+        &rows,
+        to_trans(&at),
+        gazetteer,
+        temperature.max(1e-3),
+    ))
+}
+
+/// One averaged structured perceptron over the encoded sentences, shuffled
+/// by `seed`: the averaged emission weights (`nf` rows of [`NT`]) and
+/// transitions (with dev data and `best_epoch`, those of the best epoch).
+fn perceptron(
+    tr_enc: &Encoded,
+    dev_enc: Option<&Encoded>,
+    nf: usize,
+    opts: &TrainOptions,
+    seed: u64,
+    log: &mut dyn FnMut(EpochLog),
+) -> (Vec<f32>, Vec<f32>) {
     let nt = (NT + 1) * (NT + 1);
     let mut w = vec![0f32; nf * NT];
     let mut wa = vec![0f32; nf * NT]; // sum of c * update, for averaging
@@ -553,7 +634,7 @@ pub fn train(
     let mut tra = vec![0f32; nt];
     let mut c = 1f32;
     let mut order: Vec<usize> = (0..tr_enc.sents.len()).collect();
-    let mut rng = Rng(opts.seed ^ 0x5bd1_e995);
+    let mut rng = Rng(seed ^ 0x5bd1_e995);
     let mut em = Vec::new();
     let mut back = Vec::new();
     let mut out = Vec::new();
@@ -568,7 +649,7 @@ pub fn train(
         let mut errors = 0;
         for &si in &order {
             let (r, gold, mask) = &tr_enc.sents[si];
-            emissions(&tr_enc, &w, r, &mut em);
+            emissions(tr_enc, &w, r, &mut em);
             let trans = to_trans(&tr);
             viterbi(&em, &trans, &mut back, &mut out);
             // Partly labelled: the gold path is the best-scoring one among
@@ -622,7 +703,7 @@ pub fn train(
             }
             c += 1.0;
         }
-        let dev_f1 = dev_enc.as_ref().map(|d| {
+        let dev_f1 = dev_enc.map(|d| {
             let aw = average(&w, &wa, c);
             let at = average(&tr, &tra, c);
             let f = evaluate(d, &aw, &to_trans(&at));
@@ -633,45 +714,10 @@ pub fn train(
         });
         log((epoch, errors, dev_f1));
     }
-    let (aw, at) = match best {
+    match best {
         Some((_, aw, at)) => (aw, at),
         None => (average(&w, &wa, c), average(&tr, &tra, c)),
-    };
-    // prune and export
-    let max = aw.iter().fold(0f32, |m, &x| m.max(x.abs()));
-    let shared: Vec<(u32, [f32; NT], f32)> = fid
-        .keys
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| !fid.private.contains(k))
-        .map(|(f, &k)| {
-            let row: [f32; NT] = aw[f * NT..f * NT + NT].try_into().unwrap();
-            (k, row, row.iter().fold(0f32, |m, &x| m.max(x.abs())))
-        })
-        .collect();
-    let mut cut = max * opts.prune;
-    if let Some(n) = opts.max_features.filter(|&n| n > 0 && n < shared.len()) {
-        let mut big: Vec<f32> = shared.iter().map(|r| r.2).collect();
-        let (_, nth, _) = big.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
-        cut = cut.max(*nth);
     }
-    let rows: Vec<(u32, [f32; NT])> = shared
-        .into_iter()
-        .filter(|r| r.2 >= cut && r.2 > 0.0)
-        .map(|(k, row, _)| (k, row))
-        .collect();
-    let temperature = match (opts.temperature, &dev_enc) {
-        (Some(t), _) => t,
-        (None, Some(d)) => calibrate(d, &aw, &to_trans(&at)),
-        (None, None) => max / 4.0,
-    };
-    let gazetteer = gazetteers.swap_remove(0);
-    Ok(Model::build(
-        &rows,
-        to_trans(&at),
-        gazetteer,
-        temperature.max(1e-3),
-    ))
 }
 
 /// The temperature that makes [`segment_confidence`] a calibrated probability

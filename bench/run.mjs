@@ -346,7 +346,7 @@ function f1() {
   say();
   say(`\`target/release/spanmark eval ../shared/data/ner/conll2003/eng.testa --json\`: exact-match entities (conlleval rules), the shipped model on the gold tokens; ` +
     `${secs.toFixed(1)} s wall` + (j.speed ? `, model ${int(j.speed.tokens_per_s)} tokens/s (${int(j.speed.tokens)} tokens)` : '') +
-    '. The shipped model is trained on train + dev, so this only shows that it learned its data; its choices were made by 5-fold cross-validation on train (91.27 F1, model/README.md), the figure to read against the target (issue 13: 92). Peers about 65 (spaCy en_core_web_sm) and 47 (compromise).');
+    '. The shipped model is trained on train + dev, so this only shows that it learned its data; its choices were made by 5-fold cross-validation on train (the F1 in model/README.md), the figure to read against the target (issue 13: 92). Peers about 65 (spaCy en_core_web_sm) and 47 (compromise).');
   say();
   heldOut();
 }

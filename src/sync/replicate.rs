@@ -141,6 +141,9 @@ impl Record {
         }
     }
 
+    /// The record's entry as a value (the tests compare replicas by it;
+    /// the page gets [`Record::entry_ref`]'s JSON).
+    #[cfg(test)]
     fn entry(&self, id: &str) -> Entry {
         Entry {
             id: id.into(),
@@ -540,6 +543,7 @@ impl Replica {
     }
 
     /// Every record's entry (what the stored log comes to).
+    #[cfg(test)]
     pub fn entries(&self) -> Vec<Entry> {
         self.records.iter().map(|(id, r)| r.entry(id)).collect()
     }

@@ -3,6 +3,7 @@
 // export, import and reset. The learning itself is the core's
 // (src/recognize/learn.rs); this module moves bytes and draws a count.
 import { download } from './files.js';
+import { readsFirst } from './page.js';
 
 const KEY = 'model';
 const $ = (id) => document.getElementById(id);
@@ -66,7 +67,7 @@ export async function startLearning(page) {
 
   $('model-export').addEventListener('click', () => { try { learning.export(); } catch (e) { page.report(e); } });
   $('model-reset').addEventListener('click', () => learning.reset().catch(page.report));
-  $('model-import').addEventListener('change', async (event) => {
+  $('model-import').addEventListener('change', readsFirst(async (event) => {
     const [file] = event.target.files;
     event.target.value = '';
     if (!file) return;
@@ -75,7 +76,7 @@ export async function startLearning(page) {
     } catch (e) {
       page.report(new Error(`${file.name}: ${e && e.message ? e.message : e}`));
     }
-  });
+  }));
   show();
   return learning;
 }

@@ -66,14 +66,27 @@ export function serial(task) {
   return run;
 }
 
+// Handlers that read a picked or dropped file before they queue a change:
+// idle() waits for them too, or it could answer before the change is queued.
+const reading = new Set();
+export function readsFirst(handler) {
+  return (...args) => {
+    const run = Promise.resolve(handler(...args));
+    reading.add(run);
+    run.catch(() => {}).finally(() => reading.delete(run));
+    return run;
+  };
+}
+
 // Resolves once every change queued so far is done, and what those queued
 // in turn (marking done, then moving on to the next document).
 export async function idle() {
   let seen;
   do {
+    await Promise.allSettled([...reading]);
     seen = queue;
     await seen;
-  } while (seen !== queue);
+  } while (seen !== queue || reading.size);
 }
 
 // Who wants to know that the project's spans changed (an open panel that

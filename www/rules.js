@@ -4,7 +4,7 @@
 // panel's lists into patterns and back. Import and export use the same JSONL.
 
 import { download, readFiles } from './files.js';
-import { settingsChanged } from './page.js';
+import { readsFirst, settingsChanged } from './page.js';
 
 const KEY = 'rules';
 const LISTS = [
@@ -128,7 +128,7 @@ export async function wireRules(ctx) {
     }
     setRules(jsonl).catch(ctx.report);
   });
-  $('rules-file').addEventListener('change', async (event) => {
+  $('rules-file').addEventListener('change', readsFirst(async (event) => {
     const files = [...event.target.files];
     event.target.value = '';
     if (!files.length) return;
@@ -141,7 +141,7 @@ export async function wireRules(ctx) {
       return;
     }
     setRules(text).catch((e) => ctx.report(new Error(`${name}: ${e.message || e}`)));
-  });
+  }));
   $('rules-export').addEventListener('click', () => {
     download('patterns.jsonl', state.core.rulesJsonl(), 'application/jsonl');
   });

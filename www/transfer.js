@@ -7,7 +7,7 @@
 import {
   FileSet, bratParts, exportFileName, importBrat, importFile, nameFromWords, projectNameFromFile,
 } from './pkg/spanmark.js';
-import { $, state, status, clearError, report, serial } from './page.js';
+import { $, state, status, clearError, report, serial, readsFirst } from './page.js';
 import { download, readFiles } from './files.js';
 import { startJob } from './journal.js';
 import { noticeDamaged } from './notice.js';
@@ -202,16 +202,17 @@ async function downloadExport(format) {
 
 export function wireTransfer() {
   for (const id of ['folder-input', 'file-input']) {
-    $(id).addEventListener('change', async (event) => {
+    $(id).addEventListener('change', readsFirst(async (event) => {
       const files = [...event.target.files];
       event.target.value = '';
       await importFiles(files);
-    });
+    }));
   }
   document.addEventListener('dragover', (e) => { e.preventDefault(); });
+  const importDropped = readsFirst(importFiles);
   document.addEventListener('drop', (e) => {
     e.preventDefault();
-    if (e.dataTransfer && e.dataTransfer.files.length) importFiles([...e.dataTransfer.files]);
+    if (e.dataTransfer && e.dataTransfer.files.length) importDropped([...e.dataTransfer.files]);
   });
   $('paste-open').addEventListener('click', () => {
     $('paste-panel').hidden = false;

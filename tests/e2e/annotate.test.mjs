@@ -290,6 +290,18 @@ test('keyboard only: move a token cursor, stretch it, label it, resize a span', 
   assert.equal(await page.$eval('#doc mark[data-label="ORG"]', (e) => e.textContent), 'Bank of New York Mellon');
 });
 
+test('idle() waits for a picked file to be read and imported, however long the reading takes', async () => {
+  // Twelve megabytes take the browser a while to read: the import is queued only
+  // after that, and the automation contract's idle() must not answer before it.
+  const line = 'Ngozi Okafor opened a clinic in Enugu with the Lagos Health Trust. ';
+  const text = line.repeat(Math.ceil(12e6 / line.length));
+  await page.setInputFiles('#file-input', [{ name: 'enugu.txt', mimeType: 'text/plain', buffer: Buffer.from(text) }]);
+  await idle();
+  assert.equal(await call('currentId'), 'enugu');
+  assert.equal(await page.$eval('#error', (e) => e.textContent), '');
+  await call('deleteDocument', 'enugu');
+});
+
 test('open by file picker, by drag-and-drop and by paste', async () => {
   const text = 'Lagos, Nigeria\r\nOlu Adeyemi joined Zenith Holdings on 2 May 2025.';
   await page.setInputFiles('#file-input', [{ name: 'lagos.txt', mimeType: 'text/plain', buffer: Buffer.from(text) }]);

@@ -207,12 +207,15 @@ function saved(head, count, redraw) {
 async function storeNew(text, suggest) {
   let head = null;
   let count = 0;
+  let recognizing = false;
   try {
     await state.store.write({
       documents: [{ ...state.core.head(), text }],
       newDocuments: true,
       more: () => {
+        recognizing = true;
         suggest();
+        recognizing = false;
         head = state.core.head();
         const record = state.core.record();
         count = record.count;
@@ -220,7 +223,7 @@ async function storeNew(text, suggest) {
       },
     });
   } catch (e) {
-    if (!head) throw e; // the recognizer's error, not storage's
+    if (recognizing) throw e; // the recognizer's error, not storage's
     if (e && e.name === 'IdTakenError') {
       retakeId(await state.store.documentIds());
       return persistAndDraw({ withDocument: true, created: true, redraw: false }, 1);

@@ -414,14 +414,18 @@ class Store {
         let seq = Date.now() * 1000;
         for (const d of w.documents) {
           const mySeq = seq++;
+          if (w.newDocuments) {
+            // Added at once, not after a read: the text is written while a
+            // `more` callback pre-annotates it. An id stored meanwhile by
+            // another tab fails the add, which aborts the transaction.
+            docs.add({ id: d.id, text: storedText(d.text), meta: d.meta ?? {}, status: d.status ?? 'todo', seq: mySeq }).onerror = (e) => {
+              if (e.target.error?.name === 'ConstraintError') taken = d.id;
+            };
+            continue;
+          }
           // A document written again keeps its place in the order.
           docs.get(d.id).onsuccess = guarded((e) => {
             const old = e.target.result;
-            if (old && w.newDocuments) {
-              taken = d.id;
-              tx.abort();
-              return;
-            }
             docs.put({ id: d.id, text: storedText(d.text), meta: d.meta ?? {}, status: d.status ?? 'todo', seq: old ? old.seq : mySeq });
           });
         }

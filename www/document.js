@@ -151,34 +151,52 @@ function saveError(e) {
 // with them, and the change made again on top (so both tabs' work is kept).
 // `created`: the document is new; should another tab have stored one under
 // its id meanwhile, the core gives it the next free id (as a duplicate id
-// always got) and it is stored under that.
+// always got) and it is stored under that. `text`: the new document's text.
+// `suggest`: pre-annotates a new document between the write of its text and
+// that of its record, in the same transaction (the text is on its way to
+// disk while the model works); its own failure is thrown as it is.
 // `redraw: false` when the caller draws the document and its labels itself
 // (a new one).
-export async function persistAndDraw({ withDocument = false, created = false, reapply = null, redraw = true } = {}, tries = 0) {
-  const head = state.core.head();
-  const record = state.core.record();
-  // Packing and storing a 10 MB text's snapshot (nearly 300,000 spans) each
-  // take tens of milliseconds: in tasks of their own. Safe to yield: every
-  // caller is inside `serial`.
-  if (record.count > BIG_SNAPSHOT) await nextTask();
+export async function persistAndDraw({ withDocument = false, created = false, text = state.text, suggest = null, reapply = null, redraw = true } = {}, tries = 0) {
+  let head = null;
+  let record = null;
+  const outcome = () => {
+    head = state.core.head();
+    record = state.core.record();
+    return { labels: state.core.labels(), annotations: [record], current: head.id };
+  };
+  let recognizing = false;
+  const more = suggest && (() => {
+    recognizing = true;
+    suggest();
+    recognizing = false;
+    return outcome();
+  });
+  if (!more) {
+    outcome();
+    // Packing and storing a 10 MB text's snapshot (nearly 300,000 spans)
+    // each take tens of milliseconds: in tasks of their own. Safe to yield:
+    // every caller is inside `serial`.
+    if (record.count > BIG_SNAPSHOT) await nextTask();
+  }
   try {
     await state.store.write({
-      labels: state.core.labels(),
-      annotations: [record],
-      documents: withDocument ? [{ ...head, text: state.text }] : undefined,
+      ...(more ? { more } : { labels: state.core.labels(), annotations: [record], current: head.id }),
+      documents: withDocument ? [{ ...(head ?? state.core.head()), text }] : undefined,
       newDocuments: created,
-      current: head.id,
     });
   } catch (e) {
+    if (recognizing) throw e;
     // Other tabs may keep writing meanwhile: a few tries, then the error.
     if (e && e.name === 'ConflictError' && tries < RETRIES) {
       await openDocument(state.docId, { force: true, compact: false });
       if (reapply) reapply();
-      return persistAndDraw({ withDocument, reapply, redraw }, tries + 1);
+      return persistAndDraw({ withDocument, text, reapply, redraw }, tries + 1);
     }
+    // Pre-annotated already, should `suggest` have run.
     if (e && e.name === 'IdTakenError' && tries < RETRIES) {
       retakeId(await state.store.documentIds());
-      return persistAndDraw({ withDocument, created, reapply, redraw }, tries + 1);
+      return persistAndDraw({ withDocument, created, text, reapply, redraw }, tries + 1);
     }
     await reopenSaved();
     throw saveError(e);
@@ -198,40 +216,6 @@ function saved(head, count, redraw) {
     draw();
   }
   clearError();
-}
-
-// Stores a new document opened in the core: its text is written first,
-// then `suggest` pre-annotates it in the same task (so one transaction
-// holds both, and the text is on its way to disk while the model works),
-// then its record. Resolves once both are durable.
-async function storeNew(text, suggest) {
-  let head = null;
-  let count = 0;
-  let recognizing = false;
-  try {
-    await state.store.write({
-      documents: [{ ...state.core.head(), text }],
-      newDocuments: true,
-      more: () => {
-        recognizing = true;
-        suggest();
-        recognizing = false;
-        head = state.core.head();
-        const record = state.core.record();
-        count = record.count;
-        return { annotations: [record], labels: state.core.labels(), current: head.id };
-      },
-    });
-  } catch (e) {
-    if (recognizing) throw e; // the recognizer's error, not storage's
-    if (e && e.name === 'IdTakenError') {
-      retakeId(await state.store.documentIds());
-      return persistAndDraw({ withDocument: true, created: true, redraw: false }, 1);
-    }
-    await reopenSaved();
-    throw saveError(e);
-  }
-  saved(head, count, false);
 }
 
 // Stores one action's outcome: its edit-log entry (a few hundred bytes,
@@ -435,7 +419,7 @@ export async function loadText(text, opts = {}, taken = null, ahead = null) {
         const suggest = () => { opened = state.core.suggestNew(); };
         // Not before the tab is known: the record's history names it.
         if (state.store && tabClaimed) {
-          saving = storeNew(text, suggest);
+          saving = persistAndDraw({ withDocument: true, created: true, text, suggest, redraw: false });
           saving.catch(() => {}); // awaited below
         } else {
           suggest();

@@ -511,27 +511,59 @@ impl Session {
             None => Some(self.learned_docs()),
         };
         let mut editor = self.editor_for(doc, record.as_ref())?;
-        let entries: Vec<LogEntry> = log.iter().map(|l| l.entry.clone()).collect();
-        editor.replay(&entries);
+        replay(&mut editor, log);
         let done = crate::occurrences::label_text(&mut editor, text, label)?;
         if done.count == 0 {
             return Ok((0, None));
         }
-        Ok((
-            done.count,
-            Some(
-                Record::new(
-                    &editor.doc.id,
-                    &editor.doc.spans,
-                    editor.history,
-                    preannotated,
-                    rules,
-                )
-                .folding(rev, log.iter().map(|l| l.seq).collect())
-                .suggested_by(suggested_by),
-            ),
-        ))
+        let snapshot =
+            snapshot_of(editor, preannotated, rules, rev, log).suggested_by(suggested_by);
+        Ok((done.count, Some(snapshot)))
     }
+
+    /// A stored document's record with its log since (entries another tab
+    /// or an earlier visit wrote, not yet in a snapshot) folded in: the
+    /// snapshot to write in place of both, so that a project-wide change
+    /// made to it is not undone by the log replayed over it later. The
+    /// record itself when the log is empty.
+    pub fn fold_log(&self, doc: Document, record: Record, log: &[super::Logged]) -> Result<Record> {
+        if log.is_empty() {
+            return Ok(record);
+        }
+        let mut editor = self.editor_for(doc, Some(&record))?;
+        replay(&mut editor, log);
+        let suggested_by = record.suggested_by;
+        Ok(
+            snapshot_of(editor, record.preannotated, record.rules, record.rev, log)
+                .suggested_by(suggested_by),
+        )
+    }
+}
+
+fn replay(editor: &mut crate::edit::Editor, log: &[super::Logged]) {
+    let entries: Vec<LogEntry> = log.iter().map(|l| l.entry.clone()).collect();
+    editor.replay(&entries);
+}
+
+/// The record of what `editor` holds, as the snapshot over revision `rev`
+/// that folds in the entries of `log`; the document's relations, labels
+/// and note with its spans.
+fn snapshot_of(
+    editor: crate::edit::Editor,
+    preannotated: bool,
+    rules: String,
+    rev: u64,
+    log: &[super::Logged],
+) -> Record {
+    Record::new(
+        &editor.doc.id,
+        &editor.doc.spans,
+        editor.history,
+        preannotated,
+        rules,
+    )
+    .holding(&editor.doc)
+    .folding(rev, log.iter().map(|l| l.seq).collect())
 }
 
 #[cfg(test)]
@@ -589,6 +621,22 @@ mod tests {
         d.doc_labels = vec!["travel".into()];
         d.note = Some("check the date".into());
         record(&d, &d.spans).holding(&d)
+    }
+
+    #[test]
+    fn labelling_a_word_in_another_document_keeps_its_relations_labels_and_note() {
+        let before = stored_with_structure();
+        let s = Session::new();
+        let text = doc("d", "Ana Lima flew to Lisbon.");
+        let (n, after) = s
+            .label_text_in(text, Some(before.clone()), &[], "flew", "EVENT")
+            .unwrap();
+        assert_eq!(n, 1);
+        let (was, now) = (filled(&before), filled(&after.unwrap()));
+        assert_eq!(now.spans.len(), 3);
+        assert_eq!(now.relations, was.relations);
+        assert_eq!(now.doc_labels, ["travel"]);
+        assert_eq!(now.note.as_deref(), Some("check the date"));
     }
 
     fn filled(r: &Record) -> Document {

@@ -264,7 +264,14 @@ impl Record {
             self.preannotated,
             self.rules.clone(),
         );
-        r.rev = self.rev + 1;
+        // A snapshot not yet written (a record with its log folded in) is
+        // at its next revision already, and keeps what it must find stored.
+        r.rev = if self.expect.is_some() {
+            self.rev
+        } else {
+            self.rev + 1
+        };
+        r.expect = self.expect.clone();
         r.suggested_by = self.suggested_by;
         r.extras = self.extras.clone();
         r

@@ -1415,3 +1415,40 @@ fn the_relations_key_changes_with_the_relations_and_only_then() {
     s.apply(Action::Undo).unwrap();
     assert_eq!(s.relations_key(), linked);
 }
+
+#[test]
+fn a_project_wide_rename_reaches_edits_logged_after_a_documents_last_snapshot() {
+    // One tab stores a document, then logs an edit to it (no snapshot yet).
+    let (mut a, _) = session_with(TEXT);
+    let (doc, record) = stored(&mut a);
+    let out = add(&mut a, 22, 27, "GPE").unwrap();
+    let log = logged(vec![out.entry.unwrap()]);
+    assert!(
+        project::relabel(&record, "GPE", Some("CITY"))
+            .unwrap()
+            .is_none(),
+        "the record alone does not hold the logged span"
+    );
+    // Another tab, with another document open, renames GPE project-wide.
+    let (b, _) = session_with("Another text.");
+    let folded = b.fold_log(doc.clone(), record.clone(), &log).unwrap();
+    let expect = Some(record::Expect {
+        rev: record.rev,
+        seqs: vec![1],
+    });
+    assert_eq!(
+        folded.expect, expect,
+        "written only over what it folded, dropping the entry"
+    );
+    let (renamed, n) = project::relabel(&folded, "GPE", Some("CITY"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!((renamed.rev, &renamed.expect), (record.rev + 1, &expect));
+    // Reopened from what is then stored: the logged span is a CITY.
+    let mut c = Session::new();
+    c.open_stored(doc.clone(), Some(renamed), &[], &[]).unwrap();
+    assert_eq!(user_spans(&c), [(22, 27, "CITY".to_string())]);
+    // Nothing logged: the record as it is.
+    assert_eq!(b.fold_log(doc, record.clone(), &[]).unwrap(), record);
+}

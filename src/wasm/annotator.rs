@@ -531,6 +531,28 @@ impl Annotator {
         self.session.rules_from_groups(&groups).map_err(session_err)
     }
 
+    /// Another stored document's record (`doc`, its record, its log
+    /// since) as the snapshot that folds the log in: what a project-wide
+    /// change is then made to. The record as it is when the log is empty.
+    #[wasm_bindgen(js_name = foldLog)]
+    pub fn fold_log(
+        &self,
+        doc: JsValue,
+        record: JsValue,
+        log: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let doc = convert::document(doc)?;
+        let Some(record) = convert::record(record)? else {
+            return Err(JsError::new("foldLog: no record to fold the log into"));
+        };
+        let log: Vec<crate::session::Logged> = from_js(log)?;
+        let folded = self
+            .session
+            .fold_log(doc, record, &log)
+            .map_err(session_err)?;
+        Ok(convert::record_to_js(&folded))
+    }
+
     /// Labels every occurrence of `text` in another stored document (its
     /// record or null, and its log): `{count, record}` (record null when
     /// nothing was added).

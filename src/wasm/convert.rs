@@ -100,7 +100,7 @@ pub(super) fn record(value: JsValue) -> Result<Option<Record>, JsError> {
     let rev = get(&value, "rev").as_f64().map(|r| r as u64);
     let suggested_by = get(&value, "suggestedBy").as_f64().map(|n| n as u32);
     let extras = get(&value, "extras").as_string();
-    let r = Record::from_stored(Stored {
+    let mut r = Record::from_stored(Stored {
         doc_id,
         table: Uint32Array::new(&table).to_vec(),
         scores: Float64Array::new(&get(&value, "scores")).to_vec(),
@@ -114,6 +114,12 @@ pub(super) fn record(value: JsValue) -> Result<Option<Record>, JsError> {
         extras_json: extras.as_deref(),
     })
     .map_err(session_err)?;
+    // A snapshot on its way to storage (`record_to_js` writes it) keeps
+    // what it must find there.
+    let expect = get(&value, "expect");
+    if !expect.is_undefined() && !expect.is_null() {
+        r.expect = Some(from_js(expect)?);
+    }
     Ok(Some(r))
 }
 

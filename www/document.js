@@ -261,6 +261,26 @@ export async function flush() {
   if (state.docId && state.logHead) await persistAndDraw();
 }
 
+// Every stored record with its document's log since its last snapshot
+// folded in, for a project-wide change (made to the record alone, it would
+// be undone by the log replayed over it): `{record, plain}`, `plain` the
+// same without what its write checks (for an undo to put back).
+export async function foldedRecords() {
+  const logs = await state.store.logsByDocument();
+  const out = [];
+  for (const stored of await state.store.allAnnotations()) {
+    const log = logs.get(stored.docId);
+    if (!log) {
+      out.push({ record: stored, plain: stored });
+      continue;
+    }
+    const record = state.core.foldLog(await state.store.document(stored.docId), stored, log);
+    const { expect, ...plain } = record;
+    out.push({ record, plain });
+  }
+  return out;
+}
+
 // ---- edits ------------------------------------------------------------------
 
 // One user action on the open document, as the core names it

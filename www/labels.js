@@ -7,7 +7,7 @@ import { relabelRecord } from './pkg/spanmark.js';
 import { $, state, status, clearError, report, serial, settingsChanged } from './page.js';
 import { drawLabels } from './view.js';
 import { drawLabelEditor } from './labeleditor.js';
-import { act, flush, openDocument, reloadList } from './document.js';
+import { act, flush, foldedRecords, openDocument, reloadList } from './document.js';
 import { drawStructureLabels } from './structurelabels.js';
 
 let labelUndo = null; // puts back what the last label deletion removed
@@ -49,30 +49,45 @@ export async function labelWith(name) {
 async function relabelProject(from, to) {
   let count = 0;
   const changed = [];
-  for (const r of await state.store.allAnnotations()) {
-    const out = relabelRecord(r, from, to);
+  for (const { record, plain } of await foldedRecords()) {
+    const out = relabelRecord(record, from, to);
     if (!out) continue;
     count += out.count;
-    changed.push({ before: r, after: out.record });
+    changed.push({ before: plain, after: out.record });
   }
   return { count, changed };
 }
+
+// Another tab may log an edit to a document between the read and the
+// write: the write is then refused, and made again from what is stored.
+const TRIES = 3;
 
 function applyLabelChange(from, to, coreCall) {
   return serial(async () => {
     await flush();
     const labelsBefore = state.core.labels();
-    const { count, changed } = await relabelProject(from, to);
-    coreCall();
-    refreshLabels({ all: true });
-    await state.store.write({
-      labels: state.core.labels(),
-      annotations: changed.map((c) => c.after),
-    });
-    await openDocument(state.docId);
-    await reloadList();
-    settingsChanged();
-    return { count, undo: { labels: labelsBefore, records: changed.map((c) => c.before) } };
+    for (let tries = 1; ; tries += 1) {
+      const { count, changed } = await relabelProject(from, to);
+      coreCall();
+      refreshLabels({ all: true });
+      try {
+        await state.store.write({
+          labels: state.core.labels(),
+          annotations: changed.map((c) => c.after),
+        });
+      } catch (e) {
+        // Nothing was stored: neither is anything shown.
+        state.core.setLabels(labelsBefore);
+        await openDocument(state.docId);
+        refreshLabels({ all: true });
+        if (e && e.name === 'ConflictError' && tries < TRIES) continue;
+        throw e;
+      }
+      await openDocument(state.docId);
+      await reloadList();
+      settingsChanged();
+      return { count, undo: { labels: labelsBefore, records: changed.map((c) => c.before) } };
+    }
   });
 }
 

@@ -346,6 +346,19 @@ class Store {
     return written;
   }
 
+  // Every document's edit-log entries since its last snapshot, by id
+  // (documents with none are absent).
+  async logsByDocument() {
+    const tx = this.db.transaction('edits', 'readonly');
+    const logs = new Map();
+    for (const r of await promised(tx.objectStore('edits').getAll())) {
+      if (!r.entry) continue;
+      if (!logs.has(r.docId)) logs.set(r.docId, []);
+      logs.get(r.docId).push(r);
+    }
+    return logs;
+  }
+
   async allAnnotations() {
     const tx = this.db.transaction('annotations', 'readonly');
     return promised(tx.objectStore('annotations').getAll());

@@ -220,3 +220,33 @@ test('a record and log stored before edits named their tab still open, and undo 
   await idle();
   assert.deepEqual(await userSpans(a), []);
 });
+
+test('a label renamed in one tab reaches the edits another tab has logged but not yet folded into a snapshot', async () => {
+  const text = 'Lumen Analytics hired Ada Quist in Tromsø.';
+  await shared('logged', text);
+  await b.evaluate(() => window.spanmark.load('Nothing to see here.', { id: 'elsewhere' }));
+  // A labels a word (where the model suggested nothing): one log entry, no
+  // snapshot (A stays on the document, and B has left it).
+  await a.evaluate(() => window.spanmark.addSpan(16, 21, 'ORG'));
+  await idle();
+  // B renames ORG project-wide.
+  await b.click('#edit-labels');
+  const row = '#label-editor .label-edit[data-label="ORG"]';
+  await b.fill(`${row} .label-name`, 'COMPANY');
+  await b.press(`${row} .label-name`, 'Enter');
+  await b.waitForSelector('#labels button[data-label="COMPANY"]');
+  await idle();
+  const labelled = (p) => p.evaluate(() => window.spanmark.exportAs('json'))
+    .then((j) => JSON.parse(j).documents.find((d) => d.id === 'logged').spans.filter((s) => s.source === 'user')
+      .map((s) => `${s.start}:${s.end}:${s.label}`));
+  assert.deepEqual(await labelled(b), ['16:21:COMPANY']);
+  await b.evaluate(() => window.spanmark.openDocument('logged'));
+  assert.deepEqual(await userSpans(b), ['16:21:COMPANY']);
+  // A's page, reloaded, finds the same; and its undo still takes the span back.
+  await reloadBoth();
+  await a.evaluate(() => window.spanmark.openDocument('logged'));
+  assert.deepEqual(await userSpans(a), ['16:21:COMPANY']);
+  await a.keyboard.press('Control+z');
+  await idle();
+  assert.deepEqual(await userSpans(a), []);
+});

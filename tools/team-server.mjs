@@ -5,7 +5,11 @@
 // Usage: node tools/team-server.mjs [ROOT [PORT]]   (./build.sh team)
 // Environment: SPANMARK_TEAM_DATA (default team-data/), SPANMARK_ADMIN
 // (name:password; generated and kept in the data dir when unset, embedded
-// engine only), SPANMARK_COUCHDB (http://host:5984).
+// engine only), SPANMARK_COUCHDB (http://host:5984); SPANMARK_TEAM_LOG=1
+// prints each request line as it arrives (`> POST /db/news/_bulk_docs`) and
+// as it is answered (`< 201 POST ...`) or its connection lost (`x POST
+// ...`): the fault tests kill a process while
+// a request is provably being served.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,6 +48,7 @@ export async function startTeamServer({
   admin: givenAdmin,
   couchdb,
   say = console.log,
+  log = null,
 } = {}) {
   fs.mkdirSync(dataDir, { recursive: true });
   let api;
@@ -73,6 +78,12 @@ export async function startTeamServer({
   const page = staticHandler(root);
   let projects;
   const server = http.createServer((req, res) => {
+    if (log) {
+      const line = `${req.method} ${req.url}`;
+      log(`> ${line}`);
+      res.once('finish', () => log(`< ${res.statusCode} ${line}`));
+      res.once('close', () => { if (!res.writableFinished) log(`x ${line} (the connection closed)`); });
+    }
     const pathname = req.url.split('?')[0];
     if (pathname === DB_MOUNT || pathname.startsWith(DB_MOUNT + '/')) {
       req.url = req.url.slice(DB_MOUNT.length) || '/';
@@ -101,6 +112,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       dataDir: process.env.SPANMARK_TEAM_DATA || 'team-data',
       admin: process.env.SPANMARK_ADMIN,
       couchdb: process.env.SPANMARK_COUCHDB,
+      log: process.env.SPANMARK_TEAM_LOG === '1' ? (line) => console.log(`spanmark team server: ${line}`) : null,
     });
     const engine = process.env.SPANMARK_COUCHDB ? `the CouchDB at ${process.env.SPANMARK_COUCHDB}` : 'the embedded engine';
     console.log(`spanmark team server: ${url}/ (the page), ${url}${DB_MOUNT}/ (${engine})`);

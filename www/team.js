@@ -343,7 +343,10 @@ async function assign(how) {
   return n;
 }
 
-async function begin(project, user, roles, { fresh = false } = {}) {
+// `resumed`: after a reload, {signedOut}: every record that may hold edits
+// is marked, and the sign-in said, before the state is first shown (else it
+// would say synced for a moment over edits not yet sent, or a lost sign-in).
+async function begin(project, user, roles, { fresh = false, resumed = null } = {}) {
   if (ctx) ctx.replicator.stop();
   if (fresh) await state.store.writeTeam({ clear: true });
   const log = fresh ? [] : await state.store.teamLog();
@@ -366,6 +369,10 @@ async function begin(project, user, roles, { fresh = false } = {}) {
     onState: showState,
   });
   await state.store.putSetting(SETTING, { project, user, own: ctx.own ? [...ctx.own] : undefined });
+  if (resumed) {
+    await markAllDirty();
+    if (resumed.signedOut) ctx.replicator.failure = { kind: 'signedout', reason: 'signed out' };
+  }
   showState();
 }
 
@@ -439,14 +446,9 @@ async function resume() {
   if (!stored) return;
   const who = await session().catch(() => null);
   const name = who?.json?.userCtx?.name;
-  await begin(stored.project, stored.user, name === stored.user ? who.json.userCtx.roles : []);
-  await markAllDirty();
-  if (name !== stored.user && who) {
-    ctx.replicator.failure = { kind: 'signedout', reason: 'signed out' };
-    showState();
-    return;
-  }
-  ctx.replicator.schedule(0);
+  const signedOut = name !== stored.user && !!who;
+  await begin(stored.project, stored.user, name === stored.user ? who.json.userCtx.roles : [], { resumed: { signedOut } });
+  if (!signedOut) ctx.replicator.schedule(0);
 }
 
 async function signOut() {

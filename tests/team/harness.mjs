@@ -22,15 +22,30 @@ export function tempDir(prefix = 'spanmark-team-') {
   return dir;
 }
 
-// Resolves once the server says where it listens: {url, admin, output, kill, stop}.
-// `admin` is SPANMARK_ADMIN when given, else the generated one it printed.
-export function startTeamServer({ dataDir = tempDir(), env = {}, port = 0 } = {}) {
+// Resolves once the server says where it listens: {url, admin, output, kill,
+// stop, logged}. `admin` is SPANMARK_ADMIN when given, else the generated one
+// it printed. `log`: the server prints each request as it arrives and as it
+// is answered (SPANMARK_TEAM_LOG), and `logged(re, nth)` resolves with the
+// nth such line (the first by default) matching `re` printed after the call.
+export function startTeamServer({ dataDir = tempDir(), env = {}, port = 0, log = false } = {}) {
+  if (log) env = { SPANMARK_TEAM_LOG: '1', ...env };
   const child = spawn(process.execPath, [SERVER, path.join(ROOT, 'www'), String(port)], {
     cwd: ROOT,
     env: { ...process.env, SPANMARK_TEAM_DATA: dataDir, SPANMARK_ADMIN: '', SPANMARK_COUCHDB: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let waiting = [];
+  const heard = () => {
+    waiting = waiting.filter((w) => {
+      const lines = output.slice(w.from).split('\n');
+      lines.pop(); // not yet whole
+      const line = lines.filter((l) => w.re.test(l))[w.nth - 1];
+      if (line === undefined) return true;
+      w.resolve(line);
+      return false;
+    });
+  };
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`the team server did not start:\n${output}`)), 20000);
@@ -41,6 +56,7 @@ export function startTeamServer({ dataDir = tempDir(), env = {}, port = 0 } = {}
     }
     const read = (chunk) => {
       output += chunk;
+      heard();
       const at = output.match(/spanmark team server: (http:\/\/\S+?)\/ /);
       if (!at) return;
       clearTimeout(timer);
@@ -51,6 +67,7 @@ export function startTeamServer({ dataDir = tempDir(), env = {}, port = 0 } = {}
         admin: env.SPANMARK_ADMIN || (made ? `${made[1]}:${made[2]}` : null),
         get output() { return output; },
         kill: (signal) => { child.kill(signal); return exited; },
+        logged: (re, nth = 1) => new Promise((r) => { waiting.push({ re, nth, from: output.length, resolve: r }); }),
         stop: () => { child.kill('SIGTERM'); return exited; },
       });
     };

@@ -27,7 +27,7 @@ impl Hasher for PassThrough {
 
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<PassThrough>>;
 /// Bumped whenever feature extraction changes: a model file records it.
-pub const FEATURE_VERSION: u32 = 6;
+pub const FEATURE_VERSION: u32 = 7;
 /// Longest gazetteer entry, in tokens.
 const GAZ_MAX: usize = 6;
 /// Most features one token can have (34 besides the gazetteer bits, of

@@ -20,7 +20,9 @@
 //! - Word clusters learned from far more text than the training data
 //!   (`tools/clusters.py`), so unseen names look like seen ones.
 //! - Prediction history: what the model labelled the same word in the
-//!   document's earlier sentences (decoding goes sentence by sentence).
+//!   document's earlier sentences (decoding goes sentence by sentence), and
+//!   in its later ones (a second decoding of the sentences where the first
+//!   labelled one of their words further on).
 //! - Document context: whether a capitalised word also occurs lower-cased or
 //!   title-cased mid-sentence elsewhere in the document, and whether its sentence
 //!   is an all-caps or a title-case headline.

@@ -443,6 +443,21 @@ fn a_model_trained_with_later_history_decodes_twice_deterministically() {
         .map(|e| (e.start, LABELS[e.label]))
         .collect();
     assert_eq!(found, [(0, "PER"), (3, "LOC"), (5, "PER"), (7, "LOC")]);
+    // The second decoding adds only the later-history rows to the first's
+    // scores: the same tags as scoring every feature afresh.
+    let sents = [0..5, 5..9];
+    let view = a.token_view(&words, &sents);
+    let hist = a.history(&words, &sents);
+    assert!(
+        hist.later[..5].iter().any(|&l| l != 0),
+        "the first sentence has some"
+    );
+    let (mut back, mut out, mut afresh) = (Vec::new(), Vec::new(), Vec::new());
+    for s in &sents {
+        viterbi(&view.em[s.clone()], &a.trans, &mut back, &mut out);
+        afresh.extend_from_slice(&out);
+    }
+    assert_eq!(afresh, view.tags);
 }
 
 #[test]

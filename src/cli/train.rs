@@ -72,6 +72,15 @@ pub struct Args {
     /// earlier in the document (trains `--folds` more models for them)
     #[arg(long)]
     pub history: bool,
+    /// With `--history`: also what the model labelled the same word in the
+    /// document's later sentences (Ratinov & Roth's two-stage aggregation:
+    /// the model decodes a document twice)
+    #[arg(long, requires = "history")]
+    pub later: bool,
+    /// The gazetteer features hold only `--train`'s names, not those of the
+    /// `--extra` corpora
+    #[arg(long)]
+    pub main_names: bool,
     /// Confidence temperature to write instead of fitting it on `--dev`
     /// (for a model trained on train + dev: the one `--cv` prints)
     #[arg(long)]
@@ -297,6 +306,8 @@ pub fn run(args: Args) -> CliResult {
         listed,
         best_epoch: true,
         history: args.history,
+        later: args.later,
+        main_names: args.main_names,
         temperature: args.temperature,
         adapt: args.adapt,
         max_features: args.max_features,

@@ -1,5 +1,6 @@
 use super::features::{
-    mix, DocFeatures, FastMap, History, Tok, Which, CTX_TITLE_HEADLINE, F_BREAK, GAZ_SEED, MAXF,
+    later_index, mix, DocFeatures, FastMap, Histories, History, Tok, Which, CTX_TITLE_HEADLINE,
+    F_BREAK, GAZ_SEED, HIST_CASE, MAXF,
 };
 use super::tags::{allowed, spans_from_tags, tag_id, Part, EDGE, LABELS, NT};
 use super::{Entity, Model, Slot, LANES};
@@ -191,11 +192,11 @@ impl Model {
         tags
     }
 
-    /// Per token, the prediction history feature (`DocFeatures::hist`)
-    /// decoding the document gave it: what a model trained with history
-    /// features sees for the training documents.
-    pub(super) fn history(&self, words: &[&str], sentences: &[Range<usize>]) -> Vec<u8> {
-        let mut hist = Vec::new();
+    /// Per token, the prediction history features (`DocFeatures::hist`
+    /// and `DocFeatures::later`) decoding the document gave it: what a model
+    /// trained with history features sees for the training documents.
+    pub(super) fn history(&self, words: &[&str], sentences: &[Range<usize>]) -> Histories {
+        let mut hist = Histories::default();
         self.run(words, sentences, &mut Vec::new(), None, Some(&mut hist));
         hist
     }
@@ -208,13 +209,19 @@ impl Model {
         ents
     }
 
+    /// Decodes a document: sentence by sentence, each with the history of
+    /// the sentences before it; then, if the model weighs what later
+    /// sentences say of a word, again every sentence where the first
+    /// decoding labelled one of its capitalised words later on (Ratinov &
+    /// Roth's two-stage aggregation with one model: only those tokens'
+    /// scores change, by their later-history feature's weights).
     fn run(
         &self,
         words: &[&str],
         sentences: &[Range<usize>],
         tags: &mut Vec<u8>,
         ents: Option<&mut Vec<Entity>>,
-        hist: Option<&mut Vec<u8>>,
+        hist: Option<&mut Histories>,
     ) {
         let whole = std::slice::from_ref(&(0..words.len())).to_vec();
         let sents = if sentences.is_empty() {
@@ -226,23 +233,54 @@ impl Model {
         doc.build(words, sents, &self.names);
         tags.clear();
         tags.resize(words.len(), 0);
-        let mut em: Vec<[f32; NT]> = Vec::new();
+        // the first decoding's scores, sentence after sentence, and tags
+        let mut em_all: Vec<[f32; NT]> = Vec::new();
+        let mut first = vec![0u8; words.len()];
         let mut back = Vec::new();
         let mut out = Vec::new();
         let mut batch = Batch {
             words: vec![None; doc.distinct],
             ..Batch::default()
         };
-        let mut found = Vec::new();
         let mut history = History::default();
         for s in sents {
             history.fill(&mut doc, s);
-            em.clear();
-            self.emissions(&doc, s, &mut batch, &mut em);
-            viterbi(&em, &self.trans, &mut back, &mut out);
+            let a = em_all.len();
+            self.emissions(&doc, s, &mut batch, &mut em_all);
+            viterbi(&em_all[a..], &self.trans, &mut back, &mut out);
             history.record(&doc, s, &out);
-            for (a, b, ty) in spans_from_tags(&out) {
-                let score = segment_confidence(&em, &self.trans, &out, a, b, ty, self.temperature);
+            first[s.clone()].copy_from_slice(&out);
+        }
+        // (a caller that asks for the history gets the later one too)
+        let any_later =
+            (self.later.is_some() || hist.is_some()) && History::later(&mut doc, sents, &first);
+        let later = self.later.as_deref().filter(|_| any_later);
+        let mut found = Vec::new();
+        let mut em = Vec::new();
+        let mut from = 0;
+        for s in sents {
+            let e = &em_all[from..from + s.len()];
+            from += s.len();
+            let (em, out) = match later {
+                Some(table) if doc.later[s.clone()].iter().any(|&l| l != 0) => {
+                    em.clear();
+                    em.extend_from_slice(e);
+                    for (row, i) in em.iter_mut().zip(s.clone()) {
+                        let l = doc.later[i];
+                        if l != 0 {
+                            let w = &table[later_index(l, doc.toks[i].flags & HIST_CASE)];
+                            for (o, &x) in row.iter_mut().zip(w) {
+                                *o += x;
+                            }
+                        }
+                    }
+                    viterbi(&em, &self.trans, &mut back, &mut out);
+                    (&em[..], &out[..])
+                }
+                _ => (e, &first[s.clone()]),
+            };
+            for (a, b, ty) in spans_from_tags(out) {
+                let score = segment_confidence(em, &self.trans, out, a, b, ty, self.temperature);
                 if b - a == 1
                     && doc.ctx[s.start + a] & CTX_TITLE_HEADLINE != 0
                     && score < HEADLINE_SURE
@@ -285,7 +323,8 @@ impl Model {
             ents.extend(found);
         }
         if let Some(hist) = hist {
-            *hist = doc.hist;
+            hist.earlier = doc.hist;
+            hist.later = doc.later;
         }
     }
 }
@@ -314,7 +353,9 @@ impl Model {
         let mut doc = DocFeatures::default();
         doc.build(words, sents, &self.names);
         let mut tags = Vec::new();
-        self.run(words, sentences, &mut tags, None, Some(&mut doc.hist));
+        let mut hist = Histories::default();
+        self.run(words, sentences, &mut tags, None, Some(&mut hist));
+        (doc.hist, doc.later) = (hist.earlier, hist.later);
         let mut view = TokenView {
             feats: Vec::with_capacity(words.len() * 32),
             start: Vec::with_capacity(words.len() + 1),

@@ -27,10 +27,10 @@ impl Hasher for PassThrough {
 
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<PassThrough>>;
 /// Bumped whenever feature extraction changes: a model file records it.
-pub const FEATURE_VERSION: u32 = 6;
+pub const FEATURE_VERSION: u32 = 7;
 /// Longest gazetteer entry, in tokens.
 const GAZ_MAX: usize = 6;
-/// Most features one token can have (33 besides the gazetteer bits, of
+/// Most features one token can have (34 besides the gazetteer bits, of
 /// which there are at most 28).
 pub(super) const MAXF: usize = 64;
 
@@ -416,6 +416,11 @@ pub(super) struct DocFeatures {
     /// first in its sentence). Filled while decoding, sentence by sentence
     /// ([`History`]); in training, from a jackknifed model's decoding.
     pub(super) hist: Vec<u8>,
+    /// Per capitalised token: the same, from the document's later sentences
+    /// (Ratinov & Roth's two-stage prediction aggregation): filled from a
+    /// first decoding of the whole document ([`History::later`]), for a
+    /// second.
+    pub(super) later: Vec<u8>,
     /// Per token: its word's index among the document's distinct words
     /// (first seen first), so that what depends on the word alone is worked
     /// out once per word ([`Which::Word`]).
@@ -439,6 +444,15 @@ pub(super) const CTX_TITLE_HEADLINE: u8 = 16;
 /// A capitalised word was seen outside any name, not first in its sentence.
 pub(super) const HIST_NONE: u8 = 16;
 
+/// A document's prediction history features per token: from its earlier
+/// sentences ([`DocFeatures::hist`]) and its later ones
+/// ([`DocFeatures::later`]).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Histories {
+    pub(super) earlier: Vec<u8>,
+    pub(super) later: Vec<u8>,
+}
+
 /// The labels given so far in a document, per word (its `lw`).
 #[derive(Default)]
 pub(super) struct History(FastMap<u64, u8>);
@@ -461,17 +475,75 @@ impl History {
     pub(super) fn record(&mut self, doc: &DocFeatures, s: &Range<usize>, tags: &[u8]) {
         for (j, &tag) in tags.iter().enumerate() {
             let t = &doc.toks[s.start + j];
-            if t.flags & F_UPPER == 0 {
-                continue;
+            if let Some(bit) = history_bit(t, tag, j) {
+                *self.0.entry(t.lw).or_insert(0) |= bit;
             }
-            let bit = match super::tags::tag_parts(tag) {
-                Some((ty, _)) => 1 << ty,
-                None if j > 0 => HIST_NONE,
-                None => continue,
-            };
-            *self.0.entry(t.lw).or_insert(0) |= bit;
         }
     }
+
+    /// Sets `doc.later` from the tags decoded for the whole document (one
+    /// per token): for each capitalised token, what its word was labelled in
+    /// the sentences after its own. Returns whether any token got some.
+    pub(super) fn later(doc: &mut DocFeatures, sents: &[Range<usize>], tags: &[u8]) -> bool {
+        let mut after = History::default();
+        let mut any = false;
+        for s in sents.iter().rev() {
+            if !after.0.is_empty() {
+                for i in s.clone() {
+                    let t = &doc.toks[i];
+                    if t.flags & F_UPPER != 0 {
+                        let l = after.0.get(&t.lw).copied().unwrap_or(0);
+                        doc.later[i] = l;
+                        any |= l != 0;
+                    }
+                }
+            }
+            after.record(doc, s, &tags[s.clone()]);
+        }
+        any
+    }
+}
+
+/// The history bit that tag `tag` of the `j`-th token of its sentence gives
+/// its word: its type, or [`HIST_NONE`] outside a name but not first in the
+/// sentence; none for a word without capitals.
+fn history_bit(t: &Tok, tag: u8, j: usize) -> Option<u8> {
+    if t.flags & F_UPPER == 0 {
+        return None;
+    }
+    match super::tags::tag_parts(tag) {
+        Some((ty, _)) => Some(1 << ty),
+        None if j > 0 => Some(HIST_NONE),
+        None => None,
+    }
+}
+
+/// The key of template `tid` over the values `a` and `b`.
+#[inline(always)]
+fn template_key(tid: u64, a: u64, b: u64) -> u32 {
+    finish(mix(mix(tid.wrapping_mul(0x2127_599b_f432_5c37), a), b))
+}
+
+/// The template of [`DocFeatures::later`].
+const T_LATER: u64 = 35;
+
+/// The casing bits the history templates pair their value with.
+pub(super) const HIST_CASE: u8 = F_TITLE | F_ALLCAPS;
+
+/// Every value of a token's [`HIST_CASE`] bits.
+pub(super) const HIST_CASES: [u8; 4] = [0, F_TITLE, F_ALLCAPS, HIST_CASE];
+
+/// Where [`later_key`]'s feature of these values is in a table of `32 * 4`.
+pub(super) fn later_index(later: u8, case: u8) -> usize {
+    (later as usize & 31) * 4
+        + (case & F_TITLE != 0) as usize
+        + 2 * (case & F_ALLCAPS != 0) as usize
+}
+
+/// The key of the later-history feature `later` of a token whose flags'
+/// [`HIST_CASE`] bits are `case`.
+pub(super) fn later_key(later: u8, case: u8) -> u32 {
+    template_key(T_LATER, later as u64, case as u64)
 }
 
 const BOS: u64 = 0x0123_4567_89ab_cdef;
@@ -504,6 +576,8 @@ impl DocFeatures {
         self.ctx.resize(words.len(), 0);
         self.hist.clear();
         self.hist.resize(words.len(), 0);
+        self.later.clear();
+        self.later.resize(words.len(), 0);
         let mut seen: FastMap<u64, u8> = FastMap::default();
         for s in sents {
             gaz.mark(&self.toks, s.clone(), &mut self.gaz);
@@ -599,7 +673,7 @@ impl DocFeatures {
         let sh = |j: isize| near(j, |t| t.shape);
         let mut n = 0;
         let mut put = |tid: u64, a: u64, b: u64| {
-            out[n] = finish(mix(mix(tid.wrapping_mul(0x2127_599b_f432_5c37), a), b));
+            out[n] = template_key(tid, a, b);
             n += 1;
         };
         let (lm2, lm1, l0, lp1, lp2) = (lw(-2), lw(-1), t.lw, lw(1), lw(2));
@@ -660,7 +734,11 @@ impl DocFeatures {
             }
             let h = self.hist[i];
             if h != 0 {
-                put(34, h as u64, (t.flags & (F_TITLE | F_ALLCAPS)) as u64);
+                put(34, h as u64, (t.flags & HIST_CASE) as u64);
+            }
+            let l = self.later[i];
+            if l != 0 {
+                put(T_LATER, l as u64, (t.flags & HIST_CASE) as u64);
             }
         }
         if word {

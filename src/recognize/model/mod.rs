@@ -20,7 +20,9 @@
 //! - Word clusters learned from far more text than the training data
 //!   (`tools/clusters.py`), so unseen names look like seen ones.
 //! - Prediction history: what the model labelled the same word in the
-//!   document's earlier sentences (decoding goes sentence by sentence).
+//!   document's earlier sentences (decoding goes sentence by sentence), and
+//!   in its later ones (a second decoding of the sentences where the first
+//!   labelled one of their words further on).
 //! - Document context: whether a capitalised word also occurs lower-cased or
 //!   title-cased mid-sentence elsewhere in the document, and whether its sentence
 //!   is an all-caps or a title-case headline.
@@ -90,6 +92,11 @@ pub struct Model {
     temperature: f32,
     trans: Box<Trans>,
     names: EntityNames,
+    /// The emission scores of every later-history feature
+    /// ([`features::later_key`]), at [`features::later_index`]; `None` when the model
+    /// has no weight for any (then the second decoding would change
+    /// nothing, and is skipped).
+    later: Option<Box<[[f32; NT]]>>,
 }
 
 /// A slot of the weight table: a feature key (0: empty) and its row.
@@ -188,7 +195,7 @@ impl Model {
             slots[s] = Slot { key, row: i as u32 };
         }
         rows.push(pack(&[0i8; NT]));
-        Model {
+        let mut m = Model {
             slots,
             mask,
             rows,
@@ -196,7 +203,23 @@ impl Model {
             temperature,
             trans,
             names,
+            later: None,
+        };
+        let mut later = vec![[0f32; NT]; 32 * 4];
+        let mut any = false;
+        for l in 1..32u8 {
+            for case in features::HIST_CASES {
+                let row = m.row(features::later_key(l, case));
+                any |= row.iter().any(|&x| x != 0);
+                for (o, &x) in later[features::later_index(l, case)].iter_mut().zip(&row) {
+                    *o = x as f32 * scale;
+                }
+            }
         }
+        if any {
+            m.later = Some(later.into_boxed_slice());
+        }
+        m
     }
 
     /// Number of weighted features and of gazetteer entries.

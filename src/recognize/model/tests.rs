@@ -385,6 +385,82 @@ fn history_tells_a_word_what_earlier_sentences_made_of_it() {
 }
 
 #[test]
+fn later_history_tells_a_word_what_later_sentences_made_of_it() {
+    // a headline first: its capitals say little, the story says who is who
+    let words = [
+        "APEX", "HIRES", "SMITH", "Smith", "joined", "Apex", ".", "Smith", "left", ".",
+    ];
+    let sents = [0..3, 3..7, 7..10];
+    let mut doc = features::DocFeatures::default();
+    doc.build(&words, &sents, &EntityNames::default());
+    let (per, org) = (tag_id(0, Part::U), tag_id(1, Part::U));
+    let tags = [0, 0, 0, per, 0, org, 0, per, 0, 0];
+    assert!(features::History::later(&mut doc, &sents, &tags));
+    assert_eq!(doc.later[0], 1 << 1, "APEX is an ORG later on");
+    assert_eq!(doc.later[2], 1 << 0, "SMITH is a PER later on");
+    assert_eq!(doc.later[1], 0, "HIRES never comes again");
+    assert_eq!(doc.later[3], 1 << 0, "only later sentences count");
+    assert_eq!(doc.later[5], 0, "Apex is not seen after its sentence");
+    assert_eq!(doc.later[7], 0, "nothing comes after the last sentence");
+    assert_eq!(doc.later[4], 0, "lower-case words get none");
+    assert!(
+        doc.hist.iter().all(|&h| h == 0),
+        "the earlier history is apart"
+    );
+    let mut one = features::DocFeatures::default();
+    one.build(&words[..3], &sents[..1], &EntityNames::default());
+    assert!(!features::History::later(&mut one, &sents[..1], &tags[..3]));
+}
+
+#[test]
+fn a_model_trained_with_later_history_decodes_twice_deterministically() {
+    let docs = tiny();
+    let o = TrainOptions {
+        history: true,
+        later: true,
+        ..opts(4)
+    };
+    let a = train(&docs, Some(&docs), &o, &mut |_| {}).unwrap();
+    let b = train(&docs, Some(&docs), &o, &mut |_| {}).unwrap();
+    assert_eq!(a.to_bytes(), b.to_bytes());
+    assert!(a.later.is_some(), "it weighs the later history");
+    let back = Model::from_bytes(&a.to_bytes()).unwrap();
+    assert!(back.later.is_some(), "its file keeps those weights");
+    let without = train(
+        &docs,
+        Some(&docs),
+        &TrainOptions { later: false, ..o },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(without.later.is_none(), "no second decoding without them");
+    let words: Vec<&str> = "John Smith visited London . Smith left London ."
+        .split(' ')
+        .collect();
+    let found: Vec<_> = a
+        .entities(&words, &[0..5, 5..9])
+        .iter()
+        .map(|e| (e.start, LABELS[e.label]))
+        .collect();
+    assert_eq!(found, [(0, "PER"), (3, "LOC"), (5, "PER"), (7, "LOC")]);
+    // The second decoding adds only the later-history rows to the first's
+    // scores: the same tags as scoring every feature afresh.
+    let sents = [0..5, 5..9];
+    let view = a.token_view(&words, &sents);
+    let hist = a.history(&words, &sents);
+    assert!(
+        hist.later[..5].iter().any(|&l| l != 0),
+        "the first sentence has some"
+    );
+    let (mut back, mut out, mut afresh) = (Vec::new(), Vec::new(), Vec::new());
+    for s in &sents {
+        viterbi(&view.em[s.clone()], &a.trans, &mut back, &mut out);
+        afresh.extend_from_slice(&out);
+    }
+    assert_eq!(afresh, view.tags);
+}
+
+#[test]
 fn training_with_history_is_deterministic() {
     let docs = tiny();
     let o = TrainOptions {

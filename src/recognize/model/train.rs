@@ -1,5 +1,5 @@
 use super::decode::{segment_scores, viterbi, Trans};
-use super::features::{analyze, finish, mix, DocFeatures, EntityNames, F_UPPER, MAXF};
+use super::features::{analyze, finish, mix, DocFeatures, EntityNames, Histories, F_UPPER, MAXF};
 use super::tags::{spans_from_tags, tags_from_spans, EDGE, LABELS, NT};
 use super::Model;
 use std::collections::{HashMap, HashSet};
@@ -63,6 +63,13 @@ pub struct TrainOptions {
     /// jackknifed models without them (`folds` of them, trained for at most
     /// [`HISTORY_EPOCHS`]).
     pub history: bool,
+    /// With `history`: also what the model labelled the same word in the
+    /// document's later sentences (a second decoding at run time; see
+    /// `Model::run`).
+    pub later: bool,
+    /// The gazetteer features hold the names of the main corpus only (not
+    /// those of the other genres' documents, `domain` not 0).
+    pub main_names: bool,
     /// The confidence temperature to write instead of fitting it on dev
     /// (a model trained on train + dev takes the one cross-validation found).
     pub temperature: Option<f32>,
@@ -180,6 +187,8 @@ impl Default for TrainOptions {
             listed: Vec::new(),
             best_epoch: true,
             history: false,
+            later: false,
+            main_names: false,
             temperature: None,
             adapt: false,
             max_features: None,
@@ -288,9 +297,6 @@ const FORBIDDEN: f32 = -1e30;
 /// Epochs of the models that give the training data its history features.
 pub const HISTORY_EPOCHS: usize = 6;
 
-/// Per document, per token: its history feature (`DocFeatures::hist`).
-type Histories = Vec<Vec<u8>>;
-
 /// The history features of the training documents (each from a model
 /// trained without them on the folds that do not hold it) and of the dev
 /// documents (from the first of those models).
@@ -298,17 +304,18 @@ fn jackknife_history(
     train_docs: &[TrainDoc],
     dev: Option<&[TrainDoc]>,
     opts: &TrainOptions,
-) -> Result<(Histories, Histories), String> {
+) -> Result<(Vec<Histories>, Vec<Histories>), String> {
     let folds = opts.folds.max(2);
     let inner = TrainOptions {
         history: false,
+        later: false,
         seeds: 1,
         epochs: opts.epochs.min(HISTORY_EPOCHS),
         best_epoch: false,
         temperature: Some(1.0),
         ..opts.clone()
     };
-    let mut hist = vec![Vec::new(); train_docs.len()];
+    let mut hist = vec![Histories::default(); train_docs.len()];
     let mut dev_hist = Vec::new();
     for k in 0..folds {
         let sub: Vec<TrainDoc> = (0..train_docs.len())
@@ -320,12 +327,19 @@ fn jackknife_history(
             if i % folds == k {
                 let (words, sents) = doc_words(d);
                 hist[i] = m.history(&words, &sents);
+                if !opts.later {
+                    hist[i].later.clear();
+                }
             }
         }
         if k == 0 {
             for d in dev.unwrap_or(&[]) {
                 let (words, sents) = doc_words(d);
-                dev_hist.push(m.history(&words, &sents));
+                let mut h = m.history(&words, &sents);
+                if !opts.later {
+                    h.later.clear();
+                }
+                dev_hist.push(h);
             }
         }
     }
@@ -338,7 +352,7 @@ fn jackknife_history(
 /// its features' private copies.
 fn encode(
     docs: &[&TrainDoc],
-    hist: &[&[u8]],
+    hist: &[&Histories],
     gaz: &dyn Fn(usize) -> usize,
     gazetteers: &[EntityNames],
     f: &mut FeatureIds,
@@ -360,7 +374,10 @@ fn encode(
         if let Some(h) = hist.get(di) {
             // a copy in another casing keeps its original's history where
             // its words are still capitalised (as decoding would give it)
-            for ((o, &x), t) in doc.hist.iter_mut().zip(h.iter()).zip(&doc.toks) {
+            for ((o, &x), t) in doc.hist.iter_mut().zip(&h.earlier).zip(&doc.toks) {
+                *o = if t.flags & F_UPPER != 0 { x } else { 0 };
+            }
+            for ((o, &x), t) in doc.later.iter_mut().zip(&h.later).zip(&doc.toks) {
                 *o = if t.flags & F_UPPER != 0 { x } else { 0 };
             }
         }
@@ -482,7 +499,12 @@ pub fn train(
     }
     let folds = opts.folds.max(1);
     // gazetteers[0]: from everything (shipped, used on dev); [1 + k]: without fold k
-    let full = build_names(train.iter().filter(|_| folds > 1), &opts.listed);
+    // (with `main_names`, only the main corpus's names)
+    let named = |d: &&TrainDoc| !opts.main_names || d.domain == 0;
+    let full = build_names(
+        train.iter().filter(|_| folds > 1).filter(named),
+        &opts.listed,
+    );
     let mut gazetteers = vec![full];
     if folds > 1 {
         for k in 0..folds {
@@ -491,7 +513,8 @@ pub fn train(
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| i % folds != k)
-                    .map(|(_, d)| d),
+                    .map(|(_, d)| d)
+                    .filter(named),
                 &opts.listed,
             ));
         }
@@ -531,8 +554,8 @@ pub fn train(
     } else {
         (Vec::new(), Vec::new())
     };
-    let ref_hist: Vec<&[u8]> = if opts.history {
-        original.iter().map(|&i| &hist[i][..]).collect()
+    let ref_hist: Vec<&Histories> = if opts.history {
+        original.iter().map(|&i| &hist[i]).collect()
     } else {
         Vec::new()
     };
@@ -547,7 +570,7 @@ pub fn train(
     );
     let dev_enc = dev.map(|d| {
         let refs: Vec<&TrainDoc> = d.iter().collect();
-        let dh: Vec<&[u8]> = dev_hist.iter().map(|h| &h[..]).collect();
+        let dh: Vec<&Histories> = dev_hist.iter().collect();
         encode(&refs, &dh, &|_| 0, &gazetteers, &mut fid, false, false)
     });
     // Several seeds: the mean of their averaged weights (a model ensemble

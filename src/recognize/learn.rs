@@ -786,7 +786,7 @@ impl Learner {
             ));
         }
         let fv = r.u32("feature version")?;
-        if fv != model::FEATURE_VERSION {
+        if !(model::FEATURES_UNCHANGED_SINCE..=model::FEATURE_VERSION).contains(&fv) {
             return Err(format!(
                 "learned model was made for feature version {fv}, this build extracts version {}",
                 model::FEATURE_VERSION
@@ -1215,6 +1215,14 @@ mod tests {
         assert!(err(&v).contains("version 9"));
         let mut v = bytes.clone();
         v[12] ^= 0xff;
+        assert!(err(&v).contains("feature version"));
+        // One made before the later-history features, whose other features
+        // are unchanged, is read (a person's corrections survive an update).
+        let mut v = bytes.clone();
+        v[12..16].copy_from_slice(&model::FEATURES_UNCHANGED_SINCE.to_le_bytes());
+        let older = Learner::from_bytes(shipped(), &v).unwrap();
+        assert_eq!(older.docs(), trained().docs());
+        v[12..16].copy_from_slice(&(model::FEATURES_UNCHANGED_SINCE - 1).to_le_bytes());
         assert!(err(&v).contains("feature version"));
         // a weight that is not a number
         let mut v = bytes.clone();

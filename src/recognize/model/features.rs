@@ -28,6 +28,10 @@ impl Hasher for PassThrough {
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<PassThrough>>;
 /// Bumped whenever feature extraction changes: a model file records it.
 pub const FEATURE_VERSION: u32 = 7;
+/// The oldest feature version whose features this build still extracts
+/// unchanged (7 only added the later-history template): a learned model
+/// made under it still fits, so a person's corrections survive the update.
+pub const FEATURES_UNCHANGED_SINCE: u32 = 6;
 /// Longest gazetteer entry, in tokens.
 const GAZ_MAX: usize = 6;
 /// Most features one token can have (34 besides the gazetteer bits, of

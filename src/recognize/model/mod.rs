@@ -48,7 +48,7 @@ mod tags;
 mod tests;
 mod train;
 
-pub use features::FEATURE_VERSION;
+pub use features::{FEATURES_UNCHANGED_SINCE, FEATURE_VERSION};
 pub(crate) use features::{breaks_names, core_of, finish, mix, word_key, PassThrough};
 pub use file::read_listed_names;
 pub(crate) use file::Reader;

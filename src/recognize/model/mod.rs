@@ -48,8 +48,8 @@ mod tags;
 mod tests;
 mod train;
 
-pub use features::{FEATURES_UNCHANGED_SINCE, FEATURE_VERSION};
 pub(crate) use features::{breaks_names, core_of, finish, mix, word_key, PassThrough};
+pub use features::{FEATURES_UNCHANGED_SINCE, FEATURE_VERSION};
 pub use file::read_listed_names;
 pub(crate) use file::Reader;
 pub(crate) use tags::{may_follow, split_tag, tag_index};

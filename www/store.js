@@ -410,6 +410,11 @@ class Store {
     // the transaction with that error, not the browser's "uncaught
     // exception in event handler".
     let thrown = null;
+    // Whether a request's callback makes more requests: else the
+    // transaction is committed as soon as its requests are made, so that
+    // storage flushes it while this task goes on (drawing), instead of
+    // once the task is over and the requests' events have run.
+    let later = false;
     const guarded = (f) => (e) => {
       try {
         f(e);
@@ -437,6 +442,7 @@ class Store {
             continue;
           }
           // A document written again keeps its place in the order.
+          later = true;
           docs.get(d.id).onsuccess = guarded((e) => {
             const old = e.target.result;
             docs.put({ id: d.id, text: storedText(d.text), meta: d.meta ?? {}, status: d.status ?? 'todo', seq: old ? old.seq : mySeq });
@@ -451,7 +457,16 @@ class Store {
       if (w.annotations) {
         const anns = tx.objectStore('annotations');
         const edits = tx.objectStore('edits');
+        // A document added by this very write has no log to check or drop
+        // (a deletion takes its log with it): its record goes in at once.
+        const added = new Set(w.newDocuments ? w.documents?.map((d) => d.id) : []);
         for (const { expect, ...record } of w.annotations) {
+          if (added.has(record.docId)) {
+            anns.put(record);
+            if (record.rev) edits.add({ docId: record.docId, rev: record.rev });
+            continue;
+          }
+          later = true;
           edits.index('docId').getAll(record.docId).onsuccess = guarded((e) => {
             const rows = e.target.result;
             const marks = rows.filter((r) => r.rev != null).map((r) => r.seq);
@@ -476,6 +491,7 @@ class Store {
       }
       if (current !== undefined) tx.objectStore('settings').put({ key: 'current', value: current });
       for (const [key, value] of Object.entries(w.settings || {})) tx.objectStore('settings').put({ key, value });
+      if (!later && tx.commit) tx.commit();
     } catch (e) {
       tx.abort();
       done.catch(() => {});

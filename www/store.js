@@ -346,6 +346,21 @@ class Store {
     return written;
   }
 
+  // The edit-log entries since their last snapshot of the documents `ids`,
+  // by id (those with none absent): the whole log read at once when they
+  // are many.
+  async logsOf(ids) {
+    if (ids.length > 16) return this.logsByDocument();
+    const tx = this.db.transaction('edits', 'readonly');
+    const index = tx.objectStore('edits').index('docId');
+    const logs = new Map();
+    await Promise.all(ids.map(async (id) => {
+      const entries = (await promised(index.getAll(id))).filter((r) => r.entry);
+      if (entries.length) logs.set(id, entries);
+    }));
+    return logs;
+  }
+
   // Every document's edit-log entries since its last snapshot, by id
   // (documents with none are absent).
   async logsByDocument() {

@@ -83,7 +83,7 @@ function showState() {
 const commitDocument = (d) => ctx.team.commit(`doc:${d.id}`, { type: 'document', text: d.text, meta: d.meta ?? {} });
 
 // Takes the local edits into the core: a snapshot of the open document
-// first, so that its annotations record holds every edit. `known`: the
+// first, and any document's log since its snapshot folded in. `known`: the
 // project's ids when the caller has just asked the core for them, and
 // whether it has just told every local document apart (no import since).
 function commit(ids, known = {}) {
@@ -111,9 +111,13 @@ function commit(ids, known = {}) {
         opened.push(id);
       }
     }
-    // Never opened here: nothing of hers to send (nor to read).
+    // Never opened here: nothing of hers to send (nor to read). Edits
+    // logged since a record's snapshot (by a page before a reload, or by
+    // another tab) are hers too: folded in, not left behind.
+    const logs = await state.store.logsOf(opened);
     for (const { doc, record } of await state.store.openedWithRecords(opened)) {
-      ctx.team.commitOwn(doc, record, Date.now());
+      const log = logs.get(doc.id);
+      ctx.team.commitOwn(doc, log ? state.core.foldLog(doc, record, log) : record, Date.now());
     }
   });
 }

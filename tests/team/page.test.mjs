@@ -23,7 +23,7 @@ const DOCS = [
 const word = (i) => [4 * i, 4 * i + 3];
 const JSONL = DOCS.map((d) => JSON.stringify({ ...d, spans: [] })).join('\n') + '\n';
 
-const team = useTeamPages({ skip, users: [['ced', 'curator'], ['ana', 'annotator'], ['ben', 'annotator'], ['cat', 'annotator'], ['dan', 'annotator']] });
+const team = useTeamPages({ skip, users: [['ced', 'curator'], ['ana', 'annotator'], ['ben', 'annotator'], ['cat', 'annotator'], ['dan', 'annotator'], ['eve', 'annotator']] });
 const { profile } = team;
 
 // Opens Agreement… as a person would: from More… when the menus are folded.
@@ -198,6 +198,35 @@ test('twenty edits offline survive a reload offline and all reach the server onc
   const record = await call(`${team.server.url}/db/news/ann:d3:cat`, { as: ADMIN });
   assert.equal(record.status, 200);
   assert.deepEqual(accepted(record.body.spans.map((s) => ({ source: 'user', ...s }))), want, 'the server has all 20');
+});
+
+test('an edit logged by a page that went before its replication round reaches the server after a reload', { skip }, async () => {
+  const eve = await profile();
+  await eve.call('join', { user: 'eve', password: 'eve-pw', project: 'news' });
+  await eve.call('openDocument', 'd3');
+  await eve.call('openDocument', 'd1');
+  await eve.call('sync');
+  // The edit-log entry a page writes for an edit of d3, as it is left when
+  // the page is closed (or killed) before its next round: no snapshot of
+  // d3 holds it, and d3 is not the document that opens after the reload.
+  await eve.page.evaluate(async (span) => {
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('spanmark');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const tx = db.transaction('edits', 'readwrite');
+    tx.objectStore('edits').add({ docId: 'd3', entry: { op: 'commit', change: { removed: [], added: [span] } } });
+    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+    db.close();
+  }, { start: word(5)[0], end: word(5)[1], label: 'LOC', source: 'user' });
+  await eve.reload();
+  assert.equal(await eve.call('currentId'), 'd1');
+  await eve.call('sync');
+  const record = await call(`${team.server.url}/db/news/ann:d3:eve`, { as: ADMIN });
+  assert.equal(record.status, 200);
+  assert.deepEqual(record.body.spans.map((x) => [x.start, x.end, x.label]), [[...word(5), 'LOC']]);
+  assert.equal(await eve.call('syncState'), 'synced');
 });
 
 test('the same annotator edits one document offline on two profiles: both converge to the merge', { skip }, async () => {

@@ -166,14 +166,18 @@ export async function persistAndDraw({ withDocument = false, created = false, te
     return { labels: state.core.labels(), annotations: [record], current: head.id };
   };
   let recognizing = false;
-  const more = suggest && (() => {
-    recognizing = true;
-    suggest();
-    recognizing = false;
-    return outcome();
-  });
-  if (!more) {
-    outcome();
+  let writes;
+  if (suggest) {
+    writes = {
+      more: () => {
+        recognizing = true;
+        suggest();
+        recognizing = false;
+        return outcome();
+      },
+    };
+  } else {
+    writes = outcome();
     // Packing and storing a 10 MB text's snapshot (nearly 300,000 spans)
     // each take tens of milliseconds: in tasks of their own. Safe to yield:
     // every caller is inside `serial`.
@@ -181,7 +185,7 @@ export async function persistAndDraw({ withDocument = false, created = false, te
   }
   try {
     await state.store.write({
-      ...(more ? { more } : { labels: state.core.labels(), annotations: [record], current: head.id }),
+      ...writes,
       documents: withDocument ? [{ ...(head ?? state.core.head()), text }] : undefined,
       newDocuments: created,
     });
@@ -279,6 +283,40 @@ export async function foldedRecords() {
     out.push({ record, plain });
   }
   return out;
+}
+
+// A project-wide change (a label renamed or deleted) made to every stored
+// record and to the core, written in one durable transaction, then the open
+// document shown again from storage. `change(record)`: `{record, count}`,
+// or null when it changes nothing; `apply()` changes the core and returns
+// what else to write (`{labels}`, `{settings}`); `undo()` puts the core back
+// should the write fail. Another tab's edit logged between the read and the
+// write refuses it: it is then made again from what is stored. Resolves to
+// how many things it touched and the records as they were (for an undo).
+// Inside `serial`.
+export async function changeEveryRecord({ change, apply, undo }) {
+  for (let tries = 1; ; tries += 1) {
+    let count = 0;
+    const changed = [];
+    for (const { record, plain } of await foldedRecords()) {
+      const out = change(record);
+      if (!out) continue;
+      count += out.count;
+      changed.push({ before: plain, after: out.record });
+    }
+    const also = apply();
+    try {
+      await state.store.write({ ...also, annotations: changed.map((c) => c.after) });
+    } catch (e) {
+      // Nothing was stored: neither is anything shown.
+      undo();
+      await openDocument(state.docId);
+      if (e && e.name === 'ConflictError' && tries < RETRIES) continue;
+      throw e;
+    }
+    await openDocument(state.docId);
+    return { count, before: changed.map((c) => c.before) };
+  }
 }
 
 // ---- edits ------------------------------------------------------------------

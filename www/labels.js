@@ -7,7 +7,7 @@ import { relabelRecord } from './pkg/spanmark.js';
 import { $, state, status, clearError, report, serial, settingsChanged } from './page.js';
 import { drawLabels } from './view.js';
 import { drawLabelEditor } from './labeleditor.js';
-import { act, flush, foldedRecords, openDocument, reloadList } from './document.js';
+import { act, changeEveryRecord, flush, foldedRecords, openDocument, reloadList } from './document.js';
 import { drawStructureLabels } from './structurelabels.js';
 
 let labelUndo = null; // puts back what the last label deletion removed
@@ -45,49 +45,27 @@ export async function labelWith(name) {
 }
 
 // Carries a label rename (`to` a name) or deletion (`to` null) into every
-// stored record; returns what it changed, for undo.
-async function relabelProject(from, to) {
-  let count = 0;
-  const changed = [];
-  for (const { record, plain } of await foldedRecords()) {
-    const out = relabelRecord(record, from, to);
-    if (!out) continue;
-    count += out.count;
-    changed.push({ before: plain, after: out.record });
-  }
-  return { count, changed };
-}
-
-// Another tab may log an edit to a document between the read and the
-// write: the write is then refused, and made again from what is stored.
-const TRIES = 3;
-
+// stored record, the core and storage; how many spans it touched, and what
+// to restore for an undo.
 function applyLabelChange(from, to, coreCall) {
   return serial(async () => {
     await flush();
     const labelsBefore = state.core.labels();
-    for (let tries = 1; ; tries += 1) {
-      const { count, changed } = await relabelProject(from, to);
-      coreCall();
-      refreshLabels({ all: true });
-      try {
-        await state.store.write({
-          labels: state.core.labels(),
-          annotations: changed.map((c) => c.after),
-        });
-      } catch (e) {
-        // Nothing was stored: neither is anything shown.
-        state.core.setLabels(labelsBefore);
-        await openDocument(state.docId);
+    const { count, before } = await changeEveryRecord({
+      change: (record) => relabelRecord(record, from, to),
+      apply: () => {
+        coreCall();
         refreshLabels({ all: true });
-        if (e && e.name === 'ConflictError' && tries < TRIES) continue;
-        throw e;
-      }
-      await openDocument(state.docId);
-      await reloadList();
-      settingsChanged();
-      return { count, undo: { labels: labelsBefore, records: changed.map((c) => c.before) } };
-    }
+        return { labels: state.core.labels() };
+      },
+      undo: () => {
+        state.core.setLabels(labelsBefore);
+        refreshLabels({ all: true });
+      },
+    });
+    await reloadList();
+    settingsChanged();
+    return { count, undo: { labels: labelsBefore, records: before } };
   });
 }
 
@@ -105,7 +83,9 @@ export const labelActions = {
     .catch(report),
   count: (name) => serial(async () => {
     await flush();
-    return (await relabelProject(name, null)).count;
+    let n = 0;
+    for (const { record } of await foldedRecords()) n += relabelRecord(record, name, null)?.count ?? 0;
+    return n;
   }),
   color: (name, color) => labelSetEdit(() => { state.core.setLabelColor(name, color); }),
   key: (name, key) => labelSetEdit(() => {

@@ -8,7 +8,7 @@
 
 import { relabelRecordStructure } from './pkg/spanmark.js';
 import { $, state, status, clearError, report, serial, settingsChanged } from './page.js';
-import { flush, foldedRecords, openDocument } from './document.js';
+import { changeEveryRecord, flush, openDocument } from './document.js';
 import { STRUCTURE, refreshStructure } from './structure.js';
 import { offerLabelUndo } from './labels.js';
 import { colorInput, deleteButton, textInput } from './labeleditor.js';
@@ -23,35 +23,20 @@ function changeEverywhere(kind, from, to, coreCall) {
   return serial(async () => {
     await flush();
     const structureBefore = state.core.structure();
-    // As labels.js does: another tab's edit logged meanwhile refuses the
-    // write, which is then made again from what is stored.
-    for (let tries = 1; ; tries += 1) {
-      let count = 0;
-      const changed = [];
-      for (const { record, plain } of await foldedRecords()) {
-        const out = relabelRecordStructure(record, kind, from, to);
-        if (!out) continue;
-        count += out.count;
-        changed.push({ before: plain, after: out.record });
-      }
-      coreCall();
-      try {
-        await state.store.write({
-          settings: { [STRUCTURE]: state.core.structure() },
-          annotations: changed.map((c) => c.after),
-        });
-      } catch (e) {
+    const { count, before } = await changeEveryRecord({
+      change: (record) => relabelRecordStructure(record, kind, from, to),
+      apply: () => {
+        coreCall();
+        return { settings: { [STRUCTURE]: state.core.structure() } };
+      },
+      undo: () => {
         state.core.setStructure(structureBefore);
-        await openDocument(state.docId);
         refreshStructure();
-        if (e && e.name === 'ConflictError' && tries < 3) continue;
-        throw e;
-      }
-      await openDocument(state.docId);
-      settingsChanged();
-      refreshStructure();
-      return { count, undo: { structure: structureBefore, records: changed.map((c) => c.before) } };
-    }
+      },
+    });
+    settingsChanged();
+    refreshStructure();
+    return { count, undo: { structure: structureBefore, records: before } };
   });
 }
 

@@ -40,12 +40,14 @@ function showList(lines) {
 
 // Draws what changed since the last drawing (only the blocks an edit
 // touched; `patch` when the core already gave it), or everything after
-// opening (`fresh`). Returns the elements of the blocks drawn again.
-export function draw({ fresh = false, patch = null } = {}) {
+// opening (`fresh`; `until`: the view's margin is drawn once this promise,
+// the opening's save, has settled). Returns the elements of the blocks
+// drawn again.
+export function draw({ fresh = false, patch = null, until = null } = {}) {
   setSuggesters(state.core.suggesters());
   if (fresh) {
     state.relating = null; // a relation begun in another document ends there
-    state.view.open(state.text, state.core.blocks(), (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected);
+    state.view.open(state.text, state.core.blocks(), (a, b) => state.core.spanTableIn(a, b), state.labels, state.selected, until);
     refreshStructure();
     return [];
   }
@@ -383,7 +385,7 @@ function prepareTokens() {
 }
 
 // Shows the document the core has just opened.
-function shown(opened, text) {
+function shown(opened, text, saving = null) {
   state.docId = opened.id;
   state.text = text;
   state.pending = null;
@@ -393,7 +395,7 @@ function shown(opened, text) {
   state.docs.setCurrent(opened.id);
   refreshMatches();
   refreshLabels();
-  draw({ fresh: true });
+  draw({ fresh: true, until: saving });
   prepareTokens();
   // A newer model's suggestions never replace the old ones silently.
   if (opened.renewed) status(opened.renewed);
@@ -487,7 +489,7 @@ export async function loadText(text, opts = {}, taken = null, ahead = null) {
     }
     state.logHead = 0;
     if (!early || !ahead.shown) {
-      shown(opened, text);
+      shown(opened, text, saving);
       performance.mark('spanmark:load-drawn');
     }
     await tab;

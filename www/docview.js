@@ -53,7 +53,12 @@ export class DocView {
   }
 
   // A new document: its text, blocks, and how to get a block's spans.
-  open(text, blocks, source, labels, selected) {
+  // Only what is visible is drawn now, the margin around it later: the
+  // blocks below the view cost their building and their layout in the
+  // opening's own task, and in its first frame, for nothing shown. Later is
+  // once `until` (a promise: the opening's save) has settled, else after
+  // the first frame.
+  open(text, blocks, source, labels, selected, until = null) {
     this.text = text;
     this.unsaved.clear();
     this.source = source;
@@ -63,7 +68,20 @@ export class DocView {
     this.root.replaceChildren(this.top, this.bottom);
     this.setBlocks(blocks);
     this.root.scrollTop = 0;
-    this.draw(true);
+    this.draw(true, 0);
+    const filling = (this.filling = {});
+    const fill = () => {
+      if (this.filling !== filling) return;
+      this.filling = null;
+      this.draw(false);
+    };
+    if (until) {
+      // A task of its own, after the awaiting of the save has gone on.
+      until.then(() => setTimeout(fill, 0), () => setTimeout(fill, 0));
+    } else {
+      requestAnimationFrame(() => setTimeout(fill, 0));
+      setTimeout(fill, 100); // a hidden tab gets no frames
+    }
   }
 
   // Every drawn block again (after a label's colour or name changed).
@@ -226,13 +244,14 @@ export class DocView {
     return Math.min(lo, Math.max(0, this.blocks.length / 2 - 1));
   }
 
-  // Draws the blocks in view, reusing the elements of blocks already drawn
-  // (with `force`, none is reused). Returns the elements it made.
-  draw(force) {
+  // Draws the blocks in view and `margin` px around it, reusing the
+  // elements of blocks already drawn (with `force`, none is reused).
+  // Returns the elements it made.
+  draw(force, margin = MARGIN) {
     const n = this.blocks.length / 2;
     const anchor = this.root.scrollTop;
-    const y0 = Math.max(0, anchor - MARGIN);
-    const y1 = anchor + this.root.clientHeight + MARGIN;
+    const y0 = Math.max(0, anchor - margin);
+    const y1 = anchor + this.root.clientHeight + margin;
     const first = n ? this.blockAtY(y0) : 0;
     const last = n ? this.blockAtY(y1) + 1 : 0;
     if (force) this.els = new Map();
@@ -303,7 +322,7 @@ export class DocView {
     if (changed && !this.settling) {
       this.settling = true;
       try {
-        made.push(...this.draw(false));
+        made.push(...this.draw(false, margin));
       } finally {
         this.settling = false;
       }

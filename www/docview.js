@@ -28,6 +28,7 @@ export class DocView {
     this.bottom.className = 'spacer';
     this.scheduled = false;
     this.resized = false;
+    this.filling = null;              // the last opening's margin, until drawn
     this.width = 0;
     root.addEventListener('scroll', () => this.schedule());
     new ResizeObserver(() => {

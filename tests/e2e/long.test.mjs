@@ -163,3 +163,40 @@ test('search reaches a match in a part that is not drawn, and it can be labelled
   assert.equal(span.end - span.start, word.length);
   assert.equal(await page.$eval(`#doc mark[data-start="${span.start}"][data-end="${span.end}"]`, (m) => m.textContent), word);
 });
+
+test('a new document draws what is in view first, then the blocks below it, drawn before any scroll asks', async () => {
+  const parts = [];
+  for (let i = 0; parts.join('\n\n').length < 100_000; i++) {
+    parts.push(`Part ${i}: Ana Lima met officials in Lisbon on March ${1 + (i % 28)}, 2025, and signed the agreement there with Kofi Mensah.`);
+  }
+  // Where the drawn blocks end, relative to the bottom of the view, at the
+  // moment the page marks the new document as drawn, and after its save.
+  await page.evaluate(() => {
+    const below = () => {
+      const doc = document.getElementById('doc');
+      const bottom = doc.getBoundingClientRect().bottom;
+      return Math.max(...[...doc.querySelectorAll('.block')].map((b) => b.getBoundingClientRect().top)) - bottom;
+    };
+    window.__below = below;
+    const mark = performance.mark.bind(performance);
+    performance.mark = (name, ...rest) => {
+      if (name === 'spanmark:load-drawn') window.__belowWhenDrawn = below();
+      return mark(name, ...rest);
+    };
+  });
+  await call('load', parts.join('\n\n'), { id: 'in-view-first' });
+  const whenDrawn = await page.evaluate(() => window.__belowWhenDrawn);
+  assert.ok(whenDrawn < 0, `every block drawn with the document starts in view (the lowest ${whenDrawn} px from the view's bottom)`);
+  await idle();
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
+  const after = await page.evaluate(() => window.__below());
+  assert.ok(after > 800, `the blocks below the view are drawn once it is saved (the lowest starts ${after} px below)`);
+  const text = await page.evaluate(() => {
+    const doc = document.getElementById('doc');
+    doc.scrollTop += doc.clientHeight;
+    const r = doc.getBoundingClientRect();
+    const el = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return el && el.closest('.block') ? el.closest('.block').textContent : '';
+  });
+  assert.match(text, /^Part \d+:/, 'a screen further down is already drawn when the scroll lands');
+});

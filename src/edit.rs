@@ -837,22 +837,35 @@ impl Editor {
             self.overlap,
         );
         // Suggestions must not overlap each other either: taken in order,
-        // each group remembers where its last kept suggestion ends.
-        let mut kept_until: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::new();
-        let mut kept = Vec::with_capacity(suggestions.len());
-        for s in suggestions {
-            let valid = s.start < s.end
-                && s.end <= self.len_chars
-                && s.source.is_suggestion()
-                && !s.label.is_empty();
-            let k = reach.key(&s.label);
-            let blocked = reach.meets(&s) || kept_until.get(&k).is_some_and(|&end| end > s.start);
-            if valid && !blocked {
-                kept_until.insert(k, s.end);
-                kept.push(s);
-            }
-        }
+        // each group remembers where its last kept suggestion ends (a list:
+        // there are as many groups as labels at most, and this runs for
+        // every suggestion of a new document).
+        let mut kept_until: Vec<(&str, usize)> = Vec::new();
+        let keep: Vec<bool> = suggestions
+            .iter()
+            .map(|s| {
+                let valid = s.start < s.end
+                    && s.end <= self.len_chars
+                    && s.source.is_suggestion()
+                    && !s.label.is_empty();
+                let k = reach.key(&s.label);
+                let group = kept_until.iter().position(|g| g.0 == k);
+                let blocked = reach.meets(s) || group.is_some_and(|g| kept_until[g].1 > s.start);
+                if valid && !blocked {
+                    match group {
+                        Some(g) => kept_until[g].1 = s.end,
+                        None => kept_until.push((k, s.end)),
+                    }
+                }
+                valid && !blocked
+            })
+            .collect();
+        drop(reach);
+        let mut kept: Vec<Span> = suggestions
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(s, k)| k.then_some(s))
+            .collect();
         for s in kept.iter_mut().filter(|s| s.id.is_none()) {
             s.id = Some(self.fresh_span_id());
         }
@@ -1236,15 +1249,15 @@ impl Editor {
 /// ends: a span is met when one starting before its end reaches past its
 /// start. Under [`Overlap::Nest`] overlapping is not enough (containing is
 /// allowed), so the spans starting before its end are each asked.
-struct Reach {
+struct Reach<'a> {
     overlap: Overlap,
-    groups: std::collections::HashMap<String, Vec<(usize, usize)>>,
+    groups: std::collections::HashMap<&'a str, Vec<(usize, usize)>>,
     /// Under [`Overlap::Nest`]: the spans, sorted by start.
     nested: Vec<Span>,
 }
 
-impl Reach {
-    fn new<'a>(spans: impl Iterator<Item = &'a Span>, overlap: Overlap) -> Reach {
+impl<'a> Reach<'a> {
+    fn new(spans: impl Iterator<Item = &'a Span>, overlap: Overlap) -> Reach<'a> {
         let mut reach = Reach {
             overlap,
             groups: std::collections::HashMap::new(),
@@ -1270,10 +1283,10 @@ impl Reach {
         reach
     }
 
-    fn key(&self, label: &str) -> String {
+    fn key<'l>(&self, label: &'l str) -> &'l str {
         match self.overlap {
-            Overlap::Forbid | Overlap::Nest => String::new(),
-            Overlap::Allow => label.to_string(),
+            Overlap::Forbid | Overlap::Nest => "",
+            Overlap::Allow => label,
         }
     }
 
@@ -1284,7 +1297,7 @@ impl Reach {
                 .iter()
                 .any(|u| Overlap::Nest.clashes(u, s.start, s.end, &s.label));
         }
-        self.groups.get(&self.key(&s.label)).is_some_and(|g| {
+        self.groups.get(self.key(&s.label)).is_some_and(|g| {
             let i = g.partition_point(|&(start, _)| start < s.end);
             i > 0 && g[i - 1].1 > s.start
         })

@@ -2,7 +2,7 @@ use super::features::{
     later_index, mix, DocFeatures, FastMap, Histories, History, Tok, Which, CTX_TITLE_HEADLINE,
     F_BREAK, GAZ_SEED, HIST_CASE, MAXF,
 };
-use super::tags::{allowed, spans_from_tags, tag_id, Part, EDGE, LABELS, NT};
+use super::tags::{allowed, spans_from_tags, split_tag, tag_id, Part, EDGE, LABELS, NT};
 use super::{Entity, Model, Slot, LANES};
 use std::ops::Range;
 
@@ -12,67 +12,91 @@ pub(crate) type Trans = [[f32; NT + 1]; NT + 1];
 /// Tags after which no entity is open: O, L-*, U-*.
 const CLOSED: [usize; 9] = [0, 3, 4, 7, 8, 11, 12, 15, 16];
 
+/// Tags that may open a token after a closed one: O, B-*, U-*.
+const OPENERS: [usize; 9] = [0, 1, 4, 5, 8, 9, 12, 13, 16];
+
+/// The best of `from` to reach tag `k` from the scores `cur`: the first
+/// highest `cur[p] + tr[p][k]` (ties go to the earliest in `from`), and it.
+#[inline(always)]
+fn best_into(cur: &[f32; NT], tr: &Trans, k: usize, from: &[usize]) -> (f32, usize) {
+    let mut best = f32::NEG_INFINITY;
+    let mut arg = from[0];
+    for &p in from {
+        let v = cur[p] + tr[p][k];
+        if v > best {
+            best = v;
+            arg = p;
+        }
+    }
+    (best, arg)
+}
+
 /// Best tag sequence under emission scores `em` (one row of NT per token) and
 /// transition scores `tr`, over allowed moves only (see [`allowed`]): after a
 /// closed tag come O, B or U; after B-x or I-x come I-x or L-x.
-pub(super) fn viterbi(em: &[[f32; NT]], tr: &Trans, back: &mut Vec<[u8; NT]>, out: &mut Vec<u8>) {
+///
+/// The forward pass keeps each token's best scores (`scores`), not its
+/// back-pointers: the maxima alone cost a third of the pass with them, and
+/// the path is found again from the kept scores by the same comparisons, so
+/// it is the one a pass with back-pointers gives, ties included.
+pub(super) fn viterbi(
+    em: &[[f32; NT]],
+    tr: &Trans,
+    scores: &mut Vec<[f32; NT]>,
+    out: &mut Vec<u8>,
+) {
     out.clear();
     let n = em.len();
     if n == 0 {
         return;
     }
-    back.clear();
-    back.resize(n, [0; NT]);
+    scores.clear();
+    scores.reserve(n);
     let mut cur = [f32::NEG_INFINITY; NT];
     for k in 0..NT {
         if allowed(EDGE, k) {
             cur[k] = tr[EDGE][k] + em[0][k];
         }
     }
-    for t in 1..n {
-        let e = &em[t];
-        let bp = &mut back[t];
+    scores.push(cur);
+    for e in &em[1..] {
         let mut next = [f32::NEG_INFINITY; NT];
-        // O, B-x, U-x: from a closed tag
-        for k in [0, 1, 4, 5, 8, 9, 12, 13, 16] {
+        for k in OPENERS {
             let mut best = f32::NEG_INFINITY;
-            let mut arg = 0u8;
             for p in CLOSED {
                 let v = cur[p] + tr[p][k];
-                if v > best {
-                    best = v;
-                    arg = p as u8;
-                }
+                best = if v > best { v } else { best };
             }
             next[k] = best + e[k];
-            bp[k] = arg;
         }
         // I-x, L-x: from B-x or I-x
         for ty in 0..LABELS.len() {
             let (b, i) = (1 + 4 * ty, 2 + 4 * ty);
             for k in [i, i + 1] {
-                let vb = cur[b] + tr[b][k];
-                let vi = cur[i] + tr[i][k];
-                let (best, arg) = if vi > vb { (vi, i) } else { (vb, b) };
-                next[k] = best + e[k];
-                bp[k] = arg as u8;
+                let (vb, vi) = (cur[b] + tr[b][k], cur[i] + tr[i][k]);
+                next[k] = if vi > vb { vi } else { vb } + e[k];
             }
         }
         cur = next;
-    }
-    let mut best = f32::NEG_INFINITY;
-    let mut arg = 0usize;
-    for p in CLOSED {
-        let v = cur[p] + tr[p][EDGE];
-        if v > best {
-            best = v;
-            arg = p;
-        }
+        scores.push(cur);
     }
     out.resize(n, 0);
-    out[n - 1] = arg as u8;
+    let mut k = best_into(&cur, tr, EDGE, &CLOSED).1;
+    out[n - 1] = k as u8;
     for t in (1..n).rev() {
-        out[t - 1] = back[t][out[t] as usize];
+        let prev = &scores[t - 1];
+        k = match split_tag(k) {
+            Some((ty, Part::I | Part::L)) => {
+                let (b, i) = (1 + 4 * ty, 2 + 4 * ty);
+                if prev[i] + tr[i][k] > prev[b] + tr[b][k] {
+                    i
+                } else {
+                    b
+                }
+            }
+            _ => best_into(prev, tr, k, &CLOSED).1,
+        };
+        out[t - 1] = k as u8;
     }
 }
 
@@ -234,7 +258,7 @@ impl Model {
         tags.clear();
         tags.resize(words.len(), 0);
         // the first decoding's scores, sentence after sentence, and tags
-        let mut em_all: Vec<[f32; NT]> = Vec::new();
+        let mut em_all: Vec<[f32; NT]> = Vec::with_capacity(words.len());
         let mut first = vec![0u8; words.len()];
         let mut back = Vec::new();
         let mut out = Vec::new();

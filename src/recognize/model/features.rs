@@ -94,20 +94,28 @@ pub(crate) fn breaks_names(word: &str) -> bool {
     !word.is_empty() && (quotes || symbols)
 }
 
-/// What the features need of one word, hashed once.
+/// What the features need of one word, hashed once: the part that a
+/// token's neighbours and the document's passes read, kept per token.
 #[derive(Clone, Copy, Default, Debug)]
 pub(super) struct Tok {
     /// Lower case, digits as 0, trailing `.` and possessive `'s` dropped.
     pub(super) lw: u64,
-    /// The same but with case kept.
-    pub(super) form: u64,
     /// Shape: X x d or the character itself, runs collapsed.
     pub(super) shape: u64,
-    pub(super) pre: [u64; 4],
-    pub(super) suf: [u64; 4],
     pub(super) flags: u8,
     /// The word's clusters ([`Clusters`]).
     pub(super) cl: Ids,
+}
+
+/// The rest of what the features need of a word, which only its own word
+/// features read: kept once per distinct word of a document, not per token
+/// (copied per token it was most of the memory the model's passes moved).
+#[derive(Clone, Copy, Default, Debug)]
+pub(super) struct Spelling {
+    /// [`Tok::lw`] with case kept.
+    pub(super) form: u64,
+    pub(super) pre: [u64; 4],
+    pub(super) suf: [u64; 4],
 }
 
 /// The part of a word the features look at: without a trailing possessive
@@ -131,7 +139,7 @@ pub(crate) fn core_of(word: &str) -> &str {
     w
 }
 
-pub(super) fn analyze(word: &str) -> Tok {
+pub(super) fn analyze(word: &str) -> (Tok, Spelling) {
     let w = core_of(word);
     let mut lw = 0x2545_f491_4f6c_dd1d_u64;
     let mut form = 0x1405_7b7e_f767_814f_u64;
@@ -218,15 +226,13 @@ pub(super) fn analyze(word: &str) -> Tok {
         }
         *s = h;
     }
-    Tok {
+    let tok = Tok {
         lw,
-        form,
         shape,
-        pre,
-        suf,
         flags,
         cl: Clusters::shipped().of(w),
-    }
+    };
+    (tok, Spelling { form, pre, suf })
 }
 
 // ---------------------------------------------------------------- tables
@@ -408,6 +414,8 @@ impl EntityNames {
 #[derive(Default)]
 pub(super) struct DocFeatures {
     pub(super) toks: Vec<Tok>,
+    /// Per distinct word ([`DocFeatures::words`]).
+    pub(super) spellings: Vec<Spelling>,
     /// EntityNames BILU bits per token.
     pub(super) gaz: Vec<u32>,
     /// Per token: bit 0 its word occurs lower-case in the document, bit 1 it
@@ -558,7 +566,10 @@ impl DocFeatures {
         // Most tokens repeat a word seen before: each distinct word is
         // analysed (hashed, looked up in the clusters) once.
         self.toks.clear();
+        self.toks.reserve(words.len());
         self.words.clear();
+        self.words.reserve(words.len());
+        self.spellings.clear();
         // word -> (its index among the distinct words, its first token)
         let mut distinct: HashMap<&str, (u32, usize), BuildHasherDefault<PassThrough>> =
             HashMap::default();
@@ -566,7 +577,9 @@ impl DocFeatures {
             let next = distinct.len() as u32;
             let (k, first) = *distinct.entry(w).or_insert((next, i));
             let tok = if first == i {
-                analyze(w)
+                let (tok, spelling) = analyze(w);
+                self.spellings.push(spelling);
+                tok
             } else {
                 self.toks[first]
             };
@@ -694,8 +707,9 @@ impl DocFeatures {
             put(7, lm1, l0);
             put(8, l0, lp1);
         }
+        let spelling = &self.spellings[self.words[i] as usize];
         if word {
-            put(9, t.form, 0);
+            put(9, spelling.form, 0);
             put(10, s0, 0);
         }
         if context {
@@ -705,11 +719,11 @@ impl DocFeatures {
         }
         if word {
             for k in 0..4 {
-                if t.pre[k] != 0 {
-                    put(14 + k as u64, t.pre[k], 0);
+                if spelling.pre[k] != 0 {
+                    put(14 + k as u64, spelling.pre[k], 0);
                 }
-                if t.suf[k] != 0 {
-                    put(18 + k as u64, t.suf[k], 0);
+                if spelling.suf[k] != 0 {
+                    put(18 + k as u64, spelling.suf[k], 0);
                 }
             }
         }
@@ -762,5 +776,5 @@ impl DocFeatures {
 /// The hash of a word's lower-cased form (digits as `0`, trailing `.` and
 /// `'s` dropped), as the model's features and gazetteer see it.
 pub(crate) fn word_key(word: &str) -> u64 {
-    analyze(word).lw
+    analyze(word).0.lw
 }

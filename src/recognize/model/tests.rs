@@ -95,6 +95,49 @@ fn viterbi_output_is_well_formed_even_against_emissions() {
     assert_eq!(spans_from_tags(&out), vec![(0, 5, 0)]);
 }
 
+/// Textbook Viterbi over the allowed moves, with a back-pointer per token
+/// and tag (the first best predecessor in tag order): what [`viterbi`] must
+/// agree with, ties included.
+fn viterbi_with_back_pointers(em: &[[f32; NT]], tr: &decode::Trans) -> Vec<u8> {
+    let n = em.len();
+    let mut back = vec![[0u8; NT]; n];
+    let mut cur = [f32::NEG_INFINITY; NT];
+    for k in 0..NT {
+        if allowed(EDGE, k) {
+            cur[k] = tr[EDGE][k] + em[0][k];
+        }
+    }
+    for t in 1..n {
+        let mut next = [f32::NEG_INFINITY; NT];
+        for k in 0..NT {
+            let (mut best, mut arg) = (f32::NEG_INFINITY, None);
+            for p in 0..NT {
+                let v = cur[p] + tr[p][k];
+                if allowed(p, k) && (arg.is_none() || v > best) {
+                    best = v;
+                    arg = Some(p);
+                }
+            }
+            next[k] = best + em[t][k];
+            back[t][k] = arg.unwrap_or(0) as u8;
+        }
+        cur = next;
+    }
+    let (mut best, mut arg) = (f32::NEG_INFINITY, None);
+    for p in 0..NT {
+        let v = cur[p] + tr[p][EDGE];
+        if allowed(p, EDGE) && (arg.is_none() || v > best) {
+            best = v;
+            arg = Some(p);
+        }
+    }
+    let mut out = vec![arg.unwrap_or(0) as u8; n];
+    for t in (1..n).rev() {
+        out[t - 1] = back[t][out[t] as usize];
+    }
+    out
+}
+
 proptest! {
     #[test]
     fn spans_from_any_tags_are_well_formed(tags in proptest::collection::vec(0u8..NT as u8, 0..40)) {
@@ -109,6 +152,62 @@ proptest! {
         prop_assert_eq!(spans_from_tags(&t2), spans);
     }
 
+    // Scores of 0 or 1, so that equal paths (ties) are common: the decoder
+    // must then pick the one back-pointers kept in tag order give.
+    #[test]
+    fn viterbi_finds_the_best_allowed_path(
+        em in proptest::collection::vec(proptest::array::uniform17(0i8..2), 1..5),
+        tr in proptest::collection::vec(0i8..2, (NT + 1) * (NT + 1)),
+    ) {
+        let em: Vec<[f32; NT]> = em.iter().map(|r| r.map(f32::from)).collect();
+        let mut trans = [[0f32; NT + 1]; NT + 1];
+        for (i, &x) in tr.iter().enumerate() {
+            trans[i / (NT + 1)][i % (NT + 1)] = f32::from(x);
+        }
+        let (mut scores, mut out) = (Vec::new(), Vec::new());
+        viterbi(&em, &trans, &mut scores, &mut out);
+        // every allowed path, each scored; the best kept
+        let n = em.len();
+        let mut best: Option<(f32, Vec<u8>)> = None;
+        let mut path = vec![0u8; n];
+        let total = NT.pow(n as u32);
+        for code in 0..total {
+            let mut c = code;
+            for t in path.iter_mut() {
+                *t = (c % NT) as u8;
+                c /= NT;
+            }
+            let mut prev = EDGE;
+            let mut score = 0f32;
+            let mut ok = true;
+            for (t, &tag) in path.iter().enumerate() {
+                ok &= allowed(prev, tag as usize);
+                score += trans[prev][tag as usize] + em[t][tag as usize];
+                prev = tag as usize;
+            }
+            ok &= allowed(prev, EDGE);
+            score += trans[prev][EDGE];
+            if ok && best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, path.clone()));
+            }
+        }
+        let (best_score, _) = best.unwrap();
+        // the decoder's path is allowed and scores the best
+        let mut prev = EDGE;
+        let mut score = 0f32;
+        for (t, &tag) in out.iter().enumerate() {
+            prop_assert!(allowed(prev, tag as usize));
+            score += trans[prev][tag as usize] + em[t][tag as usize];
+            prev = tag as usize;
+        }
+        prop_assert!(allowed(prev, EDGE));
+        score += trans[prev][EDGE];
+        prop_assert_eq!(score, best_score);
+        // and among equal paths, the one back-pointers kept in the forward
+        // pass give
+        prop_assert_eq!(out, viterbi_with_back_pointers(&em, &trans));
+    }
+
     #[test]
     fn analyze_never_panics(w in "\\PC{0,12}") {
         let _ = analyze(&w);
@@ -118,14 +217,14 @@ proptest! {
 
 #[test]
 fn word_forms_are_robust_to_tokenization() {
-    assert_eq!(analyze("U.S.").lw, analyze("U.S").lw);
-    assert_eq!(analyze("Britain's").lw, analyze("Britain").lw);
-    assert_eq!(analyze("Britain\u{2019}s").lw, analyze("britain").lw);
-    assert_eq!(analyze("1996").lw, analyze("2001").lw);
-    assert_ne!(analyze("Apple").form, analyze("apple").form);
-    assert_eq!(analyze("Apple").lw, analyze("APPLE").lw);
-    assert_eq!(analyze("Xxxx").shape, analyze("Merkel").shape);
-    assert_ne!(analyze("NATO").shape, analyze("Nato").shape);
+    assert_eq!(analyze("U.S.").0.lw, analyze("U.S").0.lw);
+    assert_eq!(analyze("Britain's").0.lw, analyze("Britain").0.lw);
+    assert_eq!(analyze("Britain\u{2019}s").0.lw, analyze("britain").0.lw);
+    assert_eq!(analyze("1996").0.lw, analyze("2001").0.lw);
+    assert_ne!(analyze("Apple").1.form, analyze("apple").1.form);
+    assert_eq!(analyze("Apple").0.lw, analyze("APPLE").0.lw);
+    assert_eq!(analyze("Xxxx").0.shape, analyze("Merkel").0.shape);
+    assert_ne!(analyze("NATO").0.shape, analyze("Nato").0.shape);
     assert_eq!(core_of("'s"), "'s");
     assert_eq!(core_of("."), ".");
 }
@@ -133,9 +232,9 @@ fn word_forms_are_robust_to_tokenization() {
 #[test]
 fn gazetteer_marks_bilu_positions() {
     let words = ["the", "New", "York", "Times", "and", "York"];
-    let toks: Vec<Tok> = words.iter().map(|w| analyze(w)).collect();
+    let toks: Vec<Tok> = words.iter().map(|w| analyze(w).0).collect();
     let mut map = HashMap::new();
-    let lws = |ws: &[&str]| ws.iter().map(|w| analyze(w).lw).collect::<Vec<_>>();
+    let lws = |ws: &[&str]| ws.iter().map(|w| analyze(w).0.lw).collect::<Vec<_>>();
     EntityNames::add(&mut map, &lws(&["new", "york"]), 2);
     EntityNames::add(&mut map, &lws(&["New", "York", "Times"]), 1);
     EntityNames::add(&mut map, &lws(&["York"]), 2);
@@ -344,7 +443,7 @@ fn the_name_lists_hash_names_as_the_model_does() {
         ("McDonald 's", 0x20),
         ("Afghan", 0x40),
     ] {
-        let lws: Vec<u64> = name.split(' ').map(|w| analyze(w).lw).collect();
+        let lws: Vec<u64> = name.split(' ').map(|w| analyze(w).0.lw).collect();
         let mut map = HashMap::new();
         EntityNames::add_bits(&mut map, &lws, bits);
         for (k, v) in map {

@@ -278,7 +278,7 @@ fn build_names<'a>(docs: impl Iterator<Item = &'a TrainDoc>, listed: &[(u32, u8)
         for s in &d.sentences {
             for (a, b, l) in &s.entities {
                 if let Some(ty) = label_index(l).filter(|ty| d.unlabelled & (1 << ty) == 0) {
-                    let lws: Vec<u64> = s.words[*a..*b].iter().map(|w| analyze(w).lw).collect();
+                    let lws: Vec<u64> = s.words[*a..*b].iter().map(|w| analyze(w).0.lw).collect();
                     EntityNames::add(&mut map, &lws, ty);
                 }
             }

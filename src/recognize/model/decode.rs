@@ -36,9 +36,10 @@ fn best_into(cur: &[f32; NT], tr: &Trans, k: usize, from: &[usize]) -> (f32, usi
 /// closed tag come O, B or U; after B-x or I-x come I-x or L-x.
 ///
 /// The forward pass keeps each token's best scores (`scores`), not its
-/// back-pointers: the maxima alone cost a third of the pass with them, and
-/// the path is found again from the kept scores by the same comparisons, so
-/// it is the one a pass with back-pointers gives, ties included.
+/// back-pointers, so that it only takes maxima (no index kept per tag and
+/// predecessor); the path is found again from the kept scores by the same
+/// comparisons, so it is the one a pass with back-pointers gives, ties
+/// included.
 pub(super) fn viterbi(
     em: &[[f32; NT]],
     tr: &Trans,
@@ -260,7 +261,7 @@ impl Model {
         // the first decoding's scores, sentence after sentence, and tags
         let mut em_all: Vec<[f32; NT]> = Vec::with_capacity(words.len());
         let mut first = vec![0u8; words.len()];
-        let mut back = Vec::new();
+        let mut scores = Vec::new();
         let mut out = Vec::new();
         let mut batch = Batch {
             words: vec![None; doc.distinct],
@@ -271,7 +272,7 @@ impl Model {
             history.fill(&mut doc, s);
             let a = em_all.len();
             self.emissions(&doc, s, &mut batch, &mut em_all);
-            viterbi(&em_all[a..], &self.trans, &mut back, &mut out);
+            viterbi(&em_all[a..], &self.trans, &mut scores, &mut out);
             history.record(&doc, s, &out);
             first[s.clone()].copy_from_slice(&out);
         }
@@ -298,7 +299,7 @@ impl Model {
                             }
                         }
                     }
-                    viterbi(&em, &self.trans, &mut back, &mut out);
+                    viterbi(&em, &self.trans, &mut scores, &mut out);
                     (&em[..], &out[..])
                 }
                 _ => (e, &first[s.clone()]),

@@ -707,9 +707,10 @@ impl DocFeatures {
             put(7, lm1, l0);
             put(8, l0, lp1);
         }
-        let spelling = &self.spellings[self.words[i] as usize];
+        // (the context pass never reads it)
+        let spelling = || &self.spellings[self.words[i] as usize];
         if word {
-            put(9, spelling.form, 0);
+            put(9, spelling().form, 0);
             put(10, s0, 0);
         }
         if context {
@@ -718,6 +719,7 @@ impl DocFeatures {
             put(13, mix(sm1, s0), sp1);
         }
         if word {
+            let spelling = spelling();
             for k in 0..4 {
                 if spelling.pre[k] != 0 {
                     put(14 + k as u64, spelling.pre[k], 0);

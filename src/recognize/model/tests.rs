@@ -84,8 +84,8 @@ fn viterbi_output_is_well_formed_even_against_emissions() {
         e[tag_id(0, Part::I) as usize] = 10.0;
     }
     let tr = [[0f32; NT + 1]; NT + 1];
-    let (mut back, mut out) = (Vec::new(), Vec::new());
-    viterbi(&em, &tr, &mut back, &mut out);
+    let (mut scores, mut out) = (Vec::new(), Vec::new());
+    viterbi(&em, &tr, &mut scores, &mut out);
     let mut prev = EDGE;
     for &t in &out {
         assert!(allowed(prev, t as usize), "{:?}", out);
@@ -99,6 +99,17 @@ fn viterbi_output_is_well_formed_even_against_emissions() {
 /// and tag (the first best predecessor in tag order): what [`viterbi`] must
 /// agree with, ties included.
 fn viterbi_with_back_pointers(em: &[[f32; NT]], tr: &decode::Trans) -> Vec<u8> {
+    // the first best allowed predecessor of `k` under the scores `cur`
+    let first_best = |cur: &[f32; NT], k: usize| {
+        let (mut best, mut arg) = (f32::NEG_INFINITY, None);
+        for p in (0..NT).filter(|&p| allowed(p, k)) {
+            let v = cur[p] + tr[p][k];
+            if arg.is_none() || v > best {
+                (best, arg) = (v, Some(p));
+            }
+        }
+        (best, arg.unwrap_or(0))
+    };
     let n = em.len();
     let mut back = vec![[0u8; NT]; n];
     let mut cur = [f32::NEG_INFINITY; NT];
@@ -110,32 +121,32 @@ fn viterbi_with_back_pointers(em: &[[f32; NT]], tr: &decode::Trans) -> Vec<u8> {
     for t in 1..n {
         let mut next = [f32::NEG_INFINITY; NT];
         for k in 0..NT {
-            let (mut best, mut arg) = (f32::NEG_INFINITY, None);
-            for p in 0..NT {
-                let v = cur[p] + tr[p][k];
-                if allowed(p, k) && (arg.is_none() || v > best) {
-                    best = v;
-                    arg = Some(p);
-                }
-            }
+            let (best, arg) = first_best(&cur, k);
             next[k] = best + em[t][k];
-            back[t][k] = arg.unwrap_or(0) as u8;
+            back[t][k] = arg as u8;
         }
         cur = next;
     }
-    let (mut best, mut arg) = (f32::NEG_INFINITY, None);
-    for p in 0..NT {
-        let v = cur[p] + tr[p][EDGE];
-        if allowed(p, EDGE) && (arg.is_none() || v > best) {
-            best = v;
-            arg = Some(p);
-        }
-    }
-    let mut out = vec![arg.unwrap_or(0) as u8; n];
+    let mut out = vec![first_best(&cur, EDGE).1 as u8; n];
     for t in (1..n).rev() {
         out[t - 1] = back[t][out[t] as usize];
     }
     out
+}
+
+/// The score of a tag path, `None` when it makes a move not allowed.
+fn path_score(path: &[u8], em: &[[f32; NT]], tr: &decode::Trans) -> Option<f32> {
+    let mut prev = EDGE;
+    let mut score = 0f32;
+    for (t, &tag) in path.iter().enumerate() {
+        let tag = tag as usize;
+        if !allowed(prev, tag) {
+            return None;
+        }
+        score += tr[prev][tag] + em[t][tag];
+        prev = tag;
+    }
+    allowed(prev, EDGE).then(|| score + tr[prev][EDGE])
 }
 
 proptest! {
@@ -166,43 +177,22 @@ proptest! {
         }
         let (mut scores, mut out) = (Vec::new(), Vec::new());
         viterbi(&em, &trans, &mut scores, &mut out);
-        // every allowed path, each scored; the best kept
+        // every allowed path scored, the best kept; the decoder's path must
+        // be allowed and score as much
         let n = em.len();
-        let mut best: Option<(f32, Vec<u8>)> = None;
+        let mut best = f32::NEG_INFINITY;
         let mut path = vec![0u8; n];
-        let total = NT.pow(n as u32);
-        for code in 0..total {
+        for code in 0..NT.pow(n as u32) {
             let mut c = code;
             for t in path.iter_mut() {
                 *t = (c % NT) as u8;
                 c /= NT;
             }
-            let mut prev = EDGE;
-            let mut score = 0f32;
-            let mut ok = true;
-            for (t, &tag) in path.iter().enumerate() {
-                ok &= allowed(prev, tag as usize);
-                score += trans[prev][tag as usize] + em[t][tag as usize];
-                prev = tag as usize;
-            }
-            ok &= allowed(prev, EDGE);
-            score += trans[prev][EDGE];
-            if ok && best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, path.clone()));
+            if let Some(score) = path_score(&path, &em, &trans) {
+                best = best.max(score);
             }
         }
-        let (best_score, _) = best.unwrap();
-        // the decoder's path is allowed and scores the best
-        let mut prev = EDGE;
-        let mut score = 0f32;
-        for (t, &tag) in out.iter().enumerate() {
-            prop_assert!(allowed(prev, tag as usize));
-            score += trans[prev][tag as usize] + em[t][tag as usize];
-            prev = tag as usize;
-        }
-        prop_assert!(allowed(prev, EDGE));
-        score += trans[prev][EDGE];
-        prop_assert_eq!(score, best_score);
+        prop_assert_eq!(path_score(&out, &em, &trans), Some(best));
         // and among equal paths, the one back-pointers kept in the forward
         // pass give
         prop_assert_eq!(out, viterbi_with_back_pointers(&em, &trans));
@@ -551,9 +541,9 @@ fn a_model_trained_with_later_history_decodes_twice_deterministically() {
         hist.later[..5].iter().any(|&l| l != 0),
         "the first sentence has some"
     );
-    let (mut back, mut out, mut afresh) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut scores, mut out, mut afresh) = (Vec::new(), Vec::new(), Vec::new());
     for s in &sents {
-        viterbi(&view.em[s.clone()], &a.trans, &mut back, &mut out);
+        viterbi(&view.em[s.clone()], &a.trans, &mut scores, &mut out);
         afresh.extend_from_slice(&out);
     }
     assert_eq!(afresh, view.tags);

@@ -464,11 +464,11 @@ fn to_trans(v: &[f32]) -> Box<Trans> {
 fn evaluate(enc: &Encoded, w: &[f32], tr: &Trans) -> f64 {
     let (mut tp, mut np, mut ng) = (0usize, 0usize, 0usize);
     let mut em = Vec::new();
-    let mut back = Vec::new();
+    let mut scores = Vec::new();
     let mut out = Vec::new();
     for (r, gold, _) in &enc.sents {
         emissions(enc, w, r, &mut em);
-        viterbi(&em, tr, &mut back, &mut out);
+        viterbi(&em, tr, &mut scores, &mut out);
         let p = spans_from_tags(&out);
         let g = spans_from_tags(gold);
         np += p.len();
@@ -659,7 +659,7 @@ fn perceptron(
     let mut order: Vec<usize> = (0..tr_enc.sents.len()).collect();
     let mut rng = Rng(seed ^ 0x5bd1_e995);
     let mut em = Vec::new();
-    let mut back = Vec::new();
+    let mut scores = Vec::new();
     let mut out = Vec::new();
     let mut latent = Vec::new();
     let mut masked = Vec::new();
@@ -674,7 +674,7 @@ fn perceptron(
             let (r, gold, mask) = &tr_enc.sents[si];
             emissions(tr_enc, &w, r, &mut em);
             let trans = to_trans(&tr);
-            viterbi(&em, &trans, &mut back, &mut out);
+            viterbi(&em, &trans, &mut scores, &mut out);
             // Partly labelled: the gold path is the best-scoring one among
             // those the known labels allow (a latent-variable perceptron).
             let gold = match mask {
@@ -690,7 +690,7 @@ fn perceptron(
                         }
                         e
                     }));
-                    viterbi(&masked, &trans, &mut back, &mut latent);
+                    viterbi(&masked, &trans, &mut scores, &mut latent);
                     &latent
                 }
             };
@@ -748,13 +748,13 @@ fn perceptron(
 /// grid search).
 fn calibrate(enc: &Encoded, w: &[f32], tr: &Trans) -> f32 {
     let mut em = Vec::new();
-    let mut back = Vec::new();
+    let mut scores = Vec::new();
     let mut out = Vec::new();
     // (score margin of the predicted type over the others, correct?)
     let mut rows: Vec<([f32; 5], usize, bool)> = Vec::new();
     for (r, gold, _) in &enc.sents {
         emissions(enc, w, r, &mut em);
-        viterbi(&em, tr, &mut back, &mut out);
+        viterbi(&em, tr, &mut scores, &mut out);
         let g = spans_from_tags(gold);
         for (a, b, ty) in spans_from_tags(&out) {
             rows.push((
